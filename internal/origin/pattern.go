@@ -147,7 +147,7 @@ func Parse(s string) (Pattern, error) {
 			return Pattern{}, &Error{Value: s, Reason: "has an invalid port " + strconv.Quote(port) + "; a port is 1 to 65535 without leading zeros"}
 		}
 		if DefaultPort(scheme) == port {
-			return Pattern{}, &Error{Value: s, Reason: "has the default port " + port + ", which browsers never write in an origin", Fix: scheme + "://" + host}
+			return Pattern{}, &Error{Value: s, Reason: "has the default port " + port + ", which browsers never write in an origin", Fix: fixOrEmpty(scheme + "://" + host)}
 		}
 	}
 	p := Pattern{Kind: Exact, Scheme: scheme, Host: host, Port: port, raw: s}
@@ -319,7 +319,7 @@ func parseRegexp(s string) (Pattern, error) {
 	prefix, _ := re.LiteralPrefix()
 	scheme, _, ok := strings.Cut(prefix, "://")
 	if !ok || !isScheme(scheme) {
-		return Pattern{}, &Error{Value: s, Reason: "could match an origin of any scheme; start the expression with the literal scheme, e.g. \"re:https://[a-z0-9-]+\\.example\\.com\", and write one entry per scheme"}
+		return Pattern{}, &Error{Value: s, Reason: "does not start with one literal scheme, so it could match origins of other schemes; start the expression with it, e.g. \"re:https://[a-z0-9-]+\\.example\\.com\", and write one entry per scheme"}
 	}
 	return Pattern{Kind: Regexp, Scheme: scheme, Re: re, raw: s}, nil
 }
