@@ -40,7 +40,7 @@ type Pattern struct {
 	// none (the scheme's default).
 	Port string
 	// Re is the compiled, anchored expression of a Regexp entry.
-	Re *regexp.Regexp
+	Re  *regexp.Regexp
 	raw string
 }
 
