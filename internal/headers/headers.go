@@ -98,13 +98,28 @@ func EqualFold(a, b string) bool {
 // forbiddenRequestHeaders are the lower-case names that page script can never
 // set (Fetch, "forbidden request-header"), besides the proxy- and sec- prefixes.
 var forbiddenRequestHeaders = map[string]bool{
-	"accept-charset": true, "accept-encoding": true,
-	"access-control-request-headers": true, "access-control-request-method": true,
+	"accept-charset":                         true,
+	"accept-encoding":                        true,
+	"access-control-request-headers":         true,
+	"access-control-request-method":          true,
 	"access-control-request-private-network": true,
-	"connection":                             true, "content-length": true, "cookie": true, "cookie2": true,
-	"date": true, "dnt": true, "expect": true, "host": true, "keep-alive": true,
-	"origin": true, "referer": true, "set-cookie": true, "te": true, "trailer": true,
-	"transfer-encoding": true, "upgrade": true, "via": true,
+	"connection":                             true,
+	"content-length":                         true,
+	"cookie":                                 true,
+	"cookie2":                                true,
+	"date":                                   true,
+	"dnt":                                    true,
+	"expect":                                 true,
+	"host":                                   true,
+	"keep-alive":                             true,
+	"origin":                                 true,
+	"referer":                                true,
+	"set-cookie":                             true,
+	"te":                                     true,
+	"trailer":                                true,
+	"transfer-encoding":                      true,
+	"upgrade":                                true,
+	"via":                                    true,
 }
 
 // IsForbiddenRequestHeader reports whether page script can never set the
