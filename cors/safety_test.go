@@ -248,7 +248,7 @@ type discardWriter struct {
 	status int
 }
 
-func newDiscardWriter() *discardWriter { return &discardWriter{header: make(http.Header, 16)} }
+func newDiscardWriter() *discardWriter { return &discardWriter{header: make(http.Header)} }
 
 func (w *discardWriter) Header() http.Header         { return w.header }
 func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }

@@ -8,9 +8,22 @@ import "regexp"
 type Set struct {
 	any, null bool
 	exact     map[string]struct{}
+	few       []string             // the exact origins, when there are at most smallSet
+	fewSubs   []fewSub             // the subdomain patterns, when there are at most smallSet
 	anyPort   map[hostKey]struct{} // scheme://host:*
 	subs      map[subKey]struct{}  // scheme://*.suffix[:port|:*]
 	regexps   []*regexp.Regexp
+}
+
+// smallSet is the size up to which a linear scan of short strings beats
+// hashing the request's origin.
+const smallSet = 8
+
+// fewSub is a subdomain pattern split for a direct test on the request's
+// origin: prefix "https://", tail ".example.com:8443"; anyPort for ":*".
+type fewSub struct {
+	prefix, tail string
+	anyPort      bool
 }
 
 type hostKey struct{ scheme, host string }
@@ -46,6 +59,20 @@ func NewSet(patterns []Pattern) *Set {
 			s.exact[p.raw] = struct{}{}
 		}
 	}
+	if len(s.exact) <= smallSet {
+		for o := range s.exact {
+			s.few = append(s.few, o)
+		}
+	}
+	if len(s.subs) <= smallSet {
+		for k := range s.subs {
+			f := fewSub{prefix: k.scheme + "://", tail: k.suffix, anyPort: k.port == "*"}
+			if k.port != "" && !f.anyPort {
+				f.tail += ":" + k.port
+			}
+			s.fewSubs = append(s.fewSubs, f)
+		}
+	}
 	return s
 }
 
@@ -66,17 +93,26 @@ func (s *Set) Contains(o string) bool {
 	if o == "null" {
 		return s.null
 	}
-	if _, ok := s.exact[o]; ok {
+	if s.few != nil || len(s.exact) == 0 {
+		for _, e := range s.few {
+			if e == o {
+				return true
+			}
+		}
+	} else if _, ok := s.exact[o]; ok {
 		return true
 	}
-	if s.anyPort != nil || s.subs != nil {
+	if s.fewSubs != nil && s.matchFewSubdomains(o) {
+		return true
+	}
+	if s.anyPort != nil || s.fewSubs == nil && s.subs != nil {
 		if scheme, host, port, ok := split(o); ok {
 			if port != "" {
 				if _, ok := s.anyPort[hostKey{scheme, host}]; ok {
 					return true
 				}
 			}
-			if s.subs != nil && s.matchSubdomain(scheme, host, port) {
+			if s.fewSubs == nil && s.subs != nil && s.matchSubdomain(scheme, host, port) {
 				return true
 			}
 		}
@@ -110,6 +146,62 @@ func (s *Set) matchSubdomain(scheme, host, port string) bool {
 		}
 	}
 	return false
+}
+
+// matchFewSubdomains tests o directly against each of a few subdomain
+// patterns: the scheme prefix, the suffix and port, and valid labels between.
+func (s *Set) matchFewSubdomains(o string) bool {
+	for _, f := range s.fewSubs {
+		if len(o) <= len(f.prefix)+len(f.tail) || o[:len(f.prefix)] != f.prefix {
+			continue
+		}
+		rest := o[len(f.prefix):]
+		if f.anyPort {
+			i := len(rest) - 1
+			for i >= 0 && '0' <= rest[i] && rest[i] <= '9' {
+				i--
+			}
+			if i < 0 || rest[i] != ':' || !validPort(rest[i+1:]) {
+				continue
+			}
+			rest = rest[:i]
+		}
+		if len(rest) > len(f.tail) && rest[len(rest)-len(f.tail):] == f.tail && validLabels(rest[:len(rest)-len(f.tail)]) {
+			return true
+		}
+	}
+	return false
+}
+
+// validLabels reports whether s is one or more dot-separated, non-empty host
+// labels in the lower-case form browsers send.
+func validLabels(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '.' {
+			if s[i-1] == '.' {
+				return false
+			}
+		} else if !isHostByte(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func validPort(p string) bool {
+	if p == "" || len(p) > 5 || p[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] < '0' || p[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // split takes a serialised tuple origin apart and checks its syntax strictly:

@@ -2,6 +2,7 @@ package origin
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -55,6 +56,11 @@ func TestContains(t *testing.T) {
 			if got := s.Contains(tc.origin); got != tc.want {
 				t.Errorf("Set(%q).Contains(%q): got %v; want %v", tc.patterns, tc.origin, got, tc.want)
 			}
+			// The same with enough entries to take the hashed path.
+			big := mustSet(t, append(slices.Clone(tc.patterns), padding...)...)
+			if got := big.Contains(tc.origin); got != tc.want {
+				t.Errorf("Set(%q + padding).Contains(%q): got %v; want %v", tc.patterns, tc.origin, got, tc.want)
+			}
 		})
 	}
 }
@@ -89,6 +95,16 @@ func TestContainsAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// padding are entries that match nothing in the tests, enough of each kind to
+// make a Set switch from linear scans to map look-ups.
+var padding = func() []string {
+	var out []string
+	for i := range smallSet + 1 {
+		out = append(out, fmt.Sprintf("https://pad%d.invalid", i), fmt.Sprintf("https://*.pad%d.invalid", i))
+	}
+	return out
+}()
 
 func mustSet(t testing.TB, entries ...string) *Set {
 	t.Helper()
