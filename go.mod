@@ -7,3 +7,5 @@ require (
 	github.com/rs/cors v1.11.1
 	golang.org/x/net v0.62.0
 )
+
+require go.yaml.in/yaml/v3 v3.0.6 // indirect
