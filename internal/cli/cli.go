@@ -1,0 +1,66 @@
+// Package cli implements corskit's subcommands. Each subcommand has an options
+// struct filled by its flag parsing and a run function, tested apart.
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0 // success
+	ExitFail  = 1 // the command ran and found a problem
+	ExitUsage = 2 // bad command line
+)
+
+// command is one subcommand.
+type command struct {
+	name, summary string
+	run           func(args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"version", "print corskit's version", runVersion},
+		{"help", "show this help", runHelp},
+	}
+}
+
+// Run runs the subcommand named by args[0] and returns the process's exit code.
+func Run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return ExitUsage
+	}
+	name := args[0]
+	if name == "-h" || name == "--help" {
+		name = "help"
+	}
+	if name == "--version" {
+		name = "version"
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "corskit: unknown command %q; run \"corskit help\" for the list\n", name)
+	return ExitUsage
+}
+
+func runHelp(_ []string, stdout, _ io.Writer) int {
+	usage(stdout)
+	return ExitOK
+}
+
+func usage(w io.Writer) {
+	var b strings.Builder
+	b.WriteString("corskit ends the browser's \"blocked by CORS policy\" error.\n\nUsage: corskit <command> [flags]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
+	}
+	b.WriteString("\nThe Go middleware is the package github.com/corskit/corskit/cors.\n")
+	io.WriteString(w, b.String())
+}

@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+func TestRun(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args     []string
+		code     int
+		out, err string
+	}{
+		{[]string{"version"}, ExitOK, "corskit ", ""},
+		{[]string{"--version"}, ExitOK, "corskit ", ""},
+		{[]string{"help"}, ExitOK, "Commands:", ""},
+		{nil, ExitUsage, "", "Usage: corskit"},
+		{[]string{"frobnicate"}, ExitUsage, "", `unknown command "frobnicate"; run "corskit help"`},
+		{[]string{"version", "extra"}, ExitUsage, "", `unexpected argument "extra"`},
+	} {
+		var out, errb bytes.Buffer
+		code := Run(tc.args, &out, &errb)
+		if code != tc.code || !strings.Contains(out.String(), tc.out) || !strings.Contains(errb.String(), tc.err) {
+			t.Errorf("Run(%q): got %d, stdout %q, stderr %q; want %d, %q, %q", tc.args, code, out.String(), errb.String(), tc.code, tc.out, tc.err)
+		}
+	}
+}
+
+func TestVersionFrom(t *testing.T) {
+	t.Parallel()
+	info := func(v string, settings ...string) *debug.BuildInfo {
+		bi := &debug.BuildInfo{Main: debug.Module{Version: v}}
+		for i := 0; i < len(settings); i += 2 {
+			bi.Settings = append(bi.Settings, debug.BuildSetting{Key: settings[i], Value: settings[i+1]})
+		}
+		return bi
+	}
+	for _, tc := range []struct {
+		info *debug.BuildInfo
+		ok   bool
+		want string
+	}{
+		{nil, false, "devel"},
+		{info("v1.2.3"), true, "v1.2.3"},
+		{info("(devel)"), true, "devel"},
+		{info("(devel)", "vcs.revision", "0123456789abcdef", "vcs.modified", "false"), true, "devel-0123456789ab"},
+		{info("(devel)", "vcs.revision", "0123456789abcdef", "vcs.modified", "true"), true, "devel-0123456789ab-dirty"},
+	} {
+		if got := versionFrom(tc.info, tc.ok); got != tc.want {
+			t.Errorf("versionFrom(%+v): got %q; want %q", tc.info, got, tc.want)
+		}
+	}
+}
+
+// TestVersionStamped builds the real binary with a stamped version and runs it.
+func TestVersionStamped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "corskit")
+	build := exec.Command("go", "build", "-ldflags", "-X github.com/corskit/corskit/internal/cli.version=v9.8.7", "-o", bin, "github.com/corskit/corskit/cmd/corskit")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil || string(out) != "corskit v9.8.7\n" {
+		t.Fatalf("corskit version: got %q, %v; want \"corskit v9.8.7\\n\"", out, err)
+	}
+}
