@@ -58,7 +58,10 @@ func (p *policy) preflight(w http.ResponseWriter, r *http.Request, origins, acrm
 	switch {
 	case p.echoHeaders && ok && len(requested) > 0:
 		set(h, "Access-Control-Allow-Headers", vals[3:4:4], joinLines(requested))
-	case p.echoHeaders && !ok:
+	case p.anyHeader && denied != "":
+		// The only name `*` refuses is an unlisted Authorization. Chromium
+		// (156) still lets `*` cover it, against the Fetch standard, so list the
+		// allowed names instead: every browser then refuses Authorization.
 		if allowed := p.allowedSubset(requested); allowed != "" {
 			set(h, "Access-Control-Allow-Headers", vals[3:4:4], allowed)
 		}

@@ -1,0 +1,187 @@
+// Package browsertest drives headless Chromium from tests: a page on one
+// loopback origin calls fetch() on another, and the test reads what the page
+// saw and what Chromium printed to the console.
+//
+// A test that needs the browser calls [Start]. When Chromium is missing the
+// test is skipped with a loud message, unless CORSKIT_REQUIRE_BROWSER=1 (set by
+// .ci/run), which makes it fail.
+package browsertest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Browser is a headless Chromium with one tab on a blank page served from
+// its own loopback origin.
+type Browser struct {
+	ctx    context.Context
+	page   *http.Server
+	origin string // the page's origin, e.g. "http://127.0.0.1:40123"
+	mu     sync.Mutex
+}
+
+// ExecPath returns the Chromium binary to use: $CORSKIT_CHROMIUM, else
+// chromium or chromium-browser on PATH, else "".
+func ExecPath() string {
+	if p := os.Getenv("CORSKIT_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// Start launches Chromium for the test and its subtests, and stops it when
+// the test ends.
+func Start(t testing.TB) *Browser {
+	t.Helper()
+	path := ExecPath()
+	if path == "" {
+		msg := "\n\n*** Chromium not found: browser tests SKIPPED. Install it (apt-get install chromium) or set CORSKIT_CHROMIUM. ***\n\n"
+		if os.Getenv("CORSKIT_REQUIRE_BROWSER") == "1" {
+			t.Fatal(msg + "CORSKIT_REQUIRE_BROWSER=1: failing instead of skipping.")
+		}
+		t.Skip(msg)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Browser{origin: "http://" + ln.Addr().String()}
+	b.page = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, "<!doctype html><title>corskit test page</title>")
+	}), ReadHeaderTimeout: 5 * time.Second}
+	go b.page.Serve(ln)
+	t.Cleanup(func() { b.page.Close() })
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	opts = append(opts, chromedp.WSURLReadTimeout(30*time.Second))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	// The first action must run on ctx itself: cancelling the context of the
+	// first action stops the browser. The allocator's own timeout bounds the start.
+	if err := chromedp.Do(ctx, chromedp.Navigate(b.origin+"/")); err != nil {
+		t.Fatalf("starting Chromium at %s: %v", path, err)
+	}
+	b.ctx = ctx
+	return b
+}
+
+// Origin returns the origin of the page that makes the requests.
+func (b *Browser) Origin() string { return b.origin }
+
+// Request is one fetch() call made by the page.
+type Request struct {
+	URL         string
+	Method      string            // default GET
+	Headers     map[string]string // set by script
+	Credentials string            // omit, same-origin (default) or include
+	Body        string            // sent when not empty
+}
+
+// Result is what the page and the console saw.
+type Result struct {
+	// OK is true when fetch() resolved, false when it rejected.
+	OK bool `json:"ok"`
+	// Status is the response status when OK.
+	Status int `json:"status"`
+	// Headers are the response header names the page could read, lower-case.
+	Headers []string `json:"headers"`
+	// Error is the rejection's text, e.g. "TypeError: Failed to fetch".
+	Error string `json:"error"`
+	// Console holds the console's error lines that mention the request's URL
+	// (Chromium's CORS message among them), in order.
+	Console []string `json:"-"`
+}
+
+// Fetch makes the page call fetch(req) and returns the outcome. When fetch()
+// rejects, Fetch waits up to five seconds for Chromium's CORS message.
+func (b *Browser) Fetch(t testing.TB, req Request) Result {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	msgCtx, stopMsgs := context.WithCancel(ctx)
+	defer stopMsgs()
+	messages := chromedp.Console(msgCtx)
+
+	init := map[string]any{"method": cmp(req.Method, "GET"), "credentials": cmp(req.Credentials, "same-origin")}
+	if req.Headers != nil {
+		init["headers"] = req.Headers
+	}
+	if req.Body != "" {
+		init["body"] = req.Body
+	}
+	initJSON, _ := json.Marshal(init)
+	urlJSON, _ := json.Marshal(req.URL)
+	script := fmt.Sprintf(`(async () => {
+		try {
+			const r = await fetch(%s, %s);
+			const names = [];
+			r.headers.forEach((v, k) => names.push(k));
+			await r.text();
+			return {ok: true, status: r.status, headers: names};
+		} catch (e) {
+			return {ok: false, error: String(e)};
+		}
+	})()`, urlJSON, initJSON)
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[Result](script, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("fetch %s in Chromium: %v", req.URL, err)
+	}
+	wait := 300 * time.Millisecond
+	if !res.OK {
+		wait = 5 * time.Second
+	}
+	deadline := time.AfterFunc(wait, stopMsgs)
+	defer deadline.Stop()
+	for m, err := range messages {
+		if err != nil {
+			break
+		}
+		if m.Type != chromedp.ConsoleError || !strings.Contains(m.Text, req.URL) {
+			continue
+		}
+		res.Console = append(res.Console, m.Text)
+		if strings.Contains(m.Text, "blocked by CORS policy") {
+			break
+		}
+	}
+	return res
+}
+
+func cmp(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
