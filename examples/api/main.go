@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/corskit/corskit/cors"
@@ -77,19 +78,9 @@ func newHandler(cfg cors.Config) (http.Handler, error) {
 
 func hasCORSEnv() bool {
 	for _, k := range policy.Keys() {
-		if _, ok := os.LookupEnv("CORS_" + upper(k)); ok {
+		if _, ok := os.LookupEnv("CORS_" + strings.ToUpper(k)); ok {
 			return true
 		}
 	}
 	return false
-}
-
-func upper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			b[i] = c - 'a' + 'A'
-		}
-	}
-	return string(b)
 }
