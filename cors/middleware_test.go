@@ -150,10 +150,7 @@ func TestMiddleware(t *testing.T) {
 	for _, tc := range middlewareTests {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
-			m, err := cors.New(tc.cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := mustNew(t, tc.cfg)
 			called := false
 			next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { called = true })
 			req := httptest.NewRequest(tc.method, "http://api.example.com/data", nil)
@@ -194,4 +191,13 @@ func equalHeaders(a, b http.Header) bool {
 		}
 	}
 	return true
+}
+
+func mustNew(t testing.TB, cfg cors.Config) *cors.Middleware {
+	t.Helper()
+	m, err := cors.New(cfg)
+	if err != nil {
+		t.Fatalf("New(%+v): %v", cfg, err)
+	}
+	return m
 }

@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/go-chi/chi/v5"
-
-	"github.com/corskit/corskit/cors"
 )
 
 // TestRouters runs the middleware in front of common routers over real HTTP
@@ -27,10 +25,7 @@ func TestRouters(t *testing.T) {
 	r.Get("/data", data)
 	r.Put("/data", data)
 
-	m, err := cors.New(credentialed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := mustNew(t, credentialed)
 	for _, rt := range []struct {
 		name    string
 		handler http.Handler

@@ -23,10 +23,7 @@ func serve(t testing.TB, hd http.Handler, method string, req http.Header) *httpt
 
 func TestVaryIsAppendedNeverOverwritten(t *testing.T) {
 	t.Parallel()
-	m, err := cors.New(credentialed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := mustNew(t, credentialed)
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Vary", "Accept-Language")
 	})
@@ -60,10 +57,7 @@ func TestNoSharedSlices(t *testing.T) {
 	for _, tc := range middlewareTests {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
-			m, err := cors.New(tc.cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := mustNew(t, tc.cfg)
 			vandal := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				for k, v := range w.Header() {
 					if cap(v) != len(v) {
@@ -92,10 +86,7 @@ func TestNoSharedSlices(t *testing.T) {
 
 func TestReconfigure(t *testing.T) {
 	t.Parallel()
-	m, err := cors.New(cors.Config{AllowOrigins: []string{"https://old.example.com"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := mustNew(t, cors.Config{AllowOrigins: []string{"https://old.example.com"}})
 	hd := m.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	allowed := func(o string) bool {
 		return serve(t, hd, "GET", h("Origin", o)).Header().Get("Access-Control-Allow-Origin") == o
@@ -121,10 +112,7 @@ func TestReconfigureWhileServing(t *testing.T) {
 	t.Parallel()
 	a := cors.Config{AllowOrigins: []string{"https://a.example.com"}}
 	b := cors.Config{AllowOrigins: []string{"https://b.example.com"}}
-	m, err := cors.New(a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := mustNew(t, a)
 	hd := m.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	var wg sync.WaitGroup
 	for g := range 4 {
@@ -153,10 +141,7 @@ func TestReconfigureWhileServing(t *testing.T) {
 func TestConfigIsACopy(t *testing.T) {
 	t.Parallel()
 	in := cors.Config{AllowOrigins: []string{"https://a.example.com"}, AllowMethods: []string{"PUT"}}
-	m, err := cors.New(in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := mustNew(t, in)
 	in.AllowOrigins[0] = "https://changed.example.com"
 	out := m.Config()
 	if out.AllowOrigins[0] != "https://a.example.com" {
@@ -173,10 +158,7 @@ func TestLoggerNamesWhatWasRefused(t *testing.T) {
 	var buf bytes.Buffer
 	cfg := credentialed
 	cfg.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	m, err := cors.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := mustNew(t, cfg)
 	hd := m.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	for _, tc := range []struct {
 		method string
@@ -223,10 +205,7 @@ func TestAllocations(t *testing.T) {
 		{"preflight 1 MiB request headers", credentialed, "OPTIONS", h("Origin", "https://app.example.com", "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", huge), 1},
 		{"preflight wildcard with credentials", wildCredentialed, "OPTIONS", h("Origin", "https://app.example.com", "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "x-a,x-b"), 1},
 	} {
-		m, err := cors.New(tc.cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := mustNew(t, tc.cfg)
 		hd := m.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 		r := httptest.NewRequest(tc.method, "http://api.example.com/data", nil)
 		r.Header = tc.req
