@@ -1,0 +1,104 @@
+package browser
+
+import "fmt"
+
+// Reason says why a browser blocked a request. The zero value means allowed.
+type Reason string
+
+// The reasons, one per console message Chromium prints.
+const (
+	Allowed Reason = ""
+
+	MissingAllowOrigin      Reason = "missing_allow_origin"      // no Access-Control-Allow-Origin
+	AllowOriginMismatch     Reason = "allow_origin_mismatch"     // a value other than the origin
+	MultipleAllowOrigin     Reason = "multiple_allow_origin"     // several values, or a comma or space
+	InvalidAllowOrigin      Reason = "invalid_allow_origin"      // a value that is not a URL
+	WildcardWithCredentials Reason = "wildcard_with_credentials" // * on a credentialed request
+	InvalidAllowCredentials Reason = "invalid_allow_credentials" // credentialed, without Allow-Credentials: true
+	PreflightStatus         Reason = "preflight_status"          // the preflight's status is not 2xx
+	PreflightRedirect       Reason = "preflight_redirect"        // the preflight was redirected
+	MethodNotAllowed        Reason = "method_not_allowed"        // the method is not in Allow-Methods
+	HeaderNotAllowed        Reason = "header_not_allowed"        // a header is not in Allow-Headers
+	InvalidAllowMethods     Reason = "invalid_allow_methods"     // Allow-Methods does not parse
+	InvalidAllowHeaders     Reason = "invalid_allow_headers"     // Allow-Headers does not parse
+	RedirectWithCredentials Reason = "redirect_with_credentials" // a cross-origin Location with user:password
+	RedirectScheme          Reason = "redirect_scheme"           // a Location that is not http(s)
+	TooManyRedirects        Reason = "too_many_redirects"        // more than 20 redirects
+	NetworkError            Reason = "network_error"             // no HTTP answer at all
+)
+
+// preflightPrefix starts the reasons of a failed preflight CORS check.
+const preflightPrefix = "Response to preflight request doesn't pass access control check: "
+
+// reasonText returns Chromium's words for a reason; value is the header value
+// or name the message quotes.
+func reasonText(r Reason, value string) string {
+	switch r {
+	case MissingAllowOrigin:
+		return "No 'Access-Control-Allow-Origin' header is present on the requested resource."
+	case AllowOriginMismatch:
+		return fmt.Sprintf("The 'Access-Control-Allow-Origin' header has a value '%s' that is not equal to the supplied origin. Have the server send the header with a valid value.", value)
+	case MultipleAllowOrigin:
+		return fmt.Sprintf("The 'Access-Control-Allow-Origin' header contains multiple values '%s', but only one is allowed. Have the server send the header with a valid value.", value)
+	case InvalidAllowOrigin:
+		return fmt.Sprintf("The 'Access-Control-Allow-Origin' header contains the invalid value '%s'.", value)
+	case WildcardWithCredentials:
+		return "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'."
+	case InvalidAllowCredentials:
+		return fmt.Sprintf("The value of the 'Access-Control-Allow-Credentials' header in the response is '%s' which must be 'true' when the request's credentials mode is 'include'.", value)
+	case PreflightStatus:
+		return "It does not have HTTP ok status."
+	case PreflightRedirect:
+		return "Redirect is not allowed for a preflight request."
+	case MethodNotAllowed:
+		return fmt.Sprintf("Method %s is not allowed by Access-Control-Allow-Methods in preflight response.", value)
+	case HeaderNotAllowed:
+		return fmt.Sprintf("Request header field %s is not allowed by Access-Control-Allow-Headers in preflight response.", value)
+	case InvalidAllowMethods:
+		return "Cannot parse Access-Control-Allow-Methods response header field in preflight response."
+	case InvalidAllowHeaders:
+		return "Cannot parse Access-Control-Allow-Headers response header field in preflight response."
+	case RedirectWithCredentials:
+		return fmt.Sprintf("Redirect location '%s' contains a username and password, which is disallowed for cross-origin requests.", value)
+	case RedirectScheme:
+		return "Cross origin requests are only supported for protocol schemes: chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app."
+	}
+	return ""
+}
+
+// Explain returns a plain-words explanation of the reason, for people.
+func (r Reason) Explain() string {
+	switch r {
+	case MissingAllowOrigin:
+		return "the server's answer has no Access-Control-Allow-Origin header, so the browser does not let the page read it. Often the request reached the wrong server, the CORS middleware is not on this route, or an error page skipped it."
+	case AllowOriginMismatch:
+		return "Access-Control-Allow-Origin names another origin. The browser compares it byte for byte with the page's origin: scheme, host and port, lower-case, no trailing slash, no path."
+	case MultipleAllowOrigin:
+		return "Access-Control-Allow-Origin holds several values (two layers each added one, or a list was sent). It must hold exactly one origin, or *."
+	case InvalidAllowOrigin:
+		return "Access-Control-Allow-Origin is not an origin at all."
+	case WildcardWithCredentials:
+		return "the request carries credentials (cookies or HTTP auth), and then the browser refuses Access-Control-Allow-Origin: *. The server must name the origin."
+	case InvalidAllowCredentials:
+		return "the request carries credentials, so the server must also send Access-Control-Allow-Credentials: true (exactly that, lower-case, once)."
+	case PreflightStatus:
+		return "the preflight (OPTIONS) got an error status. The server, or a framework route or auth layer in front of the CORS handling, does not answer OPTIONS with 2xx."
+	case PreflightRedirect:
+		return "the preflight (OPTIONS) was redirected; browsers never follow a preflight's redirect. Usually an http->https or trailing-slash redirect: call the final URL directly."
+	case MethodNotAllowed:
+		return "the preflight's Access-Control-Allow-Methods does not list the request's method. Methods are case-sensitive: only DELETE, GET, HEAD, OPTIONS, POST and PUT are upper-cased by browsers."
+	case HeaderNotAllowed:
+		return "the preflight's Access-Control-Allow-Headers does not list a header the page sets. Content-Type needs listing when it is not a form or text/plain type (application/json is not)."
+	case InvalidAllowMethods, InvalidAllowHeaders:
+		return "the preflight's list header does not parse: it must be a comma-separated list of names."
+	case RedirectWithCredentials:
+		return "a redirect points at a URL with a user name and password, which browsers refuse for cross-origin requests."
+	case RedirectScheme:
+		return "a redirect points at a URL that is not http or https."
+	case TooManyRedirects:
+		return "the request was redirected more than 20 times."
+	case NetworkError:
+		return "the server could not be reached at all (connection refused, DNS, TLS, timeout). This is not a CORS error, though the page sees the same 'TypeError: Failed to fetch'."
+	}
+	return ""
+}

@@ -1,0 +1,116 @@
+package browser
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/corskit/corskit/internal/headers"
+)
+
+// Credentials is fetch()'s credentials mode.
+type Credentials string
+
+// The credentials modes.
+const (
+	Omit       Credentials = "omit"
+	SameOrigin Credentials = "same-origin" // fetch()'s default
+	Include    Credentials = "include"
+)
+
+// Valid reports whether c is one of the three modes.
+func (c Credentials) Valid() bool { return c == Omit || c == SameOrigin || c == Include }
+
+// Header is one request header the page sets, in the order it sets them.
+type Header struct {
+	Name, Value string
+}
+
+// Request is one fetch() call made by a page.
+type Request struct {
+	// Origin is the page's origin, serialised: "http://localhost:3000".
+	Origin string
+	// URL is the absolute URL fetched.
+	URL string
+	// Method is the method given to fetch(); it is normalised as browsers do.
+	// Default GET.
+	Method string
+	// Headers are the headers the page sets. Forbidden request headers are
+	// dropped, as fetch() drops them.
+	Headers []Header
+	// Credentials is the credentials mode; default same-origin.
+	Credentials Credentials
+	// Body is true when the request carries a body (not for GET and HEAD).
+	Body bool
+	// Read names response headers the page wants to read; a warning says
+	// when one of them is not readable.
+	Read []string
+}
+
+// normalized returns the request with its method normalised, its default
+// mode filled in, forbidden headers dropped and values trimmed, as fetch()
+// does before sending.
+func (r Request) normalized() Request {
+	if r.Method == "" {
+		r.Method = "GET"
+	}
+	r.Method = headers.NormalizeMethod(r.Method)
+	if r.Credentials == "" {
+		r.Credentials = SameOrigin
+	}
+	var hs []Header
+	for _, h := range r.Headers {
+		if headers.IsForbiddenRequestHeader(h.Name) {
+			continue
+		}
+		hs = append(hs, Header{Name: h.Name, Value: strings.Trim(h.Value, " \t\r\n")})
+	}
+	r.Headers = hs
+	return r
+}
+
+// UnsafeHeaderNames returns the lower-case, sorted, de-duplicated names of the
+// request headers that are not CORS-safelisted (Fetch, "CORS-unsafe
+// request-header names"): each of them must be allowed by the preflight.
+func UnsafeHeaderNames(hs []Header) []string {
+	var unsafe, maybe []string
+	size := 0
+	for _, h := range hs {
+		name := strings.ToLower(h.Name)
+		if IsSafelistedHeader(name, h.Value) {
+			maybe = append(maybe, name)
+			size += len(h.Value)
+		} else {
+			unsafe = append(unsafe, name)
+		}
+	}
+	// Step 3: safelisted values over 1024 bytes in total are all unsafe.
+	if size > 1024 {
+		unsafe = append(unsafe, maybe...)
+	}
+	slices.Sort(unsafe)
+	return slices.Compact(unsafe)
+}
+
+// NeedsPreflight reports whether a cross-origin fetch of r sends a preflight:
+// its method is not safelisted or one of its headers is not (Fetch, "main
+// fetch", step 12).
+func NeedsPreflight(r Request) bool {
+	r = r.normalized()
+	return !headers.IsSafelistedMethod(r.Method) || len(UnsafeHeaderNames(r.Headers)) > 0
+}
+
+// PreflightHeader returns the headers of the preflight request for r: Origin,
+// Access-Control-Request-Method and, when there are unsafe headers,
+// Access-Control-Request-Headers. origin is the origin the request carries
+// ("null" after a cross-origin redirect).
+func preflightHeader(r Request, origin string) http.Header {
+	h := http.Header{}
+	h.Set("Accept", "*/*")
+	h.Set("Origin", origin)
+	h.Set("Access-Control-Request-Method", r.Method)
+	if names := UnsafeHeaderNames(r.Headers); len(names) > 0 {
+		h.Set("Access-Control-Request-Headers", strings.Join(names, ","))
+	}
+	return h
+}
