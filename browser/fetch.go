@@ -54,6 +54,13 @@ type Verdict struct {
 	// Message is the line Chromium prints to the console when it blocks the
 	// request for a CORS reason; empty when allowed or on a network error.
 	Message string
+	// Alternatives are the other lines Chromium may print instead of Message:
+	// when several request headers are refused, Chromium names one of them in
+	// the iteration order of its internal hash table, which the model does not
+	// reproduce. Message then names the first in sorted order.
+	Alternatives []string
+	// Refused lists every request header name the preflight refused.
+	Refused []string
 	// Preflight is true when the browser sent a preflight.
 	Preflight bool
 	// Exchanges are the requests sent and the answers, in order: preflights,
@@ -82,9 +89,7 @@ func Fetch(req Request, rt RoundTripper) Verdict {
 	method, body := req.Method, req.Body
 	hs := req.Headers
 	var v Verdict
-	block := func(r Reason, value string, preflight bool) Verdict {
-		v.Reason = r
-		v.URL = current
+	message := func(r Reason, value string, preflight bool) string {
 		msg := reasonText(r, value)
 		if preflight && (r != MethodNotAllowed && r != HeaderNotAllowed && r != InvalidAllowMethods && r != InvalidAllowHeaders) {
 			msg = preflightPrefix + msg
@@ -93,7 +98,12 @@ func Fetch(req Request, rt RoundTripper) Verdict {
 		if current != first {
 			at += " (redirected from '" + first + "')"
 		}
-		v.Message = fmt.Sprintf("Access to fetch at %s from origin '%s' has been blocked by CORS policy: %s", at, req.Origin, msg)
+		return fmt.Sprintf("Access to fetch at %s from origin '%s' has been blocked by CORS policy: %s", at, req.Origin, msg)
+	}
+	block := func(r Reason, value string, preflight bool) Verdict {
+		v.Reason = r
+		v.URL = current
+		v.Message = message(r, value, preflight)
 		return v
 	}
 	for redirects := 0; ; redirects++ {
@@ -117,8 +127,14 @@ func Fetch(req Request, rt RoundTripper) Verdict {
 			if in.Status < 200 || in.Status > 299 {
 				return block(PreflightStatus, "", true)
 			}
-			if r, val := checkPreflightLists(in.Header, cur); r != Allowed {
-				return block(r, val, true)
+			if r, refused := checkPreflightLists(in.Header, cur); r != Allowed {
+				if r == HeaderNotAllowed {
+					v.Refused = refused
+					for _, n := range refused[1:] {
+						v.Alternatives = append(v.Alternatives, message(r, n, true))
+					}
+				}
+				return block(r, refused[0], true)
 			}
 			v.Warnings = append(v.Warnings, preflightWarnings(in.Header, cur)...)
 		}
@@ -197,34 +213,39 @@ func actualHeader(hs []Header, origin string, crossOrigin bool, method string) h
 	return h
 }
 
-// checkPreflightLists checks the method and then each unsafe header against
+// checkPreflightLists checks the method and then the unsafe headers against
 // the preflight's Access-Control-Allow-Methods and -Headers (Fetch,
-// "CORS-preflight fetch", steps 7.3 to 7.8, in Chromium's order).
-func checkPreflightLists(h http.Header, r Request) (Reason, string) {
+// "CORS-preflight fetch", steps 7.3 to 7.8, in Chromium's order). It returns
+// the refused method, or every refused header name, sorted.
+func checkPreflightLists(h http.Header, r Request) (Reason, []string) {
 	methods, ok := parseList(h, "Access-Control-Allow-Methods")
 	if !ok {
-		return InvalidAllowMethods, ""
+		return InvalidAllowMethods, []string{""}
 	}
 	names, ok := parseList(h, "Access-Control-Allow-Headers")
 	if !ok {
-		return InvalidAllowHeaders, ""
+		return InvalidAllowHeaders, []string{""}
 	}
 	wildcardOK := r.Credentials != Include
 	if !headers.IsSafelistedMethod(r.Method) && !slices.Contains(methods, r.Method) && !(wildcardOK && slices.Contains(methods, "*")) {
-		return MethodNotAllowed, r.Method
+		return MethodNotAllowed, []string{r.Method}
 	}
 	allowed := map[string]bool{}
 	for _, n := range names {
 		allowed[strings.ToLower(n)] = true
 	}
+	var refused []string
 	for _, n := range UnsafeHeaderNames(r.Headers) {
 		// Chromium (156) lets `*` cover authorization too, against the
 		// standard; it only prints a deprecation warning.
 		if !allowed[n] && !(wildcardOK && allowed["*"]) {
-			return HeaderNotAllowed, n
+			refused = append(refused, n)
 		}
 	}
-	return Allowed, ""
+	if len(refused) > 0 {
+		return HeaderNotAllowed, refused
+	}
+	return Allowed, nil
 }
 
 func isRedirect(status int) bool {

@@ -41,7 +41,7 @@ func reasonText(r Reason, value string) string {
 	case MultipleAllowOrigin:
 		return fmt.Sprintf("The 'Access-Control-Allow-Origin' header contains multiple values '%s', but only one is allowed. Have the server send the header with a valid value.", value)
 	case InvalidAllowOrigin:
-		return fmt.Sprintf("The 'Access-Control-Allow-Origin' header contains the invalid value '%s'.", value)
+		return fmt.Sprintf("The 'Access-Control-Allow-Origin' header contains the invalid value '%s'. Have the server send the header with a valid value.", value)
 	case WildcardWithCredentials:
 		return "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'."
 	case InvalidAllowCredentials:

@@ -23,6 +23,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"check", "do what a browser does with one request, and explain the CORS verdict", runCheck},
 		{"version", "print corskit's version", runVersion},
 		{"help", "show this help", runHelp},
 	}

@@ -1,0 +1,166 @@
+// Package check is corskit's doctor: it performs one cross-origin request as
+// a browser would, over real HTTP, judges it with the [browser] model, and
+// explains the verdict: Chromium's console line, what was sent and answered,
+// why, the fix for the user's server stack, and the risks.
+package check
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/internal/origin"
+)
+
+// Options describe the request to check, with curl-like names.
+type Options struct {
+	// URL is the absolute http or https URL the page fetches.
+	URL string
+	// Origin is the page's origin, e.g. "http://localhost:3000".
+	Origin string
+	// Method is fetch()'s method; default GET.
+	Method string
+	// Headers are the headers the page sets.
+	Headers []browser.Header
+	// Credentials is fetch()'s credentials mode; default same-origin.
+	Credentials browser.Credentials
+	// Body is the request body, sent with methods other than GET and HEAD.
+	Body string
+	// Read names response headers the page needs to read.
+	Read []string
+	// Stack names the server stack for the fix ("express", "nginx"...), or
+	// "auto" (default) to detect it from the answer's Server and
+	// X-Powered-By headers.
+	Stack string
+	// Timeout bounds each HTTP exchange; default 10 s.
+	Timeout time.Duration
+	// Insecure skips TLS certificate verification.
+	Insecure bool
+}
+
+// Report is the doctor's finding.
+type Report struct {
+	Options Options
+	Verdict browser.Verdict
+	// Mistakes name the common mistakes the verdict points to.
+	Mistakes []Mistake
+	// Fix is what the server must send, and a snippet for its stack.
+	Fix Fix
+}
+
+// Validate checks the options and fills in defaults. Every error names the bad
+// value and how to fix it.
+func (o *Options) Validate() error {
+	var errs []error
+	u, err := url.Parse(o.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("URL %q is not an absolute http or https URL, e.g. \"http://127.0.0.1:5000/data\"", o.URL))
+	}
+	if o.Origin == "" {
+		errs = append(errs, errors.New("--origin is missing: give the origin of the page that calls the API, e.g. --origin http://localhost:3000"))
+	} else if p, err := origin.Parse(o.Origin); err != nil || p.Kind != origin.Exact || p.Port == "*" {
+		msg := fmt.Sprintf("--origin %q is not an origin (scheme://host[:port], as the browser's address bar shows it without the path)", o.Origin)
+		var oe *origin.Error
+		if errors.As(err, &oe) && oe.Fix != "" {
+			msg += fmt.Sprintf(": use %q", oe.Fix)
+		}
+		errs = append(errs, errors.New(msg))
+	}
+	if o.Method == "" {
+		o.Method = "GET"
+	}
+	if o.Credentials == "" {
+		o.Credentials = browser.SameOrigin
+	}
+	if !o.Credentials.Valid() {
+		errs = append(errs, fmt.Errorf("--credentials %q is not a credentials mode: use omit, same-origin or include", o.Credentials))
+	}
+	if o.Stack == "" {
+		o.Stack = "auto"
+	}
+	if o.Stack != "auto" && snippetFor(o.Stack) == nil {
+		errs = append(errs, fmt.Errorf("--stack %q is not known: use auto or one of %s", o.Stack, strings.Join(Stacks(), ", ")))
+	}
+	m := strings.ToUpper(o.Method)
+	if o.Body != "" && (m == "GET" || m == "HEAD") {
+		errs = append(errs, fmt.Errorf("-d with -X %s: fetch() refuses a body on GET and HEAD; use -X POST (or PUT, PATCH)", o.Method))
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 10 * time.Second
+	}
+	return errors.Join(errs...)
+}
+
+// Run checks the request. Its error is for invalid options only; a network
+// error is part of the verdict (Reason browser.NetworkError).
+func Run(ctx context.Context, o Options) (Report, error) {
+	if err := o.Validate(); err != nil {
+		return Report{}, err
+	}
+	req := browser.Request{
+		Origin: o.Origin, URL: o.URL, Method: o.Method, Headers: o.Headers,
+		Credentials: o.Credentials, Body: o.Body != "" || !isBodyless(o.Method), Read: o.Read,
+	}
+	v := browser.Fetch(req, Transport(ctx, o))
+	r := Report{Options: o, Verdict: v}
+	r.Mistakes = diagnose(req, v)
+	r.Fix = fixFor(o, v)
+	return r, nil
+}
+
+func isBodyless(m string) bool {
+	m = strings.ToUpper(m)
+	return m == "GET" || m == "HEAD"
+}
+
+// Transport returns a browser.RoundTripper that sends each request over real
+// HTTP, never following redirects itself (the model does), without cookies.
+func Transport(ctx context.Context, o Options) browser.RoundTripper {
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		TLSClientConfig:       &tls.Config{InsecureSkipVerify: o.Insecure}, //nolint:gosec // opt-in --insecure
+		ResponseHeaderTimeout: o.Timeout,
+		DisableCompression:    true,
+	}
+	client := &http.Client{
+		Transport:     tr,
+		Timeout:       o.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return func(out browser.Outgoing) (browser.Incoming, error) {
+		var body io.Reader
+		if out.Body {
+			b := o.Body
+			if b == "" {
+				b = "x"
+			}
+			body = strings.NewReader(b)
+		}
+		req, err := http.NewRequestWithContext(ctx, out.Method, out.URL, body)
+		if err != nil {
+			return browser.Incoming{}, err
+		}
+		req.Header = out.Header.Clone()
+		if req.Header.Get("User-Agent") == "" {
+			req.Header.Set("User-Agent", "corskit-check")
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return browser.Incoming{}, err
+		}
+		defer resp.Body.Close()
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		h := resp.Header.Clone()
+		if resp.ContentLength >= 0 && h.Get("Content-Length") == "" && out.Method != http.MethodHead && resp.StatusCode != 204 && resp.StatusCode != 304 {
+			h.Set("Content-Length", fmt.Sprint(resp.ContentLength))
+		}
+		return browser.Incoming{Status: resp.StatusCode, Header: h}, nil
+	}
+}

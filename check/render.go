@@ -1,0 +1,232 @@
+package check
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/corskit/corskit/browser"
+)
+
+// JSON is the machine-readable form of a Report (corskit check --json).
+type JSON struct {
+	Allowed         bool              `json:"allowed"`
+	Message         string            `json:"message"`
+	Alternatives    []string          `json:"message_alternatives,omitempty"`
+	Code            string            `json:"code"`
+	URL             string            `json:"url"`
+	Status          int               `json:"status,omitempty"`
+	Preflight       JSONPreflight     `json:"preflight"`
+	Actual          *JSONExchange     `json:"actual"`
+	Exchanges       []JSONExchange    `json:"exchanges"`
+	ReadableHeaders []string          `json:"readable_headers"`
+	Warnings        []browser.Warning `json:"warnings"`
+	Mistakes        []Mistake         `json:"mistakes"`
+	Fix             *Fix              `json:"fix"`
+	NetworkError    string            `json:"network_error,omitempty"`
+}
+
+// JSONPreflight is the preflight, when one was sent.
+type JSONPreflight struct {
+	Sent     bool          `json:"sent"`
+	Request  *JSONRequest  `json:"request,omitempty"`
+	Response *JSONResponse `json:"response,omitempty"`
+}
+
+// JSONExchange is one request and its answer.
+type JSONExchange struct {
+	Request  JSONRequest   `json:"request"`
+	Response *JSONResponse `json:"response"`
+}
+
+// JSONRequest is a request the browser sent.
+type JSONRequest struct {
+	Method      string            `json:"method"`
+	URL         string            `json:"url"`
+	Headers     map[string]string `json:"headers"`
+	Credentials bool              `json:"credentials"`
+}
+
+// JSONResponse is an answer: header lines of one name are joined with ", ",
+// as the browser reads them.
+type JSONResponse struct {
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers"`
+}
+
+// ToJSON converts the report.
+func (r Report) ToJSON() JSON {
+	v := r.Verdict
+	j := JSON{
+		Allowed: v.Allowed, Message: v.Message, Alternatives: v.Alternatives, Code: string(v.Reason), URL: v.URL, Status: v.Status,
+		ReadableHeaders: v.Readable, Warnings: v.Warnings, Mistakes: r.Mistakes,
+	}
+	if j.ReadableHeaders == nil {
+		j.ReadableHeaders = []string{}
+	}
+	if j.Warnings == nil {
+		j.Warnings = []browser.Warning{}
+	}
+	if j.Mistakes == nil {
+		j.Mistakes = []Mistake{}
+	}
+	if v.Err != nil {
+		j.NetworkError = v.Err.Error()
+	}
+	if r.Fix.Response != nil {
+		fix := r.Fix
+		j.Fix = &fix
+	}
+	for _, x := range v.Exchanges {
+		e := JSONExchange{Request: JSONRequest{Method: x.Request.Method, URL: x.Request.URL, Headers: flatten(x.Request.Header), Credentials: x.Request.Credentials}}
+		if x.Err == nil {
+			e.Response = &JSONResponse{Status: x.Response.Status, Headers: flatten(x.Response.Header)}
+		}
+		j.Exchanges = append(j.Exchanges, e)
+		if x.Request.Preflight && !j.Preflight.Sent {
+			j.Preflight = JSONPreflight{Sent: true, Request: &e.Request, Response: e.Response}
+		}
+		if !x.Request.Preflight {
+			j.Actual = &e
+		}
+	}
+	return j
+}
+
+func flatten(h http.Header) map[string]string {
+	out := map[string]string{}
+	for k, vs := range h {
+		out[k] = strings.Join(vs, ", ")
+	}
+	return out
+}
+
+// WriteJSON writes the report as one JSON object.
+func (r Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r.ToJSON())
+}
+
+// style holds the terminal escapes, empty in a pipe.
+type style struct{ bold, red, green, yellow, dim, reset string }
+
+func newStyle(color bool) style {
+	if !color {
+		return style{}
+	}
+	return style{"\x1b[1m", "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[2m", "\x1b[0m"}
+}
+
+// WriteText writes the report for a person; color adds terminal colours.
+func (r Report) WriteText(w io.Writer, color bool) {
+	s := newStyle(color)
+	v, o := r.Verdict, r.Options
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+
+	switch {
+	case v.Allowed:
+		p("%s%sALLOWED%s  %s %s from %s: the page can read the %d response.\n", s.bold, s.green, s.reset, o.Method, o.URL, o.Origin, v.Status)
+	case v.Reason == browser.NetworkError:
+		p("%s%sNETWORK ERROR%s  %s %s: %v\n", s.bold, s.red, s.reset, o.Method, v.URL, v.Err)
+		p("  Not a CORS error: no answer came back. The browser reports it as 'TypeError: Failed to fetch' too.\n")
+	default:
+		p("%s%sBLOCKED%s  %s %s from %s\n", s.bold, s.red, s.reset, o.Method, o.URL, o.Origin)
+	}
+	if v.Message != "" {
+		p("\n%sChromium's console:%s\n  %s\n", s.bold, s.reset, v.Message)
+	}
+
+	p("\n%sWhat the browser sent and what the server answered:%s\n", s.bold, s.reset)
+	for i, x := range v.Exchanges {
+		kind := "request"
+		if x.Request.Preflight {
+			kind = "preflight"
+		}
+		creds := ""
+		if x.Request.Credentials {
+			creds = " (with cookies)"
+		}
+		p("  %d. %s: %s %s%s\n", i+1, kind, x.Request.Method, x.Request.URL, creds)
+		for _, k := range sortedKeys(x.Request.Header) {
+			if k == "Origin" || strings.HasPrefix(k, "Access-Control-") || !x.Request.Preflight && k != "Accept" && k != "User-Agent" {
+				p("     %s> %s: %s%s\n", s.dim, k, strings.Join(x.Request.Header[k], ", "), s.reset)
+			}
+		}
+		if x.Err != nil {
+			p("     %s< no answer: %v%s\n", s.red, x.Err, s.reset)
+			continue
+		}
+		p("     < %d %s\n", x.Response.Status, http.StatusText(x.Response.Status))
+		shown := false
+		for _, k := range sortedKeys(x.Response.Header) {
+			if strings.HasPrefix(k, "Access-Control-") || k == "Vary" || k == "Location" || k == "Server" || k == "X-Powered-By" {
+				mark := ""
+				if i == len(v.Exchanges)-1 && !v.Allowed && k == "Access-Control-Allow-Origin" {
+					mark = s.yellow
+				}
+				p("     %s< %s: %s%s\n", mark, k, strings.Join(x.Response.Header[k], ", "), s.reset)
+				if strings.HasPrefix(k, "Access-Control-") {
+					shown = true
+				}
+			}
+		}
+		if !shown {
+			p("     %s< (no Access-Control-* header)%s\n", s.yellow, s.reset)
+		}
+	}
+
+	if !v.Allowed {
+		p("\n%sWhy:%s %s\n", s.bold, s.reset, v.Reason.Explain())
+	}
+	for _, m := range r.Mistakes {
+		p("  %sCommon mistake: %s.%s %s\n", s.yellow, m.Name, s.reset, m.Detail)
+	}
+
+	if f := r.Fix; f.Response != nil {
+		p("\n%sThe fix: the server must send%s\n", s.bold, s.reset)
+		if f.Preflight != nil {
+			p("  on the preflight (OPTIONS), with status %d:\n", f.PreflightStatus)
+			for _, h := range f.Preflight {
+				p("    %s%s: %s%s\n", s.green, h.Name, h.Value, s.reset)
+			}
+		}
+		p("  on every other response, errors included:\n")
+		for _, h := range f.Response {
+			p("    %s%s: %s%s\n", s.green, h.Name, h.Value, s.reset)
+		}
+		if f.Snippet != "" {
+			from := f.StackFrom
+			if from != "--stack" {
+				from = "detected from " + from
+			}
+			p("\n  For %s (%s):\n\n", f.Stack, from)
+			for line := range strings.SplitSeq(strings.TrimRight(f.Snippet, "\n"), "\n") {
+				p("    %s\n", line)
+			}
+		} else {
+			p("\n  Add --stack %s for a ready snippet.\n", strings.Join(Stacks(), "|"))
+		}
+	}
+	if v.Allowed && len(v.Readable) > 0 {
+		p("\n%sThe page can read:%s %s\n", s.bold, s.reset, strings.Join(v.Readable, ", "))
+	}
+	if len(v.Warnings) > 0 {
+		p("\n%sRisks:%s\n", s.bold, s.reset)
+		for _, wn := range v.Warnings {
+			p("  %s- %s%s\n", s.yellow, wn.Message, s.reset)
+		}
+	}
+}
+
+func sortedKeys(h http.Header) []string {
+	var ks []string
+	for k := range h {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}

@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/check"
+)
+
+// checkOptions are corskit check's flags.
+type checkOptions struct {
+	url         string
+	origins     []string
+	methods     []string
+	headers     []browser.Header
+	credentials string
+	body        string
+	read        []string
+	stack       string
+	json        bool
+	matrix      string
+	timeout     time.Duration
+	insecure    bool
+	color       string
+}
+
+const checkUsage = `Usage: corskit check URL --origin ORIGIN [flags]
+
+Performs the request as a browser would (the preflight, the request, the
+redirects) and says whether the page may read the answer, in Chromium's words,
+why, and how to fix the server.
+
+Exit status: 0 allowed, 1 blocked, 2 usage or network error.
+
+Flags:
+`
+
+// parseCheck reads corskit check's command line; flags and the URL may come
+// in any order, as with curl.
+func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
+	var o checkOptions
+	fs := flag.NewFlagSet("corskit check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		io.WriteString(stderr, checkUsage)
+		fs.PrintDefaults()
+	}
+	fs.Func("origin", "origin of the page making the request, e.g. http://localhost:3000 (repeat for a table)", func(s string) error {
+		o.origins = append(o.origins, s)
+		return nil
+	})
+	method := func(s string) error { o.methods = append(o.methods, s); return nil }
+	fs.Func("X", "request method, as given to fetch() (repeat for a table); default GET", method)
+	fs.Func("request", "same as -X", method)
+	header := func(s string) error {
+		name, value, ok := strings.Cut(s, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			return fmt.Errorf("header %q is not 'Name: value', e.g. -H 'Content-Type: application/json'", s)
+		}
+		o.headers = append(o.headers, browser.Header{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)})
+		return nil
+	}
+	fs.Func("H", "request header the page sets, 'Name: value' (repeatable)", header)
+	fs.Func("header", "same as -H", header)
+	fs.StringVar(&o.credentials, "credentials", "same-origin", "fetch()'s credentials mode: omit, same-origin or include")
+	fs.StringVar(&o.body, "d", "", "request body (with POST, PUT, PATCH...)")
+	fs.StringVar(&o.body, "data", "", "same as -d")
+	fs.Func("read-header", "response header the page needs to read (repeatable)", func(s string) error {
+		o.read = append(o.read, s)
+		return nil
+	})
+	fs.StringVar(&o.stack, "stack", "auto", "server stack for the fix: auto, "+strings.Join(check.Stacks(), ", "))
+	fs.BoolVar(&o.json, "json", false, "print one JSON object (an array with a table) instead of text")
+	fs.StringVar(&o.matrix, "matrix", "", "YAML or JSON file listing requests to check as a table (see README)")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "time limit of each HTTP exchange")
+	fs.BoolVar(&o.insecure, "k", false, "skip TLS certificate verification")
+	fs.StringVar(&o.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
+
+	rest := args
+	var positional []string
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return o, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	switch {
+	case len(positional) == 0:
+		return o, errors.New("corskit check: the URL is missing, e.g. corskit check http://127.0.0.1:5000/data --origin http://localhost:3000")
+	case len(positional) > 1:
+		return o, fmt.Errorf("corskit check: one URL at a time; got %q", positional)
+	}
+	o.url = positional[0]
+	if len(o.origins) == 0 && o.matrix == "" {
+		return o, errors.New("corskit check: --origin is missing: give the origin of the page that calls the API, e.g. --origin http://localhost:3000")
+	}
+	if o.color != "auto" && o.color != "always" && o.color != "never" {
+		return o, fmt.Errorf("corskit check: --color %q: use auto, always or never", o.color)
+	}
+	return o, nil
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	o, err := parseCheck(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return ExitUsage
+	}
+	ctx := context.Background()
+	if o.matrix != "" || len(o.origins) > 1 || len(o.methods) > 1 {
+		return runMatrix(ctx, o, stdout, stderr)
+	}
+	copts := o.checkOptions(o.origins[0], first(o.methods))
+	report, err := check.Run(ctx, copts)
+	if err != nil {
+		fmt.Fprintf(stderr, "corskit check: %v\n", err)
+		return ExitUsage
+	}
+	if o.json {
+		if err := report.WriteJSON(stdout); err != nil {
+			fmt.Fprintln(stderr, err)
+			return ExitUsage
+		}
+	} else {
+		report.WriteText(stdout, useColor(o.color, stdout))
+	}
+	return exitFor(report.Verdict)
+}
+
+func (o checkOptions) checkOptions(origin, method string) check.Options {
+	return check.Options{
+		URL: o.url, Origin: origin, Method: method, Headers: o.headers,
+		Credentials: browser.Credentials(o.credentials), Body: o.body, Read: o.read,
+		Stack: o.stack, Timeout: o.timeout, Insecure: o.insecure,
+	}
+}
+
+func exitFor(v browser.Verdict) int {
+	switch {
+	case v.Allowed:
+		return ExitOK
+	case v.Reason == browser.NetworkError:
+		return ExitUsage
+	}
+	return ExitFail
+}
+
+func first(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return xs[0]
+}
+
+// useColor decides on terminal colours: never in a pipe, never with NO_COLOR.
+func useColor(mode string, w io.Writer) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// writeJSON writes v indented.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
