@@ -179,9 +179,13 @@ func Fetch(req Request, rt RoundTripper) Verdict {
 		if next.User != nil && originOf(nextURL) != req.Origin {
 			return block(RedirectWithCredentials, nextURL, false)
 		}
-		// Step 12: a cross-origin hop taints the origin to "null".
-		if originOf(current) != originOf(nextURL) && req.Origin != originOf(current) {
-			origin = "null"
+		if originOf(current) != originOf(nextURL) {
+			// Step 12: a cross-origin hop taints the origin to "null".
+			if req.Origin != originOf(current) {
+				origin = "null"
+			}
+			// Step 13: Authorization is not carried to another origin.
+			hs = slices.DeleteFunc(slices.Clone(hs), func(h Header) bool { return strings.EqualFold(h.Name, "authorization") })
 		}
 		// Step 12 and 13: 303, and 301/302 after POST, become GET without body.
 		if in.Status == 303 && method != "GET" && method != "HEAD" || (in.Status == 301 || in.Status == 302) && method == "POST" {

@@ -157,13 +157,13 @@ var fetchTests = []struct {
 		srv: server{"OPTIONS " + api: {204, hdr("Access-Control-Allow-Origin", page, "Access-Control-Allow-Methods", "put, PUT", "Access-Control-Allow-Headers", "X-A")},
 			api: {200, hdr("Access-Control-Allow-Origin", page)}}, origins: []string{page, page}},
 	{desc: "same-origin redirect keeps the origin", req: Request{},
-		srv: server{api: {302, hdr("Location", "/next", "Access-Control-Allow-Origin", page)}, "http://api.test/next": {200, hdr("Access-Control-Allow-Origin", page)}},
+		srv:     server{api: {302, hdr("Location", "/next", "Access-Control-Allow-Origin", page)}, "http://api.test/next": {200, hdr("Access-Control-Allow-Origin", page)}},
 		origins: []string{page, page}},
 	{desc: "cross-origin redirect taints the origin", req: Request{},
-		srv: server{api: {302, hdr("Location", "http://other.test/x", "Access-Control-Allow-Origin", page)}, "http://other.test/x": {200, hdr("Access-Control-Allow-Origin", page)}},
+		srv:    server{api: {302, hdr("Location", "http://other.test/x", "Access-Control-Allow-Origin", page)}, "http://other.test/x": {200, hdr("Access-Control-Allow-Origin", page)}},
 		reason: AllowOriginMismatch, contains: "(redirected from '" + api + "')", origins: []string{page, "null"}},
 	{desc: "tainted origin accepts null", req: Request{},
-		srv: server{api: {307, hdr("Location", "http://other.test/x", "Access-Control-Allow-Origin", page)}, "http://other.test/x": {200, hdr("Access-Control-Allow-Origin", "null")}},
+		srv:     server{api: {307, hdr("Location", "http://other.test/x", "Access-Control-Allow-Origin", page)}, "http://other.test/x": {200, hdr("Access-Control-Allow-Origin", "null")}},
 		origins: []string{page, "null"}},
 	{desc: "redirect must pass the CORS check", req: Request{},
 		srv: server{api: {302, hdr("Location", "/next")}}, reason: MissingAllowOrigin},
@@ -227,6 +227,20 @@ func TestRedirect303BecomesGET(t *testing.T) {
 		server{api: {303, hdr("Location", "/next", "Access-Control-Allow-Origin", page)}, "http://api.test/next": {200, hdr("Access-Control-Allow-Origin", page)}}.rt(&sent))
 	if !v.Allowed || len(sent) != 2 || sent[1].Method != "GET" || sent[1].Body || sent[1].Header.Get("Content-Type") != "" {
 		t.Fatalf("got %v, %+v; want the second request to be a GET without body or Content-Type", v.Allowed, sent)
+	}
+}
+
+func TestCrossOriginRedirectDropsAuthorization(t *testing.T) {
+	t.Parallel()
+	var sent []Outgoing
+	v := Fetch(Request{Origin: page, URL: api, Headers: []Header{{"Authorization", "Bearer x"}}},
+		server{
+			"OPTIONS " + api:      {204, hdr("Access-Control-Allow-Origin", page, "Access-Control-Allow-Headers", "authorization")},
+			api:                   {302, hdr("Location", "http://other.test/x", "Access-Control-Allow-Origin", page)},
+			"http://other.test/x": {200, hdr("Access-Control-Allow-Origin", "*")},
+		}.rt(&sent))
+	if !v.Allowed || len(sent) != 3 || sent[2].Preflight || sent[2].Header.Get("Authorization") != "" {
+		t.Fatalf("got %v %+v; want the redirected request without Authorization and without a second preflight", v.Allowed, sent)
 	}
 }
 

@@ -57,7 +57,9 @@ func diagnose(req browser.Request, v browser.Verdict) []Mistake {
 		}
 		out = append(out, Mistake{"redirected preflight", fmt.Sprintf("the preflight was redirected to %q; call the final URL directly (check http vs https and the trailing slash)", loc)})
 	case browser.MissingAllowOrigin:
-		if last != nil && last.Request.Preflight && last.Response.Status >= 400 {
+		if last != nil && last.Response.Status == 403 && varies(last.Response.Header) {
+			out = append(out, Mistake{"origin not allowed", fmt.Sprintf("the server's CORS policy answers 403 with Vary: Origin and no CORS headers: it refuses the origin %s; add it to the server's allowed origins", req.Origin)})
+		} else if last != nil && last.Request.Preflight && last.Response.Status >= 400 {
 			out = append(out, Mistake{"preflight not handled", fmt.Sprintf("the OPTIONS preflight got %d without CORS headers: the CORS handling does not see OPTIONS requests", last.Response.Status)})
 		} else if last != nil && (last.Response.Status == 404 || last.Response.Status >= 500) {
 			out = append(out, Mistake{"wrong server or error page", fmt.Sprintf("the answer is %d without CORS headers: the request reached a server or route that does not apply the CORS policy, or an error page skipped it; check the URL, and make the server add CORS headers to errors too", last.Response.Status)})
@@ -92,7 +94,7 @@ func originTypo(allowed, page string) string {
 		return fmt.Sprintf("the server sends %q with a trailing slash; an origin has no path: send %q", allowed, page)
 	case strings.EqualFold(allowed, page):
 		return fmt.Sprintf("the server sends %q; origins are compared byte for byte and browsers send them in lower case: send %q", allowed, page)
-	case strings.HasPrefix(allowed, strings.TrimSuffix(page, portOf(page))) || strings.HasPrefix(page, allowed):
+	case strings.TrimSuffix(allowed, portOf(allowed)) == strings.TrimSuffix(page, portOf(page)):
 		return fmt.Sprintf("the server sends %q but the page is on %q: the port is part of the origin", allowed, page)
 	case strings.Replace(allowed, "https://", "http://", 1) == page || strings.Replace(allowed, "http://", "https://", 1) == page:
 		return fmt.Sprintf("the server sends %q but the page is on %q: the scheme is part of the origin", allowed, page)
@@ -100,6 +102,18 @@ func originTypo(allowed, page string) string {
 		return fmt.Sprintf("the server sends %q but the page is on %q: www. is part of the origin", allowed, page)
 	}
 	return ""
+}
+
+// varies reports whether h has Vary: Origin, the sign of a CORS layer.
+func varies(h http.Header) bool {
+	for _, v := range h.Values("Vary") {
+		for item := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(item), "origin") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func portOf(o string) string {

@@ -183,7 +183,7 @@ func (r Report) WriteText(w io.Writer, color bool) {
 		p("\n%sWhy:%s %s\n", s.bold, s.reset, v.Reason.Explain())
 	}
 	for _, m := range r.Mistakes {
-		p("  %sCommon mistake: %s.%s %s\n", s.yellow, m.Name, s.reset, m.Detail)
+		p("  %sCommon mistake: %s:%s %s\n", s.yellow, m.Name, s.reset, m.Detail)
 	}
 
 	if f := r.Fix; f.Response != nil {

@@ -158,7 +158,7 @@ func (b *Browser) Fetch(t testing.TB, req Request) Result {
 	if err != nil {
 		t.Fatalf("fetch %s in Chromium: %v", req.URL, err)
 	}
-	wait := 300 * time.Millisecond
+	wait := 50 * time.Millisecond
 	if !res.OK {
 		wait = 5 * time.Second
 	}

@@ -60,7 +60,6 @@ type matrixRow struct {
 	Expect      string     `json:"expect,omitempty"`
 	Pass        bool       `json:"pass"`
 	Result      check.JSON `json:"result"`
-	report      check.Report
 }
 
 // runMatrix checks every origin/method combination, or the --matrix file's
@@ -107,7 +106,7 @@ func runMatrix(ctx context.Context, o checkOptions, stdout, stderr io.Writer) in
 			want = "allowed"
 		}
 		row := matrixRow{Origin: e.Origin, Method: opts.Method, Credentials: string(opts.Credentials), Expect: e.Expect,
-			Pass: r.Verdict.Allowed == (want == "allowed") && r.Verdict.Reason != browser.NetworkError, Result: r.ToJSON(), report: r}
+			Pass: r.Verdict.Allowed == (want == "allowed") && r.Verdict.Reason != browser.NetworkError, Result: r.ToJSON()}
 		if r.Verdict.Reason == browser.NetworkError {
 			code = ExitUsage
 		} else if !row.Pass && code == ExitOK {

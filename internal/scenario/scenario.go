@@ -168,7 +168,7 @@ func generate(r *rand.Rand, id, origin string) Scenario {
 	s.Preflight, s.Actual = pre, act
 
 	// A redirect now and then.
-	if r.IntN(10) == 0 {
+	if r.IntN(5) == 0 {
 		s.redirect(r, origin)
 	}
 	// Then near misses, skewed so that a good share stays allowed.

@@ -1,0 +1,173 @@
+package check_test
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/cors"
+)
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		desc string
+		o    check.Options
+		want string
+	}{
+		{"relative URL", check.Options{URL: "/data", Origin: "http://localhost:3000"}, `URL "/data" is not an absolute http or https URL`},
+		{"no origin", check.Options{URL: "http://127.0.0.1/data"}, "--origin is missing"},
+		{"origin with path", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000/"}, `use "http://localhost:3000"`},
+		{"origin pattern", check.Options{URL: "http://127.0.0.1/data", Origin: "https://*.example.com"}, "is not an origin"},
+		{"credentials", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Credentials: "yes"}, `--credentials "yes"`},
+		{"stack", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Stack: "rails"}, `--stack "rails" is not known: use auto or one of caddy, express, flask, go, nginx, php`},
+		{"body on GET", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Body: "x"}, "-d with -X GET"},
+	} {
+		err := tc.o.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v; want an error containing %q", tc.desc, err, tc.want)
+		}
+	}
+}
+
+// serve starts a loopback server for the test.
+func serve(t *testing.T, h http.HandlerFunc) string {
+	t.Helper()
+	s := httptest.NewServer(h)
+	t.Cleanup(s.Close)
+	return s.URL
+}
+
+const pageOrigin = "http://localhost:3000"
+
+func mistakes(r check.Report) string {
+	var names []string
+	for _, m := range r.Mistakes {
+		names = append(names, m.Name)
+	}
+	return strings.Join(names, ",")
+}
+
+func TestDiagnoses(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("PUT /data", func(http.ResponseWriter, *http.Request) {})
+	goMux := serve(t, mux.ServeHTTP)
+	slash := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", pageOrigin+"/")
+	})
+	wildcard := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("X-Powered-By", "Express")
+	})
+	port := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "http://localhost:5173")
+		w.Header().Set("Server", "nginx/1.22.1")
+	})
+	notFound := serve(t, func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
+	twice := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Access-Control-Allow-Origin", pageOrigin)
+		w.Header().Add("Access-Control-Allow-Origin", pageOrigin)
+	})
+	policyServer := func() string {
+		m, _ := cors.New(cors.Config{AllowOrigins: []string{"https://app.example.com"}})
+		return serve(t, m.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP)
+	}()
+	noVary := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", pageOrigin)
+	})
+	closed := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		return "http://" + addr
+	}()
+
+	for _, tc := range []struct {
+		desc      string
+		o         check.Options
+		reason    browser.Reason
+		mistakes  string
+		stack     string
+		inSnippet string
+	}{
+		{"405 from a Go 1.22 method pattern", check.Options{URL: goMux + "/data", Method: "PUT", Stack: "go"}, browser.MissingAllowOrigin, "preflight not handled", "go", "m.Handler(mux)"},
+		{"trailing slash", check.Options{URL: slash + "/data"}, browser.AllowOriginMismatch, "origin typo", "", ""},
+		{"wildcard with credentials, Express detected", check.Options{URL: wildcard + "/data", Credentials: browser.Include}, browser.WildcardWithCredentials, "wildcard with credentials", "express", "credentials: true"},
+		{"wrong port, nginx detected", check.Options{URL: port + "/data"}, browser.AllowOriginMismatch, "origin typo", "nginx", "always"},
+		{"wrong server", check.Options{URL: notFound + "/data"}, browser.MissingAllowOrigin, "wrong server or error page", "", ""},
+		{"header twice", check.Options{URL: twice + "/data"}, browser.MultipleAllowOrigin, "header added twice", "", ""},
+		{"origin refused by a policy", check.Options{URL: policyServer + "/data", Method: "DELETE"}, browser.MissingAllowOrigin, "origin not allowed", "", ""},
+		{"cache", check.Options{URL: noVary + "/data"}, browser.Allowed, "cache", "", ""},
+		{"network error", check.Options{URL: closed + "/data", Timeout: 2 * time.Second}, browser.NetworkError, "not a CORS error", "", ""},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			o := tc.o
+			o.Origin = pageOrigin
+			r, err := check.Run(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Verdict.Reason != tc.reason || mistakes(r) != tc.mistakes {
+				t.Errorf("got reason %q, mistakes %q; want %q, %q (%s)", r.Verdict.Reason, mistakes(r), tc.reason, tc.mistakes, r.Verdict.Message)
+			}
+			if r.Fix.Stack != tc.stack || !strings.Contains(r.Fix.Snippet, tc.inSnippet) {
+				t.Errorf("got stack %q (%s) snippet:\n%s\nwant stack %q with %q", r.Fix.Stack, r.Fix.StackFrom, r.Fix.Snippet, tc.stack, tc.inSnippet)
+			}
+			if tc.reason != browser.Allowed && tc.reason != browser.NetworkError && (r.Fix.Response == nil || r.Fix.Response[0].Value != pageOrigin) {
+				t.Errorf("got fix %+v; want Access-Control-Allow-Origin: %s first", r.Fix, pageOrigin)
+			}
+		})
+	}
+}
+
+func TestWriteText(t *testing.T) {
+	t.Parallel()
+	url := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "OPTIONS" {
+			w.WriteHeader(404)
+		}
+	})
+	r, err := check.Run(context.Background(), check.Options{URL: url + "/data", Origin: pageOrigin, Method: "PUT",
+		Headers: []browser.Header{{Name: "Content-Type", Value: "application/json"}}, Stack: "flask"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain, color bytes.Buffer
+	r.WriteText(&plain, false)
+	r.WriteText(&color, true)
+	out := plain.String()
+	for _, want := range []string{
+		"BLOCKED  PUT " + url + "/data from " + pageOrigin,
+		"Chromium's console:\n  Access to fetch at '" + url + "/data' from origin '" + pageOrigin + "' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+		"1. preflight: OPTIONS " + url + "/data",
+		"> Access-Control-Request-Headers: content-type",
+		"< 404 Not Found",
+		"Common mistake: preflight not handled",
+		"on the preflight (OPTIONS), with status 204:\n    Access-Control-Allow-Origin: " + pageOrigin,
+		"Access-Control-Allow-Headers: Content-Type",
+		"For flask (--stack):",
+		"from flask_cors import CORS",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("plain output has terminal escapes")
+	}
+	if !strings.Contains(color.String(), "\x1b[31m") {
+		t.Error("colour output has no colour")
+	}
+}

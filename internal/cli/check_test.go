@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/cors"
+)
+
+func TestParseCheck(t *testing.T) {
+	t.Parallel()
+	o, err := parseCheck([]string{"-X", "PUT", "http://127.0.0.1:5000/data", "--origin", "http://localhost:3000", "-H", "Content-Type: application/json",
+		"--credentials", "include", "-d", "{}", "--read-header", "X-Total", "--json"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.url != "http://127.0.0.1:5000/data" || o.methods[0] != "PUT" || o.headers[0].Name != "Content-Type" || o.headers[0].Value != "application/json" ||
+		o.credentials != "include" || o.body != "{}" || o.read[0] != "X-Total" || !o.json {
+		t.Errorf("got %+v", o)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--origin", "http://localhost:3000"}, "the URL is missing"},
+		{[]string{"http://a.test/", "http://b.test/", "--origin", "http://localhost:3000"}, "one URL at a time"},
+		{[]string{"http://a.test/"}, "--origin is missing"},
+		{[]string{"http://a.test/", "--origin", "http://localhost:3000", "-H", "NoColon"}, `header "NoColon" is not 'Name: value'`},
+		{[]string{"http://a.test/", "--origin", "http://localhost:3000", "--color", "pink"}, `--color "pink"`},
+	} {
+		if _, err := parseCheck(tc.args, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("parseCheck(%q): got %v; want an error containing %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func apiServer(t *testing.T) string {
+	t.Helper()
+	m, err := cors.New(cors.Config{AllowOrigins: []string{"http://localhost:3000"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := httptest.NewServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	t.Cleanup(s.Close)
+	return s.URL + "/data"
+}
+
+func TestCheckExitCodesAndJSON(t *testing.T) {
+	t.Parallel()
+	url := apiServer(t)
+	for _, tc := range []struct {
+		args    []string
+		code    int
+		allowed bool
+	}{
+		{[]string{"check", url, "--origin", "http://localhost:3000", "-X", "PUT", "-H", "Content-Type: application/json", "-d", "{}", "--json"}, ExitOK, true},
+		{[]string{"check", url, "--origin", "http://localhost:3001", "--json"}, ExitFail, false},
+		{[]string{"check", "http://127.0.0.1:1/data", "--origin", "http://localhost:3000", "--json", "--timeout", "2s"}, ExitUsage, false},
+	} {
+		var out, errb bytes.Buffer
+		code := Run(tc.args, &out, &errb)
+		var j check.JSON
+		if err := json.Unmarshal(out.Bytes(), &j); err != nil {
+			t.Fatalf("%q: no JSON: %v\n%s%s", tc.args, err, out.String(), errb.String())
+		}
+		if code != tc.code || j.Allowed != tc.allowed {
+			t.Errorf("%q: got exit %d allowed=%v; want %d %v", tc.args, code, j.Allowed, tc.code, tc.allowed)
+		}
+		var raw map[string]any
+		json.Unmarshal(out.Bytes(), &raw)
+		for _, key := range []string{"allowed", "message", "code", "preflight", "actual", "readable_headers", "warnings", "fix"} {
+			if _, ok := raw[key]; !ok {
+				t.Errorf("%q: JSON lacks %q", tc.args, key)
+			}
+		}
+	}
+	var out bytes.Buffer
+	if code := Run([]string{"check", url, "--origin", "http://localhost:3000/", "--json"}, &out, &out); code != ExitUsage || !strings.Contains(out.String(), `use "http://localhost:3000"`) {
+		t.Errorf("bad origin: got %d %q", code, out.String())
+	}
+}
+
+func TestCheckMatrix(t *testing.T) {
+	t.Parallel()
+	url := apiServer(t)
+	var out, errb bytes.Buffer
+	code := Run([]string{"check", url, "--origin", "http://localhost:3000", "--origin", "https://evil.test", "-X", "GET", "-X", "PUT"}, &out, &errb)
+	if code != ExitFail {
+		t.Errorf("got exit %d; want 1 (a row is blocked)", code)
+	}
+	for _, want := range []string{"ORIGIN", "http://localhost:3000  GET", "https://evil.test", "blocked  allowed (FAIL)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	file := filepath.Join(t.TempDir(), "matrix.yaml")
+	os.WriteFile(file, []byte(`- origin: http://localhost:3000
+  method: PUT
+  headers: {Content-Type: application/json}
+- origin: https://evil.test
+  expect: blocked
+- origin: http://localhost:3000
+  method: DELETE
+  expect: blocked
+`), 0o600)
+	out.Reset()
+	if code := Run([]string{"check", url, "--matrix", file}, &out, &errb); code != ExitOK {
+		t.Errorf("matrix with expectations: got exit %d; want 0\n%s%s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := Run([]string{"check", url, "--matrix", file, "--json"}, &out, &errb); code != ExitOK {
+		t.Errorf("--json: got exit %d", code)
+	}
+	var rows []matrixRow
+	if err := json.Unmarshal(out.Bytes(), &rows); err != nil || len(rows) != 3 || !rows[0].Result.Allowed || rows[1].Result.Allowed {
+		t.Errorf("matrix JSON: got %v %+v", err, rows)
+	}
+	os.WriteFile(file, []byte("- origin: http://localhost:3000\n  expect: maybe\n"), 0o600)
+	out.Reset()
+	if code := Run([]string{"check", url, "--matrix", file}, &out, &out); code != ExitUsage || !strings.Contains(out.String(), `expect "maybe"`) {
+		t.Errorf("bad matrix: got %d %q", code, out.String())
+	}
+}
