@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/corskit/corskit/cors"
@@ -34,13 +33,10 @@ func main() {
 	config := flag.String("config", "", "policy file (YAML or JSON); CORS_* variables override it")
 	flag.Parse()
 
-	cfg := defaultPolicy
-	if *config != "" || hasCORSEnv() {
-		var err error
-		if cfg, err = policy.Load(*config, os.LookupEnv); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
+	cfg, err := loadPolicy(*config, os.LookupEnv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	handler, err := newHandler(cfg)
@@ -76,11 +72,15 @@ func newHandler(cfg cors.Config) (http.Handler, error) {
 	return m.Handler(mux), nil
 }
 
-func hasCORSEnv() bool {
-	for _, k := range policy.Keys() {
-		if _, ok := os.LookupEnv("CORS_" + strings.ToUpper(k)); ok {
-			return true
-		}
+// loadPolicy reads the policy file when one is given, else starts from
+// defaultPolicy; CORS_* variables override either.
+func loadPolicy(path string, lookup func(string) (string, bool)) (cors.Config, error) {
+	if path != "" {
+		return policy.Load(path, lookup)
 	}
-	return false
+	cfg := defaultPolicy
+	if err := policy.ApplyEnv(&cfg, lookup); err != nil {
+		return cors.Config{}, err
+	}
+	return cfg, nil
 }

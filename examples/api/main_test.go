@@ -41,3 +41,19 @@ func TestAPI(t *testing.T) {
 		t.Errorf("GET: got %q %v", body, resp.Header)
 	}
 }
+
+func TestLoadPolicyKeepsDefaults(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"CORS_ALLOW_ORIGINS": "http://localhost:5173"}
+	cfg, err := loadPolicy("", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.AllowOrigins[0] != "http://localhost:5173" || len(cfg.AllowMethods) != 5 || !cfg.AllowCredentials {
+		t.Errorf("got %+v; want the default policy with the origin replaced", cfg)
+	}
+	env["CORS_MAX_AGE"] = "soon"
+	if _, err := loadPolicy("", func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err == nil {
+		t.Error("bad CORS_MAX_AGE: got no error")
+	}
+}
