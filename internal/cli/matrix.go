@@ -87,6 +87,9 @@ func runMatrix(ctx context.Context, o checkOptions, stdout, stderr io.Writer) in
 	code := ExitOK
 	for _, e := range entries {
 		opts := o.checkOptions(e.Origin, e.Method)
+		if opts.Method == "" {
+			opts.Method = "GET"
+		}
 		if e.Credentials != "" {
 			opts.Credentials = browser.Credentials(e.Credentials)
 		}
