@@ -40,3 +40,13 @@ func ExampleNeedsPreflight() {
 	fmt.Println(browser.NeedsPreflight(form), browser.NeedsPreflight(json), browser.NeedsPreflight(browser.Request{Method: "get"}))
 	// Output: false true false
 }
+
+// PreflightFor shows the preflight a browser sends first.
+func ExamplePreflightFor() {
+	p, ok := browser.PreflightFor(browser.Request{
+		Origin: "http://localhost:3000", URL: "http://api.example.com/data", Method: "patch",
+		Headers: []browser.Header{{Name: "X-Debug", Value: "1"}, {Name: "Content-Type", Value: "application/json"}},
+	})
+	fmt.Println(ok, p.Method, p.Header.Get("Access-Control-Request-Method"), p.Header.Get("Access-Control-Request-Headers"))
+	// Output: true OPTIONS patch content-type,x-debug
+}

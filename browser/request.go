@@ -100,7 +100,7 @@ func NeedsPreflight(r Request) bool {
 	return !headers.IsSafelistedMethod(r.Method) || len(UnsafeHeaderNames(r.Headers)) > 0
 }
 
-// PreflightHeader returns the headers of the preflight request for r: Origin,
+// preflightHeader returns the headers of the preflight request for r: Origin,
 // Access-Control-Request-Method and, when there are unsafe headers,
 // Access-Control-Request-Headers. origin is the origin the request carries
 // ("null" after a cross-origin redirect).
@@ -113,4 +113,16 @@ func preflightHeader(r Request, origin string) http.Header {
 		h.Set("Access-Control-Request-Headers", strings.Join(names, ","))
 	}
 	return h
+}
+
+// PreflightFor returns the preflight request a browser sends before fetching
+// r cross-origin, and false when r needs none. The preflight never carries
+// credentials; Access-Control-Request-Headers lists the unsafe header names,
+// lower-case, sorted and joined by ",".
+func PreflightFor(r Request) (Outgoing, bool) {
+	r = r.normalized()
+	if !NeedsPreflight(r) {
+		return Outgoing{}, false
+	}
+	return Outgoing{Preflight: true, Method: http.MethodOptions, URL: r.URL, Header: preflightHeader(r, r.Origin)}, true
 }
