@@ -3,8 +3,10 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,10 +28,35 @@ func Parse(name string, data []byte) (cors.Config, error) {
 }
 
 func parse(name string, data []byte) (cors.Config, sources, error) {
-	var cfg cors.Config
-	src := sources{}
+	doc, err := ParseDocument(name, data)
+	if err != nil || doc.root == nil {
+		return cors.Config{}, sources{}, err
+	}
+	cfg, _, src, err := doc.policy(doc.root, nil)
+	return cfg, src, err
+}
+
+// Document is a parsed YAML or JSON file whose mappings hold policy keys,
+// and possibly other keys a command reads itself (a gateway's upstream and
+// routes).
+type Document struct {
+	name string
+	root *yaml.Node // nil for an empty file
+}
+
+// ReadDocument reads and parses the file at path.
+func ReadDocument(path string) (*Document, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w; check the --config path", err)
+	}
+	return ParseDocument(path, data)
+}
+
+// ParseDocument parses data, the contents of the file name.
+func ParseDocument(name string, data []byte) (*Document, error) {
 	if len(data) > MaxFileSize {
-		return cfg, src, &Error{Source: name, Err: fmt.Errorf("is %d bytes, over the %d-byte limit for a policy file", len(data), MaxFileSize)}
+		return nil, &Error{Source: name, Err: fmt.Errorf("is %d bytes, over the %d-byte limit for a policy file", len(data), MaxFileSize)}
 	}
 	if strings.EqualFold(filepath.Ext(name), ".json") {
 		// JSON allows tabs between tokens, YAML does not; JSON strings cannot
@@ -38,35 +65,70 @@ func parse(name string, data []byte) (cors.Config, sources, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return cfg, src, &Error{Source: name, Err: fmt.Errorf("is not valid YAML or JSON: %s", strings.TrimPrefix(err.Error(), "yaml: "))}
+		return nil, &Error{Source: name, Err: fmt.Errorf("is not valid YAML or JSON: %s", strings.TrimPrefix(err.Error(), "yaml: "))}
 	}
+	d := &Document{name: name}
 	if len(doc.Content) == 0 {
-		return cfg, src, nil // an empty file is an empty policy
+		return d, nil // an empty file is an empty policy
 	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		return cfg, src, &Error{Source: at(name, root), Err: errors.New("want a mapping of policy keys, e.g. \"allow_origins: [https://app.example.com]\"")}
+	d.root = doc.Content[0]
+	if d.root.Kind != yaml.MappingNode {
+		return nil, &Error{Source: at(name, d.root), Err: errors.New("want a mapping of policy keys, e.g. \"allow_origins: [https://app.example.com]\"")}
 	}
+	return d, nil
+}
+
+// Root returns the document's top-level mapping, nil for an empty file.
+func (d *Document) Root() *yaml.Node { return d.root }
+
+// At names a node's place: "file:line:column".
+func (d *Document) At(n *yaml.Node) string { return at(d.name, n) }
+
+// Policy reads the policy keys of the mapping m (the root, or a nested
+// mapping such as a route). The extra keys are allowed too and returned by
+// name for the caller to read; any other key is an error that suggests the
+// nearest known one. locate, applied to the error of cors.New on the
+// resulting (or further overridden) Config, names where each bad value came
+// from.
+func (d *Document) Policy(m *yaml.Node, extra ...string) (cfg cors.Config, extras map[string]*yaml.Node, locate func(error) error, err error) {
+	if m == nil {
+		return cors.Config{}, map[string]*yaml.Node{}, func(e error) error { return e }, nil
+	}
+	if m.Kind != yaml.MappingNode {
+		return cors.Config{}, nil, nil, &Error{Source: d.At(m), Err: errors.New("want a mapping of policy keys")}
+	}
+	cfg, extras, src, err := d.policy(m, extra)
+	return cfg, extras, src.locate, err
+}
+
+func (d *Document) policy(m *yaml.Node, extra []string) (cors.Config, map[string]*yaml.Node, sources, error) {
+	var cfg cors.Config
+	src := sources{}
+	extras := map[string]*yaml.Node{}
 	var errs []error
 	seen := map[string]bool{}
 	v := reflect.ValueOf(&cfg).Elem()
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, val := root.Content[i], root.Content[i+1]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, val := m.Content[i], m.Content[i+1]
+		if seen[k.Value] {
+			errs = append(errs, &Error{Source: at(d.name, k), Key: k.Value, Err: errors.New("appears twice; keep one")})
+			continue
+		}
+		seen[k.Value] = true
+		if slices.Contains(extra, k.Value) {
+			extras[k.Value] = val
+			continue
+		}
 		f, ok := lookupKey(k.Value)
 		if !ok {
-			errs = append(errs, &Error{Source: at(name, k), Err: unknownKey(k.Value)})
+			errs = append(errs, &Error{Source: at(d.name, k), Err: unknownKey(k.Value, extra)})
 			continue
 		}
-		if seen[f.key] {
-			errs = append(errs, &Error{Source: at(name, k), Key: f.key, Err: errors.New("appears twice; keep one")})
-			continue
-		}
-		seen[f.key] = true
-		if err := decode(v.Field(f.index), f, val, name, src); err != nil {
+		if err := decode(v.Field(f.index), f, val, d.name, src); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	return cfg, src, errors.Join(errs...)
+	return cfg, extras, src, errors.Join(errs...)
 }
 
 // decode stores node into dst, a Config field.
@@ -134,22 +196,23 @@ func lookupKey(k string) (field, bool) {
 }
 
 // unknownKey explains an unknown key and suggests the nearest known one.
-func unknownKey(k string) error {
+func unknownKey(k string, extra []string) error {
+	known := append(Keys(), extra...)
 	best, bestDist := "", len(k)
 	norm := strings.ReplaceAll(strings.ToLower(strings.ReplaceAll(k, "-", "_")), "allowed", "allow")
-	for _, f := range fields {
-		d := distance(norm, f.key)
-		if norm == f.key || strings.Contains(f.key, norm) && len(norm) >= 4 {
+	for _, key := range known {
+		d := distance(norm, key)
+		if norm == key || strings.Contains(key, norm) && len(norm) >= 4 {
 			d = 0
 		}
 		if d < bestDist {
-			best, bestDist = f.key, d
+			best, bestDist = key, d
 		}
 	}
 	if best != "" && bestDist <= max(2, len(k)/3) {
 		return fmt.Errorf("unknown key %q: did you mean %s?", k, best)
 	}
-	return fmt.Errorf("unknown key %q; the keys are %s", k, strings.Join(Keys(), ", "))
+	return fmt.Errorf("unknown key %q; the keys are %s", k, strings.Join(known, ", "))
 }
 
 // distance is the Levenshtein distance between a and b.
