@@ -1,0 +1,121 @@
+// Package proxy is corskit's CORS gateway: a reverse proxy that applies a CORS
+// policy in front of any HTTP backend, correctly by construction. Preflights
+// are answered at the gateway; the upstream's own Access-Control-* headers are
+// replaced, never duplicated; CORS headers are on every response to an
+// allowed origin, the gateway's own 502 and 504 included; WebSocket upgrades
+// are held to the policy's origins.
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/corskit/corskit/cors"
+)
+
+// Config is a gateway's configuration.
+type Config struct {
+	// Upstream is the backend's base URL, e.g. http://127.0.0.1:5000. Required.
+	Upstream *url.URL
+	// Policy applies to every path no route matches.
+	Policy cors.Config
+	// Routes are per-path-prefix policies; the longest matching prefix wins.
+	Routes []Route
+	// PreserveHost sends the client's Host to the upstream; by default the
+	// upstream's host is sent.
+	PreserveHost bool
+	// TrustedProxies are the networks whose X-Forwarded-For the gateway
+	// keeps; from anyone else those headers are dropped and set anew.
+	TrustedProxies []netip.Prefix
+	// ReportOnly enforces nothing: requests pass as they would without the
+	// gateway's policy, and what the policy would deny is logged and counted.
+	ReportOnly bool
+	// UpstreamTimeout bounds the wait for the upstream's response headers
+	// (then 504). Default 30 s.
+	UpstreamTimeout time.Duration
+	// Logger receives one record per denied request and per gateway error.
+	// Default: discard.
+	Logger *slog.Logger
+}
+
+// Route is a policy for the paths under Prefix.
+type Route struct {
+	// Prefix is a path prefix, e.g. "/api/".
+	Prefix string
+	Policy cors.Config
+}
+
+// Validate checks the configuration, the policies included, and reports
+// every problem.
+func (c *Config) Validate() error {
+	var errs []error
+	switch {
+	case c.Upstream == nil:
+		errs = append(errs, errors.New("proxy: no upstream: give --upstream http://127.0.0.1:5000 (or CORSKIT_UPSTREAM, or upstream: in the file)"))
+	case c.Upstream.Scheme != "http" && c.Upstream.Scheme != "https" || c.Upstream.Host == "":
+		errs = append(errs, fmt.Errorf("proxy: upstream %q is not an http or https URL, e.g. \"http://127.0.0.1:5000\"", c.Upstream.String()))
+	}
+	if _, err := cors.New(c.Policy); err != nil {
+		errs = append(errs, err)
+	}
+	seen := map[string]bool{}
+	for _, r := range c.Routes {
+		if !strings.HasPrefix(r.Prefix, "/") {
+			errs = append(errs, fmt.Errorf("proxy: route prefix %q does not start with /; write e.g. \"/api/\"", r.Prefix))
+		}
+		if seen[r.Prefix] {
+			errs = append(errs, fmt.Errorf("proxy: route prefix %q appears twice; keep one", r.Prefix))
+		}
+		seen[r.Prefix] = true
+		if _, err := cors.New(r.Policy); err != nil {
+			errs = append(errs, fmt.Errorf("proxy: route %q: %w", r.Prefix, err))
+		}
+	}
+	if c.UpstreamTimeout < 0 {
+		errs = append(errs, fmt.Errorf("proxy: upstream timeout %v is negative", c.UpstreamTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// routeTable is the compiled routes, longest prefix first, and the default.
+type routeTable struct {
+	routes []compiledRoute
+	def    compiledRoute
+}
+
+type compiledRoute struct {
+	prefix string
+	m      *cors.Middleware
+	h      http.Handler // m in front of the proxy
+}
+
+func compileRoutes(c Config, next http.Handler) (*routeTable, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	t := &routeTable{}
+	t.def.m, _ = cors.New(c.Policy)
+	t.def.h = t.def.m.Handler(next)
+	for _, r := range c.Routes {
+		m, _ := cors.New(r.Policy)
+		t.routes = append(t.routes, compiledRoute{prefix: r.Prefix, m: m, h: m.Handler(next)})
+	}
+	slices.SortFunc(t.routes, func(a, b compiledRoute) int { return len(b.prefix) - len(a.prefix) })
+	return t, nil
+}
+
+func (t *routeTable) match(path string) compiledRoute {
+	for _, r := range t.routes {
+		if strings.HasPrefix(path, r.prefix) {
+			return r
+		}
+	}
+	return t.def
+}

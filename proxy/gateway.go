@@ -1,0 +1,196 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/corskit/corskit/cors"
+)
+
+// Gateway is the CORS gateway's HTTP handler. It is safe for concurrent use;
+// Reload swaps its policies atomically.
+type Gateway struct {
+	cfg     Config
+	routes  atomic.Pointer[routeTable]
+	proxy   *httputil.ReverseProxy
+	logger  *slog.Logger
+	Metrics *Metrics
+}
+
+// New validates cfg and builds the gateway.
+func New(cfg Config) (*Gateway, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.UpstreamTimeout == 0 {
+		cfg.UpstreamTimeout = 30 * time.Second
+	}
+	g := &Gateway{cfg: cfg, logger: cfg.Logger, Metrics: newMetrics()}
+	if g.logger == nil {
+		g.logger = slog.New(slog.DiscardHandler)
+	}
+	transport := &http.Transport{
+		Proxy:                 nil,
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256, // the default, 2, halves throughput under load
+		IdleConnTimeout:       90 * time.Second,
+		ResponseHeaderTimeout: cfg.UpstreamTimeout,
+		ExpectContinueTimeout: time.Second,
+	}
+	g.proxy = &httputil.ReverseProxy{
+		Rewrite:        g.rewrite,
+		Transport:      timedTransport{transport, g.Metrics},
+		FlushInterval:  -1, // stream: SSE and chunked bodies are not buffered
+		ModifyResponse: g.modifyResponse,
+		ErrorHandler:   g.errorHandler,
+	}
+	t, err := compileRoutes(cfg, g.proxy)
+	if err != nil {
+		return nil, err
+	}
+	g.routes.Store(t)
+	return g, nil
+}
+
+// Reload validates cfg's policies and routes and, if they are valid, puts
+// them in force atomically; otherwise the ones in force stay. The upstream
+// and the proxy settings are not reloaded.
+func (g *Gateway) Reload(cfg Config) error {
+	cfg.Upstream = g.cfg.Upstream
+	t, err := compileRoutes(cfg, g.proxy)
+	if err != nil {
+		g.Metrics.reloads.WithLabelValues("error").Inc()
+		return err
+	}
+	g.routes.Store(t)
+	g.Metrics.reloads.WithLabelValues("ok").Inc()
+	return nil
+}
+
+// ServeHTTP applies the matching route's policy and proxies the request.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	route := g.routes.Load().match(r.URL.Path)
+	outcome, reason := route.m.Classify(r)
+	g.Metrics.requests.WithLabelValues(string(outcome)).Inc()
+	if outcome == cors.PreflightDenied || outcome == cors.ActualDenied {
+		g.logger.LogAttrs(r.Context(), slog.LevelInfo, "cors denied",
+			slog.String("outcome", string(outcome)), slog.String("reason", reason), slog.String("origin", r.Header.Get("Origin")),
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Bool("report_only", g.cfg.ReportOnly))
+	}
+	if g.cfg.ReportOnly {
+		g.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), reportOnlyKey{}, true)))
+		return
+	}
+	// Browsers do not apply CORS to WebSockets: hold upgrades to the
+	// policy's origins here, or any site could open a socket with the user's
+	// cookies (cross-site WebSocket hijacking).
+	if isWebSocket(r) {
+		if o := r.Header.Get("Origin"); o != "" && !route.m.AllowsOrigin(o) {
+			g.Metrics.requests.WithLabelValues("websocket_denied").Inc()
+			writeJSONError(w, http.StatusForbidden, "websocket origin not allowed", "the origin "+o+" is not in the policy's allowed origins")
+			return
+		}
+	}
+	route.h.ServeHTTP(w, r)
+}
+
+type reportOnlyKey struct{}
+
+func isWebSocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// rewrite builds the upstream request: its URL, X-Forwarded-* set by the
+// gateway (a client's own kept only from a trusted proxy), and the Host.
+func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
+	pr.SetURL(g.cfg.Upstream)
+	if g.trusted(pr.In.RemoteAddr) {
+		if xff := pr.In.Header["X-Forwarded-For"]; len(xff) > 0 {
+			pr.Out.Header["X-Forwarded-For"] = append([]string(nil), xff...)
+		}
+	}
+	pr.SetXForwarded()
+	if g.cfg.PreserveHost {
+		pr.Out.Host = pr.In.Host
+	}
+}
+
+func (g *Gateway) trusted(remote string) bool {
+	if len(g.cfg.TrustedProxies) == 0 {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(remote)
+	if err != nil {
+		return false
+	}
+	for _, p := range g.cfg.TrustedProxies {
+		if p.Contains(ap.Addr().Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// modifyResponse removes the upstream's own CORS headers, which the
+// policy's replace; Vary is left to merge with the gateway's.
+func (g *Gateway) modifyResponse(resp *http.Response) error {
+	if resp.Request != nil && resp.Request.Context().Value(reportOnlyKey{}) != nil {
+		return nil
+	}
+	for k := range resp.Header {
+		if strings.HasPrefix(k, "Access-Control-") {
+			delete(resp.Header, k)
+		}
+	}
+	return nil
+}
+
+// errorHandler answers when the upstream cannot: 504 on a timeout, 502
+// otherwise, with a short JSON body. The CORS headers the middleware set are
+// still on the response, so the browser shows this error, not a CORS one.
+func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	status, what := http.StatusBadGateway, "upstream unreachable"
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		status, what = http.StatusGatewayTimeout, "upstream timed out"
+	}
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return // the client went away
+	}
+	g.Metrics.upstreamErrors.WithLabelValues(what).Inc()
+	g.logger.LogAttrs(r.Context(), slog.LevelWarn, "upstream error", slog.String("error", err.Error()),
+		slog.String("upstream", g.cfg.Upstream.String()), slog.String("path", r.URL.Path), slog.Int("status", status))
+	writeJSONError(w, status, what, err.Error()+" (upstream "+g.cfg.Upstream.String()+")")
+}
+
+func writeJSONError(w http.ResponseWriter, status int, what, detail string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": what, "detail": detail})
+}
+
+// timedTransport records the upstream's latency.
+type timedTransport struct {
+	http.RoundTripper
+	m *Metrics
+}
+
+func (t timedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := t.RoundTripper.RoundTrip(r)
+	t.m.upstream.Observe(time.Since(start).Seconds())
+	return resp, err
+}
+
+var _ http.Handler = (*Gateway)(nil)

@@ -1,0 +1,62 @@
+package proxy
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are a gateway's Prometheus metrics, on a registry of its own.
+type Metrics struct {
+	Registry       *prometheus.Registry
+	requests       *prometheus.CounterVec
+	upstream       prometheus.Histogram
+	upstreamErrors *prometheus.CounterVec
+	reloads        *prometheus.CounterVec
+}
+
+func newMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "corskit_proxy_requests_total",
+			Help: "Requests by CORS outcome: non_cors, preflight_allowed, preflight_denied, actual_allowed, actual_denied, websocket_denied.",
+		}, []string{"outcome"}),
+		upstream: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "corskit_proxy_upstream_duration_seconds",
+			Help:    "Time to the upstream's response headers.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
+		}),
+		upstreamErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "corskit_proxy_upstream_errors_total",
+			Help: "Requests the upstream did not answer, by kind.",
+		}, []string{"kind"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "corskit_proxy_reloads_total",
+			Help: "Policy reloads by result: ok, or error (the old policy stayed).",
+		}, []string{"result"}),
+	}
+	m.Registry.MustRegister(m.requests, m.upstream, m.upstreamErrors, m.reloads)
+	return m
+}
+
+// AdminHandler serves /healthz, /readyz and /metrics for the admin listener.
+// ready reports whether the gateway can serve (its upstream answers).
+func (g *Gateway) AdminHandler(ready func() error) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if ready != nil {
+			if err := ready(); err != nil {
+				http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(g.Metrics.Registry, promhttp.HandlerOpts{}))
+	return mux
+}

@@ -1,0 +1,113 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// ServerOptions are the gateway's listeners.
+type ServerOptions struct {
+	// Listen is the gateway's address; default 127.0.0.1:8080.
+	Listen string
+	// AdminListen serves /healthz, /readyz and /metrics; empty for none.
+	AdminListen string
+	// TLSCert and TLSKey, both set, make the gateway serve HTTPS.
+	TLSCert, TLSKey string
+	// ShutdownTimeout bounds the wait for in-flight requests on shutdown;
+	// default 30 s.
+	ShutdownTimeout time.Duration
+	// ReadHeaderTimeout cuts off a client that is slow to send its headers;
+	// default 10 s.
+	ReadHeaderTimeout time.Duration
+	// Started, if set, receives the gateway's and the admin listener's
+	// addresses once both listen.
+	Started func(addr, admin string)
+}
+
+// Serve listens and serves until ctx ends, then shuts down gracefully:
+// in-flight requests finish, new connections are refused.
+func (g *Gateway) Serve(ctx context.Context, o ServerOptions) error {
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:8080"
+	}
+	if o.ShutdownTimeout == 0 {
+		o.ShutdownTimeout = 30 * time.Second
+	}
+	if o.ReadHeaderTimeout == 0 {
+		o.ReadHeaderTimeout = 10 * time.Second
+	}
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		return errors.New("proxy: TLS needs both --tls-cert and --tls-key")
+	}
+	errLog := slog.NewLogLogger(g.logger.Handler(), slog.LevelWarn)
+	srv := &http.Server{
+		Handler:           g,
+		ReadHeaderTimeout: o.ReadHeaderTimeout,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          errLog,
+	}
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fmt.Errorf("proxy: listen on %s: %w", o.Listen, err)
+	}
+	var admin *http.Server
+	adminAddr := ""
+	if o.AdminListen != "" {
+		aln, err := net.Listen("tcp", o.AdminListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("proxy: admin listen on %s: %w", o.AdminListen, err)
+		}
+		adminAddr = aln.Addr().String()
+		admin = &http.Server{Handler: g.AdminHandler(g.upstreamReady), ReadHeaderTimeout: 5 * time.Second, ErrorLog: errLog}
+		go admin.Serve(aln)
+	}
+	if o.Started != nil {
+		o.Started(ln.Addr().String(), adminAddr)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if o.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, o.TLSCert, o.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)
+	defer cancel()
+	if admin != nil {
+		admin.Shutdown(sctx)
+	}
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("proxy: shutdown: %w", err)
+	}
+	return nil
+}
+
+// upstreamReady reports whether the upstream accepts connections.
+func (g *Gateway) upstreamReady() error {
+	host := g.cfg.Upstream.Host
+	if g.cfg.Upstream.Port() == "" {
+		port := "80"
+		if g.cfg.Upstream.Scheme == "https" {
+			port = "443"
+		}
+		host = net.JoinHostPort(g.cfg.Upstream.Hostname(), port)
+	}
+	c, err := net.DialTimeout("tcp", host, 2*time.Second)
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}
