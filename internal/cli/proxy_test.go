@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestParseProxyAndLayering(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "gw.yaml")
+	os.WriteFile(file, []byte(`upstream: http://127.0.0.1:1111
+listen: 127.0.0.1:7000
+allow_origins: [https://file.example.com]
+allow_methods: [PUT]
+max_age: 60
+trusted_proxies: [10.0.0.0/8, 127.0.0.1]
+routes:
+  - prefix: /assets/
+    allow_origins: ["*"]
+`), 0o600)
+	env := map[string]string{"CORSKIT_UPSTREAM": "http://127.0.0.1:2222", "CORS_MAX_AGE": "120", "CORS_ALLOW_METHODS": "DELETE"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	o, err := parseProxy([]string{"--config", file, "--allow-method", "PATCH"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := o.load(lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.cfg
+	if c.Upstream.String() != "http://127.0.0.1:2222" || s.listen != "127.0.0.1:7000" || c.Policy.AllowOrigins[0] != "https://file.example.com" ||
+		c.Policy.MaxAge != 120 || c.Policy.AllowMethods[0] != "PATCH" || len(c.Routes) != 1 || c.Routes[0].Policy.AllowOrigins[0] != "*" || len(c.TrustedProxies) != 2 {
+		t.Errorf("layering (flags > env > file): got %+v listen %s", c, s.listen)
+	}
+
+	for _, tc := range []struct {
+		file string
+		args []string
+		want string
+	}{
+		{"allowed_origins: [https://a.example.com]\nupstream: http://x\n", nil, `gw.yaml:1:1: unknown key "allowed_origins": did you mean allow_origins?`},
+		{"upstrem: http://x\n", nil, "did you mean upstream?"},
+		{"upstream: http://x\nallow_origins: [https://a.example.com/]\n", nil, `gw.yaml:2:17: cors: AllowOrigins: "https://a.example.com/" has a trailing slash`},
+		{"upstream: http://x\nallow_origins: ['*']\nroutes:\n  - allow_origins: ['*']\n", nil, "gw.yaml:4:5: a route needs a prefix"},
+		{"allow_origins: ['*']\n", nil, "no upstream"},
+		{"upstream: http://x\nallow_origins: ['*']\n", []string{"--trusted-proxy", "nope"}, `"nope" is not an address or a CIDR prefix`},
+	} {
+		os.WriteFile(file, []byte(tc.file), 0o600)
+		o, err := parseProxy(append([]string{"--config", file}, tc.args...), io.Discard)
+		if err == nil {
+			_, err = o.load(func(string) (string, bool) { return "", false })
+		}
+		if err == nil || !strings.Contains(strings.ReplaceAll(err.Error(), dir+"/", ""), tc.want) {
+			t.Errorf("%q %q: got %v; want %q", tc.file, tc.args, err, tc.want)
+		}
+	}
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// corskitBinary builds cmd/corskit once for the tests that run it.
+func corskitBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "corskit-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "corskit")
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/corskit/corskit/cmd/corskit").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("%v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestProxyCommand runs the real command: it serves, reloads on SIGHUP and on
+// a file change, keeps the old policy when the file breaks, and exits 0 on
+// SIGTERM.
+func TestProxyCommand(t *testing.T) {
+	t.Parallel()
+	bin := corskitBinary(t)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }))
+	defer up.Close()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "gw.yaml")
+	write := func(origin string) {
+		os.WriteFile(file, []byte("upstream: "+up.URL+"\nallow_origins: ["+origin+"]\n"), 0o600)
+	}
+	write("https://one.example.com")
+	listen, admin := freeAddr(t), freeAddr(t)
+	cmd := exec.Command(bin, "proxy", "--config", file, "--listen", listen, "--admin-listen", admin, "--log-format", "json")
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	cmd.Stderr = writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) })
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	allowed := func(origin string) bool {
+		req, _ := http.NewRequest("GET", "http://"+listen+"/data", nil)
+		req.Header.Set("Origin", origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.Header.Get("Access-Control-Allow-Origin") == origin
+	}
+	eventually := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if cond() {
+				return
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("%s: timed out; logs:\n%s", what, logs.String())
+	}
+	eventually("start", func() bool { return allowed("https://one.example.com") })
+	if resp, err := http.Get("http://" + admin + "/readyz"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("/readyz: %v %v", resp, err)
+	}
+
+	write("https://two.example.com")
+	eventually("reload on file change", func() bool { return allowed("https://two.example.com") && !allowed("https://one.example.com") })
+
+	os.WriteFile(file, []byte("upstream: "+up.URL+"\nallow_origins: [https://broken.example.com/]\n"), 0o600)
+	eventually("report the broken file", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Contains(logs.String(), "reload failed; the old policy stays") && strings.Contains(logs.String(), "trailing slash")
+	})
+	if !allowed("https://two.example.com") {
+		t.Error("after a broken file, the old policy must stay")
+	}
+
+	write("https://three.example.com")
+	cmd.Process.Signal(syscall.SIGHUP)
+	eventually("reload on SIGHUP", func() bool { return allowed("https://three.example.com") })
+
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("after SIGTERM: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("no exit 10 s after SIGTERM")
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
