@@ -129,3 +129,21 @@ func TestCheckMatrix(t *testing.T) {
 		t.Errorf("bad matrix: got %d %q", code, out.String())
 	}
 }
+
+func TestDemo(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	if code := Run([]string{"demo"}, &out, &errb); code != ExitOK {
+		t.Fatalf("demo: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	s := out.String()
+	for _, want := range []string{"BLOCKED  PUT", "must not be the wildcard '*' when the request's credentials mode is 'include'", "Common mistake: wildcard with credentials",
+		"ALLOWED  PUT", "Blocked before, allowed through the gateway."} {
+		if !strings.Contains(s, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, s)
+		}
+	}
+	if code := Run([]string{"demo", "extra"}, &out, &errb); code != ExitUsage {
+		t.Errorf("demo extra: got %d", code)
+	}
+}

@@ -24,6 +24,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"check", "do what a browser does with one request, and explain the CORS verdict", runCheck},
+		{"demo", "show a broken API diagnosed, then fixed by the gateway, on this machine alone", runDemo},
 		{"proxy", "run a CORS gateway in front of any HTTP backend", runProxy},
 		{"version", "print corskit's version", runVersion},
 		{"help", "show this help", runHelp},

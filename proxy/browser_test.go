@@ -1,0 +1,74 @@
+package proxy
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"testing"
+
+	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/internal/browsertest"
+)
+
+// TestGatewayInChromium: a page on one loopback origin calls the gateway on
+// another, in front of an upstream that sets a wrong CORS header of its own.
+func TestGatewayInChromium(t *testing.T) {
+	b := browsertest.Start(t)
+	page := b.Origin()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*") // replaced by the gateway
+		w.Header().Set("X-Request-Id", "42")
+		if r.URL.Path == "/fail" {
+			w.WriteHeader(500)
+		}
+		fmt.Fprint(w, `{"message": "Hello from API!"}`)
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	g, err := New(Config{Upstream: u, Policy: cors.Config{
+		AllowOrigins: []string{page}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type"},
+		ExposeHeaders: []string{"X-Request-Id"}, AllowCredentials: true,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := httptest.NewServer(g)
+	defer gw.Close()
+	json := map[string]string{"Content-Type": "application/json"}
+	for _, tc := range []struct {
+		desc   string
+		req    browsertest.Request
+		status int    // when allowed
+		reason string // when blocked
+	}{
+		{"credentialed JSON PUT", browsertest.Request{URL: "/data", Method: "PUT", Headers: json, Credentials: "include", Body: "{}"}, 200, ""},
+		{"upstream 500 readable", browsertest.Request{URL: "/fail", Credentials: "include"}, 500, ""},
+		{"method refused", browsertest.Request{URL: "/data", Method: "DELETE"}, 0, "Method DELETE is not allowed by Access-Control-Allow-Methods in preflight response."},
+		{"header refused", browsertest.Request{URL: "/data", Method: "PUT", Headers: map[string]string{"X-Debug": "1"}}, 0, "Request header field x-debug is not allowed by Access-Control-Allow-Headers in preflight response."},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			req := tc.req
+			req.URL = gw.URL + req.URL + "?" + url.QueryEscape(tc.desc)
+			res := b.Fetch(t, req)
+			if tc.reason == "" {
+				if !res.OK || res.Status != tc.status || !slices.Contains(res.Headers, "x-request-id") {
+					t.Errorf("got ok=%v status %d readable %q console %q; want %d with x-request-id readable", res.OK, res.Status, res.Headers, res.Console, tc.status)
+				}
+				return
+			}
+			want := fmt.Sprintf("Access to fetch at '%s' from origin '%s' has been blocked by CORS policy: %s", req.URL, page, tc.reason)
+			if res.OK || !slices.Contains(res.Console, want) {
+				t.Errorf("got ok=%v console %q; want %q", res.OK, res.Console, want)
+			}
+		})
+	}
+	// Another origin: the gateway refuses, although the upstream says *.
+	other := browsertest.Start(t) // a second page origin
+	res := other.Fetch(t, browsertest.Request{URL: gw.URL + "/data?other"})
+	want := fmt.Sprintf("Access to fetch at '%s' from origin '%s' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.", gw.URL+"/data?other", other.Origin())
+	if res.OK || !slices.Contains(res.Console, want) {
+		t.Errorf("other origin: got ok=%v console %q; want %q", res.OK, res.Console, want)
+	}
+}
