@@ -1,0 +1,138 @@
+package proxy
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// serveGateway runs g.Serve until the returned stop is called.
+func serveGateway(t *testing.T, g *Gateway, o ServerOptions) (addr string, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan string, 1)
+	served := make(chan error, 1)
+	o.Listen = "127.0.0.1:0"
+	o.Started = func(a, _ string) { addrc <- a }
+	go func() { served <- g.Serve(ctx, o) }()
+	select {
+	case addr = <-addrc:
+	case err := <-served:
+		t.Fatalf("Serve: %v", err)
+	}
+	return addr, func() error { cancel(); return <-served }
+}
+
+func TestTLS(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalECPrivateKey(key)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
+
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "over tls") })
+	u, _ := url.Parse(up.URL)
+	g, err := New(Config{Upstream: u, Policy: credentialed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, stop := serveGateway(t, g, ServerOptions{TLSCert: certFile, TLSKey: keyFile})
+	defer stop()
+	pool := x509.NewCertPool()
+	cert, _ := x509.ParseCertificate(der)
+	pool.AddCert(cert)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	req, _ := http.NewRequest("GET", "https://"+addr+"/data", nil)
+	req.Header.Set("Origin", app)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "over tls" || resp.Header.Get("Access-Control-Allow-Origin") != app {
+		t.Errorf("got %q %v", body, resp.Header)
+	}
+	if err := (&Gateway{}).Serve(context.Background(), ServerOptions{TLSCert: certFile}); err == nil {
+		t.Error("a certificate without a key: got no error")
+	}
+}
+
+// TestShutdownUnderLoad stops the gateway while clients keep it busy: every
+// request that started before the shutdown must succeed.
+func TestShutdownUnderLoad(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(20 * time.Millisecond)
+		io.WriteString(w, "ok")
+	})
+	u, _ := url.Parse(up.URL)
+	g, err := New(Config{Upstream: u, Policy: credentialed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, stop := serveGateway(t, g, ServerOptions{})
+	var stopping atomic.Bool
+	var ok, failed atomic.Int64
+	var wg sync.WaitGroup
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	deadline := time.Now().Add(5 * time.Second)
+	for range 16 {
+		wg.Go(func() {
+			for !stopping.Load() && time.Now().Before(deadline) {
+				req, _ := http.NewRequest("GET", "http://"+addr+"/data", nil)
+				req.Header.Set("Origin", app)
+				resp, err := client.Do(req)
+				if err != nil {
+					failed.Add(1)
+					t.Errorf("a request started before the shutdown failed: %v", err)
+					continue
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if string(b) != "ok" {
+					failed.Add(1)
+					t.Errorf("got %q", b)
+				} else {
+					ok.Add(1)
+				}
+			}
+		})
+	}
+	time.Sleep(500 * time.Millisecond)
+	// Clients stop starting requests; those in flight (each takes 20 ms at
+	// the upstream) are still running when the shutdown begins.
+	stopping.Store(true)
+	time.Sleep(5 * time.Millisecond)
+	if err := stop(); err != nil {
+		t.Errorf("shutdown: %v", err)
+	}
+	wg.Wait()
+	if ok.Load() < 50 || failed.Load() != 0 {
+		t.Errorf("%d requests succeeded, %d failed; want many and none", ok.Load(), failed.Load())
+	}
+}
