@@ -11,6 +11,7 @@ import (
 type Metrics struct {
 	Registry       *prometheus.Registry
 	requests       *prometheus.CounterVec
+	byOutcome      map[string]prometheus.Counter // resolved once: no label hashing per request
 	upstream       prometheus.Histogram
 	upstreamErrors *prometheus.CounterVec
 	reloads        *prometheus.CounterVec
@@ -38,7 +39,20 @@ func newMetrics() *Metrics {
 		}, []string{"result"}),
 	}
 	m.Registry.MustRegister(m.requests, m.upstream, m.upstreamErrors, m.reloads)
+	m.byOutcome = map[string]prometheus.Counter{}
+	for _, o := range []string{"non_cors", "preflight_allowed", "preflight_denied", "actual_allowed", "actual_denied", "websocket_denied"} {
+		m.byOutcome[o] = m.requests.WithLabelValues(o)
+	}
 	return m
+}
+
+// count adds one request of the outcome.
+func (m *Metrics) count(outcome string) {
+	if c, ok := m.byOutcome[outcome]; ok {
+		c.Inc()
+		return
+	}
+	m.requests.WithLabelValues(outcome).Inc()
 }
 
 // AdminHandler serves /healthz, /readyz and /metrics for the admin listener.
