@@ -3,103 +3,17 @@ package check
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/internal/servertest"
 )
-
-// need returns the path of a server program, or skips the test loudly; with
-// CORSKIT_REQUIRE_SERVERS=1 (set by .ci/run) it fails instead.
-func need(t *testing.T, program string) string {
-	t.Helper()
-	p, err := exec.LookPath(program)
-	if err != nil {
-		msg := fmt.Sprintf("\n\n*** %s not found: test SKIPPED. .ci/run installs it. ***\n\n", program)
-		if os.Getenv("CORSKIT_REQUIRE_SERVERS") == "1" {
-			t.Fatal(msg + "CORSKIT_REQUIRE_SERVERS=1: failing instead of skipping.")
-		}
-		t.Skip(msg)
-	}
-	return p
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// start runs a server process until the test ends and waits for its port.
-func start(t *testing.T, dir string, port int, env []string, name string, args ...string) {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	// Its own process group, so that worker processes (nginx) end with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.WaitDelay = 5 * time.Second
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", name, err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
-		if t.Failed() {
-			t.Logf("%s output:\n%s", name, out.String())
-		}
-	})
-	deadline := time.After(30 * time.Second)
-	for {
-		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second); err == nil {
-			c.Close()
-			return
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("%s exited (%v) before listening on 127.0.0.1:%d", name, err, port)
-		case <-deadline:
-			t.Fatalf("%s did not listen on 127.0.0.1:%d within 30 s", name, port)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-// syncBuffer collects a process's output safely from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // snippetOptions is the request every stack's snippet is proved with: a
 // credentialed JSON PUT from a dev server that reads a custom header.
@@ -162,8 +76,8 @@ func snippet(t *testing.T, stack string) string {
 
 func TestSnippetNginx(t *testing.T) {
 	t.Parallel()
-	bin := need(t, "nginx")
-	dir, port, up := t.TempDir(), freePort(t), upstream(t)
+	bin := servertest.Need(t, "nginx")
+	dir, port, up := t.TempDir(), servertest.FreePort(t), upstream(t)
 	s := snippet(t, "nginx")
 	httpPart, serverPart, ok := strings.Cut(s, "\n\n")
 	if !ok || strings.Contains(serverPart, "if (") && strings.Contains(serverPart[strings.Index(serverPart, "if ("):], "add_header") {
@@ -191,42 +105,42 @@ http {
 }
 `, dir, httpPart, port, serverPart, up)
 	os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o600)
-	start(t, dir, port, nil, bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", "stderr")
+	servertest.Start(t, dir, port, nil, bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", "stderr")
 	proveSnippet(t, fmt.Sprintf("http://127.0.0.1:%d", port), "/data", "/fail")
 }
 
 func TestSnippetCaddy(t *testing.T) {
 	t.Parallel()
-	bin := need(t, "caddy")
-	dir, port, up := t.TempDir(), freePort(t), upstream(t)
+	bin := servertest.Need(t, "caddy")
+	dir, port, up := t.TempDir(), servertest.FreePort(t), upstream(t)
 	s := strings.ReplaceAll(snippet(t, "caddy"), "127.0.0.1:5000", up)
 	conf := fmt.Sprintf("{\n\tadmin off\n\tauto_https off\n}\n:%d {\n%s\n}\n", port, s)
 	os.WriteFile(filepath.Join(dir, "Caddyfile"), []byte(conf), 0o600)
-	start(t, dir, port, []string{"HOME=" + dir, "XDG_DATA_HOME=" + dir, "XDG_CONFIG_HOME=" + dir}, bin, "run", "--config", filepath.Join(dir, "Caddyfile"), "--adapter", "caddyfile")
+	servertest.Start(t, dir, port, []string{"HOME=" + dir, "XDG_DATA_HOME=" + dir, "XDG_CONFIG_HOME=" + dir}, bin, "run", "--config", filepath.Join(dir, "Caddyfile"), "--adapter", "caddyfile")
 	proveSnippet(t, fmt.Sprintf("http://127.0.0.1:%d", port), "/data", "/fail")
 }
 
 func TestSnippetPHP(t *testing.T) {
 	t.Parallel()
-	bin := need(t, "php")
-	dir, port := t.TempDir(), freePort(t)
+	bin := servertest.Need(t, "php")
+	dir, port := t.TempDir(), servertest.FreePort(t)
 	app := snippet(t, "php") + `header('X-Request-Id: 42');
 header('Content-Type: application/json');
 if ($_SERVER['REQUEST_URI'] === '/fail') { http_response_code(500); }
 echo json_encode(['message' => 'Hello from API!']);
 `
 	os.WriteFile(filepath.Join(dir, "index.php"), []byte(app), 0o600)
-	start(t, dir, port, nil, bin, "-S", fmt.Sprintf("127.0.0.1:%d", port), "index.php")
+	servertest.Start(t, dir, port, nil, bin, "-S", fmt.Sprintf("127.0.0.1:%d", port), "index.php")
 	proveSnippet(t, fmt.Sprintf("http://127.0.0.1:%d", port), "/data", "/fail")
 }
 
 func TestSnippetFlask(t *testing.T) {
 	t.Parallel()
-	python := need(t, "/usr/bin/python3")
+	python := servertest.Need(t, "/usr/bin/python3")
 	if err := exec.Command(python, "-c", "import flask, flask_cors").Run(); err != nil {
-		need(t, "python3-flask-cors (Debian's python3-flask and python3-flask-cors)")
+		servertest.Need(t, "python3-flask-cors (Debian's python3-flask and python3-flask-cors)")
 	}
-	dir, port := t.TempDir(), freePort(t)
+	dir, port := t.TempDir(), servertest.FreePort(t)
 	app := "from flask import Flask, jsonify\napp = Flask(__name__)\n\n" + snippet(t, "flask") + fmt.Sprintf(`
 @app.route("/data", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def data():
@@ -239,14 +153,14 @@ def fail():
 app.run(host="127.0.0.1", port=%d)
 `, port)
 	os.WriteFile(filepath.Join(dir, "app.py"), []byte(app), 0o600)
-	start(t, dir, port, nil, python, "app.py")
+	servertest.Start(t, dir, port, nil, python, "app.py")
 	proveSnippet(t, fmt.Sprintf("http://127.0.0.1:%d", port), "/data", "/fail")
 }
 
 func TestSnippetExpress(t *testing.T) {
 	t.Parallel()
-	node, npm := need(t, "node"), need(t, "npm")
-	dir, port := t.TempDir(), freePort(t)
+	node, npm := servertest.Need(t, "node"), servertest.Need(t, "npm")
+	dir, port := t.TempDir(), servertest.FreePort(t)
 	install := exec.Command(npm, "install", "--no-audit", "--no-fund", "--silent", "express@4", "cors@2")
 	install.Dir = dir
 	if out, err := install.CombinedOutput(); err != nil {
@@ -258,18 +172,18 @@ app.all('/fail', (req, res) => { res.set('X-Request-Id', '42'); res.status(500).
 app.listen(%d, '127.0.0.1');
 `, port)
 	os.WriteFile(filepath.Join(dir, "app.js"), []byte(app), 0o600)
-	start(t, dir, port, nil, node, "app.js")
+	servertest.Start(t, dir, port, nil, node, "app.js")
 	proveSnippet(t, fmt.Sprintf("http://127.0.0.1:%d", port), "/data", "/fail")
 }
 
 func TestSnippetGo(t *testing.T) {
 	t.Parallel()
-	goBin := need(t, "go")
+	goBin := servertest.Need(t, "go")
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, port := t.TempDir(), freePort(t)
+	dir, port := t.TempDir(), servertest.FreePort(t)
 	body := strings.ReplaceAll(snippet(t, "go"), `":8080"`, fmt.Sprintf(`"127.0.0.1:%d"`, port))
 	body = strings.ReplaceAll(body, "\n", "\n\t")
 	src := `package main
@@ -304,6 +218,6 @@ func main() {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("the Go snippet does not build: %v\n%s\n%s", err, out, src)
 	}
-	start(t, dir, port, nil, filepath.Join(dir, "app"))
+	servertest.Start(t, dir, port, nil, filepath.Join(dir, "app"))
 	proveSnippet(t, fmt.Sprintf("http://127.0.0.1:%d", port), "/data", "/fail")
 }

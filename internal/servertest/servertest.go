@@ -1,0 +1,100 @@
+// Package servertest starts real servers (nginx, Caddy, PHP, Flask, Node)
+// on loopback for tests, and skips loudly when one is missing, or fails when
+// CORSKIT_REQUIRE_SERVERS=1.
+package servertest
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Need returns the path of a server program, or skips the test loudly; with
+// CORSKIT_REQUIRE_SERVERS=1 (set by .ci/run) it fails instead.
+func Need(t *testing.T, program string) string {
+	t.Helper()
+	p, err := exec.LookPath(program)
+	if err != nil {
+		msg := fmt.Sprintf("\n\n*** %s not found: test SKIPPED. .ci/run installs it. ***\n\n", program)
+		if os.Getenv("CORSKIT_REQUIRE_SERVERS") == "1" {
+			t.Fatal(msg + "CORSKIT_REQUIRE_SERVERS=1: failing instead of skipping.")
+		}
+		t.Skip(msg)
+	}
+	return p
+}
+
+// FreePort returns a free loopback port.
+func FreePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Start runs a server process until the test ends and waits for its port.
+func Start(t *testing.T, dir string, port int, env []string, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	// Its own process group, so that worker processes (nginx) end with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = 5 * time.Second
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", name, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+		if t.Failed() {
+			t.Logf("%s output:\n%s", name, out.String())
+		}
+	})
+	deadline := time.After(30 * time.Second)
+	for {
+		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second); err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("%s exited (%v) before listening on 127.0.0.1:%d", name, err, port)
+		case <-deadline:
+			t.Fatalf("%s did not listen on 127.0.0.1:%d within 30 s", name, port)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// syncBuffer collects a process's output safely from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
