@@ -147,3 +147,35 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo extra: got %d", code)
 	}
 }
+
+func TestAuditCommand(t *testing.T) {
+	t.Parallel()
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		w.Header().Set("Vary", "Origin")
+	}))
+	defer s.Close()
+	sarif := filepath.Join(t.TempDir(), "audit.sarif")
+	var out, errb bytes.Buffer
+	// Reflected without credentials: low findings only.
+	if code := Run([]string{"audit", s.URL + "/me", "--rate", "500", "--sarif", sarif}, &out, &errb); code != ExitOK {
+		t.Errorf("--fail-on high with low findings: got exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "low       reflect-any-origin") {
+		t.Errorf("table:\n%s", out.String())
+	}
+	if b, err := os.ReadFile(sarif); err != nil || !strings.Contains(string(b), `"version": "2.1.0"`) {
+		t.Errorf("--sarif: %v", err)
+	}
+	out.Reset()
+	if code := Run([]string{"audit", s.URL + "/me", "--rate", "500", "--fail-on", "low", "--json"}, &out, &errb); code != ExitFail {
+		t.Errorf("--fail-on low: got exit %d", code)
+	}
+	var res []map[string]any
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 1 {
+		t.Errorf("--json: %v", err)
+	}
+	if code := Run([]string{"audit", s.URL, "--fail-on", "critical"}, &out, &errb); code != ExitUsage {
+		t.Errorf("bad --fail-on: got %d", code)
+	}
+}

@@ -23,6 +23,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"audit", "probe live URLs for dangerous CORS policies, as an attacker's page would", runAudit},
 		{"check", "do what a browser does with one request, and explain the CORS verdict", runCheck},
 		{"demo", "show a broken API diagnosed, then fixed by the gateway, on this machine alone", runDemo},
 		{"proxy", "run a CORS gateway in front of any HTTP backend", runProxy},

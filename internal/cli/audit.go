@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/corskit/corskit/audit"
+)
+
+const auditUsage = `Usage: corskit audit URL... [flags]
+
+Probes each URL as an attacker's page would, with real preflights, and judges
+each answer with the browser model. Only the URLs given are contacted.
+Exit status: 0 no finding at or above --fail-on, 1 such findings, 2 usage error.
+
+Flags:
+`
+
+func runAudit(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("corskit audit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { io.WriteString(stderr, auditUsage); fs.PrintDefaults() }
+	var o audit.Options
+	o.Ambient = http.Header{}
+	file := fs.String("file", "", "file with one URL per line (# comments allowed)")
+	fs.Func("trusted", "origin the API is meant to serve, e.g. https://app.example.com (repeatable)", func(s string) error {
+		o.Trusted = append(o.Trusted, s)
+		return nil
+	})
+	fs.Func("H", "header a victim's browser sends by itself, e.g. -H 'Cookie: session=...' (repeatable)", func(s string) error {
+		name, value, ok := strings.Cut(s, ":")
+		if !ok {
+			return fmt.Errorf("header %q is not 'Name: value'", s)
+		}
+		o.Ambient.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+		return nil
+	})
+	asJSON := fs.Bool("json", false, "print JSON")
+	sarif := fs.String("sarif", "", "also write a SARIF 2.1.0 log to this file")
+	failOn := fs.String("fail-on", "high", "exit 1 on findings at or above: info, low, medium, high")
+	fs.IntVar(&o.Concurrency, "concurrency", 4, "requests in flight at most")
+	fs.Float64Var(&o.Rate, "rate", 20, "requests per second at most")
+	fs.DurationVar(&o.Timeout, "timeout", 10*time.Second, "time limit of each request")
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return ExitOK
+			}
+			return ExitUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		o.URLs = append(o.URLs, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	threshold, ok := audit.ParseSeverity(*failOn)
+	if !ok {
+		fmt.Fprintf(stderr, "corskit audit: --fail-on %q: use info, low, medium or high\n", *failOn)
+		return ExitUsage
+	}
+	if *file != "" {
+		f, err := os.Open(*file)
+		if err != nil {
+			fmt.Fprintf(stderr, "corskit audit: --file: %v\n", err)
+			return ExitUsage
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
+				o.URLs = append(o.URLs, line)
+			}
+		}
+		f.Close()
+	}
+	if useColor("auto", stderr) {
+		o.Progress = func(done, total int) {
+			fmt.Fprintf(stderr, "\rprobing %d/%d", done, total)
+			if done == total {
+				fmt.Fprint(stderr, "\r\x1b[K")
+			}
+		}
+	}
+	results, err := audit.Run(context.Background(), o)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return ExitUsage
+	}
+	if *sarif != "" {
+		f, err := os.Create(*sarif)
+		if err == nil {
+			err = audit.WriteSARIF(f, results, Version())
+			f.Close()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "corskit audit: --sarif: %v\n", err)
+			return ExitUsage
+		}
+	}
+	if *asJSON {
+		if err := audit.WriteJSON(stdout, results); err != nil {
+			fmt.Fprintln(stderr, err)
+			return ExitUsage
+		}
+	} else {
+		audit.WriteTable(stdout, results)
+	}
+	if worst, any := audit.Worst(results); any && worst >= threshold {
+		return ExitFail
+	}
+	return ExitOK
+}
