@@ -179,3 +179,23 @@ func TestAuditCommand(t *testing.T) {
 		t.Errorf("bad --fail-on: got %d", code)
 	}
 }
+
+func TestLintCommand(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	sarif := filepath.Join(t.TempDir(), "lint.sarif")
+	code := Run([]string{"lint", "../../lint/testdata/bad/nginx-classic.conf", "../../lint/testdata/good/app.js", "--sarif", sarif}, &out, &errb)
+	if code != ExitFail || !strings.Contains(out.String(), "nginx-classic.conf:8:9: high [nginx-origin-echo]") {
+		t.Errorf("got exit %d:\n%s%s", code, out.String(), errb.String())
+	}
+	if b, err := os.ReadFile(sarif); err != nil || !strings.Contains(string(b), `"startLine": 8`) {
+		t.Errorf("--sarif: %v\n%s", err, b)
+	}
+	out.Reset()
+	if code := Run([]string{"lint", "../../lint/testdata/good/nginx-correct.conf", "../../lint/testdata/good/gateway.yaml", "--fail-on", "info"}, &out, &errb); code != ExitOK {
+		t.Errorf("clean files: got exit %d\n%s", code, out.String())
+	}
+	if code := Run([]string{"lint", "nope.conf"}, &out, &errb); code != ExitUsage {
+		t.Errorf("missing file: got %d", code)
+	}
+}

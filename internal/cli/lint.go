@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/corskit/corskit/audit"
+	"github.com/corskit/corskit/lint"
+)
+
+const lintUsage = `Usage: corskit lint FILE... [flags]
+
+Reviews CORS configurations without any network: corskit policies and gateway
+files (.yaml, .json), nginx configurations (.conf), Express (.js), Flask (.py),
+PHP (.php) and Go (.go) sources.
+Exit status: 0 no finding at or above --fail-on, 1 such findings, 2 usage error.
+
+Flags:
+`
+
+func runLint(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("corskit lint", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { io.WriteString(stderr, lintUsage); fs.PrintDefaults() }
+	asJSON := fs.Bool("json", false, "print JSON")
+	sarif := fs.String("sarif", "", "also write a SARIF 2.1.0 log to this file")
+	failOn := fs.String("fail-on", "high", "exit 1 on findings at or above: info, low, medium, high")
+	var files []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return ExitOK
+			}
+			return ExitUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	threshold, ok := audit.ParseSeverity(*failOn)
+	if !ok {
+		fmt.Fprintf(stderr, "corskit lint: --fail-on %q: use info, low, medium or high\n", *failOn)
+		return ExitUsage
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(stderr, "corskit lint: no file given, e.g. corskit lint cors.yaml nginx.conf app.js")
+		return ExitUsage
+	}
+	findings, err := lint.Files(files)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+	}
+	if *sarif != "" {
+		f, ferr := os.Create(*sarif)
+		if ferr == nil {
+			ferr = lint.WriteSARIF(f, findings, Version())
+			f.Close()
+		}
+		if ferr != nil {
+			fmt.Fprintf(stderr, "corskit lint: --sarif: %v\n", ferr)
+			return ExitUsage
+		}
+	}
+	if *asJSON {
+		lint.WriteJSON(stdout, findings)
+	} else {
+		lint.WriteText(stdout, findings)
+	}
+	if err != nil {
+		return ExitUsage
+	}
+	for _, f := range findings {
+		if f.Severity >= threshold {
+			return ExitFail
+		}
+	}
+	return ExitOK
+}

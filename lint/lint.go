@@ -1,0 +1,128 @@
+// Package lint reviews CORS configurations without any network: corskit
+// policies and gateway files, nginx configurations, and Express, Flask, PHP
+// and Go sources, reporting each dangerous pattern at file:line:column with
+// a rule id, a message and the fix.
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/corskit/corskit/audit"
+)
+
+// Severity is shared with audit: what an attacker's page could read.
+type Severity = audit.Severity
+
+// Finding is one problem in a file.
+type Finding struct {
+	File     string   `json:"file"`
+	Line     int      `json:"line"`
+	Column   int      `json:"column"`
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"-"`
+	Level    string   `json:"severity"`
+	Message  string   `json:"message"`
+	Fix      string   `json:"fix"`
+}
+
+func (f Finding) String() string {
+	return fmt.Sprintf("%s:%d:%d: %s [%s] %s; fix: %s", f.File, f.Line, f.Column, f.Level, f.Rule, f.Message, f.Fix)
+}
+
+func newFinding(file string, line, col int, rule string, sev Severity, msg, fix string) Finding {
+	return Finding{File: file, Line: line, Column: col, Rule: rule, Severity: sev, Level: sev.String(), Message: msg, Fix: fix}
+}
+
+// MaxFileSize bounds a linted file.
+const MaxFileSize = 4 << 20
+
+// Kind is how a file is read.
+type Kind string
+
+// The kinds of file.
+const (
+	KindPolicy  Kind = "policy"
+	KindNginx   Kind = "nginx"
+	KindExpress Kind = "express"
+	KindFlask   Kind = "flask"
+	KindPHP     Kind = "php"
+	KindGo      Kind = "go"
+)
+
+// Detect decides a file's kind from its name and, for .conf files, contents.
+func Detect(name string, data []byte) (Kind, error) {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return KindPolicy, nil
+	case ".js", ".mjs", ".cjs", ".ts":
+		return KindExpress, nil
+	case ".py":
+		return KindFlask, nil
+	case ".php":
+		return KindPHP, nil
+	case ".go":
+		return KindGo, nil
+	case ".conf":
+		return KindNginx, nil
+	}
+	s := string(data)
+	if strings.Contains(s, "server {") || strings.Contains(s, "location ") || strings.Contains(s, "add_header") {
+		return KindNginx, nil
+	}
+	return "", fmt.Errorf("lint: %s: unknown kind of file; name it .yaml/.json (policy), .conf (nginx), .js, .py, .php or .go", name)
+}
+
+// Files lints each file and returns every finding, sorted by file and line.
+func Files(paths []string) ([]Finding, error) {
+	var all []Finding
+	var errs []error
+	for _, p := range paths {
+		fs, err := File(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		all = append(all, fs...)
+	}
+	slices.SortStableFunc(all, func(a, b Finding) int {
+		if a.File != b.File {
+			return strings.Compare(a.File, b.File)
+		}
+		return a.Line - b.Line
+	})
+	if all == nil {
+		all = []Finding{}
+	}
+	return all, errors.Join(errs...)
+}
+
+// File lints one file.
+func File(path string) ([]Finding, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("lint: %w", err)
+	}
+	if st.Size() > MaxFileSize {
+		return nil, fmt.Errorf("lint: %s is %d bytes, over the %d-byte limit", path, st.Size(), MaxFileSize)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("lint: %w", err)
+	}
+	kind, err := Detect(path, data)
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case KindPolicy:
+		return lintPolicy(path, data), nil
+	case KindNginx:
+		return lintNginx(path, string(data))
+	}
+	return lintSource(path, kind, string(data)), nil
+}

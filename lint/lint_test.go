@@ -1,0 +1,121 @@
+package lint
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// corpus lists, for each broken file, every finding expected as
+// "line:rule=severity"; the clean files must have none.
+var corpus = map[string][]string{
+	"bad/nginx-classic.conf": {
+		"3:nginx-unanchored-origin-regex=high", "3:nginx-unescaped-dot=high",
+		"8:nginx-missing-always=medium", "8:nginx-origin-echo=high", "8:nginx-no-vary=medium", "8:nginx-upstream-duplicate=low",
+		"9:nginx-missing-always=medium",
+		"11:nginx-add-header-in-if=high", "11:nginx-missing-always=medium",
+		"20:nginx-inherited-headers-lost=medium",
+	},
+	"bad/gateway.yaml": {
+		"3:wildcard-beside-credentials=medium",
+		"4:max-age-capped=info",
+		"5:secret-exposed=medium",
+		"8:policy-invalid=high", "8:policy-invalid=high",
+		"11:http-origin=medium",
+	},
+	"bad/app.js":              {"5:express-reflect-any-origin=high", "11:express-header-reflect=high"},
+	"bad/app.py":              {"6:flask-cors-credentials-any-origin=high", "9:flask-cors-unanchored-regex=high"},
+	"bad/index.php":           {"2:php-reflect-origin=high"},
+	"bad/main.go":             {"10:go-reflect-origin=high", "15:go-allow-origin-func-true=high"},
+	"good/nginx-correct.conf": nil, "good/gateway.yaml": nil, "good/app.js": nil, "good/app.py": nil,
+	"good/index.php": nil, "good/main.go": nil,
+}
+
+func TestCorpus(t *testing.T) {
+	t.Parallel()
+	for file, want := range corpus {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			fs, err := File(filepath.Join("testdata", file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range fs {
+				got = append(got, fmt.Sprintf("%d:%s=%s", f.Line, f.Rule, f.Level))
+				if f.Message == "" || f.Fix == "" || f.Column < 1 {
+					t.Errorf("finding without message, fix or column: %+v", f)
+				}
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s:\n got  %q\n want %q\n%s", file, got, want, strings.Join(lines(fs), "\n"))
+			}
+		})
+	}
+}
+
+func lines(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, "  "+f.String())
+	}
+	return out
+}
+
+func TestPolicyErrorsAreLocated(t *testing.T) {
+	t.Parallel()
+	fs, _ := File("testdata/bad/gateway.yaml")
+	for _, f := range fs {
+		if f.Rule == "policy-invalid" && strings.Contains(f.Message, "trailing slash") {
+			if f.Line != 8 || f.Column != 21 || !strings.Contains(f.Fix, `use "https://app.example.com"`) {
+				t.Errorf("got %s", f)
+			}
+			return
+		}
+	}
+	t.Errorf("no located trailing-slash finding in %q", lines(fs))
+}
+
+func TestBadInput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"broken.conf": "server { location / { add_header X 1; }",
+		"quote.conf":  "server { add_header X \"1; }",
+		"notes.txt":   "hello",
+		"bad.yaml":    "allow_origins: [",
+	} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(content), 0o600)
+		fs, err := File(p)
+		if name == "bad.yaml" {
+			if err != nil || len(fs) != 1 || fs[0].Rule != "policy-invalid" {
+				t.Errorf("%s: got %v %v; want one policy-invalid finding", name, fs, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: got %v; want an error naming the file", name, err)
+		}
+	}
+	if _, err := File(filepath.Join(dir, "missing.conf")); err == nil {
+		t.Error("missing file: got no error")
+	}
+}
+
+func FuzzNginx(f *testing.F) {
+	for file := range corpus {
+		if strings.HasSuffix(file, ".conf") {
+			b, _ := os.ReadFile(filepath.Join("testdata", file))
+			f.Add(string(b))
+		}
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		lintNginx("f.conf", src) // must not panic
+	})
+}
