@@ -152,7 +152,7 @@ func dedupe(fs []Finding) []Finding {
 		implied := anyOrigin && (f.Rule == "prefix-match" || f.Rule == "suffix-match" || f.Rule == "unescaped-dot" ||
 			f.Rule == "special-characters" || f.Rule == "third-party-hosting" || f.Rule == "any-subdomain")
 		key := f.Rule + " " + f.Origin
-		if f.Rule == "missing-vary" || f.Rule == "wildcard-with-credentials" {
+		if f.Rule == "missing-vary" || f.Rule == "wildcard-with-credentials" || f.Rule == "special-characters" {
 			key = f.Rule // one per URL
 		}
 		if implied || seen[key] {
@@ -371,6 +371,21 @@ func (a *auditor) preflightChecks() []Finding {
 			out = append(out, a.finding("preflight-allows-anything", "the preflight allows any method and any header with credentials", origin,
 				"the server echoes whatever a page asks for; any method (DELETE, PURGE...) and header (e.g. X-HTTP-Method-Override) reaches it with the user's cookies from "+origin,
 				"list the methods and headers the frontend needs", Low, v))
+		}
+	}
+	// The preflight and the actual answer must agree on the origin.
+	if len(v.Exchanges) > 0 && v.Exchanges[0].Request.Preflight && v.Exchanges[0].Err == nil {
+		g := a.fetch(origin, "GET", nil, browser.Include)
+		if len(g.Exchanges) > 0 && g.Exchanges[len(g.Exchanges)-1].Err == nil {
+			pre, act := v.Exchanges[0].Response.Header, g.Exchanges[len(g.Exchanges)-1].Response.Header
+			for _, h := range []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Credentials"} {
+				if pre.Get(h) != act.Get(h) {
+					out = append(out, a.finding("inconsistent-preflight", "the preflight and the actual answer disagree on "+h, origin,
+						fmt.Sprintf("the preflight says %q, the response %q: preflighted requests pass one check and fail the other (a CORS error in the browser, no security gain)", pre.Get(h), act.Get(h)),
+						"apply one policy to every response (a middleware in front of the router, or corskit proxy)", Info, g))
+					break
+				}
+			}
 		}
 	}
 	// Private Network Access: ask as a public page would.

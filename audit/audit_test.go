@@ -93,6 +93,17 @@ func TestAuditGoServers(t *testing.T) {
 	// appxexample.com ends with example.com too: the dot probe finds it as well.
 	expect(t, "suffix match", run(t, suffix), "suffix-match=high", "unescaped-dot=high", "any-subdomain=medium")
 
+	// The preflight is handled by one layer, the response by another that
+	// forgets CORS.
+	split := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "OPTIONS" && r.Header.Get("Origin") == trusted {
+			w.Header().Set("Access-Control-Allow-Origin", trusted)
+			w.Header().Set("Access-Control-Allow-Credentials", "true")
+			w.Header().Set("Access-Control-Allow-Methods", "PUT")
+		}
+	})
+	expect(t, "preflight and response disagree", run(t, split), "inconsistent-preflight=info")
+
 	other := serve(t, func(w http.ResponseWriter, r *http.Request) {})
 	redirect := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
