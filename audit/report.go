@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -25,13 +26,29 @@ func WriteTable(w io.Writer, results []Result) {
 	}
 	for _, r := range results {
 		for _, f := range r.Findings {
-			fmt.Fprintf(w, "\n[%s] %s: %s\n  %s\n  Evidence: %s with Origin %s -> %d %v\n  Fix: %s\n", f.Level, f.Rule, f.URL, f.Detail,
-				f.Evidence.Method, f.Origin, f.Evidence.Status, f.Evidence.ResponseHeaders, f.Fix)
+			fmt.Fprintf(w, "\n[%s] %s: %s\n  %s\n  Evidence: %s with Origin: %s -> %d %s\n  Fix: %s\n", f.Level, f.Rule, f.URL, f.Detail,
+				f.Evidence.Method, f.Origin, f.Evidence.Status, headerList(f.Evidence.ResponseHeaders), f.Fix)
 		}
 		for _, n := range r.Notes {
 			fmt.Fprintf(w, "\nNote: %s\n", n)
 		}
 	}
+}
+
+func headerList(h map[string]string) string {
+	var keys []string
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, k+": "+h[k])
+	}
+	if len(parts) == 0 {
+		return "(no CORS headers)"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // WriteJSON prints the results as JSON.
