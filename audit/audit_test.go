@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -180,13 +179,8 @@ echo '{"user": "alice"}';
 
 func TestAuditExpress(t *testing.T) {
 	t.Parallel()
-	node, npm := servertest.Need(t, "node"), servertest.Need(t, "npm")
 	dir, port := t.TempDir(), servertest.FreePort(t)
-	install := exec.Command(npm, "install", "--no-audit", "--no-fund", "--silent", "express@4", "cors@2")
-	install.Dir = dir
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("npm install: %v\n%s", err, out)
-	}
+	node := servertest.NPMInstall(t, dir, "express@4", "cors@2")
 	os.WriteFile(filepath.Join(dir, "app.js"), []byte(fmt.Sprintf(`const express = require('express');
 const cors = require('cors');
 const app = express();
@@ -201,10 +195,7 @@ app.listen(%d, '127.0.0.1');
 
 func TestAuditFlask(t *testing.T) {
 	t.Parallel()
-	python := servertest.Need(t, "/usr/bin/python3")
-	if err := exec.Command(python, "-c", "import flask, flask_cors").Run(); err != nil {
-		servertest.Need(t, "python3-flask-cors (Debian's python3-flask and python3-flask-cors)")
-	}
+	python := servertest.Flask(t)
 	dir, port := t.TempDir(), servertest.FreePort(t)
 	os.WriteFile(filepath.Join(dir, "app.py"), []byte(fmt.Sprintf(`import re
 from flask import Flask, jsonify

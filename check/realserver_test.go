@@ -136,10 +136,7 @@ echo json_encode(['message' => 'Hello from API!']);
 
 func TestSnippetFlask(t *testing.T) {
 	t.Parallel()
-	python := servertest.Need(t, "/usr/bin/python3")
-	if err := exec.Command(python, "-c", "import flask, flask_cors").Run(); err != nil {
-		servertest.Need(t, "python3-flask-cors (Debian's python3-flask and python3-flask-cors)")
-	}
+	python := servertest.Flask(t)
 	dir, port := t.TempDir(), servertest.FreePort(t)
 	app := "from flask import Flask, jsonify\napp = Flask(__name__)\n\n" + snippet(t, "flask") + fmt.Sprintf(`
 @app.route("/data", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -159,13 +156,8 @@ app.run(host="127.0.0.1", port=%d)
 
 func TestSnippetExpress(t *testing.T) {
 	t.Parallel()
-	node, npm := servertest.Need(t, "node"), servertest.Need(t, "npm")
 	dir, port := t.TempDir(), servertest.FreePort(t)
-	install := exec.Command(npm, "install", "--no-audit", "--no-fund", "--silent", "express@4", "cors@2")
-	install.Dir = dir
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("npm install express cors: %v\n%s", err, out)
-	}
+	node := servertest.NPMInstall(t, dir, "express@4", "cors@2")
 	app := "const express = require('express');\nconst app = express();\n\n" + snippet(t, "express") + fmt.Sprintf(`
 app.all('/data', (req, res) => { res.set('X-Request-Id', '42'); res.json({message: 'Hello from API!'}); });
 app.all('/fail', (req, res) => { res.set('X-Request-Id', '42'); res.status(500).json({error: 'boom'}); });

@@ -49,20 +49,14 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Concurrency, "concurrency", 4, "requests in flight at most")
 	fs.Float64Var(&o.Rate, "rate", 20, "requests per second at most")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Second, "time limit of each request")
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return ExitOK
-			}
-			return ExitUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		o.URLs = append(o.URLs, fs.Arg(0))
-		rest = fs.Args()[1:]
+	positional, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
 	}
+	if err != nil {
+		return ExitUsage
+	}
+	o.URLs = append(o.URLs, positional...)
 	threshold, ok := audit.ParseSeverity(*failOn)
 	if !ok {
 		fmt.Fprintf(stderr, "corskit audit: --fail-on %q: use info, low, medium or high\n", *failOn)

@@ -84,17 +84,9 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	fs.BoolVar(&o.insecure, "k", false, "skip TLS certificate verification")
 	fs.StringVar(&o.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
 
-	rest := args
-	var positional []string
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return o, err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		rest = fs.Args()[1:]
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return o, err
 	}
 	switch {
 	case len(positional) == 0:

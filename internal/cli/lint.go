@@ -29,20 +29,14 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 	sarif := fs.String("sarif", "", "also write a SARIF 2.1.0 log to this file")
 	failOn := fs.String("fail-on", "high", "exit 1 on findings at or above: info, low, medium, high")
 	var files []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return ExitOK
-			}
-			return ExitUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
+	positional, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
 	}
+	if err != nil {
+		return ExitUsage
+	}
+	files = append(files, positional...)
 	threshold, ok := audit.ParseSeverity(*failOn)
 	if !ok {
 		fmt.Fprintf(stderr, "corskit lint: --fail-on %q: use info, low, medium or high\n", *failOn)

@@ -98,3 +98,26 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// NPMInstall installs npm packages into dir (Express and cors for the tests),
+// needing node and npm.
+func NPMInstall(t *testing.T, dir string, pkgs ...string) (node string) {
+	t.Helper()
+	node, npm := Need(t, "node"), Need(t, "npm")
+	install := exec.Command(npm, append([]string{"install", "--no-audit", "--no-fund", "--silent"}, pkgs...)...)
+	install.Dir = dir
+	if out, err := install.CombinedOutput(); err != nil {
+		t.Fatalf("npm install %v: %v\n%s", pkgs, err, out)
+	}
+	return node
+}
+
+// Flask returns Debian's python3 with Flask and Flask-CORS, or skips.
+func Flask(t *testing.T) string {
+	t.Helper()
+	python := Need(t, "/usr/bin/python3")
+	if err := exec.Command(python, "-c", "import flask, flask_cors").Run(); err != nil {
+		Need(t, "python3-flask-cors (Debian's python3-flask and python3-flask-cors)")
+	}
+	return python
+}
