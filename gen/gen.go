@@ -1,0 +1,232 @@
+// Package gen writes, from one corskit policy, the CORS configuration of
+// other servers and frameworks: nginx, Caddy, Apache, Envoy, Traefik,
+// Express, Flask, PHP and Go. Each output is complete and runs as given.
+// Where a target cannot express part of the policy, Generate refuses and says
+// which part and why, unless BestEffort is set, in which case it writes the
+// closest safe subset and lists what it left out.
+package gen
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/internal/origin"
+)
+
+// Options are the inputs of a generation.
+type Options struct {
+	// Policy is the CORS policy, valid for cors.New.
+	Policy cors.Config
+	// Upstream is the backend a proxy target forwards to, e.g.
+	// http://127.0.0.1:5000. Required for proxy targets.
+	Upstream string
+	// Listen is a proxy target's address; default 127.0.0.1:8080.
+	Listen string
+	// BestEffort writes the closest safe subset instead of refusing.
+	BestEffort bool
+	// Version and Source name corskit's version and the policy's source in
+	// the output's header comment.
+	Version, Source string
+}
+
+// Omission is a part of the policy a target cannot express.
+type Omission struct {
+	Part string `json:"part"`
+	Why  string `json:"why"`
+}
+
+func (o Omission) String() string { return o.Part + ": " + o.Why }
+
+// Target is one kind of output.
+type Target struct {
+	Name string
+	// Proxy is true for servers that sit in front of an upstream.
+	Proxy bool
+	// Supports says what the target expresses, for the README's table.
+	Supports string
+	write    func(p *plan, o Options, omitted []Omission) string
+	// limits lists what the target cannot express for a plan.
+	limits func(p *plan) []Omission
+}
+
+// Targets lists the targets, by name.
+func Targets() []Target { return targets }
+
+// Lookup returns the target named name.
+func Lookup(name string) (Target, bool) {
+	i := slices.IndexFunc(targets, func(t Target) bool { return t.Name == name })
+	if i < 0 {
+		return Target{}, false
+	}
+	return targets[i], true
+}
+
+// Names returns the target names.
+func Names() []string {
+	var out []string
+	for _, t := range targets {
+		out = append(out, t.Name)
+	}
+	return out
+}
+
+// plan is the policy in the terms targets need.
+type plan struct {
+	any         bool     // AllowOrigins has *
+	exact       []string // exact origins (and null)
+	patterns    []string // anchored regular expressions for the patterns
+	methods     []string // explicit, non-safelisted or listed methods
+	headers     []string
+	expose      []string
+	credentials bool
+	maxAge      string // "" for none
+	status      int
+	// What cannot be written as plain lists.
+	anyMethod, anyHeader, privateNetwork, passthrough, regexpOrigins bool
+}
+
+func (p *plan) hasPatterns() bool { return len(p.patterns) > 0 }
+
+// originRegexp returns one anchored expression matching every allowed origin.
+func (p *plan) originRegexp() string {
+	var alts []string
+	for _, e := range p.exact {
+		alts = append(alts, regexp.QuoteMeta(e))
+	}
+	for _, r := range p.patterns {
+		alts = append(alts, strings.TrimSuffix(strings.TrimPrefix(r, "^"), "$"))
+	}
+	return "^(" + strings.Join(alts, "|") + ")$"
+}
+
+func newPlan(c cors.Config) (*plan, error) {
+	if _, err := cors.New(c); err != nil {
+		return nil, err
+	}
+	p := &plan{credentials: c.AllowCredentials, status: c.PreflightStatus, privateNetwork: c.AllowPrivateNetwork, passthrough: c.PreflightPassthrough}
+	if p.status == 0 {
+		p.status = 204
+	}
+	for _, o := range c.AllowOrigins {
+		pat, _ := origin.Parse(o)
+		switch pat.Kind {
+		case origin.Any:
+			p.any = true
+		case origin.Null:
+			p.exact = append(p.exact, "null")
+		case origin.Exact:
+			if pat.Port == "*" {
+				p.patterns = append(p.patterns, "^"+regexp.QuoteMeta(pat.Scheme+"://"+pat.Host)+":[0-9]{1,5}$")
+			} else {
+				p.exact = append(p.exact, o)
+			}
+		case origin.Subdomains:
+			port := ""
+			switch pat.Port {
+			case "*":
+				port = ":[0-9]{1,5}"
+			case "":
+			default:
+				port = regexp.QuoteMeta(":" + pat.Port)
+			}
+			p.patterns = append(p.patterns, "^"+regexp.QuoteMeta(pat.Scheme+"://")+"([a-z0-9_-]+\\.)+"+regexp.QuoteMeta(pat.Host)+port+"$")
+		case origin.Regexp:
+			p.regexpOrigins = true
+			p.patterns = append(p.patterns, "^(?:"+strings.TrimPrefix(o, "re:")+")$")
+		}
+	}
+	for _, m := range c.AllowMethods {
+		if m == "*" {
+			p.anyMethod = true
+			continue
+		}
+		if m = headers.NormalizeMethod(m); !slices.Contains(p.methods, m) {
+			p.methods = append(p.methods, m)
+		}
+	}
+	for _, h := range c.AllowHeaders {
+		if h == "*" {
+			p.anyHeader = true
+			continue
+		}
+		p.headers = append(p.headers, h)
+	}
+	p.expose = slices.Clone(c.ExposeHeaders)
+	switch {
+	case c.MaxAge > 0:
+		p.maxAge = fmt.Sprint(c.MaxAge)
+	case c.MaxAge == -1:
+		p.maxAge = "0"
+	}
+	return p, nil
+}
+
+// commonLimits are the parts no target but corskit's own expresses exactly.
+func commonLimits(p *plan) []Omission {
+	var out []Omission
+	if p.anyMethod {
+		out = append(out, Omission{"allow_methods: *", "corskit echoes the requested method; this target would need per-request logic it does not have, so only the listed methods are written"})
+	}
+	if p.anyHeader {
+		out = append(out, Omission{"allow_headers: *", "browsers disagree about Authorization under * (Chromium lets it through, the standard does not); list the headers"})
+	}
+	if p.privateNetwork {
+		out = append(out, Omission{"allow_private_network", "this target cannot answer Access-Control-Request-Private-Network conditionally"})
+	}
+	if p.passthrough {
+		out = append(out, Omission{"preflight_passthrough", "this target answers preflights itself"})
+	}
+	return out
+}
+
+// Generate writes the configuration of target for o.Policy.
+func Generate(target string, o Options) (string, []Omission, error) {
+	t, ok := Lookup(target)
+	if !ok {
+		return "", nil, fmt.Errorf("gen: unknown target %q; the targets are %s", target, strings.Join(Names(), ", "))
+	}
+	p, err := newPlan(o.Policy)
+	if err != nil {
+		return "", nil, err
+	}
+	if t.Proxy && o.Upstream == "" {
+		return "", nil, fmt.Errorf("gen: %s is a proxy: give --upstream, e.g. --upstream http://127.0.0.1:5000", target)
+	}
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:8080"
+	}
+	var omitted []Omission
+	if t.limits != nil {
+		omitted = t.limits(p)
+	}
+	if len(omitted) > 0 && !o.BestEffort {
+		var parts []string
+		for _, om := range omitted {
+			parts = append(parts, om.String())
+		}
+		return "", omitted, fmt.Errorf("gen: %s cannot express part of the policy (add --best-effort to write the closest safe subset):\n  %s", target, strings.Join(parts, "\n  "))
+	}
+	return t.write(p, o, omitted), omitted, nil
+}
+
+// header writes the comment that opens every output.
+func header(comment string, o Options, omitted []Omission, what string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s Generated by corskit %s (corskit gen) from %s.\n", comment, cmpOr(o.Version, "devel"), cmpOr(o.Source, "the policy given on the command line"))
+	fmt.Fprintf(&b, "%s %s\n", comment, what)
+	for _, om := range omitted {
+		fmt.Fprintf(&b, "%s LEFT OUT (--best-effort): %s\n", comment, om)
+	}
+	return b.String()
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,331 @@
+package gen
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/internal/origin"
+	"github.com/corskit/corskit/internal/servertest"
+	"github.com/corskit/corskit/proxy"
+)
+
+// policies are the shapes every runnable target is proved with.
+var policies = []struct {
+	name string
+	cfg  cors.Config
+}{
+	{"credentialed", cors.Config{AllowOrigins: []string{"https://app.example.com", "http://localhost:3000"}, AllowMethods: []string{"PUT", "DELETE"},
+		AllowHeaders: []string{"Content-Type"}, ExposeHeaders: []string{"X-Request-Id"}, AllowCredentials: true, MaxAge: 600}},
+	{"patterns", cors.Config{AllowOrigins: []string{"https://*.example.com", "http://localhost:*"}, AllowMethods: []string{"PATCH"},
+		AllowHeaders: []string{"X-Custom"}, ExposeHeaders: []string{"X-Request-Id"}}},
+	{"public", cors.Config{AllowOrigins: []string{"*"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type"}, MaxAge: 60}},
+}
+
+var (
+	reqOrigins = []string{"https://app.example.com", "https://a.b.example.com", "https://example.com", "http://localhost:3000", "http://localhost:5173", "https://evil.test"}
+	reqMethods = []string{"GET", "PUT", "DELETE", "PATCH"}
+	reqHeaders = [][]browser.Header{nil, {{Name: "Content-Type", Value: "application/json"}}, {{Name: "X-Custom", Value: "1"}}}
+	reqCreds   = []browser.Credentials{browser.Omit, browser.Include}
+)
+
+// allows is the policy's own answer, read independently of any server.
+func allows(c cors.Config, r browser.Request) bool {
+	var ps []origin.Pattern
+	for _, o := range c.AllowOrigins {
+		p, _ := origin.Parse(o)
+		ps = append(ps, p)
+	}
+	if !origin.NewSet(ps).Contains(r.Origin) || r.Credentials == browser.Include && !c.AllowCredentials {
+		return false
+	}
+	m := headers.NormalizeMethod(r.Method)
+	if !headers.IsSafelistedMethod(m) && !slices.Contains(c.AllowMethods, m) {
+		return false
+	}
+	for _, n := range browser.UnsafeHeaderNames(r.Headers) {
+		if !slices.ContainsFunc(c.AllowHeaders, func(h string) bool { return strings.EqualFold(h, n) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// upstream is the API behind the proxy targets: it sets a wrong CORS header
+// of its own, and fails on /fail.
+func upstream(t *testing.T) string {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "https://wrong.example")
+		w.Header().Set("X-Request-Id", "42")
+		switch r.URL.Path {
+		case "/data":
+			io.WriteString(w, `{"message": "Hello from API!"}`)
+		case "/fail":
+			w.WriteHeader(500)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s.URL
+}
+
+// verify runs the request matrix against base and against corskit proxy
+// with the same policy: every verdict must equal the policy's, and allowed
+// origins must get CORS headers on errors.
+func verify(t *testing.T, target string, cfg cors.Config, base string, errorPaths ...string) {
+	t.Helper()
+	up, _ := url.Parse(upstream(t))
+	g, err := proxy.New(proxy.Config{Upstream: up, Policy: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := httptest.NewServer(g)
+	defer gw.Close()
+	rt := func(b string) browser.RoundTripper { return check.Transport(context.Background(), check.Options{Timeout: 5 * time.Second}) }
+	n := 0
+	for _, o := range reqOrigins {
+		for _, m := range reqMethods {
+			for _, hs := range reqHeaders {
+				for _, c := range reqCreds {
+					req := browser.Request{Origin: o, Method: m, Headers: hs, Credentials: c, Body: m != "GET"}
+					want := allows(cfg, req)
+					req.URL = base + "/data"
+					got := browser.Fetch(req, rt(base))
+					req.URL = gw.URL + "/data"
+					ref := browser.Fetch(req, rt(gw.URL))
+					n++
+					if got.Allowed != want || ref.Allowed != want {
+						t.Errorf("%s: %s %s %v %s: %s says allowed=%v (%s), corskit proxy %v, the policy %v",
+							target, o, m, hs, c, target, got.Allowed, got.Message, ref.Allowed, want)
+					}
+				}
+			}
+		}
+	}
+	for _, path := range errorPaths {
+		allowedOrigin := "https://app.example.com"
+		req := browser.Request{Origin: allowedOrigin, URL: base + path, Method: "GET"}
+		if v := browser.Fetch(req, rt(base)); !v.Allowed {
+			t.Errorf("%s: GET %s from %s: blocked (%s); an error response must carry the CORS headers", target, path, allowedOrigin, v.Message)
+		}
+	}
+	t.Logf("%s: %d requests, verdicts equal to the policy and to corskit proxy", target, n)
+}
+
+func generate(t *testing.T, target string, o Options) string {
+	t.Helper()
+	out, omitted, err := Generate(target, o)
+	if err != nil || len(omitted) > 0 {
+		t.Fatalf("Generate(%s): %v %v", target, err, omitted)
+	}
+	return out
+}
+
+func TestNginx(t *testing.T) {
+	t.Parallel()
+	bin := servertest.Need(t, "nginx")
+	for _, p := range policies {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			dir, port := t.TempDir(), servertest.FreePort(t)
+			conf := generate(t, "nginx", Options{Policy: p.cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)})
+			full := fmt.Sprintf("daemon off;\npid %[1]s/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n    access_log off;\n    client_body_temp_path %[1]s/b;\n    proxy_temp_path %[1]s/p;\n    fastcgi_temp_path %[1]s/f;\n    uwsgi_temp_path %[1]s/u;\n    scgi_temp_path %[1]s/s;\n%[2]s}\n", dir, conf)
+			os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(full), 0o600)
+			if out, err := exec.Command(bin, "-t", "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", "stderr").CombinedOutput(); err != nil {
+				t.Fatalf("nginx -t: %v\n%s\n%s", err, out, full)
+			}
+			servertest.Start(t, dir, port, nil, bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", "stderr")
+			verify(t, "nginx", p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), "/missing", "/fail")
+		})
+	}
+}
+
+func TestCaddy(t *testing.T) {
+	t.Parallel()
+	bin := servertest.Need(t, "caddy")
+	for _, p := range policies {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			dir, port := t.TempDir(), servertest.FreePort(t)
+			conf := generate(t, "caddy", Options{Policy: p.cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)})
+			file := filepath.Join(dir, "Caddyfile")
+			os.WriteFile(file, []byte(conf), 0o600)
+			env := []string{"HOME=" + dir, "XDG_DATA_HOME=" + dir, "XDG_CONFIG_HOME=" + dir}
+			servertest.Start(t, dir, port, env, bin, "run", "--config", file, "--adapter", "caddyfile")
+			verify(t, "caddy", p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), "/missing", "/fail")
+		})
+	}
+}
+
+func TestApache(t *testing.T) {
+	t.Parallel()
+	bin := servertest.Need(t, "/usr/sbin/apache2")
+	for _, p := range policies {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			dir, port := t.TempDir(), servertest.FreePort(t)
+			os.Chmod(dir, 0o755)
+			conf := generate(t, "apache", Options{Policy: p.cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)})
+			file := filepath.Join(dir, "httpd.conf")
+			os.WriteFile(file, []byte(conf), 0o644)
+			if out, err := exec.Command(bin, "-d", dir, "-f", file, "-t").CombinedOutput(); err != nil {
+				t.Fatalf("apache2 -t: %v\n%s\n%s", err, out, conf)
+			}
+			servertest.Start(t, dir, port, nil, bin, "-d", dir, "-f", file, "-DFOREGROUND")
+			verify(t, "apache", p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), "/missing", "/fail")
+		})
+	}
+}
+
+func TestPHP(t *testing.T) {
+	t.Parallel()
+	bin := servertest.Need(t, "php")
+	for _, p := range policies {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			dir, port := t.TempDir(), servertest.FreePort(t)
+			os.WriteFile(filepath.Join(dir, "app.php"), []byte(generate(t, "php", Options{Policy: p.cfg})), 0o600)
+			servertest.Start(t, dir, port, nil, bin, "-S", fmt.Sprintf("127.0.0.1:%d", port), "app.php")
+			verify(t, "php", p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), "/missing")
+		})
+	}
+}
+
+func TestFlask(t *testing.T) {
+	t.Parallel()
+	python := servertest.Flask(t)
+	for _, p := range policies {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			dir, port := t.TempDir(), servertest.FreePort(t)
+			os.WriteFile(filepath.Join(dir, "app.py"), []byte(generate(t, "flask", Options{Policy: p.cfg})), 0o600)
+			servertest.Start(t, dir, port, []string{fmt.Sprintf("PORT=%d", port)}, python, "app.py")
+			verify(t, "flask", p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), "/missing")
+		})
+	}
+}
+
+func TestExpress(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	node := servertest.NPMInstall(t, dir, "express@4", "cors@2")
+	for _, p := range policies {
+		t.Run(p.name, func(t *testing.T) {
+			port := servertest.FreePort(t)
+			file := filepath.Join(dir, p.name+".js")
+			os.WriteFile(file, []byte(generate(t, "express", Options{Policy: p.cfg})), 0o600)
+			servertest.Start(t, dir, port, []string{fmt.Sprintf("PORT=%d", port)}, node, file)
+			verify(t, "express", p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), "/missing")
+		})
+	}
+}
+
+func TestGo(t *testing.T) {
+	t.Parallel()
+	goBin := servertest.Need(t, "go")
+	root, _ := filepath.Abs("..")
+	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
+	for _, p := range policies {
+		t.Run(p.name, func(t *testing.T) {
+			dir, port := t.TempDir(), servertest.FreePort(t)
+			os.WriteFile(filepath.Join(dir, "main.go"), []byte(generate(t, "go", Options{Policy: p.cfg})), 0o600)
+			os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/app\n\ngo 1.26\n\nrequire github.com/corskit/corskit v0.0.0\n\nreplace github.com/corskit/corskit => "+root+"\n"), 0o600)
+			os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o600)
+			build := exec.Command(goBin, "build", "-mod=mod", "-o", "app", ".")
+			build.Dir = dir
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("go build: %v\n%s", err, out)
+			}
+			servertest.Start(t, dir, port, []string{fmt.Sprintf("PORT=%d", port)}, filepath.Join(dir, "app"))
+			verify(t, "go", p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), "/missing")
+		})
+	}
+}
+
+// TestEnvoyAndTraefik: neither server is packaged for this machine, so their
+// output is checked to be well-formed YAML whose origin strings and regular
+// expressions admit exactly the policy's origins.
+func TestEnvoyAndTraefik(t *testing.T) {
+	t.Parallel()
+	quotedString := regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
+	for _, target := range []string{"envoy", "traefik"} {
+		for _, p := range policies {
+			out := generate(t, target, Options{Policy: p.cfg, Upstream: "http://127.0.0.1:5000", Listen: "127.0.0.1:8080"})
+			var doc map[string]any
+			if err := yaml.Unmarshal([]byte(out), &doc); err != nil || len(doc) == 0 {
+				t.Errorf("%s %s: not YAML: %v\n%s", target, p.name, err, out)
+				continue
+			}
+			if slices.Contains(p.cfg.AllowOrigins, "*") {
+				continue
+			}
+			var exact []string
+			var res []*regexp.Regexp
+			for _, m := range quotedString.FindAllStringSubmatch(out, -1) {
+				v, err := strconv.Unquote(`"` + m[1] + `"`)
+				if err != nil {
+					continue
+				}
+				if strings.HasPrefix(v, "^") && strings.HasSuffix(v, "$") {
+					res = append(res, regexp.MustCompile(v))
+				} else if strings.Contains(v, "://") {
+					exact = append(exact, v)
+				}
+			}
+			for _, o := range reqOrigins {
+				got := slices.Contains(exact, o) || slices.ContainsFunc(res, func(r *regexp.Regexp) bool { return r.MatchString(o) })
+				if want := allows(p.cfg, browser.Request{Origin: o, Method: "GET"}); got != want {
+					t.Errorf("%s %s: origin %s admitted=%v; the policy says %v", target, p.name, o, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestRefusalsAndBestEffort(t *testing.T) {
+	t.Parallel()
+	cfg := cors.Config{AllowOrigins: []string{"https://app.example.com"}, AllowHeaders: []string{"*"}, AllowMethods: []string{"*"}, AllowPrivateNetwork: true}
+	_, omitted, err := Generate("nginx", Options{Policy: cfg, Upstream: "http://127.0.0.1:5000"})
+	if err == nil || len(omitted) != 3 || !strings.Contains(err.Error(), "allow_headers: *") || !strings.Contains(err.Error(), "--best-effort") {
+		t.Errorf("refusal: got %v %v", err, omitted)
+	}
+	out, omitted, err := Generate("nginx", Options{Policy: cfg, Upstream: "http://127.0.0.1:5000", BestEffort: true})
+	if err != nil || len(omitted) != 3 || !strings.Contains(out, "LEFT OUT (--best-effort): allow_headers: *") {
+		t.Errorf("best effort: got %v %v\n%s", err, omitted, out)
+	}
+	if _, _, err := Generate("go", Options{Policy: cfg}); err != nil {
+		t.Errorf("go expresses everything: %v", err)
+	}
+	for _, bad := range []struct {
+		target string
+		o      Options
+		want   string
+	}{
+		{"lighttpd", Options{Policy: cfg}, `unknown target "lighttpd"`},
+		{"nginx", Options{Policy: cors.Config{AllowOrigins: []string{"https://app.example.com"}}}, "give --upstream"},
+		{"php", Options{Policy: cors.Config{AllowOrigins: []string{"https://app.example.com/"}}}, "trailing slash"},
+	} {
+		if _, _, err := Generate(bad.target, bad.o); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("Generate(%s): got %v; want %q", bad.target, err, bad.want)
+		}
+	}
+}

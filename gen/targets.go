@@ -1,0 +1,427 @@
+package gen
+
+import (
+	"fmt"
+	"go/format"
+	"net/url"
+	"strings"
+)
+
+var targets = []Target{
+	{Name: "nginx", Proxy: true, Supports: "exact origins, patterns (map regex), credentials, methods, headers, expose, max-age, Vary", write: writeNginx, limits: commonLimits},
+	{Name: "caddy", Proxy: true, Supports: "exact origins, patterns (header_regexp), credentials, methods, headers, expose, max-age, Vary", write: writeCaddy, limits: commonLimits},
+	{Name: "apache", Proxy: true, Supports: "exact origins, patterns (SetEnvIf), credentials, methods, headers, expose, max-age, Vary", write: writeApache, limits: commonLimits},
+	{Name: "envoy", Proxy: true, Supports: "exact origins, patterns (safe_regex), credentials, methods, headers, expose, max-age", write: writeEnvoy, limits: commonLimits},
+	{Name: "traefik", Proxy: true, Supports: "exact origins, patterns (origin list regex), credentials, methods, headers, expose, max-age, Vary", write: writeTraefik, limits: commonLimits},
+	{Name: "express", Supports: "exact origins, patterns (RegExp), credentials, methods, headers, expose, max-age, Vary", write: writeExpress, limits: commonLimits},
+	{Name: "flask", Supports: "exact origins, patterns (re.compile), credentials, methods, headers, expose, max-age, Vary", write: writeFlask, limits: commonLimits},
+	{Name: "php", Supports: "exact origins, patterns (preg_match), credentials, methods, headers, expose, max-age, Vary", write: writePHP, limits: commonLimits},
+	{Name: "go", Supports: "everything (corskit's own middleware)", write: writeGo},
+}
+
+func join(xs []string) string { return strings.Join(xs, ", ") }
+
+// allMethods are the methods a preflight answer lists: the policy's, and
+// the safelisted ones for targets that need them spelt out.
+func (p *plan) allMethods() []string {
+	out := []string{"GET", "HEAD", "POST"}
+	for _, m := range p.methods {
+		if m != "GET" && m != "HEAD" && m != "POST" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func quoted(xs []string, q string) string {
+	var out []string
+	for _, x := range xs {
+		out = append(out, q+x+q)
+	}
+	return strings.Join(out, ", ")
+}
+
+func hostPort(listen string) string { return listen }
+
+func writeNginx(p *plan, o Options, omitted []Omission) string {
+	var b strings.Builder
+	b.WriteString(header("#", o, omitted, "nginx: put this inside http { }. Every add_header has always, so errors keep their CORS headers."))
+	acao := "*"
+	if !p.any {
+		acao = "$cors_origin"
+		b.WriteString("\n# The allowlist: an origin not listed gets no Access-Control-Allow-Origin.\nmap $http_origin $cors_origin {\n    default \"\";\n")
+		for _, e := range p.exact {
+			fmt.Fprintf(&b, "    %q $http_origin;\n", e)
+		}
+		for _, r := range p.patterns {
+			fmt.Fprintf(&b, "    \"~%s\" $http_origin;\n", r)
+		}
+		b.WriteString("}\n")
+	}
+	fmt.Fprintf(&b, "\nserver {\n    listen %s;\n\n    location / {\n", o.Listen)
+	fmt.Fprintf(&b, "        add_header Access-Control-Allow-Origin %q always;\n", acao)
+	if p.credentials {
+		b.WriteString("        add_header Access-Control-Allow-Credentials \"true\" always;\n")
+	}
+	if len(p.expose) > 0 {
+		fmt.Fprintf(&b, "        add_header Access-Control-Expose-Headers %q always;\n", join(p.expose))
+	}
+	if !p.any {
+		b.WriteString("        add_header Vary Origin always;\n")
+	}
+	b.WriteString("        # Preflight answers (harmless on other responses).\n")
+	fmt.Fprintf(&b, "        add_header Access-Control-Allow-Methods %q always;\n", join(p.allMethods()))
+	if len(p.headers) > 0 {
+		fmt.Fprintf(&b, "        add_header Access-Control-Allow-Headers %q always;\n", join(p.headers))
+	}
+	if p.maxAge != "" {
+		fmt.Fprintf(&b, "        add_header Access-Control-Max-Age %s always;\n", p.maxAge)
+	}
+	b.WriteString("        # The upstream's own CORS headers are dropped: never two values.\n")
+	for _, h := range []string{"Origin", "Credentials", "Methods", "Headers"} {
+		fmt.Fprintf(&b, "        proxy_hide_header Access-Control-Allow-%s;\n", h)
+	}
+	b.WriteString("        proxy_hide_header Access-Control-Expose-Headers;\n        proxy_hide_header Access-Control-Max-Age;\n")
+	fmt.Fprintf(&b, "        # Preflights are answered here; only return is used inside if.\n        if ($request_method = OPTIONS) {\n            return %d;\n        }\n", p.status)
+	fmt.Fprintf(&b, "        proxy_pass %s;\n    }\n}\n", strings.TrimRight(o.Upstream, "/"))
+	return b.String()
+}
+
+func writeCaddy(p *plan, o Options, omitted []Omission) string {
+	var b strings.Builder
+	b.WriteString(header("#", o, omitted, "Caddy: a whole Caddyfile (caddy run --config Caddyfile --adapter caddyfile)."))
+	b.WriteString("{\n\t# No admin endpoint and no automatic HTTPS for this plain-HTTP listener.\n\tadmin off\n\tauto_https off\n}\n\n")
+	fmt.Fprintf(&b, "http://%s {\n", hostPort(o.Listen))
+	matcher := ""
+	if p.any {
+		b.WriteString("\theader Access-Control-Allow-Origin \"*\"\n")
+	} else {
+		fmt.Fprintf(&b, "\t@cors_origin header_regexp Origin %s\n", p.originRegexp())
+		b.WriteString("\theader @cors_origin Access-Control-Allow-Origin \"{http.request.header.Origin}\"\n")
+		matcher = "@cors_origin "
+		b.WriteString("\theader +Vary Origin\n")
+	}
+	if p.credentials {
+		fmt.Fprintf(&b, "\theader %sAccess-Control-Allow-Credentials true\n", matcher)
+	}
+	if len(p.expose) > 0 {
+		fmt.Fprintf(&b, "\theader %sAccess-Control-Expose-Headers %q\n", matcher, join(p.expose))
+	}
+	b.WriteString("\n\t@preflight {\n\t\tmethod OPTIONS\n\t\theader Access-Control-Request-Method *\n\t}\n\thandle @preflight {\n\t\theader {\n")
+	fmt.Fprintf(&b, "\t\t\tAccess-Control-Allow-Methods %q\n", join(p.allMethods()))
+	if len(p.headers) > 0 {
+		fmt.Fprintf(&b, "\t\t\tAccess-Control-Allow-Headers %q\n", join(p.headers))
+	}
+	if p.maxAge != "" {
+		fmt.Fprintf(&b, "\t\t\tAccess-Control-Max-Age %s\n", p.maxAge)
+	}
+	fmt.Fprintf(&b, "\t\t}\n\t\trespond %d\n\t}\n\n", p.status)
+	fmt.Fprintf(&b, "\treverse_proxy %s {\n\t\t# The upstream's own CORS headers are dropped: never two values.\n", o.Upstream)
+	for _, h := range []string{"Allow-Origin", "Allow-Credentials", "Allow-Methods", "Allow-Headers", "Expose-Headers", "Max-Age"} {
+		fmt.Fprintf(&b, "\t\theader_down -Access-Control-%s\n", h)
+	}
+	b.WriteString("\t}\n}\n")
+	return b.String()
+}
+
+func writeApache(p *plan, o Options, omitted []Omission) string {
+	var b strings.Builder
+	b.WriteString(header("#", o, omitted, "Apache httpd 2.4: a whole configuration (apache2 -d DIR -f this-file -DFOREGROUND); module paths are Debian's."))
+	b.WriteString("ServerName localhost\nPidFile apache.pid\nErrorLog /dev/stderr\nLogLevel warn\n")
+	fmt.Fprintf(&b, "Listen %s\n", o.Listen)
+	for _, m := range []string{"mpm_event", "authz_core", "unixd", "headers", "setenvif", "rewrite", "proxy", "proxy_http"} {
+		fmt.Fprintf(&b, "<IfModule !%[1]s_module>\n    LoadModule %[1]s_module /usr/lib/apache2/modules/mod_%[1]s.so\n</IfModule>\n", m)
+	}
+	b.WriteString("<IfModule unixd_module>\n    User www-data\n    Group www-data\n</IfModule>\n\n")
+	if p.any {
+		b.WriteString("SetEnvIf Origin \".+\" CORS_ORIGIN=*\n")
+	} else {
+		fmt.Fprintf(&b, "# The allowlist: CORS_ORIGIN is set only for an allowed origin.\nSetEnvIf Origin %q CORS_ORIGIN=$0\n", p.originRegexp())
+	}
+	b.WriteString("# The upstream's own CORS headers are dropped: never two values.\n")
+	for _, h := range []string{"Allow-Origin", "Allow-Credentials", "Allow-Methods", "Allow-Headers", "Expose-Headers", "Max-Age"} {
+		fmt.Fprintf(&b, "Header unset Access-Control-%s\n", h)
+	}
+	b.WriteString("# always: on errors too.\nHeader always set Access-Control-Allow-Origin \"%{CORS_ORIGIN}e\" env=CORS_ORIGIN\n")
+	if p.credentials {
+		b.WriteString("Header always set Access-Control-Allow-Credentials \"true\" env=CORS_ORIGIN\n")
+	}
+	if len(p.expose) > 0 {
+		fmt.Fprintf(&b, "Header always set Access-Control-Expose-Headers %q env=CORS_ORIGIN\n", join(p.expose))
+	}
+	if !p.any {
+		b.WriteString("Header always merge Vary Origin\n")
+	}
+	fmt.Fprintf(&b, "Header always set Access-Control-Allow-Methods %q env=CORS_ORIGIN\n", join(p.allMethods()))
+	if len(p.headers) > 0 {
+		fmt.Fprintf(&b, "Header always set Access-Control-Allow-Headers %q env=CORS_ORIGIN\n", join(p.headers))
+	}
+	if p.maxAge != "" {
+		fmt.Fprintf(&b, "Header always set Access-Control-Max-Age %q env=CORS_ORIGIN\n", p.maxAge)
+	}
+	fmt.Fprintf(&b, "\n# Preflights are answered here.\nRewriteEngine On\nRewriteCond %%{REQUEST_METHOD} OPTIONS\nRewriteCond %%{HTTP:Access-Control-Request-Method} .+\nRewriteRule ^ - [R=%d,L]\n\n", p.status)
+	u := strings.TrimRight(o.Upstream, "/")
+	fmt.Fprintf(&b, "ProxyPass / %s/\nProxyPassReverse / %s/\n", u, u)
+	return b.String()
+}
+
+func writeEnvoy(p *plan, o Options, omitted []Omission) string {
+	var b strings.Builder
+	b.WriteString(header("#", o, omitted, "Envoy: a whole static configuration (envoy -c this-file)."))
+	host, port := splitListen(o.Listen)
+	up, _ := url.Parse(o.Upstream)
+	uhost, uport := up.Hostname(), up.Port()
+	if uport == "" {
+		uport = "80"
+	}
+	fmt.Fprintf(&b, `static_resources:
+  listeners:
+  - name: corskit
+    address: {socket_address: {address: %s, port_value: %s}}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: corskit
+          route_config:
+            virtual_hosts:
+            - name: api
+              domains: ["*"]
+              typed_per_filter_config:
+                envoy.filters.http.cors:
+                  "@type": type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy
+                  allow_origin_string_match:
+`, host, port)
+	if p.any {
+		b.WriteString("                  - safe_regex: {regex: \".*\"}\n")
+	}
+	for _, e := range p.exact {
+		fmt.Fprintf(&b, "                  - exact: %q\n", e)
+	}
+	for _, r := range p.patterns {
+		fmt.Fprintf(&b, "                  - safe_regex: {regex: %q}\n", r)
+	}
+	fmt.Fprintf(&b, "                  allow_methods: %q\n", join(p.allMethods()))
+	if len(p.headers) > 0 {
+		fmt.Fprintf(&b, "                  allow_headers: %q\n", join(p.headers))
+	}
+	if len(p.expose) > 0 {
+		fmt.Fprintf(&b, "                  expose_headers: %q\n", join(p.expose))
+	}
+	if p.maxAge != "" {
+		fmt.Fprintf(&b, "                  max_age: %q\n", p.maxAge)
+	}
+	fmt.Fprintf(&b, "                  allow_credentials: %v\n", p.credentials)
+	fmt.Fprintf(&b, `              routes:
+              - match: {prefix: "/"}
+                route: {cluster: upstream}
+          http_filters:
+          - name: envoy.filters.http.cors
+            typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors}
+          - name: envoy.filters.http.router
+            typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+  clusters:
+  - name: upstream
+    type: STRICT_DNS
+    load_assignment:
+      cluster_name: upstream
+      endpoints:
+      - lb_endpoints:
+        - endpoint: {address: {socket_address: {address: %s, port_value: %s}}}
+`, uhost, uport)
+	return b.String()
+}
+
+func writeTraefik(p *plan, o Options, omitted []Omission) string {
+	var b strings.Builder
+	b.WriteString(header("#", o, omitted, "Traefik v3: the dynamic configuration (file provider)."))
+	_, port := splitListen(o.Listen)
+	fmt.Fprintf(&b, "# Static configuration to go with it:\n#   entryPoints: {web: {address: \"%s\"}}\n#   providers: {file: {filename: this-file}}\n", ":"+port)
+	b.WriteString("http:\n  routers:\n    api:\n      entryPoints: [web]\n      rule: \"PathPrefix(`/`)\"\n      service: api\n      middlewares: [cors]\n")
+	b.WriteString("  middlewares:\n    cors:\n      headers:\n")
+	if p.any {
+		b.WriteString("        accessControlAllowOriginList: [\"*\"]\n")
+	} else {
+		if len(p.exact) > 0 {
+			fmt.Fprintf(&b, "        accessControlAllowOriginList: [%s]\n", quoted(p.exact, `"`))
+		}
+		if len(p.patterns) > 0 {
+			var qs []string
+			for _, r := range p.patterns {
+				qs = append(qs, fmt.Sprintf("%q", r))
+			}
+			fmt.Fprintf(&b, "        accessControlAllowOriginListRegex: [%s]\n", strings.Join(qs, ", "))
+		}
+		b.WriteString("        addVaryHeader: true\n")
+	}
+	fmt.Fprintf(&b, "        accessControlAllowMethods: [%s]\n", quoted(p.allMethods(), `"`))
+	if len(p.headers) > 0 {
+		fmt.Fprintf(&b, "        accessControlAllowHeaders: [%s]\n", quoted(p.headers, `"`))
+	}
+	if len(p.expose) > 0 {
+		fmt.Fprintf(&b, "        accessControlExposeHeaders: [%s]\n", quoted(p.expose, `"`))
+	}
+	if p.credentials {
+		b.WriteString("        accessControlAllowCredentials: true\n")
+	}
+	if p.maxAge != "" {
+		fmt.Fprintf(&b, "        accessControlMaxAge: %s\n", p.maxAge)
+	}
+	fmt.Fprintf(&b, "  services:\n    api:\n      loadBalancer:\n        servers:\n        - url: %q\n", o.Upstream)
+	return b.String()
+}
+
+func splitListen(l string) (host, port string) {
+	i := strings.LastIndexByte(l, ':')
+	if i < 0 {
+		return "0.0.0.0", l
+	}
+	host, port = l[:i], l[i+1:]
+	if host == "" {
+		host = "0.0.0.0"
+	}
+	return host, port
+}
+
+// jsRegexp writes an anchored RE2 expression as a JavaScript literal.
+func jsRegexp(r string) string { return "/" + strings.ReplaceAll(r, "/", `\/`) + "/" }
+
+func writeExpress(p *plan, o Options, omitted []Omission) string {
+	var b strings.Builder
+	b.WriteString(header("//", o, omitted, "Express with the cors package: npm install express cors && node app.js (PORT, default 5000)."))
+	b.WriteString("const express = require('express');\nconst cors = require('cors');\n\nconst app = express();\n\n// BEGIN corskit CORS: copy this part into an existing app, before the routes.\n")
+	origin := "'*'"
+	if !p.any {
+		var items []string
+		for _, e := range p.exact {
+			items = append(items, "'"+e+"'")
+		}
+		for _, r := range p.patterns {
+			items = append(items, jsRegexp(r))
+		}
+		origin = "[" + strings.Join(items, ", ") + "]"
+	}
+	fmt.Fprintf(&b, "app.use(cors({\n  origin: %s,\n  methods: [%s],\n  allowedHeaders: [%s],  // listed: without it, cors allows any header\n", origin, quoted(p.allMethods(), "'"), quoted(p.headers, "'"))
+	if len(p.expose) > 0 {
+		fmt.Fprintf(&b, "  exposedHeaders: [%s],\n", quoted(p.expose, "'"))
+	}
+	if p.credentials {
+		b.WriteString("  credentials: true,\n")
+	}
+	if p.maxAge != "" {
+		fmt.Fprintf(&b, "  maxAge: %s,\n", p.maxAge)
+	}
+	fmt.Fprintf(&b, "  optionsSuccessStatus: %d,\n}));\n// END corskit CORS\n\n", p.status)
+	b.WriteString("app.all('/data', (req, res) => {\n  if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method)) return res.status(405).end();\n  res.json({message: 'Hello from API!'});\n});\n\n")
+	b.WriteString("app.listen(Number(process.env.PORT || 5000), process.env.HOST || '127.0.0.1');\n")
+	return b.String()
+}
+
+func writeFlask(p *plan, o Options, omitted []Omission) string {
+	var b strings.Builder
+	b.WriteString(header("#", o, omitted, "Flask with Flask-CORS: python3 app.py (PORT, default 5000)."))
+	b.WriteString("import os\nimport re\n\nfrom flask import Flask, jsonify\nfrom flask_cors import CORS\n\napp = Flask(__name__)\n\n# BEGIN corskit CORS: copy this part into an existing app.\n")
+	origins := `"*"`
+	if !p.any {
+		var items []string
+		for _, e := range p.exact {
+			items = append(items, fmt.Sprintf("%q", e))
+		}
+		for _, r := range p.patterns {
+			items = append(items, `re.compile(r"`+r+`")`)
+		}
+		origins = "[" + strings.Join(items, ", ") + "]"
+	}
+	fmt.Fprintf(&b, "CORS(\n    app,\n    origins=%s,\n    methods=[%s],\n    allow_headers=[%s],  # listed: without it, Flask-CORS allows any header\n", origins, quoted(p.allMethods(), `"`), quoted(p.headers, `"`))
+	if len(p.expose) > 0 {
+		fmt.Fprintf(&b, "    expose_headers=[%s],\n", quoted(p.expose, `"`))
+	}
+	fmt.Fprintf(&b, "    supports_credentials=%s,\n", map[bool]string{true: "True", false: "False"}[p.credentials])
+	if p.maxAge != "" {
+		fmt.Fprintf(&b, "    max_age=%s,\n", p.maxAge)
+	}
+	b.WriteString("    vary_header=True,\n)\n# END corskit CORS\n\n\n")
+	b.WriteString("@app.route(\"/data\", methods=[\"GET\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\"])\ndef data():\n    return jsonify(message=\"Hello from API!\")\n\n\n")
+	b.WriteString("if __name__ == \"__main__\":\n    app.run(host=os.environ.get(\"HOST\", \"127.0.0.1\"), port=int(os.environ.get(\"PORT\", \"5000\")))\n")
+	return b.String()
+}
+
+func writePHP(p *plan, o Options, omitted []Omission) string {
+	var b strings.Builder
+	b.WriteString("<?php\n")
+	b.WriteString(header("//", o, omitted, "PHP: php -S 127.0.0.1:${PORT:-5000} app.php (or the front controller of any PHP app)."))
+	b.WriteString("\n// BEGIN corskit CORS: copy this part to the top of the front controller, before any output.\n")
+	fmt.Fprintf(&b, "$corsExact = [%s];\n", quoted(p.exact, "'"))
+	var pats []string
+	for _, r := range p.patterns {
+		pats = append(pats, "'/"+strings.ReplaceAll(strings.ReplaceAll(r, `'`, `\'`), "/", `\/`)+"/'")
+	}
+	fmt.Fprintf(&b, "$corsPatterns = [%s];\n", strings.Join(pats, ", "))
+	b.WriteString("$origin = $_SERVER['HTTP_ORIGIN'] ?? null;\n")
+	if p.any {
+		b.WriteString("$allowed = $origin !== null;\n$allowOrigin = '*';\n")
+	} else {
+		b.WriteString("$allowed = $origin !== null && (in_array($origin, $corsExact, true) || (bool) array_filter($corsPatterns, fn ($re) => preg_match($re, $origin) === 1));\n$allowOrigin = $origin;\nheader('Vary: Origin', false);\n")
+	}
+	b.WriteString("if ($allowed) {\n    header('Access-Control-Allow-Origin: ' . $allowOrigin);\n")
+	if p.credentials {
+		b.WriteString("    header('Access-Control-Allow-Credentials: true');\n")
+	}
+	if len(p.expose) > 0 {
+		fmt.Fprintf(&b, "    header('Access-Control-Expose-Headers: %s');\n", join(p.expose))
+	}
+	b.WriteString("}\nif ($_SERVER['REQUEST_METHOD'] === 'OPTIONS' && isset($_SERVER['HTTP_ACCESS_CONTROL_REQUEST_METHOD'])) {\n    if ($allowed) {\n")
+	fmt.Fprintf(&b, "        header('Access-Control-Allow-Methods: %s');\n", join(p.allMethods()))
+	if len(p.headers) > 0 {
+		fmt.Fprintf(&b, "        header('Access-Control-Allow-Headers: %s');\n", join(p.headers))
+	}
+	if p.maxAge != "" {
+		fmt.Fprintf(&b, "        header('Access-Control-Max-Age: %s');\n", p.maxAge)
+	}
+	fmt.Fprintf(&b, "    }\n    http_response_code(%d);\n    exit;\n}\n// END corskit CORS\n\n", p.status)
+	b.WriteString("header('Content-Type: application/json');\n$path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);\nif ($path === '/data' && in_array($_SERVER['REQUEST_METHOD'], ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], true)) {\n    echo json_encode(['message' => 'Hello from API!']);\n} else {\n    http_response_code(404);\n    echo json_encode(['error' => 'not found']);\n}\n")
+	return b.String()
+}
+
+func goList(xs []string) string { return "[]string{" + quoted(xs, `"`) + "}" }
+
+func writeGo(p *plan, o Options, omitted []Omission) string {
+	var b strings.Builder
+	b.WriteString(header("//", o, omitted, "Go with corskit's cors middleware: go run . (PORT, default 5000)."))
+	b.WriteString("package main\n\nimport (\n\t\"encoding/json\"\n\t\"log\"\n\t\"net/http\"\n\t\"os\"\n\n\t\"github.com/corskit/corskit/cors\"\n)\n\nfunc main() {\n")
+	b.WriteString("\tmux := http.NewServeMux()\n\tmux.HandleFunc(\"/data\", func(w http.ResponseWriter, r *http.Request) {\n\t\tswitch r.Method {\n\t\tcase \"GET\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\":\n\t\t\tw.Header().Set(\"Content-Type\", \"application/json\")\n\t\t\tjson.NewEncoder(w).Encode(map[string]string{\"message\": \"Hello from API!\"})\n\t\tdefault:\n\t\t\tw.WriteHeader(http.StatusMethodNotAllowed)\n\t\t}\n\t})\n\n")
+	b.WriteString("\t// BEGIN corskit CORS: copy this part; wrap the whole router.\n\tm, err := cors.New(cors.Config{\n")
+	c := o.Policy
+	fmt.Fprintf(&b, "\t\tAllowOrigins: %s,\n", goList(c.AllowOrigins))
+	if len(c.AllowMethods) > 0 {
+		fmt.Fprintf(&b, "\t\tAllowMethods: %s,\n", goList(c.AllowMethods))
+	}
+	if len(c.AllowHeaders) > 0 {
+		fmt.Fprintf(&b, "\t\tAllowHeaders: %s,\n", goList(c.AllowHeaders))
+	}
+	if len(c.ExposeHeaders) > 0 {
+		fmt.Fprintf(&b, "\t\tExposeHeaders: %s,\n", goList(c.ExposeHeaders))
+	}
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{c.AllowCredentials, "AllowCredentials"}, {c.AllowPrivateNetwork, "AllowPrivateNetwork"}, {c.PreflightPassthrough, "PreflightPassthrough"},
+		{c.DangerouslyAllowNullOrigin, "DangerouslyAllowNullOrigin"}, {c.DangerouslyAllowInsecureOriginsWithCredentials, "DangerouslyAllowInsecureOriginsWithCredentials"}} {
+		if f.on {
+			fmt.Fprintf(&b, "\t\t%s: true,\n", f.name)
+		}
+	}
+	if c.MaxAge != 0 {
+		fmt.Fprintf(&b, "\t\tMaxAge: %d,\n", c.MaxAge)
+	}
+	if c.PreflightStatus != 0 {
+		fmt.Fprintf(&b, "\t\tPreflightStatus: %d,\n", c.PreflightStatus)
+	}
+	b.WriteString("\t})\n\tif err != nil {\n\t\tlog.Fatal(err)\n\t}\n\thandler := m.Handler(mux)\n\t// END corskit CORS\n\n")
+	b.WriteString("\tport := os.Getenv(\"PORT\")\n\tif port == \"\" {\n\t\tport = \"5000\"\n\t}\n\thost := os.Getenv(\"HOST\")\n\tif host == \"\" {\n\t\thost = \"127.0.0.1\"\n\t}\n\tlog.Fatal(http.ListenAndServe(host+\":\"+port, handler))\n}\n")
+	if src, err := format.Source([]byte(b.String())); err == nil {
+		return string(src)
+	}
+	return b.String()
+}
