@@ -100,7 +100,9 @@ func verify(t *testing.T, target string, cfg cors.Config, base string, errorPath
 	}
 	gw := httptest.NewServer(g)
 	defer gw.Close()
-	rt := func(b string) browser.RoundTripper { return check.Transport(context.Background(), check.Options{Timeout: 5 * time.Second}) }
+	rt := func(b string) browser.RoundTripper {
+		return check.Transport(context.Background(), check.Options{Timeout: 5 * time.Second})
+	}
 	n := 0
 	for _, o := range reqOrigins {
 		for _, m := range reqMethods {

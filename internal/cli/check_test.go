@@ -199,3 +199,29 @@ func TestLintCommand(t *testing.T) {
 		t.Errorf("missing file: got %d", code)
 	}
 }
+
+func TestGenCommand(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	code := Run([]string{"gen", "nginx", "--allow-origin", "https://app.example.com", "--allow-method", "PUT", "--allow-credentials", "--upstream", "http://127.0.0.1:5000"}, &out, &errb)
+	if code != ExitOK || !strings.Contains(out.String(), `"https://app.example.com" $http_origin;`) || !strings.Contains(out.String(), "proxy_pass http://127.0.0.1:5000;") {
+		t.Errorf("gen nginx: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cors.yaml")
+	os.WriteFile(file, []byte("allow_origins: [https://app.example.com]\nallow_headers: ['*']\n"), 0o600)
+	errb.Reset()
+	if code := Run([]string{"gen", "express", "--config", file}, &out, &errb); code != ExitUsage || !strings.Contains(errb.String(), "allow_headers: *") {
+		t.Errorf("gen refusing: exit %d %q", code, errb.String())
+	}
+	target := filepath.Join(dir, "app.js")
+	if code := Run([]string{"gen", "express", "--config", file, "--best-effort", "-o", target}, &out, &errb); code != ExitOK {
+		t.Errorf("gen --best-effort: exit %d %q", code, errb.String())
+	}
+	if b, _ := os.ReadFile(target); !strings.Contains(string(b), "LEFT OUT (--best-effort)") || !strings.Contains(string(b), "from "+file) {
+		t.Errorf("-o file:\n%s", b)
+	}
+	if code := Run([]string{"gen", "iis"}, &out, &errb); code != ExitUsage {
+		t.Errorf("unknown target: exit %d", code)
+	}
+}

@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/corskit/corskit/gen"
+	"github.com/corskit/corskit/policy"
+	"github.com/corskit/corskit/proxy"
+)
+
+const genUsage = `Usage: corskit gen TARGET [--config cors.yaml | policy flags] [-o FILE]
+
+Writes the CORS configuration of TARGET from one policy. Targets: %s.
+Proxies (nginx, caddy, apache, envoy, traefik) take --upstream and --listen.
+Where a target cannot express part of the policy, gen refuses and says why,
+unless --best-effort is given.
+
+Flags:
+`
+
+func runGen(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("corskit gen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintf(stderr, genUsage, strings.Join(gen.Names(), ", ")); fs.PrintDefaults() }
+	var o proxyOptions
+	list := func(dst *[]string) func(string) error {
+		return func(s string) error { *dst = append(*dst, s); return nil }
+	}
+	fs.StringVar(&o.config, "config", "", "policy file (YAML or JSON); a corskit proxy file works too")
+	fs.StringVar(&o.upstream, "upstream", "", "the backend a proxy target forwards to")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "a proxy target's address")
+	fs.Func("allow-origin", "allowed origin (repeatable)", list(&o.origins))
+	fs.Func("allow-method", "allowed method (repeatable)", list(&o.methods))
+	fs.Func("allow-header", "allowed request header (repeatable)", list(&o.headers))
+	fs.Func("expose-header", "exposed response header (repeatable)", list(&o.expose))
+	fs.BoolVar(&o.credentials, "allow-credentials", false, "allow cookies and HTTP auth")
+	fs.IntVar(&o.maxAge, "max-age", 0, "preflight cache time in seconds")
+	out := fs.String("o", "", "write to this file instead of standard output")
+	bestEffort := fs.Bool("best-effort", false, "write the closest safe subset when the target cannot express the whole policy")
+	positional, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	if err != nil {
+		return ExitUsage
+	}
+	if len(positional) != 1 {
+		fmt.Fprintf(stderr, "corskit gen: give one target: %s\n", strings.Join(gen.Names(), ", "))
+		return ExitUsage
+	}
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+
+	// The policy: the file, then CORS_* variables, then the flags.
+	var cfgUpstream string
+	opts := gen.Options{Version: Version(), Listen: o.listen, BestEffort: *bestEffort, Source: "command-line flags"}
+	if o.config != "" {
+		f, err := proxy.ReadFile(o.config)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return ExitUsage
+		}
+		opts.Policy, cfgUpstream, opts.Source = f.Config.Policy, f.Upstream, o.config
+		if f.Listen != "" && !o.set["listen"] {
+			opts.Listen = f.Listen
+		}
+		if len(f.Config.Routes) > 0 {
+			fmt.Fprintf(stderr, "corskit gen: %s has routes; gen writes one policy (the top-level one) and ignores them\n", o.config)
+		}
+	}
+	if err := policy.ApplyEnv(&opts.Policy, os.LookupEnv); err != nil {
+		fmt.Fprintln(stderr, err)
+		return ExitUsage
+	}
+	p := &opts.Policy
+	if o.set["allow-origin"] {
+		p.AllowOrigins = o.origins
+	}
+	if o.set["allow-method"] {
+		p.AllowMethods = o.methods
+	}
+	if o.set["allow-header"] {
+		p.AllowHeaders = o.headers
+	}
+	if o.set["expose-header"] {
+		p.ExposeHeaders = o.expose
+	}
+	if o.set["allow-credentials"] {
+		p.AllowCredentials = o.credentials
+	}
+	if o.set["max-age"] {
+		p.MaxAge = o.maxAge
+	}
+	opts.Upstream = pick(o.set["upstream"], o.upstream, cfgUpstream)
+	text, omitted, err := gen.Generate(positional[0], opts)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return ExitUsage
+	}
+	for _, om := range omitted {
+		fmt.Fprintf(stderr, "corskit gen: left out (--best-effort): %s\n", om)
+	}
+	if *out != "" {
+		if err := os.WriteFile(*out, []byte(text), 0o644); err != nil {
+			fmt.Fprintf(stderr, "corskit gen: -o: %v\n", err)
+			return ExitUsage
+		}
+		return ExitOK
+	}
+	io.WriteString(stdout, text)
+	return ExitOK
+}
