@@ -165,6 +165,10 @@ func newPlan(c cors.Config) (*plan, error) {
 	return p, nil
 }
 
+// nonPortable finds RE2 syntax that PCRE, JavaScript or Python read
+// differently or not at all.
+var nonPortable = regexp.MustCompile(`\(\?[^:]|\\[pPAzQE]|\[\[:`)
+
 // commonLimits are the parts no target but corskit's own expresses exactly.
 func commonLimits(p *plan) []Omission {
 	var out []Omission
@@ -179,6 +183,11 @@ func commonLimits(p *plan) []Omission {
 	}
 	if p.passthrough {
 		out = append(out, Omission{"preflight_passthrough", "this target answers preflights itself"})
+	}
+	for _, r := range p.patterns {
+		if nonPortable.MatchString(r) {
+			out = append(out, Omission{"origin pattern " + r, "it uses regular-expression syntax (flags, named groups, \\p, \\A, \\z, [[:class:]]) that RE2 and this target's engine read differently; write it with plain groups, classes and escapes"})
+		}
 	}
 	return out
 }

@@ -314,6 +314,12 @@ func TestRefusalsAndBestEffort(t *testing.T) {
 	if err != nil || len(omitted) != 3 || !strings.Contains(out, "LEFT OUT (--best-effort): allow_headers: *") {
 		t.Errorf("best effort: got %v %v\n%s", err, omitted, out)
 	}
+	if _, _, err := Generate("flask", Options{Policy: cors.Config{AllowOrigins: []string{`re:https://(?i)app\.example\.com`}}}); err == nil || !strings.Contains(err.Error(), "RE2") {
+		t.Errorf("non-portable regex: got %v", err)
+	}
+	if _, _, err := Generate("flask", Options{Policy: cors.Config{AllowOrigins: []string{`re:https://(app|admin)\.example\.com`}}}); err != nil {
+		t.Errorf("portable regex: got %v", err)
+	}
 	if _, _, err := Generate("go", Options{Policy: cfg}); err != nil {
 		t.Errorf("go expresses everything: %v", err)
 	}
