@@ -95,6 +95,19 @@ func Start(t testing.TB) *Browser {
 	return b
 }
 
+// Navigate loads url in the tab: later Fetch calls run from that page, and
+// relative URLs resolve against it.
+func (b *Browser) Navigate(t testing.TB, url string) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("navigate to %s: %v", url, err)
+	}
+}
+
 // Origin returns the origin of the page that makes the requests.
 func (b *Browser) Origin() string { return b.origin }
 
