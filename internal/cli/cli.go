@@ -27,6 +27,7 @@ func commands() []command {
 		{"audit", "probe live URLs for dangerous CORS policies, as an attacker's page would", runAudit},
 		{"check", "do what a browser does with one request, and explain the CORS verdict", runCheck},
 		{"demo", "show a broken API diagnosed, then fixed by the gateway, on this machine alone", runDemo},
+		{"dev", "serve a frontend dev server and its APIs on one local origin", runDev},
 		{"gen", "write nginx, Caddy, Apache, Envoy, Traefik, Express, Flask, PHP or Go configuration from one policy", runGen},
 		{"lint", "review CORS policies, nginx configurations and app sources for dangerous patterns, offline", runLint},
 		{"proxy", "run a CORS gateway in front of any HTTP backend", runProxy},
