@@ -19,6 +19,24 @@ import (
 	"github.com/corskit/corskit/internal/browsertest"
 )
 
+// lockedLog collects the proxy's log lines, written from its goroutines.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 func mustURL(s string) *url.URL { u, _ := url.Parse(s); return u }
 
 func str(s string) *string { return &s }
@@ -81,8 +99,8 @@ func TestRoutingRewriteHostAndOrigin(t *testing.T) {
 	front := newBackend(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "frontend") })
 	api := newBackend(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "api") })
 	auth := newBackend(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "auth") })
-	var logs strings.Builder
-	_, dev := start(t, Config{Frontend: mustURL(front.URL), Log: &logs, Routes: []Route{
+	logs := &lockedLog{}
+	_, dev := start(t, Config{Frontend: mustURL(front.URL), Log: logs, Routes: []Route{
 		{Prefix: "/api", Target: mustURL(api.URL), Rewrite: str("/"), ChangeOrigin: true},
 		{Prefix: "/api/auth", Target: mustURL(auth.URL)},
 	}})
@@ -100,7 +118,12 @@ func TestRoutingRewriteHostAndOrigin(t *testing.T) {
 	if r := auth.lastRequest(); r.URL.Path != "/api/auth/login" || r.Header.Get("Origin") != dev {
 		t.Errorf("auth got %q with Origin %q; want the path and Origin unchanged", r.URL.Path, r.Header.Get("Origin"))
 	}
-	if !strings.Contains(logs.String(), "GET /api/users?x=1 /api -> "+api.URL+" 200") {
+	// The line is written once the response is done: wait for it.
+	want := "GET /api/users?x=1 /api -> " + api.URL + " 200"
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), want) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), want) {
 		t.Errorf("log lines:\n%s", logs.String())
 	}
 }
