@@ -137,7 +137,18 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 	wg.Wait()
 	for i := range results {
 		results[i].Findings = dedupe(results[i].Findings)
-		slices.SortStableFunc(results[i].Findings, func(a, b Finding) int { return int(b.Severity) - int(a.Severity) })
+		// Worst first, then by rule and origin: the same report every run,
+		// whatever order the probes finished in.
+		slices.SortFunc(results[i].Findings, func(a, b Finding) int {
+			if a.Severity != b.Severity {
+				return int(b.Severity) - int(a.Severity)
+			}
+			if a.Rule != b.Rule {
+				return strings.Compare(a.Rule, b.Rule)
+			}
+			return strings.Compare(a.Origin, b.Origin)
+		})
+		slices.Sort(results[i].Notes)
 	}
 	return results, nil
 }
