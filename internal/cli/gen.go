@@ -77,25 +77,7 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return ExitUsage
 	}
-	p := &opts.Policy
-	if o.set["allow-origin"] {
-		p.AllowOrigins = o.origins
-	}
-	if o.set["allow-method"] {
-		p.AllowMethods = o.methods
-	}
-	if o.set["allow-header"] {
-		p.AllowHeaders = o.headers
-	}
-	if o.set["expose-header"] {
-		p.ExposeHeaders = o.expose
-	}
-	if o.set["allow-credentials"] {
-		p.AllowCredentials = o.credentials
-	}
-	if o.set["max-age"] {
-		p.MaxAge = o.maxAge
-	}
+	o.applyPolicyFlags(&opts.Policy)
 	opts.Upstream = pick(o.set["upstream"], o.upstream, cfgUpstream)
 	text, omitted, err := gen.Generate(positional[0], opts)
 	if err != nil {

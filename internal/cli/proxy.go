@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/policy"
 	"github.com/corskit/corskit/proxy"
 )
@@ -119,27 +120,9 @@ func (o proxyOptions) load(lookup func(string) (string, bool)) (proxySetup, erro
 	if err := policy.ApplyEnv(&s.cfg.Policy, lookup); err != nil {
 		return s, err
 	}
-	p := &s.cfg.Policy
-	if o.set["allow-origin"] {
-		p.AllowOrigins = o.origins
-	}
-	if o.set["allow-method"] {
-		p.AllowMethods = o.methods
-	}
-	if o.set["allow-header"] {
-		p.AllowHeaders = o.headers
-	}
-	if o.set["expose-header"] {
-		p.ExposeHeaders = o.expose
-	}
-	if o.set["allow-credentials"] {
-		p.AllowCredentials = o.credentials
-	}
-	if o.set["max-age"] {
-		p.MaxAge = o.maxAge
-	}
+	o.applyPolicyFlags(&s.cfg.Policy)
 	if o.set["pass-preflight"] {
-		p.PreflightPassthrough = o.passPreflight
+		s.cfg.Policy.PreflightPassthrough = o.passPreflight
 	}
 	if o.set["preserve-host"] {
 		s.cfg.PreserveHost = o.preserveHost
@@ -166,6 +149,28 @@ func (o proxyOptions) load(lookup func(string) (string, bool)) (proxySetup, erro
 		return s, locate(err)
 	}
 	return s, nil
+}
+
+// applyPolicyFlags overrides p with the policy flags that were given.
+func (o proxyOptions) applyPolicyFlags(p *cors.Config) {
+	if o.set["allow-origin"] {
+		p.AllowOrigins = o.origins
+	}
+	if o.set["allow-method"] {
+		p.AllowMethods = o.methods
+	}
+	if o.set["allow-header"] {
+		p.AllowHeaders = o.headers
+	}
+	if o.set["expose-header"] {
+		p.ExposeHeaders = o.expose
+	}
+	if o.set["allow-credentials"] {
+		p.AllowCredentials = o.credentials
+	}
+	if o.set["max-age"] {
+		p.MaxAge = o.maxAge
+	}
 }
 
 func pick(flagSet bool, flagValue, other string) string {
