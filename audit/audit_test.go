@@ -133,32 +133,16 @@ func TestAuditCorskitGatewayIsClean(t *testing.T) {
 
 func TestAuditNginx(t *testing.T) {
 	t.Parallel()
-	bin := servertest.Need(t, "nginx")
-	dir, port := t.TempDir(), servertest.FreePort(t)
-	conf := fmt.Sprintf(`daemon off;
-pid %[1]s/nginx.pid;
-error_log stderr;
-events {}
-http {
-    access_log off;
-    client_body_temp_path %[1]s/body;
-    proxy_temp_path %[1]s/proxy;
-    fastcgi_temp_path %[1]s/fastcgi;
-    uwsgi_temp_path %[1]s/uwsgi;
-    scgi_temp_path %[1]s/scgi;
-    server {
-        listen 127.0.0.1:%[2]d;
+	port := servertest.FreePort(t)
+	servertest.Nginx(t, port, fmt.Sprintf(`    server {
+        listen 127.0.0.1:%d;
         location / {
             # The classic snippet: the request's origin echoed, with credentials.
             add_header Access-Control-Allow-Origin $http_origin always;
             add_header Access-Control-Allow-Credentials true always;
             return 200 "{}";
         }
-    }
-}
-`, dir, port)
-	os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o600)
-	servertest.Start(t, dir, port, nil, bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", "stderr")
+    }`, port))
 	r := run(t, fmt.Sprintf("http://127.0.0.1:%d/me", port))
 	expect(t, "nginx echoing $http_origin", r, "reflect-any-origin=high", "null-origin=high", "missing-vary=medium")
 }

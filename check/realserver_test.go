@@ -76,36 +76,13 @@ func snippet(t *testing.T, stack string) string {
 
 func TestSnippetNginx(t *testing.T) {
 	t.Parallel()
-	bin := servertest.Need(t, "nginx")
-	dir, port, up := t.TempDir(), servertest.FreePort(t), upstream(t)
+	port, up := servertest.FreePort(t), upstream(t)
 	s := snippet(t, "nginx")
 	httpPart, serverPart, ok := strings.Cut(s, "\n\n")
 	if !ok || strings.Contains(serverPart, "if (") && strings.Contains(serverPart[strings.Index(serverPart, "if ("):], "add_header") {
 		t.Fatalf("nginx snippet: want an http part, then a server part with no add_header inside if:\n%s", s)
 	}
-	conf := fmt.Sprintf(`daemon off;
-pid %[1]s/nginx.pid;
-error_log stderr;
-events {}
-http {
-    access_log off;
-    client_body_temp_path %[1]s/body;
-    proxy_temp_path %[1]s/proxy;
-    fastcgi_temp_path %[1]s/fastcgi;
-    uwsgi_temp_path %[1]s/uwsgi;
-    scgi_temp_path %[1]s/scgi;
-%[2]s
-    server {
-        listen 127.0.0.1:%[3]d;
-        location / {
-%[4]s
-            proxy_pass http://%[5]s;
-        }
-    }
-}
-`, dir, httpPart, port, serverPart, up)
-	os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o600)
-	servertest.Start(t, dir, port, nil, bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", "stderr")
+	servertest.Nginx(t, port, fmt.Sprintf("%s\n    server {\n        listen 127.0.0.1:%d;\n        location / {\n%s\n            proxy_pass http://%s;\n        }\n    }", httpPart, port, serverPart, up))
 	proveSnippet(t, fmt.Sprintf("http://127.0.0.1:%d", port), "/data", "/fail")
 }
 

@@ -144,18 +144,12 @@ func generate(t *testing.T, target string, o Options) string {
 
 func TestNginx(t *testing.T) {
 	t.Parallel()
-	bin := servertest.Need(t, "nginx")
+	servertest.Need(t, "nginx")
 	for _, p := range policies {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			dir, port := t.TempDir(), servertest.FreePort(t)
-			conf := generate(t, "nginx", Options{Policy: p.cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)})
-			full := fmt.Sprintf("daemon off;\npid %[1]s/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n    access_log off;\n    client_body_temp_path %[1]s/b;\n    proxy_temp_path %[1]s/p;\n    fastcgi_temp_path %[1]s/f;\n    uwsgi_temp_path %[1]s/u;\n    scgi_temp_path %[1]s/s;\n%[2]s}\n", dir, conf)
-			os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(full), 0o600)
-			if out, err := exec.Command(bin, "-t", "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", "stderr").CombinedOutput(); err != nil {
-				t.Fatalf("nginx -t: %v\n%s\n%s", err, out, full)
-			}
-			servertest.Start(t, dir, port, nil, bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", "stderr")
+			port := servertest.FreePort(t)
+			servertest.Nginx(t, port, generate(t, "nginx", Options{Policy: p.cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)}))
 			verify(t, "nginx", p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), "/missing", "/fail")
 		})
 	}

@@ -121,3 +121,33 @@ func Flask(t *testing.T) string {
 	}
 	return python
 }
+
+// Nginx runs nginx until the test ends with httpBody inside http { } (the
+// test's server blocks listen on port), after `nginx -t` accepts it.
+func Nginx(t *testing.T, port int, httpBody string) {
+	t.Helper()
+	bin := Need(t, "nginx")
+	dir := t.TempDir()
+	conf := fmt.Sprintf(`daemon off;
+pid %[1]s/nginx.pid;
+error_log stderr;
+events {}
+http {
+    access_log off;
+    client_body_temp_path %[1]s/body;
+    proxy_temp_path %[1]s/proxy;
+    fastcgi_temp_path %[1]s/fastcgi;
+    uwsgi_temp_path %[1]s/uwsgi;
+    scgi_temp_path %[1]s/scgi;
+%[2]s
+}
+`, dir, httpBody)
+	file := dir + "/nginx.conf"
+	if err := os.WriteFile(file, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "-t", "-p", dir, "-c", file, "-e", "stderr").CombinedOutput(); err != nil {
+		t.Fatalf("nginx -t: %v\n%s\n%s", err, out, conf)
+	}
+	Start(t, dir, port, nil, bin, "-p", dir, "-c", file, "-e", "stderr")
+}
