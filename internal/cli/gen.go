@@ -28,18 +28,10 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintf(stderr, genUsage, strings.Join(gen.Names(), ", ")); fs.PrintDefaults() }
 	var o proxyOptions
-	list := func(dst *[]string) func(string) error {
-		return func(s string) error { *dst = append(*dst, s); return nil }
-	}
 	fs.StringVar(&o.config, "config", "", "policy file (YAML or JSON); a corskit proxy file works too")
 	fs.StringVar(&o.upstream, "upstream", "", "the backend a proxy target forwards to")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "a proxy target's address")
-	fs.Func("allow-origin", "allowed origin (repeatable)", list(&o.origins))
-	fs.Func("allow-method", "allowed method (repeatable)", list(&o.methods))
-	fs.Func("allow-header", "allowed request header (repeatable)", list(&o.headers))
-	fs.Func("expose-header", "exposed response header (repeatable)", list(&o.expose))
-	fs.BoolVar(&o.credentials, "allow-credentials", false, "allow cookies and HTTP auth")
-	fs.IntVar(&o.maxAge, "max-age", 0, "preflight cache time in seconds")
+	o.policyFlags(fs)
 	out := fs.String("o", "", "write to this file instead of standard output")
 	bestEffort := fs.Bool("best-effort", false, "write the closest safe subset when the target cannot express the whole policy")
 	positional, err := parseInterleaved(fs, args)

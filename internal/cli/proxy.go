@@ -55,12 +55,7 @@ func parseProxy(args []string, stderr io.Writer) (proxyOptions, error) {
 	fs.StringVar(&o.upstream, "upstream", "", "the backend's URL, e.g. http://127.0.0.1:5000")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "the gateway's address")
 	fs.StringVar(&o.admin, "admin-listen", "127.0.0.1:9090", "address of /healthz, /readyz and /metrics; empty for none")
-	fs.Func("allow-origin", "allowed origin (repeatable)", list(&o.origins))
-	fs.Func("allow-method", "allowed method besides GET, HEAD, POST (repeatable)", list(&o.methods))
-	fs.Func("allow-header", "allowed request header (repeatable)", list(&o.headers))
-	fs.Func("expose-header", "response header pages may read (repeatable)", list(&o.expose))
-	fs.BoolVar(&o.credentials, "allow-credentials", false, "allow cookies and HTTP auth")
-	fs.IntVar(&o.maxAge, "max-age", 0, "seconds browsers may cache a preflight (1-86400)")
+	o.policyFlags(fs)
 	fs.BoolVar(&o.passPreflight, "pass-preflight", false, "send preflights on to the upstream instead of answering them")
 	fs.BoolVar(&o.preserveHost, "preserve-host", false, "send the client's Host header to the upstream")
 	fs.Func("trusted-proxy", "address or CIDR whose X-Forwarded-For is kept (repeatable)", list(&o.trusted))
@@ -149,6 +144,20 @@ func (o proxyOptions) load(lookup func(string) (string, bool)) (proxySetup, erro
 		return s, locate(err)
 	}
 	return s, nil
+}
+
+// policyFlags declares the policy flags that proxy and gen share; applyPolicyFlags
+// applies those given.
+func (o *proxyOptions) policyFlags(fs *flag.FlagSet) {
+	list := func(dst *[]string) func(string) error {
+		return func(s string) error { *dst = append(*dst, s); return nil }
+	}
+	fs.Func("allow-origin", "allowed origin (repeatable)", list(&o.origins))
+	fs.Func("allow-method", "allowed method besides GET, HEAD, POST (repeatable)", list(&o.methods))
+	fs.Func("allow-header", "allowed request header (repeatable)", list(&o.headers))
+	fs.Func("expose-header", "response header pages may read (repeatable)", list(&o.expose))
+	fs.BoolVar(&o.credentials, "allow-credentials", false, "allow cookies and HTTP auth")
+	fs.IntVar(&o.maxAge, "max-age", 0, "seconds browsers may cache a preflight (1-86400)")
 }
 
 // applyPolicyFlags overrides p with the policy flags that were given.
