@@ -48,9 +48,14 @@ func New(cfg Config) (*Gateway, error) {
 		ResponseHeaderTimeout: cfg.UpstreamTimeout,
 		ExpectContinueTimeout: time.Second,
 	}
+	var rt http.RoundTripper = transport
+	if cfg.Upstream.Scheme == "http" {
+		rt = &leanTransport{host: cfg.Upstream.Host, addr: hostPort(cfg.Upstream), fallback: transport, dial: transport.DialContext,
+			headerTimeout: cfg.UpstreamTimeout, idleTimeout: transport.IdleConnTimeout, maxIdle: transport.MaxIdleConnsPerHost}
+	}
 	g.proxy = &httputil.ReverseProxy{
 		Rewrite:        g.rewrite,
-		Transport:      timedTransport{transport, g.Metrics},
+		Transport:      timedTransport{rt, g.Metrics},
 		FlushInterval:  -1, // stream: SSE and chunked bodies are not buffered
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.errorHandler,
