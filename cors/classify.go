@@ -2,8 +2,6 @@ package cors
 
 import (
 	"net/http"
-
-	"github.com/corskit/corskit/internal/headers"
 )
 
 // Outcome classifies a request under a policy.
@@ -34,26 +32,18 @@ func (m *Middleware) Classify(r *http.Request) (Outcome, string) {
 		}
 		return ActualAllowed, ""
 	}
-	if !allowed {
-		return PreflightDenied, "origin not allowed"
-	}
-	method := ""
-	if len(acrm) == 1 {
-		method = acrm[0]
-	}
-	if !headers.IsToken(method) || !(headers.IsSafelistedMethod(method) || p.anyMethod || p.hasMethod(method)) {
-		return PreflightDenied, "method " + p.methodHint(method) + " not allowed"
-	}
-	if denied, ok := p.checkRequestHeaders(r.Header["Access-Control-Request-Headers"]); !ok {
-		if denied == "" {
-			return PreflightDenied, "Access-Control-Request-Headers over the limit of " + limitsText
-		}
-		return PreflightDenied, "request header " + denied + " not allowed"
-	}
-	if pna := r.Header["Access-Control-Request-Private-Network"]; len(pna) == 1 && pna[0] == "true" && !p.privateNet {
+	d := p.decidePreflight(origins, acrm, r.Header["Access-Control-Request-Headers"], r.Header["Access-Control-Request-Private-Network"])
+	switch d.refused {
+	case refusedNothing:
+		return PreflightAllowed, ""
+	case refusedMethod:
+		return PreflightDenied, "method " + d.what + " not allowed"
+	case refusedHeader:
+		return PreflightDenied, "request header " + d.what + " not allowed"
+	case refusedPrivateNetwork:
 		return PreflightDenied, "private network access not allowed"
 	}
-	return PreflightAllowed, ""
+	return PreflightDenied, d.reason()
 }
 
 // AllowsOrigin reports whether the policy in force allows the origin, as the

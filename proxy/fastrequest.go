@@ -7,74 +7,135 @@ import (
 	"strings"
 )
 
-// parseSimpleRequest parses head, a request head ending in a blank line, if
-// it is a simple HTTP/1.1 request the fast path serves; otherwise it returns
-// nil and net/http's server gets the bytes. Simple means: a method token, an
+// simpleHead is a parsed request head the fast path serves: a simple HTTP/1.1
+// request (see parseHead). The fields are substrings of one copy of the
+// head; the CORS request headers are kept apart for answering preflights
+// without building an http.Request.
+type simpleHead struct {
+	method, target, host string
+	fields               string // the header lines, each ending in CRLF
+	lines                int
+	close                bool
+	origin, acrm, acrh   headerLines
+	pna                  headerLines
+}
+
+// headerLines holds the first lines of one header; n counts them all.
+type headerLines struct {
+	v [4]string
+	n int
+}
+
+func (l *headerLines) add(v string) {
+	if l.n < len(l.v) {
+		l.v[l.n] = v
+	}
+	l.n++
+}
+
+// values returns the lines, and false if there were more than it keeps.
+func (l *headerLines) values() ([]string, bool) {
+	if l.n > len(l.v) {
+		return nil, false
+	}
+	return l.v[:l.n:l.n], true
+}
+
+// parseHead parses head, a request head ending in a blank line, if it is a
+// simple HTTP/1.1 request the fast path serves; otherwise it reports false
+// and net/http's server gets the bytes. Simple means: a method token, an
 // origin-form target, HTTP/1.1, CRLF line ends, exactly one Host, no body
-// (Content-Length absent or 0, no Transfer-Encoding), no Upgrade, Expect or
-// TE, a Connection header of keep-alive or close only, and only visible
-// characters, spaces and tabs in header values. Anything the two servers
-// could read differently is therefore read by net/http alone.
-func parseSimpleRequest(head []byte, remoteAddr string) *http.Request {
+// (Content-Length absent or 0, no Transfer-Encoding), no Upgrade, Expect,
+// TE or Trailer, a Connection header of keep-alive or close only, and only
+// visible characters, spaces and tabs in header values. Anything the two
+// servers could read differently is therefore read by net/http alone.
+func parseHead(head []byte, h *simpleHead) bool {
 	s := string(head) // one allocation; names and values are substrings
 	line, rest, _ := strings.Cut(s, "\r\n")
 	method, line, ok1 := strings.Cut(line, " ")
 	target, proto, ok2 := strings.Cut(line, " ")
 	if !ok1 || !ok2 || proto != "HTTP/1.1" || !isToken(method) || !isTarget(target) {
-		return nil
+		return false
 	}
-	n := strings.Count(rest, "\r\n") - 1 // header lines; rest ends in "\r\n\r\n"
-	h := make(http.Header, n)
-	values := make([]string, n) // one backing array for the usual single values
-	host, hosts, closeConn := "", 0, false
-	for i := 0; i < n; i++ {
+	*h = simpleHead{method: method, target: target, fields: rest[:len(rest)-2]}
+	hosts := 0
+	for rest != "\r\n" {
 		line, rest, _ = strings.Cut(rest, "\r\n")
 		name, value, ok := strings.Cut(line, ":")
 		if !ok || !isToken(name) {
-			return nil // includes obsolete line folding, which starts with a space
+			return false // includes obsolete line folding, which starts with a space
 		}
 		value = strings.Trim(value, " \t")
 		if !isFieldValue(value) {
-			return nil
+			return false
 		}
-		key := canonicalKey(name)
-		switch key {
+		h.lines++
+		switch canonicalKey(name) {
 		case "Host":
-			host, hosts = value, hosts+1
-			continue
+			h.host, hosts = value, hosts+1
 		case "Content-Length":
 			if value != "0" {
-				return nil
+				return false
 			}
 		case "Transfer-Encoding", "Upgrade", "Expect", "Te", "Trailer":
-			return nil
+			return false
 		case "Connection":
 			switch {
 			case strings.EqualFold(value, "close"):
-				closeConn = true
+				h.close = true
 			case strings.EqualFold(value, "keep-alive"):
 			default:
-				return nil
+				return false
 			}
+		case "Origin":
+			h.origin.add(value)
+		case "Access-Control-Request-Method":
+			h.acrm.add(value)
+		case "Access-Control-Request-Headers":
+			h.acrh.add(value)
+		case "Access-Control-Request-Private-Network":
+			h.pna.add(value)
 		}
-		if v, ok := h[key]; ok {
-			h[key] = append(v, value)
-			continue
-		}
-		values[i] = value
-		h[key] = values[i : i+1 : i+1]
 	}
-	if hosts != 1 || !isHost(host) {
-		return nil
-	}
-	u, err := url.ParseRequestURI(target)
+	return hosts == 1 && isHost(h.host)
+}
+
+// isPreflight reports whether h is a CORS preflight: OPTIONS with Origin and
+// Access-Control-Request-Method.
+func (h *simpleHead) isPreflight() bool {
+	return h.method == http.MethodOptions && h.origin.n > 0 && h.acrm.n > 0
+}
+
+// request builds the http.Request for h, or nil if its target is not a
+// valid request URI.
+func (h *simpleHead) request(remoteAddr string) *http.Request {
+	u, err := url.ParseRequestURI(h.target)
 	if err != nil {
 		return nil
 	}
+	hdr := make(http.Header, h.lines)
+	values := make([]string, h.lines) // one backing array for the usual single values
+	rest := h.fields
+	for i := 0; rest != ""; i++ {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\r\n")
+		name, value, _ := strings.Cut(line, ":")
+		key := canonicalKey(name)
+		if key == "Host" {
+			continue
+		}
+		value = strings.Trim(value, " \t")
+		if v, ok := hdr[key]; ok {
+			hdr[key] = append(v, value)
+			continue
+		}
+		values[i] = value
+		hdr[key] = values[i : i+1 : i+1]
+	}
 	return &http.Request{
-		Method: method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: h, Body: http.NoBody, Host: host, RemoteAddr: remoteAddr,
-		RequestURI: target, Close: closeConn,
+		Method: h.method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: hdr, Body: http.NoBody, Host: h.host, RemoteAddr: remoteAddr,
+		RequestURI: h.target, Close: h.close,
 	}
 }
 
