@@ -22,7 +22,7 @@ type simpleHead struct {
 
 // headerLines holds the first lines of one header; n counts them all.
 type headerLines struct {
-	v [4]string
+	v [2]string
 	n int
 }
 
@@ -65,7 +65,7 @@ func parseHead(head []byte, h *simpleHead) bool {
 		if !ok || !isToken(name) {
 			return false // includes obsolete line folding, which starts with a space
 		}
-		value = strings.Trim(value, " \t")
+		value = trimOWS(value)
 		if !isFieldValue(value) {
 			return false
 		}
@@ -124,7 +124,7 @@ func (h *simpleHead) request(remoteAddr string) *http.Request {
 		if key == "Host" {
 			continue
 		}
-		value = strings.Trim(value, " \t")
+		value = trimOWS(value)
 		if v, ok := hdr[key]; ok {
 			hdr[key] = append(v, value)
 			continue
@@ -137,6 +137,17 @@ func (h *simpleHead) request(remoteAddr string) *http.Request {
 		Header: hdr, Body: http.NoBody, Host: h.host, RemoteAddr: remoteAddr,
 		RequestURI: h.target, Close: h.close,
 	}
+}
+
+// trimOWS trims spaces and tabs at both ends of s.
+func trimOWS(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // canonicalKey is textproto's canonical form of name, without allocating

@@ -169,6 +169,7 @@ func (s *fastServer) serveConn(fc *fastConn) {
 	}()
 	remote := fc.conn.RemoteAddr().String()
 	w := &fastResponse{bw: fc.bw}
+	var sh simpleHead
 	waiting := connNew
 	for {
 		if !s.setState(fc, waiting) {
@@ -192,7 +193,6 @@ func (s *fastServer) serveConn(fc *fastConn) {
 		if err != nil {
 			return // the client closed, or was too slow to send its headers
 		}
-		var sh simpleHead
 		var req *http.Request
 		if head != nil && parseHead(head, &sh) {
 			if sh.isPreflight() && s.preflight(fc, &sh) {
