@@ -79,7 +79,7 @@ func (t *leanTransport) exchange(uc *upstreamConn, r *http.Request) (*http.Respo
 	ctx := r.Context()
 	stop := context.AfterFunc(ctx, func() { uc.conn.SetDeadline(aLongTimeAgo) })
 	uc.conn.SetReadDeadline(time.Now().Add(t.headerTimeout))
-	if err := r.Write(uc.bw); err != nil {
+	if err := writeRequest(uc.bw, r); err != nil {
 		stop()
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (t *leanTransport) exchange(uc *upstreamConn, r *http.Request) (*http.Respo
 	var resp *http.Response
 	for {
 		var err error
-		resp, err = http.ReadResponse(uc.br, r)
+		resp, err = readResponse(uc.br, r)
 		if err != nil {
 			stop()
 			if ctx.Err() != nil {

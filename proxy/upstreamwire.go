@@ -1,0 +1,154 @@
+package proxy
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// writeRequest writes r, a bodiless GET or HEAD, in HTTP/1.1 as
+// Request.Write would, less its generality; a Host that is not plain ASCII
+// goes through Request.Write.
+func writeRequest(bw *bufio.Writer, r *http.Request) error {
+	host := r.Host
+	if host == "" {
+		host = r.URL.Host
+	}
+	if !isHost(host) {
+		return r.Write(bw)
+	}
+	bw.WriteString(r.Method)
+	bw.WriteByte(' ')
+	bw.WriteString(r.URL.RequestURI())
+	bw.WriteString(" HTTP/1.1\r\nHost: ")
+	bw.WriteString(host)
+	bw.WriteString("\r\n")
+	for k, vs := range r.Header {
+		switch k {
+		case "Host", "Content-Length", "Transfer-Encoding", "Trailer", "Connection":
+			continue
+		case "User-Agent":
+			if len(vs) == 1 && vs[0] == "" {
+				continue // ReverseProxy's way of saying "send none"
+			}
+		}
+		if !isToken(k) {
+			continue
+		}
+		for _, v := range vs {
+			writeField(bw, k, v)
+		}
+	}
+	if r.Close {
+		bw.WriteString("Connection: close\r\n")
+	}
+	_, err := bw.WriteString("\r\n")
+	return err
+}
+
+// readResponse reads the response to r from br. A plain response (HTTP/1.1,
+// a final status with a body of one Content-Length, no Transfer-Encoding,
+// a head under the buffer's size) is parsed here; any other goes to
+// http.ReadResponse, which gets the bytes untouched.
+func readResponse(br *bufio.Reader, r *http.Request) (*http.Response, error) {
+	head, err := readHead(br)
+	if err != nil {
+		return nil, err
+	}
+	if head != nil && r.Method != http.MethodHead {
+		if resp := parseResponseHead(head); resp != nil {
+			br.Discard(len(head))
+			resp.Request = r
+			resp.Body = &lengthBody{br: br, n: resp.ContentLength}
+			return resp, nil
+		}
+	}
+	return http.ReadResponse(br, r)
+}
+
+// parseResponseHead parses head if readResponse can take it; nil otherwise.
+func parseResponseHead(head []byte) *http.Response {
+	s := string(head) // one allocation; names and values are substrings
+	line, rest, _ := strings.Cut(s, "\r\n")
+	status, ok := strings.CutPrefix(line, "HTTP/1.1 ")
+	if !ok || len(status) < 3 || len(status) > 3 && status[3] != ' ' {
+		return nil
+	}
+	code, err := strconv.Atoi(status[:3])
+	if err != nil || code < 200 || code == http.StatusNoContent || code == http.StatusNotModified {
+		return nil
+	}
+	n := strings.Count(rest, "\r\n") - 1
+	resp := &http.Response{Status: status, StatusCode: code, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: make(http.Header, n), ContentLength: -1}
+	values := make([]string, n)
+	for i := 0; i < n; i++ {
+		line, rest, _ = strings.Cut(rest, "\r\n")
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || !isToken(name) {
+			return nil
+		}
+		value = trimOWS(value)
+		if !isFieldValue(value) {
+			return nil
+		}
+		key := canonicalKey(name)
+		switch key {
+		case "Content-Length":
+			cl, err := strconv.ParseInt(value, 10, 64)
+			if err != nil || cl < 0 || resp.ContentLength >= 0 {
+				return nil
+			}
+			resp.ContentLength = cl
+		case "Transfer-Encoding", "Trailer":
+			return nil
+		case "Connection":
+			switch {
+			case strings.EqualFold(value, "close"):
+				resp.Close = true
+			case strings.EqualFold(value, "keep-alive"):
+			default:
+				return nil
+			}
+		}
+		if v, ok := resp.Header[key]; ok {
+			resp.Header[key] = append(v, value)
+			continue
+		}
+		values[i] = value
+		resp.Header[key] = values[i : i+1 : i+1]
+	}
+	if resp.ContentLength < 0 {
+		return nil
+	}
+	return resp
+}
+
+// lengthBody is a body of n bytes; a connection that ends sooner is an
+// error, never a complete body.
+type lengthBody struct {
+	br *bufio.Reader
+	n  int64
+}
+
+func (b *lengthBody) Read(p []byte) (int, error) {
+	if b.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.n {
+		p = p[:b.n]
+	}
+	k, err := b.br.Read(p)
+	b.n -= int64(k)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	if b.n == 0 && err == nil {
+		err = io.EOF
+	}
+	return k, err
+}
+
+func (b *lengthBody) Close() error { return nil }
