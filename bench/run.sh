@@ -5,11 +5,12 @@
 # gets CPU 0 alone (one Go thread, one nginx worker); wrk and the upstream
 # share CPU 1. Needs: go, nginx, wrk, taskset (apt-get install nginx wrk).
 #
-#   bash bench/run.sh            # 10 s per measurement
-#   DURATION=30s bash bench/run.sh
+#   bash bench/run.sh                    # 3 rounds of 10 s per server and scenario
+#   ROUNDS=5 DURATION=30s bash bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${DURATION:-10s}"
+ROUNDS="${ROUNDS:-3}"
 CONNS="${CONNS:-64}"
 ORIGIN="https://app.example.com"
 UP=127.0.0.1:18090 GW=127.0.0.1:18091 NGX=127.0.0.1:18092 ADMIN=127.0.0.1:18093
@@ -76,25 +77,43 @@ wrk.headers["Access-Control-Request-Method"] = "PUT"
 wrk.headers["Access-Control-Request-Headers"] = "content-type"
 LUA
 
-# measure NAME URL [wrk args...]: one line of the table.
-measure() {
-	local name="$1" url="$2"; shift 2
-	taskset -c 1 wrk -t1 -c"$CONNS" -d1s "$@" "$url" >/dev/null   # warm-up
+# run URL [wrk args...]: one wrk run; prints "requests/s p50 p99 non-2xx".
+run() {
+	local url="$1"; shift
 	local out; out="$(taskset -c 1 wrk -t1 -c"$CONNS" -d"$DURATION" --latency "$@" "$url")"
-	local rps p50 p99 non2xx
-	rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-	p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
-	p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
-	non2xx="$(awk '/Non-2xx/ {print $5}' <<<"$out")"
-	printf '| %-34s | %10s | %8s | %8s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
+	awk '/Requests\/sec/ {r=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {n=$5}
+		END {printf "%s %s %s %s\n", r, p50, p99, (n=="" ? 0 : n)}' <<<"$out"
 }
 
-echo "wrk -t1 -c$CONNS -d$DURATION; server under test on CPU 0 alone; $(nginx -v 2>&1); $(go version | cut -d' ' -f3)"
+# compare SCENARIO URL_A URL_B [wrk args...]: ROUNDS rounds, the two servers
+# alternating (so that a change in the machine's load hits both), and the
+# median round of each, then the ratio of the medians.
+compare() {
+	local scenario="$1" a="$2" b="$3"; shift 3
+	taskset -c 1 wrk -t1 -c"$CONNS" -d1s "$@" "$a" >/dev/null   # warm-up
+	taskset -c 1 wrk -t1 -c"$CONNS" -d1s "$@" "$b" >/dev/null
+	local ra=() rb=()
+	for _ in $(seq "$ROUNDS"); do
+		ra+=("$(run "$a" "$@")")
+		rb+=("$(run "$b" "$@")")
+	done
+	local ma mb
+	ma="$(printf '%s\n' "${ra[@]}" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p")"
+	mb="$(printf '%s\n' "${rb[@]}" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p")"
+	row "$scenario, corskit proxy" $ma "$(printf '%s\n' "${ra[@]}" | awk '{printf "%s%d", (NR>1 ? " " : ""), $1}')"
+	row "$scenario, nginx" $mb "$(printf '%s\n' "${rb[@]}" | awk '{printf "%s%d", (NR>1 ? " " : ""), $1}')"
+	echo "| $scenario: corskit / nginx | $(awk -v x="${ma%% *}" -v y="${mb%% *}" 'BEGIN {printf "%.2fx", x/y}') | | | | |"
+}
+
+row() { printf '| %-28s | %10s | %8s | %8s | %s | %s |\n' "$1" "$2" "$3" "$4" "$5" "$6"; }
+
+echo "wrk -t1 -c$CONNS -d$DURATION, median of $ROUNDS alternating rounds; server under test on CPU 0 alone;"
+echo "$(nginx -v 2>&1); $(go version | cut -d' ' -f3)"
 echo
-echo "| scenario | requests/s | p50 | p99 | non-2xx |"
-echo "|---|---:|---:|---:|---:|"
-measure "preflight, corskit proxy" "http://$GW/data" -s "$work/preflight.lua"
-measure "preflight, nginx" "http://$NGX/data" -s "$work/preflight.lua"
-measure "proxied GET, corskit proxy" "http://$GW/data" -H "Origin: $ORIGIN"
-measure "proxied GET, nginx" "http://$NGX/data" -H "Origin: $ORIGIN"
-measure "GET, upstream alone" "http://$UP/data" -H "Origin: $ORIGIN"
+echo "| scenario | requests/s (median) | p50 | p99 | non-2xx | every round, requests/s |"
+echo "|---|---:|---:|---:|---:|---|"
+compare "preflight" "http://$GW/data" "http://$NGX/data" -s "$work/preflight.lua"
+compare "proxied GET" "http://$GW/data" "http://$NGX/data" -H "Origin: $ORIGIN"
+taskset -c 1 wrk -t1 -c"$CONNS" -d1s -H "Origin: $ORIGIN" "http://$UP/data" >/dev/null
+up="$(run "http://$UP/data" -H "Origin: $ORIGIN")"
+row "GET, upstream alone" $up "${up%% *}"

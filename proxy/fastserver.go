@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -174,6 +175,12 @@ func (s *fastServer) serveConn(fc *fastConn) {
 	for {
 		if !s.setState(fc, waiting) {
 			return
+		}
+		if waiting == connIdle && fc.br.Buffered() == 0 {
+			// The client has just had its answer and is unlikely to have
+			// sent its next request yet: serve other connections first
+			// rather than read now, fail with EAGAIN, park and be woken.
+			runtime.Gosched()
 		}
 		waiting = connIdle
 		if _, err := fc.br.Peek(1); err != nil {
