@@ -48,7 +48,26 @@ func newUpstream(t *testing.T, h http.HandlerFunc) *upstreamServer {
 	return u
 }
 
-func gateway(t *testing.T, cfg Config, up string) (*Gateway, string) {
+// server is one of the two HTTP/1.1 servers a gateway serves with: the fast
+// path, or net/http's alone (ServerOptions.StandardServer).
+type server struct {
+	name     string
+	standard bool
+}
+
+// onEachServer runs a behaviour test on each server: both must behave alike.
+func onEachServer(t *testing.T, test func(t *testing.T, srv server)) {
+	for _, srv := range []server{{"fast", false}, {"net-http", true}} {
+		t.Run("server="+srv.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, srv)
+		})
+	}
+}
+
+// gateway serves cfg's gateway, in front of up, on srv; it returns the
+// gateway's URL.
+func gateway(t *testing.T, srv server, cfg Config, up string) (*Gateway, string) {
 	t.Helper()
 	u, _ := url.Parse(up)
 	cfg.Upstream = u
@@ -56,9 +75,13 @@ func gateway(t *testing.T, cfg Config, up string) (*Gateway, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := httptest.NewServer(g)
-	t.Cleanup(s.Close)
-	return g, s.URL
+	addr, stop := serveGateway(t, g, ServerOptions{StandardServer: srv.standard})
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return g, "http://" + addr
 }
 
 func do(t *testing.T, method, url string, hdr ...string) *http.Response {
@@ -77,202 +100,216 @@ func do(t *testing.T, method, url string, hdr ...string) *http.Response {
 
 func TestPreflightsStayAtTheGateway(t *testing.T) {
 	t.Parallel()
-	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {})
-	_, gw := gateway(t, Config{Policy: credentialed}, up.URL)
-	resp := do(t, "OPTIONS", gw+"/data", "Origin", app, "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "content-type")
-	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != app || up.options.Load() != 0 {
-		t.Errorf("got %d %v, upstream saw %d OPTIONS; want 204 with the origin, none upstream", resp.StatusCode, resp.Header, up.options.Load())
-	}
-	pass := credentialed
-	pass.PreflightPassthrough = true
-	_, gw2 := gateway(t, Config{Policy: pass}, up.URL)
-	do(t, "OPTIONS", gw2+"/data", "Origin", app, "Access-Control-Request-Method", "PUT")
-	if up.options.Load() != 1 {
-		t.Errorf("passthrough: upstream saw %d OPTIONS; want 1", up.options.Load())
-	}
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {})
+		_, gw := gateway(t, srv, Config{Policy: credentialed}, up.URL)
+		resp := do(t, "OPTIONS", gw+"/data", "Origin", app, "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "content-type")
+		if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != app || up.options.Load() != 0 {
+			t.Errorf("got %d %v, upstream saw %d OPTIONS; want 204 with the origin, none upstream", resp.StatusCode, resp.Header, up.options.Load())
+		}
+		pass := credentialed
+		pass.PreflightPassthrough = true
+		_, gw2 := gateway(t, srv, Config{Policy: pass}, up.URL)
+		do(t, "OPTIONS", gw2+"/data", "Origin", app, "Access-Control-Request-Method", "PUT")
+		if up.options.Load() != 1 {
+			t.Errorf("passthrough: upstream saw %d OPTIONS; want 1", up.options.Load())
+		}
+	})
 }
 
 func TestUpstreamCORSHeadersAreReplaced(t *testing.T) {
 	t.Parallel()
-	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		w.Header().Set("Access-Control-Allow-Credentials", "false")
-		w.Header().Set("Access-Control-Expose-Headers", "X-Internal")
-		w.Header().Set("Vary", "Accept-Encoding")
-		w.Header().Set("X-Request-Id", "7")
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("Access-Control-Allow-Credentials", "false")
+			w.Header().Set("Access-Control-Expose-Headers", "X-Internal")
+			w.Header().Set("Vary", "Accept-Encoding")
+			w.Header().Set("X-Request-Id", "7")
+		})
+		_, gw := gateway(t, srv, Config{Policy: credentialed}, up.URL)
+		resp := do(t, "GET", gw+"/data", "Origin", app)
+		h := resp.Header
+		if strings.Join(h.Values("Access-Control-Allow-Origin"), "|") != app || h.Get("Access-Control-Allow-Credentials") != "true" ||
+			h.Get("Access-Control-Expose-Headers") != "X-Request-Id" || strings.Join(h.Values("Vary"), ", ") != "Origin, Accept-Encoding" {
+			t.Errorf("got %v; want the policy's headers once, and Vary merged", h)
+		}
 	})
-	_, gw := gateway(t, Config{Policy: credentialed}, up.URL)
-	resp := do(t, "GET", gw+"/data", "Origin", app)
-	h := resp.Header
-	if strings.Join(h.Values("Access-Control-Allow-Origin"), "|") != app || h.Get("Access-Control-Allow-Credentials") != "true" ||
-		h.Get("Access-Control-Expose-Headers") != "X-Request-Id" || strings.Join(h.Values("Vary"), ", ") != "Origin, Accept-Encoding" {
-		t.Errorf("got %v; want the policy's headers once, and Vary merged", h)
-	}
 }
 
 func TestEveryResponseCarriesCORS(t *testing.T) {
 	t.Parallel()
-	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/404":
-			http.NotFound(w, r)
-		case "/500":
-			w.WriteHeader(500)
-		case "/302":
-			http.Redirect(w, r, "/elsewhere", http.StatusFound)
-		case "/slow":
-			time.Sleep(2 * time.Second)
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/404":
+				http.NotFound(w, r)
+			case "/500":
+				w.WriteHeader(500)
+			case "/302":
+				http.Redirect(w, r, "/elsewhere", http.StatusFound)
+			case "/slow":
+				time.Sleep(2 * time.Second)
+			}
+		})
+		_, gw := gateway(t, srv, Config{Policy: credentialed, UpstreamTimeout: 200 * time.Millisecond}, up.URL)
+		for path, status := range map[string]int{"/404": 404, "/500": 500, "/302": 302, "/slow": 504} {
+			resp := do(t, "GET", gw+path, "Origin", app)
+			if resp.StatusCode != status || resp.Header.Get("Access-Control-Allow-Origin") != app {
+				t.Errorf("%s: got %d with Access-Control-Allow-Origin %q; want %d with %q", path, resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"), status, app)
+			}
+		}
+		// Upstream down: 502 with a JSON body saying what failed.
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		down := "http://" + ln.Addr().String()
+		ln.Close()
+		_, gw2 := gateway(t, srv, Config{Policy: credentialed}, down)
+		resp := do(t, "GET", gw2+"/data", "Origin", app)
+		var body map[string]string
+		json.NewDecoder(resp.Body).Decode(&body)
+		if resp.StatusCode != 502 || resp.Header.Get("Access-Control-Allow-Origin") != app || body["error"] != "upstream unreachable" || !strings.Contains(body["detail"], down) {
+			t.Errorf("upstream down: got %d %v %v", resp.StatusCode, resp.Header, body)
 		}
 	})
-	_, gw := gateway(t, Config{Policy: credentialed, UpstreamTimeout: 200 * time.Millisecond}, up.URL)
-	for path, status := range map[string]int{"/404": 404, "/500": 500, "/302": 302, "/slow": 504} {
-		resp := do(t, "GET", gw+path, "Origin", app)
-		if resp.StatusCode != status || resp.Header.Get("Access-Control-Allow-Origin") != app {
-			t.Errorf("%s: got %d with Access-Control-Allow-Origin %q; want %d with %q", path, resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"), status, app)
-		}
-	}
-	// Upstream down: 502 with a JSON body saying what failed.
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	down := "http://" + ln.Addr().String()
-	ln.Close()
-	_, gw2 := gateway(t, Config{Policy: credentialed}, down)
-	resp := do(t, "GET", gw2+"/data", "Origin", app)
-	var body map[string]string
-	json.NewDecoder(resp.Body).Decode(&body)
-	if resp.StatusCode != 502 || resp.Header.Get("Access-Control-Allow-Origin") != app || body["error"] != "upstream unreachable" || !strings.Contains(body["detail"], down) {
-		t.Errorf("upstream down: got %d %v %v", resp.StatusCode, resp.Header, body)
-	}
 }
 
 func TestStreaming(t *testing.T) {
 	t.Parallel()
-	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/events" {
-			w.Header().Set("Content-Type", "text/event-stream")
-		}
-		for i := range 3 {
-			fmt.Fprintf(w, "data: %d\n\n", i)
-			w.(http.Flusher).Flush()
-			time.Sleep(300 * time.Millisecond)
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/events" {
+				w.Header().Set("Content-Type", "text/event-stream")
+			}
+			for i := range 3 {
+				fmt.Fprintf(w, "data: %d\n\n", i)
+				w.(http.Flusher).Flush()
+				time.Sleep(300 * time.Millisecond)
+			}
+		})
+		_, gw := gateway(t, srv, Config{Policy: credentialed}, up.URL)
+		for _, path := range []string{"/events", "/chunked"} {
+			start := time.Now()
+			resp := do(t, "GET", gw+path, "Origin", app)
+			rd := bufio.NewReader(resp.Body)
+			var at []time.Duration
+			for range 3 {
+				if _, err := rd.ReadString('\n'); err != nil {
+					t.Fatal(err)
+				}
+				rd.ReadString('\n')
+				at = append(at, time.Since(start))
+			}
+			// Each event arrives when sent, not all at the end (900 ms).
+			if at[0] > 250*time.Millisecond || at[1] < 250*time.Millisecond || at[1] > 550*time.Millisecond {
+				t.Errorf("%s: events arrived at %v; want about 0, 300 and 600 ms", path, at)
+			}
 		}
 	})
-	_, gw := gateway(t, Config{Policy: credentialed}, up.URL)
-	for _, path := range []string{"/events", "/chunked"} {
-		start := time.Now()
-		resp := do(t, "GET", gw+path, "Origin", app)
-		rd := bufio.NewReader(resp.Body)
-		var at []time.Duration
-		for range 3 {
-			if _, err := rd.ReadString('\n'); err != nil {
-				t.Fatal(err)
-			}
-			rd.ReadString('\n')
-			at = append(at, time.Since(start))
-		}
-		// Each event arrives when sent, not all at the end (900 ms).
-		if at[0] > 250*time.Millisecond || at[1] < 250*time.Millisecond || at[1] > 550*time.Millisecond {
-			t.Errorf("%s: events arrived at %v; want about 0, 300 and 600 ms", path, at)
-		}
-	}
 }
 
 // TestWebSocketUpgrade proxies an upgrade both ways (a raw echo after the
 // 101 suffices: the gateway copies bytes) and refuses other origins.
 func TestWebSocketUpgrade(t *testing.T) {
 	t.Parallel()
-	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
-		conn, brw, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-		brw.Flush()
-		io.Copy(conn, brw)
-	})
-	_, gw := gateway(t, Config{Policy: credentialed}, up.URL)
-	dial := func(origin string) (string, string) {
-		conn, err := net.Dial("tcp", strings.TrimPrefix(gw, "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
-		fmt.Fprintf(conn, "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nOrigin: %s\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", origin)
-		rd := bufio.NewReader(conn)
-		status, _ := rd.ReadString('\n')
-		for {
-			l, err := rd.ReadString('\n')
-			if err != nil || l == "\r\n" {
-				break
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			conn, brw, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				return
 			}
+			defer conn.Close()
+			brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+			brw.Flush()
+			io.Copy(conn, brw)
+		})
+		_, gw := gateway(t, srv, Config{Policy: credentialed}, up.URL)
+		dial := func(origin string) (string, string) {
+			conn, err := net.Dial("tcp", strings.TrimPrefix(gw, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(5 * time.Second))
+			fmt.Fprintf(conn, "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nOrigin: %s\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", origin)
+			rd := bufio.NewReader(conn)
+			status, _ := rd.ReadString('\n')
+			for {
+				l, err := rd.ReadString('\n')
+				if err != nil || l == "\r\n" {
+					break
+				}
+			}
+			if !strings.Contains(status, "101") {
+				return status, ""
+			}
+			fmt.Fprint(conn, "ping\n")
+			echo, _ := rd.ReadString('\n')
+			return status, echo
 		}
-		if !strings.Contains(status, "101") {
-			return status, ""
+		if status, echo := dial(app); !strings.Contains(status, "101") || echo != "ping\n" {
+			t.Errorf("allowed origin: got %q, echo %q; want 101 and the echo", status, echo)
 		}
-		fmt.Fprint(conn, "ping\n")
-		echo, _ := rd.ReadString('\n')
-		return status, echo
-	}
-	if status, echo := dial(app); !strings.Contains(status, "101") || echo != "ping\n" {
-		t.Errorf("allowed origin: got %q, echo %q; want 101 and the echo", status, echo)
-	}
-	if status, _ := dial("https://evil.test"); !strings.Contains(status, "403") {
-		t.Errorf("other origin: got %q; want 403 (cross-site WebSocket hijacking)", status)
-	}
+		if status, _ := dial("https://evil.test"); !strings.Contains(status, "403") {
+			t.Errorf("other origin: got %q; want 403 (cross-site WebSocket hijacking)", status)
+		}
+	})
 }
 
 func TestForwardedHeadersAndHost(t *testing.T) {
 	t.Parallel()
-	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {})
-	_, gw := gateway(t, Config{Policy: credentialed}, up.URL)
-	do(t, "GET", gw+"/x", "X-Forwarded-For", "6.6.6.6", "X-Forwarded-Host", "evil.test")
-	got := up.last.Load()
-	if xff := got.Header.Get("X-Forwarded-For"); xff != "127.0.0.1" || got.Header.Get("X-Forwarded-Host") == "evil.test" || got.Host != strings.TrimPrefix(up.URL, "http://") {
-		t.Errorf("untrusted client: upstream got X-Forwarded-For %q, X-Forwarded-Host %q, Host %q", xff, got.Header.Get("X-Forwarded-Host"), got.Host)
-	}
-	_, gw2 := gateway(t, Config{Policy: credentialed, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PreserveHost: true}, up.URL)
-	do(t, "GET", gw2+"/x", "X-Forwarded-For", "203.0.113.9")
-	got = up.last.Load()
-	if xff := got.Header.Get("X-Forwarded-For"); xff != "203.0.113.9, 127.0.0.1" || got.Host != strings.TrimPrefix(gw2, "http://") {
-		t.Errorf("trusted proxy: upstream got X-Forwarded-For %q, Host %q", xff, got.Host)
-	}
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {})
+		_, gw := gateway(t, srv, Config{Policy: credentialed}, up.URL)
+		do(t, "GET", gw+"/x", "X-Forwarded-For", "6.6.6.6", "X-Forwarded-Host", "evil.test")
+		got := up.last.Load()
+		if xff := got.Header.Get("X-Forwarded-For"); xff != "127.0.0.1" || got.Header.Get("X-Forwarded-Host") == "evil.test" || got.Host != strings.TrimPrefix(up.URL, "http://") {
+			t.Errorf("untrusted client: upstream got X-Forwarded-For %q, X-Forwarded-Host %q, Host %q", xff, got.Header.Get("X-Forwarded-Host"), got.Host)
+		}
+		_, gw2 := gateway(t, srv, Config{Policy: credentialed, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PreserveHost: true}, up.URL)
+		do(t, "GET", gw2+"/x", "X-Forwarded-For", "203.0.113.9")
+		got = up.last.Load()
+		if xff := got.Header.Get("X-Forwarded-For"); xff != "203.0.113.9, 127.0.0.1" || got.Host != strings.TrimPrefix(gw2, "http://") {
+			t.Errorf("trusted proxy: upstream got X-Forwarded-For %q, Host %q", xff, got.Host)
+		}
+	})
 }
 
 func TestRoutesAndReload(t *testing.T) {
 	t.Parallel()
-	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {})
-	cfg := Config{Policy: credentialed, Routes: []Route{
-		{Prefix: "/assets/", Policy: cors.Config{AllowOrigins: []string{"*"}}},
-		{Prefix: "/api/admin/", Policy: cors.Config{AllowOrigins: []string{"https://admin.example.com"}, AllowCredentials: true}},
-	}}
-	g, gw := gateway(t, cfg, up.URL)
-	acao := func(path, origin string) string {
-		return do(t, "GET", gw+path, "Origin", origin).Header.Get("Access-Control-Allow-Origin")
-	}
-	if acao("/assets/x.css", "https://anyone.test") != "*" || acao("/api/admin/users", app) != "" ||
-		acao("/api/admin/users", "https://admin.example.com") != "https://admin.example.com" || acao("/api/data", app) != app {
-		t.Error("routes: the longest prefix does not decide")
-	}
-	bad := cfg
-	bad.Policy.AllowOrigins = []string{"https://app.example.com/"}
-	if err := g.Reload(bad); err == nil || !strings.Contains(err.Error(), "trailing slash") {
-		t.Errorf("Reload(invalid): got %v", err)
-	}
-	if acao("/api/data", app) != app {
-		t.Error("after a failed reload the old policy must stay")
-	}
-	good := cfg
-	good.Policy.AllowOrigins = []string{"https://new.example.com"}
-	if err := g.Reload(good); err != nil || acao("/api/data", "https://new.example.com") != "https://new.example.com" || acao("/api/data", app) != "" {
-		t.Errorf("Reload(valid): %v", err)
-	}
-	metrics := scrape(t, g)
-	for _, want := range []string{`corskit_proxy_reloads_total{result="error"} 1`, `corskit_proxy_reloads_total{result="ok"} 1`, `corskit_proxy_requests_total{outcome="actual_allowed"}`} {
-		if !strings.Contains(metrics, want) {
-			t.Errorf("metrics lack %q", want)
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {})
+		cfg := Config{Policy: credentialed, Routes: []Route{
+			{Prefix: "/assets/", Policy: cors.Config{AllowOrigins: []string{"*"}}},
+			{Prefix: "/api/admin/", Policy: cors.Config{AllowOrigins: []string{"https://admin.example.com"}, AllowCredentials: true}},
+		}}
+		g, gw := gateway(t, srv, cfg, up.URL)
+		acao := func(path, origin string) string {
+			return do(t, "GET", gw+path, "Origin", origin).Header.Get("Access-Control-Allow-Origin")
 		}
-	}
+		if acao("/assets/x.css", "https://anyone.test") != "*" || acao("/api/admin/users", app) != "" ||
+			acao("/api/admin/users", "https://admin.example.com") != "https://admin.example.com" || acao("/api/data", app) != app {
+			t.Error("routes: the longest prefix does not decide")
+		}
+		bad := cfg
+		bad.Policy.AllowOrigins = []string{"https://app.example.com/"}
+		if err := g.Reload(bad); err == nil || !strings.Contains(err.Error(), "trailing slash") {
+			t.Errorf("Reload(invalid): got %v", err)
+		}
+		if acao("/api/data", app) != app {
+			t.Error("after a failed reload the old policy must stay")
+		}
+		good := cfg
+		good.Policy.AllowOrigins = []string{"https://new.example.com"}
+		if err := g.Reload(good); err != nil || acao("/api/data", "https://new.example.com") != "https://new.example.com" || acao("/api/data", app) != "" {
+			t.Errorf("Reload(valid): %v", err)
+		}
+		metrics := scrape(t, g)
+		for _, want := range []string{`corskit_proxy_reloads_total{result="error"} 1`, `corskit_proxy_reloads_total{result="ok"} 1`, `corskit_proxy_requests_total{outcome="actual_allowed"}`} {
+			if !strings.Contains(metrics, want) {
+				t.Errorf("metrics lack %q", want)
+			}
+		}
+	})
 }
 
 func scrape(t *testing.T, g *Gateway) string {
@@ -283,30 +320,32 @@ func scrape(t *testing.T, g *Gateway) string {
 
 func TestReportOnly(t *testing.T) {
 	t.Parallel()
-	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+		})
+		var logs bytes.Buffer
+		g, gw := gateway(t, srv, Config{Policy: credentialed, ReportOnly: true, Logger: slog.New(slog.NewTextHandler(&logs, nil))}, up.URL)
+		resp := do(t, "GET", gw+"/data", "Origin", "https://evil.test")
+		if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("report-only changed the answer: %v", resp.Header)
+		}
+		do(t, "OPTIONS", gw+"/data", "Origin", "https://evil.test", "Access-Control-Request-Method", "PUT")
+		if up.options.Load() != 1 {
+			t.Error("report-only must pass preflights to the upstream")
+		}
+		m := scrape(t, g)
+		if !strings.Contains(m, `corskit_proxy_requests_total{outcome="actual_denied"} 1`) || !strings.Contains(m, `corskit_proxy_requests_total{outcome="preflight_denied"} 1`) ||
+			!strings.Contains(logs.String(), "report_only=true") || !strings.Contains(logs.String(), "origin=https://evil.test") {
+			t.Errorf("report-only must count and log what it would deny:\n%s\n%s", m, logs.String())
+		}
 	})
-	var logs bytes.Buffer
-	g, gw := gateway(t, Config{Policy: credentialed, ReportOnly: true, Logger: slog.New(slog.NewTextHandler(&logs, nil))}, up.URL)
-	resp := do(t, "GET", gw+"/data", "Origin", "https://evil.test")
-	if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
-		t.Errorf("report-only changed the answer: %v", resp.Header)
-	}
-	do(t, "OPTIONS", gw+"/data", "Origin", "https://evil.test", "Access-Control-Request-Method", "PUT")
-	if up.options.Load() != 1 {
-		t.Error("report-only must pass preflights to the upstream")
-	}
-	m := scrape(t, g)
-	if !strings.Contains(m, `corskit_proxy_requests_total{outcome="actual_denied"} 1`) || !strings.Contains(m, `corskit_proxy_requests_total{outcome="preflight_denied"} 1`) ||
-		!strings.Contains(logs.String(), "report_only=true") || !strings.Contains(logs.String(), "origin=https://evil.test") {
-		t.Errorf("report-only must count and log what it would deny:\n%s\n%s", m, logs.String())
-	}
 }
 
 func TestAdminEndpoints(t *testing.T) {
 	t.Parallel()
 	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {})
-	g, _ := gateway(t, Config{Policy: credentialed}, up.URL)
+	g, _ := gateway(t, server{"fast", false}, Config{Policy: credentialed}, up.URL)
 	admin := httptest.NewServer(g.AdminHandler(g.upstreamReady))
 	defer admin.Close()
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200} {
@@ -322,56 +361,58 @@ func TestAdminEndpoints(t *testing.T) {
 
 func TestGracefulShutdownAndSlowClients(t *testing.T) {
 	t.Parallel()
-	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(500 * time.Millisecond)
-		w.Write([]byte("done"))
-	})
-	u, _ := url.Parse(up.URL)
-	g, err := New(Config{Upstream: u, Policy: credentialed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	addrc := make(chan string, 1)
-	served := make(chan error, 1)
-	go func() {
-		served <- g.Serve(ctx, ServerOptions{Listen: "127.0.0.1:0", ReadHeaderTimeout: 300 * time.Millisecond,
-			Started: func(addr, _ string) { addrc <- addr }})
-	}()
-	addr := <-addrc
-
-	// A client that never finishes its headers is cut off.
-	slow, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprint(slow, "GET / HTTP/1.1\r\nHost: x\r\n")
-	slow.SetReadDeadline(time.Now().Add(3 * time.Second))
-	if _, err := io.ReadAll(slow); err != nil {
-		t.Errorf("slow-header client: got %v; want the server to close the connection", err)
-	}
-	slow.Close()
-
-	// A request in flight when shutdown starts still completes.
-	result := make(chan string, 1)
-	go func() {
-		resp, err := http.Get("http://" + addr + "/slow")
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(500 * time.Millisecond)
+			w.Write([]byte("done"))
+		})
+		u, _ := url.Parse(up.URL)
+		g, err := New(Config{Upstream: u, Policy: credentialed})
 		if err != nil {
-			result <- err.Error()
-			return
+			t.Fatal(err)
 		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		result <- string(b)
-	}()
-	time.Sleep(150 * time.Millisecond)
-	cancel()
-	if got := <-result; got != "done" {
-		t.Errorf("in-flight request during shutdown: got %q; want done", got)
-	}
-	if err := <-served; err != nil {
-		t.Errorf("Serve: %v", err)
-	}
+		ctx, cancel := context.WithCancel(context.Background())
+		addrc := make(chan string, 1)
+		served := make(chan error, 1)
+		go func() {
+			served <- g.Serve(ctx, ServerOptions{Listen: "127.0.0.1:0", StandardServer: srv.standard, ReadHeaderTimeout: 300 * time.Millisecond,
+				Started: func(addr, _ string) { addrc <- addr }})
+		}()
+		addr := <-addrc
+
+		// A client that never finishes its headers is cut off.
+		slow, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprint(slow, "GET / HTTP/1.1\r\nHost: x\r\n")
+		slow.SetReadDeadline(time.Now().Add(3 * time.Second))
+		if _, err := io.ReadAll(slow); err != nil {
+			t.Errorf("slow-header client: got %v; want the server to close the connection", err)
+		}
+		slow.Close()
+
+		// A request in flight when shutdown starts still completes.
+		result := make(chan string, 1)
+		go func() {
+			resp, err := http.Get("http://" + addr + "/slow")
+			if err != nil {
+				result <- err.Error()
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			result <- string(b)
+		}()
+		time.Sleep(150 * time.Millisecond)
+		cancel()
+		if got := <-result; got != "done" {
+			t.Errorf("in-flight request during shutdown: got %q; want done", got)
+		}
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
 }
 
 func TestValidate(t *testing.T) {
