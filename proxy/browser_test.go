@@ -34,41 +34,48 @@ func TestGatewayInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw := httptest.NewServer(g)
-	defer gw.Close()
-	json := map[string]string{"Content-Type": "application/json"}
-	for _, tc := range []struct {
-		desc   string
-		req    browsertest.Request
-		status int    // when allowed
-		reason string // when blocked
-	}{
-		{"credentialed JSON PUT", browsertest.Request{URL: "/data", Method: "PUT", Headers: json, Credentials: "include", Body: "{}"}, 200, ""},
-		{"upstream 500 readable", browsertest.Request{URL: "/fail", Credentials: "include"}, 500, ""},
-		{"method refused", browsertest.Request{URL: "/data", Method: "DELETE"}, 0, "Method DELETE is not allowed by Access-Control-Allow-Methods in preflight response."},
-		{"header refused", browsertest.Request{URL: "/data", Method: "PUT", Headers: map[string]string{"X-Debug": "1"}}, 0, "Request header field x-debug is not allowed by Access-Control-Allow-Headers in preflight response."},
-	} {
-		t.Run(tc.desc, func(t *testing.T) {
-			req := tc.req
-			req.URL = gw.URL + req.URL + "?" + url.QueryEscape(tc.desc)
-			res := b.Fetch(t, req)
-			if tc.reason == "" {
-				if !res.OK || res.Status != tc.status || !slices.Contains(res.Headers, "x-request-id") {
-					t.Errorf("got ok=%v status %d readable %q console %q; want %d with x-request-id readable", res.OK, res.Status, res.Headers, res.Console, tc.status)
-				}
-				return
+	other := browsertest.Start(t) // a second page origin
+	for _, srv := range servers {
+		addr, stop := serveGateway(t, g, ServerOptions{StandardServer: srv.standard})
+		gw := "http://" + addr
+		t.Run("server="+srv.name, func(t *testing.T) {
+			json := map[string]string{"Content-Type": "application/json"}
+			for _, tc := range []struct {
+				desc   string
+				req    browsertest.Request
+				status int    // when allowed
+				reason string // when blocked
+			}{
+				{"credentialed JSON PUT", browsertest.Request{URL: "/data", Method: "PUT", Headers: json, Credentials: "include", Body: "{}"}, 200, ""},
+				{"upstream 500 readable", browsertest.Request{URL: "/fail", Credentials: "include"}, 500, ""},
+				{"method refused", browsertest.Request{URL: "/data", Method: "DELETE"}, 0, "Method DELETE is not allowed by Access-Control-Allow-Methods in preflight response."},
+				{"header refused", browsertest.Request{URL: "/data", Method: "PUT", Headers: map[string]string{"X-Debug": "1"}}, 0, "Request header field x-debug is not allowed by Access-Control-Allow-Headers in preflight response."},
+			} {
+				t.Run(tc.desc, func(t *testing.T) {
+					req := tc.req
+					req.URL = gw + req.URL + "?" + url.QueryEscape(srv.name+" "+tc.desc)
+					res := b.Fetch(t, req)
+					if tc.reason == "" {
+						if !res.OK || res.Status != tc.status || !slices.Contains(res.Headers, "x-request-id") {
+							t.Errorf("got ok=%v status %d readable %q console %q; want %d with x-request-id readable", res.OK, res.Status, res.Headers, res.Console, tc.status)
+						}
+						return
+					}
+					want := fmt.Sprintf("Access to fetch at '%s' from origin '%s' has been blocked by CORS policy: %s", req.URL, page, tc.reason)
+					if res.OK || !slices.Contains(res.Console, want) {
+						t.Errorf("got ok=%v console %q; want %q", res.OK, res.Console, want)
+					}
+				})
 			}
-			want := fmt.Sprintf("Access to fetch at '%s' from origin '%s' has been blocked by CORS policy: %s", req.URL, page, tc.reason)
+			// Another origin: the gateway refuses, although the upstream says *.
+			res := other.Fetch(t, browsertest.Request{URL: gw + "/data?other"})
+			want := fmt.Sprintf("Access to fetch at '%s' from origin '%s' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.", gw+"/data?other", other.Origin())
 			if res.OK || !slices.Contains(res.Console, want) {
-				t.Errorf("got ok=%v console %q; want %q", res.OK, res.Console, want)
+				t.Errorf("other origin: got ok=%v console %q; want %q", res.OK, res.Console, want)
 			}
 		})
-	}
-	// Another origin: the gateway refuses, although the upstream says *.
-	other := browsertest.Start(t) // a second page origin
-	res := other.Fetch(t, browsertest.Request{URL: gw.URL + "/data?other"})
-	want := fmt.Sprintf("Access to fetch at '%s' from origin '%s' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.", gw.URL+"/data?other", other.Origin())
-	if res.OK || !slices.Contains(res.Console, want) {
-		t.Errorf("other origin: got ok=%v console %q; want %q", res.OK, res.Console, want)
+		if err := stop(); err != nil {
+			t.Errorf("Serve: %v", err)
+		}
 	}
 }

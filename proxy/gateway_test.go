@@ -55,9 +55,11 @@ type server struct {
 	standard bool
 }
 
+var servers = []server{{"fast", false}, {"net-http", true}}
+
 // onEachServer runs a behaviour test on each server: both must behave alike.
 func onEachServer(t *testing.T, test func(t *testing.T, srv server)) {
-	for _, srv := range []server{{"fast", false}, {"net-http", true}} {
+	for _, srv := range servers {
 		t.Run("server="+srv.name, func(t *testing.T) {
 			t.Parallel()
 			test(t, srv)

@@ -86,53 +86,55 @@ func TestTLS(t *testing.T) {
 // request that started before the shutdown must succeed.
 func TestShutdownUnderLoad(t *testing.T) {
 	t.Parallel()
-	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(20 * time.Millisecond)
-		io.WriteString(w, "ok")
-	})
-	u, _ := url.Parse(up.URL)
-	g, err := New(Config{Upstream: u, Policy: credentialed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, stop := serveGateway(t, g, ServerOptions{})
-	var stopping atomic.Bool
-	var ok, failed atomic.Int64
-	var wg sync.WaitGroup
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
-	deadline := time.Now().Add(5 * time.Second)
-	for range 16 {
-		wg.Go(func() {
-			for !stopping.Load() && time.Now().Before(deadline) {
-				req, _ := http.NewRequest("GET", "http://"+addr+"/data", nil)
-				req.Header.Set("Origin", app)
-				resp, err := client.Do(req)
-				if err != nil {
-					failed.Add(1)
-					t.Errorf("a request started before the shutdown failed: %v", err)
-					continue
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if string(b) != "ok" {
-					failed.Add(1)
-					t.Errorf("got %q", b)
-				} else {
-					ok.Add(1)
-				}
-			}
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(20 * time.Millisecond)
+			io.WriteString(w, "ok")
 		})
-	}
-	time.Sleep(500 * time.Millisecond)
-	// Clients stop starting requests; those in flight (each takes 20 ms at
-	// the upstream) are still running when the shutdown begins.
-	stopping.Store(true)
-	time.Sleep(5 * time.Millisecond)
-	if err := stop(); err != nil {
-		t.Errorf("shutdown: %v", err)
-	}
-	wg.Wait()
-	if ok.Load() < 50 || failed.Load() != 0 {
-		t.Errorf("%d requests succeeded, %d failed; want many and none", ok.Load(), failed.Load())
-	}
+		u, _ := url.Parse(up.URL)
+		g, err := New(Config{Upstream: u, Policy: credentialed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr, stop := serveGateway(t, g, ServerOptions{StandardServer: srv.standard})
+		var stopping atomic.Bool
+		var ok, failed atomic.Int64
+		var wg sync.WaitGroup
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+		deadline := time.Now().Add(5 * time.Second)
+		for range 16 {
+			wg.Go(func() {
+				for !stopping.Load() && time.Now().Before(deadline) {
+					req, _ := http.NewRequest("GET", "http://"+addr+"/data", nil)
+					req.Header.Set("Origin", app)
+					resp, err := client.Do(req)
+					if err != nil {
+						failed.Add(1)
+						t.Errorf("a request started before the shutdown failed: %v", err)
+						continue
+					}
+					b, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if string(b) != "ok" {
+						failed.Add(1)
+						t.Errorf("got %q", b)
+					} else {
+						ok.Add(1)
+					}
+				}
+			})
+		}
+		time.Sleep(500 * time.Millisecond)
+		// Clients stop starting requests; those in flight (each takes 20 ms at
+		// the upstream) are still running when the shutdown begins.
+		stopping.Store(true)
+		time.Sleep(5 * time.Millisecond)
+		if err := stop(); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		wg.Wait()
+		if ok.Load() < 50 || failed.Load() != 0 {
+			t.Errorf("%d requests succeeded, %d failed; want many and none", ok.Load(), failed.Load())
+		}
+	})
 }
