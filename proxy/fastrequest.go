@@ -51,6 +51,9 @@ func (l *headerLines) values() ([]string, bool) {
 // servers could read differently is therefore read by net/http alone.
 func parseHead(head []byte, h *simpleHead) bool {
 	s := string(head) // one allocation; names and values are substrings
+	if !strings.HasSuffix(s, "\r\n\r\n") {
+		return false // a line ends in a bare LF
+	}
 	line, rest, _ := strings.Cut(s, "\r\n")
 	method, line, ok1 := strings.Cut(line, " ")
 	target, proto, ok2 := strings.Cut(line, " ")
@@ -132,10 +135,19 @@ func (h *simpleHead) request(remoteAddr string) *http.Request {
 		values[i] = value
 		hdr[key] = values[i : i+1 : i+1]
 	}
+	fixPragma(hdr)
 	return &http.Request{
 		Method: h.method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: hdr, Body: http.NoBody, Host: h.host, RemoteAddr: remoteAddr,
 		RequestURI: h.target, Close: h.close,
+	}
+}
+
+// fixPragma does as net/http's readers do: an HTTP/1.0 cache's Pragma:
+// no-cache also means Cache-Control: no-cache.
+func fixPragma(h http.Header) {
+	if p := h["Pragma"]; len(p) > 0 && p[0] == "no-cache" && h["Cache-Control"] == nil {
+		h["Cache-Control"] = []string{"no-cache"}
 	}
 }
 

@@ -25,14 +25,15 @@ type fastResponse struct {
 	written int64
 	close   bool // Connection: close
 	err     error
+	closing *atomic.Bool // the server is shutting down: close after this answer
 }
 
-func (w *fastResponse) reset(req *http.Request, closing bool) {
+func (w *fastResponse) reset(req *http.Request) {
 	if w.header == nil {
 		w.header = make(http.Header, 8)
 	}
 	clear(w.header)
-	*w = fastResponse{bw: w.bw, header: w.header, req: req, length: -1, close: req.Close || closing}
+	*w = fastResponse{bw: w.bw, header: w.header, closing: w.closing, req: req, length: -1, close: req.Close}
 }
 
 func (w *fastResponse) Header() http.Header { return w.header }
@@ -52,6 +53,9 @@ func (w *fastResponse) WriteHeader(code int) {
 		return
 	}
 	w.status = code
+	if w.closing != nil && w.closing.Load() {
+		w.close = true
+	}
 	w.noBody = w.req.Method == http.MethodHead || code == http.StatusNoContent || code == http.StatusNotModified || code < 200
 	if code == http.StatusNoContent || code == http.StatusNotModified {
 		delete(w.header, "Content-Length")

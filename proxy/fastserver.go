@@ -34,6 +34,7 @@ type fastServer struct {
 	readHeaderTimeout time.Duration
 	idleTimeout       time.Duration
 	logger            *slog.Logger
+	onHandoff         func() // counts hand-offs; may be nil
 
 	shuttingDown atomic.Bool
 	clock        atomic.Int64 // Unix nanoseconds, as of the reaper's last tick
@@ -169,7 +170,7 @@ func (s *fastServer) serveConn(fc *fastConn) {
 		s.untrack(fc)
 	}()
 	remote := fc.conn.RemoteAddr().String()
-	w := &fastResponse{bw: fc.bw}
+	w := &fastResponse{bw: fc.bw, closing: &s.shuttingDown}
 	var sh simpleHead
 	waiting := connNew
 	for {
@@ -216,10 +217,13 @@ func (s *fastServer) serveConn(fc *fastConn) {
 		}
 		if req == nil {
 			handedOff = s.handoff.push(&bufferedConn{Conn: fc.conn, r: fc.br})
+			if handedOff && s.onHandoff != nil {
+				s.onHandoff()
+			}
 			return
 		}
 		fc.br.Discard(len(head))
-		w.reset(req, s.shuttingDown.Load())
+		w.reset(req)
 		s.handler.ServeHTTP(w, req)
 		// Answers to pipelined requests go out together.
 		if !w.finish(fc.br.Buffered() == 0) {
@@ -277,30 +281,50 @@ func (s *fastServer) preflight(fc *fastConn, h *simpleHead) bool {
 	return true
 }
 
-// peekHead returns the request head at the start of br's buffer (up to and
-// including the blank line) without consuming it; nil if it is not all
-// buffered yet.
+// peekHead returns the head at the start of br's buffer (up to and
+// including the empty line that ends it) without consuming it; nil if it is
+// not all buffered yet.
 func peekHead(br *bufio.Reader) ([]byte, error) {
 	buf, err := br.Peek(br.Buffered())
-	if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
-		return buf[:i+4], nil
+	if n := headEnd(buf); n >= 0 {
+		return buf[:n], nil
 	}
 	return nil, err
 }
 
-// readHead reads until br's buffer holds the whole request head and returns
-// it, unconsumed; nil if it does not fit in the buffer.
+// readHead reads until br's buffer holds the whole head and returns it,
+// unconsumed; nil if it does not fit in the buffer.
 func readHead(br *bufio.Reader) ([]byte, error) {
 	for {
 		buf, _ := br.Peek(br.Buffered())
-		if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
-			return buf[:i+4], nil
+		if n := headEnd(buf); n >= 0 {
+			return buf[:n], nil
 		}
 		if len(buf) == br.Size() {
 			return nil, nil
 		}
 		if _, err := br.Peek(len(buf) + 1); err != nil {
 			return nil, err
+		}
+	}
+}
+
+// headEnd is the length of the head at the start of buf, through the first
+// empty line, or -1 if buf holds no empty line. Lines end as net/http reads
+// them, in LF with or without a CR before it, so that the two servers agree
+// on where a head ends; the fast path then takes only CRLF heads.
+func headEnd(buf []byte) int {
+	for i := 0; ; {
+		j := bytes.IndexByte(buf[i:], '\n')
+		if j < 0 {
+			return -1
+		}
+		i += j + 1
+		switch {
+		case i < len(buf) && buf[i] == '\n':
+			return i + 1
+		case i+1 < len(buf) && buf[i] == '\r' && buf[i+1] == '\n':
+			return i + 2
 		}
 	}
 }

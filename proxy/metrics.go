@@ -15,6 +15,7 @@ type Metrics struct {
 	upstream       prometheus.Histogram
 	upstreamErrors *prometheus.CounterVec
 	reloads        *prometheus.CounterVec
+	handoffs       prometheus.Counter
 }
 
 func newMetrics() *Metrics {
@@ -38,7 +39,11 @@ func newMetrics() *Metrics {
 			Help: "Policy reloads by result: ok, or error (the old policy stayed).",
 		}, []string{"result"}),
 	}
-	m.Registry.MustRegister(m.requests, m.upstream, m.upstreamErrors, m.reloads)
+	m.handoffs = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "corskit_proxy_handoffs_total",
+		Help: "Connections the fast path handed to net/http's server, at a request with a body, an upgrade or unusual syntax.",
+	})
+	m.Registry.MustRegister(m.requests, m.upstream, m.upstreamErrors, m.reloads, m.handoffs)
 	m.byOutcome = map[string]prometheus.Counter{}
 	for _, o := range []string{"non_cors", "preflight_allowed", "preflight_denied", "actual_allowed", "actual_denied", "websocket_denied"} {
 		m.byOutcome[o] = m.requests.WithLabelValues(o)

@@ -85,7 +85,7 @@ func (g *Gateway) Serve(ctx context.Context, o ServerOptions) error {
 	case o.StandardServer:
 		go func() { errc <- srv.Serve(ln) }()
 	default:
-		fast = &fastServer{handler: g, handoff: newConnQueue(ln.Addr()), logger: g.logger,
+		fast = &fastServer{handler: g, handoff: newConnQueue(ln.Addr()), logger: g.logger, onHandoff: g.Metrics.handoffs.Inc,
 			readHeaderTimeout: o.ReadHeaderTimeout, idleTimeout: srv.IdleTimeout}
 		go func() { errc <- srv.Serve(fast.handoff) }()
 		go func() { errc <- fast.serve(ln) }()

@@ -123,6 +123,7 @@ func parseResponseHead(head []byte) *http.Response {
 	if resp.ContentLength < 0 {
 		return nil
 	}
+	fixPragma(resp.Header)
 	return resp
 }
 

@@ -1,0 +1,359 @@
+package proxy
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startFast serves h as Serve does, on the fast path with net/http's server
+// behind it; it returns the address.
+func startFast(t *testing.T, h http.Handler, readHeader, idle time.Duration) (string, *fastServer) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := &fastServer{handler: h, handoff: newConnQueue(ln.Addr()), logger: slog.New(slog.DiscardHandler),
+		readHeaderTimeout: readHeader, idleTimeout: idle}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: readHeader, IdleTimeout: idle, MaxHeaderBytes: 64 << 10}
+	go srv.Serve(fs.handoff)
+	go fs.serve(ln)
+	t.Cleanup(func() {
+		ln.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := fs.shutdown(ctx); err != nil {
+			t.Errorf("fast path shutdown: %v", err)
+		}
+		srv.Shutdown(ctx)
+	})
+	return ln.Addr().String(), fs
+}
+
+// servedBy answers with the server that served the request, in X-Served-By
+// and the body, and echoes the request's body length.
+var servedBy = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	by := "net/http"
+	if _, ok := w.(*fastResponse); ok {
+		by = "fast"
+	}
+	n, _ := io.Copy(io.Discard, r.Body)
+	w.Header().Set("X-Served-By", by)
+	fmt.Fprintf(w, "%s %s %s read %d", by, r.Method, r.URL.RequestURI(), n)
+})
+
+// rawClient is one connection that sends raw bytes and reads responses.
+type rawClient struct {
+	conn net.Conn
+	rd   *bufio.Reader
+}
+
+func dialRaw(t *testing.T, addr string) *rawClient {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	t.Cleanup(func() { c.Close() })
+	return &rawClient{conn: c, rd: bufio.NewReader(c)}
+}
+
+// roundTrip sends raw and reads one response to a request of method.
+func (c *rawClient) roundTrip(t *testing.T, method, raw string) (*http.Response, string) {
+	t.Helper()
+	if raw != "" {
+		if _, err := io.WriteString(c.conn, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c.read(t, method)
+}
+
+func (c *rawClient) read(t *testing.T, method string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.ReadResponse(c.rd, &http.Request{Method: method})
+	if err != nil {
+		t.Fatalf("reading the response: %v", err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading the body: %v", err)
+	}
+	return resp, string(b)
+}
+
+// closed reports whether the server closed the connection (within 3 s).
+func (c *rawClient) closed() bool {
+	c.conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+	_, err := c.rd.ReadByte()
+	return err == io.EOF
+}
+
+// TestFastPathHandsOffMidConnection: simple requests are served by the fast
+// path until the first that is not; from it on, the same connection is
+// net/http's, its bytes intact.
+func TestFastPathHandsOffMidConnection(t *testing.T) {
+	t.Parallel()
+	addr, _ := startFast(t, servedBy, 5*time.Second, 5*time.Second)
+	c := dialRaw(t, addr)
+	for _, step := range []struct{ method, raw, want string }{
+		{"GET", "GET /a?x=1 HTTP/1.1\r\nHost: gw\r\n\r\n", "fast GET /a?x=1 read 0"},
+		{"OPTIONS", "OPTIONS /b HTTP/1.1\r\nHost: gw\r\nOrigin: https://app.example.com\r\n\r\n", "fast OPTIONS /b read 0"},
+		{"DELETE", "DELETE /c HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\n\r\n", "fast DELETE /c read 0"},
+		{"POST", "POST /d HTTP/1.1\r\nHost: gw\r\nContent-Length: 5\r\n\r\nhello", "net/http POST /d read 5"},
+		{"GET", "GET /e HTTP/1.1\r\nHost: gw\r\n\r\n", "net/http GET /e read 0"},
+	} {
+		resp, body := c.roundTrip(t, step.method, step.raw)
+		if resp.StatusCode != 200 || body != step.want {
+			t.Errorf("%q: got %d %q; want 200 %q", step.raw, resp.StatusCode, body, step.want)
+		}
+	}
+}
+
+// TestFastPathLeavesTheUnusualToNetHTTP: every request the fast path does
+// not take reaches net/http's server with its bytes unread, which serves it
+// or refuses it as it would alone.
+func TestFastPathLeavesTheUnusualToNetHTTP(t *testing.T) {
+	t.Parallel()
+	addr, _ := startFast(t, servedBy, 5*time.Second, 5*time.Second)
+	big := strings.Repeat("x", 10<<10)
+	for _, tc := range []struct {
+		desc, raw string
+		status    int
+		body      string // "" when the status says it all
+	}{
+		{"a body", "PUT /p HTTP/1.1\r\nHost: gw\r\nContent-Length: 3\r\n\r\nabc", 200, "net/http PUT /p read 3"},
+		{"a chunked body", "POST /p HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 200, "net/http POST /p read 3"},
+		{"Expect", "PUT /p HTTP/1.1\r\nHost: gw\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n", 200, "net/http PUT /p read 0"},
+		{"HTTP/1.0", "GET /old HTTP/1.0\r\nHost: gw\r\n\r\n", 200, "net/http GET /old read 0"},
+		{"absolute-form target", "GET http://gw/abs HTTP/1.1\r\nHost: gw\r\n\r\n", 200, "net/http GET /abs read 0"},
+		{"a head over 8 KiB", "GET /big HTTP/1.1\r\nHost: gw\r\nX-Big: " + big + "\r\n\r\n", 200, "net/http GET /big read 0"},
+		{"TE", "GET /te HTTP/1.1\r\nHost: gw\r\nTE: trailers\r\n\r\n", 200, "net/http GET /te read 0"},
+		{"a Connection token list", "GET /c HTTP/1.1\r\nHost: gw\r\nConnection: keep-alive, X-Hop\r\n\r\n", 200, "net/http GET /c read 0"},
+		{"an escaped path", "GET /a%2Fb HTTP/1.1\r\nHost: gw\r\n\r\n", 200, "fast GET /a%2Fb read 0"},
+		{"bare LF line ends", "GET /lf HTTP/1.1\nHost: gw\n\n", 200, "net/http GET /lf read 0"},
+		{"obsolete line folding", "GET /f HTTP/1.1\r\nHost: gw\r\nX-A: 1\r\n folded\r\n\r\n", 200, "net/http GET /f read 0"},
+		{"a CR alone", "GET /cr HTTP/1.1\r\nHost: gw\r\nX-A: 1\r2\r\n\r\n", 400, ""},
+		{"two Hosts", "GET /h HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, ""},
+		{"no Host", "GET /h HTTP/1.1\r\nX-A: 1\r\n\r\n", 400, ""},
+		{"a control character", "GET /h HTTP/1.1\r\nHost: gw\r\nX-A: a\x01b\r\n\r\n", 400, ""},
+		{"a space before the colon", "GET /h HTTP/1.1\r\nHost: gw\r\nX-A : 1\r\n\r\n", 400, ""},
+		{"a bad Content-Length", "GET /h HTTP/1.1\r\nHost: gw\r\nContent-Length: 1x\r\n\r\n", 400, ""},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			resp, body := dialRaw(t, addr).roundTrip(t, "GET", tc.raw)
+			if resp.StatusCode != tc.status || tc.body != "" && body != tc.body {
+				t.Errorf("got %d %q; want %d %q", resp.StatusCode, body, tc.status, tc.body)
+			}
+		})
+	}
+}
+
+// TestFastResponseFraming: the fast path's ResponseWriter frames each kind
+// of answer as HTTP/1.1 requires, and the connection stays usable after
+// each (or closes when it must).
+func TestFastResponseFraming(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/length", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "5")
+		io.WriteString(w, "hello")
+	})
+	mux.HandleFunc("/chunked", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hel")
+		io.WriteString(w, "lo")
+	})
+	mux.HandleFunc("/empty", func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc("/204", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "3")
+		w.WriteHeader(http.StatusNoContent)
+		if _, err := io.WriteString(w, "abc"); err != http.ErrBodyNotAllowed {
+			panic("a 204 took a body")
+		}
+	})
+	mux.HandleFunc("/trailers", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Trailer", "X-Sum")
+		io.WriteString(w, "data")
+		w.Header().Set("X-Sum", "42")
+		w.Header().Set(http.TrailerPrefix+"X-Late", "7")
+	})
+	mux.HandleFunc("/short", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "10")
+		io.WriteString(w, "abc")
+	})
+	mux.HandleFunc("/too-long", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "2")
+		if _, err := io.WriteString(w, "abc"); err != http.ErrContentLength {
+			panic("wrote past Content-Length")
+		}
+		io.WriteString(w, "ab")
+	})
+	mux.HandleFunc("/early-hints", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</app.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		io.WriteString(w, "final")
+	})
+	mux.HandleFunc("/split", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Evil", "a\r\nSet-Cookie: x=1")
+	})
+	addr, _ := startFast(t, mux, 5*time.Second, 5*time.Second)
+	c := dialRaw(t, addr)
+	get := func(method, path string) (*http.Response, string) {
+		return c.roundTrip(t, method, method+" "+path+" HTTP/1.1\r\nHost: gw\r\n\r\n")
+	}
+	if resp, body := get("GET", "/length"); resp.ContentLength != 5 || body != "hello" || resp.Header.Get("Date") == "" {
+		t.Errorf("Content-Length: got %d %q %v", resp.ContentLength, body, resp.Header)
+	}
+	if resp, body := get("GET", "/chunked"); len(resp.TransferEncoding) != 1 || resp.TransferEncoding[0] != "chunked" || body != "hello" {
+		t.Errorf("chunked: got %v %q", resp.TransferEncoding, body)
+	}
+	if resp, body := get("HEAD", "/length"); resp.ContentLength != 5 || body != "" {
+		t.Errorf("HEAD: got Content-Length %d, body %q; want 5 and none", resp.ContentLength, body)
+	}
+	if resp, body := get("GET", "/empty"); resp.StatusCode != 200 || body != "" {
+		t.Errorf("empty: got %d %q", resp.StatusCode, body)
+	}
+	if resp, body := get("GET", "/204"); resp.StatusCode != 204 || body != "" || resp.Header.Get("Content-Length") != "" {
+		t.Errorf("204: got %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+	if resp, body := get("GET", "/trailers"); body != "data" || resp.Trailer.Get("X-Sum") != "42" || resp.Trailer.Get("X-Late") != "7" || resp.Header.Get("X-Sum") != "" {
+		t.Errorf("trailers: got %q, trailer %v, header %v", body, resp.Trailer, resp.Header)
+	}
+	if resp, body := get("GET", "/too-long"); body != "ab" {
+		t.Errorf("past Content-Length: got %q %v", body, resp.Header)
+	}
+	if resp, _ := get("GET", "/split"); resp.Header.Get("Set-Cookie") != "" || resp.Header.Get("X-Evil") != "a  Set-Cookie: x=1" {
+		t.Errorf("a value with a line break must not split into two headers: got %v", resp.Header)
+	}
+	// 103 then the final answer on the same connection.
+	io.WriteString(c.conn, "GET /early-hints HTTP/1.1\r\nHost: gw\r\n\r\n")
+	if resp, _ := c.read(t, "GET"); resp.StatusCode != 103 || resp.Header.Get("Link") == "" {
+		t.Errorf("early hints: got %d %v; want 103 with Link", resp.StatusCode, resp.Header)
+	}
+	if resp, body := c.read(t, "GET"); resp.StatusCode != 200 || body != "final" {
+		t.Errorf("after early hints: got %d %q", resp.StatusCode, body)
+	}
+	// A body short of its Content-Length: the client must see the
+	// connection end, not wait for bytes that never come.
+	io.WriteString(c.conn, "GET /short HTTP/1.1\r\nHost: gw\r\n\r\n")
+	resp, err := http.ReadResponse(c.rd, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(resp.Body); string(b) != "abc" || err != io.ErrUnexpectedEOF {
+		t.Errorf("short body: got %q, %v; want abc and an unexpected EOF", b, err)
+	}
+}
+
+// TestFastPathConnectionHandling: pipelined requests answered in order,
+// Connection: close honoured, a panicking handler costs only its connection.
+func TestFastPathConnectionHandling(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.Handle("/", servedBy)
+	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) { panic("boom") })
+	addr, _ := startFast(t, mux, 5*time.Second, 5*time.Second)
+
+	c := dialRaw(t, addr)
+	io.WriteString(c.conn, "GET /1 HTTP/1.1\r\nHost: gw\r\n\r\nGET /2 HTTP/1.1\r\nHost: gw\r\n\r\nHEAD /3 HTTP/1.1\r\nHost: gw\r\n\r\n")
+	for _, want := range []string{"fast GET /1 read 0", "fast GET /2 read 0", ""} {
+		method := "GET"
+		if want == "" {
+			method = "HEAD"
+		}
+		if _, body := c.read(t, method); body != want {
+			t.Errorf("pipelined: got %q; want %q", body, want)
+		}
+	}
+
+	c = dialRaw(t, addr)
+	resp, _ := c.roundTrip(t, "GET", "GET /bye HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
+	if !resp.Close || !c.closed() {
+		t.Errorf("Connection: close: got Close=%v; want the answer to say close and the connection closed", resp.Close)
+	}
+
+	c = dialRaw(t, addr)
+	io.WriteString(c.conn, "GET /panic HTTP/1.1\r\nHost: gw\r\n\r\n")
+	if !c.closed() {
+		t.Error("a panicking handler: the connection should close")
+	}
+	if _, body := dialRaw(t, addr).roundTrip(t, "GET", "GET /after HTTP/1.1\r\nHost: gw\r\n\r\n"); body != "fast GET /after read 0" {
+		t.Errorf("after a panic: got %q", body)
+	}
+}
+
+// TestFastPathTimeouts: a new connection that sends nothing and a head that
+// never ends are cut off after ReadHeaderTimeout; an idle kept-alive
+// connection after IdleTimeout; a connection within its timeouts is not.
+func TestFastPathTimeouts(t *testing.T) {
+	t.Parallel()
+	addr, _ := startFast(t, servedBy, 300*time.Millisecond, 600*time.Millisecond)
+	silent := dialRaw(t, addr)
+	partial := dialRaw(t, addr)
+	io.WriteString(partial.conn, "GET / HTTP/1.1\r\nHost: gw\r\n")
+	idle := dialRaw(t, addr)
+	idle.roundTrip(t, "GET", "GET / HTTP/1.1\r\nHost: gw\r\n\r\n")
+	start := time.Now()
+	for name, c := range map[string]*rawClient{"silent": silent, "partial head": partial} {
+		if !c.closed() {
+			t.Errorf("%s: not closed", name)
+		}
+	}
+	if d := time.Since(start); d > 1500*time.Millisecond {
+		t.Errorf("header timeout of 300 ms took %v", d)
+	}
+	// The idle one is still open at 300 ms (its limit is 600 ms)...
+	if _, body := idle.roundTrip(t, "GET", "GET /again HTTP/1.1\r\nHost: gw\r\n\r\n"); body != "fast GET /again read 0" {
+		t.Errorf("kept-alive connection within its idle timeout: got %q", body)
+	}
+	// ...and closed once idle for longer.
+	start = time.Now()
+	if !idle.closed() {
+		t.Error("idle connection not closed")
+	}
+	if d := time.Since(start); d < 400*time.Millisecond || d > 2*time.Second {
+		t.Errorf("idle timeout of 600 ms closed after %v", d)
+	}
+}
+
+// TestFastPathShutdown: on shutdown, idle connections close at once and a
+// request in flight completes, with Connection: close.
+func TestFastPathShutdown(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			<-release
+		}
+		io.WriteString(w, "done")
+	})
+	addr, fs := startFast(t, h, 5*time.Second, time.Minute)
+	idle := dialRaw(t, addr)
+	idle.roundTrip(t, "GET", "GET / HTTP/1.1\r\nHost: gw\r\n\r\n")
+	busy := dialRaw(t, addr)
+	io.WriteString(busy.conn, "GET /slow HTTP/1.1\r\nHost: gw\r\n\r\n")
+	time.Sleep(100 * time.Millisecond)
+	stopped := make(chan error, 1)
+	go func() { stopped <- fs.shutdown(context.Background()) }()
+	if !idle.closed() {
+		t.Error("idle connection not closed on shutdown")
+	}
+	close(release)
+	resp, body := busy.read(t, "GET")
+	if body != "done" || !resp.Close {
+		t.Errorf("in flight: got %q, Close=%v; want done and Connection: close", body, resp.Close)
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("shutdown: %v", err)
+	}
+}
