@@ -25,6 +25,9 @@ func writeRequest(bw *bufio.Writer, r *http.Request) error {
 	bw.WriteString(" HTTP/1.1\r\nHost: ")
 	bw.WriteString(host)
 	bw.WriteString("\r\n")
+	if _, ok := r.Header["User-Agent"]; !ok {
+		bw.WriteString("User-Agent: Go-http-client/1.1\r\n") // as Request.Write; ReverseProxy always sets one
+	}
 	for k, vs := range r.Header {
 		switch k {
 		case "Host", "Content-Length", "Transfer-Encoding", "Trailer", "Connection":
@@ -71,16 +74,19 @@ func readResponse(br *bufio.Reader, r *http.Request) (*http.Response, error) {
 // parseResponseHead parses head if readResponse can take it; nil otherwise.
 func parseResponseHead(head []byte) *http.Response {
 	s := string(head) // one allocation; names and values are substrings
+	if !strings.HasSuffix(s, "\r\n\r\n") {
+		return nil // a line ends in a bare LF
+	}
 	line, rest, _ := strings.Cut(s, "\r\n")
 	status, ok := strings.CutPrefix(line, "HTTP/1.1 ")
-	if !ok || len(status) < 3 || len(status) > 3 && status[3] != ' ' {
+	if !ok || len(status) < 3 || len(status) > 3 && status[3] != ' ' || !isFieldValue(status) {
 		return nil
 	}
 	code, err := strconv.Atoi(status[:3])
 	if err != nil || code < 200 || code == http.StatusNoContent || code == http.StatusNotModified {
 		return nil
 	}
-	n := strings.Count(rest, "\r\n") - 1
+	n := strings.Count(rest, "\r\n") - 1 // header lines; rest ends in an empty one
 	resp := &http.Response{Status: status, StatusCode: code, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: make(http.Header, n), ContentLength: -1}
 	values := make([]string, n)
@@ -108,6 +114,7 @@ func parseResponseHead(head []byte) *http.Response {
 			switch {
 			case strings.EqualFold(value, "close"):
 				resp.Close = true
+				continue // ReadResponse drops it too
 			case strings.EqualFold(value, "keep-alive"):
 			default:
 				return nil
