@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -104,10 +105,28 @@ func TestPreflightsStayAtTheGateway(t *testing.T) {
 	t.Parallel()
 	onEachServer(t, func(t *testing.T, srv server) {
 		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {})
-		_, gw := gateway(t, srv, Config{Policy: credentialed}, up.URL)
+		var logs syncBuffer
+		g, gw := gateway(t, srv, Config{Policy: credentialed, Logger: slog.New(slog.NewTextHandler(&logs, nil))}, up.URL)
 		resp := do(t, "OPTIONS", gw+"/data", "Origin", app, "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "content-type")
 		if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != app || up.options.Load() != 0 {
 			t.Errorf("got %d %v, upstream saw %d OPTIONS; want 204 with the origin, none upstream", resp.StatusCode, resp.Header, up.options.Load())
+		}
+		if v := resp.Header.Get("Vary"); v != "Origin, Access-Control-Request-Method, Access-Control-Request-Headers" || resp.Header.Get("Access-Control-Max-Age") != "600" ||
+			resp.Header.Get("Date") == "" || resp.ContentLength > 0 {
+			t.Errorf("allowed preflight: got %v", resp.Header)
+		}
+		resp = do(t, "OPTIONS", gw+"/data", "Origin", "https://evil.test", "Access-Control-Request-Method", "PUT")
+		if resp.StatusCode != 403 || resp.Header.Get("Access-Control-Allow-Origin") != "" || up.options.Load() != 0 {
+			t.Errorf("refused preflight: got %d %v", resp.StatusCode, resp.Header)
+		}
+		m := scrape(t, g)
+		for _, want := range []string{`corskit_proxy_requests_total{outcome="preflight_allowed"} 1`, `corskit_proxy_requests_total{outcome="preflight_denied"} 1`} {
+			if !strings.Contains(m, want) {
+				t.Errorf("metrics lack %q", want)
+			}
+		}
+		if !strings.Contains(logs.String(), "origin=https://evil.test") {
+			t.Errorf("the refused preflight is not logged: %q", logs.String())
 		}
 		pass := credentialed
 		pass.PreflightPassthrough = true
@@ -312,6 +331,47 @@ func TestRoutesAndReload(t *testing.T) {
 			}
 		}
 	})
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
+
+// TestHandoffsCounted: the fast path serves bodiless requests itself and
+// counts the connections it hands to net/http's server.
+func TestHandoffsCounted(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) { io.Copy(w, r.Body) })
+	g, gw := gateway(t, servers[0], Config{Policy: credentialed}, up.URL)
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	defer client.CloseIdleConnections()
+	for _, body := range []string{"", "", "hello", ""} {
+		req, _ := http.NewRequest("POST", gw+"/echo", strings.NewReader(body))
+		if body == "" {
+			req, _ = http.NewRequest("GET", gw+"/echo", nil)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != body {
+			t.Errorf("got %q; want %q", b, body)
+		}
+	}
+	if m := scrape(t, g); !strings.Contains(m, "corskit_proxy_handoffs_total 1") {
+		t.Errorf("two GETs, a POST and a GET on one connection: want one hand-off counted:\n%s", m)
+	}
 }
 
 func scrape(t *testing.T, g *Gateway) string {
