@@ -56,7 +56,7 @@ func New(cfg Config) (*Gateway, error) {
 	g.proxy = &httputil.ReverseProxy{
 		Rewrite:        g.rewrite,
 		Transport:      timedTransport{rt, g.Metrics},
-		FlushInterval:  -1, // stream: SSE and chunked bodies are not buffered
+		FlushInterval:  0, // ReverseProxy flushes SSE and chunked bodies as they come; no timer per response
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.errorHandler,
 		BufferPool:     bufferPool{}, // without it, 32 KiB is allocated per response
