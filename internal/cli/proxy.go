@@ -25,7 +25,7 @@ type proxyOptions struct {
 	config, upstream, listen, admin      string
 	origins, methods, headers, expose    []string
 	credentials, passPreflight           bool
-	preserveHost, reportOnly             bool
+	preserveHost, reportOnly, stdServer  bool
 	maxAge                               int
 	trusted                              []string
 	upstreamTimeout                      time.Duration
@@ -60,6 +60,7 @@ func parseProxy(args []string, stderr io.Writer) (proxyOptions, error) {
 	fs.BoolVar(&o.preserveHost, "preserve-host", false, "send the client's Host header to the upstream")
 	fs.Func("trusted-proxy", "address or CIDR whose X-Forwarded-For is kept (repeatable)", list(&o.trusted))
 	fs.BoolVar(&o.reportOnly, "report-only", false, "enforce nothing; log and count what the policy would deny")
+	fs.BoolVar(&o.stdServer, "std-server", false, "serve every request with Go's net/http server (slower); by default a lean HTTP/1.1 path serves plain-HTTP requests without a body")
 	fs.DurationVar(&o.upstreamTimeout, "upstream-timeout", 30*time.Second, "wait for the upstream's response headers (then 504)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "certificate file, to serve HTTPS (with --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "private key file")
@@ -256,7 +257,7 @@ func runProxy(args []string, stdout, stderr io.Writer) int {
 		go watchFile(ctx, o.config, time.Second, func() { reload("file changed") })
 	}
 	err = g.Serve(ctx, proxy.ServerOptions{
-		Listen: setup.listen, AdminListen: setup.admin, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
+		Listen: setup.listen, AdminListen: setup.admin, TLSCert: o.tlsCert, TLSKey: o.tlsKey, StandardServer: o.stdServer,
 		Started: func(addr, admin string) {
 			logger.Info("corskit proxy listening", "addr", addr, "admin", admin, "upstream", setup.cfg.Upstream.String(),
 				"report_only", setup.cfg.ReportOnly, "origins", fmt.Sprint(setup.cfg.Policy.AllowOrigins))

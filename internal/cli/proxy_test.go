@@ -188,3 +188,56 @@ func TestProxyCommand(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestProxyServerChoice: by default the gateway's fast path serves bodiless
+// requests and hands the connection to net/http's server at a request with a
+// body; --std-server serves everything with net/http's, with no hand-off.
+func TestProxyServerChoice(t *testing.T) {
+	t.Parallel()
+	bin := corskitBinary(t)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(w, r.Body) }))
+	defer up.Close()
+	for _, tc := range []struct {
+		flags    []string
+		handoffs string
+	}{
+		{nil, "corskit_proxy_handoffs_total 1"},
+		{[]string{"--std-server"}, "corskit_proxy_handoffs_total 0"},
+	} {
+		listen, admin := freeAddr(t), freeAddr(t)
+		cmd := exec.Command(bin, append([]string{"proxy", "--upstream", up.URL, "--listen", listen, "--admin-listen", admin,
+			"--allow-origin", "https://app.example.com", "--log-level", "error"}, tc.flags...)...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+		var echoed []string
+		for _, body := range []string{"", "payload", ""} {
+			var resp *http.Response
+			var err error
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				if resp, err = client.Post("http://"+listen+"/echo", "text/plain", strings.NewReader(body)); err == nil {
+					break
+				}
+			}
+			if err != nil {
+				t.Fatalf("%v: %v", tc.flags, err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			echoed = append(echoed, string(b))
+		}
+		resp, err := http.Get("http://" + admin + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		metrics, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		client.CloseIdleConnections()
+		if strings.Join(echoed, "|") != "|payload|" || !strings.Contains(string(metrics), tc.handoffs) {
+			t.Errorf("%v: echoed %q; want \"|payload|\" and %q in /metrics", tc.flags, echoed, tc.handoffs)
+		}
+	}
+}
