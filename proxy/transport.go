@@ -35,6 +35,7 @@ type upstreamConn struct {
 	br       *bufio.Reader
 	bw       *bufio.Writer
 	lastUsed time.Time
+	deadline time.Time // the read deadline in force; zero for none
 }
 
 // aLongTimeAgo is a deadline that has passed: setting it interrupts I/O.
@@ -77,8 +78,11 @@ func (t *leanTransport) handles(r *http.Request) bool {
 // to its end, puts uc back in the pool.
 func (t *leanTransport) exchange(uc *upstreamConn, r *http.Request) (*http.Response, error) {
 	ctx := r.Context()
-	stop := context.AfterFunc(ctx, func() { uc.conn.SetDeadline(aLongTimeAgo) })
-	uc.conn.SetReadDeadline(time.Now().Add(t.headerTimeout))
+	stop := noStop
+	if ctx.Done() != nil {
+		stop = context.AfterFunc(ctx, func() { uc.conn.SetDeadline(aLongTimeAgo) })
+	}
+	t.setHeaderDeadline(uc)
 	if err := writeRequest(uc.bw, r); err != nil {
 		stop()
 		return nil, err
@@ -103,7 +107,12 @@ func (t *leanTransport) exchange(uc *upstreamConn, r *http.Request) (*http.Respo
 			break
 		}
 	}
-	uc.conn.SetReadDeadline(time.Time{})
+	// A body still to come may take longer than the head's deadline (a
+	// stream may last hours); one already buffered reads no more.
+	if r.Method != http.MethodHead && (resp.ContentLength < 0 || int64(uc.br.Buffered()) < resp.ContentLength) {
+		uc.conn.SetReadDeadline(time.Time{})
+		uc.deadline = time.Time{}
+	}
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		stop()
 		uc.conn.Close()
@@ -111,6 +120,22 @@ func (t *leanTransport) exchange(uc *upstreamConn, r *http.Request) (*http.Respo
 	}
 	resp.Body = &pooledBody{body: resp.Body, t: t, uc: uc, stop: stop, reusable: !resp.Close && !r.Close}
 	return resp, nil
+}
+
+func noStop() bool { return true }
+
+// setHeaderDeadline gives the response head t.headerTimeout from now. It
+// moves uc's read deadline only when the one in force is off by more than a
+// twentieth of the timeout (at most a second): a runtime timer update per
+// request costs more than reading the request.
+func (t *leanTransport) setHeaderDeadline(uc *upstreamConn) {
+	want := time.Now().Add(t.headerTimeout)
+	slack := min(t.headerTimeout/20, time.Second)
+	if d := want.Sub(uc.deadline); !uc.deadline.IsZero() && d >= 0 && d < slack {
+		return
+	}
+	uc.deadline = want
+	uc.conn.SetReadDeadline(want)
 }
 
 // get returns an idle connection, or dials one.
