@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks corskit proxy against nginx (Debian's, with the equivalent
-# correct CORS configuration and upstream keep-alive) and against the
-# upstream alone, on loopback, in one run, with wrk. The server under test
-# gets CPU 0 alone (one Go thread, one nginx worker); wrk and the upstream
+# correct CORS configuration, upstream keep-alive, and the X-Forwarded-*
+# headers the gateway sends too) and against the upstream alone, on
+# loopback, in one run, with wrk. The server under test gets CPU 0 alone (one Go thread, one nginx worker); wrk and the upstream
 # share CPU 1. Needs: go, nginx, wrk, taskset (apt-get install nginx wrk).
 #
 #   bash bench/run.sh                    # 3 rounds of 10 s per server and scenario
@@ -62,6 +62,9 @@ http {
             if (\$request_method = OPTIONS) { return 204; }
             proxy_http_version 1.1;
             proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-For \$remote_addr;
+            proxy_set_header X-Forwarded-Host \$http_host;
+            proxy_set_header X-Forwarded-Proto \$scheme;
             proxy_pass http://api;
         }
     }
