@@ -32,7 +32,8 @@ func (m *Middleware) Classify(r *http.Request) (Outcome, string) {
 		}
 		return ActualAllowed, ""
 	}
-	d := p.decidePreflight(origins, acrm, r.Header["Access-Control-Request-Headers"], r.Header["Access-Control-Request-Private-Network"])
+	var d preflightDecision
+	p.decidePreflight(&preflightRequest{origins: origins, acrm: acrm, header: r.Header}, &d)
 	switch d.refused {
 	case refusedNothing:
 		return PreflightAllowed, ""

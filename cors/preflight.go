@@ -19,13 +19,58 @@ const (
 	refusedPrivateNetwork
 )
 
+// The headers of a preflight's answer, in the order they are written; a
+// preflightDecision's values are indexed alike.
+const (
+	allowOrigin = iota
+	allowCredentials
+	allowMethods
+	allowHeaders
+	maxAge
+	allowPrivateNetwork
+	preflightFieldCount
+)
+
+var preflightFields = [preflightFieldCount]string{
+	"Access-Control-Allow-Origin",
+	"Access-Control-Allow-Credentials",
+	"Access-Control-Allow-Methods",
+	"Access-Control-Allow-Headers",
+	"Access-Control-Max-Age",
+	"Access-Control-Allow-Private-Network",
+}
+
 // preflightDecision is the policy's answer to one preflight, before it is
-// written: the values of the Access-Control-Allow-* headers ("" for none)
-// and, when it refuses, which check failed and what it refused.
+// written: the values of the headers of preflightFields ("" for none) and,
+// when it refuses, which check failed and what it refused.
 type preflightDecision struct {
-	allowOrigin, allowCredentials, allowMethods, allowHeaders, allowPrivateNetwork, maxAge string
-	refused                                                                                refusal
-	what                                                                                   string // the refused method (with a hint) or header
+	values  [preflightFieldCount]string
+	refused refusal
+	what    string // the refused method (with a hint) or header
+}
+
+// preflightRequest is what a preflight asks: its Origin and
+// Access-Control-Request-Method lines, and its -Headers and
+// -Private-Network lines, read from header when it is set (only once the
+// origin passes: most refusals never need them).
+type preflightRequest struct {
+	origins, acrm []string
+	header        http.Header
+	acrh, pna     []string
+}
+
+func (q *preflightRequest) requestHeaders() []string {
+	if q.header != nil {
+		return q.header["Access-Control-Request-Headers"]
+	}
+	return q.acrh
+}
+
+func (q *preflightRequest) privateNetwork() []string {
+	if q.header != nil {
+		return q.header["Access-Control-Request-Private-Network"]
+	}
+	return q.pna
 }
 
 // decidePreflight answers a CORS-preflight request. The browser checks, in
@@ -36,19 +81,19 @@ type preflightDecision struct {
 // origin that asks for a method or header the policy refuses therefore gets
 // an ok answer with the origin and the allowed lists, so that the browser's
 // console names the refused method or header instead of a vague status
-// error. The arguments are the request's header lines: Origin,
-// Access-Control-Request-Method, -Headers and -Private-Network.
-func (p *policy) decidePreflight(origins, acrm, acrh, pna []string) (d preflightDecision) {
+// error.
+func (p *policy) decidePreflight(q *preflightRequest, d *preflightDecision) {
+	origins, acrm := q.origins, q.acrm
 	if len(origins) != 1 || !p.origins.Contains(origins[0]) {
 		d.refused = refusedOrigin
-		return d
+		return
 	}
-	d.allowOrigin = origins[0]
+	d.values[allowOrigin] = origins[0]
 	if p.anyOrigin {
-		d.allowOrigin = "*"
+		d.values[allowOrigin] = "*"
 	}
 	if p.credentials {
-		d.allowCredentials = "true"
+		d.values[allowCredentials] = "true"
 	}
 
 	method := ""
@@ -60,44 +105,44 @@ func (p *policy) decidePreflight(origins, acrm, acrh, pna []string) (d preflight
 	switch {
 	case p.anyMethod && p.credentials && methodOK:
 		// Browsers read `*` literally on credentialed requests: echo.
-		d.allowMethods = method
+		d.values[allowMethods] = method
 	case p.methodsValue != "":
-		d.allowMethods = p.methodsValue
+		d.values[allowMethods] = p.methodsValue
 	}
 	if !methodOK {
 		d.refused, d.what = refusedMethod, p.methodHint(method)
-		return d
+		return
 	}
 
+	acrh := q.requestHeaders()
 	denied, ok := p.checkRequestHeaders(acrh)
 	switch {
 	case p.echoHeaders && ok && len(acrh) > 0:
-		d.allowHeaders = joinLines(acrh)
+		d.values[allowHeaders] = joinLines(acrh)
 	case p.anyHeader && denied != "":
 		// The only name `*` refuses is an unlisted Authorization. Chromium
 		// (156) still lets `*` cover it, against the Fetch standard, so list the
 		// allowed names instead: every browser then refuses Authorization.
-		d.allowHeaders = p.allowedSubset(acrh)
+		d.values[allowHeaders] = p.allowedSubset(acrh)
 	case p.headersValue != "":
-		d.allowHeaders = p.headersValue
+		d.values[allowHeaders] = p.headersValue
 	}
 	if !ok {
 		d.refused, d.what = refusedHeader, denied
 		if denied == "" {
 			d.refused = refusedHeadersLimit
 		}
-		return d
+		return
 	}
 
-	if len(pna) == 1 && pna[0] == "true" {
+	if pna := q.privateNetwork(); len(pna) == 1 && pna[0] == "true" {
 		if !p.privateNet {
 			d.refused = refusedPrivateNetwork
-			return d
+			return
 		}
-		d.allowPrivateNetwork = "true"
+		d.values[allowPrivateNetwork] = "true"
 	}
-	d.maxAge = p.maxAgeValue
-	return d
+	d.values[maxAge] = p.maxAgeValue
 }
 
 // reason is why d refuses, for logs; "" if it allows.
@@ -119,13 +164,14 @@ func (d *preflightDecision) reason() string {
 
 // preflight answers a CORS-preflight request with the policy's decision.
 func (p *policy) preflight(w http.ResponseWriter, r *http.Request, origins, acrm []string, next http.Handler) {
-	d := p.decidePreflight(origins, acrm, r.Header["Access-Control-Request-Headers"], r.Header["Access-Control-Request-Private-Network"])
+	var d preflightDecision
+	p.decidePreflight(&preflightRequest{origins: origins, acrm: acrm, header: r.Header}, &d)
 	h := w.Header()
-	vals := make([]string, 7)
-	addVary(h, vals[6:7:7], p.varyPreflight)
-	for i, f := range d.fields() {
-		if f.value != "" {
-			set(h, f.name, vals[i:i+1:i+1], f.value)
+	vals := make([]string, preflightFieldCount+1)
+	addVary(h, vals[preflightFieldCount:], p.varyPreflight)
+	for i, v := range d.values {
+		if v != "" {
+			set(h, preflightFields[i], vals[i:i+1:i+1], v)
 		}
 	}
 	status := p.status
@@ -136,21 +182,6 @@ func (p *policy) preflight(w http.ResponseWriter, r *http.Request, origins, acrm
 		}
 	}
 	p.finish(w, r, next, status)
-}
-
-// field is one response header.
-type field struct{ name, value string }
-
-// fields are d's Access-Control-* headers, in a fixed order.
-func (d *preflightDecision) fields() [6]field {
-	return [6]field{
-		{"Access-Control-Allow-Origin", d.allowOrigin},
-		{"Access-Control-Allow-Credentials", d.allowCredentials},
-		{"Access-Control-Allow-Methods", d.allowMethods},
-		{"Access-Control-Allow-Headers", d.allowHeaders},
-		{"Access-Control-Max-Age", d.maxAge},
-		{"Access-Control-Allow-Private-Network", d.allowPrivateNetwork},
-	}
 }
 
 // AppendPreflight answers a preflight as Handler would, for a server that
@@ -165,13 +196,14 @@ func (m *Middleware) AppendPreflight(dst []byte, origins, acrm, acrh, pna []stri
 	if p.passthrough {
 		return dst, 0, false
 	}
-	d := p.decidePreflight(origins, acrm, acrh, pna)
+	var d preflightDecision
+	p.decidePreflight(&preflightRequest{origins: origins, acrm: acrm, acrh: acrh, pna: pna}, &d)
 	if d.refused != refusedNothing {
 		return dst, 0, false
 	}
-	for _, f := range d.fields() {
-		if f.value != "" {
-			dst = appendField(dst, f.name, f.value)
+	for i, v := range d.values {
+		if v != "" {
+			dst = appendField(dst, preflightFields[i], v)
 		}
 	}
 	return appendField(dst, "Vary", p.varyPreflight), p.status, true
