@@ -63,7 +63,7 @@ func forEachName(lines []string, fn func(name string) bool) bool {
 			} else {
 				elem, line = line, ""
 			}
-			elem = trimOWS(elem)
+			elem = headers.TrimOWS(elem)
 			if elem == "" {
 				continue
 			}
@@ -85,17 +85,6 @@ func indexComma(s string) int {
 		}
 	}
 	return -1
-}
-
-// trimOWS trims RFC 9110's optional white space: spaces and tabs.
-func trimOWS(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // logDenied records, at debug level, why a request got no CORS permission.

@@ -17,25 +17,8 @@ import (
 	"time"
 
 	"github.com/corskit/corskit/internal/browsertest"
+	"github.com/corskit/corskit/internal/servertest"
 )
-
-// lockedLog collects the proxy's log lines, written from its goroutines.
-type lockedLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func mustURL(s string) *url.URL { u, _ := url.Parse(s); return u }
 
@@ -99,7 +82,7 @@ func TestRoutingRewriteHostAndOrigin(t *testing.T) {
 	front := newBackend(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "frontend") })
 	api := newBackend(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "api") })
 	auth := newBackend(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "auth") })
-	logs := &lockedLog{}
+	logs := &servertest.SyncBuffer{}
 	_, dev := start(t, Config{Frontend: mustURL(front.URL), Log: logs, Routes: []Route{
 		{Prefix: "/api", Target: mustURL(api.URL), Rewrite: str("/"), ChangeOrigin: true},
 		{Prefix: "/api/auth", Target: mustURL(auth.URL)},
@@ -149,14 +132,7 @@ func TestStreamsAndWebSockets(t *testing.T) {
 	t.Parallel()
 	front := newBackend(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") == "websocket" { // the HMR socket
-			conn, brw, err := w.(http.Hijacker).Hijack()
-			if err != nil {
-				return
-			}
-			defer conn.Close()
-			brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-			brw.Flush()
-			io.Copy(conn, brw)
+			servertest.EchoUpgrade(w, r)
 			return
 		}
 		w.Header().Set("Content-Type", "text/event-stream")

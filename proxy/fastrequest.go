@@ -5,6 +5,8 @@ import (
 	"net/textproto"
 	"net/url"
 	"strings"
+
+	"github.com/corskit/corskit/internal/headers"
 )
 
 // simpleHead is a parsed request head the fast path serves: a simple HTTP/1.1
@@ -57,7 +59,7 @@ func parseHead(head []byte, h *simpleHead) bool {
 	line, rest, _ := strings.Cut(s, "\r\n")
 	method, line, ok1 := strings.Cut(line, " ")
 	target, proto, ok2 := strings.Cut(line, " ")
-	if !ok1 || !ok2 || proto != "HTTP/1.1" || !isToken(method) || !isTarget(target) {
+	if !ok1 || !ok2 || proto != "HTTP/1.1" || !headers.IsToken(method) || !isTarget(target) {
 		return false
 	}
 	*h = simpleHead{method: method, target: target, fields: rest[:len(rest)-2]}
@@ -65,10 +67,10 @@ func parseHead(head []byte, h *simpleHead) bool {
 	for rest != "\r\n" {
 		line, rest, _ = strings.Cut(rest, "\r\n")
 		name, value, ok := strings.Cut(line, ":")
-		if !ok || !isToken(name) {
+		if !ok || !headers.IsToken(name) {
 			return false // includes obsolete line folding, which starts with a space
 		}
-		value = trimOWS(value)
+		value = headers.TrimOWS(value)
 		if !isFieldValue(value) {
 			return false
 		}
@@ -127,7 +129,7 @@ func (h *simpleHead) request(remoteAddr string) *http.Request {
 		if key == "Host" {
 			continue
 		}
-		value = trimOWS(value)
+		value = headers.TrimOWS(value)
 		if v, ok := hdr[key]; ok {
 			hdr[key] = append(v, value)
 			continue
@@ -151,17 +153,6 @@ func fixPragma(h http.Header) {
 	}
 }
 
-// trimOWS trims spaces and tabs at both ends of s.
-func trimOWS(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
 // canonicalKey is textproto's canonical form of name, without allocating
 // when name already is in it.
 func canonicalKey(name string) string {
@@ -175,32 +166,6 @@ func canonicalKey(name string) string {
 	}
 	return name
 }
-
-// isToken reports whether s is a non-empty RFC 9110 token.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !tokenChar[s[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-var tokenChar = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
 
 // isFieldValue reports whether s has only visible characters, obs-text,
 // spaces and tabs.

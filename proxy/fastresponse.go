@@ -6,8 +6,11 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+
 	"sync/atomic"
 	"time"
+
+	"github.com/corskit/corskit/internal/headers"
 )
 
 // fastResponse is the fast path's http.ResponseWriter: HTTP/1.1 framing by
@@ -89,13 +92,9 @@ func (w *fastResponse) WriteHeader(code int) {
 // as trailers.
 func (w *fastResponse) writeHead(code int, trailers []string) {
 	bw := w.bw
-	bw.WriteString("HTTP/1.1 ")
-	bw.WriteString(strconv.Itoa(code))
-	bw.WriteByte(' ')
-	bw.WriteString(http.StatusText(code))
-	bw.WriteString("\r\n")
+	writeStatusLine(bw, code)
 	for k, vs := range w.header {
-		if !isToken(k) || strings.HasPrefix(k, http.TrailerPrefix) || containsFold(trailers, k) {
+		if !headers.IsToken(k) || strings.HasPrefix(k, http.TrailerPrefix) || containsFold(trailers, k) {
 			continue
 		}
 		if k == "Connection" && code >= 200 {
@@ -113,6 +112,15 @@ func (w *fastResponse) writeHead(code int, trailers []string) {
 			bw.WriteString("Connection: close\r\n")
 		}
 	}
+	bw.WriteString("\r\n")
+}
+
+// writeStatusLine writes "HTTP/1.1 code text".
+func writeStatusLine(bw *bufio.Writer, code int) {
+	bw.WriteString("HTTP/1.1 ")
+	bw.WriteString(strconv.Itoa(code))
+	bw.WriteByte(' ')
+	bw.WriteString(http.StatusText(code))
 	bw.WriteString("\r\n")
 }
 
@@ -210,7 +218,7 @@ func (w *fastResponse) finish(flush bool) bool {
 			}
 		}
 		for k, vs := range w.header {
-			if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok && isToken(name) {
+			if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok && headers.IsToken(name) {
 				for _, v := range vs {
 					writeField(w.bw, name, v)
 				}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -262,11 +261,7 @@ func (s *fastServer) preflight(fc *fastConn, h *simpleHead) bool {
 	}
 	fc.scratch = lines
 	bw := fc.bw
-	bw.WriteString("HTTP/1.1 ")
-	bw.WriteString(strconv.Itoa(status))
-	bw.WriteByte(' ')
-	bw.WriteString(http.StatusText(status))
-	bw.WriteString("\r\n")
+	writeStatusLine(bw, status)
 	bw.Write(lines)
 	bw.WriteString("Date: ")
 	bw.WriteString(httpDate())

@@ -14,12 +14,12 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/internal/servertest"
 )
 
 const app = "https://app.example.com"
@@ -105,7 +105,7 @@ func TestPreflightsStayAtTheGateway(t *testing.T) {
 	t.Parallel()
 	onEachServer(t, func(t *testing.T, srv server) {
 		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {})
-		var logs syncBuffer
+		var logs servertest.SyncBuffer
 		g, gw := gateway(t, srv, Config{Policy: credentialed, Logger: slog.New(slog.NewTextHandler(&logs, nil))}, up.URL)
 		resp := do(t, "OPTIONS", gw+"/data", "Origin", app, "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "content-type")
 		if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != app || up.options.Load() != 0 {
@@ -233,16 +233,7 @@ func TestStreaming(t *testing.T) {
 func TestWebSocketUpgrade(t *testing.T) {
 	t.Parallel()
 	onEachServer(t, func(t *testing.T, srv server) {
-		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
-			conn, brw, err := w.(http.Hijacker).Hijack()
-			if err != nil {
-				return
-			}
-			defer conn.Close()
-			brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-			brw.Flush()
-			io.Copy(conn, brw)
-		})
+		up := newUpstream(t, servertest.EchoUpgrade)
 		_, gw := gateway(t, srv, Config{Policy: credentialed}, up.URL)
 		dial := func(origin string) (string, string) {
 			conn, err := net.Dial("tcp", strings.TrimPrefix(gw, "http://"))
@@ -332,19 +323,6 @@ func TestRoutesAndReload(t *testing.T) {
 		}
 	})
 }
-
-// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
 
 // TestHandoffsCounted: the fast path serves bodiless requests itself and
 // counts the connections it hands to net/http's server.

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/corskit/corskit/internal/headers"
 )
 
 // writeRequest writes r, a bodiless GET or HEAD, in HTTP/1.1 as
@@ -37,7 +39,7 @@ func writeRequest(bw *bufio.Writer, r *http.Request) error {
 				continue // ReverseProxy's way of saying "send none"
 			}
 		}
-		if !isToken(k) {
+		if !headers.IsToken(k) {
 			continue
 		}
 		for _, v := range vs {
@@ -93,10 +95,10 @@ func parseResponseHead(head []byte) *http.Response {
 	for i := 0; i < n; i++ {
 		line, rest, _ = strings.Cut(rest, "\r\n")
 		name, value, ok := strings.Cut(line, ":")
-		if !ok || !isToken(name) {
+		if !ok || !headers.IsToken(name) {
 			return nil
 		}
-		value = trimOWS(value)
+		value = headers.TrimOWS(value)
 		if !isFieldValue(value) {
 			return nil
 		}

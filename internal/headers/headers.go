@@ -152,3 +152,15 @@ var safelistedResponseHeaders = map[string]bool{
 func IsSafelistedResponseHeader(name string) bool {
 	return safelistedResponseHeaders[ToLower(name)]
 }
+
+// TrimOWS trims RFC 9110's optional white space, spaces and tabs, from both
+// ends of s.
+func TrimOWS(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -5,7 +5,9 @@ package servertest
 
 import (
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -50,7 +52,7 @@ func Start(t *testing.T, dir string, port int, env []string, name string, args .
 	// Its own process group, so that worker processes (nginx) end with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.WaitDelay = 5 * time.Second
-	out := &syncBuffer{}
+	out := &SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
@@ -81,19 +83,22 @@ func Start(t *testing.T, dir string, port int, env []string, name string, args .
 	}
 }
 
-// syncBuffer collects a process's output safely from several goroutines.
-type syncBuffer struct {
+// SyncBuffer collects output (a process's, a logger's) safely from several
+// goroutines.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  strings.Builder
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+// String returns what was written so far.
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
@@ -150,4 +155,18 @@ http {
 		t.Fatalf("nginx -t: %v\n%s\n%s", err, out, conf)
 	}
 	Start(t, dir, port, nil, bin, "-p", dir, "-c", file, "-e", "stderr")
+}
+
+// EchoUpgrade answers a request with 101 Switching Protocols and echoes the
+// bytes that follow: a stand-in for a WebSocket server, enough to test a
+// proxy that copies bytes both ways.
+func EchoUpgrade(w http.ResponseWriter, r *http.Request) {
+	conn, brw, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+	brw.Flush()
+	io.Copy(conn, brw)
 }
