@@ -330,9 +330,10 @@ func TestFastPathTimeouts(t *testing.T) {
 // request in flight completes, with Connection: close.
 func TestFastPathShutdown(t *testing.T) {
 	t.Parallel()
-	release := make(chan struct{})
+	started, release := make(chan struct{}), make(chan struct{})
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/slow" {
+			close(started)
 			<-release
 		}
 		io.WriteString(w, "done")
@@ -342,7 +343,7 @@ func TestFastPathShutdown(t *testing.T) {
 	idle.roundTrip(t, "GET", "GET / HTTP/1.1\r\nHost: gw\r\n\r\n")
 	busy := dialRaw(t, addr)
 	io.WriteString(busy.conn, "GET /slow HTTP/1.1\r\nHost: gw\r\n\r\n")
-	time.Sleep(100 * time.Millisecond)
+	<-started
 	stopped := make(chan error, 1)
 	go func() { stopped <- fs.shutdown(context.Background()) }()
 	if !idle.closed() {
