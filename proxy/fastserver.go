@@ -215,6 +215,10 @@ func (s *fastServer) serveConn(fc *fastConn) {
 			req = sh.request(remote)
 		}
 		if req == nil {
+			// Answers to earlier pipelined requests go out first.
+			if fc.bw.Flush() != nil {
+				return
+			}
 			handedOff = s.handoff.push(&bufferedConn{Conn: fc.conn, r: fc.br})
 			if handedOff && s.onHandoff != nil {
 				s.onHandoff()

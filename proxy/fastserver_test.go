@@ -276,6 +276,15 @@ func TestFastPathConnectionHandling(t *testing.T) {
 		}
 	}
 
+	// Pipelined, the last handed off: the fast path's answers go out first.
+	c = dialRaw(t, addr)
+	io.WriteString(c.conn, "GET /1 HTTP/1.1\r\nHost: gw\r\n\r\nOPTIONS /2 HTTP/1.1\r\nHost: gw\r\n\r\nPOST /3 HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\n\r\nhi")
+	for _, want := range []string{"fast GET /1 read 0", "fast OPTIONS /2 read 0", "net/http POST /3 read 2"} {
+		if _, body := c.read(t, "GET"); body != want {
+			t.Errorf("pipelined, then handed off: got %q; want %q", body, want)
+		}
+	}
+
 	c = dialRaw(t, addr)
 	resp, _ := c.roundTrip(t, "GET", "GET /bye HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
 	if !resp.Close || !c.closed() {
