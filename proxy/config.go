@@ -4,6 +4,14 @@
 // replaced, never duplicated; CORS headers are on every response to an
 // allowed origin, the gateway's own 502 and 504 included; WebSocket upgrades
 // are held to the policy's origins.
+//
+// Serve runs two HTTP/1.1 servers on one listener: a lean loop for requests
+// without a body, an upgrade or unusual syntax (allowed preflights are
+// answered from the policy without an http.Request), and net/http's server,
+// to which a connection is handed at its first request the loop does not
+// take. Upstream, bodiless GET and HEAD requests use a lean connection pool,
+// others net/http's Transport. ServerOptions.StandardServer turns the lean
+// loop off.
 package proxy
 
 import (
