@@ -63,12 +63,14 @@ func (w *fastResponse) WriteHeader(code int) {
 	if code == http.StatusNoContent || code == http.StatusNotModified {
 		delete(w.header, "Content-Length")
 	}
-	if cl := w.header.Get("Content-Length"); cl != "" {
-		n, err := strconv.ParseInt(cl, 10, 64)
-		if err != nil || n < 0 {
-			delete(w.header, "Content-Length")
-		} else {
+	if cl := w.header["Content-Length"]; len(cl) > 0 {
+		if n, ok := parseLength(cl[0]); ok {
 			w.length = n
+			if len(cl) > 1 {
+				w.header["Content-Length"] = cl[:1]
+			}
+		} else {
+			delete(w.header, "Content-Length")
 		}
 	}
 	delete(w.header, "Transfer-Encoding")

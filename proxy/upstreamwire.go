@@ -105,8 +105,8 @@ func parseResponseHead(head []byte) *http.Response {
 		key := canonicalKey(name)
 		switch key {
 		case "Content-Length":
-			cl, err := strconv.ParseInt(value, 10, 64)
-			if err != nil || cl < 0 || resp.ContentLength >= 0 {
+			cl, ok := parseLength(value)
+			if !ok || resp.ContentLength >= 0 {
 				return nil
 			}
 			resp.ContentLength = cl
@@ -134,6 +134,22 @@ func parseResponseHead(head []byte) *http.Response {
 	}
 	fixPragma(resp.Header)
 	return resp
+}
+
+// parseLength parses a Content-Length value: digits only, as net/http
+// reads it (no sign, no spaces), and no more than fit in an int64.
+func parseLength(s string) (int64, bool) {
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(s[i]-'0')
+	}
+	return n, true
 }
 
 // lengthBody is a body of n bytes; a connection that ends sooner is an
