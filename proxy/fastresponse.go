@@ -39,8 +39,11 @@ func (w *fastResponse) reset(req *http.Request) {
 	*w = fastResponse{bw: w.bw, header: w.header, closing: w.closing, req: req, length: -1, close: req.Close}
 }
 
+// Header is the response header map, cleared for each request.
 func (w *fastResponse) Header() http.Header { return w.header }
 
+// WriteHeader sends the status line and headers; 1xx answers go out at once
+// and leave the final one to come.
 func (w *fastResponse) WriteHeader(code int) {
 	if w.status != 0 {
 		return
@@ -159,6 +162,7 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
+// Write sends p as body, chunked unless a Content-Length was given.
 func (w *fastResponse) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)

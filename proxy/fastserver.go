@@ -361,6 +361,7 @@ type bufferedConn struct {
 	r *bufio.Reader
 }
 
+// Read reads what r holds, then the connection.
 func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
 // connQueue is a net.Listener whose connections are the ones handed to it.
@@ -385,6 +386,7 @@ func (q *connQueue) push(c net.Conn) bool {
 	}
 }
 
+// Accept returns the next connection handed over.
 func (q *connQueue) Accept() (net.Conn, error) {
 	select {
 	case c := <-q.conns:
@@ -394,9 +396,11 @@ func (q *connQueue) Accept() (net.Conn, error) {
 	}
 }
 
+// Close stops the queue: Accept and push fail from then on.
 func (q *connQueue) Close() error {
 	q.once.Do(func() { close(q.closed) })
 	return nil
 }
 
+// Addr is the address of the listener the connections came from.
 func (q *connQueue) Addr() net.Addr { return q.addr }

@@ -41,6 +41,7 @@ type upstreamConn struct {
 // aLongTimeAgo is a deadline that has passed: setting it interrupts I/O.
 var aLongTimeAgo = time.Unix(1, 0)
 
+// RoundTrip sends r, over the pool when handles(r), else over the fallback.
 func (t *leanTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if !t.handles(r) {
 		return t.fallback.RoundTrip(r)
@@ -204,6 +205,7 @@ type pooledBody struct {
 	done     bool
 }
 
+// Read reads the body; at its end the connection returns to the pool.
 func (b *pooledBody) Read(p []byte) (int, error) {
 	if b.done {
 		return 0, io.EOF

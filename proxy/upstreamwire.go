@@ -159,6 +159,8 @@ type lengthBody struct {
 	n  int64
 }
 
+// Read reads at most the bytes left; a connection that ends sooner is
+// io.ErrUnexpectedEOF.
 func (b *lengthBody) Read(p []byte) (int, error) {
 	if b.n <= 0 {
 		return 0, io.EOF
@@ -177,4 +179,5 @@ func (b *lengthBody) Read(p []byte) (int, error) {
 	return k, err
 }
 
+// Close does nothing: pooledBody decides the connection's fate.
 func (b *lengthBody) Close() error { return nil }
