@@ -28,7 +28,9 @@ type fastResponse struct {
 	written int64
 	close   bool // Connection: close
 	err     error
-	closing *atomic.Bool // the server is shutting down: close after this answer
+	// headPending: WriteHeader was called, the head is not written yet.
+	headPending bool
+	closing     *atomic.Bool // the server is shutting down: close after this answer
 }
 
 func (w *fastResponse) reset(req *http.Request) {
@@ -83,6 +85,18 @@ func (w *fastResponse) WriteHeader(code int) {
 	if w.header["Date"] == nil {
 		w.header["Date"] = []string{httpDate()}
 	}
+	w.headPending = true // written with the first bytes of the body, as net/http does
+}
+
+// sendHead writes the pending head. Like net/http's server, it gives a body
+// without a Content-Type (nor a Content-Encoding) the type sniffed from its
+// first bytes, p.
+func (w *fastResponse) sendHead(p []byte) {
+	w.headPending = false
+	bodyAllowed := w.status >= 200 && w.status != http.StatusNoContent && w.status != http.StatusNotModified
+	if _, typed := w.header["Content-Type"]; !typed && bodyAllowed && len(p) > 0 && w.header.Get("Content-Encoding") == "" {
+		w.header["Content-Type"] = []string{http.DetectContentType(p)}
+	}
 	var trailers []string
 	if len(w.header["Trailer"]) > 0 {
 		trailers = w.declaredTrailers()
@@ -90,7 +104,7 @@ func (w *fastResponse) WriteHeader(code int) {
 			delete(w.header, "Trailer")
 		}
 	}
-	w.writeHead(code, trailers)
+	w.writeHead(w.status, trailers)
 }
 
 // writeHead writes the status line and the headers, less the ones declared
@@ -167,6 +181,9 @@ func (w *fastResponse) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
+	if w.headPending {
+		w.sendHead(p)
+	}
 	if w.err != nil {
 		return 0, w.err
 	}
@@ -200,6 +217,9 @@ func (w *fastResponse) FlushError() error {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
+	if w.headPending {
+		w.sendHead(nil)
+	}
 	if w.err == nil {
 		w.err = w.bw.Flush()
 	}
@@ -215,6 +235,9 @@ func (w *fastResponse) Flush() { w.FlushError() }
 func (w *fastResponse) finish(flush bool) bool {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
+	}
+	if w.headPending {
+		w.sendHead(nil)
 	}
 	if w.err == nil && w.chunked {
 		w.bw.WriteString("0\r\n")

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -198,7 +199,14 @@ func (s *fastServer) serveConn(fc *fastConn) {
 			s.setState(fc, connBusy)
 		}
 		if err != nil {
-			return // the client closed, or was too slow to send its headers
+			// Answers to earlier pipelined requests go out first.
+			if fc.bw.Flush() != nil || !errors.Is(err, io.EOF) || fc.br.Buffered() == 0 {
+				return // the client was too slow to send its headers, or is gone
+			}
+			// The client stopped sending in mid-head: net/http's server
+			// answers what it makes of it, as it would alone.
+			handedOff = s.handoff.push(&bufferedConn{Conn: fc.conn, r: fc.br})
+			return
 		}
 		var req *http.Request
 		if head != nil && parseHead(head, &sh) {
