@@ -18,7 +18,7 @@ import (
 )
 
 // fastServer serves plain HTTP/1.1 connections itself while their requests
-// are simple (see parseSimpleRequest): no body, no upgrade, a head that fits
+// are simple (see parseHead): no body, no upgrade, a head that fits
 // in 8 KiB and uses no rare or ambiguous syntax. At the first request that
 // is not, it hands the connection, that request's bytes still unread, to
 // net/http's Server, which serves it from then on. So every request is
@@ -75,14 +75,15 @@ func (s *fastServer) serve(ln net.Listener) error {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() { // e.g. out of file descriptors
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				s.logger.Warn("accept failed; retrying", "error", err, "retry_in", delay)
-				time.Sleep(delay)
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				return err
 			}
-			return err
+			// E.g. out of file descriptors: wait, as net/http's server does,
+			// rather than stop serving.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			s.logger.Warn("accept failed; retrying", "error", err, "retry_in", delay)
+			time.Sleep(delay)
+			continue
 		}
 		delay = 0
 		fc := &fastConn{conn: c, br: bufio.NewReaderSize(c, maxFastHead), bw: bufio.NewWriterSize(c, 4<<10)}
