@@ -48,6 +48,10 @@ type Config struct {
 	// UpstreamTimeout bounds the wait for the upstream's response headers
 	// (then 504). Default 30 s.
 	UpstreamTimeout time.Duration
+	// VerboseErrors puts the upstream's address and the error's own words in
+	// the bodies of the gateway's 502 and 504 answers; by default they name
+	// only what failed, and the log has the rest.
+	VerboseErrors bool
 	// Logger receives one record per denied request and per gateway error.
 	// Default: discard.
 	Logger *slog.Logger

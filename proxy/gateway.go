@@ -39,29 +39,15 @@ func New(cfg Config) (*Gateway, error) {
 	if g.logger == nil {
 		g.logger = slog.New(slog.DiscardHandler)
 	}
-	transport := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:          1024,
-		MaxIdleConnsPerHost:   256, // the default, 2, halves throughput under load
-		IdleConnTimeout:       90 * time.Second,
-		ResponseHeaderTimeout: cfg.UpstreamTimeout,
-		ExpectContinueTimeout: time.Second,
-	}
-	var rt http.RoundTripper = transport
-	if cfg.Upstream.Scheme == "http" {
-		rt = &leanTransport{host: cfg.Upstream.Host, addr: hostPort(cfg.Upstream), fallback: transport, dial: transport.DialContext,
-			headerTimeout: cfg.UpstreamTimeout, idleTimeout: transport.IdleConnTimeout, maxIdle: transport.MaxIdleConnsPerHost}
-	}
 	g.proxy = &httputil.ReverseProxy{
 		Rewrite:        g.rewrite,
-		Transport:      timedTransport{rt, g.Metrics},
+		Transport:      timedTransport{newTransport(cfg.UpstreamTimeout), g.Metrics},
 		FlushInterval:  0, // ReverseProxy flushes SSE and chunked bodies as they come; no timer per response
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.errorHandler,
 		BufferPool:     bufferPool{}, // without it, 32 KiB is allocated per response
 	}
-	t, err := compileRoutes(cfg, g.proxy)
+	t, err := compileRoutes(cfg, http.HandlerFunc(g.forward))
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +60,7 @@ func New(cfg Config) (*Gateway, error) {
 // and the proxy settings are not reloaded.
 func (g *Gateway) Reload(cfg Config) error {
 	cfg.Upstream = g.cfg.Upstream
-	t, err := compileRoutes(cfg, g.proxy)
+	t, err := compileRoutes(cfg, http.HandlerFunc(g.forward))
 	if err != nil {
 		g.Metrics.reloads.WithLabelValues("error").Inc()
 		return err
@@ -86,7 +72,21 @@ func (g *Gateway) Reload(cfg Config) error {
 
 // ServeHTTP applies the matching route's policy and proxies the request.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	route := g.routes.Load().match(r.URL.Path)
+	if r.Method == "TRACE" || r.Method == "TRACK" {
+		// TRACE echoes the request, cookies and credentials included, to
+		// whoever can make the client send it; nginx refuses it too.
+		g.Metrics.count("refused")
+		writeJSONError(w, http.StatusMethodNotAllowed, "method not allowed", "the gateway does not forward "+r.Method)
+		return
+	}
+	path, ok := routePath(r.URL.Path)
+	if !ok {
+		g.Metrics.count("refused")
+		writeJSONError(w, http.StatusBadRequest, "dot segment in the path",
+			"the path has a . or .. segment (perhaps percent-encoded); browsers never send one, and the upstream could resolve it into another route's path")
+		return
+	}
+	route := g.routes.Load().match(path)
 	outcome, reason := route.m.Classify(r)
 	g.Metrics.count(string(outcome))
 	if outcome == cors.PreflightDenied || outcome == cors.ActualDenied {
@@ -95,7 +95,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Bool("report_only", g.cfg.ReportOnly))
 	}
 	if g.cfg.ReportOnly {
-		g.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), reportOnlyKey{}, true)))
+		g.forward(w, r.WithContext(context.WithValue(r.Context(), reportOnlyKey{}, true)))
 		return
 	}
 	// Browsers do not apply CORS to WebSockets: hold upgrades to the
@@ -111,8 +111,17 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route.h.ServeHTTP(w, r)
 }
 
+// forward proxies r, whose CORS headers the policy has set on w, to the
+// upstream. Interim (1xx) answers are forwarded, up to maxInterim, and do
+// not take the CORS headers off the final one.
+func (g *Gateway) forward(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithCancelCause(r.Context())
+	defer cancel(nil)
+	g.proxy.ServeHTTP(newInterimGuard(w, cancel), r.WithContext(ctx))
+}
+
 // answerPreflight answers an allowed preflight for the fast path (see
-// preflightAnswerer), counting it as ServeHTTP does; it declines in
+// h1.Server.Preflight), counting it as ServeHTTP does; it declines in
 // report-only mode and for preflights the route's policy refuses or passes
 // through, which ServeHTTP then serves and logs.
 func (g *Gateway) answerPreflight(dst []byte, path string, origin, acrm, acrh, pna []string) ([]byte, int, bool) {
@@ -142,6 +151,14 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 		}
 	}
 	pr.SetXForwarded()
+	// A header name with an underscore may reach an application as the
+	// dashed name (CGI, PHP, Django, Rack read X_Api_Key as X-Api-Key) and
+	// so pass for a header the gateway set or checked; nginx drops them too.
+	for k := range pr.Out.Header {
+		if strings.IndexByte(k, '_') >= 0 {
+			delete(pr.Out.Header, k)
+		}
+	}
 	if g.cfg.PreserveHost {
 		pr.Out.Host = pr.In.Host
 	}
@@ -178,21 +195,34 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 }
 
 // errorHandler answers when the upstream cannot: 504 on a timeout, 502
-// otherwise, with a short JSON body. The CORS headers the middleware set are
-// still on the response, so the browser shows this error, not a CORS one.
+// otherwise, with a short JSON body that names what failed; the upstream's
+// address and the error's own words go to the log, and to the body only
+// with VerboseErrors. The CORS headers the middleware set are still on the
+// response, so the browser shows this error, not a CORS one.
 func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
-	status, what := http.StatusBadGateway, "upstream unreachable"
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
-		status, what = http.StatusGatewayTimeout, "upstream timed out"
-	}
-	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+	cause := context.Cause(r.Context())
+	if errors.Is(err, context.Canceled) && errors.Is(cause, context.Canceled) {
 		return // the client went away
+	}
+	status, what := http.StatusBadGateway, "the upstream's answer could not be read"
+	var ne net.Error
+	var oe *net.OpError
+	switch {
+	case errors.Is(cause, errTooManyInterim):
+		what, err = "the upstream sent too many interim (1xx) answers", cause
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		status, what = http.StatusGatewayTimeout, "the upstream timed out"
+	case errors.As(err, &oe) && oe.Op == "dial":
+		what = "the upstream is unreachable"
 	}
 	g.Metrics.upstreamErrors.WithLabelValues(what).Inc()
 	g.logger.LogAttrs(r.Context(), slog.LevelWarn, "upstream error", slog.String("error", err.Error()),
 		slog.String("upstream", g.cfg.Upstream.String()), slog.String("path", r.URL.Path), slog.Int("status", status))
-	writeJSONError(w, status, what, err.Error()+" (upstream "+g.cfg.Upstream.String()+")")
+	detail := "the gateway's log has the cause (or start it with --verbose-errors)"
+	if g.cfg.VerboseErrors {
+		detail = err.Error() + " (upstream " + g.cfg.Upstream.String() + ")"
+	}
+	writeJSONError(w, status, what, detail)
 }
 
 func writeJSONError(w http.ResponseWriter, status int, what, detail string) {
@@ -209,6 +239,26 @@ var buffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }
 
 func (bufferPool) Get() []byte  { return *buffers.Get().(*[]byte) }
 func (bufferPool) Put(b []byte) { buffers.Put(&b) }
+
+// maxUpstreamHead caps an upstream's response head (each interim one
+// included): a larger one is a 502. nginx's own cap is 4 or 8 KiB; this
+// leaves room for large cookies and policies.
+const maxUpstreamHead = 256 << 10
+
+// newTransport is net/http's Transport, tuned for one upstream under load.
+func newTransport(headerTimeout time.Duration) *http.Transport {
+	return &http.Transport{
+		Proxy:                  nil,
+		DialContext:            (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:           1024,
+		MaxIdleConnsPerHost:    256, // the default, 2, halves throughput under load
+		IdleConnTimeout:        90 * time.Second,
+		ResponseHeaderTimeout:  headerTimeout,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: maxUpstreamHead,
+		DisableCompression:     true, // forward what the client asked for, not gzip decoded here
+	}
+}
 
 // timedTransport records the upstream's latency.
 type timedTransport struct {

@@ -188,7 +188,7 @@ func TestEveryResponseCarriesCORS(t *testing.T) {
 		resp := do(t, "GET", gw2+"/data", "Origin", app)
 		var body map[string]string
 		json.NewDecoder(resp.Body).Decode(&body)
-		if resp.StatusCode != 502 || resp.Header.Get("Access-Control-Allow-Origin") != app || body["error"] != "upstream unreachable" || !strings.Contains(body["detail"], down) {
+		if resp.StatusCode != 502 || resp.Header.Get("Access-Control-Allow-Origin") != app || body["error"] != "the upstream is unreachable" || strings.Contains(body["detail"], down) {
 			t.Errorf("upstream down: got %d %v %v", resp.StatusCode, resp.Header, body)
 		}
 	})

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/corskit/corskit/internal/h1"
 )
 
 // ServerOptions are the gateway's listeners.
@@ -25,10 +27,13 @@ type ServerOptions struct {
 	// ReadHeaderTimeout cuts off a client that is slow to send its headers;
 	// default 10 s.
 	ReadHeaderTimeout time.Duration
+	// WriteTimeout cuts off a client that reads nothing of its answer for
+	// this long; default 60 s.
+	WriteTimeout time.Duration
 	// StandardServer serves every request with net/http's server. By
 	// default, plain-HTTP requests without a body or an upgrade are served
 	// by a lean HTTP/1.1 loop, twice as fast, and all others by net/http's
-	// server (see fastServer); TLS always uses net/http's.
+	// server (see internal/h1); TLS always uses net/http's.
 	StandardServer bool
 	// Started, if set, receives the gateway's and the admin listener's
 	// addresses once both listen.
@@ -46,6 +51,9 @@ func (g *Gateway) Serve(ctx context.Context, o ServerOptions) error {
 	}
 	if o.ReadHeaderTimeout == 0 {
 		o.ReadHeaderTimeout = 10 * time.Second
+	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = 60 * time.Second
 	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return errors.New("proxy: TLS needs both --tls-cert and --tls-key")
@@ -77,18 +85,18 @@ func (g *Gateway) Serve(ctx context.Context, o ServerOptions) error {
 	if o.Started != nil {
 		o.Started(ln.Addr().String(), adminAddr)
 	}
-	var fast *fastServer
+	var fast *h1.Server
 	errc := make(chan error, 2)
 	switch {
 	case o.TLSCert != "":
-		go func() { errc <- srv.ServeTLS(ln, o.TLSCert, o.TLSKey) }()
+		go func() { errc <- srv.ServeTLS(writeTimeoutListener{ln, o.WriteTimeout}, o.TLSCert, o.TLSKey) }()
 	case o.StandardServer:
-		go func() { errc <- srv.Serve(ln) }()
+		go func() { errc <- srv.Serve(writeTimeoutListener{ln, o.WriteTimeout}) }()
 	default:
-		fast = &fastServer{handler: g, handoff: newConnQueue(ln.Addr()), logger: g.logger, onHandoff: g.Metrics.handoffs.Inc,
-			readHeaderTimeout: o.ReadHeaderTimeout, idleTimeout: srv.IdleTimeout}
-		go func() { errc <- srv.Serve(fast.handoff) }()
-		go func() { errc <- fast.serve(ln) }()
+		fast = &h1.Server{Handler: g, Fallback: srv, Preflight: g.answerPreflight, Logger: g.logger, OnHandoff: g.Metrics.handoffs.Inc,
+			ReadHeaderTimeout: o.ReadHeaderTimeout, IdleTimeout: srv.IdleTimeout, WriteTimeout: o.WriteTimeout}
+		go func() { errc <- srv.Serve(writeTimeoutListener{fast.Handoffs(), o.WriteTimeout}) }()
+		go func() { errc <- fast.Serve(ln) }()
 	}
 	select {
 	case err := <-errc:
@@ -102,7 +110,7 @@ func (g *Gateway) Serve(ctx context.Context, o ServerOptions) error {
 	}
 	if fast != nil {
 		ln.Close()
-		if err := fast.shutdown(sctx); err != nil {
+		if err := fast.Shutdown(sctx); err != nil {
 			return fmt.Errorf("proxy: shutdown: %w", err)
 		}
 	}
@@ -131,4 +139,33 @@ func hostPort(u *url.URL) string {
 		port = "443"
 	}
 	return net.JoinHostPort(u.Hostname(), port)
+}
+
+// writeTimeoutListener gives each connection net/http's server serves a
+// write timeout per write: a client that takes nothing for that long is cut
+// off, while one that reads a long stream slowly is not (http.Server's
+// WriteTimeout bounds a whole answer).
+type writeTimeoutListener struct {
+	net.Listener
+	timeout time.Duration
+}
+
+func (l writeTimeoutListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &writeTimeoutConn{Conn: c, timeout: l.timeout}, nil
+}
+
+// writeTimeoutConn is a connection whose every write must progress within
+// timeout.
+type writeTimeoutConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *writeTimeoutConn) Write(p []byte) (int, error) {
+	c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	return c.Conn.Write(p)
 }

@@ -26,9 +26,10 @@ type proxyOptions struct {
 	origins, methods, headers, expose    []string
 	credentials, passPreflight           bool
 	preserveHost, reportOnly, stdServer  bool
+	verboseErrors                        bool
 	maxAge                               int
 	trusted                              []string
-	upstreamTimeout                      time.Duration
+	upstreamTimeout, writeTimeout        time.Duration
 	tlsCert, tlsKey, logFormat, logLevel string
 	set                                  map[string]bool
 }
@@ -62,6 +63,8 @@ func parseProxy(args []string, stderr io.Writer) (proxyOptions, error) {
 	fs.BoolVar(&o.reportOnly, "report-only", false, "enforce nothing; log and count what the policy would deny")
 	fs.BoolVar(&o.stdServer, "std-server", false, "serve every request with Go's net/http server (slower); by default a lean HTTP/1.1 path serves plain-HTTP requests without a body")
 	fs.DurationVar(&o.upstreamTimeout, "upstream-timeout", 30*time.Second, "wait for the upstream's response headers (then 504)")
+	fs.DurationVar(&o.writeTimeout, "write-timeout", 60*time.Second, "cut off a client that reads nothing of its answer for this long")
+	fs.BoolVar(&o.verboseErrors, "verbose-errors", false, "put the upstream's address and the error in the bodies of the gateway's 502 and 504 (they are always logged)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "certificate file, to serve HTTPS (with --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "private key file")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
@@ -134,6 +137,7 @@ func (o proxyOptions) load(lookup func(string) (string, bool)) (proxySetup, erro
 		s.cfg.TrustedProxies = append(s.cfg.TrustedProxies, pr)
 	}
 	s.cfg.UpstreamTimeout = o.upstreamTimeout
+	s.cfg.VerboseErrors = o.verboseErrors
 	if o.upstream != "" {
 		u, err := url.Parse(o.upstream)
 		if err != nil {
@@ -257,7 +261,7 @@ func runProxy(args []string, stdout, stderr io.Writer) int {
 		go watchFile(ctx, o.config, time.Second, func() { reload("file changed") })
 	}
 	err = g.Serve(ctx, proxy.ServerOptions{
-		Listen: setup.listen, AdminListen: setup.admin, TLSCert: o.tlsCert, TLSKey: o.tlsKey, StandardServer: o.stdServer,
+		Listen: setup.listen, AdminListen: setup.admin, TLSCert: o.tlsCert, TLSKey: o.tlsKey, StandardServer: o.stdServer, WriteTimeout: o.writeTimeout,
 		Started: func(addr, admin string) {
 			logger.Info("corskit proxy listening", "addr", addr, "admin", admin, "upstream", setup.cfg.Upstream.String(),
 				"report_only", setup.cfg.ReportOnly, "origins", fmt.Sprint(setup.cfg.Policy.AllowOrigins))

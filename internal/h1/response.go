@@ -1,4 +1,4 @@
-package proxy
+package h1
 
 import (
 	"bufio"
@@ -13,11 +13,11 @@ import (
 	"github.com/corskit/corskit/internal/headers"
 )
 
-// fastResponse is the fast path's http.ResponseWriter: HTTP/1.1 framing by
+// response is the fast path's http.ResponseWriter: HTTP/1.1 framing by
 // Content-Length when the handler gives one, chunked otherwise, none for
 // HEAD, 1xx, 204 and 304; trailers on chunked responses; Flush for streams.
 // It is reused, request after request, on one connection.
-type fastResponse struct {
+type response struct {
 	bw      *bufio.Writer
 	req     *http.Request
 	header  http.Header
@@ -33,20 +33,20 @@ type fastResponse struct {
 	closing     *atomic.Bool // the server is shutting down: close after this answer
 }
 
-func (w *fastResponse) reset(req *http.Request) {
+func (w *response) reset(req *http.Request) {
 	if w.header == nil {
 		w.header = make(http.Header, 8)
 	}
 	clear(w.header)
-	*w = fastResponse{bw: w.bw, header: w.header, closing: w.closing, req: req, length: -1, close: req.Close}
+	*w = response{bw: w.bw, header: w.header, closing: w.closing, req: req, length: -1, close: req.Close}
 }
 
 // Header is the response header map, cleared for each request.
-func (w *fastResponse) Header() http.Header { return w.header }
+func (w *response) Header() http.Header { return w.header }
 
 // WriteHeader sends the status line and headers; 1xx answers go out at once
 // and leave the final one to come.
-func (w *fastResponse) WriteHeader(code int) {
+func (w *response) WriteHeader(code int) {
 	if w.status != 0 {
 		return
 	}
@@ -91,7 +91,7 @@ func (w *fastResponse) WriteHeader(code int) {
 // sendHead writes the pending head. Like net/http's server, it gives a body
 // without a Content-Type (nor a Content-Encoding) the type sniffed from its
 // first bytes, p.
-func (w *fastResponse) sendHead(p []byte) {
+func (w *response) sendHead(p []byte) {
 	w.headPending = false
 	bodyAllowed := w.status >= 200 && w.status != http.StatusNoContent && w.status != http.StatusNotModified
 	if _, typed := w.header["Content-Type"]; !typed && bodyAllowed && len(p) > 0 && w.header.Get("Content-Encoding") == "" {
@@ -109,7 +109,7 @@ func (w *fastResponse) sendHead(p []byte) {
 
 // writeHead writes the status line and the headers, less the ones declared
 // as trailers.
-func (w *fastResponse) writeHead(code int, trailers []string) {
+func (w *response) writeHead(code int, trailers []string) {
 	bw := w.bw
 	writeStatusLine(bw, code)
 	for k, vs := range w.header {
@@ -155,7 +155,7 @@ func writeField(bw *bufio.Writer, k, v string) {
 	bw.WriteString("\r\n")
 }
 
-func (w *fastResponse) declaredTrailers() []string {
+func (w *response) declaredTrailers() []string {
 	var names []string
 	for _, v := range w.header["Trailer"] {
 		for name := range strings.SplitSeq(v, ",") {
@@ -177,7 +177,7 @@ func containsFold(list []string, s string) bool {
 }
 
 // Write sends p as body, chunked unless a Content-Length was given.
-func (w *fastResponse) Write(p []byte) (int, error) {
+func (w *response) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -213,7 +213,7 @@ func (w *fastResponse) Write(p []byte) (int, error) {
 }
 
 // FlushError sends what is buffered; ReverseProxy calls it for streams.
-func (w *fastResponse) FlushError() error {
+func (w *response) FlushError() error {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -227,12 +227,12 @@ func (w *fastResponse) FlushError() error {
 }
 
 // Flush is FlushError for callers of http.Flusher.
-func (w *fastResponse) Flush() { w.FlushError() }
+func (w *response) Flush() { w.FlushError() }
 
 // finish ends the response: the last chunk and the trailers, then a flush
 // unless flush is false (more pipelined requests wait). It reports whether
 // the connection can serve another request.
-func (w *fastResponse) finish(flush bool) bool {
+func (w *response) finish(flush bool) bool {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -281,3 +281,19 @@ type dateText struct {
 }
 
 var cachedDate atomic.Pointer[dateText]
+
+// parseLength parses a Content-Length value: digits only, as net/http
+// reads it (no sign, no spaces), and no more than fit in an int64.
+func parseLength(s string) (int64, bool) {
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(s[i]-'0')
+	}
+	return n, true
+}

@@ -1,4 +1,4 @@
-package proxy
+package h1
 
 import (
 	"bufio"
@@ -124,11 +124,11 @@ func fuzzServers(f *testing.F) (fast, std string) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	fs := &fastServer{handler: echoLength, handoff: newConnQueue(ln.Addr()), logger: slog.New(slog.DiscardHandler),
-		readHeaderTimeout: 5 * time.Second, idleTimeout: 5 * time.Second}
 	behind := &http.Server{Handler: echoLength, ReadHeaderTimeout: 5 * time.Second}
-	go behind.Serve(fs.handoff)
-	go fs.serve(ln)
+	fs := &Server{Handler: echoLength, Fallback: behind, Logger: slog.New(slog.DiscardHandler),
+		ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second}
+	go behind.Serve(fs.Handoffs())
+	go fs.Serve(ln)
 	alone := httptest.NewServer(echoLength)
 	f.Cleanup(func() { ln.Close(); behind.Close(); alone.Close() })
 	return ln.Addr().String(), alone.Listener.Addr().String()

@@ -1,4 +1,4 @@
-package proxy
+package h1
 
 import (
 	"bufio"
@@ -15,22 +15,21 @@ import (
 
 // startFast serves h as Serve does, on the fast path with net/http's server
 // behind it; it returns the address.
-func startFast(t *testing.T, h http.Handler, readHeader, idle time.Duration) (string, *fastServer) {
+func startFast(t *testing.T, h http.Handler, readHeader, idle time.Duration) (string, *Server) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := &fastServer{handler: h, handoff: newConnQueue(ln.Addr()), logger: slog.New(slog.DiscardHandler),
-		readHeaderTimeout: readHeader, idleTimeout: idle}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: readHeader, IdleTimeout: idle, MaxHeaderBytes: 64 << 10}
-	go srv.Serve(fs.handoff)
-	go fs.serve(ln)
+	fs := &Server{Handler: h, Fallback: srv, Logger: slog.New(slog.DiscardHandler), ReadHeaderTimeout: readHeader, IdleTimeout: idle}
+	go srv.Serve(fs.Handoffs())
+	go fs.Serve(ln)
 	t.Cleanup(func() {
 		ln.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		if err := fs.shutdown(ctx); err != nil {
+		if err := fs.Shutdown(ctx); err != nil {
 			t.Errorf("fast path shutdown: %v", err)
 		}
 		srv.Shutdown(ctx)
@@ -42,7 +41,7 @@ func startFast(t *testing.T, h http.Handler, readHeader, idle time.Duration) (st
 // and the body, and echoes the request's body length.
 var servedBy = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	by := "net/http"
-	if _, ok := w.(*fastResponse); ok {
+	if _, ok := w.(*response); ok {
 		by = "fast"
 	}
 	n, _ := io.Copy(io.Discard, r.Body)
@@ -354,7 +353,7 @@ func TestFastPathShutdown(t *testing.T) {
 	io.WriteString(busy.conn, "GET /slow HTTP/1.1\r\nHost: gw\r\n\r\n")
 	<-started
 	stopped := make(chan error, 1)
-	go func() { stopped <- fs.shutdown(context.Background()) }()
+	go func() { stopped <- fs.Shutdown(context.Background()) }()
 	if !idle.closed() {
 		t.Error("idle connection not closed on shutdown")
 	}

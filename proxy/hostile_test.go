@@ -1,0 +1,544 @@
+package proxy
+
+// Tests of the gateway against hostile upstreams and clients: one test per
+// finding of the hostile review (issue 13), each run on both servers.
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/corskit/corskit/cors"
+)
+
+// rawUpstream is a backend that answers each request it reads with the raw
+// bytes its script gives, and closes the connection when the script says so.
+// It reads the next request on a connection only once it has answered the
+// previous one, as a kept-alive HTTP/1.1 server does.
+func rawUpstream(t *testing.T, script func(r *http.Request) (answer string, hangUp bool)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns sync.WaitGroup
+	var mu sync.Mutex
+	var open []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range open {
+			c.Close()
+		}
+		mu.Unlock()
+		conns.Wait()
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			open = append(open, c)
+			mu.Unlock()
+			conns.Add(1)
+			go func() {
+				defer conns.Done()
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(20 * time.Second))
+				br := bufio.NewReader(c)
+				for {
+					r, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					io.Copy(io.Discard, r.Body)
+					answer, hangUp := script(r)
+					if _, err := io.WriteString(c, answer); err != nil || hangUp {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// rawClient is one client connection that sends raw bytes and reads answers.
+type rawClient struct {
+	conn net.Conn
+	rd   *bufio.Reader
+}
+
+func dialRaw(t *testing.T, addr string) *rawClient {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	t.Cleanup(func() { c.Close() })
+	return &rawClient{conn: c, rd: bufio.NewReader(c)}
+}
+
+// roundTrip sends raw and reads one answer to a request of method.
+func (c *rawClient) roundTrip(t *testing.T, method, raw string) (*http.Response, string) {
+	t.Helper()
+	if _, err := io.WriteString(c.conn, raw); err != nil {
+		t.Fatal(err)
+	}
+	return c.read(t, method)
+}
+
+func (c *rawClient) read(t *testing.T, method string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.ReadResponse(c.rd, &http.Request{Method: method})
+	if err != nil {
+		t.Fatalf("reading the answer: %v", err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading the body: %v", err)
+	}
+	return resp, string(b)
+}
+
+// plainAnswer is an honest answer whose body names the request's target.
+func plainAnswer(r *http.Request) string {
+	body := "for " + r.URL.RequestURI()
+	return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+}
+
+// gatewayWith is gateway with server options.
+func gatewayWith(t *testing.T, srv server, cfg Config, up string, o ServerOptions) string {
+	t.Helper()
+	u, _ := url.Parse(up)
+	cfg.Upstream = u
+	g, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.StandardServer = srv.standard
+	addr, stop := serveGateway(t, g, o)
+	t.Cleanup(func() { stop() })
+	return addr
+}
+
+// freshGet sends one request on a connection of its own, as a distinct
+// client would, and returns the answer.
+func freshGet(t *testing.T, method, url string, hdr ...string) (*http.Response, string, error) {
+	t.Helper()
+	tr := &http.Transport{DisableKeepAlives: true}
+	defer tr.CloseIdleConnections()
+	req, _ := http.NewRequest(method, url, nil)
+	for i := 0; i < len(hdr); i += 2 {
+		req.Header.Add(hdr[i], hdr[i+1])
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := tr.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, string(b), err
+}
+
+// Finding 1 (high): bytes an upstream sends past a response's framing must
+// never become another client's answer.
+func TestUpstreamBytesPastFramingReachNoOtherClient(t *testing.T) {
+	t.Parallel()
+	const smuggled = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\nSet-Cookie: session=attacker\r\n\r\nsmuggled"
+	cases := []struct {
+		desc, method, answer string
+	}{
+		{"body on HEAD", "HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n" + smuggled},
+		{"body on 204", "GET", "HTTP/1.1 204 No Content\r\n\r\n" + smuggled},
+		{"body on 304", "GET", "HTTP/1.1 304 Not Modified\r\n\r\n" + smuggled},
+		{"Content-Length too small", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + smuggled},
+	}
+	for _, tc := range cases {
+		t.Run(tc.desc, func(t *testing.T) {
+			onEachServer(t, func(t *testing.T, srv server) {
+				up := rawUpstream(t, func(r *http.Request) (string, bool) {
+					if r.URL.Path == "/poison" {
+						return tc.answer, false
+					}
+					return plainAnswer(r), false
+				})
+				gw := "http://" + gatewayWith(t, srv, Config{Policy: credentialed}, up, ServerOptions{})
+				for round := range 3 {
+					if _, _, err := freshGet(t, tc.method, gw+"/poison", "Origin", app); err != nil {
+						t.Fatalf("poisoning request: %v", err)
+					}
+					for i := range 3 {
+						target := fmt.Sprintf("/victim-%d-%d", round, i)
+						resp, body, err := freshGet(t, "GET", gw+target, "Origin", app)
+						if err != nil {
+							t.Fatalf("GET %s: %v", target, err)
+						}
+						if body != "for "+target || resp.Header.Get("Set-Cookie") != "" {
+							t.Fatalf("GET %s got another answer: %q, Set-Cookie %q", target, body, resp.Header.Get("Set-Cookie"))
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+// Finding 2 (medium): an upstream body cut short must reach the client cut
+// short (no final chunk, the connection closed), never as a complete answer.
+func TestUpstreamBodyCutShortAbortsTheClient(t *testing.T) {
+	t.Parallel()
+	answers := map[string]string{
+		"/chunked": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+		"/length":  "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello",
+	}
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := rawUpstream(t, func(r *http.Request) (string, bool) { return answers[r.URL.Path], true })
+		gw := gatewayWith(t, srv, Config{Policy: credentialed}, up, ServerOptions{})
+		for path := range answers {
+			c := dialRaw(t, gw)
+			io.WriteString(c.conn, "GET "+path+" HTTP/1.1\r\nHost: gw\r\nOrigin: "+app+"\r\n\r\n")
+			// Either nothing of the answer had left the gateway (net/http's
+			// server buffers 2 KiB), or what had is cut short.
+			resp, err := http.ReadResponse(c.rd, &http.Request{Method: "GET"})
+			if err != nil {
+				if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+					t.Errorf("%s: %v; want the connection closed", path, err)
+				}
+				continue
+			}
+			b, err := io.ReadAll(resp.Body)
+			if !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("%s: the client read %q, err %v; want the body cut short (unexpected EOF)", path, b, err)
+			}
+		}
+	})
+}
+
+// Finding 3 (medium): a path the upstream may resolve into another route
+// (dot segments, encoded or not, with / \ or ; around them, doubled slashes)
+// must not get the policy of the route it seems to be in.
+func TestRoutesCannotBeBypassedByPath(t *testing.T) {
+	t.Parallel()
+	const admin = "https://admin.example.com"
+	cfg := Config{Policy: credentialed, Routes: []Route{{Prefix: "/admin/", Policy: cors.Config{
+		AllowOrigins: []string{admin}, AllowMethods: []string{"PUT"}, AllowCredentials: true}}}}
+	tricks := []string{
+		"/x/..%2Fadmin/secret", "/x/%2e%2e/admin/secret", "/x/%2E%2E%2Fadmin/secret", "/x/.%2e/admin/secret",
+		"/x/../admin/secret", "/x/./../admin/secret", "//admin/secret", "/x/..;/admin/secret",
+		"/x/..%5Cadmin/secret", "/x/..\\admin/secret", "/admin;a=b/secret", "/x/%252e%252e/admin/secret",
+	}
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := rawUpstream(t, func(r *http.Request) (string, bool) { return plainAnswer(r), false })
+		gw := gatewayWith(t, srv, cfg, up, ServerOptions{})
+		get := func(method, target, origin string, extra ...string) *http.Response {
+			c := dialRaw(t, gw)
+			io.WriteString(c.conn, method+" "+target+" HTTP/1.1\r\nHost: gw\r\nOrigin: "+origin+"\r\n"+strings.Join(extra, "")+"\r\n")
+			resp, _ := c.read(t, method)
+			return resp
+		}
+		// The controls: the default route's origin on its paths, the admin
+		// route's on its own.
+		if got := get("GET", "/x/secret", app).Header.Get("Access-Control-Allow-Origin"); got != app {
+			t.Fatalf("control: /x/secret from %s: Access-Control-Allow-Origin %q", app, got)
+		}
+		if got := get("GET", "/admin/secret", admin).Header.Get("Access-Control-Allow-Origin"); got != admin {
+			t.Fatalf("control: /admin/secret from %s: Access-Control-Allow-Origin %q", admin, got)
+		}
+		for _, target := range tricks {
+			resp := get("GET", target, app)
+			if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+				t.Errorf("GET %s from %s: status %d, Access-Control-Allow-Origin %q; want no access", target, app, resp.StatusCode, got)
+			}
+			resp = get("OPTIONS", target, app, "Access-Control-Request-Method: PUT\r\n")
+			if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+				t.Errorf("preflight %s from %s: status %d, Access-Control-Allow-Origin %q; want no access", target, app, resp.StatusCode, got)
+			}
+		}
+		// Encoded slashes without dot segments are an API's business (ids
+		// such as group%2Fproject): they pass, routed on the decoded path.
+		if resp := get("GET", "/files/a%2Fb", app); resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != app {
+			t.Errorf("GET /files/a%%2Fb: status %d, ACAO %q; want 200 and %s", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"), app)
+		}
+	})
+}
+
+// Finding 4 (low): an upstream head over the cap, and a flood of interim
+// answers, end in a 502 at once, not after the upstream timeout.
+func TestUpstreamHeadAndInterimLimits(t *testing.T) {
+	t.Parallel()
+	huge := "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Big: " + strings.Repeat("a", 2<<20) + "\r\n\r\nok"
+	flood := strings.Repeat("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n", 50000)
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := rawUpstream(t, func(r *http.Request) (string, bool) {
+			switch r.URL.Path {
+			case "/huge":
+				return huge, false
+			case "/flood":
+				return flood, false // and no final answer: the upstream then waits
+			}
+			return plainAnswer(r), false
+		})
+		gw := "http://" + gatewayWith(t, srv, Config{Policy: credentialed, UpstreamTimeout: 20 * time.Second}, up, ServerOptions{})
+		for _, path := range []string{"/huge", "/flood"} {
+			for _, method := range []string{"GET", "PUT"} {
+				resp, _, err := freshGet(t, method, gw+path, "Origin", app)
+				if err != nil {
+					t.Errorf("%s %s: %v; want a 502 within 5 s", method, path, err)
+					continue
+				}
+				if resp.StatusCode != http.StatusBadGateway || resp.Header.Get("Access-Control-Allow-Origin") != app {
+					t.Errorf("%s %s: status %d, ACAO %q; want 502 with CORS headers", method, path, resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+				}
+			}
+		}
+	})
+}
+
+// Finding 4 (low): ReadHeaderTimeout runs from a new connection's accept
+// (a kept-alive one's first byte) to the end of the head, the first byte and
+// a hand-off to net/http's server included.
+func TestHeaderTimeoutCountsFromTheStart(t *testing.T) {
+	t.Parallel()
+	const timeout = time.Second
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := rawUpstream(t, func(r *http.Request) (string, bool) { return plainAnswer(r), false })
+		gw := gatewayWith(t, srv, Config{Policy: credentialed}, up, ServerOptions{ReadHeaderTimeout: timeout})
+		slowHeads := map[string]string{
+			"first byte late":           "GET / HTTP/1.1\r\n",
+			"head past the fast path's": "GET / HTTP/1.1\r\nX-Long: " + strings.Repeat("a", 9<<10) + "\r\n",
+		}
+		var wg sync.WaitGroup
+		for name, first := range slowHeads {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := net.Dial("tcp", gw)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer c.Close()
+				start := time.Now()
+				closed := make(chan time.Duration, 1)
+				go func() {
+					io.Copy(io.Discard, c)
+					closed <- time.Since(start)
+				}()
+				time.Sleep(700 * time.Millisecond)
+				io.WriteString(c, first)
+				for i := 0; ; i++ {
+					select {
+					case d := <-closed:
+						if d > timeout+450*time.Millisecond {
+							t.Errorf("%s: closed after %v; ReadHeaderTimeout is %v", name, d, timeout)
+						}
+						return
+					case <-time.After(100 * time.Millisecond):
+						if time.Since(start) > 5*time.Second {
+							t.Errorf("%s: still open after 5 s; ReadHeaderTimeout is %v", name, timeout)
+							return
+						}
+						fmt.Fprintf(c, "X-%d: b\r\n", i)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	})
+}
+
+// Finding 4 (low): a client that stops reading is cut off after
+// WriteTimeout without progress, pipelined requests or not.
+func TestWriteTimeoutCutsOffAClientThatDoesNotRead(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("x", 256<<10)
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := rawUpstream(t, func(r *http.Request) (string, bool) {
+			return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(big), big), false
+		})
+		gw := gatewayWith(t, srv, Config{Policy: credentialed}, up, ServerOptions{WriteTimeout: 500 * time.Millisecond})
+		c, err := net.Dial("tcp", gw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		const requests = 100
+		go io.WriteString(c, strings.Repeat("GET /big HTTP/1.1\r\nHost: gw\r\n\r\n", requests))
+		time.Sleep(3 * time.Second) // read nothing
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		br := bufio.NewReader(c)
+		answered := 0
+		for ; ; answered++ {
+			resp, err := http.ReadResponse(br, &http.Request{Method: "GET"})
+			if err == nil {
+				_, err = io.Copy(io.Discard, resp.Body)
+			}
+			if err != nil {
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() || answered == requests {
+					t.Fatalf("after %d answers: %v; want the connection closed by the write timeout", answered, err)
+				}
+				break
+			}
+		}
+		if answered >= requests {
+			t.Errorf("all %d answers written to a client that stopped reading", answered)
+		}
+	})
+}
+
+// Finding 4 (low): a client that hangs up cancels its upstream request.
+func TestClientHangUpCancelsTheUpstreamRequest(t *testing.T) {
+	t.Parallel()
+	onEachServer(t, func(t *testing.T, srv server) {
+		var waiting atomic.Int32
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			waiting.Add(1)
+			defer waiting.Add(-1)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(15 * time.Second):
+			}
+		})
+		gw := gatewayWith(t, srv, Config{Policy: credentialed}, up.URL, ServerOptions{})
+		const clients = 20
+		conns := make([]net.Conn, clients)
+		for i := range conns {
+			c, err := net.Dial("tcp", gw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			io.WriteString(c, "GET /slow HTTP/1.1\r\nHost: gw\r\nOrigin: "+app+"\r\n\r\n")
+			conns[i] = c
+		}
+		waitFor(t, "every request to reach the upstream", func() bool { return waiting.Load() == clients })
+		for _, c := range conns {
+			c.Close()
+		}
+		waitFor(t, "every upstream request to be cancelled", func() bool { return waiting.Load() == 0 })
+	})
+}
+
+// waitFor polls cond for up to 5 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Finding 5 (info): an interim answer does not take the CORS headers off
+// the final one.
+func TestCORSHeadersSurviveInterimAnswers(t *testing.T) {
+	t.Parallel()
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Link", "</style.css>; rel=preload")
+			w.WriteHeader(http.StatusEarlyHints)
+			w.Header().Del("Link")
+			w.Header().Set("Access-Control-Allow-Origin", "*") // the upstream's own, replaced
+			io.WriteString(w, "ok")
+		})
+		_, gw := gateway(t, srv, Config{Policy: credentialed}, up.URL)
+		for _, method := range []string{"GET", "PUT", "DELETE"} {
+			resp, body, err := freshGet(t, method, gw+"/early", "Origin", app)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if acao := resp.Header.Values("Access-Control-Allow-Origin"); body != "ok" || len(acao) != 1 || acao[0] != app ||
+				resp.Header.Get("Access-Control-Allow-Credentials") != "true" || resp.Header.Get("Access-Control-Expose-Headers") == "" {
+				t.Errorf("%s after a 103: body %q, headers %v; want the policy's CORS headers", method, body, resp.Header)
+			}
+		}
+	})
+}
+
+// Finding 5 (info): header names with an underscore are dropped, as nginx
+// drops them: a backend may read X_Api_Key as X-Api-Key.
+func TestUnderscoreHeadersAreDropped(t *testing.T) {
+	t.Parallel()
+	onEachServer(t, func(t *testing.T, srv server) {
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+		_, gw := gateway(t, srv, Config{Policy: credentialed}, up.URL)
+		c := dialRaw(t, strings.TrimPrefix(gw, "http://"))
+		resp, _ := c.roundTrip(t, "GET", "GET / HTTP/1.1\r\nHost: gw\r\nTransfer_Encoding: chunked\r\nX_Api_Key: k\r\nX-Kept: 1\r\n\r\n")
+		seen := up.last.Load()
+		if resp.StatusCode != 200 || seen == nil {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		for name := range seen.Header {
+			if strings.Contains(name, "_") {
+				t.Errorf("upstream got %s", name)
+			}
+		}
+		if seen.Header.Get("X-Kept") != "1" {
+			t.Error("upstream lost X-Kept")
+		}
+	})
+}
+
+// Finding 5 (info): TRACE is refused at the gateway.
+func TestTraceIsRefused(t *testing.T) {
+	t.Parallel()
+	onEachServer(t, func(t *testing.T, srv server) {
+		var calls atomic.Int32
+		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) { calls.Add(1) })
+		_, gw := gateway(t, srv, Config{Policy: credentialed}, up.URL)
+		for _, method := range []string{"TRACE", "TRACK"} {
+			resp := do(t, method, gw+"/", "Origin", app)
+			if resp.StatusCode != http.StatusMethodNotAllowed {
+				t.Errorf("%s: status %d; want 405", method, resp.StatusCode)
+			}
+		}
+		if calls.Load() != 0 {
+			t.Errorf("the upstream saw %d TRACE requests", calls.Load())
+		}
+	})
+}
+
+// Finding 5 (info): the gateway's 502 and 504 bodies say what failed, not
+// the upstream's address nor the parser's words, unless VerboseErrors.
+func TestErrorBodiesHideTheUpstream(t *testing.T) {
+	t.Parallel()
+	dead, _ := net.Listen("tcp", "127.0.0.1:0")
+	deadURL := "http://" + dead.Addr().String()
+	dead.Close()
+	garbled := rawUpstream(t, func(r *http.Request) (string, bool) { return "HTTP/1.1 2x0 Gibberish\r\n\r\n", true })
+	onEachServer(t, func(t *testing.T, srv server) {
+		for _, up := range []string{deadURL, garbled} {
+			for _, verbose := range []bool{false, true} {
+				_, gw := gateway(t, srv, Config{Policy: credentialed, VerboseErrors: verbose}, up)
+				resp, body, err := freshGet(t, "GET", gw+"/", "Origin", app)
+				if err != nil {
+					t.Fatal(err)
+				}
+				host := strings.TrimPrefix(up, "http://")
+				leaks := strings.Contains(body, host) || strings.Contains(body, "malformed")
+				if resp.StatusCode != http.StatusBadGateway || leaks == !verbose || !strings.Contains(body, "upstream") {
+					t.Errorf("upstream %s, verbose %v: status %d, body %q", up, verbose, resp.StatusCode, body)
+				}
+			}
+		}
+	})
+}
