@@ -2,11 +2,17 @@
 # Benchmarks corskit proxy against nginx (Debian's, with the equivalent
 # correct CORS configuration, upstream keep-alive, and the X-Forwarded-*
 # headers the gateway sends too) and against the upstream alone, on
-# loopback, in one run, with wrk. The server under test gets CPU 0 alone (one Go thread, one nginx worker); wrk and the upstream
-# share CPU 1. Needs: go, nginx, wrk, taskset (apt-get install nginx wrk).
+# loopback, in one run, with wrk. The server under test gets CPU 0 alone (one
+# Go thread, one nginx worker); wrk and the upstream share CPU 1. The
+# upstream is a second nginx answering `return 200` (UPSTREAM=go: the Go
+# server in bench/upstream, which caps near 41k requests/s here). Then, at a
+# fixed rate both servers sustain (RATE, default 60% of nginx's proxied-GET
+# median), bench/load measures latency without coordinated omission.
+# Needs: go, nginx, wrk, taskset (apt-get install nginx wrk).
 #
 #   bash bench/run.sh                    # 3 rounds of 10 s per server and scenario
 #   ROUNDS=5 DURATION=30s bash bench/run.sh
+#   OTHER=/tmp/corskit-old bash bench/run.sh   # another corskit build beside
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${DURATION:-10s}"
@@ -24,13 +30,46 @@ for tool in go nginx wrk taskset; do
 done
 go build -o "$work/corskit" ./cmd/corskit
 go build -o "$work/upstream" ./bench/upstream
+go build -o "$work/load" ./bench/load
+UPSTREAM="${UPSTREAM:-nginx}"
+OTHER="${OTHER:-}"
+OGW=127.0.0.1:18094
 
 wait_port() { for _ in $(seq 100); do (echo >"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return; sleep 0.1; done; echo "bench: nothing on $1" >&2; exit 1; }
 
-GOMAXPROCS=1 taskset -c 1 "$work/upstream" -listen "$UP" & pids+=($!)
-GOMAXPROCS=1 taskset -c 0 "$work/corskit" proxy --upstream "http://$UP" --listen "$GW" --admin-listen "$ADMIN" \
-	--allow-origin "$ORIGIN" --allow-method PUT --allow-header Content-Type --allow-credentials --max-age 600 \
-	--log-level error & pids+=($!)
+if [ "$UPSTREAM" = go ]; then
+	GOMAXPROCS=1 taskset -c 1 "$work/upstream" -listen "$UP" & pids+=($!)
+else
+	mkdir -p "$work/up"
+	cat >"$work/up/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $work/up/nginx.pid;
+error_log stderr error;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $work/up/body;
+    proxy_temp_path $work/up/proxy;
+    fastcgi_temp_path $work/up/fastcgi;
+    uwsgi_temp_path $work/up/uwsgi;
+    scgi_temp_path $work/up/scgi;
+    keepalive_requests 1000000;
+    server {
+        listen $UP;
+        location / { default_type application/json; return 200 '{"message": "Hello from API!"}\n'; }
+    }
+}
+CONF
+	taskset -c 1 nginx -p "$work/up" -c "$work/up/nginx.conf" -e stderr & pids+=($!)
+fi
+gateway() { # BINARY ADDRESS
+	GOMAXPROCS=1 taskset -c 0 "$1" proxy --upstream "http://$UP" --listen "$2" --admin-listen "" \
+		--allow-origin "$ORIGIN" --allow-method PUT --allow-header Content-Type --allow-credentials --max-age 600 \
+		--log-level error & pids+=($!)
+}
+gateway "$work/corskit" "$GW"
+if [ -n "$OTHER" ]; then gateway "$OTHER" "$OGW"; fi
 
 mkdir -p "$work/nginx"
 cat >"$work/nginx/nginx.conf" <<CONF
@@ -47,7 +86,7 @@ http {
     fastcgi_temp_path $work/nginx/fastcgi;
     uwsgi_temp_path $work/nginx/uwsgi;
     scgi_temp_path $work/nginx/scgi;
-    upstream api { server $UP; keepalive 128; }
+    upstream api { server $UP; keepalive 128; keepalive_requests 1000000; }
     map \$http_origin \$cors_origin { default ""; "$ORIGIN" \$http_origin; }
     server {
         listen $NGX;
@@ -72,6 +111,7 @@ http {
 CONF
 taskset -c 0 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e stderr & pids+=($!)
 wait_port "$UP"; wait_port "$GW"; wait_port "$NGX"
+if [ -n "$OTHER" ]; then wait_port "$OGW"; fi
 
 cat >"$work/preflight.lua" <<'LUA'
 wrk.method = "OPTIONS"
@@ -88,35 +128,62 @@ run() {
 		END {printf "%s %s %s %s\n", r, p50, p99, (n=="" ? 0 : n)}' <<<"$out"
 }
 
-# compare SCENARIO URL_A URL_B [wrk args...]: ROUNDS rounds, the two servers
-# alternating (so that a change in the machine's load hits both), and the
-# median round of each, then the ratio of the medians.
+# compare SCENARIO URL_A URL_B [URL_C] -- [wrk args...]: ROUNDS rounds, the
+# servers alternating (so that a change in the machine's load hits each),
+# and the median round of each, then the ratio of the medians to nginx's
+# (URL_B).
 compare() {
-	local scenario="$1" a="$2" b="$3"; shift 3
-	taskset -c 1 wrk -t1 -c"$CONNS" -d1s "$@" "$a" >/dev/null   # warm-up
-	taskset -c 1 wrk -t1 -c"$CONNS" -d1s "$@" "$b" >/dev/null
-	local ra=() rb=()
+	local scenario="$1" a="$2" b="$3" c=""; shift 3
+	if [ "$1" != "--" ]; then c="$1"; shift; fi
+	shift
+	for u in $a $b $c; do taskset -c 1 wrk -t1 -c"$CONNS" -d1s "$@" "$u" >/dev/null; done # warm-up
+	local ra=() rb=() rc=()
 	for _ in $(seq "$ROUNDS"); do
 		ra+=("$(run "$a" "$@")")
 		rb+=("$(run "$b" "$@")")
+		if [ -n "$c" ]; then rc+=("$(run "$c" "$@")"); fi
 	done
-	local ma mb
-	ma="$(printf '%s\n' "${ra[@]}" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p")"
-	mb="$(printf '%s\n' "${rb[@]}" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p")"
-	row "$scenario, corskit proxy" $ma "$(printf '%s\n' "${ra[@]}" | awk '{printf "%s%d", (NR>1 ? " " : ""), $1}')"
-	row "$scenario, nginx" $mb "$(printf '%s\n' "${rb[@]}" | awk '{printf "%s%d", (NR>1 ? " " : ""), $1}')"
+	median() { printf '%s\n' "$@" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
+	every() { printf '%s\n' "$@" | awk '{printf "%s%d", (NR>1 ? " " : ""), $1}'; }
+	local ma mb mc
+	ma="$(median "${ra[@]}")"; mb="$(median "${rb[@]}")"
+	row "$scenario, corskit proxy" $ma "$(every "${ra[@]}")"
+	row "$scenario, nginx" $mb "$(every "${rb[@]}")"
 	echo "| $scenario: corskit / nginx | $(awk -v x="${ma%% *}" -v y="${mb%% *}" 'BEGIN {printf "%.2fx", x/y}') | | | | |"
+	if [ -n "$c" ]; then
+		mc="$(median "${rc[@]}")"
+		row "$scenario, other build" $mc "$(every "${rc[@]}")"
+		echo "| $scenario: other build / nginx | $(awk -v x="${mc%% *}" -v y="${mb%% *}" 'BEGIN {printf "%.2fx", x/y}') | | | | |"
+	fi
+	NGINX_RATE="${mb%% *}"
 }
 
 row() { printf '| %-28s | %10s | %8s | %8s | %s | %s |\n' "$1" "$2" "$3" "$4" "$5" "$6"; }
 
 echo "wrk -t1 -c$CONNS -d$DURATION, median of $ROUNDS alternating rounds; server under test on CPU 0 alone;"
-echo "$(nginx -v 2>&1); $(go version | cut -d' ' -f3)"
+echo "upstream: $UPSTREAM; $(nginx -v 2>&1); $(go version | cut -d' ' -f3)"
 echo
 echo "| scenario | requests/s (median) | p50 | p99 | non-2xx | every round, requests/s |"
 echo "|---|---:|---:|---:|---:|---|"
-compare "preflight" "http://$GW/data" "http://$NGX/data" -s "$work/preflight.lua"
-compare "proxied GET" "http://$GW/data" "http://$NGX/data" -H "Origin: $ORIGIN"
+other() { if [ -n "$OTHER" ]; then echo "$1"; fi; }
+compare "preflight" "http://$GW/data" "http://$NGX/data" $(other "http://$OGW/data") -- -s "$work/preflight.lua"
+compare "proxied GET" "http://$GW/data" "http://$NGX/data" $(other "http://$OGW/data") -- -H "Origin: $ORIGIN"
+get_rate="$NGINX_RATE"
 taskset -c 1 wrk -t1 -c"$CONNS" -d1s -H "Origin: $ORIGIN" "http://$UP/data" >/dev/null
 up="$(run "http://$UP/data" -H "Origin: $ORIGIN")"
 row "GET, upstream alone" $up "${up%% *}"
+
+# Latency at one fixed rate for both, 60% of nginx's proxied-GET rate unless
+# RATE says otherwise: the p99 a client sees when neither server is saturated.
+rate="${RATE:-$(awk -v r="$get_rate" 'BEGIN {printf "%d", r * 0.6}')}"
+echo
+echo "Proxied GET at a fixed $rate requests/s over $CONNS connections for $DURATION (bench/load; latency from each request's scheduled start):"
+echo
+echo "| server | achieved requests/s | p50 | p99 | p99.9 | errors |"
+echo "|---|---:|---:|---:|---:|---:|"
+for _ in $(seq "$ROUNDS"); do
+	for s in "corskit proxy=$GW" "nginx=$NGX" $(other "other build=$OGW"); do
+		taskset -c 1 "$work/load" -url "http://${s#*=}/data" -rate "$rate" -conns "$CONNS" -duration "$DURATION" \
+			-header "Origin: $ORIGIN" -label "${s%%=*}"
+	done
+done

@@ -48,6 +48,11 @@ type Config struct {
 	// UpstreamTimeout bounds the wait for the upstream's response headers
 	// (then 504). Default 30 s.
 	UpstreamTimeout time.Duration
+	// StandardTransport sends every request upstream with net/http's
+	// Transport. By default bodiless GET and HEAD requests to an http
+	// upstream use a lean pool of connections, twice as fast (see
+	// internal/h1), and all others net/http's Transport.
+	StandardTransport bool
 	// VerboseErrors puts the upstream's address and the error's own words in
 	// the bodies of the gateway's 502 and 504 answers; by default they name
 	// only what failed, and the log has the rest.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/internal/h1"
 )
 
 // Gateway is the CORS gateway's HTTP handler. It is safe for concurrent use;
@@ -41,7 +42,7 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	g.proxy = &httputil.ReverseProxy{
 		Rewrite:        g.rewrite,
-		Transport:      timedTransport{newTransport(cfg.UpstreamTimeout), g.Metrics},
+		Transport:      timedTransport{newTransport(cfg), g.Metrics},
 		FlushInterval:  0, // ReverseProxy flushes SSE and chunked bodies as they come; no timer per response
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.errorHandler,
@@ -181,10 +182,17 @@ func (g *Gateway) trusted(remote string) bool {
 }
 
 // modifyResponse removes the upstream's own CORS headers, which the
-// policy's replace; Vary is left to merge with the gateway's.
+// policy's replace; Vary is left to merge with the gateway's. An answer
+// that came after too many interim ones is refused, whichever of the two
+// the transport saw first.
 func (g *Gateway) modifyResponse(resp *http.Response) error {
-	if resp.Request != nil && resp.Request.Context().Value(reportOnlyKey{}) != nil {
-		return nil
+	if resp.Request != nil {
+		if cause := context.Cause(resp.Request.Context()); errors.Is(cause, errTooManyInterim) {
+			return cause
+		}
+		if resp.Request.Context().Value(reportOnlyKey{}) != nil {
+			return nil
+		}
 	}
 	for k := range resp.Header {
 		if strings.HasPrefix(k, "Access-Control-") {
@@ -245,18 +253,38 @@ func (bufferPool) Put(b []byte) { buffers.Put(&b) }
 // leaves room for large cookies and policies.
 const maxUpstreamHead = 256 << 10
 
-// newTransport is net/http's Transport, tuned for one upstream under load.
-func newTransport(headerTimeout time.Duration) *http.Transport {
-	return &http.Transport{
+// newTransport is net/http's Transport, tuned for one upstream under load,
+// behind the lean pool for bodiless GET and HEAD requests to an http
+// upstream unless cfg.StandardTransport.
+func newTransport(cfg Config) http.RoundTripper {
+	std := &http.Transport{
 		Proxy:                  nil,
 		DialContext:            (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConns:           1024,
 		MaxIdleConnsPerHost:    256, // the default, 2, halves throughput under load
 		IdleConnTimeout:        90 * time.Second,
-		ResponseHeaderTimeout:  headerTimeout,
+		ResponseHeaderTimeout:  cfg.UpstreamTimeout,
 		ExpectContinueTimeout:  time.Second,
 		MaxResponseHeaderBytes: maxUpstreamHead,
 		DisableCompression:     true, // forward what the client asked for, not gzip decoded here
+	}
+	if cfg.StandardTransport || cfg.Upstream.Scheme != "http" {
+		return std
+	}
+	lean := h1.NewTransport(cfg.Upstream, std)
+	lean.Dial = std.DialContext
+	lean.HeaderTimeout = cfg.UpstreamTimeout
+	lean.IdleTimeout = std.IdleConnTimeout
+	lean.MaxIdle = std.MaxIdleConnsPerHost
+	lean.MaxHeadBytes = maxUpstreamHead
+	return lean
+}
+
+// closeIdleUpstreams closes the kept-alive upstream connections no request
+// is using.
+func (g *Gateway) closeIdleUpstreams() {
+	if c, ok := g.proxy.Transport.(timedTransport).RoundTripper.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
 	}
 }
 

@@ -24,55 +24,122 @@ import (
 // rawUpstream is a backend that answers each request it reads with the raw
 // bytes its script gives, and closes the connection when the script says so.
 // It reads the next request on a connection only once it has answered the
-// previous one, as a kept-alive HTTP/1.1 server does.
-func rawUpstream(t *testing.T, script func(r *http.Request) (answer string, hangUp bool)) string {
-	t.Helper()
+// previous one, as a kept-alive HTTP/1.1 server does. It returns its URL.
+func rawUpstream(tb testing.TB, script func(r *http.Request) (answer string, hangUp bool)) string {
+	return newScriptedUpstream(tb, func(r *http.Request) upstreamAnswer {
+		a, hangUp := script(r)
+		return upstreamAnswer{bytes: a, hangUp: hangUp}
+	}).url
+}
+
+// upstreamAnswer is a scripted upstream's answer to one request.
+type upstreamAnswer struct {
+	bytes  string // what it sends, or stallAnswer
+	hangUp bool   // it closes the connection after sending
+	dirty  bool   // bytes follow the answer's end: the gateway must not reuse the connection
+}
+
+// stallAnswer, as a script's answer, makes the upstream say nothing for
+// stallFor, then close the connection.
+const (
+	stallAnswer = "\x00stall"
+	stallFor    = 700 * time.Millisecond
+)
+
+// scriptedUpstream is rawUpstream's server.
+type scriptedUpstream struct {
+	url   string
+	mu    sync.Mutex
+	conns map[net.Conn]bool // open connections; true once one carried a dirty answer
+	wg    sync.WaitGroup
+}
+
+func newScriptedUpstream(tb testing.TB, script func(r *http.Request) upstreamAnswer) *scriptedUpstream {
+	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	var conns sync.WaitGroup
-	var mu sync.Mutex
-	var open []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range open {
-			c.Close()
-		}
-		mu.Unlock()
-		conns.Wait()
-	})
+	u := &scriptedUpstream{url: "http://" + ln.Addr().String(), conns: map[net.Conn]bool{}}
+	tb.Cleanup(func() { ln.Close(); u.closeConns(); u.wg.Wait() })
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			mu.Lock()
-			open = append(open, c)
-			mu.Unlock()
-			conns.Add(1)
-			go func() {
-				defer conns.Done()
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(20 * time.Second))
-				br := bufio.NewReader(c)
-				for {
-					r, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					io.Copy(io.Discard, r.Body)
-					answer, hangUp := script(r)
-					if _, err := io.WriteString(c, answer); err != nil || hangUp {
-						return
-					}
-				}
-			}()
+			u.mu.Lock()
+			u.conns[c] = false
+			u.wg.Add(1)
+			u.mu.Unlock()
+			go u.serve(c, script)
 		}
 	}()
-	return "http://" + ln.Addr().String()
+	return u
+}
+
+func (u *scriptedUpstream) serve(c net.Conn, script func(r *http.Request) upstreamAnswer) {
+	defer u.wg.Done()
+	defer func() {
+		c.Close()
+		u.mu.Lock()
+		delete(u.conns, c)
+		u.mu.Unlock()
+	}()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	br := bufio.NewReader(c)
+	for {
+		r, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		io.Copy(io.Discard, r.Body)
+		a := script(r)
+		if a.bytes == stallAnswer {
+			time.Sleep(stallFor)
+			return
+		}
+		if a.dirty {
+			u.mu.Lock()
+			u.conns[c] = true
+			u.mu.Unlock()
+		}
+		if _, err := io.WriteString(c, a.bytes); err != nil || a.hangUp {
+			return
+		}
+	}
+}
+
+// waitClean waits up to timeout for the gateway to close every connection
+// that carried an answer with bytes past its end; it reports whether it did.
+func (u *scriptedUpstream) waitClean(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		u.mu.Lock()
+		dirty := 0
+		for _, d := range u.conns {
+			if d {
+				dirty++
+			}
+		}
+		u.mu.Unlock()
+		if dirty == 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// closeConns closes every connection the upstream has open.
+func (u *scriptedUpstream) closeConns() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for c := range u.conns {
+		c.Close()
+	}
 }
 
 // rawClient is one client connection that sends raw bytes and reads answers.
@@ -112,6 +179,19 @@ func (c *rawClient) read(t *testing.T, method string) (*http.Response, string) {
 		t.Fatalf("reading the body: %v", err)
 	}
 	return resp, string(b)
+}
+
+// onEachServerAndTransport runs test on each server with each upstream
+// transport, the lean one and net/http's.
+func onEachServerAndTransport(t *testing.T, test func(t *testing.T, srv server, std bool)) {
+	onEachServer(t, func(t *testing.T, srv server) {
+		for _, std := range []bool{false, true} {
+			t.Run(fmt.Sprintf("std-transport=%v", std), func(t *testing.T) {
+				t.Parallel()
+				test(t, srv, std)
+			})
+		}
+	})
 }
 
 // plainAnswer is an honest answer whose body names the request's target.
@@ -171,14 +251,14 @@ func TestUpstreamBytesPastFramingReachNoOtherClient(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.desc, func(t *testing.T) {
-			onEachServer(t, func(t *testing.T, srv server) {
+			onEachServerAndTransport(t, func(t *testing.T, srv server, std bool) {
 				up := rawUpstream(t, func(r *http.Request) (string, bool) {
 					if r.URL.Path == "/poison" {
 						return tc.answer, false
 					}
 					return plainAnswer(r), false
 				})
-				gw := "http://" + gatewayWith(t, srv, Config{Policy: credentialed}, up, ServerOptions{})
+				gw := "http://" + gatewayWith(t, srv, Config{Policy: credentialed, StandardTransport: std}, up, ServerOptions{})
 				for round := range 3 {
 					if _, _, err := freshGet(t, tc.method, gw+"/poison", "Origin", app); err != nil {
 						t.Fatalf("poisoning request: %v", err)
@@ -284,7 +364,7 @@ func TestUpstreamHeadAndInterimLimits(t *testing.T) {
 	t.Parallel()
 	huge := "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Big: " + strings.Repeat("a", 2<<20) + "\r\n\r\nok"
 	flood := strings.Repeat("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n", 50000)
-	onEachServer(t, func(t *testing.T, srv server) {
+	onEachServerAndTransport(t, func(t *testing.T, srv server, std bool) {
 		up := rawUpstream(t, func(r *http.Request) (string, bool) {
 			switch r.URL.Path {
 			case "/huge":
@@ -294,7 +374,7 @@ func TestUpstreamHeadAndInterimLimits(t *testing.T) {
 			}
 			return plainAnswer(r), false
 		})
-		gw := "http://" + gatewayWith(t, srv, Config{Policy: credentialed, UpstreamTimeout: 20 * time.Second}, up, ServerOptions{})
+		gw := "http://" + gatewayWith(t, srv, Config{Policy: credentialed, UpstreamTimeout: 20 * time.Second, StandardTransport: std}, up, ServerOptions{})
 		for _, path := range []string{"/huge", "/flood"} {
 			for _, method := range []string{"GET", "PUT"} {
 				resp, _, err := freshGet(t, method, gw+path, "Origin", app)

@@ -117,6 +117,7 @@ func (g *Gateway) Serve(ctx context.Context, o ServerOptions) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("proxy: shutdown: %w", err)
 	}
+	g.closeIdleUpstreams()
 	return nil
 }
 

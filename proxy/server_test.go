@@ -23,7 +23,7 @@ import (
 )
 
 // serveGateway runs g.Serve until the returned stop is called.
-func serveGateway(t *testing.T, g *Gateway, o ServerOptions) (addr string, stop func() error) {
+func serveGateway(t testing.TB, g *Gateway, o ServerOptions) (addr string, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)

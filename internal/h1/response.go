@@ -281,19 +281,3 @@ type dateText struct {
 }
 
 var cachedDate atomic.Pointer[dateText]
-
-// parseLength parses a Content-Length value: digits only, as net/http
-// reads it (no sign, no spaces), and no more than fit in an int64.
-func parseLength(s string) (int64, bool) {
-	if s == "" || len(s) > 18 {
-		return 0, false
-	}
-	var n int64
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(s[i]-'0')
-	}
-	return n, true
-}

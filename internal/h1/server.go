@@ -249,7 +249,7 @@ func (s *Server) check(fc *fastConn, now int64) {
 		}
 	case connBusy:
 		if fc.watch.TryLock() {
-			if fc.cancel != nil && clientGone(fc.conn) {
+			if fc.cancel != nil && peek(fc.conn) == peekClosed {
 				fc.cancel(errClientGone)
 			}
 			fc.watch.Unlock()
