@@ -26,7 +26,7 @@ type proxyOptions struct {
 	origins, methods, headers, expose    []string
 	credentials, passPreflight           bool
 	preserveHost, reportOnly, stdServer  bool
-	verboseErrors                        bool
+	verboseErrors, stdTransport          bool
 	maxAge                               int
 	trusted                              []string
 	upstreamTimeout, writeTimeout        time.Duration
@@ -64,6 +64,7 @@ func parseProxy(args []string, stderr io.Writer) (proxyOptions, error) {
 	fs.BoolVar(&o.stdServer, "std-server", false, "serve every request with Go's net/http server (slower); by default a lean HTTP/1.1 path serves plain-HTTP requests without a body")
 	fs.DurationVar(&o.upstreamTimeout, "upstream-timeout", 30*time.Second, "wait for the upstream's response headers (then 504)")
 	fs.DurationVar(&o.writeTimeout, "write-timeout", 60*time.Second, "cut off a client that reads nothing of its answer for this long")
+	fs.BoolVar(&o.stdTransport, "std-transport", false, "send every request upstream with Go's net/http Transport (slower); by default a lean pool carries bodiless GET and HEAD requests to an http upstream")
 	fs.BoolVar(&o.verboseErrors, "verbose-errors", false, "put the upstream's address and the error in the bodies of the gateway's 502 and 504 (they are always logged)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "certificate file, to serve HTTPS (with --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "private key file")
@@ -138,6 +139,7 @@ func (o proxyOptions) load(lookup func(string) (string, bool)) (proxySetup, erro
 	}
 	s.cfg.UpstreamTimeout = o.upstreamTimeout
 	s.cfg.VerboseErrors = o.verboseErrors
+	s.cfg.StandardTransport = o.stdTransport
 	if o.upstream != "" {
 		u, err := url.Parse(o.upstream)
 		if err != nil {

@@ -70,6 +70,36 @@ routes:
 	}
 }
 
+// TestProxyHardeningFlags: --verbose-errors, --std-transport and
+// --write-timeout reach the gateway's configuration; by default errors
+// stay terse, the lean transport is on and writes time out after 60 s.
+func TestProxyHardeningFlags(t *testing.T) {
+	t.Parallel()
+	none := func(string) (string, bool) { return "", false }
+	base := []string{"--upstream", "http://127.0.0.1:1", "--allow-origin", "https://a.example.com"}
+	o, err := parseProxy(base, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := o.load(none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.cfg.VerboseErrors || s.cfg.StandardTransport || o.writeTimeout != 60*time.Second {
+		t.Errorf("defaults: verbose %v, std transport %v, write timeout %v", s.cfg.VerboseErrors, s.cfg.StandardTransport, o.writeTimeout)
+	}
+	o, err = parseProxy(append(base, "--verbose-errors", "--std-transport", "--write-timeout", "5s"), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = o.load(none); err != nil {
+		t.Fatal(err)
+	}
+	if !s.cfg.VerboseErrors || !s.cfg.StandardTransport || o.writeTimeout != 5*time.Second {
+		t.Errorf("set: verbose %v, std transport %v, write timeout %v", s.cfg.VerboseErrors, s.cfg.StandardTransport, o.writeTimeout)
+	}
+}
+
 var (
 	buildOnce sync.Once
 	binPath   string

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -241,5 +243,138 @@ func TestLeanTransportTimeoutsAndCancel(t *testing.T) {
 	}
 	if _, body, err := get(t, lt2, "GET", up.URL+"/fast"); err != nil || body != "ok" {
 		t.Errorf("after a cancel: %q %v", body, err)
+	}
+}
+
+// rawServer answers the requests on each connection it accepts with the
+// bytes answer gives for their paths; it counts connections.
+func rawServer(t *testing.T, answer func(path string, c net.Conn) string) (url string, conns *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	conns = new(atomic.Int32)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				br := bufio.NewReader(c)
+				for {
+					r, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					io.WriteString(c, answer(r.URL.Path, c))
+				}
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String(), conns
+}
+
+func honest(path string) string {
+	return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(path), path)
+}
+
+// TestTransportNeverReusesADirtyConnection: after an answer whose framing
+// a hostile upstream can abuse, or with bytes past its end (buffered, in the
+// socket, or arriving while the connection is idle), the connection is not
+// reused, and the next request gets its own answer.
+func TestTransportNeverReusesADirtyConnection(t *testing.T) {
+	t.Parallel()
+	const smuggled = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nsmuggled"
+	for _, tc := range []struct {
+		desc, method, answer string
+		late                 string // sent 50 ms after the answer
+	}{
+		{"a body on HEAD", "HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n" + smuggled, ""},
+		{"a body on 204", "GET", "HTTP/1.1 204 No Content\r\n\r\n" + smuggled, ""},
+		{"a body on 304", "GET", "HTTP/1.1 304 Not Modified\r\n\r\n" + smuggled, ""},
+		{"Content-Length too small", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + smuggled, ""},
+		{"a long body, then more", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 9000\r\n\r\n" + strings.Repeat("x", 9000) + smuggled, ""},
+		{"bytes while idle", "GET", honest("/poison"), smuggled},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			up, conns := rawServer(t, func(path string, c net.Conn) string {
+				if path != "/poison" {
+					return honest(path)
+				}
+				if tc.late != "" {
+					time.AfterFunc(50*time.Millisecond, func() { io.WriteString(c, tc.late) })
+				}
+				return tc.answer
+			})
+			lt := newLean(t, up, 5*time.Second)
+			if _, _, err := get(t, lt, tc.method, up+"/poison"); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(150 * time.Millisecond)
+			for _, path := range []string{"/a", "/b"} {
+				if _, body, err := get(t, lt, "GET", up+path); err != nil || body != path {
+					t.Fatalf("GET %s after %s: got %q, %v", path, tc.desc, body, err)
+				}
+			}
+			if n := conns.Load(); n != 2 {
+				t.Errorf("%d connections; want 2 (the dirty one, then one reused)", n)
+			}
+		})
+	}
+}
+
+// TestTransportLimits: a head over MaxHeadBytes is an error; interim
+// answers reach the request's Got1xxResponse, which can end the request.
+func TestTransportLimits(t *testing.T) {
+	t.Parallel()
+	up, _ := rawServer(t, func(path string, c net.Conn) string {
+		switch path {
+		case "/huge":
+			return "HTTP/1.1 200 OK\r\nX-Big: " + strings.Repeat("a", 256<<10) + "\r\nContent-Length: 2\r\n\r\nok"
+		case "/hints":
+			return strings.Repeat("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n", 3) + honest(path)
+		}
+		return honest(path)
+	})
+	lt := newLean(t, up, 5*time.Second)
+	lt.MaxHeadBytes = 64 << 10
+	if _, _, err := get(t, lt, "GET", up+"/huge"); !errors.Is(err, errHeadTooLarge) {
+		t.Errorf("a 256 KiB head with a 64 KiB cap: got %v; want errHeadTooLarge", err)
+	}
+	var seen []int
+	trace := &httptrace.ClientTrace{Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
+		seen = append(seen, code)
+		if h.Get("Link") == "" {
+			t.Errorf("interim answer without its Link header: %v", h)
+		}
+		return nil
+	}}
+	req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", up+"/hints", nil)
+	resp, err := lt.RoundTrip(req)
+	if err != nil || resp.StatusCode != 200 || len(seen) != 3 {
+		t.Fatalf("interim answers: got %v, %v, hook saw %v; want 200 after three 103", resp, err, seen)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	// A hook that ends the request at the second interim answer.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	stop := errors.New("too many")
+	n := 0
+	trace = &httptrace.ClientTrace{Got1xxResponse: func(int, textproto.MIMEHeader) error {
+		if n++; n == 2 {
+			cancel(stop)
+		}
+		return nil
+	}}
+	req, _ = http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), "GET", up+"/hints", nil)
+	if _, err := lt.RoundTrip(req); !errors.Is(err, stop) || n != 2 {
+		t.Errorf("a hook that cancels: got %v after %d answers; want the cause after 2", err, n)
 	}
 }
