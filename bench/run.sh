@@ -6,8 +6,9 @@
 # Go thread, one nginx worker); wrk and the upstream share CPU 1. The
 # upstream is a second nginx answering `return 200` (UPSTREAM=go: the Go
 # server in bench/upstream, which caps near 41k requests/s here). Then, at a
-# fixed rate both servers sustain (RATE, default 60% of nginx's proxied-GET
-# median), bench/load measures latency without coordinated omission.
+# fixed rate both servers sustain (RATE, default half the slower one's
+# proxied-GET median), bench/load measures latency without coordinated
+# omission.
 # Needs: go, nginx, wrk, taskset (apt-get install nginx wrk).
 #
 #   bash bench/run.sh                    # 3 rounds of 10 s per server and scenario
@@ -81,6 +82,7 @@ error_log stderr error;
 events { worker_connections 4096; }
 http {
     access_log off;
+    keepalive_requests 1000000;  # as the gateway: no limit on a client connection's requests
     client_body_temp_path $work/nginx/body;
     proxy_temp_path $work/nginx/proxy;
     fastcgi_temp_path $work/nginx/fastcgi;
@@ -155,7 +157,7 @@ compare() {
 		row "$scenario, other build" $mc "$(every "${rc[@]}")"
 		echo "| $scenario: other build / nginx | $(awk -v x="${mc%% *}" -v y="${mb%% *}" 'BEGIN {printf "%.2fx", x/y}') | | | | |"
 	fi
-	NGINX_RATE="${mb%% *}"
+	NGINX_RATE="${mb%% *}" CORSKIT_RATE="${ma%% *}"
 }
 
 row() { printf '| %-28s | %10s | %8s | %8s | %s | %s |\n' "$1" "$2" "$3" "$4" "$5" "$6"; }
@@ -168,21 +170,22 @@ echo "|---|---:|---:|---:|---:|---|"
 other() { if [ -n "$OTHER" ]; then echo "$1"; fi; }
 compare "preflight" "http://$GW/data" "http://$NGX/data" $(other "http://$OGW/data") -- -s "$work/preflight.lua"
 compare "proxied GET" "http://$GW/data" "http://$NGX/data" $(other "http://$OGW/data") -- -H "Origin: $ORIGIN"
-get_rate="$NGINX_RATE"
+get_rate="$(awk -v a="$CORSKIT_RATE" -v b="$NGINX_RATE" 'BEGIN {print (a < b ? a : b)}')"
 taskset -c 1 wrk -t1 -c"$CONNS" -d1s -H "Origin: $ORIGIN" "http://$UP/data" >/dev/null
 up="$(run "http://$UP/data" -H "Origin: $ORIGIN")"
 row "GET, upstream alone" $up "${up%% *}"
 
-# Latency at one fixed rate for both, 60% of nginx's proxied-GET rate unless
-# RATE says otherwise: the p99 a client sees when neither server is saturated.
-rate="${RATE:-$(awk -v r="$get_rate" 'BEGIN {printf "%d", r * 0.6}')}"
+# Latency at one fixed rate for both, half the slower server's proxied-GET
+# rate unless RATE says otherwise: the p99 a client sees when neither server
+# is saturated.
+rate="${RATE:-$(awk -v r="$get_rate" 'BEGIN {printf "%d", r * 0.5}')}"
 echo
 echo "Proxied GET at a fixed $rate requests/s over $CONNS connections for $DURATION (bench/load; latency from each request's scheduled start):"
 echo
 echo "| server | achieved requests/s | p50 | p99 | p99.9 | errors |"
 echo "|---|---:|---:|---:|---:|---:|"
 for _ in $(seq "$ROUNDS"); do
-	for s in "corskit proxy=$GW" "nginx=$NGX" $(other "other build=$OGW"); do
+	for s in "corskit=$GW" "nginx=$NGX" $(other "other-build=$OGW"); do
 		taskset -c 1 "$work/load" -url "http://${s#*=}/data" -rate "$rate" -conns "$CONNS" -duration "$DURATION" \
 			-header "Origin: $ORIGIN" -label "${s%%=*}"
 	done

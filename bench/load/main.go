@@ -11,10 +11,10 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -119,17 +119,47 @@ func drive(addr, method, req string, first time.Time, interval time.Duration, en
 	return r
 }
 
+// exchange sends req and reads its answer: a status line, headers, and a
+// body of Content-Length bytes (or none for HEAD). A chunked or
+// close-delimited answer is an error here: the benchmark's servers send
+// neither. It reports whether the answer was a kept-alive 2xx or 3xx.
 func exchange(conn net.Conn, br *bufio.Reader, method, req string) bool {
 	if _, err := io.WriteString(conn, req); err != nil {
 		return false
 	}
-	resp, err := http.ReadResponse(br, &http.Request{Method: method})
-	if err != nil {
+	status, err := br.ReadSlice('\n')
+	if err != nil || len(status) < 12 || status[9] > '3' {
 		return false
 	}
-	_, err = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return err == nil && resp.StatusCode < 400 && !resp.Close
+	length := -1
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return false
+		}
+		if len(line) <= 2 {
+			break
+		}
+		name, value, _ := strings.Cut(string(line), ":")
+		switch {
+		case strings.EqualFold(name, "Content-Length"):
+			length, err = strconv.Atoi(strings.TrimSpace(value))
+			if err != nil {
+				return false
+			}
+		case strings.EqualFold(name, "Connection") && strings.EqualFold(strings.TrimSpace(value), "close"),
+			strings.EqualFold(name, "Transfer-Encoding"):
+			return false
+		}
+	}
+	if method == "HEAD" {
+		return true
+	}
+	if length < 0 {
+		return false
+	}
+	_, err = br.Discard(length)
+	return err == nil
 }
 
 func fail(format string, args ...any) {
