@@ -116,9 +116,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // upstream. Interim (1xx) answers are forwarded, up to maxInterim, and do
 // not take the CORS headers off the final one.
 func (g *Gateway) forward(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithCancelCause(r.Context())
-	defer cancel(nil)
-	g.proxy.ServeHTTP(newInterimGuard(w, cancel), r.WithContext(ctx))
+	g.proxy.ServeHTTP(newInterimGuard(w), r)
 }
 
 // answerPreflight answers an allowed preflight for the fast path (see
@@ -182,17 +180,10 @@ func (g *Gateway) trusted(remote string) bool {
 }
 
 // modifyResponse removes the upstream's own CORS headers, which the
-// policy's replace; Vary is left to merge with the gateway's. An answer
-// that came after too many interim ones is refused, whichever of the two
-// the transport saw first.
+// policy's replace; Vary is left to merge with the gateway's.
 func (g *Gateway) modifyResponse(resp *http.Response) error {
-	if resp.Request != nil {
-		if cause := context.Cause(resp.Request.Context()); errors.Is(cause, errTooManyInterim) {
-			return cause
-		}
-		if resp.Request.Context().Value(reportOnlyKey{}) != nil {
-			return nil
-		}
+	if resp.Request != nil && resp.Request.Context().Value(reportOnlyKey{}) != nil {
+		return nil
 	}
 	for k := range resp.Header {
 		if strings.HasPrefix(k, "Access-Control-") {
@@ -208,16 +199,15 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 // with VerboseErrors. The CORS headers the middleware set are still on the
 // response, so the browser shows this error, not a CORS one.
 func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
-	cause := context.Cause(r.Context())
-	if errors.Is(err, context.Canceled) && errors.Is(cause, context.Canceled) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return // the client went away
 	}
 	status, what := http.StatusBadGateway, "the upstream's answer could not be read"
 	var ne net.Error
 	var oe *net.OpError
 	switch {
-	case errors.Is(cause, errTooManyInterim):
-		what, err = "the upstream sent too many interim (1xx) answers", cause
+	case errors.Is(err, errTooManyInterim):
+		what = "the upstream sent too many interim (1xx) answers"
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		status, what = http.StatusGatewayTimeout, "the upstream timed out"
 	case errors.As(err, &oe) && oe.Op == "dial":
@@ -269,14 +259,15 @@ func newTransport(cfg Config) http.RoundTripper {
 		DisableCompression:     true, // forward what the client asked for, not gzip decoded here
 	}
 	if cfg.StandardTransport || cfg.Upstream.Scheme != "http" {
-		return std
+		return interimCap{std}
 	}
-	lean := h1.NewTransport(cfg.Upstream, std)
+	lean := h1.NewTransport(cfg.Upstream, interimCap{std})
 	lean.Dial = std.DialContext
 	lean.HeaderTimeout = cfg.UpstreamTimeout
 	lean.IdleTimeout = std.IdleConnTimeout
 	lean.MaxIdle = std.MaxIdleConnsPerHost
 	lean.MaxHeadBytes = maxUpstreamHead
+	lean.MaxInterim = maxInterim
 	return lean
 }
 

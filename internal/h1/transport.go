@@ -44,6 +44,9 @@ type Transport struct {
 	MaxIdle int
 	// MaxHeadBytes caps an answer's head, each interim one included.
 	MaxHeadBytes int64
+	// MaxInterim is the most interim (1xx) answers a request may get; the
+	// next fails it with ErrTooManyInterim.
+	MaxInterim int
 
 	host string // the upstream URL's host, as requests carry it
 	addr string // its host:port, to dial
@@ -60,7 +63,7 @@ func NewTransport(u *url.URL, fallback http.RoundTripper) *Transport {
 	}
 	return &Transport{Fallback: fallback, host: u.Host, addr: net.JoinHostPort(u.Hostname(), port),
 		Dial:        (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		IdleTimeout: 90 * time.Second, MaxIdle: 256, MaxHeadBytes: 1 << 20}
+		IdleTimeout: 90 * time.Second, MaxIdle: 256, MaxHeadBytes: 1 << 20, MaxInterim: 8}
 }
 
 // upstreamConn is one kept-alive connection to the upstream.
@@ -90,6 +93,10 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	l.n -= int64(k)
 	return k, err
 }
+
+// ErrTooManyInterim is the error of a request whose upstream sent more
+// than MaxInterim interim (1xx) answers.
+var ErrTooManyInterim = errors.New("h1: the upstream sent too many interim (1xx) answers")
 
 // errHeadTooLarge is the error of an answer whose head passes MaxHeadBytes.
 var errHeadTooLarge = errors.New("h1: the upstream's answer head is too large")
@@ -129,7 +136,8 @@ func (t *Transport) handles(r *http.Request) bool {
 }
 
 // exchange writes r on uc and reads the answer's head; interim answers go
-// to the request's httptrace Got1xxResponse, as net/http's Transport does.
+// to the request's httptrace Got1xxResponse, as net/http's Transport does,
+// up to MaxInterim.
 // The body, when read to its end, puts uc back in the pool if it may be.
 func (t *Transport) exchange(uc *upstreamConn, r *http.Request) (*http.Response, error) {
 	ctx := r.Context()
@@ -152,7 +160,10 @@ func (t *Transport) exchange(uc *upstreamConn, r *http.Request) (*http.Response,
 		return fail(err)
 	}
 	var resp *http.Response
-	for {
+	for interim := 0; ; interim++ {
+		if interim > t.MaxInterim {
+			return fail(ErrTooManyInterim)
+		}
 		uc.lr.n = t.MaxHeadBytes - int64(uc.br.Buffered())
 		var err error
 		resp, err = readResponse(uc.br, r)

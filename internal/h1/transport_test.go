@@ -363,6 +363,12 @@ func TestTransportLimits(t *testing.T) {
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
+	// More interim answers than MaxInterim.
+	lt.MaxInterim = 2
+	if _, _, err := get(t, lt, "GET", up+"/hints"); !errors.Is(err, ErrTooManyInterim) {
+		t.Errorf("three interim answers with MaxInterim 2: got %v; want ErrTooManyInterim", err)
+	}
+	lt.MaxInterim = 8
 	// A hook that ends the request at the second interim answer.
 	ctx, cancel := context.WithCancelCause(context.Background())
 	stop := errors.New("too many")
