@@ -50,7 +50,7 @@ type Config struct {
 	UpstreamTimeout time.Duration
 	// StandardTransport sends every request upstream with net/http's
 	// Transport. By default bodiless GET and HEAD requests to an http
-	// upstream use a lean pool of connections, twice as fast (see
+	// upstream use a lean pool of connections, about 1.6 times as fast (see
 	// internal/h1), and all others net/http's Transport.
 	StandardTransport bool
 	// VerboseErrors puts the upstream's address and the error's own words in
