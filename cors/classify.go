@@ -17,11 +17,12 @@ const (
 )
 
 // Classify says what the policy in force makes of r, and why when it refuses
-// it, without answering it: for metrics and for a report-only roll-out.
+// it, without answering it: for metrics and for a report-only roll-out. The
+// zero Middleware, which enforces nothing, classifies every request NotCORS.
 func (m *Middleware) Classify(r *http.Request) (Outcome, string) {
 	p := m.policy.Load()
 	origins, ok := r.Header["Origin"]
-	if !ok {
+	if !ok || p == nil {
 		return NotCORS, ""
 	}
 	allowed := len(origins) == 1 && p.origins.Contains(origins[0])
@@ -49,7 +50,9 @@ func (m *Middleware) Classify(r *http.Request) (Outcome, string) {
 
 // AllowsOrigin reports whether the policy in force allows the origin, as the
 // Origin header carries it. A gateway uses it to refuse WebSocket upgrades
-// from other origins, which browsers do not subject to CORS.
+// from other origins, which browsers do not subject to CORS. The zero
+// Middleware allows none.
 func (m *Middleware) AllowsOrigin(origin string) bool {
-	return m.policy.Load().origins.Contains(origin)
+	p := m.policy.Load()
+	return p != nil && p.origins.Contains(origin)
 }

@@ -44,4 +44,13 @@
 //
 // Browser behaviour follows the WHATWG Fetch standard (https://fetch.spec.whatwg.org/)
 // and has been checked against headless Chromium.
+//
+// # Compatibility
+//
+// corskit follows semantic versioning. Before v1.0.0 a minor release may
+// change this package's API, and says how in the CHANGELOG; a patch release
+// never does. A change that makes a policy stricter (refusing a
+// configuration found unsafe, or sending a header browsers need) counts as a
+// fix, not a break. From v1.0.0, the API changes only in major releases.
+// The zero Middleware is a pass-through (see [Middleware]).
 package cors

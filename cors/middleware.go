@@ -8,6 +8,10 @@ import (
 // Middleware applies a CORS policy to the requests it handles. Build one with
 // [New]; it is safe for concurrent use, and [Middleware.Reconfigure] swaps its
 // policy atomically while it serves.
+//
+// The zero Middleware has no policy: it passes every request, preflights
+// included, to the next handler untouched and sets no CORS header, as if it
+// were not there, until [Middleware.Reconfigure] gives it one.
 type Middleware struct {
 	policy atomic.Pointer[policy]
 }
@@ -37,9 +41,14 @@ func (m *Middleware) Reconfigure(cfg Config) error {
 	return nil
 }
 
-// Config returns a copy of the policy in force.
+// Config returns a copy of the policy in force; the zero Config for the
+// zero Middleware.
 func (m *Middleware) Config() Config {
-	return cloneConfig(m.policy.Load().cfg)
+	p := m.policy.Load()
+	if p == nil {
+		return Config{}
+	}
+	return cloneConfig(p.cfg)
 }
 
 // Handler wraps next with the policy. Preflights are answered by the
@@ -49,6 +58,10 @@ func (m *Middleware) Config() Config {
 func (m *Middleware) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := m.policy.Load()
+		if p == nil { // the zero Middleware
+			next.ServeHTTP(w, r)
+			return
+		}
 		origins, hasOrigin := r.Header["Origin"]
 		// Fetch, "CORS-preflight request": an OPTIONS request with Origin and
 		// Access-Control-Request-Method. An OPTIONS request without them is an

@@ -201,3 +201,39 @@ func mustNew(t testing.TB, cfg cors.Config) *cors.Middleware {
 	}
 	return m
 }
+
+// TestZeroMiddleware: the zero Middleware is a pass-through (no CORS header,
+// preflights reach the handler), safe in every method, until Reconfigure
+// gives it a policy.
+func TestZeroMiddleware(t *testing.T) {
+	var m cors.Middleware
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Header().Set("X-Next", r.Method) })
+	for _, method := range []string{"GET", "OPTIONS"} {
+		r := httptest.NewRequest(method, "/", nil)
+		r.Header.Set("Origin", "https://app.example.com")
+		r.Header.Set("Access-Control-Request-Method", "PUT")
+		w := httptest.NewRecorder()
+		m.Handler(next).ServeHTTP(w, r)
+		if w.Header().Get("X-Next") != method || len(w.Header()) != 1 {
+			t.Errorf("%s through the zero Middleware: headers %v; want the handler's alone", method, w.Header())
+		}
+		if out, _ := m.Classify(r); out != cors.NotCORS {
+			t.Errorf("Classify(%s) = %v; want %v", method, out, cors.NotCORS)
+		}
+	}
+	if m.AllowsOrigin("https://app.example.com") {
+		t.Error("the zero Middleware allows an origin")
+	}
+	if _, _, ok := m.AppendPreflight(nil, []string{"https://app.example.com"}, []string{"PUT"}, nil, nil); ok {
+		t.Error("the zero Middleware answered a preflight")
+	}
+	if c := m.Config(); c.AllowOrigins != nil || c.AllowCredentials {
+		t.Errorf("Config() = %+v; want the zero Config", c)
+	}
+	if err := m.Reconfigure(cors.Config{AllowOrigins: []string{"https://app.example.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	if !m.AllowsOrigin("https://app.example.com") {
+		t.Error("after Reconfigure: the policy is not in force")
+	}
+}

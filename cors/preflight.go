@@ -190,10 +190,11 @@ func (p *policy) preflight(w http.ResponseWriter, r *http.Request, origins, acrm
 // arguments are the request's header lines as in Handler: Origin,
 // Access-Control-Request-Method, -Headers and -Private-Network. ok is false,
 // and dst returned as is, when the policy passes preflights through or
-// refuses this one: Handler must then serve the request, and logs why.
+// refuses this one: Handler must then serve the request, and logs why; and
+// always for the zero Middleware.
 func (m *Middleware) AppendPreflight(dst []byte, origins, acrm, acrh, pna []string) (out []byte, status int, ok bool) {
 	p := m.policy.Load()
-	if p.passthrough {
+	if p == nil || p.passthrough {
 		return dst, 0, false
 	}
 	var d preflightDecision

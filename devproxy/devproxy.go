@@ -140,8 +140,6 @@ func New(cfg Config) (*Proxy, error) {
 	return p, nil
 }
 
-type routeKey struct{}
-
 func (p *Proxy) reverseProxy(r *Route, target *url.URL, transport http.RoundTripper) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Transport:     transport,

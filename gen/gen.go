@@ -51,10 +51,10 @@ type Target struct {
 	write    func(p *plan, o Options, omitted []Omission) string
 	// limits lists what the target cannot express for a plan.
 	limits func(p *plan) []Omission
+	// check, if set, reports an output its language would refuse: a
+	// generation that fails it is an error, never an output.
+	check func(out string) error
 }
-
-// Targets lists the targets, by name.
-func Targets() []Target { return targets }
 
 // Lookup returns the target named name.
 func Lookup(name string) (Target, bool) {
@@ -88,8 +88,6 @@ type plan struct {
 	// What cannot be written as plain lists.
 	anyMethod, anyHeader, privateNetwork, passthrough, regexpOrigins bool
 }
-
-func (p *plan) hasPatterns() bool { return len(p.patterns) > 0 }
 
 // originRegexp returns one anchored expression matching every allowed origin.
 func (p *plan) originRegexp() string {
@@ -219,7 +217,13 @@ func Generate(target string, o Options) (string, []Omission, error) {
 		}
 		return "", omitted, fmt.Errorf("gen: %s cannot express part of the policy (add --best-effort to write the closest safe subset):\n  %s", target, strings.Join(parts, "\n  "))
 	}
-	return t.write(p, o, omitted), omitted, nil
+	out := t.write(p, o, omitted)
+	if t.check != nil {
+		if err := t.check(out); err != nil {
+			return "", omitted, fmt.Errorf("gen: the %s output does not parse (%v); this is a corskit bug, please report it with the policy", target, err)
+		}
+	}
+	return out, omitted, nil
 }
 
 // header writes the comment that opens every output.

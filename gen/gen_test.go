@@ -3,6 +3,9 @@ package gen
 import (
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -329,5 +332,64 @@ func TestRefusalsAndBestEffort(t *testing.T) {
 		if _, _, err := Generate(bad.target, bad.o); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("Generate(%s): got %v; want %q", bad.target, err, bad.want)
 		}
+	}
+}
+
+// TestGoQuotesEveryOriginForm: the go target's output parses for every
+// origin form the middleware takes, each origin reaching the AllowOrigins
+// literal unchanged, and builds with the cors package's own documented
+// pattern (re:https://(app|admin)\.example\.com, once written as an invalid
+// Go string literal).
+func TestGoQuotesEveryOriginForm(t *testing.T) {
+	t.Parallel()
+	forms := [][]string{
+		{"https://app.example.com", "http://localhost:3000"},
+		{"*"},
+		{"https://*.example.com", "http://localhost:*"},
+		{`re:https://(app|admin)\.example\.com`},
+		{`re:https://[a-z]+\.example\.com(:\d+)?`, "https://app.example.com"},
+	}
+	for _, origins := range forms {
+		out, _, err := Generate("go", Options{Policy: cors.Config{AllowOrigins: origins}})
+		if err != nil {
+			t.Fatalf("%q: %v", origins, err)
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), "main.go", out, 0)
+		if err != nil {
+			t.Fatalf("%q: the output does not parse: %v\n%s", origins, err, out)
+		}
+		var got []string
+		ast.Inspect(f, func(n ast.Node) bool {
+			kv, ok := n.(*ast.KeyValueExpr)
+			if !ok {
+				return true
+			}
+			if id, isID := kv.Key.(*ast.Ident); !isID || id.Name != "AllowOrigins" {
+				return true
+			}
+			for _, e := range kv.Value.(*ast.CompositeLit).Elts {
+				s, err := strconv.Unquote(e.(*ast.BasicLit).Value)
+				if err != nil {
+					t.Fatalf("%q: %v", origins, err)
+				}
+				got = append(got, s)
+			}
+			return false
+		})
+		if !slices.Equal(got, origins) {
+			t.Errorf("AllowOrigins in the output: got %q; want %q", got, origins)
+		}
+	}
+	goBin := servertest.Need(t, "go")
+	root, _ := filepath.Abs("..")
+	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte(generate(t, "go", Options{Policy: cors.Config{AllowOrigins: forms[3]}})), 0o600)
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/app\n\ngo 1.26\n\nrequire github.com/corskit/corskit v0.0.0\n\nreplace github.com/corskit/corskit => "+root+"\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o600)
+	build := exec.Command(goBin, "build", "-mod=mod", "-o", "app", ".")
+	build.Dir = dir
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build of the re: pattern's output: %v\n%s", err, out)
 	}
 }

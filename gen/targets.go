@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/format"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -16,7 +17,7 @@ var targets = []Target{
 	{Name: "express", Supports: "exact origins, patterns (RegExp), credentials, methods, headers, expose, max-age, Vary", write: writeExpress, limits: commonLimits},
 	{Name: "flask", Supports: "exact origins, patterns (re.compile), credentials, methods, headers, expose, max-age, Vary", write: writeFlask, limits: commonLimits},
 	{Name: "php", Supports: "exact origins, patterns (preg_match), credentials, methods, headers, expose, max-age, Vary", write: writePHP, limits: commonLimits},
-	{Name: "go", Supports: "everything (corskit's own middleware)", write: writeGo},
+	{Name: "go", Supports: "everything (corskit's own middleware)", write: writeGo, check: checkGo},
 }
 
 func join(xs []string) string { return strings.Join(xs, ", ") }
@@ -384,7 +385,21 @@ func writePHP(p *plan, o Options, omitted []Omission) string {
 	return b.String()
 }
 
-func goList(xs []string) string { return "[]string{" + quoted(xs, `"`) + "}" }
+// goList is xs as a Go []string literal, each element quoted as Go
+// defines it (a pattern's backslashes and quotes escaped).
+func goList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = strconv.Quote(x)
+	}
+	return "[]string{" + strings.Join(q, ", ") + "}"
+}
+
+// checkGo reports Go source that does not parse.
+func checkGo(out string) error {
+	_, err := format.Source([]byte(out))
+	return err
+}
 
 func writeGo(p *plan, o Options, omitted []Omission) string {
 	var b strings.Builder
@@ -423,5 +438,5 @@ func writeGo(p *plan, o Options, omitted []Omission) string {
 	if src, err := format.Source([]byte(b.String())); err == nil {
 		return string(src)
 	}
-	return b.String()
+	return b.String() // checkGo fails the generation
 }
