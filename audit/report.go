@@ -3,6 +3,7 @@ package audit
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/corskit/corskit/internal/sarif"
 	"io"
 	"slices"
 	"strings"
@@ -61,75 +62,17 @@ func WriteJSON(w io.Writer, results []Result) error {
 // WriteSARIF writes the findings as a SARIF 2.1.0 log for code-scanning
 // dashboards: high is an error, medium a warning, low and info notes.
 func WriteSARIF(w io.Writer, results []Result, version string) error {
-	type message struct {
-		Text string `json:"text"`
-	}
-	type rule struct {
-		ID               string  `json:"id"`
-		ShortDescription message `json:"shortDescription"`
-		Help             message `json:"help"`
-	}
-	type location struct {
-		PhysicalLocation struct {
-			ArtifactLocation struct {
-				URI string `json:"uri"`
-			} `json:"artifactLocation"`
-		} `json:"physicalLocation"`
-	}
-	type result struct {
-		RuleID     string            `json:"ruleId"`
-		Level      string            `json:"level"`
-		Message    message           `json:"message"`
-		Locations  []location        `json:"locations"`
-		Properties map[string]string `json:"properties"`
-	}
-	var rules []rule
-	var out []result
-	seen := map[string]bool{}
+	var rules []sarif.Rule
+	var out []sarif.Result
 	for _, r := range results {
 		for _, f := range r.Findings {
-			if !seen[f.Rule] {
-				seen[f.Rule] = true
-				rules = append(rules, rule{ID: f.Rule, ShortDescription: message{f.Title}, Help: message{f.Fix}})
-			}
-			level := "note"
-			switch f.Severity {
-			case High:
-				level = "error"
-			case Medium:
-				level = "warning"
-			}
-			var loc location
-			loc.PhysicalLocation.ArtifactLocation.URI = f.URL
-			out = append(out, result{RuleID: f.Rule, Level: level, Message: message{f.Title + ": " + f.Detail + ". Fix: " + f.Fix},
-				Locations: []location{loc}, Properties: map[string]string{"severity": f.Level, "origin": f.Origin}})
+			rules = append(rules, sarif.Rule{ID: f.Rule, Description: f.Title, Help: f.Fix})
+			out = append(out, sarif.Result{RuleID: f.Rule, Level: sarif.Level(f.Level), URI: f.URL,
+				Message:    f.Title + ": " + f.Detail + ". Fix: " + f.Fix,
+				Properties: map[string]string{"severity": f.Level, "origin": f.Origin}})
 		}
 	}
-	slices.SortFunc(rules, func(a, b rule) int {
-		if a.ID < b.ID {
-			return -1
-		}
-		return 1
-	})
-	if out == nil {
-		out = []result{}
-	}
-	if rules == nil {
-		rules = []rule{}
-	}
-	log := map[string]any{
-		"version": "2.1.0",
-		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-		"runs": []any{map[string]any{
-			"tool": map[string]any{"driver": map[string]any{
-				"name": "corskit", "version": version, "informationUri": "https://github.com/corskit/corskit", "rules": rules,
-			}},
-			"results": out,
-		}},
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(log)
+	return sarif.Write(w, "corskit", version, "https://github.com/corskit/corskit", rules, out)
 }
 
 // Worst returns the highest severity among the findings, and false when

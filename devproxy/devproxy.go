@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/corskit/corskit/internal/urls"
 )
 
 // Route sends the requests under Prefix to Target.
@@ -336,14 +338,7 @@ func (p *Proxy) Resolve(ctx context.Context) []string {
 		targets = append([]*url.URL{p.cfg.Frontend}, targets...)
 	}
 	for _, t := range targets {
-		port := t.Port()
-		if port == "" {
-			port = "80"
-			if t.Scheme == "https" {
-				port = "443"
-			}
-		}
-		addr := net.JoinHostPort(t.Hostname(), port)
+		addr := urls.HostPort(t)
 		conn, err := p.dialer.DialContext(ctx, "tcp", addr)
 		if err != nil {
 			out = append(out, fmt.Sprintf("%s: not answering yet (%v)", t, err))

@@ -3,6 +3,7 @@ package devproxy
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"strings"
@@ -45,7 +46,7 @@ func ReadFile(path string) (File, error) {
 	}
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil && err.Error() != "EOF" {
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
 		return f, fmt.Errorf("dev: %s: %s; the keys are listen, frontend, static, keep_host, cookies, api", path, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	return f, nil

@@ -12,10 +12,11 @@ import (
 	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/internal/origin"
 	"github.com/corskit/corskit/policy"
+	"github.com/corskit/corskit/proxy"
 )
 
 // gatewayKeys are the keys a corskit proxy file holds besides the policy.
-var gatewayKeys = []string{"upstream", "listen", "admin_listen", "report_only", "preserve_host", "trusted_proxies", "routes"}
+var gatewayKeys = proxy.FileKeys()
 
 var secretName = regexp.MustCompile(`(?i)token|secret|session|passw|auth|api[-_]?key|cookie|csrf|xsrf`)
 

@@ -26,7 +26,10 @@ type File struct {
 	Locate func(error) error
 }
 
-var fileKeys = []string{"upstream", "listen", "admin_listen", "report_only", "preserve_host", "trusted_proxies", "routes"}
+// FileKeys are the keys a gateway file holds besides the policy's.
+func FileKeys() []string {
+	return []string{"upstream", "listen", "admin_listen", "report_only", "preserve_host", "trusted_proxies", "routes"}
+}
 
 // ReadFile reads a gateway configuration file. Every error is located.
 func ReadFile(path string) (File, error) {
@@ -38,7 +41,7 @@ func ReadFile(path string) (File, error) {
 	if doc.Root() == nil {
 		return f, nil
 	}
-	cfg, extras, locate, err := doc.Policy(doc.Root(), fileKeys...)
+	cfg, extras, locate, err := doc.Policy(doc.Root(), FileKeys()...)
 	if err != nil {
 		return File{}, err
 	}

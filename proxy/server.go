@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/corskit/corskit/internal/h1"
+	"github.com/corskit/corskit/internal/urls"
 )
 
 // ServerOptions are the gateway's listeners.
@@ -123,23 +123,11 @@ func (g *Gateway) Serve(ctx context.Context, o ServerOptions) error {
 
 // upstreamReady reports whether the upstream accepts connections.
 func (g *Gateway) upstreamReady() error {
-	c, err := net.DialTimeout("tcp", hostPort(g.cfg.Upstream), 2*time.Second)
+	c, err := net.DialTimeout("tcp", urls.HostPort(g.cfg.Upstream), 2*time.Second)
 	if err != nil {
 		return err
 	}
 	return c.Close()
-}
-
-// hostPort is u's host and port, the scheme's default port if u has none.
-func hostPort(u *url.URL) string {
-	if u.Port() != "" {
-		return u.Host
-	}
-	port := "80"
-	if u.Scheme == "https" {
-		port = "443"
-	}
-	return net.JoinHostPort(u.Hostname(), port)
 }
 
 // writeTimeoutListener gives each connection net/http's server serves a

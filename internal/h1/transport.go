@@ -15,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/corskit/corskit/internal/urls"
 )
 
 // Transport sends bodiless GET and HEAD requests to a plain-HTTP upstream
@@ -57,11 +59,7 @@ type Transport struct {
 // NewTransport returns a Transport for the upstream u, an http URL; the
 // other fields are the caller's to set.
 func NewTransport(u *url.URL, fallback http.RoundTripper) *Transport {
-	port := u.Port()
-	if port == "" {
-		port = "80"
-	}
-	return &Transport{Fallback: fallback, host: u.Host, addr: net.JoinHostPort(u.Hostname(), port),
+	return &Transport{Fallback: fallback, host: u.Host, addr: urls.HostPort(u),
 		Dial:        (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		IdleTimeout: 90 * time.Second, MaxIdle: 256, MaxHeadBytes: 1 << 20, MaxInterim: 8}
 }
