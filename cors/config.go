@@ -123,14 +123,17 @@ type policy struct {
 func compile(cfg Config) (*policy, error) {
 	cfg = cloneConfig(cfg)
 	var errs []error
-	bad := func(field, value, reason string) {
-		errs = append(errs, &ConfigError{Field: field, Value: value, Reason: reason})
+	// bad records a problem: reason is the whole sentence after the value,
+	// fix its remedy, which ends it.
+	bad := func(field, value string, kind ConfigErrorKind, reason, fix string) {
+		errs = append(errs, &ConfigError{Field: field, Value: value, Kind: kind, Reason: reason, Fix: fix})
 	}
 	p := &policy{cfg: cfg, credentials: cfg.AllowCredentials, logger: cfg.Logger}
 
 	// Origins.
 	if len(cfg.AllowOrigins) == 0 {
-		bad("AllowOrigins", "", `is empty; list the origins of the pages that call this server, e.g. "https://app.example.com", or "*" for a public API`)
+		fix := `list the origins of the pages that call this server, e.g. "https://app.example.com", or "*" for a public API`
+		bad("AllowOrigins", "", KindMissing, "is empty; "+fix, fix)
 	}
 	var patterns []origin.Pattern
 	for _, o := range cfg.AllowOrigins {
@@ -138,23 +141,27 @@ func compile(cfg Config) (*policy, error) {
 		if err != nil {
 			var oe *origin.Error
 			if errors.As(err, &oe) {
-				reason := oe.Reason
+				reason, fix := oe.Reason, ""
 				if oe.Fix != "" {
-					reason += `: use "` + oe.Fix + `"`
+					fix = `use "` + oe.Fix + `"`
+					reason += ": " + fix
+				} else if _, after, ok := strings.Cut(reason, "; "); ok {
+					fix = after
 				}
-				bad("AllowOrigins", o, reason)
+				bad("AllowOrigins", o, KindInvalid, reason, fix)
 			}
 			continue
 		}
 		switch {
 		case pat.Kind == origin.Any && cfg.AllowCredentials:
-			bad("AllowOrigins", o, "cannot be used with AllowCredentials: browsers refuse Access-Control-Allow-Origin: * on credentialed requests, and allowing every origin with credentials would let any site read your users' data; list the origins instead")
+			bad("AllowOrigins", o, KindUnsafe, "cannot be used with AllowCredentials: browsers refuse Access-Control-Allow-Origin: * on credentialed requests, and allowing every origin with credentials would let any site read your users' data; list the origins instead", "list the origins instead")
 			continue
 		case pat.Kind == origin.Null && !cfg.DangerouslyAllowNullOrigin:
-			bad("AllowOrigins", o, "is sent by sandboxed iframes and data: pages of any site, so allowing it lets any site read the responses; remove it, or set DangerouslyAllowNullOrigin if you accept that")
+			bad("AllowOrigins", o, KindUnsafe, "is sent by sandboxed iframes and data: pages of any site, so allowing it lets any site read the responses; remove it, or set DangerouslyAllowNullOrigin if you accept that", "remove it, or set DangerouslyAllowNullOrigin if you accept that")
 			continue
 		case cfg.AllowCredentials && pat.Scheme == "http" && !pat.IsLocal() && !cfg.DangerouslyAllowInsecureOriginsWithCredentials:
-			bad("AllowOrigins", o, `is an insecure http:// origin with AllowCredentials: anyone on the network path can inject script into it and read credentialed responses; use https://, or set DangerouslyAllowInsecureOriginsWithCredentials (loopback origins such as "http://localhost:3000" need no opt-in)`)
+			fix := `use https://, or set DangerouslyAllowInsecureOriginsWithCredentials (loopback origins such as "http://localhost:3000" need no opt-in)`
+			bad("AllowOrigins", o, KindUnsafe, "is an insecure http:// origin with AllowCredentials: anyone on the network path can inject script into it and read credentialed responses; "+fix, fix)
 			continue
 		}
 		patterns = append(patterns, pat)
@@ -172,10 +179,10 @@ func compile(cfg Config) (*policy, error) {
 			p.anyMethod = true
 			continue
 		case !headers.IsToken(m):
-			bad("AllowMethods", m, "is not a valid method name (an HTTP token: letters, digits and !#$%&'*+-.^_`|~)")
+			bad("AllowMethods", m, KindInvalid, "is not a valid method name; write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~", "write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~")
 			continue
 		case headers.IsForbiddenMethod(m):
-			bad("AllowMethods", m, "is a forbidden method that browsers never send; remove it")
+			bad("AllowMethods", m, KindIneffective, "is a forbidden method that browsers never send; remove it", "remove it")
 			continue
 		}
 		m = headers.NormalizeMethod(m)
@@ -200,14 +207,15 @@ func compile(cfg Config) (*policy, error) {
 			p.anyHeader = true
 			continue
 		case !headers.IsToken(h):
-			bad("AllowHeaders", h, "is not a valid header name (an HTTP token: letters, digits and !#$%&'*+-.^_`|~)")
+			bad("AllowHeaders", h, KindInvalid, "is not a valid header name; write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~", "write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~")
 			continue
 		case headers.IsForbiddenRequestHeader(h):
 			reason := "is a forbidden request header: browsers set it themselves and page script cannot, so listing it has no effect; remove it"
 			if headers.EqualFold(h, "cookie") {
 				reason += " (to let pages send cookies, set AllowCredentials)"
 			}
-			bad("AllowHeaders", h, reason)
+			_, fix, _ := strings.Cut(reason, "; ")
+			bad("AllowHeaders", h, KindIneffective, reason, fix)
 			continue
 		}
 		lower := headers.ToLower(h)
@@ -236,13 +244,13 @@ func compile(cfg Config) (*policy, error) {
 	for _, h := range cfg.ExposeHeaders {
 		switch {
 		case h == "*" && cfg.AllowCredentials:
-			bad("ExposeHeaders", h, "is read literally by browsers on credentialed requests, as a header named *, so it exposes nothing; list the headers by name")
+			bad("ExposeHeaders", h, KindIneffective, "is read literally by browsers on credentialed requests, as a header named *, so it exposes nothing; list the headers by name", "list the headers by name")
 			continue
 		case h != "*" && !headers.IsToken(h):
-			bad("ExposeHeaders", h, "is not a valid header name (an HTTP token: letters, digits and !#$%&'*+-.^_`|~)")
+			bad("ExposeHeaders", h, KindInvalid, "is not a valid header name; write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~", "write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~")
 			continue
 		case headers.IsForbiddenResponseHeader(h):
-			bad("ExposeHeaders", h, "can never be read by page script, whatever the server sends; remove it")
+			bad("ExposeHeaders", h, KindIneffective, "can never be read by page script, whatever the server sends; remove it", "remove it")
 			continue
 		}
 		if !slices.ContainsFunc(exposeList, func(e string) bool { return headers.EqualFold(e, h) }) {
@@ -256,9 +264,10 @@ func compile(cfg Config) (*policy, error) {
 	case cfg.MaxAge == -1:
 		p.maxAgeValue = "0"
 	case cfg.MaxAge < -1:
-		bad("MaxAge", strconv.Itoa(cfg.MaxAge), "is negative; use a number of seconds from 1 to 86400, 0 for the browser's default (5 s), or -1 to disable preflight caching")
+		fix := "use a number of seconds from 1 to 86400, 0 for the browser's default (5 s), or -1 to disable preflight caching"
+		bad("MaxAge", strconv.Itoa(cfg.MaxAge), KindOutOfRange, "is negative; "+fix, fix)
 	case cfg.MaxAge > MaxMaxAge:
-		bad("MaxAge", strconv.Itoa(cfg.MaxAge), "is more than 86400 (one day); browsers cap it anyway (Chromium at 7200): use 7200")
+		bad("MaxAge", strconv.Itoa(cfg.MaxAge), KindOutOfRange, "is more than 86400 (one day); browsers cap it anyway (Chromium at 7200): use 7200", "use 7200")
 	case cfg.MaxAge > 0:
 		p.maxAgeValue = strconv.Itoa(cfg.MaxAge)
 	}
@@ -267,7 +276,7 @@ func compile(cfg Config) (*policy, error) {
 	p.status = http.StatusNoContent
 	if cfg.PreflightStatus != 0 {
 		if cfg.PreflightStatus < 200 || cfg.PreflightStatus > 299 {
-			bad("PreflightStatus", strconv.Itoa(cfg.PreflightStatus), "is not a 2xx status; browsers fail a preflight without an ok status: use 204 or 200")
+			bad("PreflightStatus", strconv.Itoa(cfg.PreflightStatus), KindOutOfRange, "is not a 2xx status; browsers fail a preflight without an ok status: use 204 or 200", "use 204 or 200")
 		}
 		p.status = cfg.PreflightStatus
 	}

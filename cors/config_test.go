@@ -118,3 +118,35 @@ func TestNewListsEveryProblem(t *testing.T) {
 		t.Errorf("New: got errors on %q; want %q", fields, want)
 	}
 }
+
+// TestConfigErrorKindAndFix: every problem carries a kind for programs and
+// a fix that is the end of its reason, so that tools need not read English.
+func TestConfigErrorKindAndFix(t *testing.T) {
+	cases := []struct {
+		cfg  cors.Config
+		kind cors.ConfigErrorKind
+	}{
+		{cors.Config{}, cors.KindMissing},
+		{cors.Config{AllowOrigins: []string{"https://app.example.com/"}}, cors.KindInvalid},
+		{cors.Config{AllowOrigins: []string{"*"}, AllowCredentials: true}, cors.KindUnsafe},
+		{cors.Config{AllowOrigins: []string{"null"}}, cors.KindUnsafe},
+		{cors.Config{AllowOrigins: []string{"http://app.example.com"}, AllowCredentials: true}, cors.KindUnsafe},
+		{cors.Config{AllowOrigins: []string{"*"}, AllowMethods: []string{"GE T"}}, cors.KindInvalid},
+		{cors.Config{AllowOrigins: []string{"*"}, AllowMethods: []string{"CONNECT"}}, cors.KindIneffective},
+		{cors.Config{AllowOrigins: []string{"*"}, AllowHeaders: []string{"Cookie"}}, cors.KindIneffective},
+		{cors.Config{AllowOrigins: []string{"*"}, ExposeHeaders: []string{"Set-Cookie"}}, cors.KindIneffective},
+		{cors.Config{AllowOrigins: []string{"*"}, MaxAge: -5}, cors.KindOutOfRange},
+		{cors.Config{AllowOrigins: []string{"*"}, MaxAge: 100000}, cors.KindOutOfRange},
+		{cors.Config{AllowOrigins: []string{"*"}, PreflightStatus: 302}, cors.KindOutOfRange},
+	}
+	for _, tc := range cases {
+		_, err := cors.New(tc.cfg)
+		var ce *cors.ConfigError
+		if !errors.As(err, &ce) {
+			t.Fatalf("New(%+v): %v; want a *ConfigError", tc.cfg, err)
+		}
+		if ce.Kind != tc.kind || ce.Fix == "" || !strings.HasSuffix(ce.Reason, ce.Fix) {
+			t.Errorf("New(%+v): kind %q, fix %q, reason %q; want kind %q and a fix that ends the reason", tc.cfg, ce.Kind, ce.Fix, ce.Reason, tc.kind)
+		}
+	}
+}

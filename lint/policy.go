@@ -158,11 +158,12 @@ func fromError(file string, err error) Finding {
 		}
 		msg = strings.TrimPrefix(msg, pe.Source+": ")
 	}
+	// The middleware's errors carry their remedy apart; an error of the
+	// file itself (YAML syntax, an unknown key) says it all in one.
 	fix := msg
-	if i := strings.LastIndex(msg, ": use "); i >= 0 {
-		fix = msg[i+2:]
-	} else if i := strings.Index(msg, "; "); i >= 0 {
-		fix = msg[i+2:]
+	var ce *cors.ConfigError
+	if errors.As(err, &ce) {
+		fix = ce.Fix
 	}
 	return newFinding(file, max(line, 1), max(col, 1), "policy-invalid", audit.High, msg, fix)
 }
