@@ -307,10 +307,11 @@ func (h *harness) run(steps []hostileStep) error {
 			return fmt.Errorf("step %d (%s %q): a connection with bytes past an answer was kept for 2 s", i, st.method, st.answer)
 		}
 		// Likewise, net/http's Transport may reuse a connection the
-		// upstream has just closed and, for a request it may not replay
-		// (POST, PUT, DELETE), answer 502: after a hang-up both gateways
-		// start from an empty pool.
-		if st.hangUp || st.answer == stallAnswer {
+		// upstream has just closed, or that it has just closed itself but
+		// not yet taken off its pool, and answer 502: after a hang-up, or
+		// a connection closed for stray bytes, both gateways start from an
+		// empty pool (the lean transport's own closing was checked above).
+		if st.hangUp || st.dirty || st.answer == stallAnswer {
 			h.fast.closeIdleUpstreams()
 			h.std.closeIdleUpstreams()
 		}
