@@ -79,7 +79,7 @@ func (o *Options) validate() error {
 	}
 	for _, t := range o.Trusted {
 		if err := (&check.Options{URL: "http://x/", Origin: t}).Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("audit: --trusted %q is not an origin, e.g. https://app.example.com", t))
+			errs = append(errs, fmt.Errorf("audit: Options.Trusted %q is not an origin, e.g. https://app.example.com", t))
 		}
 	}
 	if o.Concurrency <= 0 {

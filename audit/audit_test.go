@@ -246,7 +246,7 @@ func TestOutputsAndCommand(t *testing.T) {
 		t.Errorf("table:\n%s", table.String())
 	}
 	if _, err := audit.Run(context.Background(), audit.Options{URLs: []string{"ftp://x"}, Trusted: []string{"https://a.example.com/"}}); err == nil ||
-		!strings.Contains(err.Error(), `"ftp://x" is not an absolute http or https URL`) || !strings.Contains(err.Error(), `--trusted "https://a.example.com/"`) {
+		!strings.Contains(err.Error(), `"ftp://x" is not an absolute http or https URL`) || !strings.Contains(err.Error(), `Options.Trusted "https://a.example.com/"`) {
 		t.Errorf("bad options: got %v", err)
 	}
 }

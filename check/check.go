@@ -64,7 +64,7 @@ func (o *Options) Validate() error {
 		errs = append(errs, fmt.Errorf("URL %q is not an absolute http or https URL, e.g. \"http://127.0.0.1:5000/data\"", o.URL))
 	}
 	if o.Origin == "" {
-		errs = append(errs, errors.New("--origin is missing: give the origin of the page that calls the API, e.g. --origin http://localhost:3000"))
+		errs = append(errs, errors.New("Options.Origin is missing: give the origin of the page that calls the API, e.g. http://localhost:3000"))
 	} else if p, err := origin.Parse(o.Origin); err != nil || p.Kind != origin.Exact || p.Port == "*" {
 		msg := fmt.Sprintf("--origin %q is not an origin (scheme://host[:port], as the browser's address bar shows it without the path)", o.Origin)
 		var oe *origin.Error
@@ -80,13 +80,13 @@ func (o *Options) Validate() error {
 		o.Credentials = browser.SameOrigin
 	}
 	if !o.Credentials.Valid() {
-		errs = append(errs, fmt.Errorf("--credentials %q is not a credentials mode: use omit, same-origin or include", o.Credentials))
+		errs = append(errs, fmt.Errorf("Options.Credentials %q is not a credentials mode: use omit, same-origin or include", o.Credentials))
 	}
 	if o.Stack == "" {
 		o.Stack = "auto"
 	}
 	if o.Stack != "auto" && snippetFor(o.Stack) == nil {
-		errs = append(errs, fmt.Errorf("--stack %q is not known: use auto or one of %s", o.Stack, strings.Join(Stacks(), ", ")))
+		errs = append(errs, fmt.Errorf("Options.Stack %q is not known: use auto or one of %s", o.Stack, strings.Join(Stacks(), ", ")))
 	}
 	m := strings.ToUpper(o.Method)
 	if o.Body != "" && (m == "GET" || m == "HEAD") {

@@ -23,11 +23,11 @@ func TestValidate(t *testing.T) {
 		want string
 	}{
 		{"relative URL", check.Options{URL: "/data", Origin: "http://localhost:3000"}, `URL "/data" is not an absolute http or https URL`},
-		{"no origin", check.Options{URL: "http://127.0.0.1/data"}, "--origin is missing"},
+		{"no origin", check.Options{URL: "http://127.0.0.1/data"}, "Options.Origin is missing"},
 		{"origin with path", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000/"}, `use "http://localhost:3000"`},
 		{"origin pattern", check.Options{URL: "http://127.0.0.1/data", Origin: "https://*.example.com"}, "is not an origin"},
-		{"credentials", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Credentials: "yes"}, `--credentials "yes"`},
-		{"stack", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Stack: "rails"}, `--stack "rails" is not known: use auto or one of caddy, express, flask, go, nginx, php`},
+		{"credentials", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Credentials: "yes"}, `Options.Credentials "yes"`},
+		{"stack", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Stack: "rails"}, `Options.Stack "rails" is not known: use auto or one of caddy, express, flask, go, nginx, php`},
 		{"body on GET", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Body: "x"}, "-d with -X GET"},
 	} {
 		err := tc.o.Validate()

@@ -72,11 +72,11 @@ var DefaultCookies = CookieRewrite{StripDomain: true, StripSecure: true, SameSit
 func (c *Config) Validate() error {
 	var errs []error
 	if (c.Frontend == nil) == (c.Static == "") {
-		errs = append(errs, errors.New("dev: give exactly one of --frontend URL (your dev server, e.g. http://localhost:5173) or --static DIR"))
+		errs = append(errs, errors.New("dev: set exactly one of Config.Frontend (your dev server's URL, e.g. http://localhost:5173) or Config.Static (a folder of built files)"))
 	}
 	if c.Static != "" {
 		if st, err := os.Stat(c.Static); err != nil || !st.IsDir() {
-			errs = append(errs, fmt.Errorf("dev: --static %q is not a folder", c.Static))
+			errs = append(errs, fmt.Errorf("dev: Config.Static %q is not a folder", c.Static))
 		}
 	}
 	for _, t := range append([]*url.URL{c.Frontend}, targetsOf(c.Routes)...) {

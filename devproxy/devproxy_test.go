@@ -244,7 +244,7 @@ func TestStaticSPA(t *testing.T) {
 func TestValidate(t *testing.T) {
 	t.Parallel()
 	err := (&Config{Routes: []Route{{Prefix: "api", Target: mustURL("ftp://x")}, {Prefix: "api", Target: mustURL("http://x")}}}).Validate()
-	for _, want := range []string{"exactly one of --frontend", `"ftp://x" is not an http`, `prefix "api" does not start with /`, "appears twice"} {
+	for _, want := range []string{"exactly one of Config.Frontend", `"ftp://x" is not an http`, `prefix "api" does not start with /`, "appears twice"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("got %v; want %q", err, want)
 		}

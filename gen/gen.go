@@ -202,7 +202,7 @@ func Generate(target string, o Options) (string, []Omission, error) {
 		return "", nil, err
 	}
 	if t.Proxy && o.Upstream == "" {
-		return "", nil, fmt.Errorf("gen: %s is a proxy: give --upstream, e.g. --upstream http://127.0.0.1:5000", target)
+		return "", nil, fmt.Errorf("gen: %s is a proxy: set Options.Upstream, e.g. http://127.0.0.1:5000", target)
 	}
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:8080"
@@ -216,7 +216,7 @@ func Generate(target string, o Options) (string, []Omission, error) {
 		for _, om := range omitted {
 			parts = append(parts, om.String())
 		}
-		return "", omitted, fmt.Errorf("gen: %s cannot express part of the policy (add --best-effort to write the closest safe subset):\n  %s", target, strings.Join(parts, "\n  "))
+		return "", omitted, fmt.Errorf("gen: %s cannot express part of the policy (set Options.BestEffort to write the closest safe subset):\n  %s", target, strings.Join(parts, "\n  "))
 	}
 	out := t.write(p, o, omitted)
 	if t.check != nil {

@@ -304,7 +304,7 @@ func TestRefusalsAndBestEffort(t *testing.T) {
 	t.Parallel()
 	cfg := cors.Config{AllowOrigins: []string{"https://app.example.com"}, AllowHeaders: []string{"*"}, AllowMethods: []string{"*"}, AllowPrivateNetwork: true}
 	_, omitted, err := Generate("nginx", Options{Policy: cfg, Upstream: "http://127.0.0.1:5000"})
-	if err == nil || len(omitted) != 3 || !strings.Contains(err.Error(), "allow_headers: *") || !strings.Contains(err.Error(), "--best-effort") {
+	if err == nil || len(omitted) != 3 || !strings.Contains(err.Error(), "allow_headers: *") || !strings.Contains(err.Error(), "Options.BestEffort") {
 		t.Errorf("refusal: got %v %v", err, omitted)
 	}
 	out, omitted, err := Generate("nginx", Options{Policy: cfg, Upstream: "http://127.0.0.1:5000", BestEffort: true})
@@ -326,7 +326,7 @@ func TestRefusalsAndBestEffort(t *testing.T) {
 		want   string
 	}{
 		{"lighttpd", Options{Policy: cfg}, `unknown target "lighttpd"`},
-		{"nginx", Options{Policy: cors.Config{AllowOrigins: []string{"https://app.example.com"}}}, "give --upstream"},
+		{"nginx", Options{Policy: cors.Config{AllowOrigins: []string{"https://app.example.com"}}}, "set Options.Upstream"},
 		{"php", Options{Policy: cors.Config{AllowOrigins: []string{"https://app.example.com/"}}}, "trailing slash"},
 	} {
 		if _, _, err := Generate(bad.target, bad.o); err == nil || !strings.Contains(err.Error(), bad.want) {

@@ -48,7 +48,7 @@ type Document struct {
 func ReadDocument(path string) (*Document, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("policy: %w; check the --config path", err)
+		return nil, fmt.Errorf("policy: %w; check the file's path", err)
 	}
 	return ParseDocument(path, data)
 }

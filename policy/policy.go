@@ -94,7 +94,7 @@ func Load(path string, lookup func(string) (string, bool)) (cors.Config, error) 
 	if path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return cors.Config{}, fmt.Errorf("policy: %w; check the --config path", err)
+			return cors.Config{}, fmt.Errorf("policy: %w; check the file's path", err)
 		}
 		fileCfg, fileSrc, err := parse(path, data)
 		if err != nil {

@@ -75,7 +75,7 @@ func (c *Config) Validate() error {
 	var errs []error
 	switch {
 	case c.Upstream == nil:
-		errs = append(errs, errors.New("proxy: no upstream: give --upstream http://127.0.0.1:5000 (or CORSKIT_UPSTREAM, or upstream: in the file)"))
+		errs = append(errs, errors.New("proxy: no upstream: set Config.Upstream to the backend's URL, e.g. http://127.0.0.1:5000"))
 	case c.Upstream.Scheme != "http" && c.Upstream.Scheme != "https" || c.Upstream.Host == "":
 		errs = append(errs, fmt.Errorf("proxy: upstream %q is not an http or https URL, e.g. \"http://127.0.0.1:5000\"", c.Upstream.String()))
 	}

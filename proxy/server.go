@@ -56,7 +56,7 @@ func (g *Gateway) Serve(ctx context.Context, o ServerOptions) error {
 		o.WriteTimeout = 60 * time.Second
 	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
-		return errors.New("proxy: TLS needs both --tls-cert and --tls-key")
+		return errors.New("proxy: ServerOptions.TLSCert and ServerOptions.TLSKey must be set together")
 	}
 	errLog := slog.NewLogLogger(g.logger.Handler(), slog.LevelWarn)
 	srv := &http.Server{

@@ -37,7 +37,10 @@ func commands() []command {
 }
 
 // Run runs the subcommand named by args[0] and returns the process's exit code.
+// Messages on stderr name flags where the library's errors name the API
+// fields the flags set.
 func Run(args []string, stdout, stderr io.Writer) int {
+	stderr = flagTermsWriter{stderr}
 	if len(args) == 0 {
 		usage(stderr)
 		return ExitUsage

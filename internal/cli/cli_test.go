@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,5 +73,24 @@ func TestVersionStamped(t *testing.T) {
 	out, err := exec.Command(bin, "version").Output()
 	if err != nil || string(out) != "corskit v9.8.7\n" {
 		t.Fatalf("corskit version: got %q, %v; want \"corskit v9.8.7\\n\"", out, err)
+	}
+}
+
+// TestErrorsNameFlags: the library's errors name API fields; the command
+// names the flags that set them.
+func TestErrorsNameFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"proxy", "--allow-origin", "https://a.example.com"}, "give --upstream (or CORSKIT_UPSTREAM, or upstream: in the file)"},
+		{[]string{"gen", "nginx", "--allow-origin", "https://a.example.com"}, "give --upstream"},
+		{[]string{"dev"}, "exactly one of --frontend"},
+	} {
+		var stderr strings.Builder
+		Run(tc.args, io.Discard, &stderr)
+		if !strings.Contains(stderr.String(), tc.want) || strings.Contains(stderr.String(), "Options.") || strings.Contains(stderr.String(), "Config.") {
+			t.Errorf("corskit %s: stderr %q; want %q and no API field names", strings.Join(tc.args, " "), stderr.String(), tc.want)
+		}
 	}
 }

@@ -1,0 +1,37 @@
+package cli
+
+import (
+	"io"
+	"strings"
+)
+
+// flagTerms names, for each field of the library's options that a flag
+// sets, the flag: library errors speak in API terms (Config.Upstream), a
+// command's user in flags (--upstream).
+var flagTerms = strings.NewReplacer(
+	"ServerOptions.TLSCert and ServerOptions.TLSKey", "--tls-cert and --tls-key",
+	"set Config.Upstream to the backend's URL", "give --upstream (or CORSKIT_UPSTREAM, or upstream: in the file)",
+	"Config.Frontend", "--frontend",
+	"Config.Static", "--static",
+	"set Options.Upstream", "give --upstream",
+	"set Options.BestEffort", "add --best-effort",
+	"Options.Origin", "--origin",
+	"Options.Credentials", "--credentials",
+	"Options.Stack", "--stack",
+	"Options.Trusted", "--trusted",
+)
+
+// flagTermsWriter writes to w with the library's API terms turned into the
+// flags that set them.
+type flagTermsWriter struct{ w io.Writer }
+
+func (f flagTermsWriter) Write(p []byte) (int, error) {
+	s := string(p)
+	if !strings.Contains(s, "Options.") && !strings.Contains(s, "Config.") {
+		return f.w.Write(p)
+	}
+	if _, err := io.WriteString(f.w, flagTerms.Replace(s)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
