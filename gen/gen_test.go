@@ -41,6 +41,10 @@ var policies = []struct {
 	{"patterns", cors.Config{AllowOrigins: []string{"https://*.example.com", "http://localhost:*"}, AllowMethods: []string{"PATCH"},
 		AllowHeaders: []string{"X-Custom"}, ExposeHeaders: []string{"X-Request-Id"}}},
 	{"public", cors.Config{AllowOrigins: []string{"*"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type"}, MaxAge: 60}},
+	// The cors package's own documented pattern, with backslashes: each
+	// target must quote it as its language defines.
+	{"regexp", cors.Config{AllowOrigins: []string{`re:https://(app|admin)\.example\.com`, "http://localhost:3000"}, AllowMethods: []string{"PUT"},
+		AllowHeaders: []string{"Content-Type"}, AllowCredentials: true}},
 }
 
 var (
