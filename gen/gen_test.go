@@ -341,9 +341,8 @@ func TestRefusalsAndBestEffort(t *testing.T) {
 
 // TestGoQuotesEveryOriginForm: the go target's output parses for every
 // origin form the middleware takes, each origin reaching the AllowOrigins
-// literal unchanged, and builds with the cors package's own documented
-// pattern (re:https://(app|admin)\.example\.com, once written as an invalid
-// Go string literal).
+// literal unchanged (re:https://(app|admin)\.example\.com was once written
+// as an invalid Go string literal; TestGo builds and runs it).
 func TestGoQuotesEveryOriginForm(t *testing.T) {
 	t.Parallel()
 	forms := [][]string{
@@ -383,17 +382,5 @@ func TestGoQuotesEveryOriginForm(t *testing.T) {
 		if !slices.Equal(got, origins) {
 			t.Errorf("AllowOrigins in the output: got %q; want %q", got, origins)
 		}
-	}
-	goBin := servertest.Need(t, "go")
-	root, _ := filepath.Abs("..")
-	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "main.go"), []byte(generate(t, "go", Options{Policy: cors.Config{AllowOrigins: forms[3]}})), 0o600)
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/app\n\ngo 1.26\n\nrequire github.com/corskit/corskit v0.0.0\n\nreplace github.com/corskit/corskit => "+root+"\n"), 0o600)
-	os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o600)
-	build := exec.Command(goBin, "build", "-mod=mod", "-o", "app", ".")
-	build.Dir = dir
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build of the re: pattern's output: %v\n%s", err, out)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/internal/servertest"
 )
 
 // rawUpstream is a backend that answers each request it reads with the raw
@@ -142,45 +143,6 @@ func (u *scriptedUpstream) closeConns() {
 	}
 }
 
-// rawClient is one client connection that sends raw bytes and reads answers.
-type rawClient struct {
-	conn net.Conn
-	rd   *bufio.Reader
-}
-
-func dialRaw(t *testing.T, addr string) *rawClient {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	t.Cleanup(func() { c.Close() })
-	return &rawClient{conn: c, rd: bufio.NewReader(c)}
-}
-
-// roundTrip sends raw and reads one answer to a request of method.
-func (c *rawClient) roundTrip(t *testing.T, method, raw string) (*http.Response, string) {
-	t.Helper()
-	if _, err := io.WriteString(c.conn, raw); err != nil {
-		t.Fatal(err)
-	}
-	return c.read(t, method)
-}
-
-func (c *rawClient) read(t *testing.T, method string) (*http.Response, string) {
-	t.Helper()
-	resp, err := http.ReadResponse(c.rd, &http.Request{Method: method})
-	if err != nil {
-		t.Fatalf("reading the answer: %v", err)
-	}
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("reading the body: %v", err)
-	}
-	return resp, string(b)
-}
-
 // onEachServerAndTransport runs test on each server with each upstream
 // transport, the lean one and net/http's.
 func onEachServerAndTransport(t *testing.T, test func(t *testing.T, srv server, std bool)) {
@@ -291,11 +253,11 @@ func TestUpstreamBodyCutShortAbortsTheClient(t *testing.T) {
 		up := rawUpstream(t, func(r *http.Request) (string, bool) { return answers[r.URL.Path], true })
 		gw := gatewayWith(t, srv, Config{Policy: credentialed}, up, ServerOptions{})
 		for path := range answers {
-			c := dialRaw(t, gw)
-			io.WriteString(c.conn, "GET "+path+" HTTP/1.1\r\nHost: gw\r\nOrigin: "+app+"\r\n\r\n")
+			c := servertest.DialRaw(t, gw)
+			io.WriteString(c.Conn, "GET "+path+" HTTP/1.1\r\nHost: gw\r\nOrigin: "+app+"\r\n\r\n")
 			// Either nothing of the answer had left the gateway (net/http's
 			// server buffers 2 KiB), or what had is cut short.
-			resp, err := http.ReadResponse(c.rd, &http.Request{Method: "GET"})
+			resp, err := http.ReadResponse(c.R, &http.Request{Method: "GET"})
 			if err != nil {
 				if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 					t.Errorf("%s: %v; want the connection closed", path, err)
@@ -327,9 +289,9 @@ func TestRoutesCannotBeBypassedByPath(t *testing.T) {
 		up := rawUpstream(t, func(r *http.Request) (string, bool) { return plainAnswer(r), false })
 		gw := gatewayWith(t, srv, cfg, up, ServerOptions{})
 		get := func(method, target, origin string, extra ...string) *http.Response {
-			c := dialRaw(t, gw)
-			io.WriteString(c.conn, method+" "+target+" HTTP/1.1\r\nHost: gw\r\nOrigin: "+origin+"\r\n"+strings.Join(extra, "")+"\r\n")
-			resp, _ := c.read(t, method)
+			c := servertest.DialRaw(t, gw)
+			io.WriteString(c.Conn, method+" "+target+" HTTP/1.1\r\nHost: gw\r\nOrigin: "+origin+"\r\n"+strings.Join(extra, "")+"\r\n")
+			resp, _ := c.Read(t, method)
 			return resp
 		}
 		// The controls: the default route's origin on its paths, the admin
@@ -561,8 +523,8 @@ func TestUnderscoreHeadersAreDropped(t *testing.T) {
 	onEachServer(t, func(t *testing.T, srv server) {
 		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
 		_, gw := gateway(t, srv, Config{Policy: credentialed}, up.URL)
-		c := dialRaw(t, strings.TrimPrefix(gw, "http://"))
-		resp, _ := c.roundTrip(t, "GET", "GET / HTTP/1.1\r\nHost: gw\r\nTransfer_Encoding: chunked\r\nX_Api_Key: k\r\nX-Kept: 1\r\n\r\n")
+		c := servertest.DialRaw(t, strings.TrimPrefix(gw, "http://"))
+		resp, _ := c.RoundTrip(t, "GET", "GET / HTTP/1.1\r\nHost: gw\r\nTransfer_Encoding: chunked\r\nX_Api_Key: k\r\nX-Kept: 1\r\n\r\n")
 		seen := up.last.Load()
 		if resp.StatusCode != 200 || seen == nil {
 			t.Fatalf("status %d", resp.StatusCode)

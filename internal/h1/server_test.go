@@ -1,7 +1,6 @@
 package h1
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/corskit/corskit/internal/servertest"
 )
 
 // startFast serves h as Serve does, on the fast path with net/http's server
@@ -49,61 +50,13 @@ var servedBy = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "%s %s %s read %d", by, r.Method, r.URL.RequestURI(), n)
 })
 
-// rawClient is one connection that sends raw bytes and reads responses.
-type rawClient struct {
-	conn net.Conn
-	rd   *bufio.Reader
-}
-
-func dialRaw(t *testing.T, addr string) *rawClient {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	t.Cleanup(func() { c.Close() })
-	return &rawClient{conn: c, rd: bufio.NewReader(c)}
-}
-
-// roundTrip sends raw and reads one response to a request of method.
-func (c *rawClient) roundTrip(t *testing.T, method, raw string) (*http.Response, string) {
-	t.Helper()
-	if raw != "" {
-		if _, err := io.WriteString(c.conn, raw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return c.read(t, method)
-}
-
-func (c *rawClient) read(t *testing.T, method string) (*http.Response, string) {
-	t.Helper()
-	resp, err := http.ReadResponse(c.rd, &http.Request{Method: method})
-	if err != nil {
-		t.Fatalf("reading the response: %v", err)
-	}
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("reading the body: %v", err)
-	}
-	return resp, string(b)
-}
-
-// closed reports whether the server closed the connection (within 3 s).
-func (c *rawClient) closed() bool {
-	c.conn.SetReadDeadline(time.Now().Add(3 * time.Second))
-	_, err := c.rd.ReadByte()
-	return err == io.EOF
-}
-
 // TestFastPathHandsOffMidConnection: simple requests are served by the fast
 // path until the first that is not; from it on, the same connection is
 // net/http's, its bytes intact.
 func TestFastPathHandsOffMidConnection(t *testing.T) {
 	t.Parallel()
 	addr, _ := startFast(t, servedBy, 5*time.Second, 5*time.Second)
-	c := dialRaw(t, addr)
+	c := servertest.DialRaw(t, addr)
 	for _, step := range []struct{ method, raw, want string }{
 		{"GET", "GET /a?x=1 HTTP/1.1\r\nHost: gw\r\n\r\n", "fast GET /a?x=1 read 0"},
 		{"OPTIONS", "OPTIONS /b HTTP/1.1\r\nHost: gw\r\nOrigin: https://app.example.com\r\n\r\n", "fast OPTIONS /b read 0"},
@@ -111,7 +64,7 @@ func TestFastPathHandsOffMidConnection(t *testing.T) {
 		{"POST", "POST /d HTTP/1.1\r\nHost: gw\r\nContent-Length: 5\r\n\r\nhello", "net/http POST /d read 5"},
 		{"GET", "GET /e HTTP/1.1\r\nHost: gw\r\n\r\n", "net/http GET /e read 0"},
 	} {
-		resp, body := c.roundTrip(t, step.method, step.raw)
+		resp, body := c.RoundTrip(t, step.method, step.raw)
 		if resp.StatusCode != 200 || body != step.want {
 			t.Errorf("%q: got %d %q; want 200 %q", step.raw, resp.StatusCode, body, step.want)
 		}
@@ -150,7 +103,7 @@ func TestFastPathLeavesTheUnusualToNetHTTP(t *testing.T) {
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
-			resp, body := dialRaw(t, addr).roundTrip(t, "GET", tc.raw)
+			resp, body := servertest.DialRaw(t, addr).RoundTrip(t, "GET", tc.raw)
 			if resp.StatusCode != tc.status || tc.body != "" && body != tc.body {
 				t.Errorf("got %d %q; want %d %q", resp.StatusCode, body, tc.status, tc.body)
 			}
@@ -206,9 +159,9 @@ func TestFastResponseFraming(t *testing.T) {
 		w.Header().Set("X-Evil", "a\r\nSet-Cookie: x=1")
 	})
 	addr, _ := startFast(t, mux, 5*time.Second, 5*time.Second)
-	c := dialRaw(t, addr)
+	c := servertest.DialRaw(t, addr)
 	get := func(method, path string) (*http.Response, string) {
-		return c.roundTrip(t, method, method+" "+path+" HTTP/1.1\r\nHost: gw\r\n\r\n")
+		return c.RoundTrip(t, method, method+" "+path+" HTTP/1.1\r\nHost: gw\r\n\r\n")
 	}
 	if resp, body := get("GET", "/length"); resp.ContentLength != 5 || body != "hello" || resp.Header.Get("Date") == "" {
 		t.Errorf("Content-Length: got %d %q %v", resp.ContentLength, body, resp.Header)
@@ -235,17 +188,17 @@ func TestFastResponseFraming(t *testing.T) {
 		t.Errorf("a value with a line break must not split into two headers: got %v", resp.Header)
 	}
 	// 103 then the final answer on the same connection.
-	io.WriteString(c.conn, "GET /early-hints HTTP/1.1\r\nHost: gw\r\n\r\n")
-	if resp, _ := c.read(t, "GET"); resp.StatusCode != 103 || resp.Header.Get("Link") == "" {
+	io.WriteString(c.Conn, "GET /early-hints HTTP/1.1\r\nHost: gw\r\n\r\n")
+	if resp, _ := c.Read(t, "GET"); resp.StatusCode != 103 || resp.Header.Get("Link") == "" {
 		t.Errorf("early hints: got %d %v; want 103 with Link", resp.StatusCode, resp.Header)
 	}
-	if resp, body := c.read(t, "GET"); resp.StatusCode != 200 || body != "final" {
+	if resp, body := c.Read(t, "GET"); resp.StatusCode != 200 || body != "final" {
 		t.Errorf("after early hints: got %d %q", resp.StatusCode, body)
 	}
 	// A body short of its Content-Length: the client must see the
 	// connection end, not wait for bytes that never come.
-	io.WriteString(c.conn, "GET /short HTTP/1.1\r\nHost: gw\r\n\r\n")
-	resp, err := http.ReadResponse(c.rd, nil)
+	io.WriteString(c.Conn, "GET /short HTTP/1.1\r\nHost: gw\r\n\r\n")
+	resp, err := http.ReadResponse(c.R, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,39 +216,39 @@ func TestFastPathConnectionHandling(t *testing.T) {
 	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) { panic("boom") })
 	addr, _ := startFast(t, mux, 5*time.Second, 5*time.Second)
 
-	c := dialRaw(t, addr)
-	io.WriteString(c.conn, "GET /1 HTTP/1.1\r\nHost: gw\r\n\r\nGET /2 HTTP/1.1\r\nHost: gw\r\n\r\nHEAD /3 HTTP/1.1\r\nHost: gw\r\n\r\n")
+	c := servertest.DialRaw(t, addr)
+	io.WriteString(c.Conn, "GET /1 HTTP/1.1\r\nHost: gw\r\n\r\nGET /2 HTTP/1.1\r\nHost: gw\r\n\r\nHEAD /3 HTTP/1.1\r\nHost: gw\r\n\r\n")
 	for _, want := range []string{"fast GET /1 read 0", "fast GET /2 read 0", ""} {
 		method := "GET"
 		if want == "" {
 			method = "HEAD"
 		}
-		if _, body := c.read(t, method); body != want {
+		if _, body := c.Read(t, method); body != want {
 			t.Errorf("pipelined: got %q; want %q", body, want)
 		}
 	}
 
 	// Pipelined, the last handed off: the fast path's answers go out first.
-	c = dialRaw(t, addr)
-	io.WriteString(c.conn, "GET /1 HTTP/1.1\r\nHost: gw\r\n\r\nOPTIONS /2 HTTP/1.1\r\nHost: gw\r\n\r\nPOST /3 HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\n\r\nhi")
+	c = servertest.DialRaw(t, addr)
+	io.WriteString(c.Conn, "GET /1 HTTP/1.1\r\nHost: gw\r\n\r\nOPTIONS /2 HTTP/1.1\r\nHost: gw\r\n\r\nPOST /3 HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\n\r\nhi")
 	for _, want := range []string{"fast GET /1 read 0", "fast OPTIONS /2 read 0", "net/http POST /3 read 2"} {
-		if _, body := c.read(t, "GET"); body != want {
+		if _, body := c.Read(t, "GET"); body != want {
 			t.Errorf("pipelined, then handed off: got %q; want %q", body, want)
 		}
 	}
 
-	c = dialRaw(t, addr)
-	resp, _ := c.roundTrip(t, "GET", "GET /bye HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
-	if !resp.Close || !c.closed() {
+	c = servertest.DialRaw(t, addr)
+	resp, _ := c.RoundTrip(t, "GET", "GET /bye HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
+	if !resp.Close || !c.Closed() {
 		t.Errorf("Connection: close: got Close=%v; want the answer to say close and the connection closed", resp.Close)
 	}
 
-	c = dialRaw(t, addr)
-	io.WriteString(c.conn, "GET /panic HTTP/1.1\r\nHost: gw\r\n\r\n")
-	if !c.closed() {
+	c = servertest.DialRaw(t, addr)
+	io.WriteString(c.Conn, "GET /panic HTTP/1.1\r\nHost: gw\r\n\r\n")
+	if !c.Closed() {
 		t.Error("a panicking handler: the connection should close")
 	}
-	if _, body := dialRaw(t, addr).roundTrip(t, "GET", "GET /after HTTP/1.1\r\nHost: gw\r\n\r\n"); body != "fast GET /after read 0" {
+	if _, body := servertest.DialRaw(t, addr).RoundTrip(t, "GET", "GET /after HTTP/1.1\r\nHost: gw\r\n\r\n"); body != "fast GET /after read 0" {
 		t.Errorf("after a panic: got %q", body)
 	}
 }
@@ -306,14 +259,14 @@ func TestFastPathConnectionHandling(t *testing.T) {
 func TestFastPathTimeouts(t *testing.T) {
 	t.Parallel()
 	addr, _ := startFast(t, servedBy, 300*time.Millisecond, 600*time.Millisecond)
-	silent := dialRaw(t, addr)
-	partial := dialRaw(t, addr)
-	io.WriteString(partial.conn, "GET / HTTP/1.1\r\nHost: gw\r\n")
-	idle := dialRaw(t, addr)
-	idle.roundTrip(t, "GET", "GET / HTTP/1.1\r\nHost: gw\r\n\r\n")
+	silent := servertest.DialRaw(t, addr)
+	partial := servertest.DialRaw(t, addr)
+	io.WriteString(partial.Conn, "GET / HTTP/1.1\r\nHost: gw\r\n")
+	idle := servertest.DialRaw(t, addr)
+	idle.RoundTrip(t, "GET", "GET / HTTP/1.1\r\nHost: gw\r\n\r\n")
 	start := time.Now()
-	for name, c := range map[string]*rawClient{"silent": silent, "partial head": partial} {
-		if !c.closed() {
+	for name, c := range map[string]*servertest.RawClient{"silent": silent, "partial head": partial} {
+		if !c.Closed() {
 			t.Errorf("%s: not closed", name)
 		}
 	}
@@ -321,12 +274,12 @@ func TestFastPathTimeouts(t *testing.T) {
 		t.Errorf("header timeout of 300 ms took %v", d)
 	}
 	// The idle one is still open at 300 ms (its limit is 600 ms)...
-	if _, body := idle.roundTrip(t, "GET", "GET /again HTTP/1.1\r\nHost: gw\r\n\r\n"); body != "fast GET /again read 0" {
+	if _, body := idle.RoundTrip(t, "GET", "GET /again HTTP/1.1\r\nHost: gw\r\n\r\n"); body != "fast GET /again read 0" {
 		t.Errorf("kept-alive connection within its idle timeout: got %q", body)
 	}
 	// ...and closed once idle for longer.
 	start = time.Now()
-	if !idle.closed() {
+	if !idle.Closed() {
 		t.Error("idle connection not closed")
 	}
 	if d := time.Since(start); d < 400*time.Millisecond || d > 2*time.Second {
@@ -347,18 +300,18 @@ func TestFastPathShutdown(t *testing.T) {
 		io.WriteString(w, "done")
 	})
 	addr, fs := startFast(t, h, 5*time.Second, time.Minute)
-	idle := dialRaw(t, addr)
-	idle.roundTrip(t, "GET", "GET / HTTP/1.1\r\nHost: gw\r\n\r\n")
-	busy := dialRaw(t, addr)
-	io.WriteString(busy.conn, "GET /slow HTTP/1.1\r\nHost: gw\r\n\r\n")
+	idle := servertest.DialRaw(t, addr)
+	idle.RoundTrip(t, "GET", "GET / HTTP/1.1\r\nHost: gw\r\n\r\n")
+	busy := servertest.DialRaw(t, addr)
+	io.WriteString(busy.Conn, "GET /slow HTTP/1.1\r\nHost: gw\r\n\r\n")
 	<-started
 	stopped := make(chan error, 1)
 	go func() { stopped <- fs.Shutdown(context.Background()) }()
-	if !idle.closed() {
+	if !idle.Closed() {
 		t.Error("idle connection not closed on shutdown")
 	}
 	close(release)
-	resp, body := busy.read(t, "GET")
+	resp, body := busy.Read(t, "GET")
 	if body != "done" || !resp.Close {
 		t.Errorf("in flight: got %q, Close=%v; want done and Connection: close", body, resp.Close)
 	}
