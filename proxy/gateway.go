@@ -199,8 +199,8 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 // with VerboseErrors. The CORS headers the middleware set are still on the
 // response, so the browser shows this error, not a CORS one.
 func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
-		return // the client went away
+	if r.Context().Err() != nil {
+		return // the client went away (the error may be the cancellation's cause, not context.Canceled)
 	}
 	status, what := http.StatusBadGateway, "the upstream's answer could not be read"
 	var ne net.Error

@@ -458,7 +458,8 @@ func TestClientHangUpCancelsTheUpstreamRequest(t *testing.T) {
 			case <-time.After(15 * time.Second):
 			}
 		})
-		gw := gatewayWith(t, srv, Config{Policy: credentialed}, up.URL, ServerOptions{})
+		g, gwURL := gateway(t, srv, Config{Policy: credentialed}, up.URL)
+		gw := strings.TrimPrefix(gwURL, "http://")
 		const clients = 20
 		conns := make([]net.Conn, clients)
 		for i := range conns {
@@ -475,6 +476,10 @@ func TestClientHangUpCancelsTheUpstreamRequest(t *testing.T) {
 			c.Close()
 		}
 		waitFor(t, "every upstream request to be cancelled", func() bool { return waiting.Load() == 0 })
+		time.Sleep(100 * time.Millisecond) // the error handler runs after the upstream sees the cancel
+		if m := scrape(t, g); strings.Contains(m, "corskit_proxy_upstream_errors_total{") {
+			t.Errorf("clients that hung up were counted as upstream errors:\n%s", m)
+		}
 	})
 }
 

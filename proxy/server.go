@@ -55,6 +55,10 @@ func (g *Gateway) Serve(ctx context.Context, o ServerOptions) error {
 	if o.WriteTimeout == 0 {
 		o.WriteTimeout = 60 * time.Second
 	}
+	if o.WriteTimeout < 0 || o.ReadHeaderTimeout < 0 || o.ShutdownTimeout < 0 {
+		return fmt.Errorf("proxy: ServerOptions timeouts must not be negative (ReadHeaderTimeout %v, WriteTimeout %v, ShutdownTimeout %v)",
+			o.ReadHeaderTimeout, o.WriteTimeout, o.ShutdownTimeout)
+	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return errors.New("proxy: ServerOptions.TLSCert and ServerOptions.TLSKey must be set together")
 	}
