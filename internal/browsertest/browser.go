@@ -9,10 +9,6 @@ package browsertest
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -27,7 +23,6 @@ import (
 // its own loopback origin.
 type Browser struct {
 	ctx    context.Context
-	page   *http.Server
 	origin string // the page's origin, e.g. "http://127.0.0.1:40123"
 	mu     sync.Mutex
 }
@@ -52,23 +47,10 @@ func Start(t testing.TB) *Browser {
 	t.Helper()
 	path := ExecPath()
 	if path == "" {
-		msg := "\n\n*** Chromium not found: browser tests SKIPPED. Install it (apt-get install chromium) or set CORSKIT_CHROMIUM. ***\n\n"
-		if os.Getenv("CORSKIT_REQUIRE_BROWSER") == "1" {
-			t.Fatal(msg + "CORSKIT_REQUIRE_BROWSER=1: failing instead of skipping.")
-		}
-		t.Skip(msg)
+		missing(t, "Chromium", "apt-get install chromium, or set CORSKIT_CHROMIUM")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &Browser{origin: "http://" + ln.Addr().String()}
-	b.page = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, "<!doctype html><title>corskit test page</title>")
-	}), ReadHeaderTimeout: 5 * time.Second}
-	go b.page.Serve(ln)
-	t.Cleanup(func() { b.page.Close() })
+	page := startPageServer(t)
+	b := &Browser{origin: page.origin}
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -111,6 +93,19 @@ func (b *Browser) Navigate(t testing.TB, url string) {
 // Origin returns the origin of the page that makes the requests.
 func (b *Browser) Origin() string { return b.origin }
 
+// Name returns "chromium".
+func (b *Browser) Name() string { return "chromium" }
+
+// FetchAll calls Fetch for each request in turn.
+func (b *Browser) FetchAll(t testing.TB, reqs []Request) []Result {
+	t.Helper()
+	out := make([]Result, len(reqs))
+	for i, r := range reqs {
+		out[i] = b.Fetch(t, r)
+	}
+	return out
+}
+
 // Request is one fetch() call made by the page.
 type Request struct {
 	URL         string
@@ -147,27 +142,7 @@ func (b *Browser) Fetch(t testing.TB, req Request) Result {
 	defer stopMsgs()
 	messages := chromedp.Console(msgCtx)
 
-	init := map[string]any{"method": cmp(req.Method, "GET"), "credentials": cmp(req.Credentials, "same-origin")}
-	if req.Headers != nil {
-		init["headers"] = req.Headers
-	}
-	if req.Body != "" {
-		init["body"] = req.Body
-	}
-	initJSON, _ := json.Marshal(init)
-	urlJSON, _ := json.Marshal(req.URL)
-	script := fmt.Sprintf(`(async () => {
-		try {
-			const r = await fetch(%s, %s);
-			const names = [];
-			r.headers.forEach((v, k) => names.push(k));
-			await r.text();
-			return {ok: true, status: r.status, headers: names};
-		} catch (e) {
-			return {ok: false, error: String(e)};
-		}
-	})()`, urlJSON, initJSON)
-	res, err := chromedp.Run(ctx, chromedp.Evaluate[Result](script, chromedp.EvalAwaitPromise))
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[Result](fetchExpression(req), chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("fetch %s in Chromium: %v", req.URL, err)
 	}

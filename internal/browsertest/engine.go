@@ -1,0 +1,92 @@
+package browsertest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"testing"
+)
+
+// Engine is one browser engine driven by a test: a page on its own loopback
+// origin that calls fetch() and reports what it saw and what the engine
+// printed to the console.
+type Engine interface {
+	// Name is the engine's name as corskit spells it: chromium, firefox or
+	// safari (WebKit, Safari's engine).
+	Name() string
+	// Origin is the origin of the page that makes the requests.
+	Origin() string
+	// Navigate loads url in the tab: later fetches run from that page, and
+	// relative URLs resolve against it.
+	Navigate(t testing.TB, url string)
+	// Fetch makes the page call fetch(req) and returns the outcome.
+	Fetch(t testing.TB, req Request) Result
+	// FetchAll makes the page call fetch for each request in turn, and
+	// returns the outcomes in the same order; it is Fetch, faster in bulk.
+	FetchAll(t testing.TB, reqs []Request) []Result
+}
+
+// Names are the engines, in the order tests run them.
+var Names = []string{"chromium", "firefox", "safari"}
+
+// StartEngine starts the named engine for the test (see [Start]).
+func StartEngine(t testing.TB, name string) Engine {
+	t.Helper()
+	switch name {
+	case "chromium":
+		return Start(t)
+	case "firefox":
+		return StartFirefox(t)
+	case "safari":
+		return StartWebKit(t)
+	}
+	t.Fatalf("browsertest: unknown engine %q; want one of %v", name, Names)
+	return nil
+}
+
+// EachEngine runs f as a subtest per engine, named after it, each with its
+// own browser.
+func EachEngine(t *testing.T, f func(t *testing.T, e Engine)) {
+	t.Helper()
+	for _, name := range Names {
+		t.Run(name, func(t *testing.T) {
+			f(t, StartEngine(t, name))
+		})
+	}
+}
+
+// missing skips the test with a loud message, or fails it when
+// CORSKIT_REQUIRE_BROWSER=1.
+func missing(t testing.TB, what, install string) {
+	t.Helper()
+	msg := fmt.Sprintf("\n\n*** %s not found: browser tests SKIPPED. Install it (%s). ***\n\n", what, install)
+	if os.Getenv("CORSKIT_REQUIRE_BROWSER") == "1" {
+		t.Fatal(msg + "CORSKIT_REQUIRE_BROWSER=1: failing instead of skipping.")
+	}
+	t.Skip(msg)
+}
+
+// fetchExpression returns a JavaScript expression whose value is a promise of
+// the page's view of fetch(req), as JSON that decodes into Result.
+func fetchExpression(req Request) string {
+	init := map[string]any{"method": cmp(req.Method, "GET"), "credentials": cmp(req.Credentials, "same-origin")}
+	if req.Headers != nil {
+		init["headers"] = req.Headers
+	}
+	if req.Body != "" {
+		init["body"] = req.Body
+	}
+	initJSON, _ := json.Marshal(init)
+	urlJSON, _ := json.Marshal(req.URL)
+	return fmt.Sprintf(`(async () => {
+		try {
+			const r = await fetch(%s, %s);
+			const names = [];
+			r.headers.forEach((v, k) => names.push(k));
+			await r.text();
+			return {ok: true, status: r.status, headers: names};
+		} catch (e) {
+			return {ok: false, error: String(e)};
+		}
+	})()`, urlJSON, initJSON)
+}

@@ -1,0 +1,216 @@
+package browsertest
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// WebKit runs fetches in WebKitGTK's MiniBrowser under Xvfb: Safari's engine,
+// with the same CORS code and console wording. Each FetchAll loads one page
+// that makes the fetches in turn and logs each outcome; MiniBrowser writes
+// the console to its standard output, which the driver reads through a
+// pseudo-terminal (so that the web process's output is line-buffered).
+type WebKit struct {
+	page    *pageServer
+	bin     string
+	display string
+	mu      sync.Mutex
+	batches int
+}
+
+// MiniBrowserPath returns WebKitGTK's MiniBrowser: $CORSKIT_MINIBROWSER, else
+// the path Debian's webkit2gtk-driver package installs it at, else "".
+func MiniBrowserPath() string {
+	if p := os.Getenv("CORSKIT_MINIBROWSER"); p != "" {
+		return p
+	}
+	for _, p := range []string{
+		"/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+		"/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+		"/usr/libexec/webkit2gtk-4.1/MiniBrowser",
+	} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// StartWebKit prepares MiniBrowser and an X display for the test. Without
+// MiniBrowser, Xvfb or script(1) the test is skipped loudly, or fails under
+// CORSKIT_REQUIRE_BROWSER=1.
+func StartWebKit(t testing.TB) *WebKit {
+	t.Helper()
+	bin := MiniBrowserPath()
+	if bin == "" {
+		missing(t, "WebKit's MiniBrowser", "apt-get install webkit2gtk-driver xvfb, or set CORSKIT_MINIBROWSER")
+	}
+	for _, tool := range []string{"Xvfb", "script"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			missing(t, tool, "apt-get install xvfb bsdutils")
+		}
+	}
+	return &WebKit{page: startPageServer(t), bin: bin, display: startXvfb(t)}
+}
+
+// startXvfb starts a virtual X display for the test and returns its name.
+func startXvfb(t testing.TB) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, "Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatalf("starting Xvfb: %v", err)
+	}
+	w.Close()
+	t.Cleanup(func() { cancel(); cmd.Wait() })
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		got <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-got:
+		if _, err := strconv.Atoi(n); err != nil {
+			t.Fatalf("Xvfb: no display number (got %q)", n)
+		}
+		return ":" + n
+	case <-time.After(30 * time.Second):
+		t.Fatal("Xvfb did not start within 30 s")
+	}
+	return ""
+}
+
+// Name returns "safari": WebKit stands for Safari.
+func (w *WebKit) Name() string { return "safari" }
+
+// Origin returns the origin of the page that makes the requests.
+func (w *WebKit) Origin() string { return w.page.origin }
+
+// Navigate is not supported: MiniBrowser runs only pages the driver serves.
+func (w *WebKit) Navigate(t testing.TB, url string) {
+	t.Helper()
+	t.Fatalf("WebKit driver: cannot run fetches from %s; it runs them from its own page only", url)
+}
+
+// Fetch makes the page call fetch(req) and returns the outcome.
+func (w *WebKit) Fetch(t testing.TB, req Request) Result {
+	t.Helper()
+	return w.FetchAll(t, []Request{req})[0]
+}
+
+// FetchAll loads one page that calls fetch for each request in turn, and
+// returns each outcome with the console lines logged between its start and
+// the next fetch's, without MiniBrowser's "CONSOLE ... ERROR" prefixes.
+func (w *WebKit) FetchAll(t testing.TB, reqs []Request) []Result {
+	t.Helper()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.batches++
+	path := fmt.Sprintf("/batch/%d", w.batches)
+	var js strings.Builder
+	js.WriteString("<!doctype html><title>corskit batch</title><script>\n(async () => {\n")
+	for i, req := range reqs {
+		fmt.Fprintf(&js, "console.log('corskit-begin %d');\n", i)
+		fmt.Fprintf(&js, "console.log('corskit-result %d ' + JSON.stringify(await %s));\n", i, fetchExpression(req))
+	}
+	js.WriteString("console.log('corskit-done');\n})();\n</script>")
+	w.page.add(path, js.String())
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second+time.Duration(len(reqs))*200*time.Millisecond)
+	defer cancel()
+	// script(1) gives MiniBrowser a terminal, so its web process flushes
+	// each console line at once.
+	command := shellQuote(w.bin) + " --enable-write-console-messages-to-stdout=true " + shellQuote(w.page.origin+path)
+	cmd := exec.CommandContext(ctx, "script", "-qfec", command, "/dev/null")
+	cmd.Env = append(os.Environ(), "DISPLAY="+w.display,
+		// Nothing but loopback: other requests go to a proxy where nothing listens.
+		"http_proxy=http://127.0.0.1:9", "https_proxy=http://127.0.0.1:9", "no_proxy=127.0.0.1,localhost,::1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting MiniBrowser: %v", err)
+	}
+	defer func() { cancel(); cmd.Wait() }()
+
+	out := make([]Result, len(reqs))
+	current, done := -1, false
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	var all []string
+	for !done && sc.Scan() {
+		line := strings.TrimRight(sc.Text(), "\r")
+		all = append(all, line)
+		msg, ok := consoleText(line)
+		if !ok {
+			continue
+		}
+		switch {
+		case msg == "corskit-done":
+			done = true
+		case strings.HasPrefix(msg, "corskit-begin "):
+			current, _ = strconv.Atoi(strings.TrimPrefix(msg, "corskit-begin "))
+		case strings.HasPrefix(msg, "corskit-result "):
+			n, rest, _ := strings.Cut(strings.TrimPrefix(msg, "corskit-result "), " ")
+			i, err := strconv.Atoi(n)
+			if err != nil || i < 0 || i >= len(out) {
+				t.Fatalf("WebKit: bad result line %q", line)
+			}
+			console := out[i].Console
+			if err := json.Unmarshal([]byte(rest), &out[i]); err != nil {
+				t.Fatalf("WebKit: result %q: %v", rest, err)
+			}
+			out[i].Console = console
+		case current >= 0 && current < len(out):
+			out[current].Console = append(out[current].Console, msg)
+		}
+	}
+	if !done {
+		tail := all[max(0, len(all)-10):]
+		t.Fatalf("WebKit: the page did not finish its %d fetches (%v); last lines:\n%s", len(reqs), ctx.Err(), strings.Join(tail, "\n"))
+	}
+	return out
+}
+
+// consoleText returns the message of one line of MiniBrowser's console
+// output: "CONSOLE SECURITY ERROR text", "CONSOLE JS ERROR text", or
+// "URL:line:col: CONSOLE LOG text".
+func consoleText(line string) (string, bool) {
+	i := strings.Index(line, "CONSOLE ")
+	if i < 0 {
+		return "", false
+	}
+	rest := line[i+len("CONSOLE "):]
+	// An optional source (JS, SECURITY, NETWORK...), then the level.
+	for range 2 {
+		word, after, ok := strings.Cut(rest, " ")
+		if !ok {
+			return "", false
+		}
+		switch word {
+		case "LOG", "ERROR", "WARN", "WARNING", "INFO", "DEBUG":
+			return after, true
+		}
+		rest = after
+	}
+	return "", false
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
