@@ -89,3 +89,15 @@ func parseList(h http.Header, name string) ([]string, bool) {
 	}
 	return out, true
 }
+
+// firstBadToken returns the first item of a comma-separated list that is not
+// a token, as the engines quote it: trimmed of white space.
+func firstBadToken(list string) string {
+	for item := range strings.SplitSeq(list, ",") {
+		item = strings.Trim(item, " \t")
+		if item != "" && !headers.IsToken(item) {
+			return item
+		}
+	}
+	return ""
+}

@@ -51,13 +51,16 @@ type Verdict struct {
 	Allowed bool
 	// Reason is why not, when blocked.
 	Reason Reason
-	// Message is the line Chromium prints to the console when it blocks the
-	// request for a CORS reason; empty when allowed or on a network error.
+	// Message is the first line the engine logs to the console when it
+	// blocks the request; empty when allowed or on a network error.
 	Message string
-	// Alternatives are the other lines Chromium may print instead of Message:
-	// when several request headers are refused, Chromium names one of them in
-	// the iteration order of its internal hash table, which the model does not
-	// reproduce. Message then names the first in sorted order.
+	// Messages are all the lines the engine logs, in order; Message is the
+	// first.
+	Messages []string
+	// Alternatives are the other first lines the engine may log instead of
+	// Message: when several request headers are refused, Chromium names one
+	// of them in the iteration order of its internal hash table, which the
+	// model does not reproduce. Message then names the first in sorted order.
 	Alternatives []string
 	// Refused lists every request header name the preflight refused.
 	Refused []string
@@ -79,9 +82,13 @@ type Verdict struct {
 	Warnings []Warning
 }
 
-// Fetch runs req as a page's fetch() would, asking rt for each answer, and
-// returns the verdict.
-func Fetch(req Request, rt RoundTripper) Verdict {
+// Fetch runs req as a page's fetch() would in Chromium, asking rt for each
+// answer, and returns the verdict. See [Engine.Fetch] for the other engines.
+func Fetch(req Request, rt RoundTripper) Verdict { return Chromium.Fetch(req, rt) }
+
+// Fetch runs req as a page's fetch() would in the engine, asking rt for each
+// answer, and returns the verdict with the engine's console lines.
+func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 	req = req.normalized()
 	first := req.URL
 	current := req.URL
@@ -89,52 +96,76 @@ func Fetch(req Request, rt RoundTripper) Verdict {
 	method, body := req.Method, req.Body
 	hs := req.Headers
 	var v Verdict
-	message := func(r Reason, value string, preflight bool) string {
-		msg := reasonText(r, value)
-		if preflight && (r != MethodNotAllowed && r != HeaderNotAllowed && r != InvalidAllowMethods && r != InvalidAllowHeaders) {
-			msg = preflightPrefix + msg
-		}
-		at := "'" + current + "'"
-		if current != first {
-			at += " (redirected from '" + first + "')"
-		}
-		return fmt.Sprintf("Access to fetch at %s from origin '%s' has been blocked by CORS policy: %s", at, req.Origin, msg)
-	}
-	block := func(r Reason, value string, preflight bool) Verdict {
-		v.Reason = r
-		v.URL = current
-		v.Message = message(r, value, preflight)
+	block := func(f Failure) Verdict {
+		f.URL, f.FirstURL, f.Origin, f.RequestOrigin = current, first, req.Origin, origin
+		v.Reason, v.URL = f.Reason, current
+		v.Messages = e.console(f)
+		v.Message = v.Messages[0]
 		return v
 	}
+	// preflighted is true once a preflight was needed: Firefox and WebKit
+	// then preflight every later hop too.
+	preflighted := false
 	for redirects := 0; ; redirects++ {
 		cur := req
 		cur.Method, cur.Headers, cur.Body = method, hs, body
 		crossOrigin := originOf(current) != req.Origin
-		if crossOrigin && NeedsPreflight(cur) {
+		if crossOrigin && (NeedsPreflight(cur) || preflighted && e.PreflightsAfterRedirect) {
+			preflighted = true
 			v.Preflight = true
-			out := Outgoing{Preflight: true, Method: http.MethodOptions, URL: current, Header: preflightHeader(cur, origin)}
+			preflightOrigin := origin
+			if e.PreflightKeepsOrigin {
+				preflightOrigin = req.Origin
+			}
+			out := Outgoing{Preflight: true, Method: http.MethodOptions, URL: current, Header: preflightHeader(cur, preflightOrigin)}
 			in, err := rt(out)
 			v.Exchanges = append(v.Exchanges, Exchange{Request: out, Response: in, Err: err})
 			if err != nil {
 				return networkError(v, current, err)
 			}
+			fail := Failure{Preflight: true, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
 			if isRedirect(in.Status) {
-				return block(PreflightRedirect, "", true)
+				fail.Reason = PreflightRedirect
+				return block(fail)
 			}
-			if r, val := corsCheck(in.Header, origin, req.Credentials); r != Allowed {
-				return block(r, val, true)
+			statusOK := in.Status >= 200 && in.Status <= 299
+			if !statusOK && e.PreflightStatusFirst {
+				fail.Reason = PreflightStatus
+				return block(fail)
 			}
-			if in.Status < 200 || in.Status > 299 {
-				return block(PreflightStatus, "", true)
+			if r, val := corsCheck(in.Header, preflightOrigin, req.Credentials); r != Allowed {
+				fail.Reason, fail.Value = r, val
+				return block(fail)
+			}
+			if !statusOK {
+				fail.Reason = PreflightStatus
+				return block(fail)
 			}
 			if r, refused := checkPreflightLists(in.Header, cur); r != Allowed {
-				if r == HeaderNotAllowed {
+				fail.Reason = r
+				switch r {
+				case HeaderNotAllowed:
 					v.Refused = refused
+					fail.Value = refused[0]
+					fail.Header = pageName(cur.Headers, refused[0])
+					verdict := block(fail)
 					for _, n := range refused[1:] {
-						v.Alternatives = append(v.Alternatives, message(r, n, true))
+						alt := fail
+						alt.Value, alt.Header = n, pageName(cur.Headers, n)
+						alt.URL, alt.FirstURL, alt.Origin, alt.RequestOrigin = current, first, req.Origin, origin
+						verdict.Alternatives = append(verdict.Alternatives, e.console(alt)[0])
 					}
+					return verdict
+				case MethodNotAllowed:
+					fail.Value = refused[0]
+				case InvalidAllowMethods:
+					fail.List, _ = headerValue(in.Header, "Access-Control-Allow-Methods")
+					fail.Token = firstBadToken(fail.List)
+				case InvalidAllowHeaders:
+					fail.List, _ = headerValue(in.Header, "Access-Control-Allow-Headers")
+					fail.Token = firstBadToken(fail.List)
 				}
-				return block(r, refused[0], true)
+				return block(fail)
 			}
 			v.Warnings = append(v.Warnings, preflightWarnings(in.Header, cur)...)
 		}
@@ -146,12 +177,17 @@ func Fetch(req Request, rt RoundTripper) Verdict {
 		if err != nil {
 			return networkError(v, current, err)
 		}
+		redirect := isRedirect(in.Status) && in.Header.Get("Location") != ""
 		if crossOrigin {
 			if r, val := corsCheck(in.Header, origin, req.Credentials); r != Allowed {
-				return block(r, val, false)
+				fail := Failure{Reason: r, Value: val, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
+				if redirect {
+					fail.RedirectTo = resolve(current, in.Header.Get("Location"))
+				}
+				return block(fail)
 			}
 		}
-		if !isRedirect(in.Status) || in.Header.Get("Location") == "" {
+		if !redirect {
 			v.Allowed, v.URL, v.Status = true, current, in.Status
 			v.Readable = readable(in.Header, req.Credentials, crossOrigin)
 			v.Warnings = append(v.Warnings, responseWarnings(in.Header, req, crossOrigin)...)
@@ -168,7 +204,7 @@ func Fetch(req Request, rt RoundTripper) Verdict {
 		}
 		next.Fragment = ""
 		if next.Scheme != "http" && next.Scheme != "https" {
-			return block(RedirectScheme, "", false)
+			return block(Failure{Reason: RedirectScheme, Status: in.Status, RedirectTo: next.String()})
 		}
 		if redirects+1 > MaxRedirects {
 			v.Reason, v.URL = TooManyRedirects, current
@@ -177,26 +213,61 @@ func Fetch(req Request, rt RoundTripper) Verdict {
 		}
 		nextURL := next.String()
 		if next.User != nil && originOf(nextURL) != req.Origin {
-			return block(RedirectWithCredentials, nextURL, false)
+			return block(Failure{Reason: RedirectWithCredentials, Value: nextURL, Status: in.Status, RedirectTo: nextURL})
 		}
-		if originOf(current) != originOf(nextURL) {
+		crossOriginHop := originOf(current) != originOf(nextURL)
+		if crossOriginHop {
 			// Step 12: a cross-origin hop taints the origin to "null".
 			if req.Origin != originOf(current) {
 				origin = "null"
 			}
 			// Step 13: Authorization is not carried to another origin.
-			hs = slices.DeleteFunc(slices.Clone(hs), func(h Header) bool { return strings.EqualFold(h.Name, "authorization") })
+			if !e.RedirectKeepsAuthorization {
+				hs = slices.DeleteFunc(slices.Clone(hs), func(h Header) bool { return strings.EqualFold(h.Name, "authorization") })
+			}
 		}
 		// Step 12 and 13: 303, and 301/302 after POST, become GET without body.
-		if in.Status == 303 && method != "GET" && method != "HEAD" || (in.Status == 301 || in.Status == 302) && method == "POST" {
+		toGet := in.Status == 303 && method != "GET" && method != "HEAD" || (in.Status == 301 || in.Status == 302) && method == "POST"
+		if e.CrossOriginRedirectDeleteToGet && crossOriginHop && method == "DELETE" {
+			toGet = true
+		}
+		if toGet {
 			method, body = "GET", false
-			hs = slices.DeleteFunc(slices.Clone(hs), func(h Header) bool {
-				n := strings.ToLower(h.Name)
-				return n == "content-type" || n == "content-language" || n == "content-encoding" || n == "content-location"
-			})
+			if !e.RedirectKeepsContentHeaders {
+				hs = slices.DeleteFunc(slices.Clone(hs), func(h Header) bool {
+					n := strings.ToLower(h.Name)
+					return n == "content-type" || n == "content-language" || n == "content-encoding" || n == "content-location"
+				})
+			}
 		}
 		current = nextURL
 	}
+}
+
+// resolve returns ref resolved against base, or ref when either does not
+// parse.
+func resolve(base, ref string) string {
+	b, err := url.Parse(base)
+	if err != nil {
+		return ref
+	}
+	u, err := b.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	u.Fragment = ""
+	return u.String()
+}
+
+// pageName returns the name of the request header called lower as the page
+// wrote it.
+func pageName(hs []Header, lower string) string {
+	for _, h := range hs {
+		if strings.ToLower(h.Name) == lower {
+			return h.Name
+		}
+	}
+	return lower
 }
 
 func networkError(v Verdict, at string, err error) Verdict {

@@ -1,11 +1,10 @@
 package browser
 
-import "fmt"
-
 // Reason says why a browser blocked a request. The zero value means allowed.
 type Reason string
 
-// The reasons, one per console message Chromium prints.
+// The reasons, one per check that fails; the names follow the console
+// messages Chromium prints.
 const (
 	Allowed Reason = ""
 
@@ -26,45 +25,6 @@ const (
 	TooManyRedirects        Reason = "too_many_redirects"        // more than 20 redirects
 	NetworkError            Reason = "network_error"             // no HTTP answer at all
 )
-
-// preflightPrefix starts the reasons of a failed preflight CORS check.
-const preflightPrefix = "Response to preflight request doesn't pass access control check: "
-
-// reasonText returns Chromium's words for a reason; value is the header value
-// or name the message quotes.
-func reasonText(r Reason, value string) string {
-	switch r {
-	case MissingAllowOrigin:
-		return "No 'Access-Control-Allow-Origin' header is present on the requested resource."
-	case AllowOriginMismatch:
-		return fmt.Sprintf("The 'Access-Control-Allow-Origin' header has a value '%s' that is not equal to the supplied origin. Have the server send the header with a valid value.", value)
-	case MultipleAllowOrigin:
-		return fmt.Sprintf("The 'Access-Control-Allow-Origin' header contains multiple values '%s', but only one is allowed. Have the server send the header with a valid value.", value)
-	case InvalidAllowOrigin:
-		return fmt.Sprintf("The 'Access-Control-Allow-Origin' header contains the invalid value '%s'. Have the server send the header with a valid value.", value)
-	case WildcardWithCredentials:
-		return "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'."
-	case InvalidAllowCredentials:
-		return fmt.Sprintf("The value of the 'Access-Control-Allow-Credentials' header in the response is '%s' which must be 'true' when the request's credentials mode is 'include'.", value)
-	case PreflightStatus:
-		return "It does not have HTTP ok status."
-	case PreflightRedirect:
-		return "Redirect is not allowed for a preflight request."
-	case MethodNotAllowed:
-		return fmt.Sprintf("Method %s is not allowed by Access-Control-Allow-Methods in preflight response.", value)
-	case HeaderNotAllowed:
-		return fmt.Sprintf("Request header field %s is not allowed by Access-Control-Allow-Headers in preflight response.", value)
-	case InvalidAllowMethods:
-		return "Cannot parse Access-Control-Allow-Methods response header field in preflight response."
-	case InvalidAllowHeaders:
-		return "Cannot parse Access-Control-Allow-Headers response header field in preflight response."
-	case RedirectWithCredentials:
-		return fmt.Sprintf("Redirect location '%s' contains a username and password, which is disallowed for cross-origin requests.", value)
-	case RedirectScheme:
-		return "Cross origin requests are only supported for protocol schemes: chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app."
-	}
-	return ""
-}
 
 // Explain returns a plain-words explanation of the reason, for people.
 func (r Reason) Explain() string {

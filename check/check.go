@@ -43,12 +43,21 @@ type Options struct {
 	Timeout time.Duration
 	// Insecure skips TLS certificate verification.
 	Insecure bool
+	// Browser names the engine to judge with: chromium, firefox, safari, or
+	// all (default), which judges with every engine and reports Chromium's
+	// verdict first.
+	Browser string
 }
 
 // Report is the doctor's finding.
 type Report struct {
 	Options Options
+	// Verdict is the verdict of the engine Options.Browser names (Chromium
+	// for all).
 	Verdict browser.Verdict
+	// Engines are the verdicts of every engine judged, in the order of
+	// browser.Engines.
+	Engines []EngineVerdict
 	// Mistakes name the common mistakes the verdict points to.
 	Mistakes []Mistake
 	// Fix is what the server must send, and a snippet for its stack.
@@ -95,6 +104,12 @@ func (o *Options) Validate() error {
 	if o.Timeout == 0 {
 		o.Timeout = 10 * time.Second
 	}
+	if o.Browser == "" {
+		o.Browser = "all"
+	}
+	if _, err := o.engines(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -108,11 +123,86 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		Origin: o.Origin, URL: o.URL, Method: o.Method, Headers: o.Headers,
 		Credentials: o.Credentials, Body: o.Body != "" || !isBodyless(o.Method), Read: o.Read,
 	}
-	v := browser.Fetch(req, Transport(ctx, o))
-	r := Report{Options: o, Verdict: v}
+	engines, _ := o.engines()
+	rt := once(Transport(ctx, o))
+	r := Report{Options: o}
+	for _, e := range engines {
+		r.Engines = append(r.Engines, EngineVerdict{Engine: e, Verdict: e.Fetch(req, rt)})
+	}
+	v := r.Engines[0].Verdict
+	r.Verdict = v
 	r.Mistakes = diagnose(req, v)
 	r.Fix = fixFor(o, v)
 	return r, nil
+}
+
+// EngineVerdict is one engine's verdict.
+type EngineVerdict struct {
+	Engine  *browser.Engine
+	Verdict browser.Verdict
+}
+
+// Allowed reports whether every engine judged lets the page read the answer.
+func (r Report) Allowed() bool {
+	for _, e := range r.Engines {
+		if !e.Verdict.Allowed {
+			return false
+		}
+	}
+	return len(r.Engines) > 0
+}
+
+// Blocked reports whether every engine judged blocks the request: what a
+// request that must never be allowed (another site's origin) needs.
+func (r Report) Blocked() bool {
+	for _, e := range r.Engines {
+		if e.Verdict.Allowed {
+			return false
+		}
+	}
+	return true
+}
+
+// Agree reports whether the engines judged reach the same verdict for the
+// same reason.
+func (r Report) Agree() bool {
+	for _, e := range r.Engines[1:] {
+		if e.Verdict.Allowed != r.Engines[0].Verdict.Allowed || e.Verdict.Reason != r.Engines[0].Verdict.Reason {
+			return false
+		}
+	}
+	return true
+}
+
+// engines returns the engines Browser selects, the named (or Chromium) first.
+func (o Options) engines() ([]*browser.Engine, error) {
+	if o.Browser == "all" || o.Browser == "" {
+		return browser.Engines, nil
+	}
+	e, ok := browser.EngineNamed(o.Browser)
+	if !ok {
+		return nil, fmt.Errorf("Options.Browser %q is not an engine: use chromium, firefox, safari or all", o.Browser)
+	}
+	return []*browser.Engine{e}, nil
+}
+
+// once wraps rt so that each distinct request goes over the network once,
+// however many engines send it: the engines then judge the same answers.
+func once(rt browser.RoundTripper) browser.RoundTripper {
+	type answer struct {
+		in  browser.Incoming
+		err error
+	}
+	seen := map[string]answer{}
+	return func(out browser.Outgoing) (browser.Incoming, error) {
+		key := fmt.Sprintf("%v %s %s %v %v %v", out.Preflight, out.Method, out.URL, out.Credentials, out.Body, out.Header)
+		if a, ok := seen[key]; ok {
+			return a.in, a.err
+		}
+		in, err := rt(out)
+		seen[key] = answer{in, err}
+		return in, err
+	}
 }
 
 func isBodyless(m string) bool {

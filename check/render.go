@@ -13,20 +13,30 @@ import (
 
 // JSON is the machine-readable form of a Report (corskit check --json).
 type JSON struct {
-	Allowed         bool              `json:"allowed"`
-	Message         string            `json:"message"`
-	Alternatives    []string          `json:"message_alternatives,omitempty"`
-	Code            string            `json:"code"`
-	URL             string            `json:"url"`
-	Status          int               `json:"status,omitempty"`
-	Preflight       JSONPreflight     `json:"preflight"`
-	Actual          *JSONExchange     `json:"actual"`
-	Exchanges       []JSONExchange    `json:"exchanges"`
-	ReadableHeaders []string          `json:"readable_headers"`
-	Warnings        []browser.Warning `json:"warnings"`
-	Mistakes        []Mistake         `json:"mistakes"`
-	Fix             *Fix              `json:"fix"`
-	NetworkError    string            `json:"network_error,omitempty"`
+	Allowed         bool                  `json:"allowed"`
+	Message         string                `json:"message"`
+	Messages        []string              `json:"messages"`
+	Engines         map[string]JSONEngine `json:"engines"`
+	Alternatives    []string              `json:"message_alternatives,omitempty"`
+	Code            string                `json:"code"`
+	URL             string                `json:"url"`
+	Status          int                   `json:"status,omitempty"`
+	Preflight       JSONPreflight         `json:"preflight"`
+	Actual          *JSONExchange         `json:"actual"`
+	Exchanges       []JSONExchange        `json:"exchanges"`
+	ReadableHeaders []string              `json:"readable_headers"`
+	Warnings        []browser.Warning     `json:"warnings"`
+	Mistakes        []Mistake             `json:"mistakes"`
+	Fix             *Fix                  `json:"fix"`
+	NetworkError    string                `json:"network_error,omitempty"`
+}
+
+// JSONEngine is one engine's verdict.
+type JSONEngine struct {
+	Product  string   `json:"product"`
+	Allowed  bool     `json:"allowed"`
+	Code     string   `json:"code"`
+	Messages []string `json:"messages"`
 }
 
 // JSONPreflight is the preflight, when one was sent.
@@ -61,8 +71,19 @@ type JSONResponse struct {
 func (r Report) ToJSON() JSON {
 	v := r.Verdict
 	j := JSON{
-		Allowed: v.Allowed, Message: v.Message, Alternatives: v.Alternatives, Code: string(v.Reason), URL: v.URL, Status: v.Status,
+		Allowed: v.Allowed, Message: v.Message, Messages: v.Messages, Alternatives: v.Alternatives, Code: string(v.Reason), URL: v.URL, Status: v.Status,
 		ReadableHeaders: v.Readable, Warnings: v.Warnings, Mistakes: r.Mistakes,
+	}
+	if j.Messages == nil {
+		j.Messages = []string{}
+	}
+	j.Engines = map[string]JSONEngine{}
+	for _, e := range r.Engines {
+		msgs := e.Verdict.Messages
+		if msgs == nil {
+			msgs = []string{}
+		}
+		j.Engines[e.Engine.Name] = JSONEngine{Product: e.Engine.Product, Allowed: e.Verdict.Allowed, Code: string(e.Verdict.Reason), Messages: msgs}
 	}
 	if j.ReadableHeaders == nil {
 		j.ReadableHeaders = []string{}
@@ -127,17 +148,33 @@ func (r Report) WriteText(w io.Writer, color bool) {
 	v, o := r.Verdict, r.Options
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 
+	engines := r.engineList()
 	switch {
-	case v.Allowed:
-		p("%s%sALLOWED%s  %s %s from %s: the page can read the %d response.\n", s.bold, s.green, s.reset, o.Method, o.URL, o.Origin, v.Status)
 	case v.Reason == browser.NetworkError:
 		p("%s%sNETWORK ERROR%s  %s %s: %v\n", s.bold, s.red, s.reset, o.Method, v.URL, v.Err)
 		p("  Not a CORS error: no answer came back. The browser reports it as 'TypeError: Failed to fetch' too.\n")
+	case r.Agree() && v.Allowed:
+		p("%s%sALLOWED%s  %s %s from %s: the page can read the %d response (%s).\n", s.bold, s.green, s.reset, o.Method, o.URL, o.Origin, v.Status, engines)
+	case r.Agree():
+		p("%s%sBLOCKED%s  %s %s from %s (%s)\n", s.bold, s.red, s.reset, o.Method, o.URL, o.Origin, engines)
 	default:
-		p("%s%sBLOCKED%s  %s %s from %s\n", s.bold, s.red, s.reset, o.Method, o.URL, o.Origin)
+		p("%s%sBLOCKED%s in some engines  %s %s from %s: the engines disagree\n", s.bold, s.red, s.reset, o.Method, o.URL, o.Origin)
+		for _, e := range r.Engines {
+			if e.Verdict.Allowed {
+				p("  %s%-8s allowed%s\n", s.green, e.Engine.Name, s.reset)
+			} else {
+				p("  %s%-8s blocked%s: %s\n", s.red, e.Engine.Name, s.reset, e.Verdict.Reason.Explain())
+			}
+		}
 	}
-	if v.Message != "" {
-		p("\n%sChromium's console:%s\n  %s\n", s.bold, s.reset, v.Message)
+	for _, e := range r.Engines {
+		if len(e.Verdict.Messages) == 0 {
+			continue
+		}
+		p("\n%s%s logs:%s\n", s.bold, e.Engine.Product, s.reset)
+		for _, line := range e.Verdict.Messages {
+			p("  %s\n", line)
+		}
 	}
 
 	p("\n%sWhat the browser sent and what the server answered:%s\n", s.bold, s.reset)
@@ -220,6 +257,15 @@ func (r Report) WriteText(w io.Writer, color bool) {
 			p("  %s- %s%s\n", s.yellow, wn.Message, s.reset)
 		}
 	}
+}
+
+// engineList names the engines judged: "Chromium 156, Firefox 153, ...".
+func (r Report) engineList() string {
+	var names []string
+	for _, e := range r.Engines {
+		names = append(names, e.Engine.Product)
+	}
+	return strings.Join(names, ", ")
 }
 
 func sortedKeys(h http.Header) []string {

@@ -300,7 +300,7 @@ func (f *Firefox) FetchAll(t testing.TB, reqs []Request) []Result {
 		if err := json.Unmarshal([]byte(ev.Result.Value), &out[i]); err != nil {
 			t.Fatalf("Firefox: fetch %s: result %q: %v", req.URL, ev.Result.Value, err)
 		}
-		out[i].Console = f.linesUntilMarker(t, start, i, req.URL, !out[i].OK)
+		out[i].Console = f.linesUntilMarker(t, start, i, !out[i].OK)
 	}
 	return out
 }
@@ -312,17 +312,25 @@ func (f *Firefox) logCount() int {
 }
 
 // linesUntilMarker logs a marker from the page and returns the console lines
-// logged since start, up to the marker. A failed fetch first waits (up to
-// five seconds) for a line that names its URL, since Firefox reports CORS
-// failures from its network process, after the page has seen the rejection.
-func (f *Firefox) linesUntilMarker(t testing.TB, start, i int, url string, failed bool) []string {
+// logged since start, up to the marker. Firefox reports CORS failures from
+// its network process, after the page has seen the rejection: so a failed
+// fetch first waits (up to five seconds) for a line, then until no line has
+// come for 150 ms.
+func (f *Firefox) linesUntilMarker(t testing.TB, start, i int, failed bool) []string {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	if failed {
-		for !f.sawLine(start, url) && time.Now().Before(deadline) {
+		for f.logCount() == start && time.Now().Before(deadline) {
 			select {
 			case <-f.logCh:
 			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		for quiet := false; !quiet; {
+			select {
+			case <-f.logCh:
+			case <-time.After(150 * time.Millisecond):
+				quiet = true
 			}
 		}
 	}
@@ -352,15 +360,4 @@ func (f *Firefox) linesUntilMarker(t testing.TB, start, i int, url string, faile
 	}
 	t.Fatalf("Firefox: the console marker never arrived")
 	return nil
-}
-
-func (f *Firefox) sawLine(start int, url string) bool {
-	f.logMu.Lock()
-	defer f.logMu.Unlock()
-	for _, l := range f.logs[start:] {
-		if strings.Contains(l, url) {
-			return true
-		}
-	}
-	return false
 }

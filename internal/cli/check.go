@@ -30,15 +30,17 @@ type checkOptions struct {
 	timeout     time.Duration
 	insecure    bool
 	color       string
+	browser     string
 }
 
 const checkUsage = `Usage: corskit check URL --origin ORIGIN [flags]
 
 Performs the request as a browser would (the preflight, the request, the
-redirects) and says whether the page may read the answer, in Chromium's words,
-why, and how to fix the server.
+redirects) and says whether the page may read the answer, in the words of
+Chromium, Firefox and Safari (WebKit), why, and how to fix the server.
 
-Exit status: 0 allowed, 1 blocked, 2 usage or network error.
+Exit status: 0 allowed, 1 blocked (in any engine --browser selects), 2 usage
+or network error.
 
 Flags:
 `
@@ -82,6 +84,7 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	fs.StringVar(&o.matrix, "matrix", "", "YAML or JSON file listing requests to check as a table (see README)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "time limit of each HTTP exchange")
 	fs.BoolVar(&o.insecure, "k", false, "skip TLS certificate verification")
+	fs.StringVar(&o.browser, "browser", "all", "engine to judge with: chromium, firefox, safari or all (exit 1 if any blocks)")
 	fs.StringVar(&o.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
 
 	positional, err := parseInterleaved(fs, args)
@@ -131,22 +134,24 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	} else {
 		report.WriteText(stdout, useColor(o.color, stdout))
 	}
-	return exitFor(report.Verdict)
+	return exitFor(report)
 }
 
 func (o checkOptions) checkOptions(origin, method string) check.Options {
 	return check.Options{
 		URL: o.url, Origin: origin, Method: method, Headers: o.headers,
 		Credentials: browser.Credentials(o.credentials), Body: o.body, Read: o.read,
-		Stack: o.stack, Timeout: o.timeout, Insecure: o.insecure,
+		Stack: o.stack, Timeout: o.timeout, Insecure: o.insecure, Browser: o.browser,
 	}
 }
 
-func exitFor(v browser.Verdict) int {
+// exitFor returns 0 when every engine judged allows the request, 2 on a
+// network error, else 1.
+func exitFor(r check.Report) int {
 	switch {
-	case v.Allowed:
+	case r.Allowed():
 		return ExitOK
-	case v.Reason == browser.NetworkError:
+	case r.Verdict.Reason == browser.NetworkError:
 		return ExitUsage
 	}
 	return ExitFail

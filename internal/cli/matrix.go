@@ -109,7 +109,7 @@ func runMatrix(ctx context.Context, o checkOptions, stdout, stderr io.Writer) in
 			want = "allowed"
 		}
 		row := matrixRow{Origin: e.Origin, Method: opts.Method, Credentials: string(opts.Credentials), Expect: e.Expect,
-			Pass: r.Verdict.Allowed == (want == "allowed") && r.Verdict.Reason != browser.NetworkError, Result: r.ToJSON()}
+			Pass: (want == "allowed" && r.Allowed() || want != "allowed" && r.Blocked()) && r.Verdict.Reason != browser.NetworkError, Result: r.ToJSON()}
 		if r.Verdict.Reason == browser.NetworkError {
 			code = ExitUsage
 		} else if !row.Pass && code == ExitOK {

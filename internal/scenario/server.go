@@ -10,7 +10,7 @@ import (
 
 // Server serves scenarios' scripted answers on two loopback origins: the API
 // (Main) and another origin (Other) for cross-origin redirects. It records the
-// requests that browsers (User-Agent with "Chrome") make.
+// requests that browsers (User-Agent "Mozilla/...") make.
 type Server struct {
 	Main, Other *httptest.Server
 	mu          sync.Mutex
@@ -23,6 +23,10 @@ type Seen struct {
 	Method    string
 	Preflight bool   // OPTIONS with Access-Control-Request-Method
 	Origin    string // the Origin header
+	Path      string // "/s/ID" for the first URL, "/r/ID" for a redirect's target
+	// RequestMethod and RequestHeaders are the preflight's
+	// Access-Control-Request-Method and -Headers.
+	RequestMethod, RequestHeaders string
 }
 
 // NewServer starts the two servers.
@@ -51,7 +55,7 @@ func (s *Server) Add(scs ...Scenario) {
 // URL returns the URL the page fetches for a scenario.
 func (s *Server) URL(sc Scenario) string { return s.Main.URL + "/s/" + sc.ID }
 
-// Seen returns what the browser sent for a scenario's first URL.
+// Seen returns what the browser sent for a scenario, redirects included.
 func (s *Server) Seen(id string) []Seen {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -62,8 +66,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	kind, id, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	s.mu.Lock()
 	sc, ok := s.byID[id]
-	if ok && kind == "s" && strings.Contains(r.UserAgent(), "Chrome") {
-		s.seen[id] = append(s.seen[id], Seen{Method: r.Method, Preflight: r.Method == "OPTIONS" && r.Header.Get("Access-Control-Request-Method") != "", Origin: r.Header.Get("Origin")})
+	if ok && strings.HasPrefix(r.UserAgent(), "Mozilla/") {
+		s.seen[id] = append(s.seen[id], Seen{Method: r.Method, Preflight: r.Method == "OPTIONS" && r.Header.Get("Access-Control-Request-Method") != "",
+			Origin: r.Header.Get("Origin"), Path: r.URL.Path, RequestMethod: r.Header.Get("Access-Control-Request-Method"), RequestHeaders: r.Header.Get("Access-Control-Request-Headers")})
 	}
 	s.mu.Unlock()
 	if !ok {

@@ -1,0 +1,101 @@
+package browser
+
+// Engine is one browser engine as the model knows it: the version its
+// behaviour was measured on, where it departs from the Fetch logic the
+// engines share, and the console lines it logs when it blocks a request.
+// Each engine lives in a file of its own (chromium.go, firefox.go,
+// safari.go), so that a new version is one file's change.
+type Engine struct {
+	// Name is how corskit names the engine: chromium, firefox or safari
+	// (WebKit, Safari's engine).
+	Name string
+	// Product is the engine and version the model reproduces, e.g.
+	// "Chromium 156".
+	Product string
+	// MaxAge is the longest Access-Control-Max-Age the engine honours, in
+	// seconds; a larger value is capped to it.
+	MaxAge int
+	// PreflightsAfterRedirect: once a request was preflighted, the engine
+	// preflights every cross-origin redirect target too, even when the
+	// redirect made it a GET without unsafe headers (Firefox, WebKit).
+	PreflightsAfterRedirect bool
+	// PreflightKeepsOrigin: a preflight sent after a cross-origin redirect
+	// carries the page's origin, where the request itself carries "null"
+	// (Firefox). Other engines send "null" in both.
+	PreflightKeepsOrigin bool
+	// PreflightStatusFirst: a preflight's status is checked before its
+	// Access-Control-Allow-Origin (WebKit); Chromium and Firefox check the
+	// CORS headers first.
+	PreflightStatusFirst bool
+	// CrossOriginRedirectDeleteToGet: a redirect to another origin, whatever
+	// its status, turns DELETE into GET (measured in WebKitGTK; PUT, PATCH and
+	// other methods keep theirs, as the standard says).
+	CrossOriginRedirectDeleteToGet bool
+	// RedirectKeepsAuthorization: Authorization is still sent after a
+	// redirect to another origin, where the standard removes it (WebKit).
+	RedirectKeepsAuthorization bool
+	// RedirectKeepsContentHeaders: when a redirect turns the request into a
+	// GET without body, Content-Type and the other request-body headers are
+	// still sent, where the standard removes them (WebKit).
+	RedirectKeepsContentHeaders bool
+	// LocalNetworkAccess: a page in a less private address space needs the
+	// user's permission to fetch a more private one (Chromium).
+	LocalNetworkAccess bool
+
+	// console returns the lines the engine logs for a blocked request, in
+	// order.
+	console func(Failure) []string
+	// mixedContent returns the lines the engine logs when an https page
+	// fetches an http URL that is not potentially trustworthy.
+	mixedContent func(page, url string) []string
+}
+
+// Engines lists the engines the model knows, in the order corskit reports
+// them.
+var Engines = []*Engine{Chromium, Firefox, Safari}
+
+// EngineNamed returns the engine called name (chromium, firefox or safari;
+// "webkit" is Safari's engine), or false.
+func EngineNamed(name string) (*Engine, bool) {
+	if name == "webkit" {
+		name = "safari"
+	}
+	for _, e := range Engines {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return nil, false
+}
+
+// Failure is what an engine's console wording needs to know about the check
+// that blocked a request.
+type Failure struct {
+	// Reason is the failed check.
+	Reason Reason
+	// Value is the value or name the check refused: the
+	// Access-Control-Allow-Origin or -Credentials value, the method, or the
+	// refused header's lower-case name.
+	Value string
+	// Header is the refused request header's name as the page wrote it.
+	Header string
+	// List is the whole Access-Control-Allow-Methods or -Headers value that
+	// did not parse, and Token its first bad item.
+	List, Token string
+	// AllowOrigin holds the response's Access-Control-Allow-Origin lines as
+	// sent.
+	AllowOrigin []string
+	// URL is the URL being fetched when the check failed, and FirstURL the
+	// one the page fetched.
+	URL, FirstURL string
+	// Origin is the page's origin; RequestOrigin is the Origin the request
+	// carried ("null" after a cross-origin redirect).
+	Origin, RequestOrigin string
+	// Status is the failing response's status (0 when none).
+	Status int
+	// Preflight is true when the check failed on a preflight's answer.
+	Preflight bool
+	// RedirectTo is set when the failing answer was a redirect: the URL it
+	// pointed to.
+	RedirectTo string
+}

@@ -1,0 +1,60 @@
+package browser
+
+import "fmt"
+
+// Safari is WebKit's behaviour, measured on WebKitGTK 2.50 (MiniBrowser):
+// the same WebCore CORS code and console wording as Safari.
+var Safari = &Engine{
+	Name:                           "safari",
+	Product:                        "Safari (WebKit 2.50)",
+	MaxAge:                         600, // Source/WebCore/loader/CrossOriginPreflightResultCache.cpp
+	PreflightsAfterRedirect:        true,
+	PreflightStatusFirst:           true,
+	CrossOriginRedirectDeleteToGet: true,
+	RedirectKeepsAuthorization:     true,
+	RedirectKeepsContentHeaders:    true,
+	console:                        safariConsole,
+	mixedContent:                   safariMixedContent,
+}
+
+// safariConsole returns WebKit's two lines for a blocked request: the reason
+// (with "Cross-origin redirection to ... denied" before it when the refused
+// answer was a redirect), then "Fetch API cannot load".
+func safariConsole(f Failure) []string {
+	origin := f.RequestOrigin
+	var reason string
+	switch f.Reason {
+	case MissingAllowOrigin, AllowOriginMismatch, InvalidAllowOrigin:
+		reason = fmt.Sprintf("Origin %s is not allowed by Access-Control-Allow-Origin. Status code: %d", origin, f.Status)
+	case MultipleAllowOrigin:
+		reason = "Access-Control-Allow-Origin cannot contain more than one origin."
+	case WildcardWithCredentials:
+		reason = "Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true."
+	case InvalidAllowCredentials:
+		reason = `Credentials flag is true, but Access-Control-Allow-Credentials is not "true".`
+	case PreflightStatus, PreflightRedirect:
+		reason = fmt.Sprintf("Preflight response is not successful. Status code: %d", f.Status)
+	case MethodNotAllowed:
+		reason = fmt.Sprintf("Method %s is not allowed by Access-Control-Allow-Methods.", f.Value)
+	case HeaderNotAllowed:
+		reason = fmt.Sprintf("Request header field %s is not allowed by Access-Control-Allow-Headers.", f.Header)
+	case InvalidAllowMethods:
+		reason = "Header Access-Control-Allow-Methods has an invalid value: " + f.List
+	case InvalidAllowHeaders:
+		reason = "Header Access-Control-Allow-Headers has an invalid value: " + f.List
+	}
+	if f.RedirectTo != "" && reason != "" {
+		reason = fmt.Sprintf("Cross-origin redirection to %s denied by Cross-Origin Resource Sharing policy: %s", f.RedirectTo, reason)
+	}
+	last := fmt.Sprintf("Fetch API cannot load %s due to access control checks.", f.URL)
+	if reason == "" {
+		return []string{last}
+	}
+	return []string{reason, last}
+}
+
+// safariMixedContent returns WebKit's line for an https page fetching an
+// http URL.
+func safariMixedContent(page, url string) []string {
+	return []string{fmt.Sprintf("[blocked] The page at %s requested insecure content from %s. This content was blocked and must be served over HTTPS.", page, url)}
+}

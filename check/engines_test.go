@@ -1,0 +1,180 @@
+package check_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/internal/browsertest"
+	"github.com/corskit/corskit/internal/cli"
+	"github.com/corskit/corskit/internal/scenario"
+)
+
+// defaultSeed makes CI deterministic; CORSKIT_SEED replays or explores others.
+const defaultSeed = 20261129
+
+func envInt(name string, def uint64) uint64 {
+	if v, err := strconv.ParseUint(os.Getenv(name), 10, 64); err == nil {
+		return v
+	}
+	return def
+}
+
+// engineLines keeps the console lines that speak of the blocked request:
+// Chromium's "blocked by CORS policy" line, Firefox's "Cross-Origin Request
+// Blocked" lines, WebKit's pair.
+func engineLines(engine string, lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		switch engine {
+		case "chromium":
+			if strings.Contains(l, "blocked by CORS policy") {
+				out = append(out, l)
+			}
+		case "firefox":
+			if strings.HasPrefix(l, "Cross-Origin Request Blocked") {
+				out = append(out, l)
+			}
+		default:
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// TestModelAgainstEngines runs generated scenarios in each engine (headless
+// Chromium, Firefox, WebKit) and asks the browser model, for that engine and
+// over real HTTP to the same scripted server, what the browser does. The
+// verdict, every console line (byte for byte, in order), whether a preflight
+// was sent, the status and the readable response headers must all equal what
+// the engine did. corskit check (the command, end to end, with --json) must
+// agree too. CORSKIT_SEED and CORSKIT_SCENARIOS choose the scenarios; each
+// engine gets its own seed's scenarios, fresh every day.
+func TestModelAgainstEngines(t *testing.T) {
+	seed := envInt("CORSKIT_SEED", defaultSeed)
+	n := int(envInt("CORSKIT_SCENARIOS", 520))
+	browsertest.EachEngine(t, func(t *testing.T, e browsertest.Engine) {
+		model, _ := browser.EngineNamed(e.Name())
+		srv := scenario.NewServer()
+		defer srv.Close()
+		scs := scenario.Generate(seed, n, e.Origin())
+		srv.Add(scs...)
+		t.Logf("%s: seed %d, %d scenarios (replay: CORSKIT_SEED=%d go test ./check -run TestModelAgainstEngines/%s)", e.Name(), seed, n, seed, e.Name())
+
+		reqs := make([]browsertest.Request, len(scs))
+		for i, sc := range scs {
+			reqs[i] = browsertest.Request{URL: srv.URL(sc), Method: sc.Method, Credentials: string(sc.Credentials)}
+			if len(sc.Headers) > 0 {
+				reqs[i].Headers = map[string]string{}
+				for _, h := range sc.Headers {
+					reqs[i].Headers[h.Name] = h.Value
+				}
+			}
+			if sc.Body() {
+				reqs[i].Body = "x"
+			}
+		}
+		results := e.FetchAll(t, reqs)
+
+		reasons := map[string]int{}
+		allowed, preflights, failures := 0, 0, 0
+		for i, sc := range scs {
+			got, url := results[i], reqs[i].URL
+			lines := engineLines(e.Name(), got.Console)
+			sentPreflight := slices.ContainsFunc(srv.Seen(sc.ID), func(s scenario.Seen) bool { return s.Preflight })
+			slices.Sort(got.Headers)
+
+			req := browser.Request{Origin: e.Origin(), URL: url, Method: sc.Method, Headers: sc.Headers, Credentials: sc.Credentials, Body: sc.Body()}
+			v := model.Fetch(req, check.Transport(context.Background(), check.Options{Body: reqs[i].Body, Timeout: 5 * time.Second}))
+			if v.Allowed {
+				allowed++
+			}
+			if sentPreflight {
+				preflights++
+			}
+			reasons[string(v.Reason)]++
+			var problems []string
+			if v.Allowed != got.OK {
+				problems = append(problems, fmt.Sprintf("verdict: model allowed=%v, %s ok=%v (%s)", v.Allowed, e.Name(), got.OK, got.Error))
+			}
+			if !sameLines(v, lines) {
+				problems = append(problems, fmt.Sprintf("console:\n    model   %q\n    %-7s %q", v.Messages, e.Name(), lines))
+			}
+			if v.Preflight != sentPreflight {
+				problems = append(problems, fmt.Sprintf("preflight: model sent=%v, %s sent=%v", v.Preflight, e.Name(), sentPreflight))
+			}
+			if got.OK && (v.Status != got.Status || !slices.Equal(v.Readable, got.Headers)) {
+				problems = append(problems, fmt.Sprintf("response: model status %d readable %q; %s status %d readable %q", v.Status, v.Readable, e.Name(), got.Status, got.Headers))
+			}
+			if p := checkCommand(e.Name(), url, e.Origin(), sc, reqs[i].Body, got.OK, lines, sentPreflight); p != "" {
+				problems = append(problems, p)
+			}
+			if len(problems) > 0 {
+				failures++
+				t.Errorf("%s, seed %d, scenario %s\n  seen %+v\n  %s", e.Name(), seed, sc, srv.Seen(sc.ID), strings.Join(problems, "\n  "))
+				if failures >= 15 {
+					t.Fatalf("stopping after %d failing scenarios", failures)
+				}
+			}
+		}
+		t.Logf("%s: %d scenarios, %d allowed, %d blocked, %d preflighted, %d differ from the model; reasons %v", e.Name(), n, allowed, n-allowed, preflights, failures, reasons)
+		// The generator must keep producing a useful mix.
+		if n >= 200 && (allowed < n/5 || n-allowed < n/3 || len(reasons) < 10) {
+			t.Errorf("scenario mix too narrow: %d allowed of %d, %d distinct reasons", allowed, n, len(reasons))
+		}
+	})
+}
+
+// sameLines reports whether the engine logged the model's lines, or one of
+// its alternatives as the first line.
+func sameLines(v browser.Verdict, lines []string) bool {
+	if slices.Equal(v.Messages, lines) {
+		return true
+	}
+	if len(lines) == 0 || len(lines) != len(v.Messages) || !slices.Equal(v.Messages[1:], lines[1:]) {
+		return false
+	}
+	return slices.Contains(v.Alternatives, lines[0])
+}
+
+// checkCommand runs corskit check --browser engine --json on the scenario and
+// returns what differs from the engine, or "".
+func checkCommand(engine, url, origin string, sc scenario.Scenario, body string, ok bool, lines []string, preflight bool) string {
+	args := []string{"check", url, "--origin", origin, "--browser", engine, "-X", sc.Method, "--credentials", string(sc.Credentials), "--json", "--timeout", "5s"}
+	for _, h := range sc.Headers {
+		args = append(args, "-H", h.Name+": "+h.Value)
+	}
+	if body != "" {
+		args = append(args, "-d", body)
+	}
+	var out, errb bytes.Buffer
+	code := cli.Run(args, &out, &errb)
+	var j check.JSON
+	if err := json.Unmarshal(out.Bytes(), &j); err != nil {
+		return "corskit check: no JSON (" + err.Error() + "): " + errb.String()
+	}
+	wantCode := cli.ExitFail
+	if ok {
+		wantCode = cli.ExitOK
+	}
+	first := ""
+	if len(lines) > 0 {
+		first = lines[0]
+	}
+	eng := j.Engines[engine]
+	if j.Allowed != ok || eng.Allowed != ok || code != wantCode || j.Preflight.Sent != preflight ||
+		j.Message != first && !slices.Contains(j.Alternatives, first) || !slices.Equal(eng.Messages, j.Messages) ||
+		len(j.Messages) != len(lines) {
+		return fmt.Sprintf("corskit check --browser %s: allowed=%v exit=%d preflight=%v messages=%q engines[%s]=%+v", engine, j.Allowed, code, j.Preflight.Sent, j.Messages, engine, eng)
+	}
+	return ""
+}
