@@ -90,6 +90,20 @@ type plan struct {
 	anyMethod, anyHeader, privateNetwork, passthrough, regexpOrigins bool
 }
 
+// authListed reports whether Authorization is listed by name, which lets
+// allow_headers: * cover it.
+func (p *plan) authListed() bool {
+	return slices.ContainsFunc(p.headers, func(h string) bool { return strings.EqualFold(h, "authorization") })
+}
+
+// asksForAuthorization matches an Access-Control-Request-Headers value that
+// names Authorization; the targets write it in their regular-expression
+// dialects, all of which read it alike.
+const asksForAuthorization = `(^|,)\s*authorization\s*(,|$)`
+
+// anyHeaderComment explains allow_headers: * in generated output.
+const anyHeaderComment = "allow_headers: * means every header the preflight asks for, except Authorization unless listed by name (the Fetch standard's rule; Chromium, Firefox and Safari let * cover it, so * is never sent)"
+
 // originRegexp returns one anchored expression matching every allowed origin.
 func (p *plan) originRegexp() string {
 	var alts []string
@@ -170,12 +184,20 @@ var nonPortable = regexp.MustCompile(`\(\?[^:]|\\[pPAzQE]|\[\[:`)
 
 // commonLimits are the parts no target but corskit's own expresses exactly.
 func commonLimits(p *plan) []Omission {
+	out := anyHeaderLimits(p)
+	if p.anyHeader {
+		out = append(out, Omission{"allow_headers: *", "corskit allows every header but Authorization, which must be listed by name (Chromium, Firefox and Safari let * cover Authorization, the Fetch standard does not); this target cannot answer * for some requests and not for others, so list the headers"})
+	}
+	return out
+}
+
+// anyHeaderLimits are the parts the targets that can look at
+// Access-Control-Request-Headers (nginx, Caddy, Express, Flask, PHP) do not
+// express.
+func anyHeaderLimits(p *plan) []Omission {
 	var out []Omission
 	if p.anyMethod {
 		out = append(out, Omission{"allow_methods: *", "corskit echoes the requested method; this target would need per-request logic it does not have, so only the listed methods are written"})
-	}
-	if p.anyHeader {
-		out = append(out, Omission{"allow_headers: *", "browsers disagree about Authorization under * (Chromium lets it through, the standard does not); list the headers"})
 	}
 	if p.privateNetwork {
 		out = append(out, Omission{"allow_private_network", "this target cannot answer Access-Control-Request-Private-Network conditionally"})

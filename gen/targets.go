@@ -9,14 +9,14 @@ import (
 )
 
 var targets = []Target{
-	{Name: "nginx", Proxy: true, Supports: "exact origins, patterns (map regex), credentials, methods, headers, expose, max-age, Vary", write: writeNginx, limits: commonLimits},
-	{Name: "caddy", Proxy: true, Supports: "exact origins, patterns (header_regexp), credentials, methods, headers, expose, max-age, Vary", write: writeCaddy, limits: commonLimits},
+	{Name: "nginx", Proxy: true, Supports: "exact origins, patterns (map regex), credentials, methods, headers (* by a map), expose, max-age, Vary", write: writeNginx, limits: anyHeaderLimits},
+	{Name: "caddy", Proxy: true, Supports: "exact origins, patterns (header_regexp), credentials, methods, headers (* by header_regexp), expose, max-age, Vary", write: writeCaddy, limits: anyHeaderLimits},
 	{Name: "apache", Proxy: true, Supports: "exact origins, patterns (SetEnvIf), credentials, methods, headers, expose, max-age, Vary", write: writeApache, limits: commonLimits},
 	{Name: "envoy", Proxy: true, Supports: "exact origins, patterns (safe_regex), credentials, methods, headers, expose, max-age", write: writeEnvoy, limits: commonLimits},
 	{Name: "traefik", Proxy: true, Supports: "exact origins, patterns (origin list regex), credentials, methods, headers, expose, max-age, Vary", write: writeTraefik, limits: commonLimits},
-	{Name: "express", Supports: "exact origins, patterns (RegExp), credentials, methods, headers, expose, max-age, Vary", write: writeExpress, limits: commonLimits},
-	{Name: "flask", Supports: "exact origins, patterns (re.compile), credentials, methods, headers, expose, max-age, Vary", write: writeFlask, limits: commonLimits},
-	{Name: "php", Supports: "exact origins, patterns (preg_match), credentials, methods, headers, expose, max-age, Vary", write: writePHP, limits: commonLimits},
+	{Name: "express", Supports: "exact origins, patterns (RegExp), credentials, methods, headers (* by a per-request options function), expose, max-age, Vary", write: writeExpress, limits: anyHeaderLimits},
+	{Name: "flask", Supports: "exact origins, patterns (re.compile), credentials, methods, headers (* by a header pattern), expose, max-age, Vary", write: writeFlask, limits: anyHeaderLimits},
+	{Name: "php", Supports: "exact origins, patterns (preg_match), credentials, methods, headers (* by preg_match), expose, max-age, Vary", write: writePHP, limits: anyHeaderLimits},
 	{Name: "go", Supports: "everything (corskit's own middleware)", write: writeGo, check: checkGo},
 }
 
@@ -59,6 +59,15 @@ func writeNginx(p *plan, o Options, omitted []Omission) string {
 		}
 		b.WriteString("}\n")
 	}
+	allowHeaders := join(p.headers)
+	if p.anyHeader {
+		allowHeaders = "$http_access_control_request_headers"
+		fmt.Fprintf(&b, "\n# %s.\n", anyHeaderComment)
+		if !p.authListed() {
+			allowHeaders = "$cors_allow_headers"
+			fmt.Fprintf(&b, "map $http_access_control_request_headers $cors_allow_headers {\n    default $http_access_control_request_headers;\n    \"~*%s\" %q;\n}\n", asksForAuthorization, join(p.headers))
+		}
+	}
 	fmt.Fprintf(&b, "\nserver {\n    listen %s;\n\n    location / {\n", o.Listen)
 	fmt.Fprintf(&b, "        add_header Access-Control-Allow-Origin %q always;\n", acao)
 	if p.credentials {
@@ -72,8 +81,8 @@ func writeNginx(p *plan, o Options, omitted []Omission) string {
 	}
 	b.WriteString("        # Preflight answers (harmless on other responses).\n")
 	fmt.Fprintf(&b, "        add_header Access-Control-Allow-Methods %q always;\n", join(p.allMethods()))
-	if len(p.headers) > 0 {
-		fmt.Fprintf(&b, "        add_header Access-Control-Allow-Headers %q always;\n", join(p.headers))
+	if allowHeaders != "" {
+		fmt.Fprintf(&b, "        add_header Access-Control-Allow-Headers %q always;\n", allowHeaders)
 	}
 	if p.maxAge != "" {
 		fmt.Fprintf(&b, "        add_header Access-Control-Max-Age %s always;\n", p.maxAge)
@@ -108,9 +117,21 @@ func writeCaddy(p *plan, o Options, omitted []Omission) string {
 	if len(p.expose) > 0 {
 		fmt.Fprintf(&b, "\theader %sAccess-Control-Expose-Headers %q\n", matcher, join(p.expose))
 	}
-	b.WriteString("\n\t@preflight {\n\t\tmethod OPTIONS\n\t\theader Access-Control-Request-Method *\n\t}\n\thandle @preflight {\n\t\theader {\n")
+	if p.anyHeader && !p.authListed() {
+		fmt.Fprintf(&b, "\n\t# %s.\n\t@cors_asks_auth header_regexp Access-Control-Request-Headers (?i)%s\n", anyHeaderComment, asksForAuthorization)
+	}
+	b.WriteString("\n\t@preflight {\n\t\tmethod OPTIONS\n\t\theader Access-Control-Request-Method *\n\t}\n\thandle @preflight {\n")
+	if p.anyHeader {
+		b.WriteString("\t\theader Access-Control-Allow-Headers \"{http.request.header.Access-Control-Request-Headers}\"\n")
+		if !p.authListed() && len(p.headers) > 0 {
+			fmt.Fprintf(&b, "\t\theader @cors_asks_auth Access-Control-Allow-Headers %q\n", join(p.headers))
+		} else if !p.authListed() {
+			b.WriteString("\t\theader @cors_asks_auth -Access-Control-Allow-Headers\n")
+		}
+	}
+	b.WriteString("\t\theader {\n")
 	fmt.Fprintf(&b, "\t\t\tAccess-Control-Allow-Methods %q\n", join(p.allMethods()))
-	if len(p.headers) > 0 {
+	if len(p.headers) > 0 && !p.anyHeader {
 		fmt.Fprintf(&b, "\t\t\tAccess-Control-Allow-Headers %q\n", join(p.headers))
 	}
 	if p.maxAge != "" {
@@ -303,17 +324,36 @@ func writeExpress(p *plan, o Options, omitted []Omission) string {
 		}
 		origin = "[" + strings.Join(items, ", ") + "]"
 	}
-	fmt.Fprintf(&b, "app.use(cors({\n  origin: %s,\n  methods: [%s],\n  allowedHeaders: [%s],  // listed: without it, cors allows any header\n", origin, quoted(p.allMethods(), "'"), quoted(p.headers, "'"))
+	ind := "  "
+	switch {
+	case p.anyHeader && p.authListed():
+		fmt.Fprintf(&b, "// %s.\n", anyHeaderComment)
+		fmt.Fprintf(&b, "app.use(cors({\n  origin: %s,\n  methods: [%s],\n  // allowedHeaders left out: cors then echoes the headers the preflight asks for.\n", origin, quoted(p.allMethods(), "'"))
+	case p.anyHeader:
+		ind = "    "
+		fmt.Fprintf(&b, "// %s.\n", anyHeaderComment)
+		fmt.Fprintf(&b, "const corsListedHeaders = [%s];\n", quoted(p.headers, "'"))
+		b.WriteString("app.use(cors((req, callback) => {\n  const asked = req.header('Access-Control-Request-Headers') || '';\n")
+		fmt.Fprintf(&b, "  const allowedHeaders = /%s/i.test(asked) ? corsListedHeaders : asked;\n  callback(null, {\n", asksForAuthorization)
+		fmt.Fprintf(&b, "    origin: %s,\n    methods: [%s],\n    allowedHeaders,\n", origin, quoted(p.allMethods(), "'"))
+	default:
+		fmt.Fprintf(&b, "app.use(cors({\n  origin: %s,\n  methods: [%s],\n  allowedHeaders: [%s],  // listed: without it, cors allows any header\n", origin, quoted(p.allMethods(), "'"), quoted(p.headers, "'"))
+	}
 	if len(p.expose) > 0 {
-		fmt.Fprintf(&b, "  exposedHeaders: [%s],\n", quoted(p.expose, "'"))
+		fmt.Fprintf(&b, "%sexposedHeaders: [%s],\n", ind, quoted(p.expose, "'"))
 	}
 	if p.credentials {
-		b.WriteString("  credentials: true,\n")
+		b.WriteString(ind + "credentials: true,\n")
 	}
 	if p.maxAge != "" {
-		fmt.Fprintf(&b, "  maxAge: %s,\n", p.maxAge)
+		fmt.Fprintf(&b, "%smaxAge: %s,\n", ind, p.maxAge)
 	}
-	fmt.Fprintf(&b, "  optionsSuccessStatus: %d,\n}));\n// END corskit CORS\n\n", p.status)
+	fmt.Fprintf(&b, "%soptionsSuccessStatus: %d,\n", ind, p.status)
+	if p.anyHeader && !p.authListed() {
+		b.WriteString("  });\n}));\n// END corskit CORS\n\n")
+	} else {
+		b.WriteString("}));\n// END corskit CORS\n\n")
+	}
 	b.WriteString("app.all('/data', (req, res) => {\n  if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method)) return res.status(405).end();\n  res.json({message: 'Hello from API!'});\n});\n\n")
 	b.WriteString("app.listen(Number(process.env.PORT || 5000), process.env.HOST || '127.0.0.1');\n")
 	return b.String()
@@ -334,7 +374,16 @@ func writeFlask(p *plan, o Options, omitted []Omission) string {
 		}
 		origins = "[" + strings.Join(items, ", ") + "]"
 	}
-	fmt.Fprintf(&b, "CORS(\n    app,\n    origins=%s,\n    methods=[%s],\n    allow_headers=[%s],  # listed: without it, Flask-CORS allows any header\n", origins, quoted(p.allMethods(), `"`), quoted(p.headers, `"`))
+	allowHeaders := quoted(p.headers, `"`) + "],  # listed: without it, Flask-CORS allows any header"
+	if p.anyHeader {
+		fmt.Fprintf(&b, "# %s.\n", anyHeaderComment)
+		any := `re.compile(r"(?!authorization$).*", re.IGNORECASE)],`
+		if p.authListed() {
+			any = `re.compile(r".*")],`
+		}
+		allowHeaders = strings.TrimPrefix(quoted(p.headers, `"`)+", "+any, ", ")
+	}
+	fmt.Fprintf(&b, "CORS(\n    app,\n    origins=%s,\n    methods=[%s],\n    allow_headers=[%s\n", origins, quoted(p.allMethods(), `"`), allowHeaders)
 	if len(p.expose) > 0 {
 		fmt.Fprintf(&b, "    expose_headers=[%s],\n", quoted(p.expose, `"`))
 	}
@@ -374,7 +423,22 @@ func writePHP(p *plan, o Options, omitted []Omission) string {
 	}
 	b.WriteString("}\nif ($_SERVER['REQUEST_METHOD'] === 'OPTIONS' && isset($_SERVER['HTTP_ACCESS_CONTROL_REQUEST_METHOD'])) {\n    if ($allowed) {\n")
 	fmt.Fprintf(&b, "        header('Access-Control-Allow-Methods: %s');\n", join(p.allMethods()))
-	if len(p.headers) > 0 {
+	switch {
+	case p.anyHeader:
+		fmt.Fprintf(&b, "        // %s.\n        $asked = $_SERVER['HTTP_ACCESS_CONTROL_REQUEST_HEADERS'] ?? '';\n", anyHeaderComment)
+		if p.authListed() {
+			b.WriteString("        if ($asked !== '') {\n")
+		} else {
+			fmt.Fprintf(&b, "        if (preg_match('/%s/i', $asked) === 1) {\n", asksForAuthorization)
+			if len(p.headers) > 0 {
+				fmt.Fprintf(&b, "            header('Access-Control-Allow-Headers: %s');\n", join(p.headers))
+			} else {
+				b.WriteString("            // Authorization is not listed: no Access-Control-Allow-Headers, so browsers refuse it.\n")
+			}
+			b.WriteString("        } elseif ($asked !== '') {\n")
+		}
+		b.WriteString("            header('Access-Control-Allow-Headers: ' . $asked);\n        }\n")
+	case len(p.headers) > 0:
 		fmt.Fprintf(&b, "        header('Access-Control-Allow-Headers: %s');\n", join(p.headers))
 	}
 	if p.maxAge != "" {
