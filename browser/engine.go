@@ -23,6 +23,9 @@ type Engine struct {
 	// carries the page's origin, where the request itself carries "null"
 	// (Firefox). Other engines send "null" in both.
 	PreflightKeepsOrigin bool
+	// PreflightRedirectCORSFirst: a redirected preflight's answer goes
+	// through the CORS check before the redirect is refused (Firefox).
+	PreflightRedirectCORSFirst bool
 	// PreflightStatusFirst: a preflight's status is checked before its
 	// Access-Control-Allow-Origin (WebKit); Chromium and Firefox check the
 	// CORS headers first.

@@ -125,6 +125,11 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 			}
 			fail := Failure{Preflight: true, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
 			if isRedirect(in.Status) {
+				fail.RedirectTo = resolve(current, in.Header.Get("Location"))
+				if r, val := corsCheck(in.Header, preflightOrigin, req.Credentials); r != Allowed && e.PreflightRedirectCORSFirst {
+					fail.Reason, fail.Value = r, val
+					return block(fail)
+				}
 				fail.Reason = PreflightRedirect
 				return block(fail)
 			}

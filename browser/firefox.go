@@ -4,13 +4,14 @@ import "fmt"
 
 // Firefox is Gecko's behaviour, measured on Firefox ESR 153.
 var Firefox = &Engine{
-	Name:                    "firefox",
-	Product:                 "Firefox 153",
-	MaxAge:                  86400, // netwerk/protocol/http/nsCORSListenerProxy.cpp
-	PreflightsAfterRedirect: true,
-	PreflightKeepsOrigin:    true,
-	console:                 firefoxConsole,
-	mixedContent:            firefoxMixedContent,
+	Name:                       "firefox",
+	Product:                    "Firefox 153",
+	MaxAge:                     86400, // netwerk/protocol/http/nsCORSListenerProxy.cpp
+	PreflightsAfterRedirect:    true,
+	PreflightKeepsOrigin:       true,
+	PreflightRedirectCORSFirst: true,
+	console:                    firefoxConsole,
+	mixedContent:               firefoxMixedContent,
 }
 
 // firefoxConsole returns Firefox's lines for a blocked request: the reason,
@@ -57,8 +58,13 @@ func firefoxConsole(f Failure) []string {
 		status = " Status code: (null)."
 	}
 	lines := []string{firefoxLine(at, reason, status)}
+	failed := firefoxLine(f.URL, "CORS request did not succeed", " Status code: (null).")
 	if f.Preflight || f.RedirectTo != "" {
-		lines = append(lines, firefoxLine(f.URL, "CORS request did not succeed", " Status code: (null)."))
+		lines = append(lines, failed)
+	}
+	if f.Preflight && f.RedirectTo != "" {
+		// Both the redirect and the preflight fail.
+		lines = append(lines, failed)
 	}
 	return lines
 }

@@ -282,3 +282,36 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("got %q", v.Warnings)
 	}
 }
+
+// TestMaxAgeWarningNamesEachEngineCap: each engine caps the preflight cache
+// at its own limit (Chromium 7200 s, Firefox 86400 s, WebKit 600 s); the
+// warning names exactly the engines that cap the value sent.
+func TestMaxAgeWarningNamesEachEngineCap(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		maxAge string
+		want   []string // products named
+	}{
+		{"600", nil},
+		{"601", []string{"Safari"}},
+		{"7201", []string{"Chromium", "Safari"}},
+		{"1728000", []string{"Chromium", "Firefox", "Safari"}},
+	} {
+		server := func(o Outgoing) (Incoming, error) {
+			h := http.Header{"Access-Control-Allow-Origin": {"*"}, "Access-Control-Allow-Methods": {"PUT"}, "Access-Control-Max-Age": {tc.maxAge}}
+			return Incoming{Status: 204, Header: h}, nil
+		}
+		v := Fetch(Request{Origin: "http://localhost:3000", URL: "http://api.test/x", Method: "PUT"}, server)
+		var msg string
+		for _, w := range v.Warnings {
+			if w.Code == WarnMaxAgeCapped {
+				msg = w.Message
+			}
+		}
+		for _, name := range []string{"Chromium", "Firefox", "Safari"} {
+			if strings.Contains(msg, name) != slices.Contains(tc.want, name) {
+				t.Errorf("max-age %s: warning %q; want it to name %v", tc.maxAge, msg, tc.want)
+			}
+		}
+	}
+}

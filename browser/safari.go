@@ -43,7 +43,7 @@ func safariConsole(f Failure) []string {
 	case InvalidAllowHeaders:
 		reason = "Header Access-Control-Allow-Headers has an invalid value: " + f.List
 	}
-	if f.RedirectTo != "" && reason != "" {
+	if f.RedirectTo != "" && !f.Preflight && reason != "" {
 		reason = fmt.Sprintf("Cross-origin redirection to %s denied by Cross-Origin Resource Sharing policy: %s", f.RedirectTo, reason)
 	}
 	last := fmt.Sprintf("Fetch API cannot load %s due to access control checks.", f.URL)

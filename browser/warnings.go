@@ -33,13 +33,15 @@ func preflightWarnings(h http.Header, r Request) []Warning {
 	switch {
 	case !ok:
 		out = append(out, Warning{WarnNoMaxAge, "the preflight has no Access-Control-Max-Age, so browsers cache it for 5 seconds and send a preflight before nearly every such request; send e.g. Access-Control-Max-Age: 600"})
-	case err == nil && n > 7200:
-		out = append(out, Warning{WarnMaxAgeCapped, fmt.Sprintf("Access-Control-Max-Age: %d is more than Chromium honours (7200 seconds); it caches the preflight for 7200 s", n)})
+	case err == nil:
+		if capped := maxAgeCaps(n); capped != "" {
+			out = append(out, Warning{WarnMaxAgeCapped, fmt.Sprintf("Access-Control-Max-Age: %d is more than %s; 600 is the longest every engine honours", n, capped)})
+		}
 	}
 	if r.Credentials != Include && slices.Contains(UnsafeHeaderNames(r.Headers), "authorization") {
 		names, _ := parseList(h, "Access-Control-Allow-Headers")
 		if !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, "authorization") }) {
-			out = append(out, Warning{WarnWildcardAuth, "Authorization passed only through Access-Control-Allow-Headers: *. The Fetch standard says * never covers Authorization; Chromium still allows it with a deprecation warning, but that may end: list Authorization by name"})
+			out = append(out, Warning{WarnWildcardAuth, "Authorization passed only through Access-Control-Allow-Headers: *. The Fetch standard says * never covers Authorization; Chromium, Firefox and Safari still allow it (Chromium with a deprecation warning), but that may end: list Authorization by name"})
 		}
 	}
 	return out
@@ -79,4 +81,22 @@ func varies(h http.Header, name string) bool {
 		}
 	}
 	return false
+}
+
+// maxAgeCaps names the engines that cap a preflight cache time of n
+// seconds, with their caps: "Chromium 156 honours (7200 s) and Safari ...".
+func maxAgeCaps(n int) string {
+	var capped []string
+	for _, e := range Engines {
+		if n > e.MaxAge {
+			capped = append(capped, fmt.Sprintf("%s honours (it caches the preflight for %d s)", e.Product, e.MaxAge))
+		}
+	}
+	switch len(capped) {
+	case 0:
+		return ""
+	case 1:
+		return capped[0]
+	}
+	return strings.Join(capped[:len(capped)-1], ", ") + " and " + capped[len(capped)-1]
 }

@@ -39,7 +39,8 @@ type Config struct {
 	// (case-insensitive). List Content-Type to allow JSON bodies. "*" allows
 	// every header except Authorization, which must be listed by name, as the
 	// Fetch standard reads the wildcard; the middleware enforces that itself,
-	// since Chromium still lets `*` cover Authorization. Default: none.
+	// since Chromium, Firefox and Safari still let `*` cover Authorization.
+	// Default: none.
 	AllowHeaders []string `json:"allow_headers,omitempty" yaml:"allow_headers,omitempty"`
 
 	// ExposeHeaders lists the response headers, beyond the safelisted

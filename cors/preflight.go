@@ -120,9 +120,10 @@ func (p *policy) decidePreflight(q *preflightRequest, d *preflightDecision) {
 	case p.echoHeaders && ok && len(acrh) > 0:
 		d.values[allowHeaders] = joinLines(acrh)
 	case p.anyHeader && denied != "":
-		// The only name `*` refuses is an unlisted Authorization. Chromium
-		// (156) still lets `*` cover it, against the Fetch standard, so list the
-		// allowed names instead: every browser then refuses Authorization.
+		// The only name `*` refuses is an unlisted Authorization. Chromium,
+		// Firefox and Safari still let `*` cover it, against the Fetch
+		// standard, so list the allowed names instead: every browser then
+		// refuses Authorization.
 		d.values[allowHeaders] = p.allowedSubset(acrh)
 	case p.headersValue != "":
 		d.values[allowHeaders] = p.headersValue

@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -25,6 +26,7 @@ import (
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
 	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/internal/browsertest"
 	"github.com/corskit/corskit/internal/headers"
 	"github.com/corskit/corskit/internal/origin"
 	"github.com/corskit/corskit/internal/servertest"
@@ -410,4 +412,82 @@ func TestGoQuotesEveryOriginForm(t *testing.T) {
 			t.Errorf("AllowOrigins in the output: got %q; want %q", got, origins)
 		}
 	}
+}
+
+// TestAnyHeaderInRealEngines proves allow_headers: * in Chromium, Firefox and
+// Safari's WebKit: each of nginx, Caddy, Express, Flask and PHP runs the
+// generated configuration, and a page in each engine sends requests with a
+// custom header (allowed), with Authorization (refused: not listed), with
+// both, with and without credentials. Each outcome must equal the policy's
+// and the engine's model.
+func TestAnyHeaderInRealEngines(t *testing.T) {
+	cfg := cors.Config{AllowOrigins: []string{"http://127.0.0.1:*"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"*"}, AllowCredentials: true}
+	servers := map[string]string{}
+	start := func(target string, run func(port int, conf string)) {
+		port := servertest.FreePort(t)
+		run(port, generate(t, target, Options{Policy: cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)}))
+		servers[target] = fmt.Sprintf("http://127.0.0.1:%d", port)
+	}
+	servertest.Need(t, "nginx")
+	start("nginx", func(port int, conf string) { servertest.Nginx(t, port, conf) })
+	caddy := servertest.Need(t, "caddy")
+	start("caddy", func(port int, conf string) {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "Caddyfile")
+		os.WriteFile(file, []byte(conf), 0o600)
+		servertest.Start(t, dir, port, []string{"HOME=" + dir, "XDG_DATA_HOME=" + dir, "XDG_CONFIG_HOME=" + dir}, caddy, "run", "--config", file, "--adapter", "caddyfile")
+	})
+	php := servertest.Need(t, "php")
+	start("php", func(port int, conf string) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "app.php"), []byte(conf), 0o600)
+		servertest.Start(t, dir, port, nil, php, "-S", fmt.Sprintf("127.0.0.1:%d", port), "app.php")
+	})
+	python := servertest.Flask(t)
+	start("flask", func(port int, conf string) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "app.py"), []byte(conf), 0o600)
+		servertest.Start(t, dir, port, []string{fmt.Sprintf("PORT=%d", port)}, python, "app.py")
+	})
+	nodeDir := t.TempDir()
+	node := servertest.NPMInstall(t, nodeDir, "express@4", "cors@2")
+	start("express", func(port int, conf string) {
+		file := filepath.Join(nodeDir, "app.js")
+		os.WriteFile(file, []byte(conf), 0o600)
+		servertest.Start(t, nodeDir, port, []string{fmt.Sprintf("PORT=%d", port)}, node, file)
+	})
+
+	cases := []struct {
+		name    string
+		headers map[string]string
+		creds   string
+	}{
+		{"custom header", map[string]string{"X-Custom": "1"}, "omit"},
+		{"custom header, credentialed", map[string]string{"X-Custom": "1"}, "include"},
+		{"Authorization", map[string]string{"Authorization": "Bearer t"}, "omit"},
+		{"custom header and Authorization, credentialed", map[string]string{"X-Custom": "1", "Authorization": "Bearer t"}, "include"},
+	}
+	targets := slices.Sorted(maps.Keys(servers))
+	browsertest.EachEngine(t, func(t *testing.T, e browsertest.Engine) {
+		model, _ := browser.EngineNamed(e.Name())
+		var reqs []browsertest.Request
+		for _, target := range targets {
+			for _, c := range cases {
+				reqs = append(reqs, browsertest.Request{URL: servers[target] + "/data?" + url.QueryEscape(c.name), Method: "PUT", Headers: c.headers, Credentials: c.creds, Body: "{}"})
+			}
+		}
+		results := e.FetchAll(t, reqs)
+		for i, r := range reqs {
+			req := browser.Request{Origin: e.Origin(), URL: r.URL, Method: "PUT", Credentials: browser.Credentials(r.Credentials), Body: true}
+			for k, v := range r.Headers {
+				req.Headers = append(req.Headers, browser.Header{Name: k, Value: v})
+			}
+			want := allows(cfg, req)
+			v := model.Fetch(req, check.Transport(context.Background(), check.Options{Body: "{}", Timeout: 5 * time.Second}))
+			if results[i].OK != want || v.Allowed != want {
+				t.Errorf("%s: %s (%s): %s ok=%v %q, its model %v, the policy %v", e.Name(), r.URL, r.Credentials, e.Name(), results[i].OK, results[i].Console, v.Allowed, want)
+			}
+		}
+		t.Logf("%s: %d requests to %v, each equal to the policy and to the model", e.Name(), len(reqs), targets)
+	})
 }
