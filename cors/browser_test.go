@@ -1,24 +1,33 @@
 package cors_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/check"
 	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/internal/browsertest"
 )
 
-// TestInChromium proves the middleware's claims about browsers in headless
-// Chromium: a page on one loopback origin fetches from an API on another, and
-// the test compares what the page could read and the exact console message
-// with what the middleware promises.
-func TestInChromium(t *testing.T) {
-	b := browsertest.Start(t)
+// TestInEngines proves the middleware's claims about browsers in Chromium,
+// Firefox and Safari's WebKit: a page on one loopback origin fetches from an
+// API on another, and the test compares what the page could read with what
+// the middleware promises, and every console line with the engine's model
+// (in Chromium, also with the message written out below).
+func TestInEngines(t *testing.T) {
+	browsertest.EachEngine(t, testInEngine)
+}
+
+func testInEngine(t *testing.T, b browsertest.Engine) {
 	page := b.Origin()
+	model, _ := browser.EngineNamed(b.Name())
 
 	type testCase struct {
 		desc     string
@@ -89,11 +98,15 @@ func TestInChromium(t *testing.T) {
 	api := httptest.NewServer(mux)
 	defer api.Close()
 
+	reqs := make([]browsertest.Request, len(cases))
+	for i, tc := range cases {
+		reqs[i] = tc.req
+		reqs[i].URL = fmt.Sprintf("%s/case%d/data", api.URL, i)
+	}
+	results := b.FetchAll(t, reqs)
 	for i, tc := range cases {
 		t.Run(tc.desc, func(t *testing.T) {
-			req := tc.req
-			req.URL = fmt.Sprintf("%s/case%d/data", api.URL, i)
-			res := b.Fetch(t, req)
+			req, res := reqs[i], results[i]
 			if res.OK != tc.ok {
 				t.Fatalf("fetch(%s, %+v): got ok=%v (%s, console %q); want ok=%v", req.URL, req, res.OK, res.Error, res.Console, tc.ok)
 			}
@@ -108,6 +121,17 @@ func TestInChromium(t *testing.T) {
 				}
 				return
 			}
+			mreq := browser.Request{Origin: page, URL: req.URL, Method: req.Method, Credentials: browser.Credentials(req.Credentials), Body: req.Body != ""}
+			for k, v := range req.Headers {
+				mreq.Headers = append(mreq.Headers, browser.Header{Name: k, Value: v})
+			}
+			v := model.Fetch(mreq, check.Transport(context.Background(), check.Options{Body: req.Body, Timeout: 5 * time.Second}))
+			if len(v.Messages) == 0 || !containsInOrder(res.Console, v.Messages) {
+				t.Errorf("%s's console:\n got   %q\n model %q", b.Name(), res.Console, v.Messages)
+			}
+			if b.Name() != "chromium" {
+				return
+			}
 			want := fmt.Sprintf("Access to fetch at '%s' from origin '%s' has been blocked by CORS policy: ", req.URL, page)
 			if tc.preflit {
 				want += preflightOf
@@ -120,21 +144,32 @@ func TestInChromium(t *testing.T) {
 	}
 }
 
-// TestChromiumWildcardCoversAuthorization records the browser fact behind the
-// middleware's handling of `Access-Control-Allow-Headers: *`: the Fetch
-// standard says `*` never covers Authorization, but Chromium 156 lets it
-// (with a deprecation warning). The middleware therefore never answers `*`
-// when it refuses Authorization. If this test fails, Chromium has started to
-// follow the standard; the middleware is correct either way.
-func TestChromiumWildcardCoversAuthorization(t *testing.T) {
-	b := browsertest.Start(t)
+// TestWildcardCoversAuthorizationInEveryEngine records the browser fact
+// behind the middleware's handling of `Access-Control-Allow-Headers: *`: the
+// Fetch standard says `*` never covers Authorization, but Chromium 156,
+// Firefox 153 and WebKit 2.50 all let it. The middleware therefore never
+// answers `*` when it refuses Authorization. If this test fails, an engine
+// has started to follow the standard; the middleware is correct either way.
+func TestWildcardCoversAuthorizationInEveryEngine(t *testing.T) {
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		w.Header().Set("Access-Control-Allow-Headers", "*")
 	}))
 	defer api.Close()
-	res := b.Fetch(t, browsertest.Request{URL: api.URL + "/raw", Headers: map[string]string{"Authorization": "Bearer x"}})
-	if !res.OK {
-		t.Errorf("Chromium refused Authorization under Access-Control-Allow-Headers: * (%q): it now follows the Fetch standard; update the README's note", res.Console)
+	browsertest.EachEngine(t, func(t *testing.T, b browsertest.Engine) {
+		res := b.Fetch(t, browsertest.Request{URL: api.URL + "/raw", Headers: map[string]string{"Authorization": "Bearer x"}})
+		if !res.OK {
+			t.Errorf("%s refused Authorization under Access-Control-Allow-Headers: * (%q): it now follows the Fetch standard; update the README's note", b.Name(), res.Console)
+		}
+	})
+}
+
+// containsInOrder reports whether lines holds want as a contiguous run.
+func containsInOrder(lines, want []string) bool {
+	for i := 0; i+len(want) <= len(lines); i++ {
+		if slices.Equal(lines[i:i+len(want)], want) {
+			return true
+		}
 	}
+	return false
 }
