@@ -5,12 +5,13 @@ import "fmt"
 // Chromium is Blink's behaviour, measured on Chromium 156: it stands for
 // Chrome, Edge, Brave and Opera.
 var Chromium = &Engine{
-	Name:               "chromium",
-	Product:            "Chromium 156",
-	MaxAge:             7200, // services/network/cors/preflight_result.cc
-	LocalNetworkAccess: true,
-	console:            chromiumConsole,
-	mixedContent:       chromiumMixedContent,
+	Name:                  "chromium",
+	Product:               "Chromium 156",
+	MaxAge:                7200, // services/network/cors/preflight_result.cc
+	LocalNetworkAccess:    true,
+	LoopbackIsTrustworthy: true,
+	console:               chromiumConsole,
+	mixedContent:          chromiumMixedContent,
 }
 
 // chromiumConsole returns Chromium's one line for a blocked request.

@@ -41,9 +41,15 @@ type Engine struct {
 	// GET without body, Content-Type and the other request-body headers are
 	// still sent, where the standard removes them (WebKit).
 	RedirectKeepsContentHeaders bool
-	// LocalNetworkAccess: a page in a less private address space needs the
-	// user's permission to fetch a more private one (Chromium).
+	// LocalNetworkAccess: a page on a public address needs the user's
+	// permission to fetch a private or loopback one, and without it the
+	// request is never sent (Chromium; a private page fetching loopback is
+	// not asked, measured in Chromium 156).
 	LocalNetworkAccess bool
+	// LoopbackIsTrustworthy: an https page may fetch http://localhost and
+	// http://127.0.0.1 (Chromium, Firefox); WebKit blocks them as mixed
+	// content.
+	LoopbackIsTrustworthy bool
 
 	// console returns the lines the engine logs for a blocked request, in
 	// order.

@@ -96,6 +96,9 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 	method, body := req.Method, req.Body
 	hs := req.Headers
 	var v Verdict
+	if blocked, ok := e.beforeFetch(req); ok {
+		return blocked
+	}
 	block := func(f Failure) Verdict {
 		f.URL, f.FirstURL, f.Origin, f.RequestOrigin = current, first, req.Origin, origin
 		v.Reason, v.URL = f.Reason, current

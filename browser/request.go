@@ -45,6 +45,14 @@ type Request struct {
 	// Read names response headers the page wants to read; a warning says
 	// when one of them is not readable.
 	Read []string
+	// PageURL is the URL of the page that calls fetch(), which some engines
+	// name when they block mixed content; default Origin + "/".
+	PageURL string
+	// PageAddressSpace and TargetAddressSpace are the address spaces of the
+	// page's server and of the fetched URL's server, for Chromium's Local
+	// Network Access. Empty: inferred from the host (an IP address by its
+	// range, localhost as loopback, any other name as public).
+	PageAddressSpace, TargetAddressSpace AddressSpace
 }
 
 // normalized returns the request with its method normalised, its default
@@ -57,6 +65,15 @@ func (r Request) normalized() Request {
 	r.Method = headers.NormalizeMethod(r.Method)
 	if r.Credentials == "" {
 		r.Credentials = SameOrigin
+	}
+	if r.PageURL == "" {
+		r.PageURL = r.Origin + "/"
+	}
+	if r.PageAddressSpace == "" {
+		r.PageAddressSpace, _ = spaceOfURL(r.Origin)
+	}
+	if r.TargetAddressSpace == "" {
+		r.TargetAddressSpace, _ = spaceOfURL(r.URL)
 	}
 	var hs []Header
 	for _, h := range r.Headers {

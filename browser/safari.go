@@ -1,6 +1,9 @@
 package browser
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Safari is WebKit's behaviour, measured on WebKitGTK 2.50 (MiniBrowser):
 // the same WebCore CORS code and console wording as Safari.
@@ -56,5 +59,11 @@ func safariConsole(f Failure) []string {
 // safariMixedContent returns WebKit's line for an https page fetching an
 // http URL.
 func safariMixedContent(page, url string) []string {
-	return []string{fmt.Sprintf("[blocked] The page at %s requested insecure content from %s. This content was blocked and must be served over HTTPS.", page, url)}
+	first := fmt.Sprintf("[blocked] The page at %s requested insecure content from %s. This content was blocked and must be served over HTTPS.", page, url)
+	if _, certain := spaceOfURL(url); certain {
+		// For an IP address or localhost, WebKit cuts the sentence short
+		// (measured in WebKitGTK 2.50).
+		first = strings.TrimSuffix(first, " be served over HTTPS.")
+	}
+	return []string{first, "Not allowed to request resource", fmt.Sprintf("Fetch API cannot load %s due to access control checks.", url)}
 }

@@ -28,17 +28,17 @@ func envInt(name string, def uint64) uint64 {
 
 // engineLines keeps the console lines that speak of the blocked request:
 // Chromium's "blocked by CORS policy" line, Firefox's "Cross-Origin Request
-// Blocked" lines, WebKit's pair.
-func engineLines(engine string, lines []string) []string {
+// Blocked" lines, WebKit's pair; with mixed, the mixed-content lines too.
+func engineLines(engine string, lines []string, mixed bool) []string {
 	var out []string
 	for _, l := range lines {
 		switch engine {
 		case "chromium":
-			if strings.Contains(l, "blocked by CORS policy") {
+			if strings.Contains(l, "blocked by CORS policy") || mixed && strings.HasPrefix(l, "Mixed Content:") {
 				out = append(out, l)
 			}
 		case "firefox":
-			if strings.HasPrefix(l, "Cross-Origin Request Blocked") {
+			if strings.HasPrefix(l, "Cross-Origin Request Blocked") || mixed && strings.HasPrefix(l, "Blocked loading mixed active content") {
 				out = append(out, l)
 			}
 		default:
@@ -87,7 +87,7 @@ func TestModelAgainstEngines(t *testing.T) {
 		allowed, preflights, failures := 0, 0, 0
 		for i, sc := range scs {
 			got, url := results[i], reqs[i].URL
-			lines := engineLines(e.Name(), got.Console)
+			lines := engineLines(e.Name(), got.Console, false)
 			sentPreflight := slices.ContainsFunc(srv.Seen(sc.ID), func(s scenario.Seen) bool { return s.Preflight })
 			slices.Sort(got.Headers)
 

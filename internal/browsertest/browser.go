@@ -24,6 +24,8 @@ import (
 type Browser struct {
 	ctx    context.Context
 	origin string // the page's origin, e.g. "http://127.0.0.1:40123"
+	// pageURL is the URL the tab shows.
+	pageURL string
 	mu     sync.Mutex
 }
 
@@ -43,13 +45,16 @@ func ExecPath() string {
 
 // Start launches Chromium for the test and its subtests, and stops it when
 // the test ends.
-func Start(t testing.TB) *Browser {
+func Start(t testing.TB) *Browser { return StartChromium(t, Options{}) }
+
+// StartChromium is Start with options.
+func StartChromium(t testing.TB, o Options) *Browser {
 	t.Helper()
 	path := ExecPath()
 	if path == "" {
 		missing(t, "Chromium", "apt-get install chromium, or set CORSKIT_CHROMIUM")
 	}
-	page := startPageServer(t)
+	page := startPageServer(t, o)
 	b := &Browser{origin: page.origin}
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -63,7 +68,19 @@ func Start(t testing.TB) *Browser {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()),
+		// No name resolves but loopback's: no request can leave the machine.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
 	)
+	if o.TLS {
+		opts = append(opts, chromedp.Flag("ignore-certificate-errors", true))
+	}
+	overrides := o.AddressSpaces
+	if o.PageAddressSpace != "" {
+		overrides = append(overrides, "127.0.0.1:"+page.port()+"="+o.PageAddressSpace)
+	}
+	if len(overrides) > 0 {
+		opts = append(opts, chromedp.Flag("ip-address-space-overrides", strings.Join(overrides, ",")))
+	}
 	opts = append(opts, chromedp.WSURLReadTimeout(30*time.Second))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
@@ -74,6 +91,7 @@ func Start(t testing.TB) *Browser {
 		t.Fatalf("starting Chromium at %s: %v", path, err)
 	}
 	b.ctx = ctx
+	b.pageURL = b.origin + "/"
 	return b
 }
 
@@ -88,6 +106,7 @@ func (b *Browser) Navigate(t testing.TB, url string) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("navigate to %s: %v", url, err)
 	}
+	b.pageURL = url
 }
 
 // Origin returns the origin of the page that makes the requests.
@@ -128,6 +147,8 @@ type Result struct {
 	// Console holds the console's error lines that mention the request's URL
 	// (Chromium's CORS message among them), in order.
 	Console []string `json:"-"`
+	// PageURL is the URL of the page that made the request.
+	PageURL string `json:"-"`
 }
 
 // Fetch makes the page call fetch(req) and returns the outcome. When fetch()
@@ -146,6 +167,7 @@ func (b *Browser) Fetch(t testing.TB, req Request) Result {
 	if err != nil {
 		t.Fatalf("fetch %s in Chromium: %v", req.URL, err)
 	}
+	res.PageURL = b.pageURL
 	wait := 50 * time.Millisecond
 	if !res.OK {
 		wait = 5 * time.Second

@@ -30,15 +30,18 @@ type Engine interface {
 var Names = []string{"chromium", "firefox", "safari"}
 
 // StartEngine starts the named engine for the test (see [Start]).
-func StartEngine(t testing.TB, name string) Engine {
+func StartEngine(t testing.TB, name string) Engine { return StartEngineWith(t, name, Options{}) }
+
+// StartEngineWith starts the named engine with options.
+func StartEngineWith(t testing.TB, name string, o Options) Engine {
 	t.Helper()
 	switch name {
 	case "chromium":
-		return Start(t)
+		return StartChromium(t, o)
 	case "firefox":
-		return StartFirefox(t)
+		return StartFirefoxWith(t, o)
 	case "safari":
-		return StartWebKit(t)
+		return StartWebKitWith(t, o)
 	}
 	t.Fatalf("browsertest: unknown engine %q; want one of %v", name, Names)
 	return nil

@@ -30,6 +30,8 @@ type Firefox struct {
 	nextID  int
 	waiting map[int]chan bidiAnswer
 
+	pageURL string // the URL the tab shows
+
 	logMu sync.Mutex
 	logs  []string      // console lines, in arrival order
 	logCh chan struct{} // signalled when a line arrives
@@ -99,7 +101,10 @@ var bidiListening = regexp.MustCompile(`WebDriver BiDi listening on (ws://\S+)`)
 // StartFirefox launches headless Firefox for the test and its subtests, and
 // stops it when the test ends. Without Firefox the test is skipped loudly, or
 // fails under CORSKIT_REQUIRE_BROWSER=1.
-func StartFirefox(t testing.TB) *Firefox {
+func StartFirefox(t testing.TB) *Firefox { return StartFirefoxWith(t, Options{}) }
+
+// StartFirefoxWith is StartFirefox with options.
+func StartFirefoxWith(t testing.TB, o Options) *Firefox {
 	t.Helper()
 	path := FirefoxPath()
 	if path == "" {
@@ -109,7 +114,7 @@ func StartFirefox(t testing.TB) *Firefox {
 	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(firefoxPrefs), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	f := &Firefox{page: startPageServer(t), waiting: map[int]chan bidiAnswer{}, logCh: make(chan struct{}, 1)}
+	f := &Firefox{page: startPageServer(t, o), waiting: map[int]chan bidiAnswer{}, logCh: make(chan struct{}, 1)}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, path, "--headless", "--no-remote", "--profile", profile, "--remote-debugging-port=0",
@@ -153,7 +158,11 @@ func StartFirefox(t testing.TB) *Firefox {
 	t.Cleanup(func() { ws.Close() })
 	go f.read()
 
-	if _, err := f.call("session.new", map[string]any{"capabilities": map[string]any{}}); err != nil {
+	caps := map[string]any{}
+	if o.TLS {
+		caps["alwaysMatch"] = map[string]any{"acceptInsecureCerts": true}
+	}
+	if _, err := f.call("session.new", map[string]any{"capabilities": caps}); err != nil {
 		t.Fatalf("Firefox session.new: %v", err)
 	}
 	if _, err := f.call("session.subscribe", map[string]any{"events": []string{"log.entryAdded"}}); err != nil {
@@ -264,6 +273,7 @@ func (f *Firefox) Navigate(t testing.TB, url string) {
 	if _, err := f.call("browsingContext.navigate", map[string]any{"context": f.context, "url": url, "wait": "complete"}); err != nil {
 		t.Fatalf("Firefox: navigate to %s: %v", url, err)
 	}
+	f.pageURL = url
 }
 
 // Fetch makes the page call fetch(req) and returns the outcome, with the
@@ -301,6 +311,7 @@ func (f *Firefox) FetchAll(t testing.TB, reqs []Request) []Result {
 			t.Fatalf("Firefox: fetch %s: result %q: %v", req.URL, ev.Result.Value, err)
 		}
 		out[i].Console = f.linesUntilMarker(t, start, i, !out[i].OK)
+		out[i].PageURL = f.pageURL
 	}
 	return out
 }

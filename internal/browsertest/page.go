@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,17 +19,39 @@ type pageServer struct {
 	pages  map[string]string // path to HTML
 }
 
-func startPageServer(t testing.TB) *pageServer {
+func startPageServer(t testing.TB, o Options) *pageServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	p := &pageServer{pages: map[string]string{}}
+	srv := httptest.NewUnstartedServer(p)
+	srv.Config.ReadHeaderTimeout = 5 * time.Second
+	if o.TLS {
+		srv.StartTLS()
+	} else {
+		srv.Start()
 	}
-	p := &pageServer{origin: "http://" + ln.Addr().String(), pages: map[string]string{}}
-	srv := &http.Server{Handler: p, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	p.origin = srv.URL
+	t.Cleanup(srv.Close)
 	return p
+}
+
+// port returns the page server's port.
+func (p *pageServer) port() string {
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(p.origin, "http://"), "https://"))
+	return port
+}
+
+// Options change how an engine is started.
+type Options struct {
+	// TLS serves the page over https, with a certificate the browser is
+	// told to accept: an https page, for mixed-content tests.
+	TLS bool
+	// PageAddressSpace makes Chromium treat the page's address as public,
+	// private or loopback (--ip-address-space-overrides), for Local Network
+	// Access tests; other engines ignore it.
+	PageAddressSpace string
+	// AddressSpaces declares the address space of other loopback servers
+	// for Chromium: "127.0.0.1:PORT=private".
+	AddressSpaces []string
 }
 
 // add serves html at path.

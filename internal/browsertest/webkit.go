@@ -23,6 +23,7 @@ type WebKit struct {
 	page    *pageServer
 	bin     string
 	display string
+	tls     bool
 	mu      sync.Mutex
 	batches int
 }
@@ -48,7 +49,10 @@ func MiniBrowserPath() string {
 // StartWebKit prepares MiniBrowser and an X display for the test. Without
 // MiniBrowser, Xvfb or script(1) the test is skipped loudly, or fails under
 // CORSKIT_REQUIRE_BROWSER=1.
-func StartWebKit(t testing.TB) *WebKit {
+func StartWebKit(t testing.TB) *WebKit { return StartWebKitWith(t, Options{}) }
+
+// StartWebKitWith is StartWebKit with options.
+func StartWebKitWith(t testing.TB, o Options) *WebKit {
 	t.Helper()
 	bin := MiniBrowserPath()
 	if bin == "" {
@@ -59,7 +63,7 @@ func StartWebKit(t testing.TB) *WebKit {
 			missing(t, tool, "apt-get install xvfb bsdutils")
 		}
 	}
-	return &WebKit{page: startPageServer(t), bin: bin, display: startXvfb(t)}
+	return &WebKit{page: startPageServer(t, o), bin: bin, display: startXvfb(t), tls: o.TLS}
 }
 
 // startXvfb starts a virtual X display for the test and returns its name.
@@ -136,11 +140,14 @@ func (w *WebKit) FetchAll(t testing.TB, reqs []Request) []Result {
 	defer cancel()
 	// script(1) gives MiniBrowser a terminal, so its web process flushes
 	// each console line at once.
-	command := shellQuote(w.bin) + " --enable-write-console-messages-to-stdout=true " + shellQuote(w.page.origin+path)
+	// Nothing but loopback: other requests go to a proxy where nothing listens.
+	command := shellQuote(w.bin) + " --enable-write-console-messages-to-stdout=true --proxy=http://127.0.0.1:9 --ignore-host=127.0.0.1 --ignore-host=localhost "
+	if w.tls {
+		command += "--ignore-tls-errors "
+	}
+	command += shellQuote(w.page.origin + path)
 	cmd := exec.CommandContext(ctx, "script", "-qfec", command, "/dev/null")
-	cmd.Env = append(os.Environ(), "DISPLAY="+w.display,
-		// Nothing but loopback: other requests go to a proxy where nothing listens.
-		"http_proxy=http://127.0.0.1:9", "https_proxy=http://127.0.0.1:9", "no_proxy=127.0.0.1,localhost,::1")
+	cmd.Env = append(os.Environ(), "DISPLAY="+w.display)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -178,6 +185,7 @@ func (w *WebKit) FetchAll(t testing.TB, reqs []Request) []Result {
 				t.Fatalf("WebKit: result %q: %v", rest, err)
 			}
 			out[i].Console = console
+			out[i].PageURL = w.page.origin + path
 		case current >= 0 && current < len(out):
 			out[current].Console = append(out[current].Console, msg)
 		}

@@ -1,0 +1,132 @@
+package check_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/internal/browsertest"
+)
+
+// corsAPI answers every request and preflight with permissive CORS headers,
+// so that only a check made before any request can block.
+func corsAPI(t *testing.T) *httptest.Server {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Methods", "PUT")
+		w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+		fmt.Fprint(w, "ok")
+	}))
+	t.Cleanup(api.Close)
+	return api
+}
+
+// modelFor runs the engine's model on the request the page made.
+func modelFor(e *browser.Engine, origin string, r browsertest.Request, res browsertest.Result, page, target browser.AddressSpace) browser.Verdict {
+	req := browser.Request{Origin: origin, URL: r.URL, Method: r.Method, Credentials: browser.Credentials(r.Credentials), Body: r.Body != "",
+		PageURL: res.PageURL, PageAddressSpace: page, TargetAddressSpace: target}
+	for k, v := range r.Headers {
+		req.Headers = append(req.Headers, browser.Header{Name: k, Value: v})
+	}
+	return e.Fetch(req, check.Transport(context.Background(), check.Options{Body: r.Body, Timeout: 5 * time.Second}))
+}
+
+// TestMixedContentInEngines: an https page fetching http URLs, in each
+// engine. A host that is not potentially trustworthy is blocked before any
+// request by every engine, each with its own lines; loopback is trustworthy
+// in Chromium and Firefox, not in WebKit. The model must agree on the
+// verdict and every line. The blocked host (mixed.test) is never looked
+// up: the engines block before resolving, and each driver keeps its engine
+// off every address but loopback.
+func TestMixedContentInEngines(t *testing.T) {
+	api := corsAPI(t)
+	port := strings.TrimPrefix(api.URL, "http://127.0.0.1:")
+	reqs := []browsertest.Request{
+		{URL: "http://mixed.test/data"},
+		{URL: "http://mixed.test/data", Method: "PUT", Headers: map[string]string{"Content-Type": "application/json"}, Body: "{}"},
+		{URL: api.URL + "/data"},
+		{URL: "http://localhost:" + port + "/data", Method: "PUT"},
+	}
+	for _, name := range browsertest.Names {
+		t.Run(name, func(t *testing.T) {
+			e := browsertest.StartEngineWith(t, name, browsertest.Options{TLS: true})
+			model, _ := browser.EngineNamed(name)
+			results := e.FetchAll(t, reqs)
+			for i, r := range reqs {
+				v := modelFor(model, e.Origin(), r, results[i], "", "")
+				if v.Allowed != results[i].OK || !slices.Equal(v.Messages, engineLines(name, results[i].Console, true)) {
+					t.Errorf("%s %s from %s: %s ok=%v %q; model allowed=%v %q", r.Method, r.URL, e.Origin(), name, results[i].OK, results[i].Console, v.Allowed, v.Messages)
+				}
+				if i == 0 && v.Reason != browser.MixedContent {
+					t.Errorf("%s: reason %q; want mixed_content", r.URL, v.Reason)
+				}
+			}
+		})
+	}
+}
+
+// TestLocalNetworkAccessInChromium: a page declared public fetches a
+// loopback server, and one declared private; Chromium blocks both before
+// sending anything, though the server's CORS headers are right, and names
+// the target's space. A private page fetching loopback, a loopback page
+// fetching a private server and public to public are not asked (measured in
+// Chromium 156). The model must agree on the verdict and the line, and the
+// server must see no request when blocked.
+func TestLocalNetworkAccessInChromium(t *testing.T) {
+	var mu = make(chan struct{}, 1)
+	seen := 0
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu <- struct{}{}
+		seen++
+		<-mu
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Methods", "PUT")
+		fmt.Fprint(w, "ok")
+	}))
+	defer api.Close()
+	apiHost := strings.TrimPrefix(api.URL, "http://")
+	for _, c := range []struct {
+		page, target browser.AddressSpace
+		blocked      bool
+	}{
+		{browser.Public, browser.Loopback, true},
+		{browser.Public, browser.Private, true},
+		{browser.Private, browser.Loopback, false},
+		{browser.Loopback, browser.Private, false},
+		{browser.Public, browser.Public, false},
+	} {
+		t.Run(string(c.page)+" to "+string(c.target), func(t *testing.T) {
+			e := browsertest.StartChromium(t, browsertest.Options{PageAddressSpace: string(c.page), AddressSpaces: []string{apiHost + "=" + string(c.target)}})
+			reqs := []browsertest.Request{{URL: api.URL + "/get"}, {URL: api.URL + "/put", Method: "PUT"}}
+			mu <- struct{}{}
+			seen = 0
+			<-mu
+			results := e.FetchAll(t, reqs)
+			mu <- struct{}{}
+			got := seen
+			<-mu
+			if c.blocked && got != 0 || !c.blocked && got == 0 {
+				t.Errorf("the server saw %d requests; blocked=%v", got, c.blocked)
+			}
+			for i, r := range reqs {
+				if results[i].OK == c.blocked {
+					t.Errorf("%s %s: Chromium ok=%v %q; want blocked=%v", r.Method, r.URL, results[i].OK, results[i].Console, c.blocked)
+				}
+				v := modelFor(browser.Chromium, e.Origin(), r, results[i], c.page, c.target)
+				if v.Allowed != results[i].OK || !slices.Equal(v.Messages, engineLines("chromium", results[i].Console, true)) {
+					t.Errorf("%s %s: Chromium ok=%v %q; model allowed=%v %q", r.Method, r.URL, results[i].OK, results[i].Console, v.Allowed, v.Messages)
+				}
+				if c.blocked && v.Reason != browser.LocalNetworkAccess {
+					t.Errorf("reason %q; want local_network_access", v.Reason)
+				}
+			}
+		})
+	}
+}
