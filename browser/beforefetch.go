@@ -6,9 +6,21 @@ import (
 )
 
 // beforeFetch applies the checks an engine makes before it sends anything:
-// mixed content (every engine), then Local Network Access (Chromium). It
-// returns the verdict and true when one of them blocks the request.
+// a blocked port and mixed content (every engine), then Local Network
+// Access (Chromium). It returns the verdict and true when one of them
+// blocks the request.
 func (e *Engine) beforeFetch(req Request) (Verdict, bool) {
+	if port, bad := badPort(req.URL); bad {
+		var lines []string
+		if e.badPort != nil {
+			lines = e.badPort(port, req.URL)
+		}
+		v := Verdict{Reason: BadPort, URL: req.URL, Messages: lines, Err: fmt.Errorf("port %d is one browsers never connect to", port)}
+		if len(lines) > 0 {
+			v.Message = lines[0]
+		}
+		return v, true
+	}
 	if strings.HasPrefix(strings.ToLower(req.Origin), "https:") && strings.HasPrefix(strings.ToLower(req.URL), "http:") &&
 		!(e.LoopbackIsTrustworthy && potentiallyTrustworthy(req.URL)) {
 		lines := e.mixedContent(req.PageURL, req.URL)

@@ -16,6 +16,9 @@ var Chromium = &Engine{
 
 // chromiumConsole returns Chromium's one line for a blocked request.
 func chromiumConsole(f Failure) []string {
+	if f.Reason == NetworkError {
+		return nil // Chromium logs the network error, not a CORS line
+	}
 	msg := reasonText(f.Reason, f.Value)
 	if f.Preflight && f.Reason != MethodNotAllowed && f.Reason != HeaderNotAllowed && f.Reason != InvalidAllowMethods && f.Reason != InvalidAllowHeaders {
 		msg = preflightPrefix + msg

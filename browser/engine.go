@@ -54,6 +54,9 @@ type Engine struct {
 	// console returns the lines the engine logs for a blocked request, in
 	// order.
 	console func(Failure) []string
+	// badPort returns the lines the engine logs for a fetch to a blocked
+	// port, or is nil when it logs none.
+	badPort func(port int, url string) []string
 	// mixedContent returns the lines the engine logs when an https page
 	// fetches an http URL that is not potentially trustworthy.
 	mixedContent func(page, url string) []string
@@ -84,7 +87,8 @@ type Failure struct {
 	Reason Reason
 	// Value is the value or name the check refused: the
 	// Access-Control-Allow-Origin or -Credentials value, the method, or the
-	// refused header's lower-case name.
+	// refused header's lower-case name; for a network error, "refused" when
+	// the connection was refused.
 	Value string
 	// Header is the refused request header's name as the page wrote it.
 	Header string

@@ -1,11 +1,13 @@
 package browser
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/corskit/corskit/internal/headers"
 )
@@ -124,7 +126,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 			in, err := rt(out)
 			v.Exchanges = append(v.Exchanges, Exchange{Request: out, Response: in, Err: err})
 			if err != nil {
-				return networkError(v, current, err)
+				return e.networkError(v, current, err, true)
 			}
 			fail := Failure{Preflight: true, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
 			if isRedirect(in.Status) {
@@ -183,7 +185,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 		in, err := rt(out)
 		v.Exchanges = append(v.Exchanges, Exchange{Request: out, Response: in, Err: err})
 		if err != nil {
-			return networkError(v, current, err)
+			return e.networkError(v, current, err, false)
 		}
 		redirect := isRedirect(in.Status) && in.Header.Get("Location") != ""
 		if crossOrigin {
@@ -208,7 +210,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 			next, err = next.Parse(in.Header.Get("Location"))
 		}
 		if err != nil {
-			return networkError(v, current, fmt.Errorf("bad Location %q: %w", in.Header.Get("Location"), err))
+			return e.networkError(v, current, fmt.Errorf("bad Location %q: %w", in.Header.Get("Location"), err), false)
 		}
 		next.Fragment = ""
 		if next.Scheme != "http" && next.Scheme != "https" {
@@ -278,8 +280,17 @@ func pageName(hs []Header, lower string) string {
 	return lower
 }
 
-func networkError(v Verdict, at string, err error) Verdict {
+// networkError is the verdict when no answer came, to a preflight or not.
+func (e *Engine) networkError(v Verdict, at string, err error, preflight bool) Verdict {
 	v.Reason, v.URL, v.Err = NetworkError, at, err
+	f := Failure{Reason: NetworkError, URL: at, FirstURL: v.URL, Preflight: preflight}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		f.Value = "refused"
+	}
+	v.Messages = e.console(f)
+	if len(v.Messages) > 0 {
+		v.Message = v.Messages[0]
+	}
 	return v
 }
 

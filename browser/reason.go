@@ -24,6 +24,7 @@ const (
 	RedirectScheme          Reason = "redirect_scheme"           // a Location that is not http(s)
 	TooManyRedirects        Reason = "too_many_redirects"        // more than 20 redirects
 	NetworkError            Reason = "network_error"             // no HTTP answer at all
+	BadPort                 Reason = "bad_port"                  // a port browsers never connect to (6000, 6667...)
 	MixedContent            Reason = "mixed_content"             // an https page fetching an http URL: blocked before CORS
 	LocalNetworkAccess      Reason = "local_network_access"      // a public page fetching a local address, without the user's permission
 )
@@ -59,10 +60,12 @@ func (r Reason) Explain() string {
 		return "a redirect points at a URL that is not http or https."
 	case TooManyRedirects:
 		return "the request was redirected more than 20 times."
+	case BadPort:
+		return "not a CORS error: the URL's port is on the Fetch standard's list of ports browsers never connect to (mail, X11, IRC and other non-HTTP services: 1, 22, 25, 6000, 6667...), so the request is never sent. Serve the API on another port (8080, 3001...)."
 	case MixedContent:
 		return "not a CORS error: the page was loaded over https and fetches an http URL, which every browser blocks before it sends anything (mixed content). Serve the API over https (a certificate for its host; for local development, a tool such as mkcert), or load the page over http in development. Chromium and Firefox let an https page fetch http://localhost and http://127.0.0.1; Safari does not."
 	case LocalNetworkAccess:
-		return "Chromium's Local Network Access: a page on a public address fetches an address on the local network or this machine, which needs the user's permission (a prompt: \"Look for and connect to any device on your local network\"); headless, or when the user refused, the request is never sent. The server's CORS headers cannot change this: the user grants the permission (site settings, Local network access), an enterprise policy allows the page (LocalNetworkAccessAllowedForUrls), or the page and API live in the same address space (serve the API on a public address, or develop with the page on localhost too, e.g. corskit dev)."
+		return "Chromium's Local Network Access: a page on a public address fetches an address on the local network or this machine, which needs the user's permission (Chromium asks with a prompt); headless, or when the user refused, the request is never sent. The server's CORS headers cannot change this: the user grants the permission (site settings, Local network access), an enterprise policy allows the page (LocalNetworkAccessAllowedForUrls), or the page and API live in the same address space (serve the API on a public address, or develop with the page on localhost too, e.g. corskit dev)."
 	case NetworkError:
 		return "the server could not be reached at all (connection refused, DNS, TLS, timeout). This is not a CORS error, though the page sees the same 'TypeError: Failed to fetch'."
 	}

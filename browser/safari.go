@@ -2,6 +2,7 @@ package browser
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -18,12 +19,28 @@ var Safari = &Engine{
 	RedirectKeepsContentHeaders:    true,
 	console:                        safariConsole,
 	mixedContent:                   safariMixedContent,
+	badPort: func(port int, url string) []string {
+		return []string{fmt.Sprintf("Not allowed to use restricted network port %d: %s", port, url)}
+	},
 }
 
 // safariConsole returns WebKit's two lines for a blocked request: the reason
 // (with "Cross-origin redirection to ... denied" before it when the refused
 // answer was a redirect), then "Fetch API cannot load".
 func safariConsole(f Failure) []string {
+	if f.Reason == NetworkError {
+		// WebKit logs nothing when the request itself gets no answer; for a
+		// preflight, it names a refused connection (other errors' words are
+		// not measured).
+		if f.Preflight && f.Value == "refused" {
+			host := f.URL
+			if u, err := url.Parse(f.URL); err == nil {
+				host = u.Hostname()
+			}
+			return []string{fmt.Sprintf("Could not connect to %s: Connection refused", host), fmt.Sprintf("Fetch API cannot load %s due to access control checks.", f.URL)}
+		}
+		return nil
+	}
 	origin := f.RequestOrigin
 	var reason string
 	switch f.Reason {

@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -43,6 +45,10 @@ type Options struct {
 	Timeout time.Duration
 	// Insecure skips TLS certificate verification.
 	Insecure bool
+	// PageAddressSpace is the address space of the page's server: public,
+	// private or loopback; default inferred from Origin (an IP address by
+	// its range, localhost as loopback, other names as public).
+	PageAddressSpace browser.AddressSpace
 	// Browser names the engine to judge with: chromium, firefox, safari, or
 	// all (default), which judges with every engine and reports Chromium's
 	// verdict first.
@@ -107,6 +113,9 @@ func (o *Options) Validate() error {
 	if o.Browser == "" {
 		o.Browser = "all"
 	}
+	if o.PageAddressSpace != "" && !o.PageAddressSpace.Valid() {
+		errs = append(errs, fmt.Errorf("Options.PageAddressSpace %q is not an address space: use public, private or loopback", o.PageAddressSpace))
+	}
 	if _, err := o.engines(); err != nil {
 		errs = append(errs, err)
 	}
@@ -123,17 +132,54 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		Origin: o.Origin, URL: o.URL, Method: o.Method, Headers: o.Headers,
 		Credentials: o.Credentials, Body: o.Body != "" || !isBodyless(o.Method), Read: o.Read,
 	}
+	req.PageAddressSpace = o.PageAddressSpace
+	req.TargetAddressSpace = targetSpace(ctx, o)
 	engines, _ := o.engines()
 	rt := once(Transport(ctx, o))
 	r := Report{Options: o}
 	for _, e := range engines {
 		r.Engines = append(r.Engines, EngineVerdict{Engine: e, Verdict: e.Fetch(req, rt)})
 	}
-	v := r.Engines[0].Verdict
-	r.Verdict = v
+	r.Verdict = r.Engines[0].Verdict
+	// The fix answers the first engine that blocks for a reason the
+	// server's headers can fix.
+	v := r.Verdict
+	for _, e := range r.Engines {
+		if headerFixable(e.Verdict) {
+			v = e.Verdict
+			break
+		}
+	}
 	r.Mistakes = diagnose(req, v)
 	r.Fix = fixFor(o, v)
 	return r, nil
+}
+
+// targetSpace resolves the URL's host and returns the most private address
+// space among its addresses, for Local Network Access; "" (inferred by the
+// model) for an IP address, localhost, or a name that does not resolve.
+func targetSpace(ctx context.Context, o Options) browser.AddressSpace {
+	u, err := url.Parse(o.URL)
+	if err != nil {
+		return ""
+	}
+	host := u.Hostname()
+	if _, err := netip.ParseAddr(host); err == nil || host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(addrs) == 0 {
+		return ""
+	}
+	space := browser.Public
+	for _, a := range addrs {
+		if s := browser.SpaceOfIP(a); s == browser.Loopback || s == browser.Private && space == browser.Public {
+			space = s
+		}
+	}
+	return space
 }
 
 // EngineVerdict is one engine's verdict.

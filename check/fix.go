@@ -56,10 +56,21 @@ func policyFor(o Options) policy {
 	return p
 }
 
+// headerFixable reports whether v is blocked for a reason the server's CORS
+// headers can fix: not a network error, too many redirects, mixed content or
+// Local Network Access.
+func headerFixable(v browser.Verdict) bool {
+	switch v.Reason {
+	case browser.Allowed, browser.NetworkError, browser.TooManyRedirects, browser.BadPort, browser.MixedContent, browser.LocalNetworkAccess:
+		return false
+	}
+	return !v.Allowed
+}
+
 // fixFor returns the fix for a blocked verdict; nothing when it is allowed or
 // failed for a reason no header can fix.
 func fixFor(o Options, v browser.Verdict) Fix {
-	if v.Allowed || v.Reason == browser.NetworkError || v.Reason == browser.TooManyRedirects {
+	if !headerFixable(v) {
 		return Fix{}
 	}
 	p := policyFor(o)

@@ -178,6 +178,9 @@ func (r Report) WriteText(w io.Writer, color bool) {
 	}
 
 	p("\n%sWhat the browser sent and what the server answered:%s\n", s.bold, s.reset)
+	if len(v.Exchanges) == 0 {
+		p("  nothing: %s blocked the request before sending it.\n", r.Engines[0].Engine.Product)
+	}
 	for i, x := range v.Exchanges {
 		kind := "request"
 		if x.Request.Preflight {
@@ -216,7 +219,7 @@ func (r Report) WriteText(w io.Writer, color bool) {
 		}
 	}
 
-	if !v.Allowed {
+	if !v.Allowed && r.Agree() {
 		p("\n%sWhy:%s %s\n", s.bold, s.reset, v.Reason.Explain())
 	}
 	for _, m := range r.Mistakes {

@@ -26,7 +26,7 @@ type Browser struct {
 	origin string // the page's origin, e.g. "http://127.0.0.1:40123"
 	// pageURL is the URL the tab shows.
 	pageURL string
-	mu     sync.Mutex
+	mu      sync.Mutex
 }
 
 // ExecPath returns the Chromium binary to use: $CORSKIT_CHROMIUM, else
@@ -144,8 +144,9 @@ type Result struct {
 	Headers []string `json:"headers"`
 	// Error is the rejection's text, e.g. "TypeError: Failed to fetch".
 	Error string `json:"error"`
-	// Console holds the console's error lines that mention the request's URL
-	// (Chromium's CORS message among them), in order.
+	// Console holds the console's error lines for the request, in order:
+	// the CORS or mixed-content lines, and in Chromium the "Failed to load
+	// resource: net::ERR_..." line that ends them.
 	Console []string `json:"-"`
 	// PageURL is the URL of the page that made the request.
 	PageURL string `json:"-"`
@@ -174,16 +175,24 @@ func (b *Browser) Fetch(t testing.TB, req Request) Result {
 	}
 	deadline := time.AfterFunc(wait, stopMsgs)
 	defer deadline.Stop()
+	// Chromium ends what it logs for a failed fetch with "Failed to load
+	// resource: net::ERR_...", right after its CORS or mixed-content line.
 	for m, err := range messages {
 		if err != nil {
 			break
 		}
-		if m.Type != chromedp.ConsoleError || !strings.Contains(m.Text, req.URL) {
+		if m.Type != chromedp.ConsoleError {
 			continue
 		}
-		res.Console = append(res.Console, m.Text)
-		if strings.Contains(m.Text, "blocked by CORS policy") {
+		if strings.HasPrefix(m.Text, "Failed to load resource: net::") && m.URL != "" && !strings.HasSuffix(m.URL, "/favicon.ico") {
+			res.Console = append(res.Console, m.Text)
 			break
+		}
+		if strings.Contains(m.Text, req.URL) {
+			res.Console = append(res.Console, m.Text)
+			if strings.HasPrefix(m.Text, "Mixed Content:") {
+				break
+			}
 		}
 	}
 	return res

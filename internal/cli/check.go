@@ -31,6 +31,7 @@ type checkOptions struct {
 	insecure    bool
 	color       string
 	browser     string
+	pageSpace   string
 }
 
 const checkUsage = `Usage: corskit check URL --origin ORIGIN [flags]
@@ -84,6 +85,7 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	fs.StringVar(&o.matrix, "matrix", "", "YAML or JSON file listing requests to check as a table (see README)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "time limit of each HTTP exchange")
 	fs.BoolVar(&o.insecure, "k", false, "skip TLS certificate verification")
+	fs.StringVar(&o.pageSpace, "page-address-space", "", "address space of the page's server, for Chromium's Local Network Access: public, private or loopback (default: inferred from --origin)")
 	fs.StringVar(&o.browser, "browser", "all", "engine to judge with: chromium, firefox, safari or all (exit 1 if any blocks)")
 	fs.StringVar(&o.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
 
@@ -142,6 +144,7 @@ func (o checkOptions) checkOptions(origin, method string) check.Options {
 		URL: o.url, Origin: origin, Method: method, Headers: o.headers,
 		Credentials: browser.Credentials(o.credentials), Body: o.body, Read: o.read,
 		Stack: o.stack, Timeout: o.timeout, Insecure: o.insecure, Browser: o.browser,
+		PageAddressSpace: browser.AddressSpace(o.pageSpace),
 	}
 }
 
