@@ -40,6 +40,26 @@ type Incoming struct {
 // (no HTTP answer), which the browser reports as "Failed to fetch".
 type RoundTripper func(Outgoing) (Incoming, error)
 
+// Memo wraps rt so that each distinct request goes over the network once,
+// however many engines send it: the engines then judge the same answers,
+// and the server sees each request once.
+func Memo(rt RoundTripper) RoundTripper {
+	type answer struct {
+		in  Incoming
+		err error
+	}
+	seen := map[string]answer{}
+	return func(out Outgoing) (Incoming, error) {
+		key := fmt.Sprintf("%v %s %s %v %v %v", out.Preflight, out.Method, out.URL, out.Credentials, out.Body, out.Header)
+		if a, ok := seen[key]; ok {
+			return a.in, a.err
+		}
+		in, err := rt(out)
+		seen[key] = answer{in, err}
+		return in, err
+	}
+}
+
 // Exchange is one request and its answer.
 type Exchange struct {
 	Request  Outgoing
@@ -97,10 +117,11 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 	origin := req.Origin
 	method, body := req.Method, req.Body
 	hs := req.Headers
-	var v Verdict
-	if blocked, ok := e.beforeFetch(req); ok {
+	blocked, warnings, ok := e.beforeFetch(req)
+	if ok {
 		return blocked
 	}
+	v := Verdict{Warnings: warnings}
 	block := func(f Failure) Verdict {
 		f.URL, f.FirstURL, f.Origin, f.RequestOrigin = current, first, req.Origin, origin
 		v.Reason, v.URL = f.Reason, current

@@ -53,6 +53,12 @@ type Request struct {
 	// Network Access. Empty: inferred from the host (an IP address by its
 	// range, localhost as loopback, any other name as public).
 	PageAddressSpace, TargetAddressSpace AddressSpace
+	// StandIn says the URL stands in for the server the page will call: a
+	// loopback or private server tested before it is deployed. The checks
+	// that depend on where that server runs (Local Network Access, and mixed
+	// content for a loopback or private URL) then give warnings, not
+	// verdicts.
+	StandIn bool
 }
 
 // normalized returns the request with its method normalised, its default

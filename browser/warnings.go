@@ -23,6 +23,8 @@ const (
 	WarnMaxAgeCapped      = "max_age_capped"
 	WarnWildcardAuth      = "wildcard_covers_authorization"
 	WarnHeaderNotReadable = "header_not_readable"
+	WarnMixedContent      = "mixed_content"
+	WarnLocalNetwork      = "local_network_access"
 )
 
 // preflightWarnings looks at a preflight answer that passed.

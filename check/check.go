@@ -134,8 +134,12 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	req.PageAddressSpace = o.PageAddressSpace
 	req.TargetAddressSpace = targetSpace(ctx, o)
+	// A loopback or private URL with an origin on another address is most
+	// often the API tested before it is deployed: unless the page's address
+	// space is given, judge its CORS headers and warn about the rest.
+	req.StandIn = o.PageAddressSpace == "" && isLocal(req)
 	engines, _ := o.engines()
-	rt := once(Transport(ctx, o))
+	rt := browser.Memo(Transport(ctx, o))
 	r := Report{Options: o}
 	for _, e := range engines {
 		r.Engines = append(r.Engines, EngineVerdict{Engine: e, Verdict: e.Fetch(req, rt)})
@@ -180,6 +184,23 @@ func targetSpace(ctx context.Context, o Options) browser.AddressSpace {
 		}
 	}
 	return space
+}
+
+// isLocal reports whether the request's URL is on a loopback or private
+// address, resolved or inferred.
+func isLocal(req browser.Request) bool {
+	if req.TargetAddressSpace != "" {
+		return req.TargetAddressSpace != browser.Public
+	}
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return browser.SpaceOfIP(ip) != browser.Public
+	}
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
 }
 
 // EngineVerdict is one engine's verdict.
@@ -230,25 +251,6 @@ func (o Options) engines() ([]*browser.Engine, error) {
 		return nil, fmt.Errorf("Options.Browser %q is not an engine: use chromium, firefox, safari or all", o.Browser)
 	}
 	return []*browser.Engine{e}, nil
-}
-
-// once wraps rt so that each distinct request goes over the network once,
-// however many engines send it: the engines then judge the same answers.
-func once(rt browser.RoundTripper) browser.RoundTripper {
-	type answer struct {
-		in  browser.Incoming
-		err error
-	}
-	seen := map[string]answer{}
-	return func(out browser.Outgoing) (browser.Incoming, error) {
-		key := fmt.Sprintf("%v %s %s %v %v %v", out.Preflight, out.Method, out.URL, out.Credentials, out.Body, out.Header)
-		if a, ok := seen[key]; ok {
-			return a.in, a.err
-		}
-		in, err := rt(out)
-		seen[key] = answer{in, err}
-		return in, err
-	}
 }
 
 func isBodyless(m string) bool {

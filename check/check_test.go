@@ -149,8 +149,12 @@ func TestWriteText(t *testing.T) {
 	r.WriteText(&color, true)
 	out := plain.String()
 	for _, want := range []string{
-		"BLOCKED  PUT " + url + "/data from " + pageOrigin,
-		"Chromium's console:\n  Access to fetch at '" + url + "/data' from origin '" + pageOrigin + "' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+		"BLOCKED  PUT " + url + "/data from " + pageOrigin + " (Chromium 156, Firefox 153, Safari (WebKit 2.50))",
+		"Firefox 153 logs:\n  Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at " + url + "/data. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 404.",
+		// WebKit checks the preflight's status before its headers.
+		"Safari (WebKit 2.50) logs:\n  Preflight response is not successful. Status code: 404\n  Fetch API cannot load " + url + "/data due to access control checks.",
+		"Each engine stops at a different check:",
+		"Chromium 156 logs:\n  Access to fetch at '" + url + "/data' from origin '" + pageOrigin + "' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
 		"1. preflight: OPTIONS " + url + "/data",
 		"> Access-Control-Request-Headers: content-type",
 		"< 404 Not Found",

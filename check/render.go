@@ -153,10 +153,16 @@ func (r Report) WriteText(w io.Writer, color bool) {
 	case v.Reason == browser.NetworkError:
 		p("%s%sNETWORK ERROR%s  %s %s: %v\n", s.bold, s.red, s.reset, o.Method, v.URL, v.Err)
 		p("  Not a CORS error: no answer came back. The browser reports it as 'TypeError: Failed to fetch' too.\n")
-	case r.Agree() && v.Allowed:
+	case r.Allowed():
 		p("%s%sALLOWED%s  %s %s from %s: the page can read the %d response (%s).\n", s.bold, s.green, s.reset, o.Method, o.URL, o.Origin, v.Status, engines)
-	case r.Agree():
+	case r.Blocked():
 		p("%s%sBLOCKED%s  %s %s from %s (%s)\n", s.bold, s.red, s.reset, o.Method, o.URL, o.Origin, engines)
+		if !r.Agree() {
+			p("  Each engine stops at a different check:\n")
+			for _, e := range r.Engines {
+				p("  %s%-8s%s %s\n", s.red, e.Engine.Name, s.reset, e.Verdict.Reason.Explain())
+			}
+		}
 	default:
 		p("%s%sBLOCKED%s in some engines  %s %s from %s: the engines disagree\n", s.bold, s.red, s.reset, o.Method, o.URL, o.Origin)
 		for _, e := range r.Engines {

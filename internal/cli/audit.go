@@ -46,6 +46,7 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print JSON")
 	sarif := fs.String("sarif", "", "also write a SARIF 2.1.0 log to this file")
 	failOn := fs.String("fail-on", "high", "exit 1 on findings at or above: info, low, medium, high")
+	fs.StringVar(&o.Browser, "browser", "all", "engines whose models judge each answer: chromium, firefox, safari or all (a finding stands when any engine lets the attacker read)")
 	fs.IntVar(&o.Concurrency, "concurrency", 4, "requests in flight at most")
 	fs.Float64Var(&o.Rate, "rate", 20, "requests per second at most")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Second, "time limit of each request")

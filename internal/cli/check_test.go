@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -62,7 +63,9 @@ func TestCheckExitCodesAndJSON(t *testing.T) {
 	}{
 		{[]string{"check", url, "--origin", "http://localhost:3000", "-X", "PUT", "-H", "Content-Type: application/json", "-d", "{}", "--json"}, ExitOK, true},
 		{[]string{"check", url, "--origin", "http://localhost:3001", "--json"}, ExitFail, false},
-		{[]string{"check", "http://127.0.0.1:1/data", "--origin", "http://localhost:3000", "--json", "--timeout", "2s"}, ExitUsage, false},
+		{[]string{"check", "http://" + closedAddr(t) + "/data", "--origin", "http://localhost:3000", "--json", "--timeout", "2s"}, ExitUsage, false},
+		// A port browsers never connect to: blocked, not a network error.
+		{[]string{"check", "http://127.0.0.1:6000/data", "--origin", "http://localhost:3000", "--json", "--timeout", "2s"}, ExitFail, false},
 	} {
 		var out, errb bytes.Buffer
 		code := Run(tc.args, &out, &errb)
@@ -128,6 +131,16 @@ func TestCheckMatrix(t *testing.T) {
 	if code := Run([]string{"check", url, "--matrix", file}, &out, &out); code != ExitUsage || !strings.Contains(out.String(), `expect "maybe"`) {
 		t.Errorf("bad matrix: got %d %q", code, out.String())
 	}
+}
+
+// closedAddr returns a loopback address where nothing listens.
+func closedAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 func TestDemo(t *testing.T) {
@@ -209,9 +222,9 @@ func TestGenCommand(t *testing.T) {
 	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "cors.yaml")
-	os.WriteFile(file, []byte("allow_origins: [https://app.example.com]\nallow_headers: ['*']\n"), 0o600)
+	os.WriteFile(file, []byte("allow_origins: [https://app.example.com]\nallow_methods: ['*']\n"), 0o600)
 	errb.Reset()
-	if code := Run([]string{"gen", "express", "--config", file}, &out, &errb); code != ExitUsage || !strings.Contains(errb.String(), "allow_headers: *") {
+	if code := Run([]string{"gen", "express", "--config", file}, &out, &errb); code != ExitUsage || !strings.Contains(errb.String(), "allow_methods: *") {
 		t.Errorf("gen refusing: exit %d %q", code, errb.String())
 	}
 	target := filepath.Join(dir, "app.js")
