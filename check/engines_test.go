@@ -60,6 +60,12 @@ func engineLines(engine string, lines []string, mixed bool) []string {
 func TestModelAgainstEngines(t *testing.T) {
 	seed := envInt("CORSKIT_SEED", uint64(time.Now().UnixNano()))
 	n := int(envInt("CORSKIT_SCENARIOS", 520))
+	table := newDifferences(n)
+	defer func() {
+		if os.Getenv("CORSKIT_TABLE") != "" && !t.Failed() {
+			t.Logf("what each engine does differently, seed %d, %d scenarios per engine:\n%s", seed, n, table.markdown())
+		}
+	}()
 	browsertest.EachEngine(t, func(t *testing.T, e browsertest.Engine) {
 		model, _ := browser.EngineNamed(e.Name())
 		srv := scenario.NewServer()
@@ -115,6 +121,10 @@ func TestModelAgainstEngines(t *testing.T) {
 			}
 			if p := checkCommand(e.Name(), url, e.Origin(), sc, reqs[i].Body, got.OK, lines, sentPreflight); p != "" {
 				problems = append(problems, p)
+			}
+			table.record(e.Name(), i, got.OK, len(lines))
+			if os.Getenv("CORSKIT_TABLE") != "" {
+				table.counterfactuals(model, req, reqs[i].Body, v)
 			}
 			if len(problems) > 0 {
 				failures++
