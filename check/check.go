@@ -266,6 +266,8 @@ func Transport(ctx context.Context, o Options) browser.RoundTripper {
 		TLSClientConfig:       &tls.Config{InsecureSkipVerify: o.Insecure}, //nolint:gosec // opt-in --insecure
 		ResponseHeaderTimeout: o.Timeout,
 		DisableCompression:    true,
+		// One connection per exchange: nothing is left open after the check.
+		DisableKeepAlives: true,
 	}
 	client := &http.Client{
 		Transport:     tr,

@@ -153,7 +153,7 @@ func TestWriteText(t *testing.T) {
 		"Firefox 153 logs:\n  Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at " + url + "/data. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 404.",
 		// WebKit checks the preflight's status before its headers.
 		"Safari (WebKit 2.50) logs:\n  Preflight response is not successful. Status code: 404\n  Fetch API cannot load " + url + "/data due to access control checks.",
-		"Each engine stops at a different check:",
+		"The engines stop at different checks:\n  chromium, firefox: the server's answer has no Access-Control-Allow-Origin header",
 		"Chromium 156 logs:\n  Access to fetch at '" + url + "/data' from origin '" + pageOrigin + "' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
 		"1. preflight: OPTIONS " + url + "/data",
 		"> Access-Control-Request-Headers: content-type",

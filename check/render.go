@@ -158,9 +158,9 @@ func (r Report) WriteText(w io.Writer, color bool) {
 	case r.Blocked():
 		p("%s%sBLOCKED%s  %s %s from %s (%s)\n", s.bold, s.red, s.reset, o.Method, o.URL, o.Origin, engines)
 		if !r.Agree() {
-			p("  Each engine stops at a different check:\n")
-			for _, e := range r.Engines {
-				p("  %s%-8s%s %s\n", s.red, e.Engine.Name, s.reset, e.Verdict.Reason.Explain())
+			p("  The engines stop at different checks:\n")
+			for _, g := range r.byReason() {
+				p("  %s%s%s: %s\n", s.red, strings.Join(g.engines, ", "), s.reset, g.reason.Explain())
 			}
 		}
 	default:
@@ -266,6 +266,26 @@ func (r Report) WriteText(w io.Writer, color bool) {
 			p("  %s- %s%s\n", s.yellow, wn.Message, s.reset)
 		}
 	}
+}
+
+// reasonGroup is the engines that blocked for one reason.
+type reasonGroup struct {
+	reason  browser.Reason
+	engines []string
+}
+
+// byReason groups the engines by the reason they blocked for, in order.
+func (r Report) byReason() []reasonGroup {
+	var out []reasonGroup
+	for _, e := range r.Engines {
+		i := slices.IndexFunc(out, func(g reasonGroup) bool { return g.reason == e.Verdict.Reason })
+		if i < 0 {
+			out = append(out, reasonGroup{reason: e.Verdict.Reason})
+			i = len(out) - 1
+		}
+		out[i].engines = append(out[i].engines, e.Engine.Name)
+	}
+	return out
 }
 
 // engineList names the engines judged: "Chromium 156, Firefox 153, ...".
