@@ -63,7 +63,7 @@ var (
 	reqMethods = []string{"GET", "PUT", "DELETE", "PATCH"}
 	reqHeaders = [][]browser.Header{nil, {{Name: "Content-Type", Value: "application/json"}}, {{Name: "X-Custom", Value: "1"}},
 		{{Name: "Authorization", Value: "Bearer t"}}, {{Name: "X-Custom", Value: "1"}, {Name: "Authorization", Value: "Bearer t"}}}
-	reqCreds   = []browser.Credentials{browser.Omit, browser.Include}
+	reqCreds = []browser.Credentials{browser.Omit, browser.Include}
 )
 
 // allows is the policy's own answer, read independently of any server.
