@@ -50,3 +50,27 @@ func ExamplePreflightFor() {
 	fmt.Println(ok, p.Method, p.Header.Get("Access-Control-Request-Method"), p.Header.Get("Access-Control-Request-Headers"))
 	// Output: true OPTIONS patch content-type,x-debug
 }
+
+// Each engine words the same refusal its own way, and Firefox and WebKit log
+// more than one line.
+func ExampleEngine_Fetch() {
+	server := func(o browser.Outgoing) (browser.Incoming, error) {
+		return browser.Incoming{Status: 200, Header: http.Header{}}, nil // no CORS headers
+	}
+	req := browser.Request{Origin: "http://localhost:3000", URL: "http://api.example.com/data"}
+	for _, e := range browser.Engines {
+		v := e.Fetch(req, server)
+		fmt.Println(e.Product, v.Allowed, v.Reason)
+		for _, line := range v.Messages {
+			fmt.Println("  " + line)
+		}
+	}
+	// Output:
+	// Chromium 156 false missing_allow_origin
+	//   Access to fetch at 'http://api.example.com/data' from origin 'http://localhost:3000' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.
+	// Firefox 153 false missing_allow_origin
+	//   Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://api.example.com/data. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200.
+	// Safari (WebKit 2.50) false missing_allow_origin
+	//   Origin http://localhost:3000 is not allowed by Access-Control-Allow-Origin. Status code: 200
+	//   Fetch API cannot load http://api.example.com/data due to access control checks.
+}
