@@ -325,14 +325,14 @@ func (f *Firefox) logCount() int {
 // linesUntilMarker logs a marker from the page and returns the console lines
 // logged since start, up to the marker. Firefox reports CORS failures from
 // its network process, after the page has seen the rejection (within 50 ms
-// of it, measured): so a failed fetch first waits up to a second for a line
-// (some failures, a blocked port, log none), then until no line has come for
-// 150 ms.
+// of it, measured on an idle machine): so a failed fetch first waits up to
+// two seconds for a line (some failures, a blocked port, log none), then
+// until no line has come for 300 ms; the margins are for a loaded CI machine.
 func (f *Firefox) linesUntilMarker(t testing.TB, start, i int, failed bool) []string {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	if failed {
-		first := time.Now().Add(time.Second)
+		first := time.Now().Add(2 * time.Second)
 		for f.logCount() == start && time.Now().Before(first) {
 			select {
 			case <-f.logCh:
@@ -342,7 +342,7 @@ func (f *Firefox) linesUntilMarker(t testing.TB, start, i int, failed bool) []st
 		for quiet := false; !quiet; {
 			select {
 			case <-f.logCh:
-			case <-time.After(150 * time.Millisecond):
+			case <-time.After(300 * time.Millisecond):
 				quiet = true
 			}
 		}
