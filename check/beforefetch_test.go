@@ -32,11 +32,8 @@ func corsAPI(t *testing.T) *httptest.Server {
 
 // modelFor runs the engine's model on the request the page made.
 func modelFor(e *browser.Engine, origin string, r browsertest.Request, res browsertest.Result, page, target browser.AddressSpace) browser.Verdict {
-	req := browser.Request{Origin: origin, URL: r.URL, Method: r.Method, Credentials: browser.Credentials(r.Credentials), Body: r.Body != "",
-		PageURL: res.PageURL, PageAddressSpace: page, TargetAddressSpace: target}
-	for k, v := range r.Headers {
-		req.Headers = append(req.Headers, browser.Header{Name: k, Value: v})
-	}
+	req := browsertest.ModelRequest(origin, r)
+	req.PageURL, req.PageAddressSpace, req.TargetAddressSpace = res.PageURL, page, target
 	return e.Fetch(req, check.Transport(context.Background(), check.Options{Body: r.Body, Timeout: 5 * time.Second}))
 }
 

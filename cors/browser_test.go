@@ -121,12 +121,8 @@ func testInEngine(t *testing.T, b browsertest.Engine) {
 				}
 				return
 			}
-			mreq := browser.Request{Origin: page, URL: req.URL, Method: req.Method, Credentials: browser.Credentials(req.Credentials), Body: req.Body != ""}
-			for k, v := range req.Headers {
-				mreq.Headers = append(mreq.Headers, browser.Header{Name: k, Value: v})
-			}
-			v := model.Fetch(mreq, check.Transport(context.Background(), check.Options{Body: req.Body, Timeout: 5 * time.Second}))
-			if len(v.Messages) == 0 || !containsInOrder(res.Console, v.Messages) {
+			v := model.Fetch(browsertest.ModelRequest(page, req), check.Transport(context.Background(), check.Options{Body: req.Body, Timeout: 5 * time.Second}))
+			if !browsertest.ContainsRun(res.Console, v.Messages) {
 				t.Errorf("%s's console:\n got   %q\n model %q", b.Name(), res.Console, v.Messages)
 			}
 			if b.Name() != "chromium" {
@@ -162,14 +158,4 @@ func TestWildcardCoversAuthorizationInEveryEngine(t *testing.T) {
 			t.Errorf("%s refused Authorization under Access-Control-Allow-Headers: * (%q): it now follows the Fetch standard; update the README's note", b.Name(), res.Console)
 		}
 	})
-}
-
-// containsInOrder reports whether lines holds want as a contiguous run.
-func containsInOrder(lines, want []string) bool {
-	for i := 0; i+len(want) <= len(lines); i++ {
-		if slices.Equal(lines[i:i+len(want)], want) {
-			return true
-		}
-	}
-	return false
 }

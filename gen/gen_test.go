@@ -479,10 +479,7 @@ func TestAnyHeaderInRealEngines(t *testing.T) {
 		}
 		results := e.FetchAll(t, reqs)
 		for i, r := range reqs {
-			req := browser.Request{Origin: e.Origin(), URL: r.URL, Method: "PUT", Credentials: browser.Credentials(r.Credentials), Body: true}
-			for k, v := range r.Headers {
-				req.Headers = append(req.Headers, browser.Header{Name: k, Value: v})
-			}
+			req := browsertest.ModelRequest(e.Origin(), r)
 			want := allows(cfg, req)
 			v := model.Fetch(req, check.Transport(context.Background(), check.Options{Body: "{}", Timeout: 5 * time.Second}))
 			if results[i].OK != want || v.Allowed != want {

@@ -28,11 +28,7 @@ func testGatewayInEngine(t *testing.T, b browsertest.Engine) {
 	page := b.Origin()
 	model, _ := browser.EngineNamed(b.Name())
 	modelLines := func(req browsertest.Request, origin string) []string {
-		mreq := browser.Request{Origin: origin, URL: req.URL, Method: req.Method, Credentials: browser.Credentials(req.Credentials), Body: req.Body != ""}
-		for k, v := range req.Headers {
-			mreq.Headers = append(mreq.Headers, browser.Header{Name: k, Value: v})
-		}
-		return model.Fetch(mreq, check.Transport(context.Background(), check.Options{Body: req.Body, Timeout: 5 * time.Second})).Messages
+		return model.Fetch(browsertest.ModelRequest(origin, req), check.Transport(context.Background(), check.Options{Body: req.Body, Timeout: 5 * time.Second})).Messages
 	}
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", "*") // replaced by the gateway
@@ -78,7 +74,7 @@ func testGatewayInEngine(t *testing.T, b browsertest.Engine) {
 						}
 						return
 					}
-					if lines := modelLines(req, page); res.OK || len(lines) == 0 || !containsRun(res.Console, lines) {
+					if lines := modelLines(req, page); res.OK || !browsertest.ContainsRun(res.Console, lines) {
 						t.Errorf("got ok=%v console %q; want the model's %q", res.OK, res.Console, lines)
 					}
 					want := fmt.Sprintf("Access to fetch at '%s' from origin '%s' has been blocked by CORS policy: %s", req.URL, page, tc.reason)
@@ -90,7 +86,7 @@ func testGatewayInEngine(t *testing.T, b browsertest.Engine) {
 			// Another origin: the gateway refuses, although the upstream says *.
 			otherReq := browsertest.Request{URL: gw + "/data?other"}
 			res := other.Fetch(t, otherReq)
-			if lines := modelLines(otherReq, other.Origin()); res.OK || len(lines) == 0 || !containsRun(res.Console, lines) {
+			if lines := modelLines(otherReq, other.Origin()); res.OK || !browsertest.ContainsRun(res.Console, lines) {
 				t.Errorf("other origin: got ok=%v console %q; want the model's %q", res.OK, res.Console, lines)
 			}
 		})
@@ -98,14 +94,4 @@ func testGatewayInEngine(t *testing.T, b browsertest.Engine) {
 			t.Errorf("Serve: %v", err)
 		}
 	}
-}
-
-// containsRun reports whether lines holds want as a contiguous run.
-func containsRun(lines, want []string) bool {
-	for i := 0; i+len(want) <= len(lines); i++ {
-		if slices.Equal(lines[i:i+len(want)], want) {
-			return true
-		}
-	}
-	return false
 }

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
+
+	"github.com/corskit/corskit/browser"
 )
 
 // Engine is one browser engine driven by a test: a page on its own loopback
@@ -92,4 +95,25 @@ func fetchExpression(req Request) string {
 			return {ok: false, error: String(e)};
 		}
 	})()`, urlJSON, initJSON)
+}
+
+// ModelRequest returns the browser model's request for what the page at
+// origin fetched, so that a test can hold an engine to its model.
+func ModelRequest(origin string, r Request) browser.Request {
+	req := browser.Request{Origin: origin, URL: r.URL, Method: r.Method, Credentials: browser.Credentials(r.Credentials), Body: r.Body != ""}
+	for k, v := range r.Headers {
+		req.Headers = append(req.Headers, browser.Header{Name: k, Value: v})
+	}
+	return req
+}
+
+// ContainsRun reports whether lines holds want, non-empty, as a contiguous
+// run: an engine's console lines for a request, among others it logged.
+func ContainsRun(lines, want []string) bool {
+	for i := 0; len(want) > 0 && i+len(want) <= len(lines); i++ {
+		if slices.Equal(lines[i:i+len(want)], want) {
+			return true
+		}
+	}
+	return false
 }
