@@ -119,7 +119,7 @@ func TestModelAgainstEngines(t *testing.T) {
 			if got.OK && (v.Status != got.Status || !slices.Equal(v.Readable, got.Headers)) {
 				problems = append(problems, fmt.Sprintf("response: model status %d readable %q; %s status %d readable %q", v.Status, v.Readable, e.Name(), got.Status, got.Headers))
 			}
-			if p := checkCommand(e.Name(), url, e.Origin(), sc, reqs[i].Body, got.OK, lines, sentPreflight); p != "" {
+			if p := checkCommand(e.Name(), url, e.Origin(), sc, reqs[i].Body, got.OK, lines, sentPreflight, got.Headers); p != "" {
 				problems = append(problems, p)
 			}
 			table.record(e.Name(), i, got.OK, len(lines))
@@ -156,7 +156,7 @@ func sameLines(v browser.Verdict, lines []string) bool {
 
 // checkCommand runs corskit check --browser engine --json on the scenario and
 // returns what differs from the engine, or "".
-func checkCommand(engine, url, origin string, sc scenario.Scenario, body string, ok bool, lines []string, preflight bool) string {
+func checkCommand(engine, url, origin string, sc scenario.Scenario, body string, ok bool, lines []string, preflight bool, readable []string) string {
 	args := []string{"check", url, "--origin", origin, "--browser", engine, "-X", sc.Method, "--credentials", string(sc.Credentials), "--json", "--timeout", "5s"}
 	for _, h := range sc.Headers {
 		args = append(args, "-H", h.Name+": "+h.Value)
@@ -181,6 +181,7 @@ func checkCommand(engine, url, origin string, sc scenario.Scenario, body string,
 	eng := j.Engines[engine]
 	if j.Allowed != ok || eng.Allowed != ok || code != wantCode || j.Preflight.Sent != preflight ||
 		j.Message != first && !slices.Contains(j.Alternatives, first) || !slices.Equal(eng.Messages, j.Messages) ||
+		ok && !slices.Equal(eng.ReadableHeaders, readable) ||
 		len(j.Messages) != len(lines) {
 		return fmt.Sprintf("corskit check --browser %s: allowed=%v exit=%d preflight=%v messages=%q engines[%s]=%+v", engine, j.Allowed, code, j.Preflight.Sent, j.Messages, engine, eng)
 	}

@@ -37,6 +37,9 @@ type JSONEngine struct {
 	Allowed  bool     `json:"allowed"`
 	Code     string   `json:"code"`
 	Messages []string `json:"messages"`
+	// ReadableHeaders are the response headers the page can read in this
+	// engine, when allowed.
+	ReadableHeaders []string `json:"readable_headers"`
 }
 
 // JSONPreflight is the preflight, when one was sent.
@@ -83,7 +86,11 @@ func (r Report) ToJSON() JSON {
 		if msgs == nil {
 			msgs = []string{}
 		}
-		j.Engines[e.Engine.Name] = JSONEngine{Product: e.Engine.Product, Allowed: e.Verdict.Allowed, Code: string(e.Verdict.Reason), Messages: msgs}
+		readable := e.Verdict.Readable
+		if readable == nil {
+			readable = []string{}
+		}
+		j.Engines[e.Engine.Name] = JSONEngine{Product: e.Engine.Product, Allowed: e.Verdict.Allowed, Code: string(e.Verdict.Reason), Messages: msgs, ReadableHeaders: readable}
 	}
 	if j.ReadableHeaders == nil {
 		j.ReadableHeaders = []string{}
