@@ -27,7 +27,7 @@ Flags:
 func runAudit(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corskit audit", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { io.WriteString(stderr, auditUsage); fs.PrintDefaults() }
+	fs.Usage = func() { io.WriteString(stderr, auditUsage); printFlags(stderr, fs) }
 	var o audit.Options
 	o.Ambient = http.Header{}
 	file := fs.String("file", "", "file with one URL per line (# comments allowed)")

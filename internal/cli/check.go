@@ -13,6 +13,7 @@ import (
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/internal/headers"
 )
 
 // checkOptions are corskit check's flags.
@@ -54,7 +55,7 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		io.WriteString(stderr, checkUsage)
-		fs.PrintDefaults()
+		printFlags(stderr, fs)
 	}
 	fs.Func("origin", "origin of the page making the request, e.g. http://localhost:3000 (repeat for a table)", func(s string) error {
 		o.origins = append(o.origins, s)
@@ -118,6 +119,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return ExitUsage
 	}
+	for _, h := range o.headers {
+		if note := forbiddenHeaderNote(h.Name, o.credentials); note != "" {
+			fmt.Fprintln(stderr, "corskit check: note:", note)
+		}
+	}
 	ctx := context.Background()
 	if o.matrix != "" || len(o.origins) > 1 || len(o.methods) > 1 {
 		return runMatrix(ctx, o, stdout, stderr)
@@ -146,6 +152,21 @@ func (o checkOptions) checkOptions(origin, method string) check.Options {
 		Stack: o.stack, Timeout: o.timeout, Insecure: o.insecure, Browser: o.browser,
 		PageAddressSpace: browser.AddressSpace(o.pageSpace),
 	}
+}
+
+// forbiddenHeaderNote explains a -H that page script cannot set (copied
+// from a browser's request, where the browser added it), or returns "".
+func forbiddenHeaderNote(name, credentials string) string {
+	if !headers.IsForbiddenRequestHeader(name) {
+		return ""
+	}
+	if strings.EqualFold(name, "Cookie") {
+		if credentials == "include" {
+			return "-H 'Cookie: ...' is left out: page script cannot set Cookie; the browser sends the site's cookies itself, which --credentials include stands for"
+		}
+		return "-H 'Cookie: ...' is left out: page script cannot set Cookie; the browser sends the site's cookies itself when fetch() has credentials: 'include': add --credentials include"
+	}
+	return fmt.Sprintf("-H '%s: ...' is left out: it is a forbidden request header, which the browser sets itself and fetch() drops", name)
 }
 
 // exitFor returns 0 when every engine judged allows the request, 2 on a

@@ -238,3 +238,21 @@ func TestGenCommand(t *testing.T) {
 		t.Errorf("unknown target: exit %d", code)
 	}
 }
+
+// TestCheckExplainsForbiddenHeaders: a Cookie copied into -H is explained
+// (the browser sends cookies itself: --credentials include), not silently
+// dropped; so is any other header page script cannot set.
+func TestCheckExplainsForbiddenHeaders(t *testing.T) {
+	t.Parallel()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	}))
+	defer api.Close()
+	var out, errb bytes.Buffer
+	Run([]string{"check", api.URL, "--origin", "http://localhost:3000", "-H", "Cookie: session=1", "-H", "Host: evil"}, &out, &errb)
+	for _, want := range []string{"-H 'Cookie: ...' is left out", "add --credentials include", "-H 'Host: ...' is left out"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+		}
+	}
+}

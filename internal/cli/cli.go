@@ -91,3 +91,36 @@ func usage(w io.Writer) {
 	b.WriteString("\nThe Go middleware is the package github.com/corskit/corskit/cors.\n")
 	io.WriteString(w, b.String())
 }
+
+// printFlags writes the flag set's flags as the README spells them: --name
+// (a single letter keeps one dash, as curl's -X and -H), the kind of value,
+// then the usage and the default.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	var b strings.Builder
+	fs.VisitAll(func(f *flag.Flag) {
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-"
+		}
+		fmt.Fprintf(&b, "  %s%s", dash, f.Name)
+		kind, usage := flag.UnquoteUsage(f)
+		if kind != "" {
+			b.WriteString(" " + kind)
+		}
+		b.WriteString("\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t"))
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
+			fmt.Fprintf(&b, " (default %s)", f.DefValue)
+		}
+		b.WriteString("\n")
+	})
+	io.WriteString(w, b.String())
+}
+
+// helpFlagSet returns a flag set for a command that takes no flags, so that
+// --help prints its one-line usage and exits 0.
+func helpFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { io.WriteString(stderr, usage) }
+	return fs
+}

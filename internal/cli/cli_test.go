@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -91,6 +92,28 @@ func TestErrorsNameFlags(t *testing.T) {
 		Run(tc.args, io.Discard, &stderr)
 		if !strings.Contains(stderr.String(), tc.want) || strings.Contains(stderr.String(), "Options.") || strings.Contains(stderr.String(), "Config.") {
 			t.Errorf("corskit %s: stderr %q; want %q and no API field names", strings.Join(tc.args, " "), stderr.String(), tc.want)
+		}
+	}
+}
+
+// TestEveryCommandHasHelp: "corskit CMD --help" exits 0 for every command,
+// and flags are shown as the README spells them: --name, or -X for a single
+// letter.
+func TestEveryCommandHasHelp(t *testing.T) {
+	t.Parallel()
+	longWithOneDash := regexp.MustCompile(`(?m)^  -[a-z][a-z-]+`)
+	for _, c := range commands() {
+		var out, errb bytes.Buffer
+		if code := Run([]string{c.name, "--help"}, &out, &errb); code != ExitOK {
+			t.Errorf("corskit %s --help: exit %d\n%s", c.name, code, errb.String())
+			continue
+		}
+		help := out.String() + errb.String()
+		if !strings.Contains(help, "Usage") && !strings.Contains(help, "usage") {
+			t.Errorf("corskit %s --help says no usage:\n%s", c.name, help)
+		}
+		if m := longWithOneDash.FindString(help); m != "" {
+			t.Errorf("corskit %s --help shows %q with one dash; the README writes --flag", c.name, strings.TrimSpace(m))
 		}
 	}
 }

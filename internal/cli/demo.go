@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -47,9 +49,23 @@ func serveLoopback(ctx context.Context, h http.Handler) (string, error) {
 
 // runDemo shows the whole story on this machine alone: a broken API, the
 // doctor's diagnosis, the gateway in front of it, and the request allowed.
+const demoUsage = `Usage: corskit demo
+
+Starts, on loopback only, an API with a copied CORS setup (Access-Control-Allow-Origin: *
+and no OPTIONS route), shows corskit check's diagnosis of a page's credentialed
+JSON PUT to it, puts corskit proxy in front of it, checks again, and exits 0.
+It takes no flags.
+`
+
 func runDemo(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		fmt.Fprintf(stderr, "corskit demo: unexpected argument %q; it takes none\n", args[0])
+	fs := helpFlagSet("corskit demo", demoUsage, stderr)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	} else if err != nil {
+		return ExitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "corskit demo: unexpected argument %q; it takes none\n", fs.Arg(0))
 		return ExitUsage
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -31,7 +31,7 @@ Flags:
 func runDev(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corskit dev", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { io.WriteString(stderr, devUsage); fs.PrintDefaults() }
+	fs.Usage = func() { io.WriteString(stderr, devUsage); printFlags(stderr, fs) }
 	listen := fs.String("listen", "127.0.0.1:3000", "the address the browser opens")
 	frontend := fs.String("frontend", "", "the frontend dev server, e.g. http://localhost:5173")
 	static := fs.String("static", "", "serve this folder instead of a dev server (single-page-app fallback)")

@@ -26,7 +26,7 @@ Flags:
 func runGen(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corskit gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintf(stderr, genUsage, strings.Join(gen.Names(), ", ")); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprintf(stderr, genUsage, strings.Join(gen.Names(), ", ")); printFlags(stderr, fs) }
 	var o proxyOptions
 	fs.StringVar(&o.config, "config", "", "policy file (YAML or JSON); a corskit proxy file works too")
 	fs.StringVar(&o.upstream, "upstream", "", "the backend a proxy target forwards to")

@@ -24,7 +24,7 @@ Flags:
 func runLint(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corskit lint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { io.WriteString(stderr, lintUsage); fs.PrintDefaults() }
+	fs.Usage = func() { io.WriteString(stderr, lintUsage); printFlags(stderr, fs) }
 	asJSON := fs.Bool("json", false, "print JSON")
 	sarif := fs.String("sarif", "", "also write a SARIF 2.1.0 log to this file")
 	failOn := fs.String("fail-on", "high", "exit 1 on findings at or above: info, low, medium, high")

@@ -48,7 +48,7 @@ func parseProxy(args []string, stderr io.Writer) (proxyOptions, error) {
 	var o proxyOptions
 	fs := flag.NewFlagSet("corskit proxy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { io.WriteString(stderr, proxyUsage); fs.PrintDefaults() }
+	fs.Usage = func() { io.WriteString(stderr, proxyUsage); printFlags(stderr, fs) }
 	list := func(dst *[]string) func(string) error {
 		return func(s string) error { *dst = append(*dst, s); return nil }
 	}

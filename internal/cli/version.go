@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -51,9 +52,10 @@ func versionFrom(info *debug.BuildInfo, ok bool) string {
 }
 
 func runVersion(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("corskit version", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
+	fs := helpFlagSet("corskit version", "Usage: corskit version\n\nPrints corskit's version: the module version after go install, or devel and the commit in a checkout.\n", stderr)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	} else if err != nil {
 		return ExitUsage
 	}
 	if fs.NArg() > 0 {

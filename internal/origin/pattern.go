@@ -4,6 +4,7 @@
 package origin
 
 import (
+	"net"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -110,7 +111,12 @@ func Parse(s string) (Pattern, error) {
 	if !ok {
 		fix := ""
 		if !strings.Contains(s, ":/") && !strings.HasPrefix(s, "/") {
-			fix = fixOrEmpty("https://" + s)
+			// Development servers on this machine serve plain http.
+			scheme := "https://"
+			if isLoopbackHost(s) {
+				scheme = "http://"
+			}
+			fix = fixOrEmpty(scheme + s)
 		}
 		return Pattern{}, &Error{Value: s, Reason: "has no scheme; " + shape, Fix: fix}
 	}
@@ -322,4 +328,18 @@ func parseRegexp(s string) (Pattern, error) {
 		return Pattern{}, &Error{Value: s, Reason: "does not start with one literal scheme, so it could match origins of other schemes; start the expression with it, e.g. \"re:https://[a-z0-9-]+\\.example\\.com\", and write one entry per scheme"}
 	}
 	return Pattern{Kind: Regexp, Scheme: scheme, Re: re, raw: s}, nil
+}
+
+// isLoopbackHost reports whether host[:port] names this machine: localhost,
+// *.localhost, 127.x.x.x or [::1].
+func isLoopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(strings.ToLower(host), "[]")
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip.IsLoopback()
+	}
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
 }

@@ -39,6 +39,8 @@ var parseTests = []struct {
 	{desc: "default https port", in: "https://app.example.com:443", errPart: "default port 443", fix: "https://app.example.com"},
 	{desc: "default http port", in: "http://app.example.com:80", errPart: "default port 80", fix: "http://app.example.com"},
 	{desc: "missing scheme", in: "app.example.com", errPart: "no scheme", fix: "https://app.example.com"},
+	{desc: "missing scheme, localhost: dev servers serve http", in: "localhost:3000", errPart: "no scheme", fix: "http://localhost:3000"},
+	{desc: "missing scheme, loopback address", in: "127.0.0.1:5173", errPart: "no scheme", fix: "http://127.0.0.1:5173"},
 	{desc: "leading space", in: " https://app.example.com", errPart: "white space", fix: "https://app.example.com"},
 	{desc: "inner space", in: "https://app .example.com", errPart: "white space"},
 	{desc: "empty", in: "", errPart: "is empty"},
