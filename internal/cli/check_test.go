@@ -150,7 +150,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 	s := out.String()
-	for _, want := range []string{"BLOCKED  PUT", "must not be the wildcard '*' when the request's credentials mode is 'include'", "Common mistake: wildcard with credentials",
+	for _, want := range []string{"--credentials include --stack go", "BLOCKED  PUT", "must not be the wildcard '*' when the request's credentials mode is 'include'", "Common mistake: wildcard with credentials",
 		"ALLOWED  PUT", "Blocked before, allowed through the gateway."} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, s)

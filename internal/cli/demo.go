@@ -82,7 +82,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		Headers: []browser.Header{{Name: "Content-Type", Value: "application/json"}},
 	}
 	rule := strings.Repeat("─", 72)
-	fmt.Fprintf(stdout, "%s\n1. An API on %s with a copied CORS setup (Access-Control-Allow-Origin: * and no\n   OPTIONS route). A page on %s sends it a JSON PUT with cookies:\n\n   corskit check %s/data --origin %s -X PUT \\\n     -H 'Content-Type: application/json' -d '{\"name\":\"x\"}' --credentials include\n%s\n\n",
+	fmt.Fprintf(stdout, "%s\n1. An API on %s with a copied CORS setup (Access-Control-Allow-Origin: * and no\n   OPTIONS route). A page on %s sends it a JSON PUT with cookies:\n\n   corskit check %s/data --origin %s -X PUT \\\n     -H 'Content-Type: application/json' -d '{\"name\":\"x\"}' --credentials include --stack go\n%s\n\n",
 		rule, api, page, api, page, rule)
 	opts.URL = api + "/data"
 	before, err := check.Run(ctx, opts)
