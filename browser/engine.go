@@ -26,6 +26,11 @@ type Engine struct {
 	// PreflightRedirectCORSFirst: a redirected preflight's answer goes
 	// through the CORS check before the redirect is refused (Firefox).
 	PreflightRedirectCORSFirst bool
+	// MethodBeforeHeaderList: the preflight's method is checked before its
+	// Access-Control-Allow-Headers is parsed, so a refused method is
+	// reported over an unparsable header list (Firefox); Chromium parses
+	// both lists first.
+	MethodBeforeHeaderList bool
 	// PreflightStatusFirst: a preflight's status is checked before its
 	// Access-Control-Allow-Origin (WebKit); Chromium and Firefox check the
 	// CORS headers first.

@@ -172,7 +172,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 				fail.Reason = PreflightStatus
 				return block(fail)
 			}
-			if r, refused := checkPreflightLists(in.Header, cur); r != Allowed {
+			if r, refused := e.checkPreflightLists(in.Header, cur); r != Allowed {
 				fail.Reason = r
 				switch r {
 				case HeaderNotAllowed:
@@ -332,17 +332,21 @@ func actualHeader(hs []Header, origin string, crossOrigin bool, method string) h
 // the preflight's Access-Control-Allow-Methods and -Headers (Fetch,
 // "CORS-preflight fetch", steps 7.3 to 7.8, in Chromium's order). It returns
 // the refused method, or every refused header name, sorted.
-func checkPreflightLists(h http.Header, r Request) (Reason, []string) {
+func (e *Engine) checkPreflightLists(h http.Header, r Request) (Reason, []string) {
 	methods, ok := parseList(h, "Access-Control-Allow-Methods")
 	if !ok {
 		return InvalidAllowMethods, []string{""}
+	}
+	wildcardOK := r.Credentials != Include
+	methodOK := headers.IsSafelistedMethod(r.Method) || slices.Contains(methods, r.Method) || wildcardOK && slices.Contains(methods, "*")
+	if !methodOK && e.MethodBeforeHeaderList {
+		return MethodNotAllowed, []string{r.Method}
 	}
 	names, ok := parseList(h, "Access-Control-Allow-Headers")
 	if !ok {
 		return InvalidAllowHeaders, []string{""}
 	}
-	wildcardOK := r.Credentials != Include
-	if !headers.IsSafelistedMethod(r.Method) && !slices.Contains(methods, r.Method) && !(wildcardOK && slices.Contains(methods, "*")) {
+	if !methodOK {
 		return MethodNotAllowed, []string{r.Method}
 	}
 	allowed := map[string]bool{}

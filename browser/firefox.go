@@ -10,6 +10,7 @@ var Firefox = &Engine{
 	PreflightsAfterRedirect:    true,
 	PreflightKeepsOrigin:       true,
 	PreflightRedirectCORSFirst: true,
+	MethodBeforeHeaderList:     true,
 	LoopbackIsTrustworthy:      true,
 	console:                    firefoxConsole,
 	mixedContent:               firefoxMixedContent,

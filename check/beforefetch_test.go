@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -66,6 +67,9 @@ func TestMixedContentInEngines(t *testing.T) {
 				if i == 0 && v.Reason != browser.MixedContent {
 					t.Errorf("%s: reason %q; want mixed_content", r.URL, v.Reason)
 				}
+				if v.Reason == browser.MixedContent {
+					wantNotCORS(t, results[i].Console, "mixed_content")
+				}
 			}
 		})
 	}
@@ -125,6 +129,9 @@ func TestLocalNetworkAccessInChromium(t *testing.T) {
 				if c.blocked && v.Reason != browser.LocalNetworkAccess {
 					t.Errorf("reason %q; want local_network_access", v.Reason)
 				}
+				if c.blocked {
+					wantNotCORS(t, results[i].Console, "local_network_access")
+				}
 			}
 		})
 	}
@@ -164,4 +171,15 @@ func TestBadPortsAndRefusedConnectionsInEngines(t *testing.T) {
 			}
 		}
 	})
+}
+
+// wantNotCORS: the engine's real lines, pasted into --from-error, are named
+// as what they are, not read as a CORS failure.
+func wantNotCORS(t *testing.T, lines []string, kind string) {
+	t.Helper()
+	_, err := check.ParseConsole(strings.Join(lines, "\n"))
+	var nc *check.NotCORSError
+	if !errors.As(err, &nc) || nc.Kind != kind {
+		t.Errorf("--from-error on %q: got %v; want it named %s", lines, err, kind)
+	}
 }

@@ -24,7 +24,7 @@ type differences struct {
 }
 
 // quirks are the Engine fields that change what the shared Fetch logic does.
-var quirks = []string{"PreflightsAfterRedirect", "PreflightKeepsOrigin", "PreflightRedirectCORSFirst", "PreflightStatusFirst",
+var quirks = []string{"PreflightsAfterRedirect", "PreflightKeepsOrigin", "PreflightRedirectCORSFirst", "MethodBeforeHeaderList", "PreflightStatusFirst",
 	"CrossOriginRedirectDeleteToGet", "RedirectKeepsAuthorization", "RedirectKeepsContentHeaders"}
 
 func newDifferences(n int) *differences {

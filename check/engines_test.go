@@ -122,6 +122,16 @@ func TestModelAgainstEngines(t *testing.T) {
 			if p := checkCommand(e.Name(), url, e.Origin(), sc, reqs[i].Body, got.OK, lines, sentPreflight, got.Headers); p != "" {
 				problems = append(problems, p)
 			}
+			if p := readBack(e.Name(), e.Origin(), lines, v); p != "" {
+				problems = append(problems, p)
+			} else if len(lines) > 0 && v.URL == url {
+				// Pasted as the user would copy it (a redirect's lines name
+				// the redirect's target, which is not the URL the page
+				// fetched, so those are read back above only).
+				if p := fromErrorCommand(e.Name(), e.Origin(), sc, reqs[i].Body, lines, v); p != "" {
+					problems = append(problems, p)
+				}
+			}
 			table.record(e.Name(), i, got.OK, len(lines))
 			if os.Getenv("CORSKIT_TABLE") != "" {
 				table.counterfactuals(model, req, reqs[i].Body, v)
@@ -184,6 +194,62 @@ func checkCommand(engine, url, origin string, sc scenario.Scenario, body string,
 		ok && !slices.Equal(eng.ReadableHeaders, readable) ||
 		len(j.Messages) != len(lines) {
 		return fmt.Sprintf("corskit check --browser %s: allowed=%v exit=%d preflight=%v messages=%q engines[%s]=%+v", engine, j.Allowed, code, j.Preflight.Sent, j.Messages, engine, eng)
+	}
+	return ""
+}
+
+// family groups the reasons that engines word alike: Firefox and Safari do
+// not tell a missing, a wrong, a listed and an invalid
+// Access-Control-Allow-Origin apart the way Chromium does, and Safari
+// reports a redirected preflight as a failed one.
+func family(r browser.Reason) browser.Reason {
+	switch r {
+	case browser.MissingAllowOrigin, browser.AllowOriginMismatch, browser.MultipleAllowOrigin, browser.InvalidAllowOrigin:
+		return browser.AllowOriginMismatch
+	case browser.PreflightRedirect:
+		return browser.PreflightStatus
+	}
+	return r
+}
+
+// readBack parses the engine's real console lines as a user would paste
+// them (corskit check --from-error) and returns what it got wrong, or "":
+// the engine, the failing URL, the check, and the origin where named.
+func readBack(engine, origin string, lines []string, v browser.Verdict) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	ev, err := check.ParseConsole(strings.Join(lines, "\n"))
+	if err != nil {
+		return fmt.Sprintf("--from-error cannot read %s's lines: %v", engine, err)
+	}
+	if ev.Engine != engine || ev.URL != v.URL || family(ev.Reason) != family(v.Reason) || ev.Origin != "" && ev.Origin != origin && ev.Origin != "null" {
+		return fmt.Sprintf("--from-error read %s's lines as %+v; the model says %s at %s from %s", engine, ev, v.Reason, v.URL, origin)
+	}
+	return ""
+}
+
+// fromErrorCommand runs corskit check --from-error on the engine's real
+// lines, with the flags the text cannot give (Firefox never names the
+// origin; no engine names the credentials mode or every header), and
+// returns what differs from the model's verdict, or "".
+func fromErrorCommand(engine, origin string, sc scenario.Scenario, body string, lines []string, v browser.Verdict) string {
+	args := []string{"check", "--from-error", strings.Join(lines, "\n"), "--origin", origin, "--browser", engine, "-X", sc.Method,
+		"--credentials", string(sc.Credentials), "--json", "--timeout", "5s"}
+	for _, h := range sc.Headers {
+		args = append(args, "-H", h.Name+": "+h.Value)
+	}
+	if body != "" {
+		args = append(args, "-d", body)
+	}
+	var out, errb bytes.Buffer
+	cli.Run(args, &out, &errb)
+	var j check.JSON
+	if err := json.Unmarshal(out.Bytes(), &j); err != nil {
+		return "corskit check --from-error: no JSON (" + err.Error() + "): " + errb.String()
+	}
+	if j.Allowed || j.Code != string(v.Reason) {
+		return fmt.Sprintf("corskit check --from-error (%s): allowed=%v code=%s; the model says %s", engine, j.Allowed, j.Code, v.Reason)
 	}
 	return ""
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +35,8 @@ type checkOptions struct {
 	color       string
 	browser     string
 	pageSpace   string
+	fromError   string
+	stdin       io.Reader
 }
 
 const checkUsage = `Usage: corskit check URL --origin ORIGIN [flags]
@@ -86,6 +90,7 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	fs.StringVar(&o.matrix, "matrix", "", "YAML or JSON file listing requests to check as a table (see README)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "time limit of each HTTP exchange")
 	fs.BoolVar(&o.insecure, "k", false, "skip TLS certificate verification")
+	fs.StringVar(&o.fromError, "from-error", "", "console text copied from Chromium, Firefox or Safari (- reads standard input): the URL, origin, method and failing check are taken from it, flags fill the gaps")
 	fs.StringVar(&o.pageSpace, "page-address-space", "", "address space of the page's server, for Chromium's Local Network Access: public, private or loopback (default: inferred from --origin)")
 	fs.StringVar(&o.browser, "browser", "all", "engine to judge with: chromium, firefox, safari or all (exit 1 if any blocks)")
 	fs.StringVar(&o.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
@@ -95,12 +100,17 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 		return o, err
 	}
 	switch {
+	case len(positional) == 0 && o.fromError != "":
 	case len(positional) == 0:
-		return o, errors.New("corskit check: the URL is missing, e.g. corskit check http://127.0.0.1:5000/data --origin http://localhost:3000")
+		return o, errors.New("corskit check: the URL is missing, e.g. corskit check http://127.0.0.1:5000/data --origin http://localhost:3000 (or paste the browser's console line: --from-error '...')")
 	case len(positional) > 1:
 		return o, fmt.Errorf("corskit check: one URL at a time; got %q", positional)
+	default:
+		o.url = positional[0]
 	}
-	o.url = positional[0]
+	if o.fromError != "" {
+		return o, nil // the rest comes from the text (see fromConsole)
+	}
 	if len(o.origins) == 0 && o.matrix == "" {
 		return o, errors.New("corskit check: --origin is missing: give the origin of the page that calls the API, e.g. --origin http://localhost:3000")
 	}
@@ -118,6 +128,17 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return ExitUsage
+	}
+	if o.fromError != "" {
+		var notCORS *check.NotCORSError
+		switch err := o.fromConsole(stderr); {
+		case errors.As(err, &notCORS):
+			fmt.Fprintf(stdout, "NOT A CORS ERROR  %s\n  %s\n", cmp.Or(notCORS.URL, strings.ReplaceAll(notCORS.Kind, "_", " ")), notCORS.Explain)
+			return ExitFail
+		case err != nil:
+			fmt.Fprintln(stderr, err)
+			return ExitUsage
+		}
 	}
 	for _, h := range o.headers {
 		if note := forbiddenHeaderNote(h.Name, o.credentials); note != "" {
@@ -152,6 +173,58 @@ func (o checkOptions) checkOptions(origin, method string) check.Options {
 		Stack: o.stack, Timeout: o.timeout, Insecure: o.insecure, Browser: o.browser,
 		PageAddressSpace: browser.AddressSpace(o.pageSpace),
 	}
+}
+
+// fromConsole fills the options from the console text of --from-error:
+// what the text names, unless a flag says otherwise; what it cannot name
+// (Firefox never names the origin) must come from flags. It says on stderr
+// what it took from the text.
+func (o *checkOptions) fromConsole(stderr io.Writer) error {
+	text := o.fromError
+	if text == "-" {
+		r := o.stdin
+		if r == nil {
+			r = os.Stdin
+		}
+		b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+		if err != nil {
+			return fmt.Errorf("corskit check: --from-error -: reading standard input: %v", err)
+		}
+		text = string(b)
+	}
+	ev, err := check.ParseConsole(text)
+	if err != nil {
+		return err
+	}
+	var took []string
+	if o.url == "" {
+		o.url = cmp.Or(ev.FirstURL, ev.URL)
+		took = append(took, "URL "+o.url)
+	}
+	if len(o.origins) == 0 {
+		if ev.Origin == "" || ev.Origin == "null" {
+			return fmt.Errorf("corskit check: the %s line does not name the page's origin: add --origin, the origin of the page that made the request, e.g. --origin http://localhost:3000", ev.Engine)
+		}
+		o.origins = []string{ev.Origin}
+		took = append(took, "origin "+ev.Origin)
+	}
+	if len(o.methods) == 0 && ev.Method != "" {
+		o.methods = []string{ev.Method}
+		took = append(took, "method "+ev.Method)
+	}
+	if ev.Header != "" && !slices.ContainsFunc(o.headers, func(h browser.Header) bool { return strings.EqualFold(h.Name, ev.Header) }) {
+		value := "1"
+		if strings.EqualFold(ev.Header, "content-type") {
+			value = "application/json"
+		}
+		o.headers = append(o.headers, browser.Header{Name: ev.Header, Value: value})
+		took = append(took, fmt.Sprintf("header %s: %s", ev.Header, value))
+	}
+	if ev.Preflight && len(o.methods) == 0 && len(o.headers) == 0 {
+		return fmt.Errorf("corskit check: the %s line says the preflight failed (%s) but not which method or headers made the page send one: add the page's -X METHOD and -H 'Name: value', e.g. -X PUT -H 'Content-Type: application/json'", ev.Engine, ev.Reason)
+	}
+	fmt.Fprintf(stderr, "corskit check: from %s's console line: %s; failing check: %s\n", ev.Engine, strings.Join(took, ", "), ev.Reason)
+	return nil
 }
 
 // forbiddenHeaderNote explains a -H that page script cannot set (copied
