@@ -121,7 +121,13 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
+	return runCheckWithStdin(args, os.Stdin, stdout, stderr)
+}
+
+// runCheckWithStdin is runCheck reading --from-error - from stdin.
+func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	o, err := parseCheck(args, stderr)
+	o.stdin = stdin
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}
@@ -182,11 +188,7 @@ func (o checkOptions) checkOptions(origin, method string) check.Options {
 func (o *checkOptions) fromConsole(stderr io.Writer) error {
 	text := o.fromError
 	if text == "-" {
-		r := o.stdin
-		if r == nil {
-			r = os.Stdin
-		}
-		b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+		b, err := io.ReadAll(io.LimitReader(o.stdin, 1<<20))
 		if err != nil {
 			return fmt.Errorf("corskit check: --from-error -: reading standard input: %v", err)
 		}

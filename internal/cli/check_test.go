@@ -256,3 +256,36 @@ func TestCheckExplainsForbiddenHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFromError: corskit check starts from the console line a user
+// copied. Chromium's names the URL and the origin; Firefox's names no origin,
+// so --origin must fill it (and its absence is asked for); "-" reads the text
+// from standard input; a line that is no CORS failure is named as such.
+func TestCheckFromError(t *testing.T) {
+	t.Parallel()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})) // no CORS headers
+	defer api.Close()
+	chromium := "Access to fetch at '" + api.URL + "/data' from origin 'http://localhost:3000' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource."
+	firefox := "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at " + api.URL + "/data. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200."
+	for _, tc := range []struct {
+		desc    string
+		args    []string
+		stdin   string
+		code    int
+		out     string // in stdout
+		errPart string // in stderr
+	}{
+		{"chromium line", []string{"--from-error", chromium, "--json"}, "", ExitFail, `"code": "missing_allow_origin"`, "origin http://localhost:3000"},
+		{"firefox line needs --origin", []string{"--from-error", firefox}, "", ExitUsage, "", "add --origin"},
+		{"firefox line with --origin", []string{"--from-error", firefox, "--origin", "http://localhost:5173", "--json"}, "", ExitFail, `"code": "missing_allow_origin"`, "from firefox's console line"},
+		{"stdin", []string{"--from-error", "-", "--json"}, chromium + "\n", ExitFail, `"url": "` + api.URL + `/data"`, ""},
+		{"not CORS", []string{"--from-error", "GET " + api.URL + "/x net::ERR_CONNECTION_REFUSED"}, "", ExitFail, "NOT A CORS ERROR", ""},
+		{"a preflight without its method", []string{"--from-error", "Access to fetch at '" + api.URL + "/data' from origin 'http://localhost:3000' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status."}, "", ExitUsage, "", "add the page's -X METHOD"},
+	} {
+		var out, errb bytes.Buffer
+		code := runCheckWithStdin(append([]string{}, tc.args...), strings.NewReader(tc.stdin), &out, &errb)
+		if code != tc.code || !strings.Contains(out.String(), tc.out) || !strings.Contains(errb.String(), tc.errPart) {
+			t.Errorf("%s: exit %d (want %d)\nstdout %s\nstderr %s", tc.desc, code, tc.code, out.String(), errb.String())
+		}
+	}
+}
