@@ -36,6 +36,9 @@ type checkOptions struct {
 	browser     string
 	pageSpace   string
 	fromError   string
+	fetch       string
+	curl        []string // the command after --
+	set         map[string]bool
 	stdin       io.Reader
 }
 
@@ -91,16 +94,22 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "time limit of each HTTP exchange")
 	fs.BoolVar(&o.insecure, "k", false, "skip TLS certificate verification")
 	fs.StringVar(&o.fromError, "from-error", "", "console text copied from Chromium, Firefox or Safari (- reads standard input): the URL, origin, method and failing check are taken from it, flags fill the gaps")
+	fs.StringVar(&o.fetch, "fetch", "", "a request as DevTools' \"Copy as fetch\" gives it (Chromium, Firefox); - reads standard input. Or put \"Copy as cURL\" after --: corskit check -- curl ...")
 	fs.StringVar(&o.pageSpace, "page-address-space", "", "address space of the page's server, for Chromium's Local Network Access: public, private or loopback (default: inferred from --origin)")
 	fs.StringVar(&o.browser, "browser", "all", "engine to judge with: chromium, firefox, safari or all (exit 1 if any blocks)")
 	fs.StringVar(&o.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
 
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, o.curl = args[:i], args[i+1:]
+	}
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
 		return o, err
 	}
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	switch {
-	case len(positional) == 0 && o.fromError != "":
+	case len(positional) == 0 && (o.fromError != "" || o.fetch != "" || len(o.curl) > 0):
 	case len(positional) == 0:
 		return o, errors.New("corskit check: the URL is missing, e.g. corskit check http://127.0.0.1:5000/data --origin http://localhost:3000 (or paste the browser's console line: --from-error '...')")
 	case len(positional) > 1:
@@ -108,8 +117,8 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	default:
 		o.url = positional[0]
 	}
-	if o.fromError != "" {
-		return o, nil // the rest comes from the text (see fromConsole)
+	if o.fromError != "" || o.fetch != "" || len(o.curl) > 0 {
+		return o, nil // the rest comes from the text (see fromConsole and fromCopy)
 	}
 	if len(o.origins) == 0 && o.matrix == "" {
 		return o, errors.New("corskit check: --origin is missing: give the origin of the page that calls the API, e.g. --origin http://localhost:3000")
@@ -142,6 +151,12 @@ func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer)
 			fmt.Fprintf(stdout, "NOT A CORS ERROR  %s\n  %s\n", cmp.Or(notCORS.URL, strings.ReplaceAll(notCORS.Kind, "_", " ")), notCORS.Explain)
 			return ExitFail
 		case err != nil:
+			fmt.Fprintln(stderr, err)
+			return ExitUsage
+		}
+	}
+	if o.fetch != "" || len(o.curl) > 0 {
+		if err := o.fromCopy(stderr); err != nil {
 			fmt.Fprintln(stderr, err)
 			return ExitUsage
 		}
@@ -227,6 +242,73 @@ func (o *checkOptions) fromConsole(stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "corskit check: from %s's console line: %s; failing check: %s\n", ev.Engine, strings.Join(took, ", "), ev.Reason)
 	return nil
+}
+
+// fromCopy fills the options from DevTools' "Copy as fetch" (--fetch) or
+// "Copy as cURL" (after --): flags given on the command line win. The
+// headers the browser itself added (Cookie, Origin, Referer, User-Agent...)
+// are not the page's: they tell the origin and the credentials mode.
+func (o *checkOptions) fromCopy(stderr io.Writer) error {
+	var c check.Copied
+	var err error
+	from := "curl"
+	if o.fetch != "" {
+		text := o.fetch
+		if text == "-" {
+			b, rerr := io.ReadAll(io.LimitReader(o.stdin, 1<<20))
+			if rerr != nil {
+				return fmt.Errorf("corskit check: --fetch -: reading standard input: %v", rerr)
+			}
+			text = string(b)
+		}
+		c, err = check.ParseFetch(text)
+		from = "fetch"
+	} else {
+		c, err = check.ParseCurl(o.curl)
+	}
+	if err != nil {
+		return fmt.Errorf("corskit check: %v", err)
+	}
+	co := c.Options()
+	if o.url == "" {
+		o.url = co.URL
+	}
+	if len(o.origins) == 0 {
+		if co.Origin == "" {
+			return fmt.Errorf("corskit check: the copied request carries no Origin or Referer to tell the page's origin: add --origin, e.g. --origin http://localhost:3000")
+		}
+		o.origins = []string{co.Origin}
+	}
+	if len(o.methods) == 0 {
+		o.methods = []string{co.Method}
+	}
+	if !o.set["H"] && !o.set["header"] {
+		o.headers = co.Headers
+	}
+	if !o.set["d"] && !o.set["data"] && co.Body != "" && !isBodylessMethod(co.Method) {
+		o.body = co.Body
+	}
+	if !o.set["credentials"] && co.Credentials != "" {
+		o.credentials = string(co.Credentials)
+	}
+	var names []string
+	for _, h := range o.headers {
+		names = append(names, h.Name)
+	}
+	var dropped []string
+	for _, h := range c.Headers {
+		if check.BrowserAdded(h.Name) {
+			dropped = append(dropped, h.Name)
+		}
+	}
+	fmt.Fprintf(stderr, "corskit check: from the copied %s: %s %s from %s, credentials %s, headers [%s]; left out as the browser's own: [%s] (give -H if the page sets one)\n",
+		from, o.methods[0], o.url, o.origins[0], o.credentials, strings.Join(names, ", "), strings.Join(dropped, ", "))
+	return nil
+}
+
+func isBodylessMethod(m string) bool {
+	m = strings.ToUpper(m)
+	return m == "GET" || m == "HEAD"
 }
 
 // forbiddenHeaderNote explains a -H that page script cannot set (copied

@@ -289,3 +289,41 @@ func TestCheckFromError(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFromCopiedRequest: corskit check repeats a request copied from
+// DevTools, after -- (Copy as cURL) or with --fetch (Copy as fetch, "-" for
+// standard input), judged against a real server that allows the page's
+// origin for GET only.
+func TestCheckFromCopiedRequest(t *testing.T) {
+	t.Parallel()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "http://localhost:3000")
+		w.Header().Set("Access-Control-Allow-Credentials", "true")
+		w.Header().Set("Vary", "Origin")
+	}))
+	defer api.Close()
+	curl := []string{"check", "--json", "--", "curl", api.URL + "/data", "-X", "PUT", "-H", "content-type: application/json",
+		"-H", "origin: http://localhost:3000", "-b", "session=1", "--data-raw", "{}"}
+	fetch := `fetch("` + api.URL + `/data", {"headers": {"accept": "*/*"}, "referrer": "http://localhost:3000/", "method": "GET", "mode": "cors", "credentials": "include"});`
+	for _, tc := range []struct {
+		desc  string
+		args  []string
+		stdin string
+		code  int
+		out   []string
+	}{
+		{"Copy as cURL, a JSON PUT with a cookie", curl, "", ExitFail, []string{`"code": "method_not_allowed"`}},
+		{"Copy as fetch, a credentialed GET", []string{"check", "--json", "--fetch", "-"}, fetch, ExitOK, []string{`"allowed": true`}},
+	} {
+		var out, errb bytes.Buffer
+		code := runCheckWithStdin(tc.args[1:], strings.NewReader(tc.stdin), &out, &errb)
+		if !strings.Contains(errb.String(), "from http://localhost:3000, credentials include") {
+			t.Errorf("%s: the origin or the credentials mode was not taken from the copy:\n%s", tc.desc, errb.String())
+		}
+		for _, want := range tc.out {
+			if code != tc.code || !strings.Contains(out.String(), want) {
+				t.Errorf("%s: exit %d (want %d), stdout lacks %q\n%s\n%s", tc.desc, code, tc.code, want, out.String(), errb.String())
+			}
+		}
+	}
+}
