@@ -327,3 +327,22 @@ func TestCheckFromCopiedRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestEngineFlagErrors: a bad --browser or --page-address-space is named,
+// in flag terms, with the values to use.
+func TestEngineFlagErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "http://127.0.0.1:1/", "--origin", "http://localhost:3000", "--browser", "edge"}, `--browser "edge" is not an engine: use chromium, firefox, safari or all`},
+		{[]string{"check", "http://127.0.0.1:1/", "--origin", "http://localhost:3000", "--page-address-space", "lan"}, `--page-address-space "lan" is not an address space: use public, private or loopback`},
+		{[]string{"audit", "http://127.0.0.1:1/", "--browser", "ie"}, `--browser "ie" is not an engine`},
+	} {
+		var out, errb bytes.Buffer
+		if code := Run(tc.args, &out, &errb); code != ExitUsage || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, errb.String(), tc.want)
+		}
+	}
+}

@@ -18,6 +18,8 @@ var flagTerms = strings.NewReplacer(
 	"Options.Origin", "--origin",
 	"Options.Credentials", "--credentials",
 	"Options.Stack", "--stack",
+	"Options.Browser", "--browser",
+	"Options.PageAddressSpace", "--page-address-space",
 	"Options.Trusted", "--trusted",
 )
 
