@@ -123,8 +123,17 @@ func TestCheckMatrix(t *testing.T) {
 		t.Errorf("--json: got exit %d", code)
 	}
 	var rows []matrixRow
-	if err := json.Unmarshal(out.Bytes(), &rows); err != nil || len(rows) != 3 || !rows[0].Result.Allowed || rows[1].Result.Allowed {
+	if err := json.Unmarshal(out.Bytes(), &rows); err != nil || len(rows) != 3 || !rows[0].Result.Allowed || rows[1].Result.Allowed || len(rows[0].Result.Engines) != 3 {
 		t.Errorf("matrix JSON: got %v %+v", err, rows)
+	}
+	// --browser applies to every row: one engine judges.
+	out.Reset()
+	if code := Run([]string{"check", url, "--matrix", file, "--json", "--browser", "firefox"}, &out, &errb); code != ExitOK {
+		t.Errorf("--browser firefox: got exit %d", code)
+	}
+	rows = nil
+	if err := json.Unmarshal(out.Bytes(), &rows); err != nil || len(rows) != 3 || len(rows[0].Result.Engines) != 1 || rows[0].Result.Engines["firefox"].Product != "Firefox 153" {
+		t.Errorf("matrix --browser firefox JSON: got %v %+v", err, rows)
 	}
 	os.WriteFile(file, []byte("- origin: http://localhost:3000\n  expect: maybe\n"), 0o600)
 	out.Reset()
