@@ -126,7 +126,9 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 		f.URL, f.FirstURL, f.Origin, f.RequestOrigin = current, first, req.Origin, origin
 		v.Reason, v.URL = f.Reason, current
 		v.Messages = e.console(f)
-		v.Message = v.Messages[0]
+		if len(v.Messages) > 0 {
+			v.Message = v.Messages[0]
+		}
 		return v
 	}
 	// preflighted is true once a preflight was needed: Firefox and WebKit
@@ -304,7 +306,7 @@ func pageName(hs []Header, lower string) string {
 // networkError is the verdict when no answer came, to a preflight or not.
 func (e *Engine) networkError(v Verdict, at string, err error, preflight bool) Verdict {
 	v.Reason, v.URL, v.Err = NetworkError, at, err
-	f := Failure{Reason: NetworkError, URL: at, FirstURL: v.URL, Preflight: preflight}
+	f := Failure{Reason: NetworkError, URL: at, Preflight: preflight}
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		f.Value = "refused"
 	}
