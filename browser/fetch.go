@@ -123,6 +123,10 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 	}
 	v := Verdict{Warnings: warnings}
 	block := func(f Failure) Verdict {
+		if n := len(v.Exchanges); n > 0 && v.Exchanges[n-1].Err == nil {
+			x := v.Exchanges[n-1]
+			v.Warnings = append(v.Warnings, blockedWarnings(x.Response.Header, x.Request.Preflight)...)
+		}
 		f.URL, f.FirstURL, f.Origin, f.RequestOrigin = current, first, req.Origin, origin
 		v.Reason, v.URL = f.Reason, current
 		v.Messages = e.console(f)

@@ -315,3 +315,27 @@ func TestMaxAgeWarningNamesEachEngineCap(t *testing.T) {
 		}
 	}
 }
+
+// TestRisksOnBlockedAnswers: an answer that blocks the request still shows
+// its risks (an nginx echoing $http_origin with credentials and
+// Access-Control-Max-Age: 1728000, answering the preflight 405).
+func TestRisksOnBlockedAnswers(t *testing.T) {
+	t.Parallel()
+	server := func(o Outgoing) (Incoming, error) {
+		h := http.Header{}
+		h.Set("Access-Control-Allow-Origin", o.Header.Get("Origin"))
+		h.Set("Access-Control-Allow-Credentials", "true")
+		h.Set("Access-Control-Max-Age", "1728000")
+		return Incoming{Status: 405, Header: h}, nil
+	}
+	for _, e := range Engines {
+		v := e.Fetch(Request{Origin: "http://localhost:3000", URL: "http://api.test/x", Method: "PUT", Credentials: Include}, server)
+		codes := map[string]bool{}
+		for _, w := range v.Warnings {
+			codes[w.Code] = true
+		}
+		if v.Allowed || !codes[WarnMaxAgeCapped] || !codes[WarnVaryMissing] {
+			t.Errorf("%s: allowed=%v warnings %+v; want blocked, with max_age_capped and vary_origin_missing", e.Name, v.Allowed, v.Warnings)
+		}
+	}
+}

@@ -27,6 +27,26 @@ const (
 	WarnLocalNetwork      = "local_network_access"
 )
 
+// blockedWarnings looks at the answer that got a request blocked: the risks
+// it carries do not wait for the block to be fixed (a Max-Age beyond the
+// engines' caps, an origin named without Vary: Origin).
+func blockedWarnings(h http.Header, preflight bool) []Warning {
+	var out []Warning
+	if preflight {
+		if maxAge, ok := headerValue(h, "Access-Control-Max-Age"); ok {
+			if n, err := strconv.Atoi(maxAge); err == nil {
+				if capped := maxAgeCaps(n); capped != "" {
+					out = append(out, Warning{WarnMaxAgeCapped, fmt.Sprintf("Access-Control-Max-Age: %d is more than %s; 600 is the longest every engine honours", n, capped)})
+				}
+			}
+		}
+	}
+	if acao, ok := headerValue(h, "Access-Control-Allow-Origin"); ok && acao != "*" && acao != "" && !varies(h, "origin") {
+		out = append(out, Warning{WarnVaryMissing, fmt.Sprintf("the answer names an origin in Access-Control-Allow-Origin (%s) but has no Vary: Origin, so a shared cache or CDN can serve it to another origin; add Vary: Origin to every response whose CORS headers depend on the origin", acao)})
+	}
+	return out
+}
+
 // preflightWarnings looks at a preflight answer that passed.
 func preflightWarnings(h http.Header, r Request) []Warning {
 	var out []Warning
