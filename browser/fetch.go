@@ -125,7 +125,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 	block := func(f Failure) Verdict {
 		if n := len(v.Exchanges); n > 0 && v.Exchanges[n-1].Err == nil {
 			x := v.Exchanges[n-1]
-			v.Warnings = append(v.Warnings, blockedWarnings(x.Response.Header, x.Request.Preflight)...)
+			v.Warnings = append(v.Warnings, blockedWarnings(x.Response.Header, x.Request.Preflight, x.Request.Header.Get("Origin"))...)
 		}
 		f.URL, f.FirstURL, f.Origin, f.RequestOrigin = current, first, req.Origin, origin
 		v.Reason, v.URL = f.Reason, current

@@ -29,8 +29,9 @@ const (
 
 // blockedWarnings looks at the answer that got a request blocked: the risks
 // it carries do not wait for the block to be fixed (a Max-Age beyond the
-// engines' caps, an origin named without Vary: Origin).
-func blockedWarnings(h http.Header, preflight bool) []Warning {
+// engines' caps; the request's own origin named without Vary: Origin, as a
+// server that echoes it does).
+func blockedWarnings(h http.Header, preflight bool, origin string) []Warning {
 	var out []Warning
 	if preflight {
 		if maxAge, ok := headerValue(h, "Access-Control-Max-Age"); ok {
@@ -41,7 +42,7 @@ func blockedWarnings(h http.Header, preflight bool) []Warning {
 			}
 		}
 	}
-	if acao, ok := headerValue(h, "Access-Control-Allow-Origin"); ok && acao != "*" && acao != "" && !varies(h, "origin") {
+	if acao, _ := headerValue(h, "Access-Control-Allow-Origin"); acao == origin && !varies(h, "origin") {
 		out = append(out, Warning{WarnVaryMissing, fmt.Sprintf("the answer names an origin in Access-Control-Allow-Origin (%s) but has no Vary: Origin, so a shared cache or CDN can serve it to another origin; add Vary: Origin to every response whose CORS headers depend on the origin", acao)})
 	}
 	return out
