@@ -39,12 +39,10 @@ type Options struct {
 	Browser string
 }
 
-// engines returns the engines Browser selects.
+// engines returns the engines Browser selects (validate refused others).
 func (o *Options) engines() []*browser.Engine {
-	if e, ok := browser.EngineNamed(o.Browser); ok {
-		return []*browser.Engine{e}
-	}
-	return browser.Engines
+	engines, _ := browser.Select(o.Browser)
+	return engines
 }
 
 // Finding is one dangerous behaviour, with its evidence and fix.
@@ -94,7 +92,7 @@ func (o *Options) validate() error {
 			errs = append(errs, fmt.Errorf("audit: Options.Trusted %q is not an origin, e.g. https://app.example.com", t))
 		}
 	}
-	if _, ok := browser.EngineNamed(o.Browser); !ok && o.Browser != "" && o.Browser != "all" {
+	if _, ok := browser.Select(o.Browser); !ok {
 		errs = append(errs, fmt.Errorf("audit: Options.Browser %q is not an engine: use chromium, firefox, safari or all", o.Browser))
 	}
 	if o.Concurrency <= 0 {

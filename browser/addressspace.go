@@ -56,10 +56,10 @@ func SpaceOfIP(ip netip.Addr) AddressSpace {
 	return Public
 }
 
-// spaceOfURL infers the address space of a URL's host without resolving
+// SpaceOfURL infers the address space of a URL's host without resolving
 // it: an IP address by its range, localhost and *.localhost as loopback;
 // any other name is taken as public, and false says it was a guess.
-func spaceOfURL(raw string) (AddressSpace, bool) {
+func SpaceOfURL(raw string) (AddressSpace, bool) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return Public, false
@@ -85,6 +85,6 @@ func potentiallyTrustworthy(raw string) bool {
 	if strings.EqualFold(u.Scheme, "https") || strings.EqualFold(u.Scheme, "wss") {
 		return true
 	}
-	space, certain := spaceOfURL(raw)
+	space, certain := SpaceOfURL(raw)
 	return certain && space == Loopback
 }

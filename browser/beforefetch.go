@@ -26,7 +26,7 @@ func (e *Engine) beforeFetch(req Request) (Verdict, []Warning, bool) {
 	if strings.HasPrefix(strings.ToLower(req.Origin), "https:") && strings.HasPrefix(strings.ToLower(req.URL), "http:") &&
 		!(e.LoopbackIsTrustworthy && potentiallyTrustworthy(req.URL)) {
 		lines := e.mixedContent(req.PageURL, req.URL)
-		if space, certain := spaceOfURL(req.URL); req.StandIn && certain && space != Public {
+		if space, certain := SpaceOfURL(req.URL); req.StandIn && certain && space != Public {
 			warnings = append(warnings, Warning{WarnMixedContent, fmt.Sprintf("%s blocks an https page's fetch of %s as mixed content, before CORS: judged here as a stand-in for the deployed API, which must be served over https", e.Product, req.URL)})
 		} else {
 			return Verdict{Reason: MixedContent, URL: req.URL, Message: lines[0], Messages: lines}, nil, true

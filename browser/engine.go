@@ -85,6 +85,19 @@ func EngineNamed(name string) (*Engine, bool) {
 	return nil, false
 }
 
+// Select returns the engines a --browser value names: every engine for
+// "all" or "", else the one named; false for an unknown name.
+func Select(name string) ([]*Engine, bool) {
+	if name == "all" || name == "" {
+		return Engines, true
+	}
+	e, ok := EngineNamed(name)
+	if !ok {
+		return nil, false
+	}
+	return []*Engine{e}, true
+}
+
 // Failure is what an engine's console wording needs to know about the check
 // that blocked a request.
 type Failure struct {

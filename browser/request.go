@@ -76,10 +76,10 @@ func (r Request) normalized() Request {
 		r.PageURL = r.Origin + "/"
 	}
 	if r.PageAddressSpace == "" {
-		r.PageAddressSpace, _ = spaceOfURL(r.Origin)
+		r.PageAddressSpace, _ = SpaceOfURL(r.Origin)
 	}
 	if r.TargetAddressSpace == "" {
-		r.TargetAddressSpace, _ = spaceOfURL(r.URL)
+		r.TargetAddressSpace, _ = SpaceOfURL(r.URL)
 	}
 	var hs []Header
 	for _, h := range r.Headers {

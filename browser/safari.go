@@ -77,7 +77,7 @@ func safariConsole(f Failure) []string {
 // http URL.
 func safariMixedContent(page, url string) []string {
 	first := fmt.Sprintf("[blocked] The page at %s requested insecure content from %s. This content was blocked and must be served over HTTPS.", page, url)
-	if _, certain := spaceOfURL(url); certain {
+	if _, certain := SpaceOfURL(url); certain {
 		// For an IP address or localhost, WebKit cuts the sentence short
 		// (measured in WebKitGTK 2.50).
 		first = strings.TrimSuffix(first, " be served over HTTPS.")

@@ -12,7 +12,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -133,7 +132,10 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		Credentials: o.Credentials, Body: o.Body != "" || !isBodyless(o.Method), Read: o.Read,
 	}
 	req.PageAddressSpace = o.PageAddressSpace
-	req.TargetAddressSpace = targetSpace(ctx, o)
+	if page, _ := browser.SpaceOfURL(o.Origin); o.PageAddressSpace == browser.Public || o.PageAddressSpace == "" && page == browser.Public {
+		// Only a public page meets Local Network Access.
+		req.TargetAddressSpace = targetSpace(ctx, o)
+	}
 	// A loopback or private URL with an origin on another address is most
 	// often the API tested before it is deployed: unless the page's address
 	// space is given, judge its CORS headers and warn about the rest.
@@ -164,13 +166,10 @@ func Run(ctx context.Context, o Options) (Report, error) {
 // model) for an IP address, localhost, or a name that does not resolve.
 func targetSpace(ctx context.Context, o Options) browser.AddressSpace {
 	u, err := url.Parse(o.URL)
-	if err != nil {
+	if _, certain := browser.SpaceOfURL(o.URL); err != nil || certain {
 		return ""
 	}
 	host := u.Hostname()
-	if _, err := netip.ParseAddr(host); err == nil || host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return ""
-	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
@@ -192,15 +191,8 @@ func isLocal(req browser.Request) bool {
 	if req.TargetAddressSpace != "" {
 		return req.TargetAddressSpace != browser.Public
 	}
-	u, err := url.Parse(req.URL)
-	if err != nil {
-		return false
-	}
-	host := u.Hostname()
-	if ip, err := netip.ParseAddr(host); err == nil {
-		return browser.SpaceOfIP(ip) != browser.Public
-	}
-	return host == "localhost" || strings.HasSuffix(host, ".localhost")
+	space, certain := browser.SpaceOfURL(req.URL)
+	return certain && space != browser.Public
 }
 
 // EngineVerdict is one engine's verdict.
@@ -243,14 +235,11 @@ func (r Report) Agree() bool {
 
 // engines returns the engines Browser selects, the named (or Chromium) first.
 func (o Options) engines() ([]*browser.Engine, error) {
-	if o.Browser == "all" || o.Browser == "" {
-		return browser.Engines, nil
-	}
-	e, ok := browser.EngineNamed(o.Browser)
+	engines, ok := browser.Select(o.Browser)
 	if !ok {
 		return nil, fmt.Errorf("Options.Browser %q is not an engine: use chromium, firefox, safari or all", o.Browser)
 	}
-	return []*browser.Engine{e}, nil
+	return engines, nil
 }
 
 func isBodyless(m string) bool {

@@ -285,7 +285,7 @@ func (o *checkOptions) fromCopy(stderr io.Writer) error {
 	if !o.set["H"] && !o.set["header"] {
 		o.headers = co.Headers
 	}
-	if !o.set["d"] && !o.set["data"] && co.Body != "" && !isBodylessMethod(co.Method) {
+	if !o.set["d"] && !o.set["data"] && co.Body != "" {
 		o.body = co.Body
 	}
 	if !o.set["credentials"] && co.Credentials != "" {
@@ -304,11 +304,6 @@ func (o *checkOptions) fromCopy(stderr io.Writer) error {
 	fmt.Fprintf(stderr, "corskit check: from the copied %s: %s %s from %s, credentials %s, headers [%s]; left out as the browser's own: [%s] (give -H if the page sets one)\n",
 		from, o.methods[0], o.url, o.origins[0], o.credentials, strings.Join(names, ", "), strings.Join(dropped, ", "))
 	return nil
-}
-
-func isBodylessMethod(m string) bool {
-	m = strings.ToUpper(m)
-	return m == "GET" || m == "HEAD"
 }
 
 // forbiddenHeaderNote explains a -H that page script cannot set (copied
