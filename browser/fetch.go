@@ -33,6 +33,10 @@ type Outgoing struct {
 type Incoming struct {
 	Status int
 	Header http.Header
+	// Body is the start of the answer's body, when the RoundTripper keeps
+	// it (corskit check keeps the first 4 KiB, to read error pages). The
+	// model never looks at it: browsers decide on the status and headers.
+	Body []byte
 }
 
 // RoundTripper answers the model's requests: with real HTTP in corskit check,

@@ -86,7 +86,13 @@ func TestNeedsPreflight(t *testing.T) {
 }
 
 // server scripts answers by URL; "OPTIONS url" keys the preflight's answer.
-type server map[string]Incoming
+type server map[string]answer
+
+// answer is a scripted answer: a status and headers.
+type answer struct {
+	Status int
+	Header http.Header
+}
 
 func (s server) rt(log *[]Outgoing) RoundTripper {
 	return func(o Outgoing) (Incoming, error) {
@@ -99,7 +105,7 @@ func (s server) rt(log *[]Outgoing) RoundTripper {
 		if !ok {
 			return Incoming{}, fmt.Errorf("connection refused: %s", key)
 		}
-		return in, nil
+		return Incoming{Status: in.Status, Header: in.Header}, nil
 	}
 }
 

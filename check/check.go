@@ -247,6 +247,10 @@ func isBodyless(m string) bool {
 	return m == "GET" || m == "HEAD"
 }
 
+// bodyKept is how much of each answer's body the doctor keeps, to read
+// error pages such as "Not allowed by CORS".
+const bodyKept = 4 << 10
+
 // Transport returns a browser.RoundTripper that sends each request over real
 // HTTP, never following redirects itself (the model does), without cookies.
 func Transport(ctx context.Context, o Options) browser.RoundTripper {
@@ -285,11 +289,12 @@ func Transport(ctx context.Context, o Options) browser.RoundTripper {
 			return browser.Incoming{}, err
 		}
 		defer resp.Body.Close()
+		start, _ := io.ReadAll(io.LimitReader(resp.Body, bodyKept))
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 		h := resp.Header.Clone()
 		if resp.ContentLength >= 0 && h.Get("Content-Length") == "" && out.Method != http.MethodHead && resp.StatusCode != 204 && resp.StatusCode != 304 {
 			h.Set("Content-Length", fmt.Sprint(resp.ContentLength))
 		}
-		return browser.Incoming{Status: resp.StatusCode, Header: h}, nil
+		return browser.Incoming{Status: resp.StatusCode, Header: h, Body: start}, nil
 	}
 }
