@@ -63,8 +63,9 @@ type Report struct {
 	// Engines are the verdicts of every engine judged, in the order of
 	// browser.Engines.
 	Engines []EngineVerdict
-	// Mistakes name the common mistakes the verdict points to.
-	Mistakes []Mistake
+	// Problems are every problem on the request's path, in the order the
+	// engine the fix is for meets them, each with its cause.
+	Problems []Problem
 	// Fix is what the server must send, and a snippet for its stack.
 	Fix Fix
 }
@@ -149,15 +150,11 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	r.Verdict = r.Engines[0].Verdict
 	// The fix answers the first engine that blocks for a reason the
 	// server's headers can fix.
-	v := r.Verdict
-	for _, e := range r.Engines {
-		if headerFixable(e.Verdict) {
-			v = e.Verdict
-			break
-		}
+	target := r.target()
+	if !target.Verdict.Allowed {
+		r.Problems = findProblems(req, target.Engine, rt)
 	}
-	r.Mistakes = diagnose(req, v)
-	r.Fix = fixFor(o, v)
+	r.Fix = fixFor(o, target.Verdict)
 	return r, nil
 }
 
@@ -199,6 +196,17 @@ func isLocal(req browser.Request) bool {
 type EngineVerdict struct {
 	Engine  *browser.Engine
 	Verdict browser.Verdict
+}
+
+// target is the engine the problems and the fix are for: the first that
+// blocks for a reason the server's headers can fix, or the first engine.
+func (r Report) target() EngineVerdict {
+	for _, e := range r.Engines {
+		if headerFixable(e.Verdict) {
+			return e
+		}
+	}
+	return r.Engines[0]
 }
 
 // Allowed reports whether every engine judged lets the page read the answer.

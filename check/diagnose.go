@@ -3,9 +3,12 @@ package check
 import (
 	"fmt"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/internal/headers"
 )
 
 // Mistake is a common CORS mistake the verdict points to.
@@ -16,9 +19,11 @@ type Mistake struct {
 	Detail string `json:"detail"`
 }
 
-// diagnose names the common mistakes behind a verdict.
-func diagnose(req browser.Request, v browser.Verdict) []Mistake {
-	var out []Mistake
+// explain names the problem that blocked v and its cause, read from the
+// refused answer's status, headers and body, and from the answers before it.
+// original gives the server's own answer to a request, before the doctor
+// pretended earlier problems fixed.
+func explain(req browser.Request, v browser.Verdict, original func(browser.Outgoing) browser.Incoming) Mistake {
 	last := lastResponse(v)
 	acao := ""
 	if last != nil {
@@ -27,64 +32,158 @@ func diagnose(req browser.Request, v browser.Verdict) []Mistake {
 	switch v.Reason {
 	case browser.AllowOriginMismatch:
 		if d := originTypo(acao, req.Origin); d != "" {
-			out = append(out, Mistake{"origin typo", d})
-		} else {
-			out = append(out, Mistake{"wrong origin allowed", fmt.Sprintf("the server allows %q, but the page's origin is %q; add the page's origin to the allowlist", acao, req.Origin)})
+			return Mistake{"origin typo", d}
 		}
+		return Mistake{"wrong origin allowed", fmt.Sprintf("the server allows %q, but the page's origin is %q; add the page's origin to the allowlist", acao, req.Origin)}
 	case browser.MultipleAllowOrigin:
-		out = append(out, Mistake{"header added twice", "two layers (e.g. the app and a proxy in front of it) each add Access-Control-Allow-Origin, or the server sends a list; keep exactly one, and remove the upstream's copy at the proxy (nginx: proxy_hide_header)"})
+		return Mistake{"header added twice", "two layers (e.g. the app and a proxy in front of it) each add Access-Control-Allow-Origin, or the server sends a list; keep exactly one, and remove the upstream's copy at the proxy (nginx: proxy_hide_header)"}
+	case browser.InvalidAllowOrigin:
+		return Mistake{"invalid origin value", fmt.Sprintf("Access-Control-Allow-Origin is %q, which is not an origin; send the page's origin, %s, exactly", acao, req.Origin)}
 	case browser.WildcardWithCredentials:
-		out = append(out, Mistake{"wildcard with credentials", "Access-Control-Allow-Origin: * cannot be used when the page sends credentials; echo the page's origin from an allowlist instead, and send Access-Control-Allow-Credentials: true"})
+		return Mistake{"wildcard with credentials", "Access-Control-Allow-Origin: * cannot be used when the page sends credentials; echo the page's origin from an allowlist instead, and send Access-Control-Allow-Credentials: true"}
 	case browser.InvalidAllowCredentials:
-		out = append(out, Mistake{"credentials not allowed", "the page uses credentials: 'include' but the server does not send Access-Control-Allow-Credentials: true"})
+		return Mistake{"credentials not allowed", "the page uses credentials: 'include' but the server does not send Access-Control-Allow-Credentials: true"}
 	case browser.PreflightStatus:
-		status := 0
-		if last != nil {
-			status = last.Response.Status
-		}
-		d := fmt.Sprintf("the OPTIONS preflight got %d %s", status, http.StatusText(status))
-		switch status {
-		case 404, 405:
-			d += ": no route answers OPTIONS (Go 1.22 method patterns and many routers answer 405); put the CORS handling in front of the router so it answers preflights itself"
-		case 401, 403:
-			d += ": an authentication layer runs before the CORS handling; browsers never send credentials on a preflight, so let OPTIONS through before auth"
-		}
-		out = append(out, Mistake{"preflight not handled", d})
+		return preflightStatus(last, original)
 	case browser.PreflightRedirect:
 		loc := ""
 		if last != nil {
 			loc = last.Response.Header.Get("Location")
 		}
-		out = append(out, Mistake{"redirected preflight", fmt.Sprintf("the preflight was redirected to %q; call the final URL directly (check http vs https and the trailing slash)", loc)})
+		return Mistake{"redirected preflight", fmt.Sprintf("the preflight was redirected to %q; call the final URL directly (check http vs https and the trailing slash)", loc)}
 	case browser.MissingAllowOrigin:
-		if last != nil && last.Response.Status == 403 && varies(last.Response.Header) {
-			out = append(out, Mistake{"origin not allowed", fmt.Sprintf("the server's CORS policy answers 403 with Vary: Origin and no CORS headers: it refuses the origin %s; add it to the server's allowed origins", req.Origin)})
-		} else if last != nil && last.Request.Preflight && last.Response.Status >= 400 {
-			out = append(out, Mistake{"preflight not handled", fmt.Sprintf("the OPTIONS preflight got %d without CORS headers: the CORS handling does not see OPTIONS requests", last.Response.Status)})
-		} else if last != nil && (last.Response.Status == 404 || last.Response.Status >= 500) {
-			out = append(out, Mistake{"wrong server or error page", fmt.Sprintf("the answer is %d without CORS headers: the request reached a server or route that does not apply the CORS policy, or an error page skipped it; check the URL, and make the server add CORS headers to errors too", last.Response.Status)})
-		} else if !hasCORSHeaders(last) {
-			out = append(out, Mistake{"no CORS on the server", "the server sends no Access-Control-* header at all: the CORS middleware is missing, or not on this route"})
-		}
-	case browser.MethodNotAllowed:
+		return missingAllowOrigin(req, v, last, original)
+	case browser.MethodNotAllowed, browser.InvalidAllowMethods:
 		if m := req.Method; m != strings.ToUpper(m) {
-			out = append(out, Mistake{"method case", fmt.Sprintf("fetch() sends %q as written (only DELETE, GET, HEAD, OPTIONS, POST and PUT are upper-cased); write %q in the page, or list %q on the server", m, strings.ToUpper(m), m)})
+			return Mistake{"method case", fmt.Sprintf("fetch() sends %q as written (only DELETE, GET, HEAD, OPTIONS, POST and PUT are upper-cased); write %q in the page, or list %q on the server", m, strings.ToUpper(m), m)}
 		}
-	case browser.HeaderNotAllowed:
+		listed := ""
+		if last != nil {
+			listed = strings.Join(last.Response.Header.Values("Access-Control-Allow-Methods"), ", ")
+		}
+		m := headers.NormalizeMethod(req.Method)
+		if listed == "" {
+			return Mistake{"method not allowed", fmt.Sprintf("the preflight asked for %s and the answer has no Access-Control-Allow-Methods; list %s there", m, m)}
+		}
+		return Mistake{"method not allowed", fmt.Sprintf("the preflight asked for %s and Access-Control-Allow-Methods is %q; add %s to the server's allowed methods, keeping the ones it lists", m, listed, m)}
+	case browser.HeaderNotAllowed, browser.InvalidAllowHeaders:
 		for _, h := range req.Headers {
-			if strings.EqualFold(h.Name, "content-type") && strings.Contains(v.Message, "content-type") {
-				out = append(out, Mistake{"JSON content type", fmt.Sprintf("Content-Type: %s is not one of the three types a form can send, so it needs a preflight and must be listed in Access-Control-Allow-Headers", h.Value)})
+			if strings.EqualFold(h.Name, "content-type") && slices.Contains(v.Refused, "content-type") {
+				return Mistake{"JSON content type", fmt.Sprintf("Content-Type: %s is not one of the three types a form can send, so it needs a preflight and must be listed in Access-Control-Allow-Headers", h.Value)}
 			}
 		}
+		listed := ""
+		if last != nil {
+			listed = strings.Join(last.Response.Header.Values("Access-Control-Allow-Headers"), ", ")
+		}
+		refused := strings.Join(v.Refused, ", ")
+		if listed == "" {
+			return Mistake{"header not allowed", fmt.Sprintf("the preflight asked for %s and the answer has no Access-Control-Allow-Headers; list %s there", refused, refused)}
+		}
+		return Mistake{"header not allowed", fmt.Sprintf("the preflight asked for %s and Access-Control-Allow-Headers is %q; add %s to the server's allowed headers, keeping the ones it lists", refused, listed, refused)}
 	case browser.NetworkError:
-		out = append(out, Mistake{"not a CORS error", fmt.Sprintf("the server could not be reached (%v); the browser shows this as 'TypeError: Failed to fetch' too, but no CORS header can fix it: check that the server runs and the URL is right", v.Err)})
+		return Mistake{"not a CORS error", fmt.Sprintf("the server could not be reached (%v); the browser shows this as 'TypeError: Failed to fetch' too, but no CORS header can fix it: check that the server runs and the URL is right", v.Err)}
+	case browser.MixedContent:
+		return Mistake{"mixed content", "an https page cannot fetch an http URL (except a potentially trustworthy one, such as http://localhost in Chromium and Firefox); serve the API over https"}
+	case browser.LocalNetworkAccess:
+		return Mistake{"local network access", "a public page is fetching a private or loopback address: Chromium asks the user for permission first; this is not a header problem"}
+	case browser.BadPort:
+		return Mistake{"blocked port", "browsers never connect to this port; serve the API on another one"}
 	}
-	for _, w := range v.Warnings {
-		if w.Code == browser.WarnVaryMissing {
-			out = append(out, Mistake{"cache", "the answer depends on the origin but has no Vary: Origin; a CDN or shared cache will serve it to other origins"})
+	return Mistake{string(v.Reason), v.Message}
+}
+
+// preflightStatus explains a preflight refused for its status.
+func preflightStatus(last *browser.Exchange, original func(browser.Outgoing) browser.Incoming) Mistake {
+	status := 0
+	if last != nil {
+		status = last.Response.Status
+	}
+	if m, ok := refusedByBody(last); ok {
+		return m
+	}
+	d := fmt.Sprintf("the OPTIONS preflight got %d %s; a preflight's answer must be 2xx", status, http.StatusText(status))
+	withCORS := last != nil && original(last.Request).Header.Get("Access-Control-Allow-Origin") != ""
+	switch {
+	case (status == 404 || status == 405) && withCORS:
+		d += ": the CORS headers are there but the code goes on to a route that refuses OPTIONS; answer preflights in the CORS code itself, and stop there (PHP: http_response_code(204) and exit on OPTIONS; Express: app.use(cors()) before the routes; Go: wrap the whole router)"
+	case status == 404 || status == 405:
+		d += ": no route answers OPTIONS (Go 1.22 method patterns and many routers answer 405); put the CORS handling in front of the router so it answers preflights itself"
+	case status == 401 || status == 403:
+		d += ": an authentication layer runs before the CORS handling; browsers never send credentials on a preflight, so let OPTIONS through before auth"
+	}
+	return Mistake{"preflight not handled", d}
+}
+
+// missingAllowOrigin explains an answer without Access-Control-Allow-Origin:
+// from its body, from the preflight that passed before it, from its status.
+func missingAllowOrigin(req browser.Request, v browser.Verdict, last *browser.Exchange, original func(browser.Outgoing) browser.Incoming) Mistake {
+	if last == nil {
+		return Mistake{"no CORS on the server", "no answer carries Access-Control-Allow-Origin"}
+	}
+	status, stack := last.Response.Status, stackOf(last.Response.Header)
+	if m, ok := refusedByBody(last); ok {
+		return m
+	}
+	if status == 403 && varies(last.Response.Header) {
+		return Mistake{"origin not allowed", fmt.Sprintf("the server's CORS policy answers 403 with Vary: Origin and no CORS headers: it refuses the origin %s; add it to the server's allowed origins", req.Origin)}
+	}
+	preflightHadCORS := false
+	for _, x := range v.Exchanges {
+		if x.Request.Preflight && original(x.Request).Header.Get("Access-Control-Allow-Origin") != "" {
+			preflightHadCORS = true
 		}
 	}
-	return out
+	switch {
+	case last.Request.Preflight && status >= 400:
+		return Mistake{"preflight not handled", fmt.Sprintf("the OPTIONS preflight got %d without CORS headers: the CORS handling does not see OPTIONS requests (a router, an auth layer or the web server answers them first)", status)}
+	case !last.Request.Preflight && preflightHadCORS && status >= 400:
+		return Mistake{"errors without CORS headers", fmt.Sprintf("the preflight was answered with CORS headers but this %d was not: %s", status, errorsWithoutCORS(stack))}
+	case !last.Request.Preflight && preflightHadCORS:
+		return Mistake{"CORS after the route", fmt.Sprintf("the preflight was answered with CORS headers but this %d was not: the CORS middleware runs after the route that answered (Express: app.use(cors()) placed after app.get/app.put; Flask: a route that builds its own response outside Flask-CORS's resources), or this route bypasses it; register the CORS handling before every route", status)}
+	case status == 404 || status >= 500:
+		return Mistake{"wrong server or error page", fmt.Sprintf("the answer is %d without CORS headers: the request reached a server or route that does not apply the CORS policy, or an error page skipped it; check the URL, and make the server add CORS headers to errors too (%s)", status, errorsWithoutCORS(stack))}
+	case !hasCORSHeaders(last):
+		return Mistake{"no CORS on the server", "the server sends no Access-Control-* header at all: the CORS middleware is missing, or not on this route"}
+	}
+	return Mistake{"no Access-Control-Allow-Origin", fmt.Sprintf("the answer has CORS headers but not Access-Control-Allow-Origin for the origin %s: the server's allowlist does not include it; add it", req.Origin)}
+}
+
+// errorsWithoutCORS says, per stack, why error answers lose CORS headers.
+func errorsWithoutCORS(stack string) string {
+	switch stack {
+	case "nginx":
+		return "nginx's add_header applies to 2xx and 3xx answers only unless it ends with `always`; add `always` to every CORS add_header"
+	case "express":
+		return "an error handler or a middleware that fails before cors() answers without its headers; register cors() first, before body parsers, auth and routes"
+	case "flask":
+		return "an error handler or a response built outside Flask-CORS's reach lacks its headers; keep CORS(app) applied to every route, errors included"
+	case "php":
+		return "the script exits on an error before it sends the CORS headers; send them first, before any check that can fail"
+	}
+	return "the CORS headers are added to successful answers only; add them to errors too (nginx: add_header ... always)"
+}
+
+// corsRefusal finds an error page that says the CORS code refused the
+// request, e.g. Express's "Error: Not allowed by CORS".
+var corsRefusal = regexp.MustCompile(`(?i)not allowed by cors|cors[^\n]{0,40}(not allowed|denied|forbidden|rejected|refused|blocked)|origin[^\n]{0,40}not allowed|disallowed (cors )?origin`)
+
+// refusedByBody explains an error answer whose body says the CORS code
+// refused the origin: the origin is missing from the server's list.
+func refusedByBody(x *browser.Exchange) (Mistake, bool) {
+	if x == nil || x.Response.Status < 400 {
+		return Mistake{}, false
+	}
+	m := corsRefusal.Find(x.Response.Body)
+	if m == nil {
+		return Mistake{}, false
+	}
+	d := fmt.Sprintf("the answer is %d and its body says %q: the server's CORS code refused the origin %s and failed the request instead of leaving the CORS headers out", x.Response.Status, m, x.Request.Header.Get("Origin"))
+	if stackOf(x.Response.Header) == "express" {
+		d += " (an origin callback that calls callback(new Error(...)) gives this 500)"
+	}
+	d += "; add the origin to the server's allowed origins, and refuse the others without an error (Express: callback(null, false))"
+	return Mistake{"origin refused by the CORS code", d}, true
 }
 
 // originTypo explains a near miss between the allowed and the page's origin.
@@ -132,10 +231,12 @@ func lastResponse(v browser.Verdict) *browser.Exchange {
 }
 
 func hasCORSHeaders(x *browser.Exchange) bool {
-	if x == nil {
-		return false
-	}
-	for k := range x.Response.Header {
+	return x != nil && hasCORS(x.Response.Header)
+}
+
+// hasCORS reports whether h has any Access-Control-* header.
+func hasCORS(h http.Header) bool {
+	for k := range h {
 		if strings.HasPrefix(strings.ToLower(k), "access-control-") {
 			return true
 		}

@@ -108,22 +108,36 @@ func fixFor(o Options, v browser.Verdict) Fix {
 }
 
 // detectStack guesses the server stack from the answers' Server and
-// X-Powered-By headers.
+// X-Powered-By headers, the last answer first.
 func detectStack(v browser.Verdict) (stack, from string) {
 	for i := len(v.Exchanges) - 1; i >= 0; i-- {
-		h := v.Exchanges[i].Response.Header
-		server, powered := h.Get("Server"), h.Get("X-Powered-By")
-		lower := strings.ToLower(server + " " + powered)
-		for _, c := range []struct{ needle, stack string }{
-			{"express", "express"}, {"php", "php"}, {"werkzeug", "flask"}, {"flask", "flask"},
-			{"nginx", "nginx"}, {"caddy", "caddy"},
-		} {
-			if strings.Contains(lower, c.needle) {
-				if powered != "" && strings.Contains(strings.ToLower(powered), c.needle) {
-					return c.stack, "X-Powered-By: " + powered
-				}
-				return c.stack, "Server: " + server
+		if stack, from := stackFrom(v.Exchanges[i].Response.Header); stack != "" {
+			return stack, from
+		}
+	}
+	return "", ""
+}
+
+// stackOf is the stack one answer's headers name, or "".
+func stackOf(h http.Header) string {
+	stack, _ := stackFrom(h)
+	return stack
+}
+
+// stackFrom is the stack one answer's headers name, and the header line
+// that names it.
+func stackFrom(h http.Header) (stack, from string) {
+	server, powered := h.Get("Server"), h.Get("X-Powered-By")
+	lower := strings.ToLower(server + " " + powered)
+	for _, c := range []struct{ needle, stack string }{
+		{"express", "express"}, {"php", "php"}, {"werkzeug", "flask"}, {"flask", "flask"},
+		{"nginx", "nginx"}, {"caddy", "caddy"},
+	} {
+		if strings.Contains(lower, c.needle) {
+			if powered != "" && strings.Contains(strings.ToLower(powered), c.needle) {
+				return c.stack, "X-Powered-By: " + powered
 			}
+			return c.stack, "Server: " + server
 		}
 	}
 	return "", ""

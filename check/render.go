@@ -26,7 +26,7 @@ type JSON struct {
 	Exchanges       []JSONExchange        `json:"exchanges"`
 	ReadableHeaders []string              `json:"readable_headers"`
 	Warnings        []browser.Warning     `json:"warnings"`
-	Mistakes        []Mistake             `json:"mistakes"`
+	Problems        []Problem             `json:"problems"`
 	Fix             *Fix                  `json:"fix"`
 	NetworkError    string                `json:"network_error,omitempty"`
 }
@@ -75,7 +75,7 @@ func (r Report) ToJSON() JSON {
 	v := r.Verdict
 	j := JSON{
 		Allowed: v.Allowed, Message: v.Message, Messages: v.Messages, Alternatives: v.Alternatives, Code: string(v.Reason), URL: v.URL, Status: v.Status,
-		ReadableHeaders: v.Readable, Warnings: v.Warnings, Mistakes: r.Mistakes,
+		ReadableHeaders: v.Readable, Warnings: v.Warnings, Problems: r.Problems,
 	}
 	if j.Messages == nil {
 		j.Messages = []string{}
@@ -98,8 +98,8 @@ func (r Report) ToJSON() JSON {
 	if j.Warnings == nil {
 		j.Warnings = []browser.Warning{}
 	}
-	if j.Mistakes == nil {
-		j.Mistakes = []Mistake{}
+	if j.Problems == nil {
+		j.Problems = []Problem{}
 	}
 	if v.Err != nil {
 		j.NetworkError = v.Err.Error()
@@ -235,9 +235,7 @@ func (r Report) WriteText(w io.Writer, color bool) {
 	if !v.Allowed && r.Agree() {
 		p("\n%sWhy:%s %s\n", s.bold, s.reset, v.Reason.Explain())
 	}
-	for _, m := range r.Mistakes {
-		p("  %sCommon mistake: %s:%s %s\n", s.yellow, m.Name, s.reset, m.Detail)
-	}
+	r.writeProblems(w, s)
 
 	if f := r.Fix; f.Response != nil {
 		p("\n%sThe fix: the server must send%s\n", s.bold, s.reset)
@@ -272,6 +270,28 @@ func (r Report) WriteText(w io.Writer, color bool) {
 		for _, wn := range v.Warnings {
 			p("  %s- %s%s\n", s.yellow, wn.Message, s.reset)
 		}
+	}
+}
+
+// writeProblems lists every problem on the path, in order, with its cause.
+func (r Report) writeProblems(w io.Writer, s style) {
+	if len(r.Problems) == 0 {
+		return
+	}
+	engine := r.target().Engine.Product
+	fmt.Fprintf(w, "\n%sProblems, in the order %s meets them:%s\n", s.bold, engine, s.reset)
+	for i, pr := range r.Problems {
+		where := "request"
+		if pr.Preflight {
+			where = "preflight"
+		}
+		if pr.Status != 0 {
+			where += fmt.Sprintf(", %d", pr.Status)
+		}
+		fmt.Fprintf(w, "  %d. %s%s%s (%s): %s\n", i+1, s.yellow, pr.Name, s.reset, where, pr.Sentence)
+	}
+	if len(r.Problems) > 1 {
+		fmt.Fprintf(w, "  %s(after the first, corskit took each problem as fixed and sent what the browser sends next)%s\n", s.dim, s.reset)
 	}
 }
 
