@@ -489,3 +489,45 @@ func TestAnyHeaderInRealEngines(t *testing.T) {
 		t.Logf("%s: %d requests to %v, each equal to the policy and to the model", e.Name(), len(reqs), targets)
 	})
 }
+
+// TestPartsArePasteSafe holds every target's marked pieces to what pasting
+// into an existing app needs: a place named, no marker left, and none of the
+// scaffolding an app already has (a second require, an opening <?php, a
+// listen or proxy_pass, a package clause).
+func TestPartsArePasteSafe(t *testing.T) {
+	t.Parallel()
+	policy := cors.Config{AllowOrigins: []string{"http://localhost:3000", "https://*.example.com"}, AllowMethods: []string{"PUT", "DELETE"},
+		AllowHeaders: []string{"Content-Type", "X-Debug"}, ExposeHeaders: []string{"X-Request-Id"}, AllowCredentials: true, MaxAge: 600}
+	forbidden := map[string][]string{
+		"express": {"require(", "app.listen", "express()"},
+		"flask":   {"import ", "Flask(__name__)", "app.run"},
+		"php":     {"<?php", "json_encode"},
+		"nginx":   {"listen ", "proxy_pass", "server {"},
+		"caddy":   {"admin off", "auto_https", "reverse_proxy 127"},
+		"go":      {"package main", "import", "ListenAndServe"},
+	}
+	for target, bad := range forbidden {
+		parts, _, err := Parts(target, Options{Policy: policy})
+		if err != nil || len(parts) == 0 {
+			t.Errorf("%s: %d parts, error %v", target, len(parts), err)
+			continue
+		}
+		whole, _, _ := Generate(target, Options{Policy: policy, Upstream: "http://127.0.0.1:5000"})
+		for _, p := range parts {
+			if p.Where == "" || strings.Contains(p.Text, "corskit CORS") || strings.TrimSpace(p.Text) == "" {
+				t.Errorf("%s: part %+v: want a place, a text, and no marker", target, p)
+			}
+			for _, b := range bad {
+				if strings.Contains(p.Text, b) {
+					t.Errorf("%s: part %q holds %q, which an existing app already has:\n%s", target, p.Where, b, p.Text)
+				}
+			}
+			if first := strings.SplitN(strings.TrimSpace(p.Text), "\n", 2)[0]; !strings.Contains(whole, first) {
+				t.Errorf("%s: part %q starts with %q, which the whole output lacks", target, p.Where, first)
+			}
+		}
+	}
+	if _, _, err := Parts("nope", Options{Policy: policy}); err == nil {
+		t.Error("Parts of an unknown target: no error")
+	}
+}

@@ -48,9 +48,10 @@ func writeNginx(p *plan, o Options, omitted []Omission) string {
 	var b strings.Builder
 	b.WriteString(header("#", o, omitted, "nginx: put this inside http { }. Every add_header has always, so errors keep their CORS headers."))
 	acao := "*"
+	b.WriteString("\n# BEGIN corskit CORS: in http { }, outside any server { }\n")
 	if !p.any {
 		acao = "$cors_origin"
-		b.WriteString("\n# The allowlist: an origin not listed gets no Access-Control-Allow-Origin.\nmap $http_origin $cors_origin {\n    default \"\";\n")
+		b.WriteString("# The allowlist: an origin not listed gets no Access-Control-Allow-Origin.\nmap $http_origin $cors_origin {\n    default \"\";\n")
 		for _, e := range p.exact {
 			fmt.Fprintf(&b, "    %q $http_origin;\n", e)
 		}
@@ -68,7 +69,9 @@ func writeNginx(p *plan, o Options, omitted []Omission) string {
 			fmt.Fprintf(&b, "map $http_access_control_request_headers $cors_allow_headers {\n    default $http_access_control_request_headers;\n    \"~*%s\" %q;\n}\n", asksForAuthorization, join(p.headers))
 		}
 	}
+	b.WriteString("# END corskit CORS\n")
 	fmt.Fprintf(&b, "\nserver {\n    listen %s;\n\n    location / {\n", o.Listen)
+	b.WriteString("        # BEGIN corskit CORS: in the location { } that serves the API (a location with add_header of its own inherits none from server { })\n")
 	fmt.Fprintf(&b, "        add_header Access-Control-Allow-Origin %q always;\n", acao)
 	if p.credentials {
 		b.WriteString("        add_header Access-Control-Allow-Credentials \"true\" always;\n")
@@ -92,7 +95,7 @@ func writeNginx(p *plan, o Options, omitted []Omission) string {
 		fmt.Fprintf(&b, "        proxy_hide_header Access-Control-Allow-%s;\n", h)
 	}
 	b.WriteString("        proxy_hide_header Access-Control-Expose-Headers;\n        proxy_hide_header Access-Control-Max-Age;\n")
-	fmt.Fprintf(&b, "        # Preflights are answered here; only return is used inside if.\n        if ($request_method = OPTIONS) {\n            return %d;\n        }\n", p.status)
+	fmt.Fprintf(&b, "        # Preflights are answered here; only return is used inside if.\n        if ($request_method = OPTIONS) {\n            return %d;\n        }\n        # END corskit CORS\n", p.status)
 	fmt.Fprintf(&b, "        proxy_pass %s;\n    }\n}\n", strings.TrimRight(o.Upstream, "/"))
 	return b.String()
 }
@@ -102,6 +105,7 @@ func writeCaddy(p *plan, o Options, omitted []Omission) string {
 	b.WriteString(header("#", o, omitted, "Caddy: a whole Caddyfile (caddy run --config Caddyfile --adapter caddyfile)."))
 	b.WriteString("{\n\t# No admin endpoint and no automatic HTTPS for this plain-HTTP listener.\n\tadmin off\n\tauto_https off\n}\n\n")
 	fmt.Fprintf(&b, "http://%s {\n", hostPort(o.Listen))
+	b.WriteString("\t# BEGIN corskit CORS: in the API's site block, before reverse_proxy or respond\n")
 	matcher := ""
 	if p.any {
 		b.WriteString("\theader Access-Control-Allow-Origin \"*\"\n")
@@ -137,12 +141,12 @@ func writeCaddy(p *plan, o Options, omitted []Omission) string {
 	if p.maxAge != "" {
 		fmt.Fprintf(&b, "\t\t\tAccess-Control-Max-Age %s\n", p.maxAge)
 	}
-	fmt.Fprintf(&b, "\t\t}\n\t\trespond %d\n\t}\n\n", p.status)
-	fmt.Fprintf(&b, "\treverse_proxy %s {\n\t\t# The upstream's own CORS headers are dropped: never two values.\n", o.Upstream)
+	fmt.Fprintf(&b, "\t\t}\n\t\trespond %d\n\t}\n\t# END corskit CORS\n\n", p.status)
+	fmt.Fprintf(&b, "\treverse_proxy %s {\n\t\t# BEGIN corskit CORS: in the site's reverse_proxy { }, when the upstream sends CORS headers of its own\n\t\t# The upstream's own CORS headers are dropped: never two values.\n", o.Upstream)
 	for _, h := range []string{"Allow-Origin", "Allow-Credentials", "Allow-Methods", "Allow-Headers", "Expose-Headers", "Max-Age"} {
 		fmt.Fprintf(&b, "\t\theader_down -Access-Control-%s\n", h)
 	}
-	b.WriteString("\t}\n}\n")
+	b.WriteString("\t\t# END corskit CORS\n\t}\n}\n")
 	return b.String()
 }
 
@@ -312,7 +316,7 @@ func jsRegexp(r string) string { return "/" + strings.ReplaceAll(r, "/", `\/`) +
 func writeExpress(p *plan, o Options, omitted []Omission) string {
 	var b strings.Builder
 	b.WriteString(header("//", o, omitted, "Express with the cors package: npm install express cors && node app.js (PORT, default 5000)."))
-	b.WriteString("const express = require('express');\nconst cors = require('cors');\n\nconst app = express();\n\n// BEGIN corskit CORS: copy this part into an existing app, before the routes.\n")
+	b.WriteString("const express = require('express');\nconst cors = require('cors');\n\nconst app = express();\n\n// BEGIN corskit CORS: in the app, after const app = express() and before the routes\n")
 	origin := "'*'"
 	if !p.any {
 		var items []string
@@ -362,7 +366,7 @@ func writeExpress(p *plan, o Options, omitted []Omission) string {
 func writeFlask(p *plan, o Options, omitted []Omission) string {
 	var b strings.Builder
 	b.WriteString(header("#", o, omitted, "Flask with Flask-CORS: python3 app.py (PORT, default 5000)."))
-	b.WriteString("import os\nimport re\n\nfrom flask import Flask, jsonify\nfrom flask_cors import CORS\n\napp = Flask(__name__)\n\n# BEGIN corskit CORS: copy this part into an existing app.\n")
+	b.WriteString("import os\nimport re\n\nfrom flask import Flask, jsonify\nfrom flask_cors import CORS\n\napp = Flask(__name__)\n\n# BEGIN corskit CORS: in the app, after app = Flask(__name__)\n")
 	origins := `"*"`
 	if !p.any {
 		var items []string
@@ -401,7 +405,7 @@ func writePHP(p *plan, o Options, omitted []Omission) string {
 	var b strings.Builder
 	b.WriteString("<?php\n")
 	b.WriteString(header("//", o, omitted, "PHP: php -S 127.0.0.1:${PORT:-5000} app.php (or the front controller of any PHP app)."))
-	b.WriteString("\n// BEGIN corskit CORS: copy this part to the top of the front controller, before any output.\n")
+	b.WriteString("\n// BEGIN corskit CORS: at the top of the front controller (or of every endpoint), inside <?php and before any output\n")
 	fmt.Fprintf(&b, "$corsExact = [%s];\n", quoted(p.exact, "'"))
 	var pats []string
 	for _, r := range p.patterns {
@@ -470,7 +474,7 @@ func writeGo(p *plan, o Options, omitted []Omission) string {
 	b.WriteString(header("//", o, omitted, "Go with corskit's cors middleware: go run . (PORT, default 5000)."))
 	b.WriteString("package main\n\nimport (\n\t\"encoding/json\"\n\t\"log\"\n\t\"net/http\"\n\t\"os\"\n\n\t\"github.com/corskit/corskit/cors\"\n)\n\nfunc main() {\n")
 	b.WriteString("\tmux := http.NewServeMux()\n\tmux.HandleFunc(\"/data\", func(w http.ResponseWriter, r *http.Request) {\n\t\tswitch r.Method {\n\t\tcase \"GET\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\":\n\t\t\tw.Header().Set(\"Content-Type\", \"application/json\")\n\t\t\tjson.NewEncoder(w).Encode(map[string]string{\"message\": \"Hello from API!\"})\n\t\tdefault:\n\t\t\tw.WriteHeader(http.StatusMethodNotAllowed)\n\t\t}\n\t})\n\n")
-	b.WriteString("\t// BEGIN corskit CORS: copy this part; wrap the whole router.\n\tm, err := cors.New(cors.Config{\n")
+	b.WriteString("\t// BEGIN corskit CORS: in main, once the router (mux) is built; then serve handler, which wraps the whole router\n\tm, err := cors.New(cors.Config{\n")
 	c := o.Policy
 	fmt.Fprintf(&b, "\t\tAllowOrigins: %s,\n", goList(c.AllowOrigins))
 	if len(c.AllowMethods) > 0 {

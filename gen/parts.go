@@ -1,0 +1,82 @@
+package gen
+
+import (
+	"strings"
+)
+
+// Part is one piece of a generated configuration, to paste into a server
+// that already runs: every output marks its pieces with a "BEGIN corskit
+// CORS: where" and an "END corskit CORS" comment.
+type Part struct {
+	// Where says where the piece goes, e.g. "in http { }, outside any
+	// server { }".
+	Where string `json:"where"`
+	// Text is the piece, without the markers, unindented.
+	Text string `json:"text"`
+}
+
+// Parts generates target's configuration for o and returns its marked
+// pieces: what an existing app or server needs, without the scaffolding
+// that makes the output run on its own. A proxy target without
+// o.Upstream is generated with a placeholder upstream, which no piece holds.
+func Parts(target string, o Options) ([]Part, []Omission, error) {
+	if t, ok := Lookup(target); ok && t.Proxy && o.Upstream == "" {
+		o.Upstream = "http://127.0.0.1:5000"
+	}
+	out, omitted, err := Generate(target, o)
+	if err != nil {
+		return nil, omitted, err
+	}
+	return markedParts(out), omitted, nil
+}
+
+const (
+	beginMark = "BEGIN corskit CORS: "
+	endMark   = "END corskit CORS"
+)
+
+// markedParts cuts the marked pieces out of a generated output.
+func markedParts(out string) []Part {
+	var parts []Part
+	var cur *Part
+	var lines []string
+	for line := range strings.SplitSeq(out, "\n") {
+		switch {
+		case cur == nil && strings.Contains(line, beginMark):
+			where := line[strings.Index(line, beginMark)+len(beginMark):]
+			cur = &Part{Where: strings.TrimSuffix(strings.TrimSpace(where), ".")}
+			lines = nil
+		case cur != nil && strings.Contains(line, endMark):
+			cur.Text = dedent(lines)
+			parts = append(parts, *cur)
+			cur = nil
+		case cur != nil:
+			lines = append(lines, line)
+		}
+	}
+	return parts
+}
+
+// dedent removes the indentation the lines share and joins them.
+func dedent(lines []string) string {
+	common, seen := "", false
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		ind := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
+		if !seen {
+			common, seen = ind, true
+			continue
+		}
+		for !strings.HasPrefix(ind, common) {
+			common = common[:len(common)-1]
+		}
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(strings.TrimPrefix(l, common))
+		b.WriteByte('\n')
+	}
+	return strings.TrimLeft(b.String(), "\n")
+}
