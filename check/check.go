@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ type Options struct {
 	URL string
 	// Origin is the page's origin, e.g. "http://localhost:3000".
 	Origin string
+	// AlsoOrigins are the app's other origins, which the fix must keep
+	// allowing; the request is checked from each of them too.
+	AlsoOrigins []string
 	// Method is fetch()'s method; default GET.
 	Method string
 	// Headers are the headers the page sets.
@@ -68,6 +72,18 @@ type Report struct {
 	Problems []Problem
 	// Fix is what the server must send, and a snippet for its stack.
 	Fix Fix
+	// Others are the verdicts for the same request from Options.AlsoOrigins,
+	// before the fix.
+	Others []OtherOrigin
+}
+
+// OtherOrigin is the verdict for the request from another of the app's
+// origins.
+type OtherOrigin struct {
+	Origin  string `json:"origin"`
+	Allowed bool   `json:"allowed"`
+	Code    string `json:"code"`
+	Message string `json:"message,omitempty"`
 }
 
 // Validate checks the options and fills in defaults. Every error names the bad
@@ -88,6 +104,11 @@ func (o *Options) Validate() error {
 		}
 		errs = append(errs, errors.New(msg))
 	}
+	for _, a := range o.AlsoOrigins {
+		if p, err := origin.Parse(a); err != nil || p.Kind != origin.Exact || p.Port == "*" {
+			errs = append(errs, fmt.Errorf("--also-origin %q is not an origin: give one like http://localhost:3000 (scheme://host[:port], no path)", a))
+		}
+	}
 	if o.Method == "" {
 		o.Method = "GET"
 	}
@@ -100,7 +121,7 @@ func (o *Options) Validate() error {
 	if o.Stack == "" {
 		o.Stack = "auto"
 	}
-	if o.Stack != "auto" && snippetFor(o.Stack) == nil {
+	if o.Stack != "auto" && !slices.Contains(stacks, o.Stack) {
 		errs = append(errs, fmt.Errorf("Options.Stack %q is not known: use auto or one of %s", o.Stack, strings.Join(Stacks(), ", ")))
 	}
 	m := strings.ToUpper(o.Method)
@@ -142,7 +163,15 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	// space is given, judge its CORS headers and warn about the rest.
 	req.StandIn = o.PageAddressSpace == "" && isLocal(req)
 	engines, _ := o.engines()
-	rt := browser.Memo(Transport(ctx, o))
+	var answers []http.Header
+	send := Transport(ctx, o)
+	rt := browser.Memo(func(out browser.Outgoing) (browser.Incoming, error) {
+		in, err := send(out)
+		if err == nil {
+			answers = append(answers, in.Header)
+		}
+		return in, err
+	})
 	r := Report{Options: o}
 	for _, e := range engines {
 		r.Engines = append(r.Engines, EngineVerdict{Engine: e, Verdict: e.Fetch(req, rt)})
@@ -154,7 +183,18 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if !target.Verdict.Allowed {
 		r.Problems = findProblems(req, target.Engine, rt)
 	}
-	r.Fix = fixFor(o, target.Verdict)
+	for _, a := range o.AlsoOrigins {
+		other := req
+		other.Origin = a
+		oo := OtherOrigin{Origin: a, Allowed: true}
+		for _, e := range engines {
+			if v := e.Fetch(other, rt); !v.Allowed && oo.Allowed {
+				oo = OtherOrigin{Origin: a, Code: string(v.Reason), Message: v.Message}
+			}
+		}
+		r.Others = append(r.Others, oo)
+	}
+	r.Fix = fixFor(o, target.Verdict, answers)
 	return r, nil
 }
 

@@ -7,7 +7,10 @@ import (
 	"strings"
 
 	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/gen"
 	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/internal/origin"
 )
 
 // HeaderLine is one response header the server must send.
@@ -16,44 +19,31 @@ type HeaderLine struct {
 	Value string `json:"value"`
 }
 
-// Fix is what the server must send for the request to be allowed.
+// Fix is what the server must send for the request to be allowed, keeping
+// what it already allows.
 type Fix struct {
 	// PreflightStatus and Preflight are the answer the OPTIONS preflight
 	// needs, when the request is preflighted.
-	PreflightStatus int          `json:"preflight_status,omitempty"`
-	Preflight       []HeaderLine `json:"preflight,omitempty"`
+	PreflightStatus int
+	Preflight       []HeaderLine
 	// Response are the headers every other response needs (errors too).
-	Response []HeaderLine `json:"response"`
-	// Stack is the server stack the snippet is for; empty when unknown.
-	Stack string `json:"stack,omitempty"`
+	Response []HeaderLine
+	// Policy is the policy the fix is written from: what the request needs,
+	// the origins --also-origin names, and the origins, methods, headers and
+	// exposed headers the server's answers already allowed.
+	Policy cors.Config
+	// Stack is the server stack Snippet is for; empty when unknown.
+	Stack string
 	// StackFrom says how the stack was chosen: "--stack", or the header it
 	// was detected from.
-	StackFrom string `json:"stack_from,omitempty"`
-	// Snippet is a ready configuration for the stack.
-	Snippet string `json:"snippet,omitempty"`
-}
-
-// policy is the smallest policy that allows the checked request.
-type policy struct {
-	Origin      string
-	Methods     []string // non-safelisted
-	Headers     []string
-	Expose      []string
-	Credentials bool
-	MaxAge      int
-}
-
-func policyFor(o Options) policy {
-	req := browser.Request{Method: o.Method, Headers: o.Headers}
-	p := policy{Origin: o.Origin, Credentials: o.Credentials == browser.Include, MaxAge: 600, Expose: o.Read}
-	m := headers.NormalizeMethod(o.Method)
-	if !headers.IsSafelistedMethod(m) {
-		p.Methods = []string{m}
-	}
-	for _, n := range browser.UnsafeHeaderNames(req.Headers) {
-		p.Headers = append(p.Headers, http.CanonicalHeaderKey(n))
-	}
-	return p
+	StackFrom string
+	// Snippet is the configuration for Stack, ready to paste into an
+	// existing app.
+	Snippet string
+	// Snippets are the configurations for every stack, by stack.
+	Snippets map[string]string
+	// Pieces are the snippets' pieces, by stack, each with where it goes.
+	Pieces map[string][]gen.Part
 }
 
 // headerFixable reports whether v is blocked for a reason the server's CORS
@@ -67,43 +57,113 @@ func headerFixable(v browser.Verdict) bool {
 	return !v.Allowed
 }
 
+// policyFor is the policy the fix is written from: the request's needs
+// added to what the server's answers show it allows, never narrowed.
+func policyFor(o Options, answers []http.Header) (c cors.Config) {
+	c.AllowOrigins = append([]string{o.Origin}, o.AlsoOrigins...)
+	c.AllowCredentials = o.Credentials == browser.Include
+	if m := headers.NormalizeMethod(o.Method); !headers.IsSafelistedMethod(m) {
+		c.AllowMethods = []string{m}
+	}
+	for _, n := range browser.UnsafeHeaderNames(o.Headers) {
+		c.AllowHeaders = append(c.AllowHeaders, http.CanonicalHeaderKey(n))
+	}
+	c.ExposeHeaders = slices.Clone(o.Read)
+	c.MaxAge = 600
+	for _, h := range answers {
+		for _, v := range h.Values("Access-Control-Allow-Origin") {
+			if p, err := origin.Parse(v); err == nil && p.Kind == origin.Exact && p.Port != "*" {
+				c.AllowOrigins = addFold(c.AllowOrigins, v)
+			}
+		}
+		c.AllowMethods = addList(c.AllowMethods, h.Values("Access-Control-Allow-Methods"), headers.NormalizeMethod)
+		c.AllowHeaders = addList(c.AllowHeaders, h.Values("Access-Control-Allow-Headers"), http.CanonicalHeaderKey)
+		c.ExposeHeaders = addList(c.ExposeHeaders, h.Values("Access-Control-Expose-Headers"), http.CanonicalHeaderKey)
+		if strings.TrimSpace(h.Get("Access-Control-Allow-Credentials")) == "true" {
+			c.AllowCredentials = true
+		}
+		if age, err := strconv.Atoi(strings.TrimSpace(h.Get("Access-Control-Max-Age"))); err == nil && age > 0 && age <= 7200 {
+			c.MaxAge = age
+		}
+	}
+	if c.AllowCredentials && slices.ContainsFunc(c.AllowOrigins, insecure) {
+		// The app already runs with this origin: the fix says so in its
+		// risks rather than refusing to write it.
+		c.DangerouslyAllowInsecureOriginsWithCredentials = true
+	}
+	return c
+}
+
+// insecure reports whether an origin is http:// on a host that is not
+// loopback.
+func insecure(o string) bool {
+	p, err := origin.Parse(o)
+	return err == nil && p.Scheme == "http" && !p.IsLocal()
+}
+
+// addList adds the comma-separated items of values to list, normalized by
+// norm, skipping * (a wildcard the fix does not widen to) and duplicates.
+func addList(list, values []string, norm func(string) string) []string {
+	for _, v := range values {
+		for item := range strings.SplitSeq(v, ",") {
+			if item = strings.TrimSpace(item); item != "" && item != "*" && headers.IsToken(item) {
+				list = addFold(list, norm(item))
+			}
+		}
+	}
+	return list
+}
+
+// addFold appends s unless list has it, compared case-insensitively.
+func addFold(list []string, s string) []string {
+	if slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, s) }) {
+		return list
+	}
+	return append(list, s)
+}
+
 // fixFor returns the fix for a blocked verdict; nothing when it is allowed or
 // failed for a reason no header can fix.
-func fixFor(o Options, v browser.Verdict) Fix {
+func fixFor(o Options, v browser.Verdict, answers []http.Header) Fix {
 	if !headerFixable(v) {
 		return Fix{}
 	}
-	p := policyFor(o)
-	var f Fix
-	common := []HeaderLine{{"Access-Control-Allow-Origin", p.Origin}}
-	if p.Credentials {
+	c := policyFor(o, answers)
+	f := Fix{Policy: c}
+	common := []HeaderLine{{"Access-Control-Allow-Origin", o.Origin}}
+	if c.AllowCredentials {
 		common = append(common, HeaderLine{"Access-Control-Allow-Credentials", "true"})
 	}
 	if v.Preflight {
 		f.PreflightStatus = http.StatusNoContent
 		f.Preflight = slices.Clone(common)
-		if len(p.Methods) > 0 {
-			f.Preflight = append(f.Preflight, HeaderLine{"Access-Control-Allow-Methods", strings.Join(p.Methods, ", ")})
+		if len(c.AllowMethods) > 0 {
+			f.Preflight = append(f.Preflight, HeaderLine{"Access-Control-Allow-Methods", strings.Join(c.AllowMethods, ", ")})
 		}
-		if len(p.Headers) > 0 {
-			f.Preflight = append(f.Preflight, HeaderLine{"Access-Control-Allow-Headers", strings.Join(p.Headers, ", ")})
+		if len(c.AllowHeaders) > 0 {
+			f.Preflight = append(f.Preflight, HeaderLine{"Access-Control-Allow-Headers", strings.Join(c.AllowHeaders, ", ")})
 		}
-		f.Preflight = append(f.Preflight, HeaderLine{"Access-Control-Max-Age", strconv.Itoa(p.MaxAge)},
+		f.Preflight = append(f.Preflight, HeaderLine{"Access-Control-Max-Age", strconv.Itoa(c.MaxAge)},
 			HeaderLine{"Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"})
 	}
 	f.Response = common
-	if len(p.Expose) > 0 {
-		f.Response = append(f.Response, HeaderLine{"Access-Control-Expose-Headers", strings.Join(p.Expose, ", ")})
+	if len(c.ExposeHeaders) > 0 {
+		f.Response = append(f.Response, HeaderLine{"Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ", ")})
 	}
 	f.Response = append(f.Response, HeaderLine{"Vary", "Origin"})
 
+	f.Snippets, f.Pieces = map[string]string{}, map[string][]gen.Part{}
+	for _, stack := range stacks {
+		if parts, err := pieces(stack, c); err == nil {
+			f.Pieces[stack] = parts
+			f.Snippets[stack] = renderSnippet(stack, c, parts)
+		}
+	}
 	f.Stack, f.StackFrom = o.Stack, "--stack"
 	if o.Stack == "auto" || o.Stack == "" {
 		f.Stack, f.StackFrom = detectStack(v)
 	}
-	if s := snippetFor(f.Stack); s != nil {
-		f.Snippet = s(p)
-	}
+	f.Snippet = f.Snippets[f.Stack]
 	return f
 }
 

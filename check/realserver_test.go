@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/internal/pastetest"
 	"github.com/corskit/corskit/internal/servertest"
 )
 
@@ -70,19 +71,31 @@ func containsStr(xs []string, s string) bool {
 	return false
 }
 
-func snippet(t *testing.T, stack string) string {
-	return snippetFor(stack)(policyFor(snippetOptions))
+// paste applies the stack's fix for snippetOptions to an app's source as
+// its text tells a person to.
+func paste(t *testing.T, stack, src string) string {
+	t.Helper()
+	o := snippetOptions
+	o.URL = "http://127.0.0.1:5000/data"
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	parts, err := pieces(stack, policyFor(o, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pastetest.Apply(src, parts)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, renderSnippet(stack, policyFor(o, nil), parts))
+	}
+	return out
 }
 
 func TestSnippetNginx(t *testing.T) {
 	t.Parallel()
 	port, up := servertest.FreePort(t), upstream(t)
-	s := snippet(t, "nginx")
-	httpPart, serverPart, ok := strings.Cut(s, "\n\n")
-	if !ok || strings.Contains(serverPart, "if (") && strings.Contains(serverPart[strings.Index(serverPart, "if ("):], "add_header") {
-		t.Fatalf("nginx snippet: want an http part, then a server part with no add_header inside if:\n%s", s)
-	}
-	servertest.Nginx(t, port, fmt.Sprintf("%s\n    server {\n        listen 127.0.0.1:%d;\n        location / {\n%s\n            proxy_pass http://%s;\n        }\n    }", httpPart, port, serverPart, up))
+	conf := paste(t, "nginx", fmt.Sprintf("server {\n    listen 127.0.0.1:%d;\n    location / {\n        proxy_pass http://%s;\n    }\n}\n", port, up))
+	servertest.Nginx(t, port, conf)
 	proveSnippet(t, fmt.Sprintf("http://127.0.0.1:%d", port), "/data", "/fail")
 }
 
@@ -90,8 +103,7 @@ func TestSnippetCaddy(t *testing.T) {
 	t.Parallel()
 	bin := servertest.Need(t, "caddy")
 	dir, port, up := t.TempDir(), servertest.FreePort(t), upstream(t)
-	s := strings.ReplaceAll(snippet(t, "caddy"), "127.0.0.1:5000", up)
-	conf := fmt.Sprintf("{\n\tadmin off\n\tauto_https off\n}\n:%d {\n%s\n}\n", port, s)
+	conf := paste(t, "caddy", fmt.Sprintf("{\n\tadmin off\n\tauto_https off\n}\n:%d {\n\treverse_proxy %s {\n\t}\n}\n", port, up))
 	os.WriteFile(filepath.Join(dir, "Caddyfile"), []byte(conf), 0o600)
 	servertest.Start(t, dir, port, []string{"HOME=" + dir, "XDG_DATA_HOME=" + dir, "XDG_CONFIG_HOME=" + dir}, bin, "run", "--config", filepath.Join(dir, "Caddyfile"), "--adapter", "caddyfile")
 	proveSnippet(t, fmt.Sprintf("http://127.0.0.1:%d", port), "/data", "/fail")
@@ -101,11 +113,12 @@ func TestSnippetPHP(t *testing.T) {
 	t.Parallel()
 	bin := servertest.Need(t, "php")
 	dir, port := t.TempDir(), servertest.FreePort(t)
-	app := snippet(t, "php") + `header('X-Request-Id: 42');
+	app := paste(t, "php", `<?php
+header('X-Request-Id: 42');
 header('Content-Type: application/json');
 if ($_SERVER['REQUEST_URI'] === '/fail') { http_response_code(500); }
 echo json_encode(['message' => 'Hello from API!']);
-`
+`)
 	os.WriteFile(filepath.Join(dir, "index.php"), []byte(app), 0o600)
 	servertest.Start(t, dir, port, nil, bin, "-S", fmt.Sprintf("127.0.0.1:%d", port), "index.php")
 	proveSnippet(t, fmt.Sprintf("http://127.0.0.1:%d", port), "/data", "/fail")
@@ -115,7 +128,7 @@ func TestSnippetFlask(t *testing.T) {
 	t.Parallel()
 	python := servertest.Flask(t)
 	dir, port := t.TempDir(), servertest.FreePort(t)
-	app := "from flask import Flask, jsonify\napp = Flask(__name__)\n\n" + snippet(t, "flask") + fmt.Sprintf(`
+	app := paste(t, "flask", "from flask import Flask, jsonify\napp = Flask(__name__)\n"+fmt.Sprintf(`
 @app.route("/data", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def data():
     return jsonify(message="Hello from API!"), 200, {"X-Request-Id": "42"}
@@ -125,7 +138,7 @@ def fail():
     return jsonify(error="boom"), 500, {"X-Request-Id": "42"}
 
 app.run(host="127.0.0.1", port=%d)
-`, port)
+`, port))
 	os.WriteFile(filepath.Join(dir, "app.py"), []byte(app), 0o600)
 	servertest.Start(t, dir, port, nil, python, "app.py")
 	proveSnippet(t, fmt.Sprintf("http://127.0.0.1:%d", port), "/data", "/fail")
@@ -135,11 +148,11 @@ func TestSnippetExpress(t *testing.T) {
 	t.Parallel()
 	dir, port := t.TempDir(), servertest.FreePort(t)
 	node := servertest.NPMInstall(t, dir, "express@4", "cors@2")
-	app := "const express = require('express');\nconst app = express();\n\n" + snippet(t, "express") + fmt.Sprintf(`
+	app := paste(t, "express", "const express = require('express');\nconst app = express();\n"+fmt.Sprintf(`
 app.all('/data', (req, res) => { res.set('X-Request-Id', '42'); res.json({message: 'Hello from API!'}); });
 app.all('/fail', (req, res) => { res.set('X-Request-Id', '42'); res.status(500).json({error: 'boom'}); });
 app.listen(%d, '127.0.0.1');
-`, port)
+`, port))
 	os.WriteFile(filepath.Join(dir, "app.js"), []byte(app), 0o600)
 	servertest.Start(t, dir, port, nil, node, "app.js")
 	proveSnippet(t, fmt.Sprintf("http://127.0.0.1:%d", port), "/data", "/fail")
@@ -153,9 +166,7 @@ func TestSnippetGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir, port := t.TempDir(), servertest.FreePort(t)
-	body := strings.ReplaceAll(snippet(t, "go"), `":8080"`, fmt.Sprintf(`"127.0.0.1:%d"`, port))
-	body = strings.ReplaceAll(body, "\n", "\n\t")
-	src := `package main
+	src := paste(t, "go", `package main
 
 import (
 	"log"
@@ -174,9 +185,9 @@ func main() {
 		w.Header().Set("X-Request-Id", "42")
 		w.WriteHeader(500)
 	})
-	` + body + `
+	log.Fatal(http.ListenAndServe("127.0.0.1:`+fmt.Sprint(port)+`", mux))
 }
-`
+`)
 	gomod := "module example.com/app\n\ngo 1.26\n\nrequire github.com/corskit/corskit v0.0.0\n\nreplace github.com/corskit/corskit => " + root + "\n"
 	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
 	os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o600)

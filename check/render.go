@@ -9,10 +9,13 @@ import (
 	"strings"
 
 	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/gen"
 )
 
 // JSON is the machine-readable form of a Report (corskit check --json).
 type JSON struct {
+	Request         JSONInput             `json:"request"`
 	Allowed         bool                  `json:"allowed"`
 	Message         string                `json:"message"`
 	Messages        []string              `json:"messages"`
@@ -27,8 +30,48 @@ type JSON struct {
 	ReadableHeaders []string              `json:"readable_headers"`
 	Warnings        []browser.Warning     `json:"warnings"`
 	Problems        []Problem             `json:"problems"`
-	Fix             *Fix                  `json:"fix"`
+	Fix             *JSONFix              `json:"fix"`
+	OtherOrigins    []OtherOrigin         `json:"other_origins"`
 	NetworkError    string                `json:"network_error,omitempty"`
+}
+
+// JSONInput is the request checked, as reconstructed from the input (flags,
+// console text, a copied cURL or fetch).
+type JSONInput struct {
+	URL         string            `json:"url"`
+	Origin      string            `json:"origin"`
+	Method      string            `json:"method"`
+	Headers     map[string]string `json:"headers"`
+	Credentials string            `json:"credentials"`
+	Body        string            `json:"body,omitempty"`
+}
+
+// JSONFix is the fix: the headers the answers need, by name, and the
+// snippets, by stack.
+type JSONFix struct {
+	PreflightStatus int               `json:"preflight_status,omitempty"`
+	Preflight       map[string]string `json:"preflight,omitempty"`
+	Response        map[string]string `json:"response"`
+	// Policy is what the fix allows, as corskit's policy file spells it.
+	Policy    cors.Config       `json:"policy"`
+	Stack     string            `json:"stack,omitempty"`
+	StackFrom string            `json:"stack_from,omitempty"`
+	Snippet   string            `json:"snippet,omitempty"`
+	Snippets  map[string]string `json:"snippets"`
+	// Pieces are the snippets' pieces, by stack, each with where it goes:
+	// what a program applying the fix reads.
+	Pieces map[string][]gen.Part `json:"pieces"`
+}
+
+func lines(hs []HeaderLine) map[string]string {
+	if hs == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, h := range hs {
+		out[h.Name] = h.Value
+	}
+	return out
 }
 
 // JSONEngine is one engine's verdict.
@@ -104,9 +147,18 @@ func (r Report) ToJSON() JSON {
 	if v.Err != nil {
 		j.NetworkError = v.Err.Error()
 	}
-	if r.Fix.Response != nil {
-		fix := r.Fix
-		j.Fix = &fix
+	if f := r.Fix; f.Response != nil {
+		j.Fix = &JSONFix{PreflightStatus: f.PreflightStatus, Preflight: lines(f.Preflight), Response: lines(f.Response),
+			Policy: f.Policy, Stack: f.Stack, StackFrom: f.StackFrom, Snippet: f.Snippet, Snippets: f.Snippets, Pieces: f.Pieces}
+	}
+	o := r.Options
+	j.Request = JSONInput{URL: o.URL, Origin: o.Origin, Method: o.Method, Headers: map[string]string{}, Credentials: string(o.Credentials), Body: o.Body}
+	for _, h := range o.Headers {
+		j.Request.Headers[h.Name] = h.Value
+	}
+	j.OtherOrigins = r.Others
+	if j.OtherOrigins == nil {
+		j.OtherOrigins = []OtherOrigin{}
 	}
 	for _, x := range v.Exchanges {
 		e := JSONExchange{Request: JSONRequest{Method: x.Request.Method, URL: x.Request.URL, Headers: flatten(x.Request.Header), Credentials: x.Request.Credentials}}
@@ -236,6 +288,16 @@ func (r Report) WriteText(w io.Writer, color bool) {
 		p("\n%sWhy:%s %s\n", s.bold, s.reset, v.Reason.Explain())
 	}
 	r.writeProblems(w, s)
+	if len(r.Others) > 0 {
+		p("\n%sFrom the app's other origins (--also-origin), before the fix:%s\n", s.bold, s.reset)
+		for _, oo := range r.Others {
+			if oo.Allowed {
+				p("  %s%s allowed%s\n", s.green, oo.Origin, s.reset)
+			} else {
+				p("  %s%s blocked%s: %s\n", s.red, oo.Origin, s.reset, browser.Reason(oo.Code).Explain())
+			}
+		}
+	}
 
 	if f := r.Fix; f.Response != nil {
 		p("\n%sThe fix: the server must send%s\n", s.bold, s.reset)
@@ -249,12 +311,20 @@ func (r Report) WriteText(w io.Writer, color bool) {
 		for _, h := range f.Response {
 			p("    %s%s: %s%s\n", s.green, h.Name, h.Value, s.reset)
 		}
+		p("  It allows what the request needs and keeps what the server's answers already allowed: origins %s", strings.Join(f.Policy.AllowOrigins, ", "))
+		if len(f.Policy.AllowMethods) > 0 {
+			p("; methods %s", strings.Join(f.Policy.AllowMethods, ", "))
+		}
+		if len(f.Policy.AllowHeaders) > 0 {
+			p("; headers %s", strings.Join(f.Policy.AllowHeaders, ", "))
+		}
+		p(".\n")
 		if f.Snippet != "" {
 			from := f.StackFrom
 			if from != "--stack" {
 				from = "detected from " + from
 			}
-			p("\n  For %s (%s):\n\n", f.Stack, from)
+			p("\n  For %s (%s), to paste into the app as it is:\n\n", f.Stack, from)
 			for line := range strings.SplitSeq(strings.TrimRight(f.Snippet, "\n"), "\n") {
 				p("    %s\n", line)
 			}

@@ -1,8 +1,9 @@
-package gen
+package gen_test
 
 import (
 	"context"
 	"fmt"
+	"github.com/corskit/corskit/gen"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -156,11 +157,11 @@ func verify(t *testing.T, target string, cfg cors.Config, base string, errorPath
 	t.Logf("%s: %d requests (each judged by the three engines' models), verdicts equal to the policy and to corskit proxy", target, n)
 }
 
-func generate(t *testing.T, target string, o Options) string {
+func generate(t *testing.T, target string, o gen.Options) string {
 	t.Helper()
-	out, omitted, err := Generate(target, o)
+	out, omitted, err := gen.Generate(target, o)
 	if err != nil || len(omitted) > 0 {
-		t.Fatalf("Generate(%s): %v %v", target, err, omitted)
+		t.Fatalf("gen.Generate(%s): %v %v", target, err, omitted)
 	}
 	return out
 }
@@ -172,7 +173,7 @@ func TestNginx(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
 			port := servertest.FreePort(t)
-			servertest.Nginx(t, port, generate(t, "nginx", Options{Policy: p.cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)}))
+			servertest.Nginx(t, port, generate(t, "nginx", gen.Options{Policy: p.cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)}))
 			verify(t, "nginx", p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), "/missing", "/fail")
 		})
 	}
@@ -185,7 +186,7 @@ func TestCaddy(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
 			dir, port := t.TempDir(), servertest.FreePort(t)
-			conf := generate(t, "caddy", Options{Policy: p.cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)})
+			conf := generate(t, "caddy", gen.Options{Policy: p.cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)})
 			file := filepath.Join(dir, "Caddyfile")
 			os.WriteFile(file, []byte(conf), 0o600)
 			env := []string{"HOME=" + dir, "XDG_DATA_HOME=" + dir, "XDG_CONFIG_HOME=" + dir}
@@ -206,7 +207,7 @@ func TestApache(t *testing.T) {
 			t.Parallel()
 			dir, port := t.TempDir(), servertest.FreePort(t)
 			os.Chmod(dir, 0o755)
-			conf := generate(t, "apache", Options{Policy: p.cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)})
+			conf := generate(t, "apache", gen.Options{Policy: p.cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)})
 			file := filepath.Join(dir, "httpd.conf")
 			os.WriteFile(file, []byte(conf), 0o644)
 			if out, err := exec.Command(bin, "-d", dir, "-f", file, "-t").CombinedOutput(); err != nil {
@@ -225,7 +226,7 @@ func TestPHP(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
 			dir, port := t.TempDir(), servertest.FreePort(t)
-			os.WriteFile(filepath.Join(dir, "app.php"), []byte(generate(t, "php", Options{Policy: p.cfg})), 0o600)
+			os.WriteFile(filepath.Join(dir, "app.php"), []byte(generate(t, "php", gen.Options{Policy: p.cfg})), 0o600)
 			servertest.Start(t, dir, port, nil, bin, "-S", fmt.Sprintf("127.0.0.1:%d", port), "app.php")
 			verify(t, "php", p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), "/missing")
 		})
@@ -239,7 +240,7 @@ func TestFlask(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
 			dir, port := t.TempDir(), servertest.FreePort(t)
-			os.WriteFile(filepath.Join(dir, "app.py"), []byte(generate(t, "flask", Options{Policy: p.cfg})), 0o600)
+			os.WriteFile(filepath.Join(dir, "app.py"), []byte(generate(t, "flask", gen.Options{Policy: p.cfg})), 0o600)
 			servertest.Start(t, dir, port, []string{fmt.Sprintf("PORT=%d", port)}, python, "app.py")
 			verify(t, "flask", p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), "/missing")
 		})
@@ -254,7 +255,7 @@ func TestExpress(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			port := servertest.FreePort(t)
 			file := filepath.Join(dir, p.name+".js")
-			os.WriteFile(file, []byte(generate(t, "express", Options{Policy: p.cfg})), 0o600)
+			os.WriteFile(file, []byte(generate(t, "express", gen.Options{Policy: p.cfg})), 0o600)
 			servertest.Start(t, dir, port, []string{fmt.Sprintf("PORT=%d", port)}, node, file)
 			verify(t, "express", p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), "/missing")
 		})
@@ -269,7 +270,7 @@ func TestGo(t *testing.T) {
 	for _, p := range policies {
 		t.Run(p.name, func(t *testing.T) {
 			dir, port := t.TempDir(), servertest.FreePort(t)
-			os.WriteFile(filepath.Join(dir, "main.go"), []byte(generate(t, "go", Options{Policy: p.cfg})), 0o600)
+			os.WriteFile(filepath.Join(dir, "main.go"), []byte(generate(t, "go", gen.Options{Policy: p.cfg})), 0o600)
 			os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/app\n\ngo 1.26\n\nrequire github.com/corskit/corskit v0.0.0\n\nreplace github.com/corskit/corskit => "+root+"\n"), 0o600)
 			os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o600)
 			build := exec.Command(goBin, "build", "-mod=mod", "-o", "app", ".")
@@ -294,7 +295,7 @@ func TestEnvoyAndTraefik(t *testing.T) {
 			if anyHeader(p.cfg) {
 				continue // refused: see TestRefusalsAndBestEffort
 			}
-			out := generate(t, target, Options{Policy: p.cfg, Upstream: "http://127.0.0.1:5000", Listen: "127.0.0.1:8080"})
+			out := generate(t, target, gen.Options{Policy: p.cfg, Upstream: "http://127.0.0.1:5000", Listen: "127.0.0.1:8080"})
 			var doc map[string]any
 			if err := yaml.Unmarshal([]byte(out), &doc); err != nil || len(doc) == 0 {
 				t.Errorf("%s %s: not YAML: %v\n%s", target, p.name, err, out)
@@ -329,42 +330,42 @@ func TestEnvoyAndTraefik(t *testing.T) {
 func TestRefusalsAndBestEffort(t *testing.T) {
 	t.Parallel()
 	cfg := cors.Config{AllowOrigins: []string{"https://app.example.com"}, AllowHeaders: []string{"*"}, AllowMethods: []string{"*"}, AllowPrivateNetwork: true}
-	_, omitted, err := Generate("apache", Options{Policy: cfg, Upstream: "http://127.0.0.1:5000"})
+	_, omitted, err := gen.Generate("apache", gen.Options{Policy: cfg, Upstream: "http://127.0.0.1:5000"})
 	if err == nil || len(omitted) != 3 || !strings.Contains(err.Error(), "allow_headers: *") || !strings.Contains(err.Error(), "Options.BestEffort") {
 		t.Errorf("refusal: got %v %v", err, omitted)
 	}
-	out, omitted, err := Generate("apache", Options{Policy: cfg, Upstream: "http://127.0.0.1:5000", BestEffort: true})
+	out, omitted, err := gen.Generate("apache", gen.Options{Policy: cfg, Upstream: "http://127.0.0.1:5000", BestEffort: true})
 	if err != nil || len(omitted) != 3 || !strings.Contains(out, "LEFT OUT (--best-effort): allow_headers: *") {
 		t.Errorf("best effort: got %v %v\n%s", err, omitted, out)
 	}
 	// The targets that can read Access-Control-Request-Headers express *
 	// and refuse only the rest.
 	for _, target := range []string{"nginx", "caddy", "express", "flask", "php"} {
-		_, omitted, err := Generate(target, Options{Policy: cfg, Upstream: "http://127.0.0.1:5000"})
+		_, omitted, err := gen.Generate(target, gen.Options{Policy: cfg, Upstream: "http://127.0.0.1:5000"})
 		if err == nil || len(omitted) != 2 || strings.Contains(err.Error(), "allow_headers") {
 			t.Errorf("%s: allow_headers: * must be expressed; got %v %v", target, err, omitted)
 		}
 	}
-	if _, _, err := Generate("flask", Options{Policy: cors.Config{AllowOrigins: []string{`re:https://(?i)app\.example\.com`}}}); err == nil || !strings.Contains(err.Error(), "RE2") {
+	if _, _, err := gen.Generate("flask", gen.Options{Policy: cors.Config{AllowOrigins: []string{`re:https://(?i)app\.example\.com`}}}); err == nil || !strings.Contains(err.Error(), "RE2") {
 		t.Errorf("non-portable regex: got %v", err)
 	}
-	if _, _, err := Generate("flask", Options{Policy: cors.Config{AllowOrigins: []string{`re:https://(app|admin)\.example\.com`}}}); err != nil {
+	if _, _, err := gen.Generate("flask", gen.Options{Policy: cors.Config{AllowOrigins: []string{`re:https://(app|admin)\.example\.com`}}}); err != nil {
 		t.Errorf("portable regex: got %v", err)
 	}
-	if _, _, err := Generate("go", Options{Policy: cfg}); err != nil {
+	if _, _, err := gen.Generate("go", gen.Options{Policy: cfg}); err != nil {
 		t.Errorf("go expresses everything: %v", err)
 	}
 	for _, bad := range []struct {
 		target string
-		o      Options
+		o      gen.Options
 		want   string
 	}{
-		{"lighttpd", Options{Policy: cfg}, `unknown target "lighttpd"`},
-		{"nginx", Options{Policy: cors.Config{AllowOrigins: []string{"https://app.example.com"}}}, "set Options.Upstream"},
-		{"php", Options{Policy: cors.Config{AllowOrigins: []string{"https://app.example.com/"}}}, "trailing slash"},
+		{"lighttpd", gen.Options{Policy: cfg}, `unknown target "lighttpd"`},
+		{"nginx", gen.Options{Policy: cors.Config{AllowOrigins: []string{"https://app.example.com"}}}, "set Options.Upstream"},
+		{"php", gen.Options{Policy: cors.Config{AllowOrigins: []string{"https://app.example.com/"}}}, "trailing slash"},
 	} {
-		if _, _, err := Generate(bad.target, bad.o); err == nil || !strings.Contains(err.Error(), bad.want) {
-			t.Errorf("Generate(%s): got %v; want %q", bad.target, err, bad.want)
+		if _, _, err := gen.Generate(bad.target, bad.o); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("gen.Generate(%s): got %v; want %q", bad.target, err, bad.want)
 		}
 	}
 }
@@ -383,7 +384,7 @@ func TestGoQuotesEveryOriginForm(t *testing.T) {
 		{`re:https://[a-z]+\.example\.com(:\d+)?`, "https://app.example.com"},
 	}
 	for _, origins := range forms {
-		out, _, err := Generate("go", Options{Policy: cors.Config{AllowOrigins: origins}})
+		out, _, err := gen.Generate("go", gen.Options{Policy: cors.Config{AllowOrigins: origins}})
 		if err != nil {
 			t.Fatalf("%q: %v", origins, err)
 		}
@@ -426,7 +427,7 @@ func TestAnyHeaderInRealEngines(t *testing.T) {
 	servers := map[string]string{}
 	start := func(target string, run func(port int, conf string)) {
 		port := servertest.FreePort(t)
-		run(port, generate(t, target, Options{Policy: cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)}))
+		run(port, generate(t, target, gen.Options{Policy: cfg, Upstream: upstream(t), Listen: fmt.Sprintf("127.0.0.1:%d", port)}))
 		servers[target] = fmt.Sprintf("http://127.0.0.1:%d", port)
 	}
 	servertest.Need(t, "nginx")
@@ -507,12 +508,12 @@ func TestPartsArePasteSafe(t *testing.T) {
 		"go":      {"package main", "import", "ListenAndServe"},
 	}
 	for target, bad := range forbidden {
-		parts, _, err := Parts(target, Options{Policy: policy})
+		parts, _, err := gen.Parts(target, gen.Options{Policy: policy})
 		if err != nil || len(parts) == 0 {
 			t.Errorf("%s: %d parts, error %v", target, len(parts), err)
 			continue
 		}
-		whole, _, _ := Generate(target, Options{Policy: policy, Upstream: "http://127.0.0.1:5000"})
+		whole, _, _ := gen.Generate(target, gen.Options{Policy: policy, Upstream: "http://127.0.0.1:5000"})
 		for _, p := range parts {
 			if p.Where == "" || strings.Contains(p.Text, "corskit CORS") || strings.TrimSpace(p.Text) == "" {
 				t.Errorf("%s: part %+v: want a place, a text, and no marker", target, p)
@@ -527,7 +528,7 @@ func TestPartsArePasteSafe(t *testing.T) {
 			}
 		}
 	}
-	if _, _, err := Parts("nope", Options{Policy: policy}); err == nil {
+	if _, _, err := gen.Parts("nope", gen.Options{Policy: policy}); err == nil {
 		t.Error("Parts of an unknown target: no error")
 	}
 }

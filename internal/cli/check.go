@@ -22,6 +22,7 @@ import (
 type checkOptions struct {
 	url         string
 	origins     []string
+	also        []string
 	methods     []string
 	headers     []browser.Header
 	credentials string
@@ -66,6 +67,10 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	}
 	fs.Func("origin", "origin of the page making the request, e.g. http://localhost:3000 (repeat for a table)", func(s string) error {
 		o.origins = append(o.origins, s)
+		return nil
+	})
+	fs.Func("also-origin", "another origin of the app, which the fix keeps allowing; the request is checked from it too (repeatable)", func(s string) error {
+		o.also = append(o.also, s)
 		return nil
 	})
 	method := func(s string) error { o.methods = append(o.methods, s); return nil }
@@ -189,7 +194,7 @@ func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer)
 
 func (o checkOptions) checkOptions(origin, method string) check.Options {
 	return check.Options{
-		URL: o.url, Origin: origin, Method: method, Headers: o.headers,
+		URL: o.url, Origin: origin, AlsoOrigins: o.also, Method: method, Headers: o.headers,
 		Credentials: browser.Credentials(o.credentials), Body: o.body, Read: o.read,
 		Stack: o.stack, Timeout: o.timeout, Insecure: o.insecure, Browser: o.browser,
 		PageAddressSpace: browser.AddressSpace(o.pageSpace),

@@ -1,0 +1,146 @@
+// Package pastetest pastes a fix into an app's source the way its text
+// tells a person to: the tests that prove corskit's fixes on real servers
+// apply them with it, so that a fix whose instructions are wrong fails.
+package pastetest
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/corskit/corskit/gen"
+)
+
+// Apply pastes the pieces into src, each where its Where says, and returns
+// the new source. Of two forms (A for an app without CORS, B for one that
+// already configures it), it applies the one that fits src. It fails when a
+// piece names a place src does not have.
+func Apply(src string, parts []gen.Part) (string, error) {
+	hasCall := existingCall.MatchString(src)
+	for _, p := range parts {
+		var err error
+		switch w := p.Where; {
+		case strings.HasPrefix(w, "A. ") && hasCall, strings.HasPrefix(w, "B. ") && !hasCall:
+			continue // the other form
+		case strings.HasPrefix(w, "B. "):
+			src = removeCall(src)
+			src, err = insertAfter(src, appCreated, p.Text)
+		case strings.HasPrefix(w, "A. "):
+			src, err = insertAfter(src, appCreated, p.Text)
+		case strings.Contains(w, "inside <?php"):
+			src, err = insertAfter(src, regexp.MustCompile(`<\?php`), p.Text)
+		case strings.HasPrefix(w, "in http { }"):
+			src, err = insertBefore(src, regexp.MustCompile(`(?m)^\s*server\s*\{`), p.Text)
+		case strings.HasPrefix(w, "in the location { }"):
+			src = removeNginxCORS(src)
+			src, err = insertAfter(src, regexp.MustCompile(`location\s+\S+\s*\{`), p.Text)
+		case strings.HasPrefix(w, "in the API's site block"):
+			src = regexp.MustCompile(`(?m)^[ \t]*header\s+.*Access-Control-.*\n`).ReplaceAllString(src, "")
+			src, err = insertBefore(src, regexp.MustCompile(`(?m)^\s*(reverse_proxy|respond)\b`), p.Text)
+		case strings.HasPrefix(w, "in the site's reverse_proxy { }"):
+			if re := regexp.MustCompile(`reverse_proxy\s+\S+\s*\{`); re.MatchString(src) {
+				src, err = insertAfter(src, re, p.Text)
+			}
+		case strings.HasPrefix(w, "in main"):
+			src, err = insertBefore(src, regexp.MustCompile(`(?m)^.*ListenAndServe`), p.Text)
+			src = regexp.MustCompile(`(ListenAndServe\([^,]+,\s*)mux\)`).ReplaceAllString(src, "${1}handler)")
+		default:
+			err = fmt.Errorf("pastetest: no rule for a piece that goes %q", w)
+		}
+		if err != nil {
+			return src, err
+		}
+	}
+	return src, nil
+}
+
+// existingCall finds an app's own CORS configuration: Express's
+// app.use(cors(...)) or Flask's CORS(app...).
+var existingCall = regexp.MustCompile(`(?m)app\.use\(\s*cors\(|^CORS\(`)
+
+// appCreated is the line after which an app's middleware goes.
+var appCreated = regexp.MustCompile(`(?m)^.*(express\(\)|Flask\(__name__\)).*$`)
+
+// removeCall removes the app's own CORS call, up to its closing parenthesis
+// and semicolon.
+func removeCall(src string) string {
+	loc := existingCall.FindStringIndex(src)
+	if loc == nil {
+		return src
+	}
+	start := loc[0]
+	depth := 0
+	for i := start; i < len(src); i++ {
+		switch src[i] {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				end := i + 1
+				if end < len(src) && src[end] == ';' {
+					end++
+				}
+				return src[:start] + src[end:]
+			}
+		}
+	}
+	return src
+}
+
+// removeNginxCORS removes a location's own CORS: add_header lines for
+// Access-Control-* and Vary, and if blocks that add headers.
+func removeNginxCORS(src string) string {
+	var b strings.Builder
+	rest := src
+	for {
+		loc := ifBlock.FindStringIndex(rest)
+		end := -1
+		if loc != nil {
+			end = strings.IndexByte(rest[loc[1]:], '}')
+		}
+		if end < 0 {
+			b.WriteString(rest)
+			break
+		}
+		blockEnd := loc[1] + end + 1
+		b.WriteString(rest[:loc[0]])
+		if block := rest[loc[0]:blockEnd]; !strings.Contains(block, "add_header") {
+			b.WriteString(block)
+		}
+		rest = rest[blockEnd:]
+	}
+	return corsAddHeader.ReplaceAllString(b.String(), "")
+}
+
+var (
+	ifBlock       = regexp.MustCompile(`if\s*\([^)]*\)\s*\{`)
+	corsAddHeader = regexp.MustCompile(`(?m)^[ \t]*add_header\s+(Access-Control-\S+|Vary)\s.*\n`)
+)
+
+func insertAfter(src string, anchor *regexp.Regexp, text string) (string, error) {
+	loc := anchor.FindStringIndex(src)
+	if loc == nil {
+		return src, fmt.Errorf("pastetest: the source has no %q to paste after", anchor)
+	}
+	end := loc[1]
+	if nl := strings.IndexByte(src[end:], '\n'); nl >= 0 {
+		end += nl + 1
+	} else {
+		src += "\n"
+		end = len(src)
+	}
+	return src[:end] + text + src[end:], nil
+}
+
+func insertBefore(src string, anchor *regexp.Regexp, text string) (string, error) {
+	loc := anchor.FindStringIndex(src)
+	if loc == nil {
+		return src, fmt.Errorf("pastetest: the source has no %q to paste before", anchor)
+	}
+	pos := loc[0]
+	for pos < len(src) && (src[pos] == '\n' || src[pos] == ' ' || src[pos] == '\t') {
+		pos++
+	}
+	start := strings.LastIndexByte(src[:pos], '\n') + 1
+	return src[:start] + text + src[start:], nil
+}
