@@ -143,6 +143,8 @@ func missingAllowOrigin(req browser.Request, v browser.Verdict, last *browser.Ex
 		return Mistake{"CORS after the route", fmt.Sprintf("the preflight was answered with CORS headers but this %d was not: the CORS middleware runs after the route that answered (Express: app.use(cors()) placed after app.get/app.put; Flask: a route that builds its own response outside Flask-CORS's resources), or this route bypasses it; register the CORS handling before every route", status)}
 	case status == 404 || status >= 500:
 		return Mistake{"wrong server or error page", fmt.Sprintf("the answer is %d without CORS headers: the request reached a server or route that does not apply the CORS policy, or an error page skipped it; check the URL, and make the server add CORS headers to errors too (%s)", status, errorsWithoutCORS(stack))}
+	case stack == "nginx" && hasCORSHeaders(last):
+		return Mistake{"add_header inside if", "nginx sent CORS headers but not Access-Control-Allow-Origin: an if () block with add_header lines of its own (the usual preflight branch) inherits none of the location's add_header lines; put every CORS add_header outside if, and only return inside it"}
 	case !hasCORSHeaders(last):
 		return Mistake{"no CORS on the server", "the server sends no Access-Control-* header at all: the CORS middleware is missing, or not on this route"}
 	}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -24,6 +25,21 @@ type Problem struct {
 	Preflight bool `json:"preflight"`
 	// Status is the refused answer's status; 0 without an answer.
 	Status int `json:"status,omitempty"`
+	// Again names the later answers with the same problem, e.g.
+	// "request, 200": one setting of the server's, met on several answers.
+	Again []string `json:"again,omitempty"`
+}
+
+// answer names the refused answer: "preflight, 405".
+func (p Problem) answer() string {
+	where := "request"
+	if p.Preflight {
+		where = "preflight"
+	}
+	if p.Status != 0 {
+		where += fmt.Sprintf(", %d", p.Status)
+	}
+	return where
 }
 
 // maxProblems bounds the search: no path has more checks than this.
@@ -61,7 +77,11 @@ func findProblems(req browser.Request, e *browser.Engine, rt browser.RoundTrippe
 		// what else it lacks follows from it. So is every answer after
 		// the server refused the origin, when it says nothing more.
 		bare := x != nil && !hasCORS(original(rt)(x.Request).Header)
-		if !(bare && (len(fixes[key]) > 0 || refused)) {
+		switch i := slices.IndexFunc(out, func(q Problem) bool { return q.Name == p.Name }); {
+		case bare && (len(fixes[key]) > 0 || refused):
+		case i >= 0 && out[i].Preflight != p.Preflight:
+			out[i].Again = append(out[i].Again, p.answer())
+		default:
 			out = append(out, p)
 		}
 		refused = refused || refusesOrigin(m)

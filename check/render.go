@@ -351,12 +351,9 @@ func (r Report) writeProblems(w io.Writer, s style) {
 	engine := r.target().Engine.Product
 	fmt.Fprintf(w, "\n%sProblems, in the order %s meets them:%s\n", s.bold, engine, s.reset)
 	for i, pr := range r.Problems {
-		where := "request"
-		if pr.Preflight {
-			where = "preflight"
-		}
-		if pr.Status != 0 {
-			where += fmt.Sprintf(", %d", pr.Status)
+		where := pr.answer()
+		for _, a := range pr.Again {
+			where += "; again on the " + a
 		}
 		fmt.Fprintf(w, "  %d. %s%s%s (%s): %s\n", i+1, s.yellow, pr.Name, s.reset, where, pr.Sentence)
 	}

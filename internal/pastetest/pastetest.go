@@ -28,6 +28,7 @@ func Apply(src string, parts []gen.Part) (string, error) {
 		case strings.HasPrefix(w, "A. "):
 			src, err = insertAfter(src, appCreated, p.Text)
 		case strings.Contains(w, "inside <?php"):
+			src = regexp.MustCompile(`(?m)^[ \t]*header\(\s*['"]Access-Control-.*\n`).ReplaceAllString(src, "")
 			src, err = insertAfter(src, regexp.MustCompile(`<\?php`), p.Text)
 		case strings.HasPrefix(w, "in http { }"):
 			src, err = insertBefore(src, regexp.MustCompile(`(?m)^\s*server\s*\{`), p.Text)

@@ -1,0 +1,431 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/internal/browsertest"
+	"github.com/corskit/corskit/internal/pastetest"
+	"github.com/corskit/corskit/internal/servertest"
+)
+
+// brokenServer is a real server with a CORS mistake users make, and the
+// request a page makes that fails on it.
+type brokenServer struct {
+	name, stack string
+	// app is the server's source or configuration. port is where it
+	// listens, upstream the API behind a proxy, origins the app's allowed
+	// origins where it lists them (the test pages' and the other origins).
+	app func(port int, upstream string, origins, others []string) string
+	// path is the failing request's path: a credentialed JSON PUT.
+	path string
+	// worked are requests from the app's other origin that the broken
+	// server already allowed: the fix must keep them working.
+	worked []browsertest.Request
+	// problems are the problems' names, in order, as the doctor must name
+	// them.
+	problems string
+}
+
+// theRequest is the page's failing request: a credentialed JSON PUT.
+func theRequest(url string) browsertest.Request {
+	return browsertest.Request{URL: url, Method: "PUT", Headers: map[string]string{"Content-Type": "application/json"}, Credentials: "include", Body: `{"n":1}`}
+}
+
+func jsList(xs []string) string { return "['" + strings.Join(xs, "', '") + "']" }
+func pyList(xs []string) string { return `["` + strings.Join(xs, `", "`) + `"]` }
+func getReq(creds string) browsertest.Request {
+	return browsertest.Request{Method: "GET", Credentials: creds}
+}
+
+var brokenServers = []brokenServer{
+	{name: "express cors after the routes", stack: "express", path: "/data",
+		app: func(port int, _ string, _, _ []string) string {
+			return fmt.Sprintf(`const express = require('express');
+const cors = require('cors');
+const app = express();
+app.use(express.json());
+app.get('/data', (req, res) => res.json({items: []}));
+app.put('/data', (req, res) => res.json({saved: true}));
+app.delete('/data', (req, res) => res.json({deleted: true}));
+app.use(cors({origin: true, credentials: true}));
+app.listen(%d, '127.0.0.1');
+`, port)
+		},
+		problems: "CORS after the route"},
+	{name: "express origin callback that throws", stack: "express", path: "/data",
+		app: func(port int, _ string, _, others []string) string {
+			return fmt.Sprintf(`const express = require('express');
+const cors = require('cors');
+const app = express();
+const allowed = %s;
+app.use(cors({
+  origin: (origin, callback) => {
+    if (!origin || allowed.includes(origin)) return callback(null, true);
+    callback(new Error('Not allowed by CORS'));
+  },
+  credentials: true,
+}));
+app.use(express.json());
+app.get('/data', (req, res) => res.json({items: []}));
+app.put('/data', (req, res) => res.json({saved: true}));
+app.listen(%d, '127.0.0.1');
+`, jsList(others), port)
+		},
+		worked:   []browsertest.Request{theRequest(""), getReq("include")},
+		problems: "origin refused by the CORS code"},
+	{name: "express credentials with the default *", stack: "express", path: "/data",
+		app: func(port int, _ string, _, _ []string) string {
+			return fmt.Sprintf(`const express = require('express');
+const cors = require('cors');
+const app = express();
+app.use(cors());
+app.use(express.json());
+app.get('/data', (req, res) => res.json({items: []}));
+app.put('/data', (req, res) => res.json({saved: true}));
+app.delete('/data', (req, res) => res.json({deleted: true}));
+app.listen(%d, '127.0.0.1');
+`, port)
+		},
+		worked:   []browsertest.Request{getReq("omit"), {Method: "DELETE"}},
+		problems: "wildcard with credentials,credentials not allowed"},
+	{name: "flask default CORS with credentials", stack: "flask", path: "/data",
+		app: func(port int, _ string, _, _ []string) string {
+			return fmt.Sprintf(`from flask import Flask, jsonify
+from flask_cors import CORS
+app = Flask(__name__)
+CORS(app)
+
+@app.route("/data", methods=["GET", "PUT", "DELETE"])
+def data():
+    return jsonify(ok=True)
+
+app.run(host="127.0.0.1", port=%d)
+`, port)
+		},
+		worked: []browsertest.Request{getReq("omit"), {Method: "DELETE"}},
+		// Flask-CORS echoes the origin rather than sending * (send_wildcard
+		// is off by default): the one problem is the credentials.
+		problems: "credentials not allowed"},
+	{name: "flask supports_credentials=False", stack: "flask", path: "/data",
+		app: func(port int, _ string, origins, _ []string) string {
+			return fmt.Sprintf(`from flask import Flask, jsonify
+from flask_cors import CORS
+app = Flask(__name__)
+CORS(app, origins=%s, supports_credentials=False)
+
+@app.route("/data", methods=["GET", "PUT", "DELETE"])
+def data():
+    return jsonify(ok=True)
+
+app.run(host="127.0.0.1", port=%d)
+`, pyList(origins), port)
+		},
+		worked:   []browsertest.Request{{Method: "DELETE", Headers: map[string]string{"Content-Type": "application/json"}}},
+		problems: "credentials not allowed"},
+	{name: "php * only, no OPTIONS", stack: "php", path: "/data",
+		app: func(int, string, []string, []string) string {
+			return `<?php
+header('Access-Control-Allow-Origin: *');
+header('Content-Type: application/json');
+if (!in_array($_SERVER['REQUEST_METHOD'], ['GET', 'POST', 'PUT'], true)) {
+    http_response_code(405);
+    echo json_encode(['error' => 'method not allowed']);
+    exit;
+}
+echo json_encode(['ok' => true]);
+`
+		},
+		worked:   []browsertest.Request{getReq("omit")},
+		problems: "wildcard with credentials,credentials not allowed,preflight not handled,method not allowed,JSON content type"},
+	{name: "php origin echoed, 405 on OPTIONS", stack: "php", path: "/data",
+		app: func(int, string, []string, []string) string {
+			return `<?php
+header('Access-Control-Allow-Origin: ' . ($_SERVER['HTTP_ORIGIN'] ?? '*'));
+header('Access-Control-Allow-Credentials: true');
+header('Content-Type: application/json');
+if (!in_array($_SERVER['REQUEST_METHOD'], ['GET', 'POST', 'PUT'], true)) {
+    http_response_code(405);
+    echo json_encode(['error' => 'method not allowed']);
+    exit;
+}
+echo json_encode(['ok' => true]);
+`
+		},
+		worked:   []browsertest.Request{getReq("include")},
+		problems: "preflight not handled,method not allowed,JSON content type"},
+	{name: "nginx add_header inside if", stack: "nginx", path: "/data",
+		app: func(port int, upstream string, _, _ []string) string {
+			return fmt.Sprintf(`server {
+    listen 127.0.0.1:%d;
+    location / {
+        add_header Access-Control-Allow-Origin $http_origin;
+        add_header Access-Control-Allow-Credentials true;
+        if ($request_method = OPTIONS) {
+            add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE";
+            add_header Access-Control-Allow-Headers "Content-Type";
+            return 204;
+        }
+        proxy_pass %s;
+    }
+}
+`, port, upstream)
+		},
+		worked:   []browsertest.Request{getReq("include")},
+		problems: "add_header inside if,credentials not allowed"},
+	{name: "nginx without always on a 500", stack: "nginx", path: "/fail",
+		app: func(port int, upstream string, _, _ []string) string {
+			return fmt.Sprintf(`map $http_origin $allowed_origin {
+    default "";
+    "~^http://(localhost|127\.0\.0\.1):[0-9]+$" $http_origin;
+}
+server {
+    listen 127.0.0.1:%d;
+    location / {
+        if ($request_method = OPTIONS) {
+            add_header Access-Control-Allow-Origin $allowed_origin always;
+            add_header Access-Control-Allow-Credentials true always;
+            add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE" always;
+            add_header Access-Control-Allow-Headers "Content-Type" always;
+            return 204;
+        }
+        add_header Access-Control-Allow-Origin $allowed_origin;
+        add_header Access-Control-Allow-Credentials true;
+        proxy_pass %s;
+    }
+}
+`, port, upstream)
+		},
+		worked:   []browsertest.Request{{URL: "/data", Method: "GET", Credentials: "include"}},
+		problems: "errors without CORS headers"},
+	{name: "caddy * with credentials", stack: "caddy", path: "/data",
+		app: func(port int, _ string, _, _ []string) string {
+			return fmt.Sprintf(`{
+	admin off
+	auto_https off
+}
+http://127.0.0.1:%d {
+	header Access-Control-Allow-Origin "*"
+	header Access-Control-Allow-Methods "GET, POST, PUT, DELETE"
+	header Access-Control-Allow-Headers "Content-Type"
+	@options method OPTIONS
+	respond @options 204
+	respond /data "{\"ok\": true}" 200
+}
+`, port)
+		},
+		worked:   []browsertest.Request{getReq("omit")},
+		problems: "wildcard with credentials,credentials not allowed"},
+}
+
+// TestBrokenServersFromEvidenceToAWorkingApp is issue 12's proof. For each
+// real broken server (Express 4 with cors 2, Flask with Flask-CORS, php -S,
+// nginx, Caddy): the failing request runs in Chromium, Firefox and WebKit;
+// each engine's console text, and a "Copy as cURL", go to corskit check
+// exactly as a user pastes them; the problems it names are checked; the fix
+// it prints for the stack is pasted into the app as its text says
+// (internal/pastetest); then, on the fixed server, the failing request is
+// allowed in the three engines, and the requests that worked before from
+// the app's other origin still work, in Chromium and Firefox (WebKit's
+// driver cannot open a page on another origin).
+func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the broken-server suite runs real browsers and servers for minutes; it runs in the pass without -race")
+	}
+	engines := map[string]browsertest.Engine{}
+	for _, name := range browsertest.Names {
+		engines[name] = browsertest.StartEngine(t, name)
+	}
+	var pages, others []string
+	for _, name := range browsertest.Names {
+		pages = append(pages, engines[name].Origin())
+	}
+	// The app's other origin: the same page server under the name
+	// localhost, which Chromium and Firefox can open.
+	other := map[string]string{}
+	for _, name := range []string{"chromium", "firefox"} {
+		other[name] = strings.Replace(engines[name].Origin(), "127.0.0.1", "localhost", 1)
+		others = append(others, other[name])
+	}
+	npmDir := t.TempDir()
+	var node string
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/fail" {
+			w.WriteHeader(500)
+		}
+		fmt.Fprint(w, `{"upstream": true}`)
+	}))
+	t.Cleanup(upstream.Close)
+
+	for _, bs := range brokenServers {
+		t.Run(bs.name, func(t *testing.T) {
+			if bs.stack == "express" && node == "" {
+				node = servertest.NPMInstall(t, npmDir, "express@4", "cors@2")
+			}
+			port := servertest.FreePort(t)
+			base := fmt.Sprintf("http://127.0.0.1:%d", port)
+			src := bs.app(port, upstream.URL, append(slices.Clone(pages), others...), others)
+			var fixes []*check.JSONFix
+			t.Run("broken", func(t *testing.T) {
+				startBroken(t, bs.stack, npmDir, node, port, src)
+				fromOther(t, engines, other, base, bs.worked, "before the fix")
+				for _, name := range browsertest.Names {
+					e := engines[name]
+					res := e.Fetch(t, theRequest(base+bs.path))
+					if res.OK || len(res.Console) == 0 {
+						t.Fatalf("%s: the broken server allowed the request, or the console is empty: %+v %q", name, res, res.Console)
+					}
+					j := diagnose(t, bs, e.Origin(), withoutOwn(append(slices.Clone(pages), others...), e.Origin()), []string{"--from-error", "-"}, strings.Join(res.Console, "\n"))
+					if j.Request.URL != base+bs.path || j.Request.Origin != e.Origin() || j.Request.Method != "PUT" {
+						t.Errorf("%s: request reconstructed from the console text: %+v", name, j.Request)
+					}
+					fixes = append(fixes, j.Fix)
+				}
+				chromium := engines["chromium"].Origin()
+				curl := []string{"--", "curl", base + bs.path, "-X", "PUT", "-H", "Accept: */*", "-H", "Content-Type: application/json",
+					"-H", "Origin: " + chromium, "-H", "Referer: " + chromium + "/", "-b", "session=1", "--data-raw", `{"n":1}`}
+				fixes = append(fixes, diagnose(t, bs, chromium, withoutOwn(append(slices.Clone(pages), others...), chromium), curl, "").Fix)
+				for i, f := range fixes[1:] {
+					if !samePolicy(fixes[0], f) {
+						t.Errorf("evidence %d gives another policy: %+v, want %+v", i+1, f.Policy, fixes[0].Policy)
+					}
+				}
+			})
+			if t.Failed() {
+				return
+			}
+			fixed, err := pastetest.Apply(src, fixes[0].Pieces[bs.stack])
+			if err != nil {
+				t.Fatalf("pasting the fix as its text says: %v\n%s", err, fixes[0].Snippets[bs.stack])
+			}
+			t.Run("fixed", func(t *testing.T) {
+				startBroken(t, bs.stack, npmDir, node, port, fixed)
+				for _, name := range browsertest.Names {
+					if res := engines[name].Fetch(t, theRequest(base+bs.path)); !res.OK {
+						t.Errorf("%s: after the fix, the request is still blocked: %q\nthe app:\n%s", name, res.Console, fixed)
+					}
+				}
+				fromOther(t, engines, other, base, append([]browsertest.Request{theRequest(bs.path)}, bs.worked...), "after the fix")
+			})
+		})
+	}
+}
+
+// diagnose runs corskit check on the evidence as a user would: the flags
+// the page's code knows (method, header, credentials, body) for console
+// text, --origin only when corskit asks for it, the app's other origins
+// with --also-origin. It checks the problems named and returns the JSON.
+func diagnose(t *testing.T, bs brokenServer, origin string, also []string, evidence []string, stdin string) check.JSON {
+	t.Helper()
+	args := []string{"--json", "--stack", bs.stack}
+	for _, a := range also {
+		args = append(args, "--also-origin", a)
+	}
+	if evidence[0] == "--from-error" {
+		args = append(args, "-X", "PUT", "-H", "Content-Type: application/json", "--credentials", "include", "-d", `{"n":1}`)
+	}
+	run := func(args []string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := runCheckWithStdin(append(args, evidence...), strings.NewReader(stdin), &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+	code, out, errOut := run(args)
+	if code == ExitUsage && strings.Contains(errOut, "add --origin") {
+		code, out, errOut = run(append(args, "--origin", origin))
+	}
+	if code != ExitFail {
+		t.Fatalf("corskit check %q: exit %d, want 1 (blocked)\n%s\n%s\nevidence:\n%s", append(args, evidence...), code, errOut, out, stdin)
+	}
+	var j check.JSON
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("JSON: %v\n%s", err, out)
+	}
+	var names []string
+	for _, p := range j.Problems {
+		names = append(names, p.Name)
+	}
+	if got := strings.Join(names, ","); got != bs.problems {
+		t.Errorf("problems %q, want %q; the problems:\n%+v", got, bs.problems, j.Problems)
+	}
+	if j.Fix == nil || len(j.Fix.Pieces[bs.stack]) == 0 || !strings.Contains(j.Fix.Snippet, strings.TrimSpace(j.Fix.Pieces[bs.stack][0].Text[:20])) {
+		t.Fatalf("no fix for %s: %+v", bs.stack, j.Fix)
+	}
+	return j
+}
+
+// samePolicy compares two fixes' policies as sets.
+func samePolicy(a, b *check.JSONFix) bool {
+	set := func(xs []string) string { s := slices.Clone(xs); slices.Sort(s); return strings.Join(s, ",") }
+	pa, pb := a.Policy, b.Policy
+	return set(pa.AllowOrigins) == set(pb.AllowOrigins) && set(pa.AllowMethods) == set(pb.AllowMethods) &&
+		set(pa.AllowHeaders) == set(pb.AllowHeaders) && pa.AllowCredentials == pb.AllowCredentials
+}
+
+func withoutOwn(origins []string, own string) []string {
+	return slices.DeleteFunc(origins, func(o string) bool { return o == own })
+}
+
+// fromOther runs requests from the app's other origin in Chromium and
+// Firefox, each of which must be allowed; it opens the page there, and the
+// engine's own page again after.
+func fromOther(t *testing.T, engines map[string]browsertest.Engine, other map[string]string, base string, reqs []browsertest.Request, when string) {
+	t.Helper()
+	for name, origin := range other {
+		e := engines[name]
+		e.Navigate(t, origin+"/")
+		for _, r := range reqs {
+			r.URL = base + cmpPath(r.URL)
+			if res := e.Fetch(t, r); !res.OK {
+				t.Errorf("%s, %s, from %s: %s %s blocked: %q", name, when, origin, r.Method, r.URL, res.Console)
+			}
+		}
+		e.Navigate(t, e.Origin()+"/")
+	}
+}
+
+func cmpPath(p string) string {
+	if p == "" {
+		return "/data"
+	}
+	return p
+}
+
+// startBroken runs a server of the stack with src until the test ends.
+func startBroken(t *testing.T, stack, npmDir, node string, port int, src string) {
+	t.Helper()
+	switch stack {
+	case "express":
+		file := filepath.Join(npmDir, fmt.Sprintf("app-%d-%d.js", port, len(src)))
+		os.WriteFile(file, []byte(src), 0o600)
+		servertest.Start(t, npmDir, port, nil, node, file)
+	case "flask":
+		python := servertest.Flask(t)
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "app.py"), []byte(src), 0o600)
+		servertest.Start(t, dir, port, nil, python, "app.py")
+	case "php":
+		bin := servertest.Need(t, "php")
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "index.php"), []byte(src), 0o600)
+		servertest.Start(t, dir, port, nil, bin, "-S", fmt.Sprintf("127.0.0.1:%d", port), "index.php")
+	case "nginx":
+		servertest.Nginx(t, port, src)
+	case "caddy":
+		bin := servertest.Need(t, "caddy")
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "Caddyfile"), []byte(src), 0o600)
+		servertest.Start(t, dir, port, []string{"HOME=" + dir, "XDG_DATA_HOME=" + dir, "XDG_CONFIG_HOME=" + dir}, bin, "run", "--config", filepath.Join(dir, "Caddyfile"), "--adapter", "caddyfile")
+	default:
+		t.Fatalf("no starter for %s", stack)
+	}
+}
