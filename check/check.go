@@ -73,7 +73,7 @@ type Report struct {
 	// Fix is what the server must send, and a snippet for its stack.
 	Fix Fix
 	// Others are the verdicts for the same request from Options.AlsoOrigins,
-	// before the fix.
+	// before the fix; none when judged from a recording.
 	Others []OtherOrigin
 }
 
@@ -146,6 +146,19 @@ func (o *Options) Validate() error {
 // Run checks the request. Its error is for invalid options only; a network
 // error is part of the verdict (Reason browser.NetworkError).
 func Run(ctx context.Context, o Options) (Report, error) {
+	return judge(ctx, o, Transport(ctx, o), true)
+}
+
+// Judge checks the request against the answers rt gives, e.g. answers
+// recorded in a HAR (see [HAR.Replay]), without the network. Its error is
+// for invalid options only.
+func Judge(ctx context.Context, o Options, rt browser.RoundTripper) (Report, error) {
+	return judge(ctx, o, rt, false)
+}
+
+// judge runs the engines on the answers send gives; live resolves the
+// URL's host for Local Network Access.
+func judge(ctx context.Context, o Options, send browser.RoundTripper, live bool) (Report, error) {
 	if err := o.Validate(); err != nil {
 		return Report{}, err
 	}
@@ -154,7 +167,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		Credentials: o.Credentials, Body: o.Body != "" || !isBodyless(o.Method), Read: o.Read,
 	}
 	req.PageAddressSpace = o.PageAddressSpace
-	if page, _ := browser.SpaceOfURL(o.Origin); o.PageAddressSpace == browser.Public || o.PageAddressSpace == "" && page == browser.Public {
+	if page, _ := browser.SpaceOfURL(o.Origin); live && (o.PageAddressSpace == browser.Public || o.PageAddressSpace == "" && page == browser.Public) {
 		// Only a public page meets Local Network Access.
 		req.TargetAddressSpace = targetSpace(ctx, o)
 	}
@@ -164,7 +177,6 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	req.StandIn = o.PageAddressSpace == "" && isLocal(req)
 	engines, _ := o.engines()
 	var answers []http.Header
-	send := Transport(ctx, o)
 	rt := browser.Memo(func(out browser.Outgoing) (browser.Incoming, error) {
 		in, err := send(out)
 		if err == nil {
@@ -184,6 +196,9 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		r.Problems = findProblems(req, target.Engine, rt)
 	}
 	for _, a := range o.AlsoOrigins {
+		if !live {
+			break // a recording holds no answer for another origin
+		}
 		other := req
 		other.Origin = a
 		oo := OtherOrigin{Origin: a, Allowed: true}

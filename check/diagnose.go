@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -82,6 +83,9 @@ func explain(req browser.Request, v browser.Verdict, original func(browser.Outgo
 		}
 		return Mistake{"header not allowed", fmt.Sprintf("the preflight asked for %s and Access-Control-Allow-Headers is %q; add %s to the server's allowed headers, keeping the ones it lists", refused, listed, refused)}
 	case browser.NetworkError:
+		if errors.Is(v.Err, ErrNotRecorded) {
+			return Mistake{"not recorded", "the HAR holds no answer for this request (a preflight it did not save, or an entry without a status): judge it against the server with --live"}
+		}
 		return Mistake{"not a CORS error", fmt.Sprintf("the server could not be reached (%v); the browser shows this as 'TypeError: Failed to fetch' too, but no CORS header can fix it: check that the server runs and the URL is right", v.Err)}
 	case browser.MixedContent:
 		return Mistake{"mixed content", "an https page cannot fetch an http URL (except a potentially trustworthy one, such as http://localhost in Chromium and Firefox); serve the API over https"}

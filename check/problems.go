@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -58,8 +59,8 @@ func findProblems(req browser.Request, e *browser.Engine, rt browser.RoundTrippe
 	refused := false
 	for range maxProblems {
 		v := e.Fetch(req, mended(rt, fixes))
-		if v.Allowed {
-			break
+		if v.Allowed || errors.Is(v.Err, ErrNotRecorded) && len(out) > 0 {
+			break // past the first problem, a recording tells no more
 		}
 		x := lastResponse(v)
 		p := Problem{Code: string(v.Reason), Message: v.Message}

@@ -34,6 +34,9 @@ type brokenServer struct {
 	// problems are the problems' names, in order, as the doctor must name
 	// them.
 	problems string
+	// harProblems, when set, are the problems named from a HAR, which holds
+	// no response body: a refusal told only in the body is not seen.
+	harProblems string
 }
 
 // theRequest is the page's failing request: a credentialed JSON PUT.
@@ -81,8 +84,9 @@ app.put('/data', (req, res) => res.json({saved: true}));
 app.listen(%d, '127.0.0.1');
 `, jsList(others), port)
 		},
-		worked:   []browsertest.Request{theRequest(""), getReq("include")},
-		problems: "origin refused by the CORS code"},
+		worked:      []browsertest.Request{theRequest(""), getReq("include")},
+		problems:    "origin refused by the CORS code",
+		harProblems: "preflight not handled"},
 	{name: "express credentials with the default *", stack: "express", path: "/data",
 		app: func(port int, _ string, _, _ []string) string {
 			return fmt.Sprintf(`const express = require('express');
@@ -295,6 +299,17 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 				curl := []string{"--", "curl", base + bs.path, "-X", "PUT", "-H", "Accept: */*", "-H", "Content-Type: application/json",
 					"-H", "Origin: " + chromium, "-H", "Referer: " + chromium + "/", "-b", "session=1", "--data-raw", `{"n":1}`}
 				fixes = append(fixes, diagnose(t, bs, chromium, withoutOwn(append(slices.Clone(pages), others...), chromium), curl, "").Fix)
+				// A HAR recorded in Chromium, judged offline: --credentials
+				// include, which a HAR cannot record without a cookie.
+				_, har := engines["chromium"].(*browsertest.Browser).RecordHAR(t, []browsertest.Request{theRequest(base + bs.path)})
+				harFile := filepath.Join(t.TempDir(), "recorded.har")
+				os.WriteFile(harFile, har, 0o600)
+				// The HAR's fix allows the same origins and credentials; it may
+				// know fewer of the server's methods (no preflight recorded
+				// when the browser had it cached).
+				if f := diagnoseHAR(t, bs, harFile, withoutOwn(append(slices.Clone(pages), others...), chromium)); !sameSet(f.Policy.AllowOrigins, fixes[0].Policy.AllowOrigins) || f.Policy.AllowCredentials != fixes[0].Policy.AllowCredentials {
+					t.Errorf("the HAR gives another policy: %+v, want the origins and credentials of %+v", f.Policy, fixes[0].Policy)
+				}
 				for i, f := range fixes[1:] {
 					if !samePolicy(fixes[0], f) {
 						t.Errorf("evidence %d gives another policy: %+v, want %+v", i+1, f.Policy, fixes[0].Policy)
@@ -363,12 +378,60 @@ func diagnose(t *testing.T, bs brokenServer, origin string, also []string, evide
 	return j
 }
 
+// diagnoseHAR runs corskit check --har on a recorded HAR and checks that
+// it finds the one cross-origin request, blocked, with the problems.
+func diagnoseHAR(t *testing.T, bs brokenServer, file string, also []string) *check.JSONFix {
+	t.Helper()
+	args := []string{"--har", file, "--credentials", "include", "--json", "--stack", bs.stack}
+	for _, a := range also {
+		args = append(args, "--also-origin", a)
+	}
+	var out, errOut bytes.Buffer
+	if code := runCheckWithStdin(args, nil, &out, &errOut); code != ExitFail {
+		t.Fatalf("corskit check %q: exit %d, want 1\n%s\n%s", args, code, errOut.String(), out.String())
+	}
+	var j struct {
+		Requests []struct {
+			PreflightEntry int         `json:"preflight_entry"`
+			Report         *check.JSON `json:"report"`
+		} `json:"requests"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &j); err != nil {
+		t.Fatalf("JSON: %v\n%s", err, out.String())
+	}
+	if len(j.Requests) != 1 || j.Requests[0].Report == nil {
+		t.Fatalf("the HAR's cross-origin requests: %s", out.String())
+	}
+	r := j.Requests[0].Report
+	var names []string
+	for _, p := range r.Problems {
+		names = append(names, p.Name)
+	}
+	// A HAR holds what the browser sent: after a refused preflight, no
+	// request; so its problems are the first ones of the live check.
+	want := bs.problems
+	if bs.harProblems != "" {
+		want = bs.harProblems
+	}
+	if got := strings.Join(names, ","); got == "" || !strings.HasPrefix(want, got) {
+		t.Errorf("problems from the HAR %q, want %q or its start", got, want)
+	}
+	if r.Fix == nil {
+		t.Fatalf("no fix from the HAR: %s", out.String())
+	}
+	return r.Fix
+}
+
 // samePolicy compares two fixes' policies as sets.
 func samePolicy(a, b *check.JSONFix) bool {
-	set := func(xs []string) string { s := slices.Clone(xs); slices.Sort(s); return strings.Join(s, ",") }
 	pa, pb := a.Policy, b.Policy
-	return set(pa.AllowOrigins) == set(pb.AllowOrigins) && set(pa.AllowMethods) == set(pb.AllowMethods) &&
-		set(pa.AllowHeaders) == set(pb.AllowHeaders) && pa.AllowCredentials == pb.AllowCredentials
+	return sameSet(pa.AllowOrigins, pb.AllowOrigins) && sameSet(pa.AllowMethods, pb.AllowMethods) &&
+		sameSet(pa.AllowHeaders, pb.AllowHeaders) && pa.AllowCredentials == pb.AllowCredentials
+}
+
+func sameSet(a, b []string) bool {
+	set := func(xs []string) string { s := slices.Clone(xs); slices.Sort(s); return strings.Join(s, ",") }
+	return set(a) == set(b)
 }
 
 func withoutOwn(origins []string, own string) []string {

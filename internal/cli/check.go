@@ -37,6 +37,8 @@ type checkOptions struct {
 	browser     string
 	pageSpace   string
 	fromError   string
+	har         string
+	live        bool
 	fetch       string
 	curl        []string // the command after --
 	set         map[string]bool
@@ -100,6 +102,8 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	fs.BoolVar(&o.insecure, "k", false, "skip TLS certificate verification")
 	fs.StringVar(&o.fromError, "from-error", "", "console text copied from Chromium, Firefox or Safari (- reads standard input): the URL, origin, method and failing check are taken from it, flags fill the gaps")
 	fs.StringVar(&o.fetch, "fetch", "", "a request as DevTools' \"Copy as fetch\" gives it (Chromium, Firefox); - reads standard input. Or put \"Copy as cURL\" after --: corskit check -- curl ...")
+	fs.StringVar(&o.har, "har", "", "a HAR file saved from DevTools' Network panel: every cross-origin request in it, judged from the recorded answers, blocked ones first")
+	fs.BoolVar(&o.live, "live", false, "with --har: send the requests again to the servers instead of judging the recorded answers")
 	fs.StringVar(&o.pageSpace, "page-address-space", "", "address space of the page's server, for Chromium's Local Network Access: public, private or loopback (default: inferred from --origin)")
 	fs.StringVar(&o.browser, "browser", "all", "engine to judge with: chromium, firefox, safari or all (exit 1 if any blocks)")
 	fs.StringVar(&o.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
@@ -114,6 +118,12 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	switch {
+	case o.har != "" && (len(positional) > 0 || o.fromError != "" || o.fetch != "" || len(o.curl) > 0):
+		return o, errors.New("corskit check: --har judges the requests of the file: give no URL, --from-error, --fetch or curl with it")
+	case o.live && o.har == "":
+		return o, errors.New("corskit check: --live re-runs the requests of a HAR: use it with --har FILE")
+	case o.har != "":
+		return o, nil
 	case len(positional) == 0 && (o.fromError != "" || o.fetch != "" || len(o.curl) > 0):
 	case len(positional) == 0:
 		return o, errors.New("corskit check: the URL is missing, e.g. corskit check http://127.0.0.1:5000/data --origin http://localhost:3000 (or paste the browser's console line: --from-error '...')")
@@ -172,6 +182,9 @@ func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer)
 		}
 	}
 	ctx := context.Background()
+	if o.har != "" {
+		return runHAR(ctx, o, stdout, stderr)
+	}
 	if o.matrix != "" || len(o.origins) > 1 || len(o.methods) > 1 {
 		return runMatrix(ctx, o, stdout, stderr)
 	}

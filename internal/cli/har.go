@@ -1,0 +1,214 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/check"
+)
+
+// maxHARSize bounds the file --har reads.
+const maxHARSize = 256 << 20
+
+// harResult is one cross-origin request of a HAR and its diagnosis.
+type harResult struct {
+	Entry          int    `json:"entry"`
+	PreflightEntry int    `json:"preflight_entry"`
+	RecordedError  string `json:"recorded_error,omitempty"`
+	// PreflightCached: the file holds no preflight for a request that
+	// needs one, which the browser sent: the preflight came from its cache.
+	PreflightCached bool        `json:"preflight_cached,omitempty"`
+	Command         string      `json:"command"`
+	Error           string      `json:"error,omitempty"`
+	Report          *check.JSON `json:"report,omitempty"`
+	report          check.Report
+}
+
+// runHAR judges every cross-origin request of a HAR: offline from the
+// recorded answers, or with --live against the servers. Blocked requests
+// come first. Exit 1 if any is blocked.
+func runHAR(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
+	data, err := readHAR(o.har)
+	if err != nil {
+		fmt.Fprintf(stderr, "corskit check: %v\n", err)
+		return ExitUsage
+	}
+	h, err := check.ParseHAR(data)
+	if err != nil {
+		fmt.Fprintf(stderr, "corskit check: %v\n", err)
+		return ExitUsage
+	}
+	var results []harResult
+	for _, r := range h.Requests {
+		co := r.Options
+		co.Stack, co.Browser, co.Timeout, co.Insecure, co.AlsoOrigins = o.stack, o.browser, o.timeout, o.insecure, o.also
+		if o.set["credentials"] {
+			co.Credentials = browser.Credentials(o.credentials)
+		}
+		res := harResult{Entry: r.Entry, PreflightEntry: r.Preflight, RecordedError: r.Failed, PreflightCached: r.PreflightCached, Command: commandFor(co)}
+		var rep check.Report
+		if o.live {
+			rep, err = check.Run(ctx, co)
+		} else {
+			r.Options = co // the credentials a flag gave
+			rep, err = check.Judge(ctx, co, h.Replay(r))
+		}
+		if err != nil {
+			res.Error = err.Error()
+		} else {
+			j := rep.ToJSON()
+			res.Report, res.report = &j, rep
+		}
+		results = append(results, res)
+	}
+	slices.SortStableFunc(results, func(a, b harResult) int { return rank(a) - rank(b) })
+	blocked := 0
+	for _, r := range results {
+		if r.Report != nil && !r.report.Allowed() {
+			blocked++
+		}
+	}
+	if o.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(struct {
+			HAR      string      `json:"har"`
+			Entries  int         `json:"entries"`
+			Live     bool        `json:"live"`
+			Blocked  int         `json:"blocked"`
+			Requests []harResult `json:"requests"`
+		}{o.har, h.Entries, o.live, blocked, orEmpty(results)})
+	} else {
+		writeHAR(stdout, o, h, results, blocked)
+	}
+	if blocked > 0 {
+		return ExitFail
+	}
+	return ExitOK
+}
+
+func orEmpty(rs []harResult) []harResult {
+	if rs == nil {
+		return []harResult{}
+	}
+	return rs
+}
+
+// rank orders results: blocked, then not judged, then allowed.
+func rank(r harResult) int {
+	switch {
+	case r.Report == nil:
+		return 1
+	case !r.report.Allowed():
+		return 0
+	}
+	return 2
+}
+
+func readHAR(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--har %s: %v", path, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxHARSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("--har %s: %v", path, err)
+	}
+	if len(data) > maxHARSize {
+		return nil, fmt.Errorf("--har %s: larger than %d MiB; save the HAR of the failing page load only", path, maxHARSize>>20)
+	}
+	return data, nil
+}
+
+// writeHAR writes the table: one line per allowed request, the problems and
+// the fix for each blocked one, and the command that checks it again.
+func writeHAR(w io.Writer, o checkOptions, h check.HAR, results []harResult, blocked int) {
+	mode := "judged from the recorded answers"
+	if o.live {
+		mode = "re-run against the servers (--live)"
+	}
+	fmt.Fprintf(w, "HAR %s: %d entries, %d cross-origin requests, %d blocked (%s)\n", o.har, h.Entries, len(results), blocked, mode)
+	for _, r := range results {
+		if r.Report == nil {
+			fmt.Fprintf(w, "\nNOT JUDGED  entry %d: %s\n", r.Entry, r.Error)
+			continue
+		}
+		rep, j := r.report, r.Report
+		entries := fmt.Sprintf("entry %d", r.Entry)
+		if r.PreflightEntry >= 0 {
+			entries += fmt.Sprintf(", preflight entry %d", r.PreflightEntry)
+		}
+		if r.PreflightCached {
+			entries += ", its preflight from the browser's cache: taken as passed"
+		}
+		verdict := "ALLOWED"
+		if !rep.Allowed() {
+			verdict = "BLOCKED"
+		}
+		fmt.Fprintf(w, "\n%-8s %s %s from %s (%s)\n", verdict, j.Request.Method, j.Request.URL, j.Request.Origin, entries)
+		if rep.Allowed() {
+			continue
+		}
+		for _, e := range rep.Engines {
+			state := "allowed"
+			if !e.Verdict.Allowed {
+				state = string(e.Verdict.Reason)
+			}
+			fmt.Fprintf(w, "  %-8s %s\n", e.Engine.Name, state)
+		}
+		for i, p := range rep.Problems {
+			fmt.Fprintf(w, "  %d. %s: %s\n", i+1, p.Name, p.Sentence)
+		}
+		if f := rep.Fix; f.Response != nil {
+			var hs []string
+			for _, l := range f.Response {
+				hs = append(hs, l.Name+": "+l.Value)
+			}
+			fmt.Fprintf(w, "  fix: every answer sends %s", strings.Join(hs, "; "))
+			if f.Preflight != nil {
+				fmt.Fprintf(w, "; the preflight answers %d with Access-Control-Allow-Methods and -Headers as the full check shows", f.PreflightStatus)
+			}
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "  the full diagnosis and the snippet: %s\n", r.Command)
+	}
+}
+
+// commandFor is the corskit check command line that checks o against the
+// server.
+func commandFor(o check.Options) string {
+	args := []string{"corskit", "check", shellQuote(o.URL), "--origin", shellQuote(o.Origin)}
+	if o.Method != "" && o.Method != "GET" {
+		args = append(args, "-X", shellQuote(o.Method))
+	}
+	for _, h := range o.Headers {
+		args = append(args, "-H", shellQuote(h.Name+": "+h.Value))
+	}
+	if o.Body != "" {
+		args = append(args, "-d", shellQuote(o.Body))
+	}
+	if o.Credentials != "" && o.Credentials != browser.SameOrigin {
+		args = append(args, "--credentials", string(o.Credentials))
+	}
+	if o.Stack != "" && o.Stack != "auto" {
+		args = append(args, "--stack", o.Stack)
+	}
+	return strings.Join(args, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
