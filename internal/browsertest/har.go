@@ -42,10 +42,10 @@ type harRecorder struct {
 
 type harRecord struct {
 	url, method, resourceType, initiator, body string
-	sent, reqHeaders, respHeaders                map[string]string
-	status                                       int64
-	failed                                       string
-	started                                      time.Time
+	sent, reqHeaders, respHeaders              map[string]string
+	status                                     int64
+	failed                                     string
+	started                                    time.Time
 }
 
 func (r *harRecorder) get(id network.RequestID) *harRecord {
