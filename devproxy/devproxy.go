@@ -201,12 +201,42 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h, route, target = p.static, "static", p.cfg.Static
 		}
 	}
-	h.ServeHTTP(lw, r)
-	if p.cfg.Log != nil {
-		p.logMu.Lock()
-		fmt.Fprintf(p.cfg.Log, "%s %s %s -> %s %d %s\n", r.Method, r.URL.RequestURI(), route, target, lw.status, time.Since(start).Round(time.Millisecond))
-		p.logMu.Unlock()
+	ws := isWebSocket(r)
+	if ws {
+		// A WebSocket (HMR) lives long: say so when it opens.
+		p.log("WebSocket %s %s -> %s opened\n", r.URL.RequestURI(), route, target)
 	}
+	h.ServeHTTP(lw, r)
+	if ws {
+		p.log("WebSocket %s %s -> %s closed after %s\n", r.URL.RequestURI(), route, target, time.Since(start).Round(time.Millisecond))
+		return
+	}
+	p.log("%s %s %s -> %s %d %s\n", r.Method, r.URL.RequestURI(), route, target, lw.status, time.Since(start).Round(time.Millisecond))
+}
+
+// log writes one line to Config.Log, if set.
+func (p *Proxy) log(format string, args ...any) {
+	if p.cfg.Log == nil {
+		return
+	}
+	p.logMu.Lock()
+	defer p.logMu.Unlock()
+	fmt.Fprintf(p.cfg.Log, format, args...)
+}
+
+// isWebSocket reports whether r asks to upgrade to a WebSocket.
+func isWebSocket(r *http.Request) bool {
+	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		return false
+	}
+	for _, v := range r.Header.Values("Connection") {
+		for tok := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(tok), "upgrade") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // logWriter records the status; Unwrap keeps Flush and Hijack reachable for

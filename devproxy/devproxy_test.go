@@ -142,7 +142,8 @@ func TestStreamsAndWebSockets(t *testing.T) {
 			time.Sleep(300 * time.Millisecond)
 		}
 	})
-	_, dev := start(t, Config{Frontend: mustURL(front.URL)})
+	logs := &servertest.SyncBuffer{}
+	_, dev := start(t, Config{Frontend: mustURL(front.URL), Log: logs})
 	// SSE: each event arrives when sent.
 	startT := time.Now()
 	resp, err := http.Get(dev + "/events")
@@ -177,6 +178,9 @@ func TestStreamsAndWebSockets(t *testing.T) {
 	}
 	fmt.Fprint(conn, "hot update\n")
 	echo, _ := br.ReadString('\n')
+	if want := "WebSocket /@vite/hmr frontend -> " + front.URL + " opened"; !strings.Contains(logs.String(), want) {
+		t.Errorf("the log does not say the WebSocket opened (%q):\n%s", want, logs.String())
+	}
 	if !strings.Contains(status, "101") || echo != "hot update\n" {
 		t.Errorf("websocket: got %q, echo %q", status, echo)
 	}
