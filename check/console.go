@@ -255,6 +255,9 @@ var (
 	badPortSafari = regexp.MustCompile(`Not allowed to use restricted network port \d+: (\S+)`)
 	netError      = regexp.MustCompile(`net::(ERR_[A-Z_]+)`)
 	cspLine       = regexp.MustCompile(`(?i)content security policy|connect-src`)
+	// opaque is a Response logged with console.log: Chromium writes
+	// type: 'opaque', Firefox and Safari type: "opaque".
+	opaque = regexp.MustCompile(`type:\s*["']opaque["']`)
 )
 
 // notCORS names what a text that is no CORS failure shows.
@@ -276,6 +279,8 @@ func notCORS(text string) error {
 		return &NotCORSError{Kind: "bad_port", URL: u, Explain: browser.BadPort.Explain()}
 	case cspLine.MatchString(text):
 		return &NotCORSError{Kind: "content_security_policy", Explain: "not a CORS error: the page's own Content Security Policy (its connect-src directive) forbids fetching this URL, and the browser refused before sending anything. The API's CORS headers cannot change this: add the API's origin to connect-src in the page's Content-Security-Policy header or <meta> tag."}
+	case opaque.MatchString(text):
+		return &NotCORSError{Kind: "opaque_response", Explain: "not a CORS error: this is an opaque response, what fetch() returns with mode: 'no-cors'. The request was sent, but the page can read nothing of the answer (status 0, no headers, no body), whatever the server sends: no-cors never makes a cross-origin answer readable. Remove mode: 'no-cors' and fix the server's CORS headers: corskit check URL --origin ORIGIN says how."}
 	case netError.MatchString(text) && !strings.Contains(text, "net::ERR_FAILED"):
 		return &NotCORSError{Kind: "network_error", Explain: fmt.Sprintf("not a CORS error: %s means the request got no answer. %s", netError.FindString(text), browser.NetworkError.Explain())}
 	case strings.Contains(text, "Failed to fetch") || strings.Contains(text, "NetworkError when attempting to fetch resource") || strings.Contains(text, "Load failed"):

@@ -22,6 +22,8 @@ func TestParseConsoleTextsThatAreNotCORS(t *testing.T) {
 		{text: "Refused to connect to 'http://api.test/data' because it violates the following Content Security Policy directive: \"connect-src 'self'\".", kind: "content_security_policy"},
 		{text: "GET http://127.0.0.1:6000/x net::ERR_UNSAFE_PORT", kind: "bad_port"},
 		{text: "Mixed Content: The page at 'https://app.test/' was loaded over HTTPS, but requested an insecure resource 'http://api.test/x'. This request has been blocked; the content must be served over HTTPS.", kind: "mixed_content"},
+		{text: "Response {type: 'opaque', url: '', redirected: false, status: 0, ok: false, …}", kind: "opaque_response"},
+		{text: `Response { type: "opaque", url: "", redirected: false, status: 0, ok: false, statusText: "", headers: Headers(0), body: null, bodyUsed: false }`, kind: "opaque_response"},
 		{text: "TypeError: Failed to fetch", errPart: "the same for every failure"},
 		{text: "", errPart: "empty"},
 		{text: "Uncaught ReferenceError: x is not defined", errPart: "cannot read"},
