@@ -50,6 +50,32 @@ func getReq(creds string) browsertest.Request {
 	return browsertest.Request{Method: "GET", Credentials: creds}
 }
 
+// phpEndpoint is the PHP scripts' endpoint, after their own CORS lines: it
+// answers GET, POST and PUT, and 405 to anything else, OPTIONS included.
+const phpEndpoint = `header('Content-Type: application/json');
+if (!in_array($_SERVER['REQUEST_METHOD'], ['GET', 'POST', 'PUT'], true)) {
+    http_response_code(405);
+    echo json_encode(['error' => 'method not allowed']);
+    exit;
+}
+echo json_encode(['ok' => true]);
+`
+
+// flaskApp is a Flask app configured by corsLine, answering /data.
+func flaskApp(corsLine string, port int) string {
+	return fmt.Sprintf(`from flask import Flask, jsonify
+from flask_cors import CORS
+app = Flask(__name__)
+%s
+
+@app.route("/data", methods=["GET", "PUT", "DELETE"])
+def data():
+    return jsonify(ok=True)
+
+app.run(host="127.0.0.1", port=%d)
+`, corsLine, port)
+}
+
 var brokenServers = []brokenServer{
 	{name: "express cors after the routes", stack: "express", path: "/data",
 		app: func(port int, _ string, _, _ []string) string {
@@ -104,17 +130,7 @@ app.listen(%d, '127.0.0.1');
 		problems: "wildcard with credentials,credentials not allowed"},
 	{name: "flask default CORS with credentials", stack: "flask", path: "/data",
 		app: func(port int, _ string, _, _ []string) string {
-			return fmt.Sprintf(`from flask import Flask, jsonify
-from flask_cors import CORS
-app = Flask(__name__)
-CORS(app)
-
-@app.route("/data", methods=["GET", "PUT", "DELETE"])
-def data():
-    return jsonify(ok=True)
-
-app.run(host="127.0.0.1", port=%d)
-`, port)
+			return flaskApp("CORS(app)", port)
 		},
 		worked: []browsertest.Request{getReq("omit"), {Method: "DELETE"}},
 		// Flask-CORS echoes the origin rather than sending * (send_wildcard
@@ -122,48 +138,19 @@ app.run(host="127.0.0.1", port=%d)
 		problems: "credentials not allowed"},
 	{name: "flask supports_credentials=False", stack: "flask", path: "/data",
 		app: func(port int, _ string, origins, _ []string) string {
-			return fmt.Sprintf(`from flask import Flask, jsonify
-from flask_cors import CORS
-app = Flask(__name__)
-CORS(app, origins=%s, supports_credentials=False)
-
-@app.route("/data", methods=["GET", "PUT", "DELETE"])
-def data():
-    return jsonify(ok=True)
-
-app.run(host="127.0.0.1", port=%d)
-`, pyList(origins), port)
+			return flaskApp(fmt.Sprintf("CORS(app, origins=%s, supports_credentials=False)", pyList(origins)), port)
 		},
 		worked:   []browsertest.Request{{Method: "DELETE", Headers: map[string]string{"Content-Type": "application/json"}}},
 		problems: "credentials not allowed"},
 	{name: "php * only, no OPTIONS", stack: "php", path: "/data",
 		app: func(int, string, []string, []string) string {
-			return `<?php
-header('Access-Control-Allow-Origin: *');
-header('Content-Type: application/json');
-if (!in_array($_SERVER['REQUEST_METHOD'], ['GET', 'POST', 'PUT'], true)) {
-    http_response_code(405);
-    echo json_encode(['error' => 'method not allowed']);
-    exit;
-}
-echo json_encode(['ok' => true]);
-`
+			return "<?php\nheader('Access-Control-Allow-Origin: *');\n" + phpEndpoint
 		},
 		worked:   []browsertest.Request{getReq("omit")},
 		problems: "wildcard with credentials,credentials not allowed,preflight not handled,method not allowed,JSON content type"},
 	{name: "php origin echoed, 405 on OPTIONS", stack: "php", path: "/data",
 		app: func(int, string, []string, []string) string {
-			return `<?php
-header('Access-Control-Allow-Origin: ' . ($_SERVER['HTTP_ORIGIN'] ?? '*'));
-header('Access-Control-Allow-Credentials: true');
-header('Content-Type: application/json');
-if (!in_array($_SERVER['REQUEST_METHOD'], ['GET', 'POST', 'PUT'], true)) {
-    http_response_code(405);
-    echo json_encode(['error' => 'method not allowed']);
-    exit;
-}
-echo json_encode(['ok' => true]);
-`
+			return "<?php\nheader('Access-Control-Allow-Origin: ' . ($_SERVER['HTTP_ORIGIN'] ?? '*'));\nheader('Access-Control-Allow-Credentials: true');\n" + phpEndpoint
 		},
 		worked:   []browsertest.Request{getReq("include")},
 		problems: "preflight not handled,method not allowed,JSON content type"},
