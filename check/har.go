@@ -1,12 +1,14 @@
 package check
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/corskit/corskit/browser"
@@ -248,4 +250,65 @@ func passedPreflight(out browser.Outgoing, credentials bool) browser.Incoming {
 		h.Set("Access-Control-Allow-Headers", v)
 	}
 	return browser.Incoming{Status: http.StatusNoContent, Header: h}
+}
+
+// HARResult is one cross-origin request of a HAR and its diagnosis.
+type HARResult struct {
+	Entry          int    `json:"entry"`
+	PreflightEntry int    `json:"preflight_entry"`
+	RecordedError  string `json:"recorded_error,omitempty"`
+	// PreflightCached: the file holds no preflight for a request that
+	// needs one, which the browser sent: the preflight came from its cache.
+	PreflightCached bool   `json:"preflight_cached,omitempty"`
+	Error           string `json:"error,omitempty"`
+	Report          *JSON  `json:"report,omitempty"`
+	// Options are the request judged.
+	Options Options `json:"-"`
+	// Full is the report, when judged.
+	Full *Report `json:"-"`
+}
+
+// Blocked reports whether the request was judged and blocked.
+func (r HARResult) Blocked() bool { return r.Full != nil && !r.Full.Allowed() }
+
+// JudgeHAR judges every cross-origin request of h: from the recorded
+// answers, or with live against the servers. base gives what the file
+// cannot (Stack, Browser, Timeout, Insecure, AlsoOrigins; Credentials when
+// not empty). Blocked requests come first, then those not judged.
+func JudgeHAR(ctx context.Context, h HAR, base Options, live bool) []HARResult {
+	var out []HARResult
+	for _, r := range h.Requests {
+		o := r.Options
+		o.Stack, o.Browser, o.Timeout, o.Insecure, o.AlsoOrigins = base.Stack, base.Browser, base.Timeout, base.Insecure, base.AlsoOrigins
+		if base.Credentials != "" {
+			o.Credentials = base.Credentials
+		}
+		res := HARResult{Entry: r.Entry, PreflightEntry: r.Preflight, RecordedError: r.Failed, PreflightCached: r.PreflightCached, Options: o}
+		var rep Report
+		var err error
+		if live {
+			rep, err = Run(ctx, o)
+		} else {
+			r.Options = o // the credentials base gave
+			rep, err = Judge(ctx, o, h.Replay(r))
+		}
+		if err != nil {
+			res.Error = err.Error()
+		} else {
+			j := rep.ToJSON()
+			res.Report, res.Full = &j, &rep
+		}
+		out = append(out, res)
+	}
+	rank := func(r HARResult) int {
+		switch {
+		case r.Full == nil:
+			return 1
+		case !r.Full.Allowed():
+			return 0
+		}
+		return 2
+	}
+	slices.SortStableFunc(out, func(a, b HARResult) int { return rank(a) - rank(b) })
+	return out
 }

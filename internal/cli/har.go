@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/corskit/corskit/browser"
@@ -16,18 +15,11 @@ import (
 // maxHARSize bounds the file --har reads.
 const maxHARSize = 256 << 20
 
-// harResult is one cross-origin request of a HAR and its diagnosis.
+// harResult is one cross-origin request of a HAR, its diagnosis and the
+// command that checks it again.
 type harResult struct {
-	Entry          int    `json:"entry"`
-	PreflightEntry int    `json:"preflight_entry"`
-	RecordedError  string `json:"recorded_error,omitempty"`
-	// PreflightCached: the file holds no preflight for a request that
-	// needs one, which the browser sent: the preflight came from its cache.
-	PreflightCached bool        `json:"preflight_cached,omitempty"`
-	Command         string      `json:"command"`
-	Error           string      `json:"error,omitempty"`
-	Report          *check.JSON `json:"report,omitempty"`
-	report          check.Report
+	check.HARResult
+	Command string `json:"command"`
 }
 
 // runHAR judges every cross-origin request of a HAR: offline from the
@@ -44,33 +36,15 @@ func runHAR(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "corskit check: %v\n", err)
 		return ExitUsage
 	}
-	var results []harResult
-	for _, r := range h.Requests {
-		co := r.Options
-		co.Stack, co.Browser, co.Timeout, co.Insecure, co.AlsoOrigins = o.stack, o.browser, o.timeout, o.insecure, o.also
-		if o.set["credentials"] {
-			co.Credentials = browser.Credentials(o.credentials)
-		}
-		res := harResult{Entry: r.Entry, PreflightEntry: r.Preflight, RecordedError: r.Failed, PreflightCached: r.PreflightCached, Command: commandFor(co)}
-		var rep check.Report
-		if o.live {
-			rep, err = check.Run(ctx, co)
-		} else {
-			r.Options = co // the credentials a flag gave
-			rep, err = check.Judge(ctx, co, h.Replay(r))
-		}
-		if err != nil {
-			res.Error = err.Error()
-		} else {
-			j := rep.ToJSON()
-			res.Report, res.report = &j, rep
-		}
-		results = append(results, res)
+	base := check.Options{Stack: o.stack, Browser: o.browser, Timeout: o.timeout, Insecure: o.insecure, AlsoOrigins: o.also}
+	if o.set["credentials"] {
+		base.Credentials = browser.Credentials(o.credentials)
 	}
-	slices.SortStableFunc(results, func(a, b harResult) int { return rank(a) - rank(b) })
+	var results []harResult
 	blocked := 0
-	for _, r := range results {
-		if r.Report != nil && !r.report.Allowed() {
+	for _, r := range check.JudgeHAR(ctx, h, base, o.live) {
+		results = append(results, harResult{r, commandFor(r.Options)})
+		if r.Blocked() {
 			blocked++
 		}
 	}
@@ -98,17 +72,6 @@ func orEmpty(rs []harResult) []harResult {
 		return []harResult{}
 	}
 	return rs
-}
-
-// rank orders results: blocked, then not judged, then allowed.
-func rank(r harResult) int {
-	switch {
-	case r.Report == nil:
-		return 1
-	case !r.report.Allowed():
-		return 0
-	}
-	return 2
 }
 
 func readHAR(path string) ([]byte, error) {
@@ -140,7 +103,7 @@ func writeHAR(w io.Writer, o checkOptions, h check.HAR, results []harResult, blo
 			fmt.Fprintf(w, "\nNOT JUDGED  entry %d: %s\n", r.Entry, r.Error)
 			continue
 		}
-		rep, j := r.report, r.Report
+		rep, j := *r.Full, r.Report
 		entries := fmt.Sprintf("entry %d", r.Entry)
 		if r.PreflightEntry >= 0 {
 			entries += fmt.Sprintf(", preflight entry %d", r.PreflightEntry)
