@@ -112,6 +112,11 @@ func (b *Browser) Navigate(t testing.TB, url string) {
 // Origin returns the origin of the page that makes the requests.
 func (b *Browser) Origin() string { return b.origin }
 
+// Context is the tab's chromedp context, for a test that drives a page
+// beyond fetch(): keys, clicks, screenshots. Use it from the test's own
+// goroutine, between calls to the other methods.
+func (b *Browser) Context() context.Context { return b.ctx }
+
 // Name returns "chromium".
 func (b *Browser) Name() string { return "chromium" }
 

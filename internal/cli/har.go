@@ -43,7 +43,7 @@ func runHAR(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
 	var results []harResult
 	blocked := 0
 	for _, r := range check.JudgeHAR(ctx, h, base, o.live) {
-		results = append(results, harResult{r, commandFor(r.Options)})
+		results = append(results, harResult{r, r.Options.Command()})
 		if r.Blocked() {
 			blocked++
 		}
@@ -142,36 +142,4 @@ func writeHAR(w io.Writer, o checkOptions, h check.HAR, results []harResult, blo
 		}
 		fmt.Fprintf(w, "  the full diagnosis and the snippet: %s\n", r.Command)
 	}
-}
-
-// commandFor is the corskit check command line that checks o against the
-// server.
-func commandFor(o check.Options) string {
-	args := []string{"corskit", "check", shellQuote(o.URL), "--origin", shellQuote(o.Origin)}
-	if o.Method != "" && o.Method != "GET" {
-		args = append(args, "-X", shellQuote(o.Method))
-	}
-	for _, h := range o.Headers {
-		args = append(args, "-H", shellQuote(h.Name+": "+h.Value))
-	}
-	if o.Body != "" {
-		args = append(args, "-d", shellQuote(o.Body))
-	}
-	if o.Credentials != "" && o.Credentials != browser.SameOrigin {
-		args = append(args, "--credentials", string(o.Credentials))
-	}
-	if o.Stack != "" && o.Stack != "auto" {
-		args = append(args, "--stack", o.Stack)
-	}
-	return strings.Join(args, " ")
-}
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -1,0 +1,305 @@
+// corskit doctor page: reads evidence, asks corskit serve's API, and draws
+// the report. Everything it shows comes from the API's JSON, which is
+// corskit check --json's; text is set with textContent, never as HTML.
+"use strict";
+
+const token = new URLSearchParams(location.search).get("token") || "";
+const $ = (id) => document.getElementById(id);
+
+async function api(path, body) {
+  const resp = await fetch(path, {
+    method: "POST",
+    headers: {"Content-Type": "application/json", "X-Corskit-Token": token},
+    body: JSON.stringify(body),
+  });
+  const data = await resp.json();
+  if (!resp.ok) throw new Error(data.error || resp.statusText);
+  return data;
+}
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+
+function showError(msg) { $("error").textContent = msg || ""; }
+
+// --- input -----------------------------------------------------------------
+
+function fill(req) {
+  $("url").value = req.url || "";
+  $("origin").value = req.origin || "";
+  $("method").value = req.method || "GET";
+  $("headers").value = Object.entries(req.headers || {}).map(([k, v]) => k + ": " + v).join("\n");
+  $("body").value = req.body || "";
+  if (req.credentials) $("credentials").value = req.credentials;
+  updateCommand();
+}
+
+function formRequest() {
+  const headers = {};
+  for (const line of $("headers").value.split("\n")) {
+    const i = line.indexOf(":");
+    if (i > 0) headers[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+  }
+  return {
+    request: {url: $("url").value.trim(), origin: $("origin").value.trim(), method: $("method").value.trim() || "GET",
+      headers, body: $("body").value, credentials: $("credentials").value},
+    also_origins: $("also").value.split(/[\s,]+/).filter(Boolean),
+    stack: $("stack").value,
+  };
+}
+
+function quote(s) { return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : "'" + s.replace(/'/g, "'\\''") + "'"; }
+
+function updateCommand() {
+  const f = formRequest(), r = f.request;
+  const args = ["corskit", "check", quote(r.url || "URL"), "--origin", quote(r.origin || "ORIGIN")];
+  if (r.method && r.method !== "GET") args.push("-X", quote(r.method));
+  for (const [k, v] of Object.entries(r.headers)) args.push("-H", quote(k + ": " + v));
+  if (r.body) args.push("-d", quote(r.body));
+  if (r.credentials && r.credentials !== "same-origin") args.push("--credentials", r.credentials);
+  for (const a of f.also_origins) args.push("--also-origin", quote(a));
+  if (f.stack !== "auto") args.push("--stack", f.stack);
+  $("command").textContent = args.join(" ");
+}
+
+async function readEvidence() {
+  showError("");
+  const text = $("evidence").value;
+  if (!text.trim()) { $("detected").textContent = "Paste the console text, a Copy as cURL or a Copy as fetch first."; return; }
+  try {
+    const p = await api("/api/read", {text});
+    const what = p.kind === "console" ? p.engine + "'s console text" : "a Copy as " + (p.kind === "curl" ? "cURL" : "fetch");
+    let msg = "Read as " + what + ".";
+    if (p.missing && p.missing.length) msg += " It does not say: " + p.missing.join("; ") + ". Fill it in below.";
+    $("detected").textContent = msg;
+    fill(p.request);
+    if (!p.missing || p.missing.every((m) => m.startsWith("credentials"))) $("origin").focus();
+  } catch (e) {
+    $("detected").textContent = e.message;
+  }
+}
+
+async function readHAR(file) {
+  showError("");
+  try {
+    const text = await file.text();
+    const out = await api("/api/har", {har: text, credentials: $("credentials").value === "include" ? "include" : "", stack: $("stack").value});
+    drawHAR(file.name, out);
+  } catch (e) {
+    showError(e.message);
+  }
+}
+
+async function runCheck(ev) {
+  ev.preventDefault();
+  showError("");
+  updateCommand();
+  $("check").disabled = true;
+  try {
+    const out = await api("/api/check", formRequest());
+    $("command").textContent = out.command;
+    draw(out.report);
+  } catch (e) {
+    showError(e.message);
+  } finally {
+    $("check").disabled = false;
+  }
+}
+
+// --- output ----------------------------------------------------------------
+
+const markFor = {
+  missing_allow_origin: "access-control-allow-origin", allow_origin_mismatch: "access-control-allow-origin",
+  multiple_allow_origin: "access-control-allow-origin", invalid_allow_origin: "access-control-allow-origin",
+  wildcard_with_credentials: "access-control-allow-origin", invalid_allow_credentials: "access-control-allow-credentials",
+  method_not_allowed: "access-control-allow-methods", invalid_allow_methods: "access-control-allow-methods",
+  header_not_allowed: "access-control-allow-headers", invalid_allow_headers: "access-control-allow-headers",
+  preflight_redirect: "location",
+};
+
+function draw(r) {
+  $("result").hidden = false;
+  const names = {chromium: "Chromium", firefox: "Firefox", safari: "Safari"};
+  const allowed = Object.values(r.engines).every((e) => e.allowed);
+  const v = $("verdict");
+  v.className = "verdict " + (allowed ? "ok" : "bad");
+  v.textContent = (allowed ? "ALLOWED  " : "BLOCKED  ") + r.request.method + " " + r.request.url + " from " + r.request.origin;
+
+  const engines = $("engines");
+  engines.replaceChildren();
+  for (const name of ["chromium", "firefox", "safari"]) {
+    const e = r.engines[name];
+    if (!e) continue;
+    const card = el("article", null, "engine " + (e.allowed ? "ok" : "bad"));
+    card.append(el("h4", e.product), el("p", e.allowed ? "allowed" : "blocked: " + e.code.replaceAll("_", " "), "state"));
+    const lines = el("ul", null, "console");
+    for (const m of e.messages) lines.append(el("li", m));
+    if (!e.messages.length) lines.append(el("li", "(nothing logged)", "quiet"));
+    card.append(lines);
+    engines.append(card);
+  }
+
+  const tl = $("timeline");
+  tl.replaceChildren();
+  r.exchanges.forEach((x, i) => {
+    const last = i === r.exchanges.length - 1 && !r.allowed;
+    const li = el("li", null, "step" + (last ? " failed" : ""));
+    const kind = el("p", (x.request.headers["Access-Control-Request-Method"] ? "preflight" : "request") + (last ? ": the check that failed: " + r.code.replaceAll("_", " ") : ""), "kind");
+    const out = el("div", null, "arrow out");
+    out.append(el("p", "Page → Server  " + x.request.method + " " + x.request.url, "line"));
+    const sent = el("ul", null, "headers");
+    for (const [k, vv] of Object.entries(x.request.headers)) sent.append(el("li", k + ": " + vv));
+    out.append(sent);
+    const back = el("div", null, "arrow back");
+    if (x.response) {
+      back.append(el("p", "Server → Page  " + x.response.status, "line"));
+      const got = el("ul", null, "headers");
+      const marked = last ? markFor[r.code] : "";
+      let any = false;
+      for (const [k, vv] of Object.entries(x.response.headers)) {
+        const lk = k.toLowerCase();
+        if (!lk.startsWith("access-control-") && lk !== "vary" && lk !== "location") continue;
+        any = true;
+        got.append(el("li", k + ": " + vv, lk === marked ? "mark" : ""));
+      }
+      if (!any) got.append(el("li", "(no Access-Control-* header)", marked ? "mark" : ""));
+      if (last && r.code === "preflight_status") back.querySelector(".line").classList.add("mark");
+      back.append(got);
+    } else {
+      back.append(el("p", "no answer: " + (r.network_error || ""), "line mark"));
+    }
+    li.append(kind, out, back);
+    tl.append(li);
+  });
+  if (!r.exchanges.length) tl.append(el("li", "Nothing was sent: the browser refused before the request (" + r.code.replaceAll("_", " ") + ").", "step failed"));
+
+  const probs = $("problems");
+  probs.replaceChildren();
+  for (const p of r.problems) {
+    const li = el("li");
+    li.append(el("strong", p.name), document.createTextNode(" (" + (p.preflight ? "preflight" : "request") + (p.status ? ", " + p.status : "") + ((p.again || []).length ? "; again on the " + p.again.join(", ") : "") + "): " + p.sentence));
+    probs.append(li);
+  }
+  if (!r.problems.length) probs.append(el("li", allowed ? "None: every engine lets the page read the answer." : "No problem a header can fix."));
+
+  drawFix(r.fix);
+
+  const risks = $("risks");
+  risks.replaceChildren();
+  for (const w of r.warnings) risks.append(el("li", w.message));
+  if (!r.warnings.length) risks.append(el("li", "None found."));
+  $("res-h").scrollIntoView({block: "start"});
+}
+
+function drawFix(fix) {
+  const hdrs = $("fixheaders"), tabs = $("tabs"), panels = $("panels");
+  hdrs.replaceChildren(); tabs.replaceChildren(); panels.replaceChildren();
+  if (!fix) { hdrs.append(el("p", "No header change is needed, or none can help.")); return; }
+  const block = (title, lines) => {
+    hdrs.append(el("p", title));
+    const pre = el("pre");
+    pre.textContent = Object.entries(lines).map(([k, v]) => k + ": " + v).join("\n");
+    hdrs.append(pre);
+  };
+  if (fix.preflight) block("On the preflight (OPTIONS), with status " + fix.preflight_status + ":", fix.preflight);
+  block("On every other answer, errors included:", fix.response);
+  const stacks = Object.keys(fix.snippets).sort();
+  const first = fix.stack && fix.snippets[fix.stack] ? fix.stack : stacks[0];
+  for (const s of stacks) {
+    const tab = el("button", s, "tab");
+    tab.type = "button";
+    tab.id = "tab-" + s;
+    tab.setAttribute("role", "tab");
+    tab.setAttribute("aria-controls", "panel-" + s);
+    const panel = el("div", null, "panel");
+    panel.id = "panel-" + s;
+    panel.setAttribute("role", "tabpanel");
+    panel.setAttribute("aria-labelledby", tab.id);
+    const copy = el("button", "Copy the " + s + " fix", "copy");
+    copy.type = "button";
+    const code = el("pre");
+    code.textContent = fix.snippets[s];
+    copy.addEventListener("click", () => copyText(fix.snippets[s], s));
+    panel.append(copy, code);
+    tab.addEventListener("click", () => select(s));
+    tab.addEventListener("keydown", (ev) => {
+      const i = stacks.indexOf(s);
+      if (ev.key === "ArrowRight" || ev.key === "ArrowLeft") {
+        const next = stacks[(i + (ev.key === "ArrowRight" ? 1 : stacks.length - 1)) % stacks.length];
+        select(next);
+        $("tab-" + next).focus();
+        ev.preventDefault();
+      }
+    });
+    tabs.append(tab);
+    panels.append(panel);
+  }
+  select(first);
+}
+
+function select(stack) {
+  for (const t of $("tabs").children) {
+    const on = t.id === "tab-" + stack;
+    t.setAttribute("aria-selected", on ? "true" : "false");
+    t.tabIndex = on ? 0 : -1;
+  }
+  for (const p of $("panels").children) p.hidden = p.id !== "panel-" + stack;
+}
+
+async function copyText(text, stack) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch (e) {
+    const area = el("textarea");
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+  $("copied").textContent = "Copied the " + stack + " fix.";
+}
+
+function drawHAR(name, out) {
+  $("harresult").hidden = false;
+  $("harsummary").textContent = name + ": " + out.entries + " entries, " + out.requests.length + " cross-origin requests, " + out.blocked + " blocked.";
+  const rows = $("harrows");
+  rows.replaceChildren();
+  for (const h of out.requests) {
+    const tr = el("tr");
+    const r = h.report;
+    const blocked = r && !Object.values(r.engines).every((e) => e.allowed);
+    tr.append(el("td", r ? (blocked ? "BLOCKED" : "ALLOWED") : "NOT JUDGED", blocked ? "bad" : "ok"));
+    tr.append(el("td", r ? r.request.method + " " + r.request.url + " from " + r.request.origin : "entry " + h.entry));
+    tr.append(el("td", r && r.problems.length ? r.problems[0].name : (h.error || "")));
+    const td = el("td");
+    if (r) {
+      const b = el("button", "Open", "open");
+      b.type = "button";
+      b.setAttribute("aria-label", "Open the timeline of entry " + h.entry);
+      b.addEventListener("click", () => { $("command").textContent = h.command; fill(r.request); draw(r); });
+      td.append(b);
+    }
+    tr.append(td);
+    rows.append(tr);
+  }
+}
+
+// --- wiring ----------------------------------------------------------------
+
+$("read").addEventListener("click", readEvidence);
+$("form").addEventListener("submit", runCheck);
+$("form").addEventListener("input", updateCommand);
+$("har").addEventListener("change", (ev) => { if (ev.target.files[0]) readHAR(ev.target.files[0]); });
+document.addEventListener("dragover", (ev) => { ev.preventDefault(); $("drop").classList.add("over"); });
+document.addEventListener("dragleave", () => $("drop").classList.remove("over"));
+document.addEventListener("drop", (ev) => {
+  ev.preventDefault();
+  $("drop").classList.remove("over");
+  if (ev.dataTransfer.files[0]) readHAR(ev.dataTransfer.files[0]);
+});
+updateCommand();

@@ -1,0 +1,235 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/corskit/corskit/internal/browsertest"
+)
+
+// brokenAPI is the kind of API the issue's users have: a copied CORS setup,
+// Access-Control-Allow-Origin: * and no OPTIONS route, which a credentialed
+// JSON PUT cannot pass.
+func brokenAPI(t *testing.T) string {
+	t.Helper()
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("X-Powered-By", "Express")
+		if r.Method == "OPTIONS" {
+			w.WriteHeader(405)
+			return
+		}
+		fmt.Fprint(w, `{"ok": true}`)
+	}))
+	t.Cleanup(s.Close)
+	return s.URL
+}
+
+// artifacts is where the page's screenshots go: $CORSKIT_ARTIFACTS, else a
+// folder under the system's temporary directory.
+func artifacts(t *testing.T) string {
+	dir := os.Getenv("CORSKIT_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "corskit-artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("chromedp: %v", err)
+	}
+}
+
+// TestThePageInChromium drives the page in headless Chromium as a user
+// would: the console line of a real blocked fetch pasted and read, the form
+// filled with what the line cannot say, the check run from the keyboard,
+// the verdicts, the timeline, the problems, a fix tab chosen and copied;
+// then a HAR recorded in Chromium dropped on the page and a request of it
+// opened. Every control has a label; the page fits 390 pixels; screenshots
+// at 1280 and 390 are saved; and what the page shows is in the API's JSON,
+// which is corskit check --json's.
+func TestThePageInChromium(t *testing.T) {
+	s, base := startServe(t)
+	api := brokenAPI(t)
+	b := browsertest.Start(t)
+	pageOrigin := b.Origin()
+	put := browsertest.Request{URL: api + "/data", Method: "PUT", Headers: map[string]string{"Content-Type": "application/json"}, Credentials: "include", Body: `{"n":1}`}
+	failed := b.Fetch(t, put)
+	if failed.OK || len(failed.Console) == 0 {
+		t.Fatalf("the broken API allowed the PUT: %+v", failed)
+	}
+	_, har := b.RecordHAR(t, []browsertest.Request{put})
+	harFile := filepath.Join(t.TempDir(), "recorded.har")
+	os.WriteFile(harFile, har, 0o600)
+
+	ctx := b.Context()
+	b.Navigate(t, s.URL())
+	do(t, ctx, chromedp.EmulateViewport(1280, 900))
+
+	// Every control has a label: a <label for>, an aria-label, or text.
+	unlabelled := eval[[]string](t, ctx, `[...document.querySelectorAll("input, select, textarea, button")].filter(e =>
+		!(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.textContent.trim()).map(e => e.id || e.outerHTML)`)
+	if len(unlabelled) > 0 {
+		t.Errorf("controls without a label: %q", unlabelled)
+	}
+
+	// Keyboard only: Tab reaches the paste box, the Read button, then the
+	// form's fields in order, and the Check button.
+	var order []string
+	for range 16 {
+		do(t, ctx, chromedp.KeyEvent("\t"))
+		order = append(order, eval[string](t, ctx, `document.activeElement.id`))
+	}
+	want := []string{"evidence", "read", "har", "url", "origin", "method", "headers", "body", "credentials", "also", "stack", "check"}
+	if !isSubsequence(want, order) {
+		t.Errorf("Tab order %q lacks %q in order", order, want)
+	}
+
+	// Paste Chromium's console text, read it with Enter on the button.
+	do(t, ctx, chromedp.SetValue("#evidence", strings.Join(failed.Console, "\n")), chromedp.Focus("#read"), chromedp.KeyEvent("\r"))
+	poll(t, ctx, `document.getElementById("url").value !== ""`)
+	if got := eval[string](t, ctx, `document.getElementById("detected").textContent`); !strings.Contains(got, "chromium's console text") {
+		t.Errorf("detected: %q", got)
+	}
+	if got := eval[string](t, ctx, `document.getElementById("origin").value`); got != pageOrigin {
+		t.Errorf("origin read from the line: %q, want %q", got, pageOrigin)
+	}
+	// What the console cannot say: the method, the header, the body and
+	// the credentials, as the page's code has them.
+	do(t, ctx,
+		chromedp.SetValue("#method", "PUT"), chromedp.SetValue("#headers", "Content-Type: application/json"),
+		chromedp.SetValue("#body", `{"n":1}`), chromedp.SetValue("#credentials", "include"), chromedp.SetValue("#stack", "express"),
+		chromedp.Focus("#check"), chromedp.KeyEvent("\r"))
+	poll(t, ctx, `!document.getElementById("result").hidden`)
+
+	command := eval[string](t, ctx, `document.getElementById("command").textContent`)
+	out := checkJSON(t, s, base, fmt.Sprintf(`{"request": {"url": %q, "origin": %q, "method": "PUT", "headers": {"Content-Type": "application/json"}, "body": "{\"n\":1}", "credentials": "include"}, "stack": "express"}`, api+"/data", pageOrigin))
+	r := out.Report
+	if command != out.Command || !strings.Contains(command, "--credentials include --stack express") {
+		t.Errorf("the page's command %q; the API's %q", command, out.Command)
+	}
+	if got := eval[string](t, ctx, `document.getElementById("verdict").textContent`); !strings.HasPrefix(got, "BLOCKED") {
+		t.Errorf("verdict %q", got)
+	}
+	// Each engine's lines, side by side, are the JSON's.
+	for name, e := range r.Engines {
+		shown := eval[[]string](t, ctx, fmt.Sprintf(`[...document.querySelectorAll(".engine")].filter(c => c.querySelector("h4").textContent === %q).flatMap(c => [...c.querySelectorAll(".console li")].map(l => l.textContent))`, e.Product))
+		if !slices.Equal(shown, e.Messages) {
+			t.Errorf("%s: the page shows %q; the JSON has %q", name, shown, e.Messages)
+		}
+	}
+	// The timeline marks the header that failed, and names the check.
+	marked := eval[[]string](t, ctx, `[...document.querySelectorAll("#timeline .mark")].map(e => e.textContent)`)
+	failedStep := eval[string](t, ctx, `document.querySelector("#timeline .failed .kind").textContent`)
+	if len(marked) == 0 || !strings.Contains(failedStep, strings.ReplaceAll(r.Code, "_", " ")) {
+		t.Errorf("timeline: marked %q, failed step %q; code %s", marked, failedStep, r.Code)
+	}
+	// Every problem is the JSON's, in order.
+	problems := eval[[]string](t, ctx, `[...document.querySelectorAll("#problems li")].map(l => l.textContent)`)
+	if len(problems) != len(r.Problems) {
+		t.Fatalf("the page lists %d problems; the JSON %d", len(problems), len(r.Problems))
+	}
+	for i, p := range r.Problems {
+		if !strings.HasPrefix(problems[i], p.Name) || !strings.HasSuffix(problems[i], p.Sentence) {
+			t.Errorf("problem %d: %q; the JSON's is %s: %s", i, problems[i], p.Name, p.Sentence)
+		}
+	}
+	// The fix tab of the detected stack is open; the arrow keys move to
+	// another; its text is the JSON's snippet; copy says it copied.
+	if sel := eval[string](t, ctx, `document.querySelector("[role=tab][aria-selected=true]").textContent`); sel != "express" {
+		t.Errorf("selected fix tab %q, want express", sel)
+	}
+	do(t, ctx, chromedp.Focus("#tab-express"), chromedp.KeyEvent(kb.ArrowRight))
+	if sel := eval[string](t, ctx, `document.activeElement.textContent`); sel != "flask" {
+		t.Errorf("ArrowRight moved to %q, want flask", sel)
+	}
+	do(t, ctx, chromedp.Click("#tab-nginx"), chromedp.Click("#panel-nginx .copy"))
+	poll(t, ctx, `document.getElementById("copied").textContent !== ""`)
+	if got := eval[string](t, ctx, `document.querySelector("#panel-nginx pre").textContent`); got != r.Fix.Snippets["nginx"] {
+		t.Errorf("the nginx tab shows:\n%s\nthe JSON has:\n%s", got, r.Fix.Snippets["nginx"])
+	}
+	risks := eval[[]string](t, ctx, `[...document.querySelectorAll("#risks li")].map(l => l.textContent)`)
+	for _, w := range r.Warnings {
+		if !slices.Contains(risks, w.Message) {
+			t.Errorf("risk %q is not shown", w.Message)
+		}
+	}
+
+	dir := artifacts(t)
+	shot := func(width int64, name string) {
+		do(t, ctx, chromedp.EmulateViewport(width, 900))
+		img, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, img, 0o644)
+		t.Logf("screenshot %d px wide: %s", width, path)
+		if over := eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth + 1`); over {
+			t.Errorf("at %d px the page scrolls sideways", width)
+		}
+	}
+	shot(1280, "serve-1280.png")
+	shot(390, "serve-390.png")
+	do(t, ctx, chromedp.EmulateViewport(1280, 900))
+
+	// A HAR recorded in Chromium, opened on the page: its one cross-origin
+	// request, blocked, opens its timeline.
+	do(t, ctx, chromedp.SetValue("#credentials", "include"), chromedp.SetUploadFiles("#har", []string{harFile}))
+	poll(t, ctx, `!document.getElementById("harresult").hidden`)
+	rows := eval[[]string](t, ctx, `[...document.querySelectorAll("#harrows tr")].map(r => r.textContent)`)
+	if len(rows) != 1 || !strings.HasPrefix(rows[0], "BLOCKED") || !strings.Contains(rows[0], api+"/data") {
+		t.Fatalf("the HAR's rows: %q", rows)
+	}
+	eval[string](t, ctx, `document.getElementById("verdict").textContent = ""`)
+	do(t, ctx, chromedp.Click("#harrows .open"))
+	poll(t, ctx, `document.getElementById("verdict").textContent.startsWith("BLOCKED")`)
+}
+
+// poll waits until expr is true in the page.
+func poll(t *testing.T, ctx context.Context, expr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr)); err != nil {
+		t.Fatalf("waiting for %s: %v", expr, err)
+	}
+}
+
+// isSubsequence reports whether want appears in got in order.
+func isSubsequence(want, got []string) bool {
+	i := 0
+	for _, g := range got {
+		if i < len(want) && g == want[i] {
+			i++
+		}
+	}
+	return i == len(want)
+}

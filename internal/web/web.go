@@ -1,0 +1,257 @@
+// Package web is corskit serve: the doctor as a page on the user's own
+// machine. The page makes corskit send requests to addresses a person types,
+// so no other web site may drive it: it listens on loopback by default, every
+// API call needs the random token of the page's URL, the Host header must be
+// the server's own (against DNS rebinding), an Origin or Sec-Fetch-Site
+// header must say the call comes from the page itself, and the API sends no
+// CORS header, ever.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/check"
+)
+
+//go:embed page
+var page embed.FS
+
+// maxBody bounds an API call's body: a HAR is the largest.
+const maxBody = 64 << 20
+
+// Server serves the page and its API.
+type Server struct {
+	token string
+	hosts []string // the Host values the server answers to
+	// Timeout bounds each HTTP exchange of a check; default 10 s.
+	Timeout time.Duration
+}
+
+// New returns a server for the listener's address, with a fresh token.
+func New(addr net.Addr) (*Server, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	s := &Server{token: base64.RawURLEncoding.EncodeToString(b)}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return nil, err
+	}
+	s.hosts = []string{net.JoinHostPort(host, port)}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		s.hosts = append(s.hosts, "localhost:"+port, "127.0.0.1:"+port, "[::1]:"+port)
+	}
+	return s, nil
+}
+
+// URL is the page's address, token included: what a person opens.
+func (s *Server) URL() string { return "http://" + s.hosts[0] + "/?token=" + s.token }
+
+// Token is the token every API call needs.
+func (s *Server) Token() string { return s.token }
+
+// Handler returns the page and the API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(page, "page")
+	files := http.FileServerFS(static)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		if !s.tokenOK(r.URL.Query().Get("token")) {
+			http.Error(w, "corskit serve: this page needs the token of the URL corskit serve printed; open that URL", http.StatusForbidden)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		http.ServeFileFS(w, r, static, "index.html")
+	})
+	mux.Handle("GET /app.js", files)
+	mux.Handle("GET /app.css", files)
+	mux.HandleFunc("POST /api/read", s.api(s.read))
+	mux.HandleFunc("POST /api/check", s.api(s.check))
+	mux.HandleFunc("POST /api/har", s.api(s.har))
+	return s.guard(mux)
+}
+
+// guard refuses a request whose Host is not the server's own, and sets the
+// headers that keep the page to itself.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !slices.Contains(s.hosts, strings.ToLower(r.Host)) {
+			http.Error(w, fmt.Sprintf("corskit serve: Host %q is not this server's (%s); a name that resolves here by DNS rebinding is refused", r.Host, s.hosts[0]), http.StatusMisdirectedRequest)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) tokenOK(t string) bool {
+	return t != "" && subtle.ConstantTimeCompare([]byte(t), []byte(s.token)) == 1
+}
+
+// apiError is an API call's refusal or failure.
+type apiError struct {
+	Error string `json:"error"`
+	// NotCORS names evidence that is no CORS failure.
+	NotCORS *check.NotCORSError `json:"not_cors,omitempty"`
+}
+
+// api checks that a call comes from the page itself (token, JSON, same
+// origin), reads its JSON body into a fresh In, and writes handle's answer
+// as JSON.
+func (s *Server) api(handle func(context.Context, []byte) (any, int)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.tokenOK(r.Header.Get("X-Corskit-Token")) {
+			writeJSON(w, http.StatusForbidden, apiError{Error: "the X-Corskit-Token header is missing or wrong: use the page of the URL corskit serve printed"})
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" && !slices.Contains(s.hosts, strings.TrimPrefix(o, "http://")) {
+			writeJSON(w, http.StatusForbidden, apiError{Error: fmt.Sprintf("Origin %q is not this page's: corskit serve answers its own page only", o)})
+			return
+		}
+		if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+			writeJSON(w, http.StatusForbidden, apiError{Error: "Sec-Fetch-Site " + site + ": corskit serve answers its own page only"})
+			return
+		}
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			writeJSON(w, http.StatusUnsupportedMediaType, apiError{Error: "the body must be JSON (Content-Type: application/json)"})
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: fmt.Sprintf("the body is larger than %d MiB", maxBody>>20)})
+			return
+		}
+		out, status := handle(r.Context(), body)
+		writeJSON(w, status, out)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// read recognises pasted evidence: {"text": "..."}.
+func (s *Server) read(_ context.Context, body []byte) (any, int) {
+	var in struct {
+		Text string `json:"text"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return apiError{Error: "the body is not {\"text\": \"...\"}: " + err.Error()}, http.StatusBadRequest
+	}
+	p, err := check.ReadPasted(in.Text)
+	var nc *check.NotCORSError
+	switch {
+	case errors.As(err, &nc):
+		return apiError{Error: nc.Explain, NotCORS: nc}, http.StatusUnprocessableEntity
+	case err != nil:
+		return apiError{Error: err.Error()}, http.StatusUnprocessableEntity
+	}
+	return p, http.StatusOK
+}
+
+// CheckIn is a check asked for by the page: the request (as the form has
+// it) and the options of corskit check.
+type CheckIn struct {
+	Request          check.JSONInput `json:"request"`
+	AlsoOrigins      []string        `json:"also_origins"`
+	Browser          string          `json:"browser"`
+	Stack            string          `json:"stack"`
+	PageAddressSpace string          `json:"page_address_space"`
+}
+
+// CheckOut is the answer: the CLI's --json report, and the command that
+// gives it.
+type CheckOut struct {
+	Command string     `json:"command"`
+	Report  check.JSON `json:"report"`
+}
+
+func (c CheckIn) options(timeout time.Duration) check.Options {
+	o := check.Options{URL: c.Request.URL, Origin: c.Request.Origin, Method: c.Request.Method, Body: c.Request.Body,
+		Credentials: browser.Credentials(c.Request.Credentials), AlsoOrigins: c.AlsoOrigins, Browser: c.Browser, Stack: c.Stack,
+		PageAddressSpace: browser.AddressSpace(c.PageAddressSpace), Timeout: timeout}
+	names := make([]string, 0, len(c.Request.Headers))
+	for n := range c.Request.Headers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		o.Headers = append(o.Headers, browser.Header{Name: n, Value: c.Request.Headers[n]})
+	}
+	return o
+}
+
+func (s *Server) check(ctx context.Context, body []byte) (any, int) {
+	var in CheckIn
+	if err := json.Unmarshal(body, &in); err != nil {
+		return apiError{Error: "the body is not a check: " + err.Error()}, http.StatusBadRequest
+	}
+	o := in.options(s.Timeout)
+	r, err := check.Run(ctx, o)
+	if err != nil {
+		return apiError{Error: err.Error()}, http.StatusUnprocessableEntity
+	}
+	return CheckOut{Command: r.Options.Command(), Report: r.ToJSON()}, http.StatusOK
+}
+
+// HAROut is the answer to a HAR: each cross-origin request's report.
+type HAROut struct {
+	Entries  int             `json:"entries"`
+	Blocked  int             `json:"blocked"`
+	Requests []HARRequestOut `json:"requests"`
+}
+
+// HARRequestOut is one request of a HAR and the command that checks it.
+type HARRequestOut struct {
+	check.HARResult
+	Command string `json:"command"`
+}
+
+func (s *Server) har(ctx context.Context, body []byte) (any, int) {
+	var in struct {
+		HAR         string   `json:"har"`
+		Credentials string   `json:"credentials"`
+		Stack       string   `json:"stack"`
+		AlsoOrigins []string `json:"also_origins"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return apiError{Error: "the body is not {\"har\": \"...\"}: " + err.Error()}, http.StatusBadRequest
+	}
+	h, err := check.ParseHAR([]byte(in.HAR))
+	if err != nil {
+		return apiError{Error: err.Error()}, http.StatusUnprocessableEntity
+	}
+	out := HAROut{Entries: h.Entries, Requests: []HARRequestOut{}}
+	base := check.Options{Stack: in.Stack, Credentials: browser.Credentials(in.Credentials), AlsoOrigins: in.AlsoOrigins, Timeout: s.Timeout}
+	for _, r := range check.JudgeHAR(ctx, h, base, false) {
+		out.Requests = append(out.Requests, HARRequestOut{r, r.Options.Command()})
+		if r.Blocked() {
+			out.Blocked++
+		}
+	}
+	return out, http.StatusOK
+}
