@@ -98,7 +98,7 @@ func TestOnlyItsOwnPageCanUseIt(t *testing.T) {
 	} {
 		resp, body := post(t, base+"/api/check", tc.header, check)
 		if resp.StatusCode != tc.status {
-			t.Errorf("%s: %d %s; want %d", tc.name, resp.StatusCode, body, tc.status)
+			t.Errorf("%s: %d %.200s; want %d", tc.name, resp.StatusCode, body, tc.status)
 		}
 		for k := range resp.Header {
 			if strings.HasPrefix(k, "Access-Control-") {
