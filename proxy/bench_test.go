@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -20,13 +21,25 @@ func BenchmarkGateway(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	std, err := New(Config{Upstream: u, Policy: credentialed, StandardTransport: true})
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, bc := range []struct {
 		name, method string
 		hdr          []string
 	}{
 		{"req=preflight", "OPTIONS", []string{"Origin", app, "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "content-type"}},
 		{"req=get", "GET", []string{"Origin", app}},
+		// A PUT goes to the upstream through net/http's Transport.
+		{"req=put", "PUT", []string{"Origin", app, "Content-Type", "application/json"}},
+		// StandardTransport: net/http's Transport, a connection per request.
+		{"req=get/std-transport", "GET", []string{"Origin", app}},
 	} {
+		g := g
+		if strings.HasSuffix(bc.name, "std-transport") {
+			g = std
+		}
 		b.Run(bc.name, func(b *testing.B) {
 			r := httptest.NewRequest(bc.method, "http://gw.test/data", nil)
 			for i := 0; i < len(bc.hdr); i += 2 {

@@ -49,9 +49,13 @@ type Config struct {
 	// (then 504). Default 30 s.
 	UpstreamTimeout time.Duration
 	// StandardTransport sends every request upstream with net/http's
-	// Transport. By default bodiless GET and HEAD requests to an http
-	// upstream use a lean pool of connections, about 1.6 times as fast (see
-	// internal/h1), and all others net/http's Transport.
+	// Transport, on a connection of its own: net/http's pool can hand a
+	// kept-alive connection to a request before it sees the stray bytes an
+	// upstream left on it, which that request would read as its answer. By
+	// default bodiless GET and HEAD requests to an http upstream use a lean
+	// pool of connections that checks for such bytes, about 1.6 times as
+	// fast (see internal/h1), and all others net/http's Transport with
+	// kept-alive connections.
 	StandardTransport bool
 	// VerboseErrors puts the upstream's address and the error's own words in
 	// the bodies of the gateway's 502 and 504 answers; by default they name

@@ -258,6 +258,14 @@ func newTransport(cfg Config) http.RoundTripper {
 		MaxResponseHeaderBytes: maxUpstreamHead,
 		DisableCompression:     true, // forward what the client asked for, not gzip decoded here
 	}
+	if cfg.StandardTransport {
+		// net/http's Transport returns a connection to its pool and only
+		// then looks for stray bytes on it: a request that takes it in
+		// between reads them as its answer (another client's, or one an
+		// upstream smuggled). Measured: TestUpstreamBytesPastFramingReachNoOtherClient
+		// failed on it under -race. So here, no connection is reused.
+		std.DisableKeepAlives = true
+	}
 	if cfg.StandardTransport || cfg.Upstream.Scheme != "http" {
 		return interimCap{std}
 	}
