@@ -2,9 +2,8 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,24 +15,28 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/corskit/corskit/internal/browsertest"
+	"github.com/corskit/corskit/internal/servertest"
 )
 
-// brokenAPI is the kind of API the issue's users have: a copied CORS setup,
-// Access-Control-Allow-Origin: * and no OPTIONS route, which a credentialed
-// JSON PUT cannot pass.
+// brokenAPI is one of the broken servers of the doctor's proof (see
+// internal/cli's TestBrokenServersFromEvidenceToAWorkingApp), in the real
+// PHP built-in server: a copied CORS setup, Access-Control-Allow-Origin: *
+// and 405 on OPTIONS, which a credentialed JSON PUT cannot pass.
 func brokenAPI(t *testing.T) string {
 	t.Helper()
-	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		w.Header().Set("X-Powered-By", "Express")
-		if r.Method == "OPTIONS" {
-			w.WriteHeader(405)
-			return
-		}
-		fmt.Fprint(w, `{"ok": true}`)
-	}))
-	t.Cleanup(s.Close)
-	return s.URL
+	bin := servertest.Need(t, "php")
+	dir, port := t.TempDir(), servertest.FreePort(t)
+	os.WriteFile(filepath.Join(dir, "index.php"), []byte(`<?php
+header('Access-Control-Allow-Origin: *');
+header('Content-Type: application/json');
+if (!in_array($_SERVER['REQUEST_METHOD'], ['GET', 'POST', 'PUT'], true)) {
+    http_response_code(405);
+    exit;
+}
+echo json_encode(['ok' => true]);
+`), 0o600)
+	servertest.Start(t, dir, port, nil, bin, "-S", fmt.Sprintf("127.0.0.1:%d", port), "index.php")
+	return fmt.Sprintf("http://127.0.0.1:%d", port)
 }
 
 // artifacts is where the page's screenshots go: $CORSKIT_ARTIFACTS, else a
@@ -86,8 +89,6 @@ func TestThePageInChromium(t *testing.T) {
 		t.Fatalf("the broken API allowed the PUT: %+v", failed)
 	}
 	_, har := b.RecordHAR(t, []browsertest.Request{put})
-	harFile := filepath.Join(t.TempDir(), "recorded.har")
-	os.WriteFile(harFile, har, 0o600)
 
 	ctx := b.Context()
 	b.Navigate(t, s.URL())
@@ -110,6 +111,20 @@ func TestThePageInChromium(t *testing.T) {
 	want := []string{"evidence", "read", "har", "url", "origin", "method", "headers", "body", "credentials", "also", "stack", "check"}
 	if !isSubsequence(want, order) {
 		t.Errorf("Tab order %q lacks %q in order", order, want)
+	}
+
+	// A Copy as cURL and a Copy as fetch of the same request fill the form.
+	for kind, text := range map[string]string{
+		"cURL":  fmt.Sprintf(`curl '%s/data' -X 'PUT' -H 'Accept: */*' -H 'Content-Type: application/json' -H 'Origin: %s' -b 'sid=1' --data-raw '{"n":1}'`, api, pageOrigin),
+		"fetch": fmt.Sprintf(`fetch("%s/data", {"headers": {"content-type": "application/json"}, "referrer": "%s/", "body": "{\"n\":1}", "method": "PUT", "mode": "cors", "credentials": "include"});`, api, pageOrigin),
+	} {
+		eval[string](t, ctx, `document.getElementById("url").value = ""`)
+		do(t, ctx, chromedp.SetValue("#evidence", text), chromedp.Click("#read"))
+		poll(t, ctx, `document.getElementById("url").value !== ""`)
+		got := eval[[]string](t, ctx, `["detected", "url", "origin", "method", "body", "credentials"].map(id => { const e = document.getElementById(id); return e.value === undefined ? e.textContent : e.value })`)
+		if !strings.Contains(got[0], "Copy as "+kind) || got[1] != api+"/data" || got[2] != pageOrigin || got[3] != "PUT" || got[4] != `{"n":1}` || got[5] != "include" {
+			t.Errorf("a Copy as %s read as %q", kind, got)
+		}
 	}
 
 	// Paste Chromium's console text, read it with Enter on the button.
@@ -202,7 +217,10 @@ func TestThePageInChromium(t *testing.T) {
 
 	// A HAR recorded in Chromium, opened on the page: its one cross-origin
 	// request, blocked, opens its timeline.
-	do(t, ctx, chromedp.SetValue("#credentials", "include"), chromedp.SetUploadFiles("#har", []string{harFile}))
+	do(t, ctx, chromedp.SetValue("#credentials", "include"))
+	harJSON, _ := json.Marshal(string(har))
+	eval[bool](t, ctx, `(() => { const dt = new DataTransfer(); dt.items.add(new File([`+string(harJSON)+`], "recorded.har"));
+		document.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true})); return true })()`)
 	poll(t, ctx, `!document.getElementById("harresult").hidden`)
 	rows := eval[[]string](t, ctx, `[...document.querySelectorAll("#harrows tr")].map(r => r.textContent)`)
 	if len(rows) != 1 || !strings.HasPrefix(rows[0], "BLOCKED") || !strings.Contains(rows[0], api+"/data") {
