@@ -15,7 +15,7 @@ import (
 // differences tallies, over the differential test's scenarios, what each
 // engine does differently: its real verdicts against Chromium's, its console
 // lines, and for each of the model's quirks in how many scenarios the
-// verdict or the console lines would change without it. CORSKIT_TABLE=1 prints it as the README's table.
+// verdict or the console lines would change without it. CORSKIT_TABLE=1 prints it as the table in docs/check.md.
 type differences struct {
 	ok      map[string][]bool // engine to real outcomes, by scenario index
 	lines   map[string]int    // engine to console lines of blocked requests

@@ -30,7 +30,7 @@ func benchPolicies() []benchPolicy {
 	}
 }
 
-// benchRequests are the scenarios of the README's table. Each names the
+// benchRequests are the scenarios of the table in docs/benchmarks.md. Each names the
 // policy it runs under.
 var benchRequests = []struct {
 	cfg, name, method string

@@ -155,7 +155,7 @@ func TestWildcardCoversAuthorizationInEveryEngine(t *testing.T) {
 	browsertest.EachEngine(t, func(t *testing.T, b browsertest.Engine) {
 		res := b.Fetch(t, browsertest.Request{URL: api.URL + "/raw", Headers: map[string]string{"Authorization": "Bearer x"}})
 		if !res.OK {
-			t.Errorf("%s refused Authorization under Access-Control-Allow-Headers: * (%q): it now follows the Fetch standard; update the README's note", b.Name(), res.Console)
+			t.Errorf("%s refused Authorization under Access-Control-Allow-Headers: * (%q): it now follows the Fetch standard; update the note in docs/gen.md", b.Name(), res.Console)
 		}
 	})
 }

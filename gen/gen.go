@@ -47,7 +47,7 @@ type Target struct {
 	Name string
 	// Proxy is true for servers that sit in front of an upstream.
 	Proxy bool
-	// Supports says what the target expresses, for the README's table.
+	// Supports says what the target expresses, for the table in docs/gen.md.
 	Supports string
 	write    func(p *plan, o Options, omitted []Omission) string
 	// limits lists what the target cannot express for a plan.

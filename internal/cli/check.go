@@ -97,7 +97,7 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	})
 	fs.StringVar(&o.stack, "stack", "auto", "server stack for the fix: auto, "+strings.Join(check.Stacks(), ", "))
 	fs.BoolVar(&o.json, "json", false, "print one JSON object (an array with a table) instead of text")
-	fs.StringVar(&o.matrix, "matrix", "", "YAML or JSON file listing requests to check as a table (see README)")
+	fs.StringVar(&o.matrix, "matrix", "", "YAML or JSON file listing requests to check as a table (see docs/check.md)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "time limit of each HTTP exchange")
 	fs.BoolVar(&o.insecure, "k", false, "skip TLS certificate verification")
 	fs.StringVar(&o.fromError, "from-error", "", "console text copied from Chromium, Firefox or Safari (- reads standard input): the URL, origin, method and failing check are taken from it, flags fill the gaps")

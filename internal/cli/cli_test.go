@@ -97,7 +97,7 @@ func TestErrorsNameFlags(t *testing.T) {
 }
 
 // TestEveryCommandHasHelp: "corskit CMD --help" exits 0 for every command,
-// and flags are shown as the README spells them: --name, or -X for a single
+// and flags are shown as the docs spell them: --name, or -X for a single
 // letter.
 func TestEveryCommandHasHelp(t *testing.T) {
 	t.Parallel()
@@ -113,7 +113,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 			t.Errorf("corskit %s --help says no usage:\n%s", c.name, help)
 		}
 		if m := longWithOneDash.FindString(help); m != "" {
-			t.Errorf("corskit %s --help shows %q with one dash; the README writes --flag", c.name, strings.TrimSpace(m))
+			t.Errorf("corskit %s --help shows %q with one dash; the docs write --flag", c.name, strings.TrimSpace(m))
 		}
 	}
 }

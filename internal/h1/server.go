@@ -2,7 +2,7 @@
 // requests that hands every other connection to net/http's server. It stays
 // only while the differential tests beside it (and the gateway's
 // hostile-upstream harness) find it answering as net/http's server does;
-// the rule is in the README.
+// the rule is in docs/proxy.md.
 package h1
 
 import (
