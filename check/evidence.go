@@ -89,8 +89,8 @@ func pastedCopy(kind string, c Copied) Pasted {
 
 // SplitCommand splits a command line copied from DevTools into words, as a
 // shell would: bash quoting ('...', "...", $'...', backslashes, a backslash
-// before a newline) or Windows cmd quoting (^"...^" and ^ escapes, as
-// Chromium's "Copy as cURL (cmd)" writes it).
+// before a newline, # comments) or Windows cmd quoting (^"...^" and ^
+// escapes, as Chromium's "Copy as cURL (cmd)" writes it).
 func SplitCommand(text string) ([]string, error) {
 	if strings.Contains(text, `^"`) {
 		// cmd: ^ escapes the next character; a ^ before a newline
@@ -154,6 +154,11 @@ func SplitCommand(text string) ([]string, error) {
 				return nil, errors.New("-- curl: a double quote is not closed; paste the whole command")
 			}
 			inWord = true
+		case c == '#' && !inWord:
+			// A comment, to the end of the line.
+			for i < len(text) && text[i] != '\n' {
+				i++
+			}
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			if inWord {
 				words = append(words, cur.String())

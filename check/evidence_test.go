@@ -20,6 +20,7 @@ func TestSplitCommand(t *testing.T) {
 		{"curl 'https://api.test/x' \\\n  -H 'origin: http://localhost:3000' \\\n  --data-raw $'{\"a\":\"it\\'s\\n\"}'", []string{"curl", "https://api.test/x", "-H", "origin: http://localhost:3000", "--data-raw", "{\"a\":\"it's\n\"}"}},
 		{`curl ^"https://api.test/x^" ^` + "\n" + `  -H ^"content-type: application/json^" ^` + "\n" + `  --data-raw ^"^{^\^"a^\^":1^}^"`, []string{"curl", "https://api.test/x", "-H", "content-type: application/json", "--data-raw", `{"a":1}`}},
 		{`curl "https://api.test/x" -H "x-a: \"q\""`, []string{"curl", "https://api.test/x", "-H", `x-a: "q"`}},
+		{"corskit audit http://a.test/#x  # a comment\n", []string{"corskit", "audit", "http://a.test/#x"}},
 	} {
 		got, err := check.SplitCommand(tc.in)
 		if err != nil || !slices.Equal(got, tc.want) {
