@@ -172,7 +172,6 @@ func TestDocsExamples(t *testing.T) {
 	}
 }
 
-
 // squeeze turns each run of spaces into one and trims each line's end.
 func squeeze(s string) string {
 	lines := strings.Split(s, "\n")
