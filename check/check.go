@@ -52,6 +52,11 @@ type Options struct {
 	// private or loopback; default inferred from Origin (an IP address by
 	// its range, localhost as loopback, other names as public).
 	PageAddressSpace browser.AddressSpace
+	// SendActual sends a request that may change data (any method but GET,
+	// HEAD and OPTIONS) after its preflight failed, to find the problems of
+	// its own answer too; the browser would not send it, so by default the
+	// doctor does not either.
+	SendActual bool
 	// Browser names the engine to judge with: chromium, firefox, safari, or
 	// all (default), which judges with every engine and reports Chromium's
 	// verdict first.
@@ -70,6 +75,10 @@ type Report struct {
 	// Problems are every problem on the request's path, in the order the
 	// engine the fix is for meets them, each with its cause.
 	Problems []Problem
+	// ActualNotSent is true when the search for problems stopped before a
+	// request that may change data, which its failed preflight keeps the
+	// browser from sending (see Options.SendActual).
+	ActualNotSent bool
 	// Fix is what the server must send, and a snippet for its stack.
 	Fix Fix
 	// Others are the verdicts for the same request from Options.AlsoOrigins,
@@ -193,7 +202,7 @@ func judge(ctx context.Context, o Options, send browser.RoundTripper, live bool)
 	// server's headers can fix.
 	target := r.target()
 	if !target.Verdict.Allowed {
-		r.Problems = findProblems(req, target.Engine, rt)
+		r.Problems, r.ActualNotSent = findProblems(req, target.Engine, rt, o.SendActual)
 	}
 	for _, a := range o.AlsoOrigins {
 		if !live {

@@ -6,7 +6,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -101,7 +103,7 @@ func TestDiagnoses(t *testing.T) {
 		stack     string
 		inSnippet string
 	}{
-		{"405 from a Go 1.22 method pattern", check.Options{URL: goMux + "/data", Method: "PUT", Stack: "go"}, browser.MissingAllowOrigin, "preflight not handled,no CORS on the server", "go", "m.Handler(mux)"},
+		{"405 from a Go 1.22 method pattern", check.Options{URL: goMux + "/data", Method: "PUT", Stack: "go"}, browser.MissingAllowOrigin, "preflight not handled", "go", "m.Handler(mux)"},
 		{"trailing slash", check.Options{URL: slash + "/data"}, browser.AllowOriginMismatch, "origin typo", "", ""},
 		{"wildcard with credentials, Express detected", check.Options{URL: wildcard + "/data", Credentials: browser.Include}, browser.WildcardWithCredentials, "wildcard with credentials,credentials not allowed", "express", "credentials: true"},
 		{"wrong port, nginx detected", check.Options{URL: port + "/data"}, browser.AllowOriginMismatch, "origin typo", "nginx", "always"},
@@ -174,5 +176,39 @@ func TestWriteText(t *testing.T) {
 	}
 	if !strings.Contains(color.String(), "\x1b[31m") {
 		t.Error("colour output has no colour")
+	}
+}
+
+// TestProblemsSendNoUnsafeRequestTheBrowserWouldNot: after a failed
+// preflight, the search for problems sends a PUT only with SendActual; it
+// then finds the PUT's own answer's problems too.
+func TestProblemsSendNoUnsafeRequestTheBrowserWouldNot(t *testing.T) {
+	t.Parallel()
+	var puts atomic.Int32
+	url := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		switch r.Method {
+		case "OPTIONS":
+			w.WriteHeader(405)
+		case "PUT":
+			puts.Add(1)
+		}
+	})
+	o := check.Options{URL: url + "/data", Origin: pageOrigin, Method: "PUT", Credentials: browser.Include,
+		Headers: []browser.Header{{Name: "Content-Type", Value: "application/json"}}, Body: "{}"}
+	r, err := check.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if puts.Load() != 0 || !r.ActualNotSent || problems(r) != "wildcard with credentials,credentials not allowed,preflight not handled,method not allowed,JSON content type" {
+		t.Errorf("default: %d PUTs sent, ActualNotSent %v, problems %q", puts.Load(), r.ActualNotSent, problems(r))
+	}
+	o.SendActual = true
+	r, err = check.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if puts.Load() != 1 || r.ActualNotSent || len(r.Problems) == 0 || !slices.Equal(r.Problems[0].Again, []string{"request, 200"}) {
+		t.Errorf("SendActual: %d PUTs sent, ActualNotSent %v, problems %+v", puts.Load(), r.ActualNotSent, r.Problems)
 	}
 }

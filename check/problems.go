@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/corskit/corskit/browser"
 )
@@ -53,12 +54,18 @@ const maxProblems = 12
 // requests the browser would send next. It stops at a problem no header
 // fixes (a network error, a redirect the browser refuses) or that the
 // pretence does not clear.
-func findProblems(req browser.Request, e *browser.Engine, rt browser.RoundTripper) []Problem {
+//
+// A request that may change data (any method but GET, HEAD and OPTIONS) is
+// not sent after its real preflight failed, since the browser would not
+// send it, unless sendActual: unsent is then true.
+func findProblems(req browser.Request, e *browser.Engine, rt browser.RoundTripper, sendActual bool) (out []Problem, unsent bool) {
 	fixes := map[string][]browser.Reason{}
-	var out []Problem
 	refused := false
 	for range maxProblems {
-		v := e.Fetch(req, mended(rt, fixes))
+		v := e.Fetch(req, mended(rt, fixes, sendActual))
+		if errors.Is(v.Err, errNotSent) {
+			return out, true
+		}
 		if v.Allowed || errors.Is(v.Err, ErrNotRecorded) && len(out) > 0 {
 			break // past the first problem, a recording tells no more
 		}
@@ -94,8 +101,12 @@ func findProblems(req browser.Request, e *browser.Engine, rt browser.RoundTrippe
 		}
 		fixes[key] = append(fixes[key], v.Reason)
 	}
-	return out
+	return out, false
 }
+
+// errNotSent answers, in the search for problems, a request the doctor does
+// not send: one that may change data, after its real preflight failed.
+var errNotSent = errors.New("not sent: the browser would not send it while its preflight fails")
 
 // refusesOrigin reports whether a problem's cause is the server's list of
 // origins.
@@ -138,8 +149,11 @@ func mendable(r browser.Reason) bool {
 
 // mended wraps rt: each answer named in fixes is changed, on a copy, so that
 // it passes the checks listed for it.
-func mended(rt browser.RoundTripper, fixes map[string][]browser.Reason) browser.RoundTripper {
+func mended(rt browser.RoundTripper, fixes map[string][]browser.Reason, sendActual bool) browser.RoundTripper {
 	return func(o browser.Outgoing) (browser.Incoming, error) {
+		if !o.Preflight && !sendActual && !safeMethod(o.Method) && preflightMended(fixes) {
+			return browser.Incoming{}, errNotSent
+		}
 		in, err := rt(o)
 		reasons := fixes[exchangeKey(o)]
 		if err != nil || len(reasons) == 0 {
@@ -154,6 +168,24 @@ func mended(rt browser.RoundTripper, fixes map[string][]browser.Reason) browser.
 		}
 		return in, nil
 	}
+}
+
+// safeMethod reports whether a request with method m changes nothing on
+// a well-behaved server.
+func safeMethod(m string) bool {
+	m = strings.ToUpper(m)
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// preflightMended reports whether a preflight was taken as passed: the real
+// one failed.
+func preflightMended(fixes map[string][]browser.Reason) bool {
+	for k, rs := range fixes {
+		if strings.HasPrefix(k, "preflight ") && len(rs) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // mend changes in so that it passes the check r failed.

@@ -30,9 +30,12 @@ type JSON struct {
 	ReadableHeaders []string              `json:"readable_headers"`
 	Warnings        []browser.Warning     `json:"warnings"`
 	Problems        []Problem             `json:"problems"`
-	Fix             *JSONFix              `json:"fix"`
-	OtherOrigins    []OtherOrigin         `json:"other_origins"`
-	NetworkError    string                `json:"network_error,omitempty"`
+	// ActualNotSent: the problems stop before a request that may change
+	// data, which the failed preflight keeps the browser from sending.
+	ActualNotSent bool          `json:"actual_not_sent,omitempty"`
+	Fix           *JSONFix      `json:"fix"`
+	OtherOrigins  []OtherOrigin `json:"other_origins"`
+	NetworkError  string        `json:"network_error,omitempty"`
 }
 
 // JSONInput is the request checked, as reconstructed from the input (flags,
@@ -118,7 +121,7 @@ func (r Report) ToJSON() JSON {
 	v := r.Verdict
 	j := JSON{
 		Allowed: v.Allowed, Message: v.Message, Messages: v.Messages, Alternatives: v.Alternatives, Code: string(v.Reason), URL: v.URL, Status: v.Status,
-		ReadableHeaders: v.Readable, Warnings: v.Warnings, Problems: r.Problems,
+		ReadableHeaders: v.Readable, Warnings: v.Warnings, Problems: r.Problems, ActualNotSent: r.ActualNotSent,
 	}
 	if j.Messages == nil {
 		j.Messages = []string{}
@@ -359,6 +362,9 @@ func (r Report) writeProblems(w io.Writer, s style) {
 	}
 	if len(r.Problems) > 1 {
 		fmt.Fprintf(w, "  %s(after the first, corskit took each problem as fixed and sent what the browser sends next)%s\n", s.dim, s.reset)
+	}
+	if r.ActualNotSent {
+		fmt.Fprintf(w, "  %sThe %s itself was not sent: the browser does not send it while its preflight fails, and it may change data. Its answer may hold more problems: fix these and check again, or add --send-actual.%s\n", s.dim, r.Options.Method, s.reset)
 	}
 }
 

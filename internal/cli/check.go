@@ -37,6 +37,7 @@ type checkOptions struct {
 	browser     string
 	pageSpace   string
 	fromError   string
+	sendActual  bool
 	har         string
 	live        bool
 	fetch       string
@@ -102,6 +103,7 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	fs.BoolVar(&o.insecure, "k", false, "skip TLS certificate verification")
 	fs.StringVar(&o.fromError, "from-error", "", "console text copied from Chromium, Firefox or Safari (- reads standard input): the URL, origin, method and failing check are taken from it, flags fill the gaps")
 	fs.StringVar(&o.fetch, "fetch", "", "a request as DevTools' \"Copy as fetch\" gives it (Chromium, Firefox); - reads standard input. Or put \"Copy as cURL\" after --: corskit check -- curl ...")
+	fs.BoolVar(&o.sendActual, "send-actual", false, "after a failed preflight, send a request that may change data (PUT, POST, DELETE...) anyway, to find the problems of its answer too; the browser would not send it")
 	fs.StringVar(&o.har, "har", "", "a HAR file saved from DevTools' Network panel: every cross-origin request in it, judged from the recorded answers, blocked ones first")
 	fs.BoolVar(&o.live, "live", false, "with --har: send the requests again to the servers instead of judging the recorded answers")
 	fs.StringVar(&o.pageSpace, "page-address-space", "", "address space of the page's server, for Chromium's Local Network Access: public, private or loopback (default: inferred from --origin)")
@@ -207,7 +209,7 @@ func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer)
 
 func (o checkOptions) checkOptions(origin, method string) check.Options {
 	return check.Options{
-		URL: o.url, Origin: origin, AlsoOrigins: o.also, Method: method, Headers: o.headers,
+		URL: o.url, Origin: origin, AlsoOrigins: o.also, Method: method, Headers: o.headers, SendActual: o.sendActual,
 		Credentials: browser.Credentials(o.credentials), Body: o.body, Read: o.read,
 		Stack: o.stack, Timeout: o.timeout, Insecure: o.insecure, Browser: o.browser,
 		PageAddressSpace: browser.AddressSpace(o.pageSpace),
