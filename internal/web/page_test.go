@@ -128,6 +128,7 @@ func TestThePageInChromium(t *testing.T) {
 	}
 
 	// Paste Chromium's console text, read it with Enter on the button.
+	eval[string](t, ctx, `document.getElementById("url").value = ""`)
 	do(t, ctx, chromedp.SetValue("#evidence", strings.Join(failed.Console, "\n")), chromedp.Focus("#read"), chromedp.KeyEvent("\r"))
 	poll(t, ctx, `document.getElementById("url").value !== ""`)
 	if got := eval[string](t, ctx, `document.getElementById("detected").textContent`); !strings.Contains(got, "chromium's console text") {
@@ -189,6 +190,9 @@ func TestThePageInChromium(t *testing.T) {
 	poll(t, ctx, `document.getElementById("copied").textContent !== ""`)
 	if got := eval[string](t, ctx, `document.querySelector("#panel-nginx pre").textContent`); got != r.Fix.Snippets["nginx"] {
 		t.Errorf("the nginx tab shows:\n%s\nthe JSON has:\n%s", got, r.Fix.Snippets["nginx"])
+	}
+	if unsent := eval[string](t, ctx, `document.getElementById("unsent").textContent`); r.ActualNotSent != (unsent != "") || !r.ActualNotSent {
+		t.Errorf("the JSON says actual_not_sent %v; the page says %q (the PUT after a failed preflight is not sent)", r.ActualNotSent, unsent)
 	}
 	risks := eval[[]string](t, ctx, `[...document.querySelectorAll("#risks li")].map(l => l.textContent)`)
 	for _, w := range r.Warnings {

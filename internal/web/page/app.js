@@ -185,6 +185,7 @@ function draw(r) {
     probs.append(li);
   }
   if (!r.problems.length) probs.append(el("li", allowed ? "None: every engine lets the page read the answer." : "No problem a header can fix."));
+  $("unsent").textContent = r.actual_not_sent ? "The " + r.request.method + " itself was not sent: the browser does not send it while its preflight fails, and it may change data. Its answer may hold more problems: fix these and check again." : "";
 
   drawFix(r.fix);
 
