@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -182,4 +183,74 @@ func squeeze(s string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestDocsGoSnippetsCompile builds every Go block of the README and docs/ in
+// a program of its own, with the imports and the mux the snippets assume:
+// a renamed field or function in the docs fails here.
+func TestDocsGoSnippetsCompile(t *testing.T) {
+	goBin := servertest.Need(t, "go")
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("../../docs/*.md")
+	files = append([]string{"../../README.md"}, files...)
+	declared := regexp.MustCompile(`(?m)^(\w+(?:, \w+)*) :=`)
+	var body strings.Builder
+	n := 0
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		for _, block := range regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(data), -1) {
+			var lines []string
+			for _, l := range strings.Split(block[1], "\n") {
+				if !strings.HasPrefix(l, "import ") {
+					lines = append(lines, l)
+				}
+			}
+			code := strings.Join(lines, "\n")
+			n++
+			fmt.Fprintf(&body, "\n// %s\nfunc snippet%d(mux *http.ServeMux) {\n%s\n", filepath.Base(f), n, code)
+			for _, m := range declared.FindAllStringSubmatch(code, -1) {
+				for _, name := range strings.Split(m[1], ", ") {
+					fmt.Fprintf(&body, "\t_ = %s\n", name)
+				}
+			}
+			body.WriteString("}\n")
+		}
+	}
+	if n < 3 {
+		t.Fatalf("found %d Go blocks in the docs; they have more", n)
+	}
+	src := `package main
+
+import (
+	"log"
+	"net/http"
+	"os"
+
+	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/policy"
+)
+
+var (
+	_ = log.Fatal
+	_ = os.LookupEnv
+	_ = cors.New
+	_ = policy.Load
+)
+
+func main() {}
+` + body.String()
+	dir := t.TempDir()
+	gomod := "module example.com/docs\n\ngo 1.26\n\nrequire github.com/corskit/corskit v0.0.0\n\nreplace github.com/corskit/corskit => " + root + "\n"
+	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o600)
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o600)
+	os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o600)
+	build := exec.Command(goBin, "build", "-mod=mod", "-o", os.DevNull, ".")
+	build.Dir = dir
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("the docs' Go does not build: %v\n%s\n%s", err, out, src)
+	}
 }
