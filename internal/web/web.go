@@ -105,6 +105,12 @@ func (s *Server) guard(next http.Handler) http.Handler {
 	})
 }
 
+// ownOrigin reports whether o is the origin of this server's page.
+func (s *Server) ownOrigin(o string) bool {
+	host, ok := strings.CutPrefix(o, "http://")
+	return ok && slices.Contains(s.hosts, strings.ToLower(host))
+}
+
 func (s *Server) tokenOK(t string) bool {
 	return t != "" && subtle.ConstantTimeCompare([]byte(t), []byte(s.token)) == 1
 }
@@ -117,15 +123,15 @@ type apiError struct {
 }
 
 // api checks that a call comes from the page itself (token, JSON, same
-// origin), reads its JSON body into a fresh In, and writes handle's answer
-// as JSON.
+// origin), reads its body, at most maxBody bytes, and writes handle's
+// answer as JSON.
 func (s *Server) api(handle func(context.Context, []byte) (any, int)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.tokenOK(r.Header.Get("X-Corskit-Token")) {
 			writeJSON(w, http.StatusForbidden, apiError{Error: "the X-Corskit-Token header is missing or wrong: use the page of the URL corskit serve printed"})
 			return
 		}
-		if o := r.Header.Get("Origin"); o != "" && !slices.Contains(s.hosts, strings.TrimPrefix(o, "http://")) {
+		if o := r.Header.Get("Origin"); o != "" && !s.ownOrigin(o) {
 			writeJSON(w, http.StatusForbidden, apiError{Error: fmt.Sprintf("Origin %q is not this page's: corskit serve answers its own page only", o)})
 			return
 		}

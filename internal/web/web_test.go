@@ -92,6 +92,8 @@ func TestOnlyItsOwnPageCanUseIt(t *testing.T) {
 		{"no token", with("X-Corskit-Token", ""), 403},
 		{"a wrong token", with("X-Corskit-Token", s.Token()+"x"), 403},
 		{"another origin", with("Origin", "http://evil.test"), 403},
+		{"an origin without its scheme", with("Origin", host), 403},
+		{"the https origin of its address", with("Origin", "https://"+host), 403},
 		{"a cross-site fetch", with("Sec-Fetch-Site", "cross-site"), 403},
 		{"a rebinding Host", with("Host", "evil.test:"+strings.Split(host, ":")[1]), 421},
 		{"a form's content type", with("Content-Type", "text/plain"), 415},
