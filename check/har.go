@@ -122,6 +122,14 @@ func ParseHAR(data []byte) (HAR, error) {
 	}
 	h := HAR{Entries: len(f.Log.Entries), entries: f.Log.Entries}
 	paired := map[int]bool{}
+	// The preflights by URL: pairing looks only at those of its URL, so a
+	// large file costs no more than its size.
+	preflights := map[string][]int{}
+	for i, e := range h.entries {
+		if e.isPreflight() {
+			preflights[e.Request.URL] = append(preflights[e.Request.URL], i)
+		}
+	}
 	for i, e := range h.entries {
 		if e.isPreflight() {
 			continue
@@ -155,7 +163,7 @@ func ParseHAR(data []byte) (HAR, error) {
 		if err != nil {
 			continue
 		}
-		r := HARRequest{Entry: i, Preflight: h.preflightFor(i, origin, paired), Options: c.Options()}
+		r := HARRequest{Entry: i, Preflight: h.preflightFor(i, origin, preflights, paired), Options: c.Options()}
 		r.PreflightCached = r.Preflight < 0 && e.Response.Status != 0 && browser.NeedsPreflight(browser.Request{Method: r.Options.Method, Headers: r.Options.Headers})
 		if e.Response.Error != nil {
 			r.Failed = *e.Response.Error
@@ -168,11 +176,12 @@ func ParseHAR(data []byte) (HAR, error) {
 // preflightFor finds the preflight of entry i: the nearest unpaired
 // preflight for the same URL, origin and method. Chromium records it next
 // to the request, before or after it.
-func (h HAR) preflightFor(i int, origin string, paired map[int]bool) int {
+func (h HAR) preflightFor(i int, origin string, preflights map[string][]int, paired map[int]bool) int {
 	e := h.entries[i]
 	best := -1
-	for j, p := range h.entries {
-		if paired[j] || !p.isPreflight() || p.Request.URL != e.Request.URL ||
+	for _, j := range preflights[e.Request.URL] {
+		p := h.entries[j]
+		if paired[j] ||
 			header(p.Request.Headers, "Origin") != origin || !strings.EqualFold(header(p.Request.Headers, "Access-Control-Request-Method"), e.Request.Method) {
 			continue
 		}
