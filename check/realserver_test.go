@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -160,12 +159,11 @@ app.listen(%d, '127.0.0.1');
 
 func TestSnippetGo(t *testing.T) {
 	t.Parallel()
-	goBin := servertest.Need(t, "go")
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, port := t.TempDir(), servertest.FreePort(t)
+	port := servertest.FreePort(t)
 	src := paste(t, "go", `package main
 
 import (
@@ -188,16 +186,7 @@ func main() {
 	log.Fatal(http.ListenAndServe("127.0.0.1:`+fmt.Sprint(port)+`", mux))
 }
 `)
-	gomod := "module example.com/app\n\ngo 1.26\n\nrequire github.com/corskit/corskit v0.0.0\n\nreplace github.com/corskit/corskit => " + root + "\n"
-	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
-	os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o600)
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o600)
-	os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o600)
-	build := exec.Command(goBin, "build", "-mod=mod", "-o", "app", ".")
-	build.Dir = dir
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("the Go snippet does not build: %v\n%s\n%s", err, out, src)
-	}
-	servertest.Start(t, dir, port, nil, filepath.Join(dir, "app"))
+	app := servertest.BuildGo(t, root, src)
+	servertest.Start(t, filepath.Dir(app), port, nil, app)
 	proveSnippet(t, fmt.Sprintf("http://127.0.0.1:%d", port), "/data", "/fail")
 }

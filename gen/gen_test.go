@@ -264,21 +264,12 @@ func TestExpress(t *testing.T) {
 
 func TestGo(t *testing.T) {
 	t.Parallel()
-	goBin := servertest.Need(t, "go")
 	root, _ := filepath.Abs("..")
-	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
 	for _, p := range policies {
 		t.Run(p.name, func(t *testing.T) {
-			dir, port := t.TempDir(), servertest.FreePort(t)
-			os.WriteFile(filepath.Join(dir, "main.go"), []byte(generate(t, "go", gen.Options{Policy: p.cfg})), 0o600)
-			os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/app\n\ngo 1.26\n\nrequire github.com/corskit/corskit v0.0.0\n\nreplace github.com/corskit/corskit => "+root+"\n"), 0o600)
-			os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o600)
-			build := exec.Command(goBin, "build", "-mod=mod", "-o", "app", ".")
-			build.Dir = dir
-			if out, err := build.CombinedOutput(); err != nil {
-				t.Fatalf("go build: %v\n%s", err, out)
-			}
-			servertest.Start(t, dir, port, []string{fmt.Sprintf("PORT=%d", port)}, filepath.Join(dir, "app"))
+			port := servertest.FreePort(t)
+			app := servertest.BuildGo(t, root, generate(t, "go", gen.Options{Policy: p.cfg}))
+			servertest.Start(t, filepath.Dir(app), port, []string{fmt.Sprintf("PORT=%d", port)}, app)
 			verify(t, "go", p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), "/missing")
 		})
 	}

@@ -189,7 +189,6 @@ func squeeze(s string) string {
 // a program of its own, with the imports and the mux the snippets assume:
 // a renamed field or function in the docs fails here.
 func TestDocsGoSnippetsCompile(t *testing.T) {
-	goBin := servertest.Need(t, "go")
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -242,15 +241,5 @@ var (
 
 func main() {}
 ` + body.String()
-	dir := t.TempDir()
-	gomod := "module example.com/docs\n\ngo 1.26\n\nrequire github.com/corskit/corskit v0.0.0\n\nreplace github.com/corskit/corskit => " + root + "\n"
-	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
-	os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o600)
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o600)
-	os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o600)
-	build := exec.Command(goBin, "build", "-mod=mod", "-o", os.DevNull, ".")
-	build.Dir = dir
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("the docs' Go does not build: %v\n%s\n%s", err, out, src)
-	}
+	servertest.BuildGo(t, root, src)
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -169,4 +170,27 @@ func EchoUpgrade(w http.ResponseWriter, r *http.Request) {
 	brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
 	brw.Flush()
 	io.Copy(conn, brw)
+}
+
+// BuildGo builds src, a package main that imports corskit, against the
+// corskit module at moduleRoot (its go.sum reused), and returns the
+// program's path; a build error fails the test with the source.
+func BuildGo(t *testing.T, moduleRoot, src string) string {
+	t.Helper()
+	goBin := Need(t, "go")
+	dir := t.TempDir()
+	gomod := "module example.com/app\n\ngo 1.26\n\nrequire github.com/corskit/corskit v0.0.0\n\nreplace github.com/corskit/corskit => " + moduleRoot + "\n"
+	sum, err := os.ReadFile(filepath.Join(moduleRoot, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o600)
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o600)
+	os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o600)
+	build := exec.Command(goBin, "build", "-mod=mod", "-o", "app", ".")
+	build.Dir = dir
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s\n%s", err, out, src)
+	}
+	return filepath.Join(dir, "app")
 }
