@@ -115,6 +115,9 @@ func TestDocsExamples(t *testing.T) {
 	for _, ex := range examples {
 		t.Run(fmt.Sprintf("%s:%d", ex.file, ex.line), func(t *testing.T) {
 			replace := map[string]string{"127.0.0.1:5077": strings.TrimPrefix(echo.URL, "http://")}
+			if sends := !strings.Contains(ex.command, "corskit gen "); sends && ex.api == "" && strings.Contains(ex.command, "127.0.0.1:5000") {
+				t.Fatalf("%s:%d sends to 127.0.0.1:5000 but its block does not start the API first (`$ go run ./examples/api &`): the example would pass only where something else listens there", ex.file, ex.line)
+			}
 			if ex.api != "" {
 				port := servertest.FreePort(t)
 				addr := fmt.Sprintf("127.0.0.1:%d", port)
