@@ -32,6 +32,9 @@ type Options struct {
 	// Version and Source name corskit's version and the policy's source in
 	// the output's header comment.
 	Version, Source string
+	// Format chooses among a target's forms, e.g. "json" or "xml" for s3;
+	// "" is the target's first (see Target.Formats).
+	Format string
 }
 
 // Omission is a part of the policy a target cannot express.
@@ -54,7 +57,10 @@ type Target struct {
 	limits func(p *plan) []Omission
 	// check, if set, reports an output its language would refuse: a
 	// generation that fails it is an error, never an output.
-	check func(out string) error
+	check func(out string, format string) error
+	// Formats are the forms the target writes, the default first; nil for
+	// one form.
+	Formats []string
 }
 
 // Lookup returns the target named name.
@@ -77,10 +83,11 @@ func Names() []string {
 
 // plan is the policy in the terms targets need.
 type plan struct {
-	any         bool     // AllowOrigins has *
-	exact       []string // exact origins (and null)
-	patterns    []string // anchored regular expressions for the patterns
-	methods     []string // explicit, non-safelisted or listed methods
+	any         bool             // AllowOrigins has *
+	origins     []origin.Pattern // every entry but *, as parsed
+	exact       []string         // exact origins (and null)
+	patterns    []string         // anchored regular expressions for the patterns
+	methods     []string         // explicit, non-safelisted or listed methods
 	headers     []string
 	expose      []string
 	credentials bool
@@ -126,6 +133,9 @@ func newPlan(c cors.Config) (*plan, error) {
 	}
 	for _, o := range c.AllowOrigins {
 		pat, _ := origin.Parse(o)
+		if pat.Kind != origin.Any {
+			p.origins = append(p.origins, pat)
+		}
 		switch pat.Kind {
 		case origin.Any:
 			p.any = true
@@ -229,9 +239,23 @@ func Generate(target string, o Options) (string, []Omission, error) {
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:8080"
 	}
+	switch {
+	case o.Format == "" && len(t.Formats) > 0:
+		o.Format = t.Formats[0]
+	case o.Format != "" && !slices.Contains(t.Formats, o.Format):
+		if len(t.Formats) == 0 {
+			return "", nil, fmt.Errorf("gen: %s has one form; drop the format %q", target, o.Format)
+		}
+		return "", nil, fmt.Errorf("gen: %s has no format %q; its formats are %s", target, o.Format, strings.Join(t.Formats, ", "))
+	}
 	var omitted []Omission
 	if t.limits != nil {
 		omitted = t.limits(p)
+	}
+	for _, om := range omitted {
+		if om.Part == noOriginLeft {
+			return "", omitted, fmt.Errorf("gen: %s: %s; not even --best-effort writes a rule that allows nothing", target, om.Why)
+		}
 	}
 	if len(omitted) > 0 && !o.BestEffort {
 		var parts []string
@@ -242,7 +266,7 @@ func Generate(target string, o Options) (string, []Omission, error) {
 	}
 	out := t.write(p, o, omitted)
 	if t.check != nil {
-		if err := t.check(out); err != nil {
+		if err := t.check(out, o.Format); err != nil {
 			return "", omitted, fmt.Errorf("gen: the %s output does not parse (%v); this is a corskit bug, please report it with the policy", target, err)
 		}
 	}

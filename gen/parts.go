@@ -44,7 +44,8 @@ func markedParts(out string) []Part {
 		switch {
 		case cur == nil && strings.Contains(line, beginMark):
 			where := line[strings.Index(line, beginMark)+len(beginMark):]
-			cur = &Part{Where: strings.TrimSuffix(strings.TrimSpace(where), ".")}
+			where = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(where), "-->"))
+			cur = &Part{Where: strings.TrimSuffix(where, ".")}
 			lines = nil
 		case cur != nil && strings.Contains(line, endMark):
 			cur.Text = dedent(lines)

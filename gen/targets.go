@@ -2,6 +2,8 @@ package gen
 
 import (
 	"fmt"
+
+	"github.com/corskit/corskit/internal/buckets"
 	"go/format"
 	"net/url"
 	"strconv"
@@ -17,6 +19,11 @@ var targets = []Target{
 	{Name: "express", Supports: "exact origins, patterns (RegExp), credentials, methods, headers (* by a per-request options function), expose, max-age, Vary", write: writeExpress, limits: anyHeaderLimits},
 	{Name: "flask", Supports: "exact origins, patterns (re.compile), credentials, methods, headers (* by a header pattern), expose, max-age, Vary", write: writeFlask, limits: anyHeaderLimits},
 	{Name: "php", Supports: "exact origins, patterns (preg_match), credentials, methods, headers (* by preg_match), expose, max-age, Vary", write: writePHP, limits: anyHeaderLimits},
+	{Name: "s3", Formats: []string{"sh", "json", "xml"}, Supports: "exact origins, one * per origin (subdomains or ports), methods GET/PUT/POST/DELETE/HEAD, headers (* only with Authorization listed), expose, max-age; credentials always sent to named origins", write: writeStorage(buckets.S3), limits: storageLimits(buckets.S3), check: checkStorage(buckets.S3)},
+	{Name: "azure-blob", Formats: []string{"xml", "sh"}, Supports: "exact origins or *, methods DELETE/GET/HEAD/MERGE/POST/OPTIONS/PUT, headers (* only with Authorization listed), expose, max-age; at most 5 rules of 64 origins, 2 KiB", write: writeStorage(buckets.Azure), limits: storageLimits(buckets.Azure), check: checkStorage(buckets.Azure)},
+	{Name: "gcs", Formats: []string{"sh", "json"}, Supports: "exact origins or *, any methods, headers (one list for allowed and exposed), max-age; no credentials", write: writeStorage(buckets.GCS), limits: storageLimits(buckets.GCS), check: checkStorage(buckets.GCS)},
+	{Name: "gateway-api", Supports: "exact origins, subdomains (*.), credentials, methods (RFC 9110's nine, or *), headers (* only with Authorization listed), expose, max-age (at least 1)", write: writeGatewayAPI, limits: gatewayLimits, check: checkYAML},
+	{Name: "ingress-nginx", Supports: "exact origins, one-label subdomains (*.), credentials, methods, headers (letters, digits, - and _), expose, max-age", write: writeIngressNginx, limits: ingressLimits, check: checkYAML},
 	{Name: "go", Supports: "everything (corskit's own middleware)", write: writeGo, check: checkGo},
 }
 
@@ -464,7 +471,7 @@ func goList(xs []string) string {
 }
 
 // checkGo reports Go source that does not parse.
-func checkGo(out string) error {
+func checkGo(out, _ string) error {
 	_, err := format.Source([]byte(out))
 	return err
 }

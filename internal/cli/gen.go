@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/corskit/corskit/gen"
@@ -17,6 +19,7 @@ const genUsage = `Usage: corskit gen TARGET [--config cors.yaml | policy flags] 
 
 Writes the CORS configuration of TARGET from one policy. Targets: %s.
 Proxies (nginx, caddy, apache, envoy, traefik) take --upstream and --listen.
+Storage services (s3, azure-blob, gcs) have several forms: --format.
 Where a target cannot express part of the policy, gen refuses and says why,
 unless --best-effort is given.
 
@@ -33,6 +36,7 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "a proxy target's address")
 	o.policyFlags(fs)
 	out := fs.String("o", "", "write to this file instead of standard output")
+	format := fs.String("format", "", "the target's form where it has several: s3 sh|json|xml, azure-blob xml|sh, gcs sh|json (default: the first; -o FILE.json, .xml or .sh chooses too)")
 	bestEffort := fs.Bool("best-effort", false, "write the closest safe subset when the target cannot express the whole policy")
 	positional, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -71,6 +75,12 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 	}
 	o.applyPolicyFlags(&opts.Policy)
 	opts.Upstream = pick(o.set["upstream"], o.upstream, cfgUpstream)
+	opts.Format = *format
+	if t, ok := gen.Lookup(positional[0]); ok && opts.Format == "" && *out != "" {
+		if ext := strings.TrimPrefix(filepath.Ext(*out), "."); slices.Contains(t.Formats, ext) {
+			opts.Format = ext
+		}
+	}
 	text, omitted, err := gen.Generate(positional[0], opts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
