@@ -252,16 +252,14 @@ func Generate(target string, o Options) (string, []Omission, error) {
 	if t.limits != nil {
 		omitted = t.limits(p)
 	}
+	var parts []string
 	for _, om := range omitted {
-		if om.Part == noOriginLeft {
-			return "", omitted, fmt.Errorf("gen: %s: %s; not even --best-effort writes a rule that allows nothing", target, om.Why)
-		}
+		parts = append(parts, om.String())
+	}
+	if slices.ContainsFunc(omitted, func(om Omission) bool { return om.Part == noOriginLeft }) {
+		return "", omitted, fmt.Errorf("gen: %s cannot express any of the policy's origins, and not even --best-effort writes a rule that allows nothing:\n  %s", target, strings.Join(parts, "\n  "))
 	}
 	if len(omitted) > 0 && !o.BestEffort {
-		var parts []string
-		for _, om := range omitted {
-			parts = append(parts, om.String())
-		}
 		return "", omitted, fmt.Errorf("gen: %s cannot express part of the policy (set Options.BestEffort to write the closest safe subset):\n  %s", target, strings.Join(parts, "\n  "))
 	}
 	out := t.write(p, o, omitted)

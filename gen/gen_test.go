@@ -78,7 +78,7 @@ func allows(c cors.Config, r browser.Request) bool {
 		return false
 	}
 	m := headers.NormalizeMethod(r.Method)
-	if !headers.IsSafelistedMethod(m) && !slices.Contains(c.AllowMethods, m) {
+	if !headers.IsSafelistedMethod(m) && !slices.Contains(c.AllowMethods, m) && !slices.Contains(c.AllowMethods, "*") {
 		return false
 	}
 	for _, n := range browser.UnsafeHeaderNames(r.Headers) {

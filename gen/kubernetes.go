@@ -18,6 +18,9 @@ import (
 // headers, 9 methods from an enumeration, origins of at most 253 characters.
 var gatewayMethods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
 
+// gatewayOrigin is the shape of a CORSOrigin: *, or http(s)://[*.]name[:port].
+var gatewayOrigin = regexp.MustCompile(`^(\*|https?://(\*\.)?([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:[0-9]{1,5})?)$`)
+
 const (
 	gatewayMaxItems  = 64
 	gatewayMaxOrigin = 253
@@ -54,6 +57,13 @@ func gatewayPlan(p *plan) (gatewayFilter, []Omission) {
 			omitted = append(omitted, Omission{l.part, fmt.Sprintf("%s takes at most %d (%d given)", name, gatewayMaxItems, len(l.vals))})
 		}
 	}
+	f.origins = slices.DeleteFunc(f.origins, func(o string) bool {
+		if gatewayOrigin.MatchString(o) {
+			return false
+		}
+		omitted = append(omitted, Omission{"origin " + o, name + " takes http or https origins with a DNS name or an IPv4 address (no IPv6, no null)"})
+		return true
+	})
 	for _, o := range f.origins {
 		if len(o) > gatewayMaxOrigin {
 			omitted = append(omitted, Omission{"origin " + o, fmt.Sprintf("%s takes origins of at most %d characters", name, gatewayMaxOrigin)})
@@ -116,7 +126,7 @@ const ingressPrefix = "nginx.ingress.kubernetes.io/"
 // annotations/cors): an origin of scheme://[*.]name[:port], header names
 // of letters, digits, - and _.
 var (
-	ingressOrigin = regexp.MustCompile(`^([a-z]+://(\*\.)?[A-Za-z0-9.-]+(:[0-9]+)?|null)$`)
+	ingressOrigin = regexp.MustCompile(`^([a-z]+://(\*\.)?[A-Za-z0-9.-]+(:[0-9]+)?|null|\*)$`)
 	ingressHeader = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 )
 
@@ -143,12 +153,15 @@ func ingressPlan(p *plan) (map[string]string, []Omission) {
 		omitted = append(omitted, Omission{"origin " + o, name + " reads origins as scheme://host[:port] with a DNS name or IPv4 address (no IPv6)"})
 		return true
 	})
-	for _, l := range [][]string{hdrs, p.expose} {
-		for _, h := range l {
-			if !ingressHeader.MatchString(h) {
-				omitted = append(omitted, Omission{"header " + h, name + " takes header names of letters, digits, - and _ only, and falls back to its own list otherwise"})
+	expose := slices.Clone(p.expose)
+	for _, l := range []*[]string{&hdrs, &expose} {
+		*l = slices.DeleteFunc(*l, func(h string) bool {
+			if ingressHeader.MatchString(h) {
+				return false
 			}
-		}
+			omitted = append(omitted, Omission{"header " + h, name + " takes header names of letters, digits, - and _ only, and falls back to its own list otherwise"})
+			return true
+		})
 	}
 	if len(hdrs) == 0 {
 		// An empty or missing cors-allow-headers is ingress-nginx's own list,
@@ -159,15 +172,16 @@ func ingressPlan(p *plan) (map[string]string, []Omission) {
 		omitted = append(omitted, Omission{noOriginLeft, name + " can express none of the policy's origins"})
 	}
 	a := map[string]string{
-		"enable-cors":            "true",
-		"cors-allow-origin":      strings.Join(origins, ", "),
+		"enable-cors": "true",
+		// No spaces: ingress-nginx's validation of the list refuses them.
+		"cors-allow-origin":      strings.Join(origins, ","),
 		"cors-allow-methods":     strings.Join(slices.DeleteFunc(methods, func(m string) bool { return m == "OPTIONS" }), ", "),
 		"cors-allow-credentials": fmt.Sprint(p.credentials),
 		"cors-max-age":           cmp.Or(p.maxAge, "5"),
 		"cors-allow-headers":     strings.Join(hdrs, ", "),
 	}
-	if len(p.expose) > 0 {
-		a["cors-expose-headers"] = strings.Join(p.expose, ", ")
+	if len(expose) > 0 {
+		a["cors-expose-headers"] = strings.Join(expose, ", ")
 	}
 	return a, omitted
 }

@@ -81,7 +81,7 @@ func serviceMethods(p *plan, service string, accepted []string, star string) (ou
 		if star != "" {
 			return []string{star}, nil
 		}
-		return slices.Clone(accepted), nil
+		return slices.Clone(accepted), []Omission{{"allow_methods: *", service + " has no * for methods and accepts only " + join(accepted) + "; with --best-effort those are written"}}
 	}
 	for _, m := range p.allMethods() {
 		if accepted != nil && !slices.Contains(accepted, m) {

@@ -113,7 +113,7 @@ func storageNotes(p *plan, s buckets.Service) []string {
 			notes = append(notes, s.Title()+" sends Access-Control-Allow-Credentials: true to every origin a rule names; that cannot be turned off (with * it sends neither).")
 		}
 	case buckets.GCS:
-		notes = append(notes, "Cloud Storage answers with the first entry that matches the origin and the method, and only on the XML API endpoint (storage.googleapis.com), not storage.cloud.google.com.")
+		notes = append(notes, "Cloud Storage answers with the first entry that matches the origin, the method and the requested headers, and only on storage.googleapis.com (not on storage.cloud.google.com, the browser download endpoint).")
 		notes = append(notes, "responseHeader is both the request headers allowed and the response headers exposed: the policy's two lists are written together.")
 	}
 	if s == buckets.S3 {

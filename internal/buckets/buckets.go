@@ -55,12 +55,12 @@ type Config struct {
 // Match returns the index of the rule that answers a request from origin
 // with method (the Access-Control-Request-Method of a preflight) asking for
 // headers (a preflight's Access-Control-Request-Headers; nil otherwise), and
-// false if none does. S3 and Azure take the first rule that matches the
-// origin, the method and every header; Cloud Storage the first that matches
-// the origin and the method.
+// false if none does: every service takes the first rule that matches the
+// origin, the method and every requested header (Cloud Storage reads its
+// responseHeader list for the requested headers too).
 func (c Config) Match(origin, method string, headers []string) (int, bool) {
 	for i, r := range c.Rules {
-		if r.matchesOrigin(c.Service, origin) && r.matchesMethod(method) && (c.Service == GCS || r.matchesHeaders(c.Service, headers)) {
+		if r.matchesOrigin(c.Service, origin) && r.matchesMethod(method) && r.matchesHeaders(c.Service, headers) {
 			return i, true
 		}
 	}
