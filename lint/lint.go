@@ -1,6 +1,7 @@
 // Package lint reviews CORS configurations without any network: corskit
-// policies and gateway files, nginx configurations, and Express, Flask, PHP
-// and Go sources, reporting each dangerous pattern at file:line:column with
+// policies and gateway files, nginx configurations, Express, Flask, PHP
+// and Go sources, the CORS rules of S3, Azure Blob Storage and Cloud
+// Storage, Gateway API HTTPRoutes and ingress-nginx Ingresses, reporting each dangerous pattern at file:line:column with
 // a rule id, a message and the fix.
 package lint
 
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/corskit/corskit/audit"
+	"github.com/corskit/corskit/internal/buckets"
 )
 
 // Severity is shared with audit: what an attacker's page could read.
@@ -52,13 +54,29 @@ const (
 	KindFlask   Kind = "flask"
 	KindPHP     Kind = "php"
 	KindGo      Kind = "go"
+	// Storage services' CORS rules and Kubernetes objects.
+	KindS3         Kind = "s3"
+	KindAzureBlob  Kind = "azure-blob"
+	KindGCS        Kind = "gcs"
+	KindKubernetes Kind = "kubernetes"
 )
 
 // Detect decides a file's kind from its name and, for .conf files, contents.
 func Detect(name string, data []byte) (Kind, error) {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".yaml", ".yml", ".json":
+		if k := kubeKind(data); k != "" {
+			return KindKubernetes, nil
+		}
+		if s, ok := buckets.Detect(data); ok && s != buckets.Azure {
+			return Kind(s), nil
+		}
 		return KindPolicy, nil
+	case ".xml":
+		if s, ok := buckets.Detect(data); ok {
+			return Kind(s), nil
+		}
+		return "", fmt.Errorf("lint: %s: XML that is neither S3's <CORSConfiguration> nor Azure's <Cors> rules", name)
 	case ".js", ".mjs", ".cjs", ".ts":
 		return KindExpress, nil
 	case ".py":
@@ -74,7 +92,7 @@ func Detect(name string, data []byte) (Kind, error) {
 	if strings.Contains(s, "server {") || strings.Contains(s, "location ") || strings.Contains(s, "add_header") {
 		return KindNginx, nil
 	}
-	return "", fmt.Errorf("lint: %s: unknown kind of file; name it .yaml/.json (policy), .conf (nginx), .js, .py, .php or .go", name)
+	return "", fmt.Errorf("lint: %s: unknown kind of file; name it .yaml/.json (policy, HTTPRoute, Ingress, S3 or GCS rules), .xml (S3 or Azure rules), .conf (nginx), .js, .py, .php or .go", name)
 }
 
 // Files lints each file and returns every finding, sorted by file and line.
@@ -123,6 +141,10 @@ func File(path string) ([]Finding, error) {
 		return lintPolicy(path, data), nil
 	case KindNginx:
 		return lintNginx(path, string(data))
+	case KindS3, KindAzureBlob, KindGCS:
+		return lintStorage(path, data, buckets.Service(kind)), nil
+	case KindKubernetes:
+		return lintKubernetes(path, data), nil
 	}
 	return lintSource(path, kind, string(data)), nil
 }

@@ -30,6 +30,27 @@ var corpus = map[string][]string{
 	"bad/app.py":              {"6:flask-cors-credentials-any-origin=high", "9:flask-cors-unanchored-regex=high"},
 	"bad/index.php":           {"2:php-reflect-origin=high"},
 	"bad/main.go":             {"10:go-reflect-origin=high", "15:go-allow-origin-func-true=high"},
+	"bad/s3-cors.json": {
+		"4:storage-any-origin=medium", "8:storage-rule-shadowed=medium",
+		"13:storage-wildcard-origin-unsupported=high", "13:storage-rule-never-matches=medium", "13:http-origin=medium",
+		"14:storage-method-unsupported=high", "14:s3-upload-etag-hidden=low", "14:s3-upload-content-type=low",
+	},
+	"bad/azure-cors.xml": {
+		"5:storage-wildcard-origin-unsupported=high", "5:storage-rule-never-matches=medium",
+		"6:storage-method-unsupported=high", "6:storage-limit=high",
+	},
+	"bad/gcs-cors.json": {"3:storage-any-origin=medium", "9:storage-wildcard-origin-unsupported=high", "9:storage-rule-shadowed=medium"},
+	"bad/httproute.yaml": {
+		"13:gateway-star-beside-others=high", "13:gateway-any-origin-credentials=high", "14:gateway-origin-invalid=high",
+		"15:gateway-method-invalid=high", "16:gateway-any-header-credentials=medium", "18:max-age-capped=info",
+	},
+	"bad/ingress.yaml": {
+		"6:ingress-cors-default=medium", "6:max-age-capped=info", "7:ingress-origin-without-scheme=high",
+		"7:ingress-one-label-wildcard=info", "8:ingress-annotation-refused=high",
+	},
+	"bad/s3-wildcards.xml": {"6:storage-wildcard-origin-broad=high", "7:storage-wildcard-origin-broad=high"},
+	// What corskit gen writes for these services passes its own lint.
+	"good/s3-cors.json": nil, "good/azure-cors.xml": nil, "good/gcs-cors.json": nil, "good/httproute.yaml": nil, "good/ingress-nginx.yaml": nil,
 	"good/nginx-correct.conf": nil, "good/gateway.yaml": nil, "good/app.js": nil, "good/app.py": nil,
 	"good/index.php": nil, "good/main.go": nil,
 }
@@ -89,13 +110,15 @@ func TestBadInput(t *testing.T) {
 		"quote.conf":  "server { add_header X \"1; }",
 		"notes.txt":   "hello",
 		"bad.yaml":    "allow_origins: [",
+		"rules.xml":   "<html></html>",
+		"s3.json":     `{"CORSRules": [{"AllowedOrigin": ["*"]}]}`,
 	} {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(content), 0o600)
 		fs, err := File(p)
-		if name == "bad.yaml" {
-			if err != nil || len(fs) != 1 || fs[0].Rule != "policy-invalid" {
-				t.Errorf("%s: got %v %v; want one policy-invalid finding", name, fs, err)
+		if want := map[string]string{"bad.yaml": "policy-invalid", "s3.json": "storage-invalid"}[name]; want != "" {
+			if err != nil || len(fs) != 1 || fs[0].Rule != want {
+				t.Errorf("%s: got %v %v; want one %s finding", name, fs, err, want)
 			}
 			continue
 		}
@@ -117,5 +140,26 @@ func FuzzNginx(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src string) {
 		lintNginx("f.conf", src) // must not panic
+	})
+}
+
+// FuzzCloudFiles feeds hostile bytes to the storage and Kubernetes readers:
+// no panic, and every finding located inside the file.
+func FuzzCloudFiles(f *testing.F) {
+	for file := range corpus {
+		if strings.Contains(file, "cors") || strings.Contains(file, "route") || strings.Contains(file, "ingress") || strings.HasSuffix(file, ".xml") {
+			b, _ := os.ReadFile(filepath.Join("testdata", file))
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lines := strings.Count(string(data), "\n") + 1
+		for _, fs := range [][]Finding{lintStorage("f", data, "s3"), lintStorage("f", data, "azure-blob"), lintStorage("f", data, "gcs"), lintKubernetes("f", data)} {
+			for _, x := range fs {
+				if x.Line < 1 || x.Line > lines || x.Column < 1 {
+					t.Fatalf("finding outside the file (%d lines): %+v", lines, x)
+				}
+			}
+		}
 	})
 }
