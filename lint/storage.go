@@ -32,7 +32,7 @@ func (l *locator) find(needle string) (line, col int) {
 // how many rules and entries are reviewed (the services take far fewer).
 const (
 	locateWindow = 64 << 10
-	maxReviewed  = 256
+	maxReviewed  = 128
 )
 
 // lintStorage reviews a storage service's CORS rules: what the service
@@ -58,8 +58,13 @@ func lintStorage(file string, data []byte, s buckets.Service) []Finding {
 	if s == buckets.Azure && c.AzureSize() > buckets.AzureMaxChars {
 		add("", "storage-limit", audit.High, fmt.Sprintf("the rules hold %d characters, tags aside; Azure Storage takes at most %d (Azurite accepts more, Azure refuses)", c.AzureSize(), buckets.AzureMaxChars), "use fewer origins or headers")
 	}
-	for i, r := range c.Rules[:min(len(c.Rules), maxReviewed)] {
+	reviewed := buckets.Config{Service: s}
+	for _, r := range c.Rules[:min(len(c.Rules), maxReviewed)] {
 		r.Origins = r.Origins[:min(len(r.Origins), maxReviewed)]
+		r.Headers = r.Headers[:min(len(r.Headers), maxReviewed)]
+		reviewed.Rules = append(reviewed.Rules, r)
+	}
+	for i, r := range reviewed.Rules {
 		loc.find(map[buckets.Service]string{buckets.S3: "CORSRule", buckets.Azure: "<CorsRule", buckets.GCS: `"origin"`}[s])
 		rule := fmt.Sprintf("rule %d", i+1)
 		if s == buckets.S3 && len(r.ID) > buckets.S3MaxIDLen {
@@ -101,7 +106,7 @@ func lintStorage(file string, data []byte, s buckets.Service) []Finding {
 				add("", "s3-upload-content-type", audit.Low, rule+" allows PUT but not the Content-Type header: a presigned PUT from a browser sends Content-Type (any file but text/plain) and its preflight is refused", "add Content-Type to AllowedHeaders")
 			}
 		}
-		if j, ok := shadowedBy(c, i); ok {
+		if j, ok := shadowedBy(reviewed, i); ok {
 			add("", "storage-rule-shadowed", audit.Medium, fmt.Sprintf("%s never answers: rule %d above it matches every request it would (%s takes the first match), so its headers and max-age never apply", rule, j+1, name), fmt.Sprintf("move rule %d above rule %d, or merge them", i+1, j+1))
 		}
 	}
