@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/internal/buckets"
 	"github.com/corskit/corskit/internal/origin"
 )
 
@@ -44,6 +45,11 @@ type Options struct {
 	// "auto" (default) to detect it from the answer's Server and
 	// X-Powered-By headers.
 	Stack string
+	// Rules are a storage bucket's current CORS rules, as its service's
+	// tools print them (aws s3api get-bucket-cors, the Get Blob Service
+	// Properties XML, gcloud storage buckets describe --format=json): the
+	// fix for that service keeps them and adds its own rule after them.
+	Rules []byte
 	// Timeout bounds each HTTP exchange; default 10 s.
 	Timeout time.Duration
 	// Insecure skips TLS certificate verification.
@@ -132,6 +138,13 @@ func (o *Options) Validate() error {
 	}
 	if o.Stack != "auto" && !slices.Contains(stacks, o.Stack) {
 		errs = append(errs, fmt.Errorf("Options.Stack %q is not known: use auto or one of %s", o.Stack, strings.Join(Stacks(), ", ")))
+	}
+	if len(o.Rules) > 0 {
+		if svc, ok := buckets.Detect(o.Rules); !ok {
+			errs = append(errs, fmt.Errorf("--rules: not the CORS rules of S3 (JSON with CORSRules, or <CORSConfiguration>), Azure Blob Storage (<Cors>) or Cloud Storage (a JSON list with origin)"))
+		} else if _, err := buckets.Parse(svc, o.Rules); err != nil {
+			errs = append(errs, fmt.Errorf("--rules: %v", err))
+		}
 	}
 	m := strings.ToUpper(o.Method)
 	if o.Body != "" && (m == "GET" || m == "HEAD") {

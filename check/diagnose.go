@@ -103,6 +103,9 @@ func preflightStatus(last *browser.Exchange, original func(browser.Outgoing) bro
 	if last != nil {
 		status = last.Response.Status
 	}
+	if m, ok := storageRefusal(last); ok {
+		return m
+	}
 	if m, ok := refusedByBody(last); ok {
 		return m
 	}
@@ -126,6 +129,9 @@ func missingAllowOrigin(req browser.Request, v browser.Verdict, last *browser.Ex
 		return Mistake{"no CORS on the server", "no answer carries Access-Control-Allow-Origin"}
 	}
 	status, stack := last.Response.Status, stackOf(last.Response.Header)
+	if m, ok := storageRefusal(last); ok {
+		return m
+	}
 	if m, ok := refusedByBody(last); ok {
 		return m
 	}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/gen"
+	"github.com/corskit/corskit/internal/buckets"
 	"github.com/corskit/corskit/internal/headers"
 	"github.com/corskit/corskit/internal/origin"
 )
@@ -163,6 +165,14 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header) Fix {
 	if o.Stack == "auto" || o.Stack == "" {
 		f.Stack, f.StackFrom = detectStack(v)
 	}
+	if svc, ok := buckets.Detect(o.Rules); ok && (f.Stack == "" || f.Stack == string(svc)) {
+		f.Stack, f.StackFrom = string(svc), cmp.Or(f.StackFrom, "--rules")
+		if merged, err := mergedStorageSnippet(f.Stack, o.Rules, gen.Options{Policy: c}); err == nil {
+			f.Snippets[f.Stack] = merged
+		} else {
+			f.Snippets[f.Stack] = "# " + err.Error() + "\n" + f.Snippets[f.Stack]
+		}
+	}
 	f.Snippet = f.Snippets[f.Stack]
 	return f
 }
@@ -171,7 +181,11 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header) Fix {
 // X-Powered-By headers, the last answer first.
 func detectStack(v browser.Verdict) (stack, from string) {
 	for i := len(v.Exchanges) - 1; i >= 0; i-- {
-		if stack, from := stackFrom(v.Exchanges[i].Response.Header); stack != "" {
+		x := v.Exchanges[i]
+		if stack, from := storageFrom(x.Response.Header, x.Response.Body); stack != "" {
+			return stack, from
+		}
+		if stack, from := stackFrom(x.Response.Header); stack != "" {
 			return stack, from
 		}
 	}
@@ -180,6 +194,9 @@ func detectStack(v browser.Verdict) (stack, from string) {
 
 // stackOf is the stack one answer's headers name, or "".
 func stackOf(h http.Header) string {
+	if stack, _ := storageFrom(h, nil); stack != "" {
+		return stack
+	}
 	stack, _ := stackFrom(h)
 	return stack
 }

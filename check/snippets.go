@@ -12,7 +12,7 @@ import (
 // stacks are the stacks the doctor writes a fix for: the gen targets whose
 // output marks the pieces an existing app needs. The fix is gen's, so what
 // gen's tests prove on the real servers is what the doctor prints.
-var stacks = []string{"caddy", "express", "flask", "go", "nginx", "php"}
+var stacks = []string{"caddy", "express", "flask", "go", "nginx", "php", "s3", "azure-blob", "gcs", "gateway-api", "ingress-nginx"}
 
 // Stacks lists the stacks --stack accepts, besides auto.
 func Stacks() []string { return slices.Clone(stacks) }
@@ -21,7 +21,11 @@ func Stacks() []string { return slices.Clone(stacks) }
 // goes; for Express and Flask, two forms, for an app without CORS (A) and
 // for one that already configures it (B), of which the app uses one.
 func pieces(stack string, c cors.Config) ([]gen.Part, error) {
-	parts, _, err := gen.Parts(stack, gen.Options{Policy: c, BestEffort: true})
+	o := gen.Options{Policy: c, BestEffort: true}
+	if stack == "azure-blob" {
+		o.Format = "sh" // az storage cors add: commented, unlike the XML
+	}
+	parts, _, err := gen.Parts(stack, o)
 	if err != nil {
 		return nil, err
 	}
@@ -54,6 +58,8 @@ func pieces(stack string, c cors.Config) ([]gen.Part, error) {
 		parts[0].Where += "; remove the site's own Access-Control-* header lines first"
 	case "go":
 		parts[0].Where += " (import \"github.com/corskit/corskit/cors\")"
+	case "s3", "gcs":
+		parts[0].Where += "; with --rules FILE (the bucket's current rules) the fix keeps them"
 	}
 	return parts, nil
 }
@@ -72,7 +78,12 @@ func commentOf(stack string) string {
 func renderSnippet(stack string, c cors.Config, parts []gen.Part) string {
 	cm := commentOf(stack)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s Origins: corskit sees only the answers to its requests. If the app already lists\n%s the origins it allows, add %s to that list rather than replacing it\n%s (or name the others with --also-origin).\n", cm, cm, strings.Join(c.AllowOrigins, ", "), cm)
+	switch {
+	case isStorage(stack):
+		fmt.Fprintf(&b, "%s Rules: corskit sees only the answers to its requests, not the bucket's rules, and\n%s this replaces them all: pass them with --rules FILE and the fix keeps them.\n", cm, cm)
+	default:
+		fmt.Fprintf(&b, "%s Origins: corskit sees only the answers to its requests. If the app already lists\n%s the origins it allows, add %s to that list rather than replacing it\n%s (or name the others with --also-origin).\n", cm, cm, strings.Join(c.AllowOrigins, ", "), cm)
+	}
 	for _, p := range parts {
 		fmt.Fprintf(&b, "\n%s %s%s:\n%s", cm, strings.ToUpper(p.Where[:1]), p.Where[1:], p.Text)
 	}

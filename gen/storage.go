@@ -190,17 +190,17 @@ func storageScript(c buckets.Config) string {
 	b.WriteString("set -eu\n")
 	switch c.Service {
 	case buckets.S3:
-		b.WriteString("cors_file=$(mktemp)\ntrap 'rm -f \"$cors_file\"' EXIT\n")
 		b.WriteString("# BEGIN corskit CORS: the bucket's CORS rules (put-bucket-cors replaces them all: add the rules you keep)\n")
+		b.WriteString("cors_file=$(mktemp)\n")
 		b.WriteString("cat >\"$cors_file\" <<'EOF'\n" + c.ToS3().JSON() + "EOF\n")
 		b.WriteString("aws s3api put-bucket-cors --bucket \"${BUCKET:?set BUCKET to the bucket name}\" --cors-configuration \"file://$cors_file\"\n")
-		b.WriteString("# END corskit CORS\n")
+		b.WriteString("rm -f \"$cors_file\"\n# END corskit CORS\n")
 	case buckets.GCS:
-		b.WriteString("cors_file=$(mktemp)\ntrap 'rm -f \"$cors_file\"' EXIT\n")
 		b.WriteString("# BEGIN corskit CORS: the bucket's CORS configuration (--cors-file replaces it all: add the entries you keep)\n")
+		b.WriteString("cors_file=$(mktemp)\n")
 		b.WriteString("cat >\"$cors_file\" <<'EOF'\n" + buckets.GCSJSON(c.ToGCS()) + "EOF\n")
 		b.WriteString("gcloud storage buckets update \"gs://${BUCKET:?set BUCKET to the bucket name}\" --cors-file=\"$cors_file\"\n")
-		b.WriteString("# END corskit CORS\n")
+		b.WriteString("rm -f \"$cors_file\"\n# END corskit CORS\n")
 	case buckets.Azure:
 		b.WriteString(": \"${ACCOUNT:?set ACCOUNT to the storage account name}\"\n")
 		b.WriteString("# The Blob service keeps rules added before: clear them first (or keep those you need, at most 5 in all).\n")

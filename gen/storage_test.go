@@ -2,6 +2,8 @@ package gen_test
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/gen"
 	"github.com/corskit/corskit/internal/buckets"
+	"github.com/corskit/corskit/internal/servertest"
 )
 
 // storageOutput generates target in format and reads its rules back.
@@ -175,5 +178,64 @@ func TestStorageOutputsCarryTheirNotes(t *testing.T) {
 	}
 	if _, _, err := gen.Generate("s3", gen.Options{Policy: cfg, Format: "yaml"}); err == nil || !strings.Contains(err.Error(), "sh, json, xml") {
 		t.Errorf("s3 --format yaml: %v; want the formats named", err)
+	}
+}
+
+// TestStorageScriptsRun runs each storage target's shell form with sh, the
+// service's command line tool replaced by a stand-in that records its
+// arguments and the file it is given: the script must run as given, hand
+// the tool the rules the JSON form holds, and refuse to run without the
+// bucket or account name.
+func TestStorageScriptsRun(t *testing.T) {
+	sh := servertest.Need(t, "sh")
+	cfg := cors.Config{AllowOrigins: []string{"https://app.example.com", "http://localhost:3000"}, AllowMethods: []string{"PUT"},
+		AllowHeaders: []string{"Content-Type"}, ExposeHeaders: []string{"ETag"}, MaxAge: 600}
+	for _, c := range []struct {
+		target, tool, env string
+		want             []string // in the recorded arguments
+	}{
+		{"s3", "aws", "BUCKET=photos", []string{"s3api put-bucket-cors --bucket photos --cors-configuration file://"}},
+		{"gcs", "gcloud", "BUCKET=photos", []string{"storage buckets update gs://photos --cors-file="}},
+		{"azure-blob", "az", "ACCOUNT=acme", []string{"storage cors clear --services b --account-name acme",
+			"storage cors add --services b --account-name acme --origins https://app.example.com http://localhost:3000 --methods GET HEAD POST PUT --allowed-headers Content-Type --exposed-headers ETag --max-age 600"}},
+	} {
+		dir := t.TempDir()
+		log := dir + "/calls"
+		// The stand-in: one line of arguments per call, and a copy of the
+		// file a file:// or --cors-file= argument names.
+		stub := "#!/bin/sh\necho \"$*\" >>" + log + "\nfor a; do case $a in file://*) cp \"${a#file://}\" " + dir + "/rules;; --cors-file=*) cp \"${a#--cors-file=}\" " + dir + "/rules;; esac; done\n"
+		if err := os.WriteFile(dir+"/"+c.tool, []byte(stub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		script, _, err := gen.Generate(c.target, gen.Options{Policy: cfg, Format: "sh"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := func(env ...string) (string, error) {
+			cmd := exec.Command(sh, "-c", script)
+			cmd.Env = append([]string{"PATH=" + dir + ":/usr/bin:/bin"}, env...)
+			out, err := cmd.CombinedOutput()
+			return string(out), err
+		}
+		if out, err := run(); err == nil || !strings.Contains(out, "set "+strings.Split(c.env, "=")[0]) {
+			t.Errorf("%s without %s: err %v, output %q; want a refusal naming it", c.target, c.env, err, out)
+		}
+		if out, err := run(c.env); err != nil {
+			t.Fatalf("%s: the script fails: %v\n%s\n%s", c.target, err, out, script)
+		}
+		calls, _ := os.ReadFile(log)
+		for _, w := range c.want {
+			if !strings.Contains(string(calls), w) {
+				t.Errorf("%s: the tool was called with\n%s\nwant %q", c.target, calls, w)
+			}
+		}
+		if c.target == "azure-blob" {
+			continue
+		}
+		got, _ := os.ReadFile(dir + "/rules")
+		want, _, _ := gen.Generate(c.target, gen.Options{Policy: cfg, Format: "json"})
+		if string(got) != want {
+			t.Errorf("%s: the tool got the rules\n%s\nthe json form is\n%s", c.target, got, want)
+		}
 	}
 }

@@ -38,6 +38,7 @@ type checkOptions struct {
 	pageSpace   string
 	fromError   string
 	sendActual  bool
+	rules       []byte // --rules: a bucket's current CORS rules
 	har         string
 	live        bool
 	fetch       string
@@ -97,6 +98,14 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 		return nil
 	})
 	fs.StringVar(&o.stack, "stack", "auto", "server stack for the fix: auto, "+strings.Join(check.Stacks(), ", "))
+	fs.Func("rules", "a storage bucket's current CORS rules (aws s3api get-bucket-cors output, S3 or Azure XML, GCS JSON): the fix keeps them and adds its rule", func(path string) error {
+		data, err := readLimited(path, 1<<20)
+		if err != nil {
+			return err
+		}
+		o.rules = data
+		return nil
+	})
 	fs.BoolVar(&o.json, "json", false, "print one JSON object (an array with a table) instead of text")
 	fs.StringVar(&o.matrix, "matrix", "", "YAML or JSON file listing requests to check as a table (see docs/check.md)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "time limit of each HTTP exchange")
@@ -212,8 +221,25 @@ func (o checkOptions) checkOptions(origin, method string) check.Options {
 		URL: o.url, Origin: origin, AlsoOrigins: o.also, Method: method, Headers: o.headers, SendActual: o.sendActual,
 		Credentials: browser.Credentials(o.credentials), Body: o.body, Read: o.read,
 		Stack: o.stack, Timeout: o.timeout, Insecure: o.insecure, Browser: o.browser,
-		PageAddressSpace: browser.AddressSpace(o.pageSpace),
+		PageAddressSpace: browser.AddressSpace(o.pageSpace), Rules: o.rules,
 	}
+}
+
+// readLimited reads a file of at most limit bytes, naming it in errors.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is over %d bytes: not a bucket's CORS rules", path, limit)
+	}
+	return data, nil
 }
 
 // fromConsole fills the options from the console text of --from-error:

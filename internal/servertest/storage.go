@@ -23,8 +23,9 @@ const (
 )
 
 // S3rver runs s3rver on loopback with one bucket per entry of corsXML
-// (bucket name → CORSConfiguration XML), each holding the object "k", and
-// returns its base URL (path-style: base/bucket/k).
+// (bucket name → CORSConfiguration XML; "" for a bucket without CORS), each
+// holding the object "k", and returns its base URL (path-style:
+// base/bucket/k).
 func S3rver(t *testing.T, corsXML map[string]string) string {
 	t.Helper()
 	node, dir := NPMCached(t, S3rverPackage, AzuritePackage)
@@ -32,6 +33,10 @@ func S3rver(t *testing.T, corsXML map[string]string) string {
 	data := t.TempDir()
 	args := []string{filepath.Join(dir, "node_modules", "s3rver", "bin", "s3rver.js"), "-d", data, "-a", "127.0.0.1", "-p", fmt.Sprint(port), "--silent", "--no-vhost-buckets"}
 	for _, name := range slices.Sorted(maps.Keys(corsXML)) {
+		if corsXML[name] == "" {
+			args = append(args, "--configure-bucket", name)
+			continue
+		}
 		file := filepath.Join(t.TempDir(), name+".xml")
 		if err := os.WriteFile(file, []byte(corsXML[name]), 0o600); err != nil {
 			t.Fatal(err)

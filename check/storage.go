@@ -1,0 +1,115 @@
+package check
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/gen"
+	"github.com/corskit/corskit/internal/buckets"
+)
+
+// This file is what the doctor knows of the storage services: how to tell
+// their answers (Server and request-id headers, error bodies), what their
+// refusals mean, and how its fix merges with the rules a bucket already has.
+
+// storageFrom names the storage service an answer comes from, and the
+// header or body text that tells, or "".
+func storageFrom(h http.Header, body []byte) (stack, from string) {
+	server := h.Get("Server")
+	switch {
+	case strings.Contains(server, "AmazonS3"):
+		return "s3", "Server: " + server
+	case strings.Contains(server, "Windows-Azure-Blob") || strings.Contains(server, "Azurite-Blob"):
+		return "azure-blob", "Server: " + server
+	case strings.Contains(server, "UploadServer"):
+		return "gcs", "Server: " + server
+	case h.Get("x-amz-request-id") != "":
+		return "s3", "x-amz-request-id"
+	case h.Get("x-ms-error-code") == "CorsPreflightFailure":
+		return "azure-blob", "x-ms-error-code: CorsPreflightFailure"
+	case h.Get("x-guploader-uploadid") != "":
+		return "gcs", "x-guploader-uploadid"
+	case bytes.Contains(body, []byte("<Code>CORSResponse</Code>")) || bytes.Contains(body, []byte("CORSResponse: ")):
+		return "s3", "the error body's CORSResponse"
+	}
+	return "", ""
+}
+
+// storageRefusal explains a storage service's refusal of a preflight or
+// request: a bucket without CORS, or no rule that matches.
+func storageRefusal(x *browser.Exchange) (Mistake, bool) {
+	if x == nil {
+		return Mistake{}, false
+	}
+	stack, _ := storageFrom(x.Response.Header, x.Response.Body)
+	body := string(x.Response.Body)
+	origin := x.Request.Header.Get("Origin")
+	method := x.Request.Method
+	if m := x.Request.Header.Get("Access-Control-Request-Method"); m != "" {
+		method = m
+	}
+	asked := x.Request.Header.Get("Access-Control-Request-Headers")
+	what := fmt.Sprintf("the origin %s and the method %s", origin, method)
+	if asked != "" {
+		what = fmt.Sprintf("the origin %s, the method %s and every requested header (%s)", origin, method, asked)
+	}
+	switch {
+	case stack == "s3" && strings.Contains(body, "CORS is not enabled"):
+		return Mistake{"bucket without CORS", "S3 answered 403 \"CORS is not enabled for this bucket\": the bucket has no CORS configuration, so every preflight is refused and no answer carries CORS headers; give it one (the fix below, with aws s3api put-bucket-cors)"}, true
+	case stack == "s3" && x.Response.Status == 403 && strings.Contains(body, "CORS request is not allowed"):
+		return Mistake{"no bucket rule matches", "S3 answered 403 \"This CORS request is not allowed\": no rule of the bucket's CORS configuration matches " + what + " (S3 takes the first rule that matches all of them); add them to a rule, keeping the bucket's other rules (get them with aws s3api get-bucket-cors and pass them with --rules)"}, true
+	case stack == "azure-blob" && x.Response.Status == 403 && (strings.Contains(body, "CORS not enabled") || x.Response.Header.Get("x-ms-error-code") == "CorsPreflightFailure"):
+		return Mistake{"no Blob service rule matches", "Azure Storage answered 403 CorsPreflightFailure: no CORS rule of the account's Blob service matches " + what + " (the first rule that matches all of them answers; the rules are the account's, not the container's); add them to a rule, keeping the others (at most 5)"}, true
+	case stack == "gcs" && !x.Request.Preflight && x.Response.Header.Get("Access-Control-Allow-Origin") == "":
+		return Mistake{"no bucket cors entry matches", "Cloud Storage answered without CORS headers: no entry of the bucket's cors configuration matches " + what + ", or the URL is storage.cloud.google.com (the authenticated browser download endpoint, which has no CORS; use storage.googleapis.com)"}, true
+	case stack == "gcs" && x.Request.Preflight && x.Response.Header.Get("Access-Control-Allow-Origin") == "":
+		return Mistake{"no bucket cors entry matches", "Cloud Storage answered the preflight without CORS headers: no entry of the bucket's cors configuration matches " + what + " (responseHeader lists the request headers allowed too)"}, true
+	}
+	return Mistake{}, false
+}
+
+// isStorage reports whether stack is a storage service's.
+func isStorage(stack string) bool {
+	return stack == string(buckets.S3) || stack == string(buckets.Azure) || stack == string(buckets.GCS)
+}
+
+// mergedStorageSnippet writes the fix for a storage stack as the bucket's
+// whole rule set: the rules it has (rules, read as the service prints
+// them) and, after them, the fix's rule. The service takes the first rule
+// that matches, so the new rule comes last: the old ones keep answering
+// what they answered.
+func mergedStorageSnippet(stack string, rules []byte, o gen.Options) (string, error) {
+	s := buckets.Service(stack)
+	current, err := buckets.Parse(s, rules)
+	if err != nil {
+		return "", fmt.Errorf("--rules: %v", err)
+	}
+	o.BestEffort = true
+	o.Format = map[string]string{"s3": "json", "gcs": "json", "azure-blob": "xml"}[stack]
+	out, _, err := gen.Generate(stack, o)
+	if err != nil {
+		return "", err
+	}
+	added, err := buckets.Parse(s, []byte(out))
+	if err != nil {
+		return "", err
+	}
+	merged := buckets.Config{Service: s, Rules: append(current.Rules, added.Rules...)}
+	note := fmt.Sprintf("# The bucket's %d rules, kept in their order, then the rule the fix adds (the service takes the first rule that matches).\n", len(current.Rules))
+	switch s {
+	case buckets.S3:
+		if len(merged.Rules) > buckets.S3MaxRules {
+			return "", fmt.Errorf("--rules: the bucket has %d rules; with the fix's that is over S3's %d: merge some first", len(current.Rules), buckets.S3MaxRules)
+		}
+		return note + "cat >cors.json <<'EOF'\n" + merged.ToS3().JSON() + "EOF\naws s3api put-bucket-cors --bucket \"$BUCKET\" --cors-configuration file://cors.json\n", nil
+	case buckets.GCS:
+		return note + "cat >cors.json <<'EOF'\n" + buckets.GCSJSON(merged.ToGCS()) + "EOF\ngcloud storage buckets update \"gs://$BUCKET\" --cors-file=cors.json\n", nil
+	}
+	if len(merged.Rules) > buckets.AzureMaxRules {
+		return "", fmt.Errorf("--rules: the Blob service has %d rules; with the fix's that is over Azure's %d: merge some first", len(current.Rules), buckets.AzureMaxRules)
+	}
+	return note + "# The body of Set Blob Service Properties (it replaces the Blob service's CORS rules):\n<StorageServiceProperties>\n  <Cors>\n" + merged.AzureXMLRules("    ") + "  </Cors>\n</StorageServiceProperties>\n", nil
+}
