@@ -192,7 +192,7 @@ func TestStorageScriptsRun(t *testing.T) {
 		AllowHeaders: []string{"Content-Type"}, ExposeHeaders: []string{"ETag"}, MaxAge: 600}
 	for _, c := range []struct {
 		target, tool, env string
-		want             []string // in the recorded arguments
+		want              []string // in the recorded arguments
 	}{
 		{"s3", "aws", "BUCKET=photos", []string{"s3api put-bucket-cors --bucket photos --cors-configuration file://"}},
 		{"gcs", "gcloud", "BUCKET=photos", []string{"storage buckets update gs://photos --cors-file="}},

@@ -158,10 +158,14 @@ func shadowedBy(c buckets.Config, i int) (int, bool) {
 	for j := range i {
 		e := c.Rules[j]
 		covers := func(o string) bool {
-			return slices.ContainsFunc(e.Origins, func(p string) bool { return p == o || p == "*" || !strings.Contains(o, "*") && buckets.OriginMatches(c.Service, p, o) })
+			return slices.ContainsFunc(e.Origins, func(p string) bool {
+				return p == o || p == "*" || !strings.Contains(o, "*") && buckets.OriginMatches(c.Service, p, o)
+			})
 		}
 		headersCovered := !slices.ContainsFunc(r.Headers, func(h string) bool {
-			return !slices.ContainsFunc(e.Headers, func(p string) bool { return p == "*" || strings.EqualFold(p, h) || !strings.Contains(h, "*") && buckets.HeaderMatches(c.Service, p, h) })
+			return !slices.ContainsFunc(e.Headers, func(p string) bool {
+				return p == "*" || strings.EqualFold(p, h) || !strings.Contains(h, "*") && buckets.HeaderMatches(c.Service, p, h)
+			})
 		})
 		if !slices.ContainsFunc(r.Origins, func(o string) bool { return !covers(o) }) &&
 			!slices.ContainsFunc(r.Methods, func(m string) bool { return !slices.Contains(e.Methods, m) && !slices.Contains(e.Methods, "*") }) &&
