@@ -1,7 +1,6 @@
 package gen
 
 import (
-	"encoding/xml"
 	"fmt"
 	"slices"
 	"strings"
@@ -120,13 +119,6 @@ func serviceLimits(p *plan, service string) []Omission {
 		out = append(out, Omission{"preflight_passthrough", service + " answers preflights itself"})
 	}
 	return out
-}
-
-// xmlText escapes s for an XML element's content.
-func xmlText(s string) string {
-	var b strings.Builder
-	xml.EscapeText(&b, []byte(s))
-	return b.String()
 }
 
 // xmlComment writes the lines of a header comment (as header writes them
