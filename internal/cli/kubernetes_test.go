@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,9 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -179,14 +176,8 @@ func TestKubernetesManifests(t *testing.T) {
 			args[i] = admin
 		}
 	}
-	cmd := exec.Command(corskitBinary(t), args...)
-	var logs bytes.Buffer
-	var mu sync.Mutex
-	cmd.Stderr = writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) })
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	gw := startCorskit(t, args...)
+	eventually := gw.eventually
 	get := func(url, origin string) (int, string) {
 		req, _ := http.NewRequest("GET", url, nil)
 		if origin != "" {
@@ -198,17 +189,6 @@ func TestKubernetesManifests(t *testing.T) {
 		}
 		resp.Body.Close()
 		return resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin")
-	}
-	eventually := func(what string, cond func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			if cond() {
-				return
-			}
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		t.Fatalf("%s: timed out; the gateway logged:\n%s", what, logs.String())
 	}
 	for _, probe := range []*corev1.Probe{c.ReadinessProbe, c.LivenessProbe} {
 		eventually("probe "+probe.HTTPGet.Path, func() bool { s, _ := get("http://"+admin+probe.HTTPGet.Path, ""); return s == 200 })
@@ -222,13 +202,6 @@ func TestKubernetesManifests(t *testing.T) {
 		_, acao := get("http://"+listen+"/data", "https://new.example.com")
 		return acao == "https://new.example.com"
 	})
-	cmd.Process.Signal(os.Interrupt)
-	if err := cmd.Wait(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) {
-			t.Errorf("the gateway's exit: %v", err)
-		}
-	}
 }
 
 // TestDockerfile: the image runs corskit as the non-root user the manifests

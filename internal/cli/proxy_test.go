@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/corskit/corskit/internal/servertest"
 )
 
 func TestParseProxyAndLayering(t *testing.T) {
@@ -141,7 +142,6 @@ func freeAddr(t *testing.T) string {
 // SIGTERM.
 func TestProxyCommand(t *testing.T) {
 	t.Parallel()
-	bin := corskitBinary(t)
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }))
 	defer up.Close()
 	dir := t.TempDir()
@@ -151,14 +151,8 @@ func TestProxyCommand(t *testing.T) {
 	}
 	write("https://one.example.com")
 	listen, admin := freeAddr(t), freeAddr(t)
-	cmd := exec.Command(bin, "proxy", "--config", file, "--listen", listen, "--admin-listen", admin, "--log-format", "json")
-	var logs bytes.Buffer
-	var mu sync.Mutex
-	cmd.Stderr = writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) })
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	gw := startCorskit(t, "proxy", "--config", file, "--listen", listen, "--admin-listen", admin, "--log-format", "json")
+	cmd := gw.cmd
 	allowed := func(origin string) bool {
 		req, _ := http.NewRequest("GET", "http://"+listen+"/data", nil)
 		req.Header.Set("Origin", origin)
@@ -169,17 +163,7 @@ func TestProxyCommand(t *testing.T) {
 		resp.Body.Close()
 		return resp.Header.Get("Access-Control-Allow-Origin") == origin
 	}
-	eventually := func(what string, cond func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-			if cond() {
-				return
-			}
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		t.Fatalf("%s: timed out; logs:\n%s", what, logs.String())
-	}
+	eventually := gw.eventually
 	eventually("start", func() bool { return allowed("https://one.example.com") })
 	if resp, err := http.Get("http://" + admin + "/readyz"); err != nil || resp.StatusCode != 200 {
 		t.Errorf("/readyz: %v %v", resp, err)
@@ -190,9 +174,8 @@ func TestProxyCommand(t *testing.T) {
 
 	os.WriteFile(file, []byte("upstream: "+up.URL+"\nallow_origins: [https://broken.example.com/]\n"), 0o600)
 	eventually("report the broken file", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return strings.Contains(logs.String(), "reload failed; the old policy stays") && strings.Contains(logs.String(), "trailing slash")
+		logs := gw.logs()
+		return strings.Contains(logs, "reload failed; the old policy stays") && strings.Contains(logs, "trailing slash")
 	})
 	if !allowed("https://two.example.com") {
 		t.Error("after a broken file, the old policy must stay")
@@ -215,9 +198,38 @@ func TestProxyCommand(t *testing.T) {
 	}
 }
 
-type writerFunc func([]byte) (int, error)
+// running is a corskit process a test started, with what it logs.
+type running struct {
+	t   *testing.T
+	cmd *exec.Cmd
+	log servertest.SyncBuffer
+}
 
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+// startCorskit runs the corskit binary with args until the test ends.
+func startCorskit(t *testing.T, args ...string) *running {
+	t.Helper()
+	r := &running{t: t, cmd: exec.Command(corskitBinary(t), args...)}
+	r.cmd.Stderr = &r.log
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.cmd.Process.Kill(); r.cmd.Wait() })
+	return r
+}
+
+// logs returns what the process logged so far.
+func (r *running) logs() string { return r.log.String() }
+
+// eventually waits up to 15 s for cond, failing the test with the logs.
+func (r *running) eventually(what string, cond func() bool) {
+	r.t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	r.t.Fatalf("%s: timed out; corskit logged:\n%s", what, r.logs())
+}
 
 // TestProxyServerChoice: by default the gateway's fast path serves bodiless
 // requests and hands the connection to net/http's server at a request with a
