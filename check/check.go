@@ -232,6 +232,10 @@ func judge(ctx context.Context, o Options, send browser.RoundTripper, live bool)
 		r.Others = append(r.Others, oo)
 	}
 	r.Fix = fixFor(o, target.Verdict, answers)
+	for i := range r.Engines {
+		r.Engines[i].Verdict.Warnings = append(r.Engines[i].Verdict.Warnings, storageWarnings(o, r.Engines[i].Verdict)...)
+	}
+	r.Verdict = r.Engines[0].Verdict
 	return r, nil
 }
 

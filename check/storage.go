@@ -113,3 +113,39 @@ func mergedStorageSnippet(stack string, rules []byte, o gen.Options) (string, er
 	}
 	return note + "# The body of Set Blob Service Properties (it replaces the Blob service's CORS rules):\n<StorageServiceProperties>\n  <Cors>\n" + merged.AzureXMLRules("    ") + "  </Cors>\n</StorageServiceProperties>\n", nil
 }
+
+// The storage services' risks the doctor names.
+const (
+	WarnStorageUploadETag  = "storage_upload_etag_hidden"
+	WarnStorageAnyOrigin   = "storage_any_origin_signed_url"
+	signedURLQueryPatterns = "x-amz-signature x-goog-signature sig="
+)
+
+// storageWarnings are the risks of a storage service's answers: an upload
+// whose answer hides ETag (a multipart upload reads it), and * on a signed
+// URL (any site holding the URL reads the object).
+func storageWarnings(o Options, v browser.Verdict) []browser.Warning {
+	stack := o.Stack
+	if !isStorage(stack) {
+		stack, _ = detectStack(v)
+	}
+	if !isStorage(stack) || len(v.Exchanges) == 0 {
+		return nil
+	}
+	last := v.Exchanges[len(v.Exchanges)-1]
+	var out []browser.Warning
+	m := strings.ToUpper(o.Method)
+	expose := strings.ToLower(strings.Join(last.Response.Header.Values("Access-Control-Expose-Headers"), ","))
+	if v.Allowed && (m == "PUT" || m == "POST") && !strings.Contains(expose, "etag") && !strings.Contains(expose, "*") {
+		out = append(out, browser.Warning{Code: WarnStorageUploadETag, Message: "the upload's answer does not expose ETag: a browser upload in parts (the AWS SDK's multipart upload, Uppy) reads each part's ETag and fails; add ETag to the rule's exposed headers"})
+	}
+	query := strings.ToLower(o.URL)
+	signed := false
+	for p := range strings.FieldsSeq(signedURLQueryPatterns) {
+		signed = signed || strings.Contains(query, p)
+	}
+	if signed && last.Response.Header.Get("Access-Control-Allow-Origin") == "*" {
+		out = append(out, browser.Warning{Code: WarnStorageAnyOrigin, Message: "the bucket answers Access-Control-Allow-Origin: * to a signed URL: any site that gets hold of the URL can read the object from its visitors' browsers; list your pages' origins in the rule"})
+	}
+	return out
+}

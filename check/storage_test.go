@@ -2,6 +2,8 @@ package check
 
 import (
 	"context"
+	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,9 +88,69 @@ func TestDoctorKnowsTheStorageServices(t *testing.T) {
 	if r, _ := Run(context.Background(), o); !r.Verdict.Allowed {
 		t.Errorf("Azurite with the fix's rules: still blocked: %s", r.Verdict.Message)
 	}
+	// The risks of an allowed upload whose answer hides ETag, to a signed
+	// URL answered with *.
+	open := servertest.S3rver(t, map[string]string{"pub": `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader></CORSRule></CORSConfiguration>`})
+	up := uploadOptions(open + "/pub/k?X-Amz-Signature=abc")
+	up.Read = nil
+	up.Stack = "s3" // s3rver's 200 has no Server: AmazonS3, unlike S3's
+	r, _ = Run(context.Background(), up)
+	var codes []string
+	for _, w := range r.Verdict.Warnings {
+		codes = append(codes, w.Code)
+	}
+	if !r.Verdict.Allowed || !slices.Contains(codes, WarnStorageUploadETag) || !slices.Contains(codes, WarnStorageAnyOrigin) {
+		t.Errorf("an upload to a signed URL of a bucket answering *: allowed=%v warnings %v; want both storage risks", r.Verdict.Allowed, codes)
+	}
+
 	// Without --rules, the fix is the az command line.
 	o.URL = box + "/k"
 	if r, _ := Run(context.Background(), o); !strings.Contains(r.Fix.Snippet, "az storage cors add") {
 		t.Errorf("the azure-blob fix without --rules is not az storage cors add:\n%s", r.Fix.Snippet)
+	}
+}
+
+// TestStorageRecognition: the answers of the services themselves, as their
+// documentation shows them (only the emulators run here), are told apart,
+// and their refusals explained in the service's terms.
+func TestStorageRecognition(t *testing.T) {
+	h := func(kv ...string) http.Header {
+		out := http.Header{}
+		for i := 0; i < len(kv); i += 2 {
+			out.Set(kv[i], kv[i+1])
+		}
+		return out
+	}
+	for _, c := range []struct {
+		header http.Header
+		body   string
+		want   string
+	}{
+		{h("Server", "AmazonS3", "x-amz-request-id", "4442587FB7D0A2F9"), "", "s3"},
+		{h("x-amz-request-id", "4442587FB7D0A2F9"), "", "s3"},
+		{h(), "<Error><Code>AccessForbidden</Code><Message>CORSResponse: CORS is not enabled for this bucket.</Message></Error>", "s3"},
+		{h("Server", "Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0", "x-ms-request-id", "abc"), "", "azure-blob"},
+		{h("x-ms-error-code", "CorsPreflightFailure"), "", "azure-blob"},
+		{h("Server", "UploadServer"), "", "gcs"},
+		{h("x-guploader-uploadid", "ABPtcPp"), "", "gcs"},
+		{h("Server", "nginx/1.22.1"), "", ""},
+	} {
+		if got, from := storageFrom(c.header, []byte(c.body)); got != c.want {
+			t.Errorf("%v %q: %q (%s), want %q", c.header, c.body, got, from, c.want)
+		}
+	}
+	notEnabled := &browser.Exchange{
+		Request:  browser.Outgoing{Method: "OPTIONS", Preflight: true, Header: h("Origin", "https://app.example.com", "Access-Control-Request-Method", "PUT")},
+		Response: browser.Incoming{Status: 403, Header: h("Server", "AmazonS3"), Body: []byte("<Error><Code>AccessForbidden</Code><Message>CORSResponse: CORS is not enabled for this bucket.</Message></Error>")},
+	}
+	if m, ok := storageRefusal(notEnabled); !ok || m.Name != "bucket without CORS" {
+		t.Errorf("S3's \"CORS is not enabled\": %+v %v", m, ok)
+	}
+	gcs := &browser.Exchange{
+		Request:  browser.Outgoing{Method: "GET", Header: h("Origin", "https://app.example.com")},
+		Response: browser.Incoming{Status: 200, Header: h("Server", "UploadServer")},
+	}
+	if m, ok := storageRefusal(gcs); !ok || !strings.Contains(m.Detail, "storage.cloud.google.com") {
+		t.Errorf("Cloud Storage without CORS headers: %+v %v", m, ok)
 	}
 }
