@@ -31,7 +31,7 @@ import (
 // only (one rule here).
 func TestStorageInRealEngines(t *testing.T) {
 	servertest.Need(t, "node")
-	servertest.NPMCached(t, servertest.S3rverPackage, servertest.AzuritePackage)
+	servertest.NPMModules(t, servertest.S3rverPackage, servertest.AzuritePackage)
 	browsertest.EachEngine(t, func(t *testing.T, e browsertest.Engine) {
 		page := e.Origin()
 		policyFor := func(origins []string, extraHeader string) cors.Config {

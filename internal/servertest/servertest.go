@@ -105,52 +105,6 @@ func (s *SyncBuffer) String() string {
 	return s.b.String()
 }
 
-// NPMInstall installs npm packages into dir (Express and cors for the tests),
-// needing node and npm.
-func NPMInstall(t *testing.T, dir string, pkgs ...string) (node string) {
-	t.Helper()
-	node, npm := Need(t, "node"), Need(t, "npm")
-	install := exec.Command(npm, append([]string{"install", "--no-audit", "--no-fund", "--silent"}, pkgs...)...)
-	install.Dir = dir
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("npm install %v: %v\n%s", pkgs, err, out)
-	}
-	return node
-}
-
-// NPMCached installs npm packages, each pinned (name@version), once per
-// machine into the user's cache directory, and returns node and the
-// directory holding node_modules. Later runs and parallel test binaries
-// reuse it: a package is installed into a fresh directory that is then
-// renamed into place.
-func NPMCached(t *testing.T, pkgs ...string) (node, dir string) {
-	t.Helper()
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	dir = filepath.Join(cache, "corskit-npm", strings.NewReplacer("@", "-", "/", "-").Replace(strings.Join(pkgs, "+")))
-	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err == nil {
-		return Need(t, "node"), dir
-	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), "install-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	os.WriteFile(filepath.Join(tmp, "package.json"), []byte("{\"private\": true}\n"), 0o644)
-	node = NPMInstall(t, tmp, pkgs...)
-	if err := os.Rename(tmp, dir); err != nil {
-		if _, statErr := os.Stat(filepath.Join(dir, "node_modules")); statErr != nil {
-			t.Fatalf("npm install %v: moving into %s: %v", pkgs, dir, err)
-		}
-	}
-	return node, dir
-}
-
 // Flask returns Debian's python3 with Flask and Flask-CORS, or skips.
 func Flask(t *testing.T) string {
 	t.Helper()

@@ -16,22 +16,16 @@ import (
 	"time"
 )
 
-// The storage emulators the tests run, pinned.
-const (
-	S3rverPackage  = "s3rver@3.7.1"
-	AzuritePackage = "azurite@3.37.0"
-)
-
 // S3rver runs s3rver on loopback with one bucket per entry of corsXML
 // (bucket name → CORSConfiguration XML; "" for a bucket without CORS), each
 // holding the object "k", and returns its base URL (path-style:
 // base/bucket/k).
 func S3rver(t *testing.T, corsXML map[string]string) string {
 	t.Helper()
-	node, dir := NPMCached(t, S3rverPackage, AzuritePackage)
+	node, modules := Need(t, "node"), NPMModules(t, S3rverPackage)
 	port := FreePort(t)
 	data := t.TempDir()
-	args := []string{filepath.Join(dir, "node_modules", "s3rver", "bin", "s3rver.js"), "-d", data, "-a", "127.0.0.1", "-p", fmt.Sprint(port), "--silent", "--no-vhost-buckets"}
+	args := []string{filepath.Join(modules, "s3rver", "bin", "s3rver.js"), "-d", data, "-a", "127.0.0.1", "-p", fmt.Sprint(port), "--silent", "--no-vhost-buckets"}
 	for _, name := range slices.Sorted(maps.Keys(corsXML)) {
 		if corsXML[name] == "" {
 			args = append(args, "--configure-bucket", name)
@@ -43,7 +37,7 @@ func S3rver(t *testing.T, corsXML map[string]string) string {
 		}
 		args = append(args, "--configure-bucket", name, file)
 	}
-	Start(t, dir, port, nil, node, args...)
+	Start(t, data, port, nil, node, args...)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	for name := range corsXML {
 		req, _ := http.NewRequest("PUT", base+"/"+name+"/k", strings.NewReader("hello"))
@@ -65,9 +59,9 @@ const (
 // returns the container's URL (…/devstoreaccount1/box).
 func Azurite(t *testing.T, propertiesXML string) string {
 	t.Helper()
-	node, dir := NPMCached(t, S3rverPackage, AzuritePackage)
+	node, modules := Need(t, "node"), NPMModules(t, AzuritePackage)
 	port := FreePort(t)
-	Start(t, dir, port, nil, node, filepath.Join(dir, "node_modules", "azurite", "dist", "src", "blob", "main.js"),
+	Start(t, t.TempDir(), port, nil, node, filepath.Join(modules, "azurite", "dist", "src", "blob", "main.js"),
 		"--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(port), "--location", t.TempDir(), "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl")
 	account := fmt.Sprintf("http://127.0.0.1:%d/%s", port, azuriteAccount)
 	for _, r := range []struct {

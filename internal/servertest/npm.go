@@ -1,0 +1,69 @@
+package servertest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// NPMPackages are the npm packages the tests run, pinned: Express and cors
+// for the Express servers, s3rver and Azurite for the storage emulators.
+// Tests never install them (they send traffic to loopback only):
+// `go run ./internal/servertest/npminstall`, which .ci/run calls, does.
+var NPMPackages = []string{"express@4", "cors@2", S3rverPackage, AzuritePackage}
+
+// The storage emulators, pinned.
+const (
+	S3rverPackage  = "s3rver@3.7.1"
+	AzuritePackage = "azurite@3.37.0"
+)
+
+// NPMDir is where the packages are installed: $CORSKIT_NPM_DIR, or
+// corskit-npm in the user's cache directory.
+func NPMDir() string {
+	if d := os.Getenv("CORSKIT_NPM_DIR"); d != "" {
+		return d
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	return filepath.Join(cache, "corskit-npm")
+}
+
+// NPMInstall makes the installed packages requirable from dir (a link to
+// their node_modules) and returns node; it skips the test loudly when node
+// or a package is missing, or fails with CORSKIT_REQUIRE_SERVERS=1.
+func NPMInstall(t *testing.T, dir string, pkgs ...string) (node string) {
+	t.Helper()
+	node = Need(t, "node")
+	modules := NPMModules(t, pkgs...)
+	if err := os.Symlink(modules, filepath.Join(dir, "node_modules")); err != nil && !os.IsExist(err) {
+		t.Fatal(err)
+	}
+	return node
+}
+
+// NPMModules returns the node_modules directory holding pkgs (name@version,
+// the version a prefix of the installed one), or skips loudly.
+func NPMModules(t *testing.T, pkgs ...string) string {
+	t.Helper()
+	modules := filepath.Join(NPMDir(), "node_modules")
+	for _, p := range pkgs {
+		name, want, _ := strings.Cut(p, "@")
+		data, err := os.ReadFile(filepath.Join(modules, name, "package.json"))
+		var meta struct{ Version string }
+		json.Unmarshal(data, &meta)
+		if err != nil || !(meta.Version == want || strings.HasPrefix(meta.Version, want+".")) {
+			msg := fmt.Sprintf("\n\n*** npm package %s not installed in %s (found %q): test SKIPPED. Install the tests' packages with: go run ./internal/servertest/npminstall ***\n\n", p, modules, meta.Version)
+			if os.Getenv("CORSKIT_REQUIRE_SERVERS") == "1" {
+				t.Fatal(msg + "CORSKIT_REQUIRE_SERVERS=1: failing instead of skipping.")
+			}
+			t.Skip(msg)
+		}
+	}
+	return modules
+}
