@@ -282,13 +282,13 @@ func (r HARResult) Blocked() bool { return r.Full != nil && !r.Full.Allowed() }
 
 // JudgeHAR judges every cross-origin request of h: from the recorded
 // answers, or with live against the servers. base gives what the file
-// cannot (Stack, Browser, Timeout, Insecure, AlsoOrigins; Credentials when
-// not empty). Blocked requests come first, then those not judged.
+// cannot (Stack, Browser, Timeout, Insecure, AlsoOrigins, Rules; Credentials
+// when not empty). Blocked requests come first, then those not judged.
 func JudgeHAR(ctx context.Context, h HAR, base Options, live bool) []HARResult {
 	var out []HARResult
 	for _, r := range h.Requests {
 		o := r.Options
-		o.Stack, o.Browser, o.Timeout, o.Insecure, o.AlsoOrigins = base.Stack, base.Browser, base.Timeout, base.Insecure, base.AlsoOrigins
+		o.Stack, o.Browser, o.Timeout, o.Insecure, o.AlsoOrigins, o.Rules = base.Stack, base.Browser, base.Timeout, base.Insecure, base.AlsoOrigins, base.Rules
 		if base.Credentials != "" {
 			o.Credentials = base.Credentials
 		}

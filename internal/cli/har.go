@@ -36,7 +36,7 @@ func runHAR(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "corskit check: %v\n", err)
 		return ExitUsage
 	}
-	base := check.Options{Stack: o.stack, Browser: o.browser, Timeout: o.timeout, Insecure: o.insecure, AlsoOrigins: o.also}
+	base := check.Options{Stack: o.stack, Browser: o.browser, Timeout: o.timeout, Insecure: o.insecure, AlsoOrigins: o.also, Rules: o.rules}
 	if o.set["credentials"] {
 		base.Credentials = browser.Credentials(o.credentials)
 	}
