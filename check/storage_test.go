@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -152,5 +153,29 @@ func TestStorageRecognition(t *testing.T) {
 	}
 	if m, ok := storageRefusal(gcs); !ok || !strings.Contains(m.Detail, "storage.cloud.google.com") {
 		t.Errorf("Cloud Storage without CORS headers: %+v %v", m, ok)
+	}
+}
+
+// TestKubernetesStacks: --stack gateway-api and ingress-nginx print the fix
+// as a CORS filter and as annotations, holding the request's origin, method
+// and header.
+func TestKubernetesStacks(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	for stack, want := range map[string][]string{
+		"gateway-api":   {"type: CORS", `- "http://localhost:3000"`, `- "PUT"`, `- "Content-Type"`},
+		"ingress-nginx": {`enable-cors: "true"`, `cors-allow-origin: "http://localhost:3000"`, "PUT", `cors-allow-credentials: "false"`},
+	} {
+		o := uploadOptions(srv.URL + "/k")
+		o.Stack = stack
+		r, err := Run(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(r.Fix.Snippet, w) {
+				t.Errorf("--stack %s: the fix lacks %q:\n%s", stack, w, r.Fix.Snippet)
+			}
+		}
 	}
 }
