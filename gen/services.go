@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corskit/corskit/internal/buckets"
 	"github.com/corskit/corskit/internal/origin"
 )
 
@@ -84,7 +85,11 @@ func serviceMethods(p *plan, service string, accepted []string, star string) (ou
 	}
 	for _, m := range p.allMethods() {
 		if accepted != nil && !slices.Contains(accepted, m) {
-			omitted = append(omitted, Omission{"method " + m, service + " accepts only " + join(accepted)})
+			why := service + " accepts only " + join(accepted)
+			if slices.Contains(buckets.AzureManagementOnlyMethods, m) && service == buckets.Azure.Title() {
+				why = "the Blob service's REST API documents only " + join(accepted) + " (the management API takes " + m + ": az storage account blob-service-properties update --cors-rules)"
+			}
+			omitted = append(omitted, Omission{"method " + m, why})
 			continue
 		}
 		out = append(out, m)

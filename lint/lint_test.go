@@ -37,7 +37,7 @@ var corpus = map[string][]string{
 	},
 	"bad/azure-cors.xml": {
 		"5:storage-wildcard-origin-unsupported=high", "5:storage-rule-never-matches=medium",
-		"6:storage-method-unsupported=high", "6:storage-limit=high",
+		"6:storage-method-unsupported=low", "6:storage-method-unsupported=high", "6:storage-limit=high",
 	},
 	"bad/gcs-cors.json": {"3:storage-any-origin=medium", "9:storage-wildcard-origin-unsupported=high", "9:storage-rule-shadowed=medium"},
 	"bad/httproute.yaml": {

@@ -81,7 +81,10 @@ func lintStorage(file string, data []byte, s buckets.Service) []Finding {
 		}
 		for _, m := range r.Methods {
 			accepted := map[buckets.Service][]string{buckets.S3: buckets.S3Methods, buckets.Azure: buckets.AzureMethods}[s]
-			if accepted != nil && !slices.Contains(accepted, m) {
+			switch {
+			case s == buckets.Azure && slices.Contains(buckets.AzureManagementOnlyMethods, m):
+				add(m, "storage-method-unsupported", audit.Low, fmt.Sprintf("%s: method %s: the Blob service's REST API documents only %s for CORS rules; the management API takes %s, so set these rules through it (az storage account blob-service-properties update)", rule, m, strings.Join(accepted, ", "), m), "set the rules through the management API, or remove "+m)
+			case accepted != nil && !slices.Contains(accepted, m):
 				add(m, "storage-method-unsupported", audit.High, fmt.Sprintf("%s: method %s; %s accepts only %s and refuses the configuration", rule, m, name, strings.Join(accepted, ", ")), "remove "+m)
 			}
 		}

@@ -17,8 +17,15 @@ const (
 	AzureMaxChars          = 2048
 )
 
-// AzureMethods are the methods an Azure Storage CORS rule accepts.
+// AzureMethods are the methods the Blob service's REST API (Set Blob
+// Service Properties) documents for a CORS rule.
 var AzureMethods = []string{"DELETE", "GET", "HEAD", "MERGE", "POST", "OPTIONS", "PUT"}
+
+// AzureManagementOnlyMethods are the methods the management API
+// (Microsoft.Storage, since API version 2021-09-01 for PATCH and
+// 2023-01-01 for CONNECT and TRACE) also takes, which the REST API's
+// reference does not list.
+var AzureManagementOnlyMethods = []string{"PATCH", "CONNECT", "TRACE"}
 
 // azureRule is a CorsRule of the Set Blob Service Properties XML: its lists
 // are comma-separated.
