@@ -15,6 +15,7 @@ import (
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/lint"
 	"github.com/corskit/corskit/internal/headers"
 )
 
@@ -39,6 +40,7 @@ type checkOptions struct {
 	fromError   string
 	sendActual  bool
 	rules       []byte // --rules: a bucket's current CORS rules
+	rulesPath   string
 	har         string
 	live        bool
 	fetch       string
@@ -103,7 +105,7 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 		if err != nil {
 			return err
 		}
-		o.rules = data
+		o.rules, o.rulesPath = data, path
 		return nil
 	})
 	fs.BoolVar(&o.json, "json", false, "print one JSON object (an array with a table) instead of text")
@@ -204,6 +206,16 @@ func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer)
 	if err != nil {
 		fmt.Fprintf(stderr, "corskit check: %v\n", err)
 		return ExitUsage
+	}
+	if o.rulesPath != "" {
+		// What lint finds in the bucket's rules: shadowed or dead rules,
+		// wildcards the service refuses, uploads without ETag.
+		if fs, err := lint.File(o.rulesPath); err == nil && len(fs) > 0 {
+			fmt.Fprintf(stderr, "corskit check: the rules of --rules %s (corskit lint):\n", o.rulesPath)
+			for _, f := range fs {
+				fmt.Fprintf(stderr, "  %s\n", f)
+			}
+		}
 	}
 	if o.json {
 		if err := report.WriteJSON(stdout); err != nil {

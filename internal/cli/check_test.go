@@ -355,3 +355,25 @@ func TestEngineFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckRulesAreLinted: --rules keeps the bucket's rules in the fix and
+// reports what lint finds in them.
+func TestCheckRulesAreLinted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Server", "AmazonS3") }))
+	defer srv.Close()
+	rules := filepath.Join(t.TempDir(), "rules.json")
+	os.WriteFile(rules, []byte(`{"CORSRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET"]}, {"AllowedOrigins": ["https://a.example"], "AllowedMethods": ["GET"]}]}`), 0o600)
+	var stdout, stderr bytes.Buffer
+	code := Run([]string{"check", srv.URL + "/k", "--origin", "http://localhost:3000", "-X", "PUT", "-d", "{}", "--browser", "chromium", "--rules", rules}, &stdout, &stderr)
+	if code != ExitFail || !strings.Contains(stderr.String(), "storage-rule-shadowed") {
+		t.Errorf("exit %d; stderr lacks the shadowed rule:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "https://a.example") || !strings.Contains(stdout.String(), "http://localhost:3000") {
+		t.Errorf("the fix does not keep the bucket's rules beside the new origin:\n%s", stdout.String())
+	}
+	os.WriteFile(rules, []byte(`<html></html>`), 0o600)
+	stderr.Reset()
+	if code := Run([]string{"check", srv.URL + "/k", "--origin", "http://localhost:3000", "--rules", rules}, &stdout, &stderr); code != ExitUsage || !strings.Contains(stderr.String(), "--rules") {
+		t.Errorf("--rules with no rules: exit %d, %s; want a usage error naming --rules", code, stderr.String())
+	}
+}
