@@ -15,8 +15,8 @@ import (
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
-	"github.com/corskit/corskit/lint"
 	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/lint"
 )
 
 // checkOptions are corskit check's flags.
