@@ -3,6 +3,7 @@ package lint
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,22 +59,13 @@ func lintPolicy(file string, data []byte) []Finding {
 			check(r, "prefix")
 		}
 	}
-	if slicesContains(rootCfg.AllowOrigins, "*") && len(credRoutes) > 0 {
+	if slices.Contains(rootCfg.AllowOrigins, "*") && len(credRoutes) > 0 {
 		n := valueNode(doc.Root(), "allow_origins")
 		out = append(out, newFinding(file, n.Line, n.Column, "wildcard-beside-credentials", audit.Medium,
 			"allow_origins has * while routes allow credentials: paths no route covers are readable by every site, and a route typo falls back to it",
 			"name the origins at the top level too, or give the public paths their own route"))
 	}
 	return out
-}
-
-func slicesContains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // policyWarnings reports what validates but is risky.
