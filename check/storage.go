@@ -104,9 +104,9 @@ func mergedStorageSnippet(stack string, rules []byte, o gen.Options) (string, er
 		if len(merged.Rules) > buckets.S3MaxRules {
 			return "", fmt.Errorf("--rules: the bucket has %d rules; with the fix's that is over S3's %d: merge some first", len(current.Rules), buckets.S3MaxRules)
 		}
-		return note + "cat >cors.json <<'EOF'\n" + merged.ToS3().JSON() + "EOF\naws s3api put-bucket-cors --bucket \"$BUCKET\" --cors-configuration file://cors.json\n", nil
+		return note + merged.Commands(), nil
 	case buckets.GCS:
-		return note + "cat >cors.json <<'EOF'\n" + buckets.GCSJSON(merged.ToGCS()) + "EOF\ngcloud storage buckets update \"gs://$BUCKET\" --cors-file=cors.json\n", nil
+		return note + merged.Commands(), nil
 	}
 	if len(merged.Rules) > buckets.AzureMaxRules {
 		return "", fmt.Errorf("--rules: the Blob service has %d rules; with the fix's that is over Azure's %d: merge some first", len(current.Rules), buckets.AzureMaxRules)

@@ -3,28 +3,16 @@ package gen
 import (
 	"cmp"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/corskit/corskit/internal/kubecors"
 )
 
 // This file writes CORS for Kubernetes: an HTTPRoute with the Gateway API's
 // CORS filter, and an Ingress with ingress-nginx's CORS annotations.
-
-// Gateway API limits and values, from its HTTPCORSFilter type
-// (sigs.k8s.io/gateway-api/apis/v1): at most 64 origins, headers and exposed
-// headers, 9 methods from an enumeration, origins of at most 253 characters.
-var gatewayMethods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
-
-// gatewayOrigin is the shape of a CORSOrigin: *, or http(s)://[*.]name[:port].
-var gatewayOrigin = regexp.MustCompile(`^(\*|https?://(\*\.)?([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:[0-9]{1,5})?)$`)
-
-const (
-	gatewayMaxItems  = 64
-	gatewayMaxOrigin = 253
-)
 
 // gatewayFilter is the policy as an HTTPCORSFilter's fields, with what the
 // filter cannot express.
@@ -41,7 +29,7 @@ func gatewayPlan(p *plan) (gatewayFilter, []Omission) {
 	var om []Omission
 	f.origins, om = serviceOrigins(p, name, leftLabels)
 	omitted = append(omitted, om...)
-	f.methods, om = serviceMethods(p, name, gatewayMethods, "*")
+	f.methods, om = serviceMethods(p, name, kubecors.GatewayMethods, "*")
 	omitted = append(omitted, om...)
 	f.headers, om = serviceHeaders(p, name, true)
 	omitted = append(omitted, om...)
@@ -53,20 +41,20 @@ func gatewayPlan(p *plan) (gatewayFilter, []Omission) {
 		part string
 		vals []string
 	}{{"allow_origins", f.origins}, {"allow_headers", f.headers}, {"expose_headers", f.expose}} {
-		if len(l.vals) > gatewayMaxItems {
-			omitted = append(omitted, Omission{l.part, fmt.Sprintf("%s takes at most %d (%d given)", name, gatewayMaxItems, len(l.vals))})
+		if len(l.vals) > kubecors.GatewayMaxItems {
+			omitted = append(omitted, Omission{l.part, fmt.Sprintf("%s takes at most %d (%d given)", name, kubecors.GatewayMaxItems, len(l.vals))})
 		}
 	}
 	f.origins = slices.DeleteFunc(f.origins, func(o string) bool {
-		if gatewayOrigin.MatchString(o) {
+		if kubecors.GatewayOrigin.MatchString(o) {
 			return false
 		}
 		omitted = append(omitted, Omission{"origin " + o, name + " takes http or https origins with a DNS name or an IPv4 address (no IPv6, no null)"})
 		return true
 	})
 	for _, o := range f.origins {
-		if len(o) > gatewayMaxOrigin {
-			omitted = append(omitted, Omission{"origin " + o, fmt.Sprintf("%s takes origins of at most %d characters", name, gatewayMaxOrigin)})
+		if len(o) > kubecors.GatewayMaxOriginLen {
+			omitted = append(omitted, Omission{"origin " + o, fmt.Sprintf("%s takes origins of at most %d characters", name, kubecors.GatewayMaxOriginLen)})
 		}
 	}
 	if len(f.origins) == 0 {
@@ -120,16 +108,6 @@ func writeGatewayAPI(p *plan, o Options, omitted []Omission) string {
 // ingress-nginx annotations. Its defaults are not the browsers': without
 // cors-allow-credentials it sends credentials (true), without cors-max-age
 // a 20-day cache (1728000), so gen always writes both.
-const ingressPrefix = "nginx.ingress.kubernetes.io/"
-
-// What ingress-nginx's annotation parser accepts (internal/ingress/
-// annotations/cors): an origin of scheme://[*.]name[:port], header names
-// of letters, digits, - and _.
-var (
-	ingressOrigin = regexp.MustCompile(`^([a-z]+://(\*\.)?[A-Za-z0-9.-]+(:[0-9]+)?|null|\*)$`)
-	ingressHeader = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-)
-
 // ingressNoHeader stands for an empty allowed-headers list.
 const ingressNoHeader = "X-Corskit-No-Header"
 
@@ -147,16 +125,19 @@ func ingressPlan(p *plan) (map[string]string, []Omission) {
 	hdrs, om := serviceHeaders(p, name, false)
 	omitted = append(omitted, om...)
 	origins = slices.DeleteFunc(origins, func(o string) bool {
-		if ingressOrigin.MatchString(o) {
+		if kubecors.IngressOriginEntry.MatchString(o) {
 			return false
 		}
 		omitted = append(omitted, Omission{"origin " + o, name + " reads origins as scheme://host[:port] with a DNS name or IPv4 address (no IPv6)"})
 		return true
 	})
 	expose := slices.Clone(p.expose)
-	for _, l := range []*[]string{&hdrs, &expose} {
-		*l = slices.DeleteFunc(*l, func(h string) bool {
-			if ingressHeader.MatchString(h) {
+	for _, l := range []struct {
+		annotation string
+		list       *[]string
+	}{{"cors-allow-headers", &hdrs}, {"cors-expose-headers", &expose}} {
+		*l.list = slices.DeleteFunc(*l.list, func(h string) bool {
+			if kubecors.IngressAccepts[l.annotation].MatchString(h) {
 				return false
 			}
 			omitted = append(omitted, Omission{"header " + h, name + " takes header names of letters, digits, - and _ only, and falls back to its own list otherwise"})
@@ -202,7 +183,7 @@ func writeIngressNginx(p *plan, o Options, omitted []Omission) string {
 	b.WriteString("    # BEGIN corskit CORS: in metadata.annotations of the Ingress that serves the API\n")
 	for _, k := range ingressOrder {
 		if v, ok := a[k]; ok {
-			fmt.Fprintf(&b, "    %s%s: %s\n", ingressPrefix, k, jsonString(v))
+			fmt.Fprintf(&b, "    %s%s: %s\n", kubecors.IngressPrefix, k, jsonString(v))
 		}
 	}
 	b.WriteString("    # END corskit CORS\n")

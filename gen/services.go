@@ -152,11 +152,3 @@ func heredoc(script string) (string, error) {
 	}
 	return body, nil
 }
-
-// shellWord quotes s for a POSIX shell.
-func shellWord(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/,=+@%") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}

@@ -186,48 +186,16 @@ func writeStorage(s buckets.Service) func(p *plan, o Options, omitted []Omission
 
 // storageScript is the shell form: the service's own command line tool.
 func storageScript(c buckets.Config) string {
-	var b strings.Builder
-	b.WriteString("set -eu\n")
 	switch c.Service {
 	case buckets.S3:
-		b.WriteString("# BEGIN corskit CORS: the bucket's CORS rules (put-bucket-cors replaces them all: add the rules you keep)\n")
-		b.WriteString("cors_file=$(mktemp)\n")
-		b.WriteString("cat >\"$cors_file\" <<'EOF'\n" + c.ToS3().JSON() + "EOF\n")
-		b.WriteString("aws s3api put-bucket-cors --bucket \"${BUCKET:?set BUCKET to the bucket name}\" --cors-configuration \"file://$cors_file\"\n")
-		b.WriteString("rm -f \"$cors_file\"\n# END corskit CORS\n")
+		return "set -eu\n# BEGIN corskit CORS: the bucket's CORS rules (put-bucket-cors replaces them all: add the rules you keep)\n" + c.Commands() + "# END corskit CORS\n"
 	case buckets.GCS:
-		b.WriteString("# BEGIN corskit CORS: the bucket's CORS configuration (--cors-file replaces it all: add the entries you keep)\n")
-		b.WriteString("cors_file=$(mktemp)\n")
-		b.WriteString("cat >\"$cors_file\" <<'EOF'\n" + buckets.GCSJSON(c.ToGCS()) + "EOF\n")
-		b.WriteString("gcloud storage buckets update \"gs://${BUCKET:?set BUCKET to the bucket name}\" --cors-file=\"$cors_file\"\n")
-		b.WriteString("rm -f \"$cors_file\"\n# END corskit CORS\n")
-	case buckets.Azure:
-		b.WriteString(": \"${ACCOUNT:?set ACCOUNT to the storage account name}\"\n")
-		b.WriteString("# The Blob service keeps rules added before: clear them first (or keep those you need, at most 5 in all).\n")
-		b.WriteString("az storage cors clear --services b --account-name \"$ACCOUNT\"\n")
-		b.WriteString("# BEGIN corskit CORS: the Blob service's CORS rules (az storage cors add appends one rule each)\n")
-		for _, r := range c.Rules {
-			b.WriteString("az storage cors add --services b --account-name \"$ACCOUNT\"")
-			for _, f := range []struct {
-				flag string
-				vals []string
-			}{{"--origins", r.Origins}, {"--methods", r.Methods}, {"--allowed-headers", r.Headers}, {"--exposed-headers", r.Expose}} {
-				if len(f.vals) == 0 {
-					continue
-				}
-				b.WriteString(" \\\n    " + f.flag)
-				for _, v := range f.vals {
-					b.WriteString(" " + shellWord(v))
-				}
-			}
-			if r.MaxAge != nil {
-				fmt.Fprintf(&b, " \\\n    --max-age %d", *r.MaxAge)
-			}
-			b.WriteString("\n")
-		}
-		b.WriteString("# END corskit CORS\n")
+		return "set -eu\n# BEGIN corskit CORS: the bucket's CORS configuration (--cors-file replaces it all: add the entries you keep)\n" + c.Commands() + "# END corskit CORS\n"
 	}
-	return b.String()
+	return "set -eu\n: \"${ACCOUNT:?set ACCOUNT to the storage account name}\"\n" +
+		"# The Blob service keeps rules added before: clear them first (or keep those you need, at most 5 in all).\n" +
+		"az storage cors clear --services b --account-name \"$ACCOUNT\"\n" +
+		"# BEGIN corskit CORS: the Blob service's CORS rules (az storage cors add appends one rule each)\n" + c.Commands() + "# END corskit CORS\n"
 }
 
 // checkStorage parses a storage output back as the service would.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,19 +14,20 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/corskit/corskit/audit"
-	"github.com/corskit/corskit/internal/origin"
+	"github.com/corskit/corskit/internal/kubecors"
 )
 
 // kubeKind returns the kind of the first Kubernetes object in a YAML file
 // that lint reads (HTTPRoute or Ingress), or "".
 func kubeKind(data []byte) string {
-	for _, k := range []string{"HTTPRoute", "Ingress"} {
-		if regexp.MustCompile(`(?m)^kind:\s*` + k + `\s*$`).Match(data) {
-			return k
-		}
+	if m := kindLine.FindSubmatch(data); m != nil {
+		return string(m[1])
 	}
 	return ""
 }
+
+// kindLine finds the first object's kind when it is one lint reads.
+var kindLine = regexp.MustCompile(`(?m)^kind:\s*(HTTPRoute|Ingress)\s*$`)
 
 // lintKubernetes reviews the CORS of every HTTPRoute (the Gateway API's
 // CORS filter) and Ingress (ingress-nginx's annotations) in a YAML file.
@@ -62,11 +64,6 @@ func lintKubernetes(file string, data []byte) []Finding {
 	}
 }
 
-// gatewayCORSOrigin is the Gateway API's CORSOrigin pattern.
-var gatewayCORSOrigin = regexp.MustCompile(`^(\*|https?://((\*\.)?([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+|\*)(:[0-9]{1,5})?)$`)
-
-var gatewayMethodSet = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "*"}
-
 // lintCORSFilter reviews one HTTPCORSFilter.
 func lintCORSFilter(file string, cors *yaml.Node) []Finding {
 	if cors == nil {
@@ -93,17 +90,17 @@ func lintCORSFilter(file string, cors *yaml.Node) []Finding {
 			at(n, "gateway-any-origin-credentials", audit.High, "allowOrigins * with allowCredentials: true: the gateway answers every origin with itself and credentials, so any site can read your users' data", "list the origins")
 		case o == "*":
 			at(n, "gateway-any-origin", audit.Info, "allowOrigins *: every site may read the responses (without credentials)", "list the origins unless the API is public")
-		case !gatewayCORSOrigin.MatchString(o):
+		case !kubecors.GatewayOrigin.MatchString(o):
 			at(n, "gateway-origin-invalid", audit.High, fmt.Sprintf("origin %q is not a CORSOrigin (http or https, a host, an optional port; no path, no trailing /, no IPv6): the API server refuses the HTTPRoute", o), "write scheme://host[:port], e.g. https://app.example.com")
 		default:
-			if p, err := origin.Parse(o); err == nil && p.Scheme == "http" && !p.IsLocal() {
-				at(n, "http-origin", audit.Medium, fmt.Sprintf("origin %q is plain http: anyone on the network path can inject script into it and read the API as that origin", o), "serve the page over https and list https://"+p.Host)
+			if msg, fix, ok := plainHTTPOrigin(o); ok {
+				at(n, "http-origin", audit.Medium, msg, fix)
 			}
 		}
 	}
 	for _, n := range items(cors, "allowMethods") {
-		if !slices.Contains(gatewayMethodSet, n.Value) {
-			at(n, "gateway-method-invalid", audit.High, fmt.Sprintf("method %q is not one the filter takes (%s): the API server refuses the HTTPRoute", n.Value, strings.Join(gatewayMethodSet, ", ")), "use an upper-case RFC 9110 method")
+		if n.Value != "*" && !slices.Contains(kubecors.GatewayMethods, n.Value) {
+			at(n, "gateway-method-invalid", audit.High, fmt.Sprintf("method %q is not one the filter takes (%s, or *): the API server refuses the HTTPRoute", n.Value, strings.Join(kubecors.GatewayMethods, ", ")), "use an upper-case RFC 9110 method")
 		}
 	}
 	for _, n := range items(cors, "allowHeaders") {
@@ -119,30 +116,12 @@ func lintCORSFilter(file string, cors *yaml.Node) []Finding {
 	return out
 }
 
-// What ingress-nginx's annotation parser accepts, spaces removed first; a
-// value it refuses falls back to its default.
-var ingressAccepts = map[string]*regexp.Regexp{
-	"cors-allow-origin":   regexp.MustCompile(`^((((([a-z]+://)?(\*\.)?[A-Za-z0-9\-.]*(:\d+)?,?)|null)+)|\*)?$`),
-	"cors-allow-methods":  regexp.MustCompile(`^([A-Za-z]+,?\s?)+$`),
-	"cors-allow-headers":  regexp.MustCompile(`^[A-Za-z0-9-_, ]+$`),
-	"cors-expose-headers": regexp.MustCompile(`^(([A-Za-z0-9\-\_]+|\*),?\s?)+$`),
-}
-
-// ingressDefaults are ingress-nginx's values for annotations left out or
-// refused.
-var ingressDefaults = map[string]string{
-	"cors-allow-origin":      "* (every site)",
-	"cors-allow-headers":     "DNT, Keep-Alive, User-Agent, X-Requested-With, If-Modified-Since, Cache-Control, Content-Type, Range, Authorization",
-	"cors-allow-methods":     "GET, PUT, POST, DELETE, PATCH, OPTIONS",
-	"cors-allow-credentials": "true",
-}
-
 // lintIngressAnnotations reviews ingress-nginx's CORS annotations.
 func lintIngressAnnotations(file string, ann *yaml.Node) []Finding {
 	if ann == nil {
 		return nil
 	}
-	const prefix = "nginx.ingress.kubernetes.io/"
+	const prefix = kubecors.IngressPrefix
 	enable := valueNode(ann, prefix+"enable-cors")
 	if enable == nil || enable.Value != "true" {
 		return nil
@@ -153,16 +132,17 @@ func lintIngressAnnotations(file string, ann *yaml.Node) []Finding {
 	}
 	for _, name := range []string{"cors-allow-origin", "cors-allow-credentials", "cors-allow-headers"} {
 		if valueNode(ann, prefix+name) == nil {
-			at(enable, "ingress-cors-default", audit.Medium, fmt.Sprintf("enable-cors without %s: ingress-nginx uses its default, %s", name, ingressDefaults[name]), "write "+prefix+name+" explicitly (corskit gen ingress-nginx writes every one)")
+			at(enable, "ingress-cors-default", audit.Medium, fmt.Sprintf("enable-cors without %s: ingress-nginx uses its default, %s", name, kubecors.IngressDefaults[name]), "write "+prefix+name+" explicitly (corskit gen ingress-nginx writes every one)")
 		}
 	}
 	if valueNode(ann, prefix+"cors-max-age") == nil {
 		at(enable, "max-age-capped", audit.Info, "enable-cors without cors-max-age: ingress-nginx sends 1728000 (20 days); Chromium caps it at 7200 s, Firefox at 86400 s, so a change takes a day to reach Firefox users", "write cors-max-age, 7200 or less")
 	}
-	for name, re := range ingressAccepts {
+	for _, name := range slices.Sorted(maps.Keys(kubecors.IngressAccepts)) {
+		re := kubecors.IngressAccepts[name]
 		n := valueNode(ann, prefix+name)
 		if n != nil && !re.MatchString(strings.ReplaceAll(n.Value, " ", "")) {
-			def := ingressDefaults[name]
+			def := kubecors.IngressDefaults[name]
 			if def == "" {
 				def = "nothing"
 			}
@@ -183,8 +163,8 @@ func lintIngressAnnotations(file string, ann *yaml.Node) []Finding {
 			case strings.Contains(o, "*."):
 				at(n, "ingress-one-label-wildcard", audit.Info, fmt.Sprintf("origin %q: ingress-nginx's * matches one label (a.example.com, not a.b.example.com)", o), "list deeper subdomains too")
 			default:
-				if p, err := origin.Parse(o); err == nil && p.Scheme == "http" && !p.IsLocal() {
-					at(n, "http-origin", audit.Medium, fmt.Sprintf("origin %q is plain http: anyone on the network path can inject script into it", o), "serve the page over https and list https://"+p.Host)
+				if msg, fix, ok := plainHTTPOrigin(o); ok {
+					at(n, "http-origin", audit.Medium, msg, fix)
 				}
 			}
 		}

@@ -144,10 +144,20 @@ func storageOrigin(file string, loc *locator, s buckets.Service, rule, o string)
 	case strings.HasSuffix(o, "/"):
 		return f("storage-rule-never-matches", audit.Medium, fmt.Sprintf("%s: origin %q ends in /: a browser's Origin never does, so it never matches", rule, o), "write "+strings.TrimSuffix(o, "/"))
 	}
-	if p, err := origin.Parse(o); err == nil && p.Kind == origin.Exact && p.Scheme == "http" && !p.IsLocal() {
-		return f("http-origin", audit.Medium, fmt.Sprintf("%s: origin %q is plain http: anyone on the network path can inject script into it", rule, o), "serve the page over https and list https://"+p.Host)
+	if msg, fix, ok := plainHTTPOrigin(o); ok {
+		return f("http-origin", audit.Medium, rule+": "+msg, fix)
 	}
 	return nil
+}
+
+// plainHTTPOrigin reports an allowed origin on plain http that is not
+// loopback, with the finding's message and fix.
+func plainHTTPOrigin(o string) (msg, fix string, ok bool) {
+	p, err := origin.Parse(o)
+	if err != nil || p.Kind == origin.Any || p.Kind == origin.Null || p.Scheme != "http" || p.IsLocal() {
+		return "", "", false
+	}
+	return fmt.Sprintf("origin %q is plain http: anyone on the network path can inject script into it and read what it is allowed to", o), "serve the page over https and list https://" + p.Host, true
 }
 
 // shadowedBy reports whether an earlier rule answers every request rule i

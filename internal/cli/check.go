@@ -102,7 +102,9 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	fs.StringVar(&o.stack, "stack", "auto", "server stack for the fix: auto, "+strings.Join(check.Stacks(), ", "))
 	fs.Func("rules", "a storage bucket's current CORS rules (aws s3api get-bucket-cors output, S3 or Azure XML, GCS JSON): the fix keeps them and adds its rule", func(path string) error {
 		data, err := readLimited(path, 1<<20)
-		if err != nil {
+		if errors.Is(err, errTooLarge) {
+			return fmt.Errorf("%s is over 1 MiB: not a bucket's CORS rules", path)
+		} else if err != nil {
 			return err
 		}
 		o.rules, o.rulesPath = data, path
@@ -237,7 +239,11 @@ func (o checkOptions) checkOptions(origin, method string) check.Options {
 	}
 }
 
-// readLimited reads a file of at most limit bytes, naming it in errors.
+// errTooLarge is readLimited's error for a file over its limit.
+var errTooLarge = errors.New("too large")
+
+// readLimited reads a file of at most limit bytes; a larger one is
+// errTooLarge.
 func readLimited(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -249,7 +255,7 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s: %v", path, err)
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is over %d bytes: not a bucket's CORS rules", path, limit)
+		return nil, fmt.Errorf("%s is over %d bytes: %w", path, limit, errTooLarge)
 	}
 	return data, nil
 }

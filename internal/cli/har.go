@@ -3,9 +3,9 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/corskit/corskit/browser"
@@ -75,17 +75,12 @@ func orEmpty(rs []harResult) []harResult {
 }
 
 func readHAR(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("--har %s: %v", path, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxHARSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("--har %s: %v", path, err)
-	}
-	if len(data) > maxHARSize {
+	data, err := readLimited(path, maxHARSize)
+	if errors.Is(err, errTooLarge) {
 		return nil, fmt.Errorf("--har %s: larger than %d MiB; save the HAR of the failing page load only", path, maxHARSize>>20)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--har %s: %v", path, err)
 	}
 	return data, nil
 }
