@@ -3,7 +3,9 @@
 // prefixes to their backends, so that the page makes same-origin requests and
 // CORS never comes up. It proxies WebSockets (HMR included) and streams, makes
 // backend cookies work on http://localhost, tries localhost on 127.0.0.1 and
-// ::1, and answers with errors a person can act on.
+// ::1, and answers with errors a person can act on. It answers only its own
+// host names (Config.AllowedHosts), so that no website can reach the dev
+// server and the APIs through it by DNS rebinding.
 package devproxy
 
 import (
@@ -53,6 +55,14 @@ type Config struct {
 	KeepHost bool
 	// Cookies adjusts Set-Cookie so that cookies work on http://localhost.
 	Cookies CookieRewrite
+	// AllowedHosts are the host names the proxy answers to besides its own:
+	// localhost, *.localhost and IP addresses always are. An entry is a name
+	// (app.test) or a name with a leading dot for it and its subdomains
+	// (.example.com); the port never matters. A request for any other Host is
+	// refused with 403, and so is a WebSocket opened by a page on any other
+	// origin, so that no website can read the dev server and the APIs by DNS
+	// rebinding. AnyHost ("*") turns the check off.
+	AllowedHosts []string
 	// Log receives one line per request; nil for none.
 	Log io.Writer
 }
@@ -84,6 +94,8 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("dev: target %q is not an http or https URL, e.g. http://localhost:5000", t.String()))
 		}
 	}
+	_, hostErrs := newHostRule(c.AllowedHosts)
+	errs = append(errs, hostErrs...)
 	seen := map[string]bool{}
 	for _, r := range c.Routes {
 		if !strings.HasPrefix(r.Prefix, "/") {
@@ -113,6 +125,7 @@ type Proxy struct {
 	frontend *httputil.ReverseProxy
 	apis     map[string]*httputil.ReverseProxy
 	static   http.Handler
+	hosts    hostRule
 	logMu    sync.Mutex
 }
 
@@ -122,6 +135,7 @@ func New(cfg Config) (*Proxy, error) {
 		return nil, err
 	}
 	p := &Proxy{cfg: cfg, dialer: newLocalDialer(), apis: map[string]*httputil.ReverseProxy{}}
+	p.hosts, _ = newHostRule(cfg.AllowedHosts)
 	p.routes = slices.Clone(cfg.Routes)
 	slices.SortFunc(p.routes, func(a, b Route) int { return len(b.Prefix) - len(a.Prefix) })
 	transport := &http.Transport{
@@ -160,7 +174,9 @@ func (p *Proxy) reverseProxy(r *Route, target *url.URL, transport http.RoundTrip
 			if p.cfg.KeepHost {
 				pr.Out.Host = pr.In.Host
 			}
-			if r != nil && r.ChangeOrigin && pr.Out.Header.Get("Origin") != "" {
+			// Only the proxy's own pages' Origin is changed: a foreign site's
+			// stays, so that a backend that checks it still refuses it.
+			if o := pr.Out.Header.Get("Origin"); r != nil && r.ChangeOrigin && o != "" && p.hosts.allowsOrigin(o, pr.In.Host) {
 				pr.Out.Header.Set("Origin", target.Scheme+"://"+target.Host)
 			}
 		},
@@ -181,9 +197,15 @@ func singleJoin(base, p string) string {
 	return strings.TrimRight(base, "/") + p
 }
 
-// ServeHTTP routes by the longest prefix; everything else goes to the
-// frontend or the static folder.
+// ServeHTTP refuses a Host the proxy does not answer (see
+// Config.AllowedHosts) and a WebSocket from a foreign page, then routes by
+// the longest prefix; everything else goes to the frontend or the static
+// folder.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ws := isWebSocket(r)
+	if p.checkHost(w, r, ws) {
+		return
+	}
 	start := time.Now()
 	lw := &logWriter{ResponseWriter: w, status: 200}
 	route, target := "frontend", ""
@@ -201,7 +223,6 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h, route, target = p.static, "static", p.cfg.Static
 		}
 	}
-	ws := isWebSocket(r)
 	if ws {
 		// A WebSocket (HMR) lives long: say so when it opens.
 		p.log("WebSocket %s %s -> %s opened\n", r.URL.RequestURI(), route, target)

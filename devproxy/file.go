@@ -16,6 +16,7 @@ import (
 //	listen: 127.0.0.1:3000
 //	frontend: http://localhost:5173   # or static: dist
 //	keep_host: false
+//	allowed_hosts: [app.test, .dev.example.com]
 //	cookies: {strip_domain: true, strip_secure: true, samesite_lax: true}
 //	api:
 //	  - {prefix: /api, target: "http://localhost:5000", rewrite: /, change_origin: true}
@@ -24,7 +25,9 @@ type File struct {
 	Frontend string `yaml:"frontend"`
 	Static   string `yaml:"static"`
 	KeepHost bool   `yaml:"keep_host"`
-	Cookies  *struct {
+	// AllowedHosts is Config.AllowedHosts.
+	AllowedHosts []string `yaml:"allowed_hosts"`
+	Cookies      *struct {
 		StripDomain bool `yaml:"strip_domain"`
 		StripSecure bool `yaml:"strip_secure"`
 		SameSiteLax bool `yaml:"samesite_lax"`
@@ -47,7 +50,7 @@ func ReadFile(path string) (File, error) {
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return f, fmt.Errorf("dev: %s: %s; the keys are listen, frontend, static, keep_host, cookies, api", path, strings.TrimPrefix(err.Error(), "yaml: "))
+		return f, fmt.Errorf("dev: %s: %s; the keys are listen, frontend, static, keep_host, allowed_hosts, cookies, api", path, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	return f, nil
 }
@@ -68,6 +71,7 @@ func (f File) Apply(cfg *Config) (listen string, err error) {
 	}
 	cfg.Static = f.Static
 	cfg.KeepHost = f.KeepHost
+	cfg.AllowedHosts = append(cfg.AllowedHosts, f.AllowedHosts...)
 	if f.Cookies != nil {
 		cfg.Cookies = CookieRewrite{StripDomain: f.Cookies.StripDomain, StripSecure: f.Cookies.StripSecure, SameSiteToLax: f.Cookies.SameSiteLax}
 	}
