@@ -7,6 +7,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -142,15 +145,18 @@ func wsAccept(key string) string {
 	return base64.StdEncoding.EncodeToString(h[:])
 }
 
-// wsDial opens a WebSocket to addr with the given Host and Origin (none
-// when origin is ""), and on 101 sends a text frame and returns the echo.
-func wsDial(t *testing.T, addr, host, origin string) (status int, body, echo string) {
+// wsOpen sends a WebSocket handshake for path to addr with the given Host,
+// Origin (none when "") and header pairs, and reads the answer: its body
+// unless it is 101, when the frames follow on c.R.
+func wsOpen(t *testing.T, addr, path, host, origin string, hdr ...string) (c *servertest.RawClient, resp *http.Response, body string) {
 	t.Helper()
-	c := servertest.DialRaw(t, addr)
-	const key = "dGhlIHNhbXBsZSBub25jZQ=="
-	req := "GET /@vite/hmr HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
+	c = servertest.DialRaw(t, addr)
+	req := "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + wsKey + "\r\nSec-WebSocket-Version: 13\r\n"
 	if origin != "" {
 		req += "Origin: " + origin + "\r\n"
+	}
+	for i := 0; i < len(hdr); i += 2 {
+		req += hdr[i] + ": " + hdr[i+1] + "\r\n"
 	}
 	if _, err := io.WriteString(c.Conn, req+"\r\n"); err != nil {
 		t.Fatal(err)
@@ -161,10 +167,23 @@ func wsDial(t *testing.T, addr, host, origin string) (status int, body, echo str
 	}
 	if resp.StatusCode != 101 {
 		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b), ""
+		return c, resp, string(b)
 	}
-	if resp.Header.Get("Sec-WebSocket-Accept") != wsAccept(key) {
+	if resp.Header.Get("Sec-WebSocket-Accept") != wsAccept(wsKey) {
 		t.Fatalf("the upstream's handshake: Sec-WebSocket-Accept %q", resp.Header.Get("Sec-WebSocket-Accept"))
+	}
+	return c, resp, ""
+}
+
+const wsKey = "dGhlIHNhbXBsZSBub25jZQ=="
+
+// wsDial opens a WebSocket as wsOpen does and, on 101, sends a text frame
+// and returns the echo.
+func wsDial(t *testing.T, addr, host, origin string) (status int, body, echo string) {
+	t.Helper()
+	c, resp, body := wsOpen(t, addr, "/@vite/hmr", host, origin)
+	if resp.StatusCode != 101 {
+		return resp.StatusCode, body, ""
 	}
 	msg := []byte("hot update")
 	mask := [4]byte{1, 2, 3, 4}
@@ -173,11 +192,21 @@ func wsDial(t *testing.T, addr, host, origin string) (status int, body, echo str
 		frame = append(frame, b^mask[i%4])
 	}
 	c.Conn.Write(frame)
-	got := make([]byte, 2+len(msg))
-	if _, err := io.ReadFull(c.R, got); err != nil {
-		t.Fatalf("reading the echo: %v", err)
+	return 101, "", wsRead(t, c)
+}
+
+// wsRead reads one short unmasked text frame from the server.
+func wsRead(t *testing.T, c *servertest.RawClient) string {
+	t.Helper()
+	var head [2]byte
+	if _, err := io.ReadFull(c.R, head[:]); err != nil || head[1] >= 126 {
+		t.Fatalf("reading a frame: %v (header % x)", err, head)
 	}
-	return 101, "", string(got[2:])
+	payload := make([]byte, head[1])
+	if _, err := io.ReadFull(c.R, payload); err != nil {
+		t.Fatalf("reading a frame: %v", err)
+	}
+	return string(payload)
 }
 
 // TestWebSocketOrigin: a page on a foreign site opening a WebSocket (the dev
@@ -245,5 +274,57 @@ func TestChangeOriginKeepsForeignOrigin(t *testing.T) {
 		if _, got := get(t, dev+"/api/transfer", "Origin", origin); got != want {
 			t.Errorf("Origin %q reached the API as %q; want %q", origin, got, want)
 		}
+	}
+}
+
+// TestViteBehindDev is issue 20's scenario on the real Vite: Vite refuses a
+// foreign Host itself, and corskit dev, which sends Vite its own host, must
+// not undo that; nor may a foreign page open Vite's HMR socket through it,
+// even with the token a rebinding page could have read.
+func TestViteBehindDev(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	node := servertest.NPMInstall(t, dir, servertest.VitePackage)
+	for name, text := range map[string]string{
+		"index.html":     `<!doctype html><title>app</title><script type="module" src="/main.js"></script>`,
+		"main.js":        `console.log("app source")` + "\n",
+		"vite.config.js": `export default { cacheDir: "vite-cache", clearScreen: false }` + "\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	port := servertest.FreePort(t)
+	servertest.Start(t, dir, port, nil, node, filepath.Join(dir, "node_modules", "vite", "bin", "vite.js"), "--port", fmt.Sprint(port), "--strictPort", "--host", "127.0.0.1")
+	vite := fmt.Sprintf("127.0.0.1:%d", port)
+	direct := servertest.DialRaw(t, vite)
+	if resp, body := direct.RoundTrip(t, "GET", "GET / HTTP/1.1\r\nHost: evil.example:"+fmt.Sprint(port)+"\r\n\r\n"); resp.StatusCode != 403 || !strings.Contains(body, `This host ("evil.example") is not allowed`) {
+		t.Fatalf("Vite itself: a foreign Host got %d %q; want its 403", resp.StatusCode, body)
+	}
+	_, dev := start(t, Config{Frontend: mustURL("http://" + vite)})
+	addr := strings.TrimPrefix(dev, "http://")
+	_, devPort, _ := net.SplitHostPort(addr)
+	c := servertest.DialRaw(t, addr)
+	if resp, body := c.RoundTrip(t, "GET", "GET /main.js HTTP/1.1\r\nHost: evil.example:"+devPort+"\r\n\r\n"); resp.StatusCode != 403 || !strings.HasPrefix(body, "corskit dev: refused a request for host \"evil.example:"+devPort+"\"") {
+		t.Errorf("through corskit dev: a foreign Host got %d %q; want corskit dev's 403", resp.StatusCode, body)
+	}
+	if _, body := get(t, dev+"/main.js"); !strings.Contains(body, `console.log("app source")`) {
+		t.Fatalf("through corskit dev: /main.js got %q; want the app's source", body)
+	}
+	_, client := get(t, dev+"/@vite/client")
+	m := regexp.MustCompile(`wsToken = "([^"]+)"`).FindStringSubmatch(client)
+	if m == nil {
+		t.Fatalf("no HMR token in /@vite/client:\n%.500s", client)
+	}
+	hmr := "/?token=" + m[1]
+	if _, resp, body := wsOpen(t, addr, hmr, addr, "https://evil.example", "Sec-WebSocket-Protocol", "vite-hmr"); resp.StatusCode != 403 || !strings.HasPrefix(body, `corskit dev: refused a WebSocket opened by the page at "https://evil.example"`) {
+		t.Errorf("HMR from a foreign page: got %d %q; want corskit dev's 403", resp.StatusCode, body)
+	}
+	ws, resp, body := wsOpen(t, addr, hmr, addr, dev, "Sec-WebSocket-Protocol", "vite-hmr")
+	if resp.StatusCode != 101 {
+		t.Fatalf("HMR from the app's own page: got %d %q; want 101", resp.StatusCode, body)
+	}
+	if msg := wsRead(t, ws); !strings.Contains(msg, `"connected"`) {
+		t.Errorf("HMR: Vite's first message is %q; want its connected message", msg)
 	}
 }

@@ -10,16 +10,21 @@ import (
 )
 
 // NPMPackages are the npm packages the tests run, pinned: Express and cors
-// for the Express servers, s3rver and Azurite for the storage emulators.
+// for the Express servers, s3rver and Azurite for the storage emulators,
+// Vite for corskit dev's tests against the real dev server.
 // Tests never install them (they send traffic to loopback only):
 // `go run ./internal/servertest/npminstall`, which .ci/run calls, does.
-var NPMPackages = []string{"express@4", "cors@2", S3rverPackage, AzuritePackage}
+var NPMPackages = []string{"express@4", "cors@2", S3rverPackage, AzuritePackage, VitePackage}
 
 // The storage emulators, pinned.
 const (
 	S3rverPackage  = "s3rver@3.7.1"
 	AzuritePackage = "azurite@3.37.0"
 )
+
+// VitePackage is the frontend dev server corskit dev is tested behind,
+// pinned (Vite 7 installs with npm 10 and 11 on Node 20.19 and later).
+const VitePackage = "vite@7.3.8"
 
 // NPMDir is where the packages are installed: $CORSKIT_NPM_DIR, or
 // corskit-npm in the user's cache directory.
