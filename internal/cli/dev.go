@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -39,13 +40,14 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 	from := fs.String("from", "", "translate a Vite config's server.proxy (vite.config.js) or CRA's package.json proxy")
 	keepHost := fs.Bool("keep-host", false, "send the browser's Host to targets instead of their own")
 	noCookies := fs.Bool("no-cookie-rewrite", false, "leave Set-Cookie as the targets send it")
-	var apis, rewrites, changeOrigin []string
+	var apis, rewrites, changeOrigin, allowedHosts []string
 	list := func(dst *[]string) func(string) error {
 		return func(s string) error { *dst = append(*dst, s); return nil }
 	}
 	fs.Func("api", "route PREFIX=URL, e.g. /api=http://localhost:5000 (repeatable)", list(&apis))
 	fs.Func("rewrite", "path rewrite FROM=TO for a route, e.g. /api/=/ (repeatable)", list(&rewrites))
 	fs.Func("change-origin", "rewrite Origin to the target's for the route PREFIX (repeatable)", list(&changeOrigin))
+	fs.Func("allowed-host", "answer the host `NAME` too, or .NAME for it and its subdomains (repeatable); localhost, *.localhost and IP addresses always are; '*' answers any host, which lets any website read your dev server by DNS rebinding", list(&allowedHosts))
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK
@@ -131,6 +133,11 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	cfg.KeepHost = cfg.KeepHost || *keepHost
+	cfg.AllowedHosts = append(cfg.AllowedHosts, allowedHosts...)
+	if host, _, err := net.SplitHostPort(*listen); err == nil && host != "" && net.ParseIP(host) == nil && host != "localhost" && !strings.HasSuffix(host, ".localhost") {
+		// The name given to --listen is one the user opens.
+		cfg.AllowedHosts = append(cfg.AllowedHosts, host)
+	}
 	if *noCookies {
 		cfg.Cookies = devproxy.CookieRewrite{}
 	}
@@ -144,10 +151,14 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "corskit dev: listen on %s: %v; pick another with --listen\n", *listen, err)
 		return ExitFail
 	}
+	for _, w := range devWarnings(*listen, ln.Addr(), cfg.AllowedHosts) {
+		fmt.Fprintln(stderr, w)
+	}
 	fmt.Fprintf(stdout, "corskit dev: open http://%s\n", ln.Addr())
 	for _, r := range p.Resolve(context.Background()) {
 		fmt.Fprintf(stdout, "  target %s\n", r)
 	}
+	fmt.Fprintf(stdout, "  allowed hosts: %s (add one with --allowed-host NAME)\n", strings.Join(append([]string{"localhost", "*.localhost", "IP addresses"}, cfg.AllowedHosts...), ", "))
 	for _, n := range notes {
 		fmt.Fprintf(stdout, "  not translated: %s\n", n)
 	}
@@ -160,4 +171,18 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 		return ExitFail
 	}
 	return ExitOK
+}
+
+// devWarnings are the start's warnings about what reaches beyond this
+// machine's own pages: a listener beyond loopback, and the host check off.
+func devWarnings(listen string, addr net.Addr, allowed []string) []string {
+	var out []string
+	if ta, ok := addr.(*net.TCPAddr); ok && !ta.IP.IsLoopback() {
+		_, port, _ := net.SplitHostPort(addr.String())
+		out = append(out, fmt.Sprintf("corskit dev: WARNING: listening on %s, beyond loopback: anyone on your network can reach your dev server (your source, and the files it serves) and your APIs through corskit dev. Unless you mean to, listen on this machine only: --listen 127.0.0.1:%s. Other devices can open it by IP address; a name they use needs --allowed-host NAME.", listen, port))
+	}
+	if slices.Contains(allowed, devproxy.AnyHost) {
+		out = append(out, "corskit dev: WARNING: --allowed-host '*': corskit dev answers any host and accepts WebSockets from any page, so any website you visit can read your dev server and APIs through it by DNS rebinding. Name the hosts you use instead: --allowed-host NAME (or .NAME for its subdomains).")
+	}
+	return out
 }

@@ -80,3 +80,106 @@ func TestDevCommand(t *testing.T) {
 		t.Errorf("unknown key: got %d %q", code, errb.String())
 	}
 }
+
+// startDev runs the real corskit dev until the test ends; it returns the
+// banner (stdout up to the allowed-hosts line), and stop, which ends it and
+// returns what it wrote on stderr.
+func startDev(t *testing.T, args ...string) (banner string, stop func() string) {
+	t.Helper()
+	cmd := exec.Command(corskitBinary(t), append([]string{"dev"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := false
+	stop = func() string {
+		if !done {
+			done = true
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+		}
+		return stderr.String()
+	}
+	t.Cleanup(func() { stop() })
+	sc := bufio.NewScanner(stdout)
+	var lines []string
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if strings.HasPrefix(sc.Text(), "  allowed hosts:") {
+			break
+		}
+	}
+	go io.Copy(io.Discard, stdout)
+	return strings.Join(lines, "\n"), stop
+}
+
+// askHost sends GET / to addr (a loopback address) with the given Host.
+func askHost(t *testing.T, addr, host string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", "http://"+addr+"/", nil)
+	req.Host = host
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestDevAllowedHosts: the real command answers its own names, the ones
+// given with --allowed-host and allowed_hosts, and refuses others with the
+// flag to add them; listening beyond loopback and '*' are warned about at
+// start, and a plain loopback start warns about nothing.
+func TestDevAllowedHosts(t *testing.T) {
+	t.Parallel()
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "frontend") }))
+	defer front.Close()
+	conf := filepath.Join(t.TempDir(), "dev.yaml")
+	os.WriteFile(conf, []byte("frontend: "+front.URL+"\nallowed_hosts: [cfg.test]\n"), 0o600)
+
+	// Beyond loopback: it binds every interface, the test talks to loopback.
+	_, port, _ := strings.Cut(freeAddr(t), ":")
+	banner, stop := startDev(t, "--listen", "0.0.0.0:"+port, "--config", conf, "--allowed-host", ".app.test")
+	addr := "127.0.0.1:" + port
+	for _, host := range []string{"localhost:" + port, addr, "cfg.test:" + port, "app.test", "www.app.test:" + port} {
+		if code, body := askHost(t, addr, host); code != 200 || body != "frontend" {
+			t.Errorf("Host %q: got %d %q; want the frontend", host, code, body)
+		}
+	}
+	if code, body := askHost(t, addr, "evil.example:"+port); code != 403 || !strings.Contains(body, "--allowed-host evil.example") {
+		t.Errorf("Host evil.example: got %d %q; want 403 naming the flag", code, body)
+	}
+	if !strings.Contains(banner, "  allowed hosts: localhost, *.localhost, IP addresses, cfg.test, .app.test (add one with --allowed-host NAME)") {
+		t.Errorf("the banner does not list the allowed hosts:\n%s", banner)
+	}
+	warn := stop()
+	if want := "corskit dev: WARNING: listening on 0.0.0.0:" + port + ", beyond loopback: anyone on your network can reach your dev server"; !strings.Contains(warn, want) || !strings.Contains(warn, "--listen 127.0.0.1:"+port) || !strings.Contains(warn, "--allowed-host NAME") {
+		t.Errorf("stderr:\n%s\nwant a warning %q naming --listen 127.0.0.1:%s and --allowed-host", warn, want, port)
+	}
+
+	// '*' is named at start; loopback alone is not warned about.
+	listen := freeAddr(t)
+	_, stop = startDev(t, "--listen", listen, "--frontend", front.URL, "--allowed-host", "*")
+	if code, _ := askHost(t, listen, "evil.example"); code != 200 {
+		t.Errorf("--allowed-host '*': Host evil.example got %d; want 200", code)
+	}
+	if warn := stop(); !strings.Contains(warn, "corskit dev: WARNING: --allowed-host '*': corskit dev answers any host") || strings.Contains(warn, "beyond loopback") {
+		t.Errorf("--allowed-host '*' on loopback: stderr:\n%s", warn)
+	}
+	listen = freeAddr(t)
+	_, stop = startDev(t, "--listen", listen, "--frontend", front.URL)
+	if code, _ := askHost(t, listen, "evil.example"); code != 403 {
+		t.Errorf("by default: Host evil.example got %d; want 403", code)
+	}
+	if warn := stop(); warn != "" {
+		t.Errorf("a loopback start warned:\n%s", warn)
+	}
+
+	var errb bytes.Buffer
+	if code := Run([]string{"dev", "--frontend", front.URL, "--allowed-host", "http://app.test:3000"}, io.Discard, &errb); code != ExitUsage || !strings.Contains(errb.String(), `allowed host "http://app.test:3000" is a URL, not a host name; write a host name alone, e.g. app.test`) {
+		t.Errorf("a URL as --allowed-host: got %d %q", code, errb.String())
+	}
+}
