@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -181,5 +183,29 @@ func TestDevAllowedHosts(t *testing.T) {
 	var errb bytes.Buffer
 	if code := Run([]string{"dev", "--frontend", front.URL, "--allowed-host", "http://app.test:3000"}, io.Discard, &errb); code != ExitUsage || !strings.Contains(errb.String(), `allowed host "http://app.test:3000" is a URL, not a host name; write a host name alone, e.g. app.test`) {
 		t.Errorf("a URL as --allowed-host: got %d %q", code, errb.String())
+	}
+}
+
+// TestDevListenNameAllowed: the name given to --listen is one the user
+// opens, so it is answered. It needs a name of this machine that resolves
+// to loopback only (its host name, on most machines).
+func TestDevListenNameAllowed(t *testing.T) {
+	t.Parallel()
+	name, err := os.Hostname()
+	addrs, lerr := net.LookupHost(name)
+	if err != nil || lerr != nil || len(addrs) == 0 || slices.ContainsFunc(addrs, func(a string) bool { ip := net.ParseIP(a); return ip == nil || !ip.IsLoopback() }) {
+		t.Skipf("\n\n*** this machine's host name %q does not resolve to loopback only (%v %v): test SKIPPED ***\n\n", name, addrs, lerr)
+	}
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "frontend") }))
+	defer front.Close()
+	_, port, _ := strings.Cut(freeAddr(t), ":")
+	banner, stop := startDev(t, "--listen", name+":"+port, "--frontend", front.URL)
+	defer stop()
+	addr := "127.0.0.1:" + port
+	if code, body := askHost(t, addr, name+":"+port); code != 200 || body != "frontend" || !strings.Contains(banner, "IP addresses, "+name+" (add one") {
+		t.Errorf("--listen %s:%s: Host %s got %d %q; want the frontend, and the banner to list it:\n%s", name, port, name, code, body, banner)
+	}
+	if code, _ := askHost(t, addr, "evil.example:"+port); code != 403 {
+		t.Errorf("Host evil.example: got %d; want 403", code)
 	}
 }
