@@ -22,7 +22,9 @@ import (
 const devUsage = `Usage: corskit dev --frontend URL | --static DIR [--api PREFIX=URL]... [flags]
 
 One local origin for a frontend dev server and its APIs: the page's requests
-are same-origin, so CORS never comes up.
+are same-origin, so CORS never comes up. It answers only its own names
+(localhost, *.localhost, IP addresses, those given with --allowed-host), so
+that no website can reach your dev server through it by DNS rebinding.
 
   corskit dev --frontend http://localhost:5173 --api /api=http://localhost:5000
 
@@ -134,7 +136,7 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg.KeepHost = cfg.KeepHost || *keepHost
 	cfg.AllowedHosts = append(cfg.AllowedHosts, allowedHosts...)
-	if host, _, err := net.SplitHostPort(*listen); err == nil && host != "" && net.ParseIP(host) == nil && host != "localhost" && !strings.HasSuffix(host, ".localhost") {
+	if host, _, err := net.SplitHostPort(strings.ToLower(*listen)); err == nil && host != "" && net.ParseIP(host) == nil && host != "localhost" && !strings.HasSuffix(host, ".localhost") {
 		// The name given to --listen is one the user opens.
 		cfg.AllowedHosts = append(cfg.AllowedHosts, host)
 	}
@@ -182,7 +184,7 @@ func devWarnings(listen string, addr net.Addr, allowed []string) []string {
 		out = append(out, fmt.Sprintf("corskit dev: WARNING: listening on %s, beyond loopback: anyone on your network can reach your dev server (your source, and the files it serves) and your APIs through corskit dev. Unless you mean to, listen on this machine only: --listen 127.0.0.1:%s. Other devices can open it by IP address; a name they use needs --allowed-host NAME.", listen, port))
 	}
 	if slices.Contains(allowed, devproxy.AnyHost) {
-		out = append(out, "corskit dev: WARNING: --allowed-host '*': corskit dev answers any host and accepts WebSockets from any page, so any website you visit can read your dev server and APIs through it by DNS rebinding. Name the hosts you use instead: --allowed-host NAME (or .NAME for its subdomains).")
+		out = append(out, "corskit dev: WARNING: allowed host '*' (--allowed-host or allowed_hosts): corskit dev answers any host and accepts WebSockets from any page, so any website you visit can read your dev server and APIs through it by DNS rebinding. Name the hosts you use instead: --allowed-host NAME (or .NAME for its subdomains).")
 	}
 	return out
 }

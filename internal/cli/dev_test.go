@@ -168,7 +168,7 @@ func TestDevAllowedHosts(t *testing.T) {
 	if code, _ := askHost(t, listen, "evil.example"); code != 200 {
 		t.Errorf("--allowed-host '*': Host evil.example got %d; want 200", code)
 	}
-	if warn := stop(); !strings.Contains(warn, "corskit dev: WARNING: --allowed-host '*': corskit dev answers any host") || strings.Contains(warn, "beyond loopback") {
+	if warn := stop(); !strings.Contains(warn, "corskit dev: WARNING: allowed host '*' (--allowed-host or allowed_hosts): corskit dev answers any host") || strings.Contains(warn, "beyond loopback") {
 		t.Errorf("--allowed-host '*' on loopback: stderr:\n%s", warn)
 	}
 	listen = freeAddr(t)
