@@ -186,7 +186,7 @@ func (h hostRule) allowsOrigin(origin, host string) bool {
 		return false
 	}
 	name, ip, ok := hostOf(u.Host)
-	if !ok || u.Host == "" {
+	if !ok {
 		return false
 	}
 	if own, _, _ := hostOf(host); name == own || ip != nil && ip.IsLoopback() {
