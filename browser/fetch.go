@@ -87,6 +87,8 @@ type Verdict struct {
 	// Message: when several request headers are refused, Chromium names one
 	// of them in the iteration order of its internal hash table, which the
 	// model does not reproduce. Message then names the first in sorted order.
+	// Firefox and WebKit name the one Message names (see
+	// [Engine.RefusedInHeaderMapOrder]), so theirs have none.
 	Alternatives []string
 	// Refused lists every request header name the preflight refused.
 	Refused []string
