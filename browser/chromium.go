@@ -10,6 +10,7 @@ var Chromium = &Engine{
 	MaxAge:                7200, // services/network/cors/preflight_result.cc
 	LocalNetworkAccess:    true,
 	LoopbackIsTrustworthy: true,
+	RefusedHeaderAnyOrder: true,
 	console:               chromiumConsole,
 	mixedContent:          chromiumMixedContent,
 }

@@ -46,6 +46,18 @@ type Engine struct {
 	// GET without body, Content-Type and the other request-body headers are
 	// still sent, where the standard removes them (WebKit).
 	RedirectKeepsContentHeaders bool
+	// RefusedInHeaderMapOrder: of several request headers the preflight
+	// refused, the engine names the first in its header map: the headers
+	// it knows by name (webKitHeaderNames in safari.go), spelled its own
+	// way, in the order the page set them, then the others as the page
+	// wrote them, in the order the page set them (WebKit). Other engines
+	// name the first refused header in sorted order, lower-case.
+	RefusedInHeaderMapOrder bool
+	// RefusedHeaderAnyOrder: of several refused request headers, the
+	// engine may name any (Chromium, in the iteration order of an internal
+	// hash table that the model does not reproduce): the verdict's Message
+	// names the first in sorted order and its Alternatives the others.
+	RefusedHeaderAnyOrder bool
 	// LocalNetworkAccess: a page on a public address needs the user's
 	// permission to fetch a private or loopback one, and without it the
 	// request is never sent (Chromium; a private page fetching loopback is

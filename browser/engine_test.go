@@ -2,6 +2,7 @@ package browser
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -73,4 +74,52 @@ func TestEngineQuirks(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestRefusedHeaderNamed: of several refused request headers, WebKit names
+// the first in its header map (the names it knows first, then the others,
+// each in the page's order), Chromium and Firefox the first in sorted order.
+// Each case was run in WebKitGTK 2.50, Firefox 153 and Chromium 156.
+func TestRefusedHeaderNamed(t *testing.T) {
+	t.Parallel()
+	allowContentType := func(o Outgoing) (Incoming, error) {
+		return Incoming{Status: 204, Header: http.Header{"Access-Control-Allow-Origin": {"*"}, "Access-Control-Allow-Headers": {"x-allowed, content-type"}}}, nil
+	}
+	allowNone := func(o Outgoing) (Incoming, error) {
+		return Incoming{Status: 204, Header: http.Header{"Access-Control-Allow-Origin": {"*"}}}, nil
+	}
+	for _, tc := range []struct {
+		headers         []Header
+		rt              RoundTripper
+		safari, firefox string // the name each logs; Chromium's is Firefox's
+	}{
+		// Issue 26: the page's order, not the sorted one.
+		{[]Header{{"X-Trace-Id", "1"}, {"X-Api-Key", "1"}, {"Content-Type", "application/json"}}, allowContentType, "X-Trace-Id", "x-api-key"},
+		{[]Header{{"X-B", "1"}, {"X-A", "1"}}, allowNone, "X-B", "x-a"},
+		{[]Header{{"x-trace-id", "1"}, {"X-Api-Key", "1"}}, allowNone, "x-trace-id", "x-api-key"},
+		// A name WebKit knows comes first, in WebKit's spelling.
+		{[]Header{{"X-Trace-Id", "1"}, {"authorization", "Bearer x"}}, allowNone, "Authorization", "authorization"},
+		{[]Header{{"X-Trace-Id", "1"}, {"X-Api-Key", "1"}, {"content-type", "application/json"}}, allowNone, "Content-Type", "content-type"},
+		// Known names among themselves: the page's order.
+		{[]Header{{"X-Trace-Id", "1"}, {"Pragma", "no-cache"}, {"Cache-Control", "no-cache"}}, allowNone, "Pragma", "cache-control"},
+		// X-Requested-With is not one of them.
+		{[]Header{{"X-Custom", "1"}, {"X-Requested-With", "XMLHttpRequest"}}, allowNone, "X-Custom", "x-custom"},
+		// A repeated name keeps its first place and spelling.
+		{[]Header{{"X-B", "1"}, {"X-A", "1"}, {"x-b", "2"}}, allowNone, "X-B", "x-a"},
+	} {
+		req := Request{Origin: "http://localhost:3000", URL: "http://api.test/x", Method: "POST", Headers: tc.headers, Body: true}
+		for _, e := range Engines {
+			v := e.Fetch(req, tc.rt)
+			want := tc.firefox
+			if e == Safari {
+				want = tc.safari
+			}
+			if v.Reason != HeaderNotAllowed || !strings.Contains(v.Message, " "+want+" ") && !strings.Contains(v.Message, "‘"+want+"’") {
+				t.Errorf("%s, headers %v: %s %q; want it to name %s", e.Name, tc.headers, v.Reason, v.Message, want)
+			}
+			if len(v.Alternatives) > 0 != (e == Chromium) {
+				t.Errorf("%s, headers %v: alternatives %q", e.Name, tc.headers, v.Alternatives)
+			}
+		}
+	}
 }

@@ -87,6 +87,8 @@ type Verdict struct {
 	// Message: when several request headers are refused, Chromium names one
 	// of them in the iteration order of its internal hash table, which the
 	// model does not reproduce. Message then names the first in sorted order.
+	// Firefox and WebKit name the one Message names (see
+	// [Engine.RefusedInHeaderMapOrder]), so theirs have none.
 	Alternatives []string
 	// Refused lists every request header name the preflight refused.
 	Refused []string
@@ -187,12 +189,16 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 				switch r {
 				case HeaderNotAllowed:
 					v.Refused = refused
-					fail.Value = refused[0]
-					fail.Header = pageName(cur.Headers, refused[0])
+					ordered := e.refusedOrder(cur.Headers, refused)
+					fail.Value = ordered[0]
+					fail.Header = e.headerName(cur.Headers, ordered[0])
 					verdict := block(fail)
-					for _, n := range refused[1:] {
+					if !e.RefusedHeaderAnyOrder {
+						return verdict
+					}
+					for _, n := range ordered[1:] {
 						alt := fail
-						alt.Value, alt.Header = n, pageName(cur.Headers, n)
+						alt.Value, alt.Header = n, e.headerName(cur.Headers, n)
 						alt.URL, alt.FirstURL, alt.Origin, alt.RequestOrigin = current, first, req.Origin, origin
 						verdict.Alternatives = append(verdict.Alternatives, e.console(alt)[0])
 					}
@@ -300,9 +306,48 @@ func resolve(base, ref string) string {
 	return u.String()
 }
 
-// pageName returns the name of the request header called lower as the page
-// wrote it.
-func pageName(hs []Header, lower string) string {
+// refusedOrder returns the refused header names (lower-case, sorted) in the
+// order the engine checks them: sorted, or in WebKit's header map order (see
+// [Engine.RefusedInHeaderMapOrder]).
+func (e *Engine) refusedOrder(hs []Header, refused []string) []string {
+	if !e.RefusedInHeaderMapOrder {
+		return refused
+	}
+	left := make(map[string]bool, len(refused))
+	for _, n := range refused {
+		left[n] = true
+	}
+	var known, other []string
+	for _, h := range hs {
+		n := strings.ToLower(h.Name)
+		if !left[n] {
+			continue
+		}
+		delete(left, n)
+		if _, ok := webKitHeaderNames[n]; ok {
+			known = append(known, n)
+		} else {
+			other = append(other, n)
+		}
+	}
+	ordered := append(known, other...)
+	for _, n := range refused {
+		if left[n] {
+			ordered = append(ordered, n)
+		}
+	}
+	return ordered
+}
+
+// headerName returns the name of the request header called lower as the
+// engine logs it: as the page first wrote it, or, for a name WebKit knows,
+// in WebKit's spelling.
+func (e *Engine) headerName(hs []Header, lower string) string {
+	if e.RefusedInHeaderMapOrder {
+		if n, ok := webKitHeaderNames[lower]; ok {
+			return n
+		}
+	}
 	for _, h := range hs {
 		if strings.ToLower(h.Name) == lower {
 			return h.Name

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/corskit/corskit/browser"
@@ -70,11 +69,11 @@ func ParseFetch(text string) (Copied, error) {
 	after := strings.TrimSpace(rest[dec.InputOffset():])
 	if after, ok = strings.CutPrefix(after, ","); ok {
 		var init struct {
-			Headers     map[string]string `json:"headers"`
-			Body        *string           `json:"body"`
-			Method      string            `json:"method"`
-			Credentials string            `json:"credentials"`
-			Referrer    string            `json:"referrer"`
+			Headers     orderedHeaders `json:"headers"`
+			Body        *string        `json:"body"`
+			Method      string         `json:"method"`
+			Credentials string         `json:"credentials"`
+			Referrer    string         `json:"referrer"`
 		}
 		d := json.NewDecoder(strings.NewReader(after))
 		if err := d.Decode(&init); err != nil {
@@ -86,9 +85,7 @@ func ParseFetch(text string) (Copied, error) {
 		if init.Body != nil {
 			c.Body = *init.Body
 		}
-		for _, k := range sortedNames(init.Headers) {
-			c.Headers = append(c.Headers, browser.Header{Name: k, Value: init.Headers[k]})
-		}
+		c.Headers = append(c.Headers, init.Headers...)
 		c.Credentials = browser.Credentials(init.Credentials)
 		if init.Referrer != "" {
 			c.Headers = append(c.Headers, browser.Header{Name: "Referer", Value: init.Referrer})
@@ -121,15 +118,6 @@ func (c Copied) finish(flag string) (Copied, error) {
 		}
 	}
 	return c, nil
-}
-
-func sortedNames(m map[string]string) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // ParseCurl reads DevTools' "Copy as cURL" (Chromium, Firefox, Safari) as

@@ -25,7 +25,7 @@ type differences struct {
 
 // quirks are the Engine fields that change what the shared Fetch logic does.
 var quirks = []string{"PreflightsAfterRedirect", "PreflightKeepsOrigin", "PreflightRedirectCORSFirst", "MethodBeforeHeaderList", "PreflightStatusFirst",
-	"CrossOriginRedirectDeleteToGet", "RedirectKeepsAuthorization", "RedirectKeepsContentHeaders"}
+	"CrossOriginRedirectDeleteToGet", "RedirectKeepsAuthorization", "RedirectKeepsContentHeaders", "RefusedInHeaderMapOrder"}
 
 func newDifferences(n int) *differences {
 	return &differences{ok: map[string][]bool{}, lines: map[string]int{}, blocked: map[string]int{}, quirks: map[string]map[string]int{}}

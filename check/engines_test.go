@@ -70,19 +70,16 @@ func TestModelAgainstEngines(t *testing.T) {
 		model, _ := browser.EngineNamed(e.Name())
 		srv := scenario.NewServer()
 		defer srv.Close()
-		scs := scenario.Generate(seed, n, e.Origin())
+		// The generated scenarios, then fixed ones that refuse several
+		// headers set in several orders (issue 26).
+		scs := append(scenario.Generate(seed, n, e.Origin()), scenario.HeaderOrders(e.Origin())...)
 		srv.Add(scs...)
 		t.Logf("%s: seed %d, %d scenarios (replay: CORSKIT_SEED=%d go test ./check -run TestModelAgainstEngines/%s)", e.Name(), seed, n, seed, e.Name())
 
 		reqs := make([]browsertest.Request, len(scs))
 		for i, sc := range scs {
-			reqs[i] = browsertest.Request{URL: srv.URL(sc), Method: sc.Method, Credentials: string(sc.Credentials)}
-			if len(sc.Headers) > 0 {
-				reqs[i].Headers = map[string]string{}
-				for _, h := range sc.Headers {
-					reqs[i].Headers[h.Name] = h.Value
-				}
-			}
+			// The page sets the headers in the scenario's order.
+			reqs[i] = browsertest.Request{URL: srv.URL(sc), Method: sc.Method, Ordered: sc.Headers, Credentials: string(sc.Credentials)}
 			if sc.Body() {
 				reqs[i].Body = "x"
 			}
@@ -110,7 +107,7 @@ func TestModelAgainstEngines(t *testing.T) {
 			if v.Allowed != got.OK {
 				problems = append(problems, fmt.Sprintf("verdict: model allowed=%v, %s ok=%v (%s)", v.Allowed, e.Name(), got.OK, got.Error))
 			}
-			if !sameLines(v, lines) {
+			if !sameLines(e.Name(), v, lines) {
 				problems = append(problems, fmt.Sprintf("console:\n    model   %q\n    %-7s %q", v.Messages, e.Name(), lines))
 			}
 			if v.Preflight != sentPreflight {
@@ -132,9 +129,11 @@ func TestModelAgainstEngines(t *testing.T) {
 					problems = append(problems, p)
 				}
 			}
-			table.record(e.Name(), i, got.OK, len(lines))
-			if os.Getenv("CORSKIT_TABLE") != "" {
-				table.counterfactuals(model, req, reqs[i].Body, v)
+			if i < n { // the table in docs/check.md counts generated scenarios only
+				table.record(e.Name(), i, got.OK, len(lines))
+				if os.Getenv("CORSKIT_TABLE") != "" {
+					table.counterfactuals(model, req, reqs[i].Body, v)
+				}
 			}
 			if len(problems) > 0 {
 				failures++
@@ -144,21 +143,23 @@ func TestModelAgainstEngines(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("%s: %d scenarios, %d allowed, %d blocked, %d preflighted, %d differ from the model; reasons %v", e.Name(), n, allowed, n-allowed, preflights, failures, reasons)
+		t.Logf("%s: %d scenarios, %d allowed, %d blocked, %d preflighted, %d differ from the model; reasons %v", e.Name(), len(scs), allowed, len(scs)-allowed, preflights, failures, reasons)
 		// The generator must keep producing a useful mix.
-		if n >= 200 && (allowed < n/5 || n-allowed < n/3 || len(reasons) < 10) {
-			t.Errorf("scenario mix too narrow: %d allowed of %d, %d distinct reasons", allowed, n, len(reasons))
+		if n >= 200 && (allowed < n/5 || len(scs)-allowed < len(scs)/3 || len(reasons) < 10) {
+			t.Errorf("scenario mix too narrow: %d allowed of %d, %d distinct reasons", allowed, len(scs), len(reasons))
 		}
 	})
 }
 
-// sameLines reports whether the engine logged the model's lines, or one of
-// its alternatives as the first line.
-func sameLines(v browser.Verdict, lines []string) bool {
+// sameLines reports whether the engine logged the model's lines, or, for
+// Chromium, which names any of several refused headers, one of the model's
+// alternatives as the first line. Firefox and WebKit name the refused header
+// the model says.
+func sameLines(engine string, v browser.Verdict, lines []string) bool {
 	if slices.Equal(v.Messages, lines) {
 		return true
 	}
-	if len(lines) == 0 || len(lines) != len(v.Messages) || !slices.Equal(v.Messages[1:], lines[1:]) {
+	if engine != "chromium" || len(lines) == 0 || len(lines) != len(v.Messages) || !slices.Equal(v.Messages[1:], lines[1:]) {
 		return false
 	}
 	return slices.Contains(v.Alternatives, lines[0])
@@ -190,7 +191,7 @@ func checkCommand(engine, url, origin string, sc scenario.Scenario, body string,
 	}
 	eng := j.Engines[engine]
 	if j.Allowed != ok || eng.Allowed != ok || code != wantCode || j.Preflight.Sent != preflight ||
-		j.Message != first && !slices.Contains(j.Alternatives, first) || !slices.Equal(eng.Messages, j.Messages) ||
+		j.Message != first && (engine != "chromium" || !slices.Contains(j.Alternatives, first)) || !slices.Equal(eng.Messages, j.Messages) ||
 		ok && !slices.Equal(eng.ReadableHeaders, readable) ||
 		len(j.Messages) != len(lines) {
 		return fmt.Sprintf("corskit check --browser %s: allowed=%v exit=%d preflight=%v messages=%q engines[%s]=%+v", engine, j.Allowed, code, j.Preflight.Sent, j.Messages, engine, eng)

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/corskit/corskit/browser"
 )
 
 // Browser is a headless Chromium with one tab on a blank page served from
@@ -132,11 +134,15 @@ func (b *Browser) FetchAll(t testing.TB, reqs []Request) []Result {
 
 // Request is one fetch() call made by the page.
 type Request struct {
-	URL         string
-	Method      string            // default GET
-	Headers     map[string]string // set by script
-	Credentials string            // omit, same-origin (default) or include
-	Body        string            // sent when not empty
+	URL     string
+	Method  string            // default GET
+	Headers map[string]string // set by script, in sorted order
+	// Ordered are headers the page sets after Headers, in this order: the
+	// order in which a page sets its headers changes which refused header
+	// WebKit names.
+	Ordered     []browser.Header
+	Credentials string // omit, same-origin (default) or include
+	Body        string // sent when not empty
 }
 
 // Result is what the page and the console saw.

@@ -3,6 +3,7 @@ package browsertest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"testing"
@@ -76,8 +77,13 @@ func missing(t testing.TB, what, install string) {
 // the page's view of fetch(req), as JSON that decodes into Result.
 func fetchExpression(req Request) string {
 	init := map[string]any{"method": cmp(req.Method, "GET"), "credentials": cmp(req.Credentials, "same-origin")}
-	if req.Headers != nil {
-		init["headers"] = req.Headers
+	if hs := pageHeaders(req); len(hs) > 0 {
+		// A list of pairs, which fetch() reads in order.
+		pairs := make([][2]string, len(hs))
+		for i, h := range hs {
+			pairs[i] = [2]string{h.Name, h.Value}
+		}
+		init["headers"] = pairs
 	}
 	if req.Body != "" {
 		init["body"] = req.Body
@@ -100,11 +106,17 @@ func fetchExpression(req Request) string {
 // ModelRequest returns the browser model's request for what the page at
 // origin fetched, so that a test can hold an engine to its model.
 func ModelRequest(origin string, r Request) browser.Request {
-	req := browser.Request{Origin: origin, URL: r.URL, Method: r.Method, Credentials: browser.Credentials(r.Credentials), Body: r.Body != ""}
-	for k, v := range r.Headers {
-		req.Headers = append(req.Headers, browser.Header{Name: k, Value: v})
+	return browser.Request{Origin: origin, URL: r.URL, Method: r.Method, Headers: pageHeaders(r), Credentials: browser.Credentials(r.Credentials), Body: r.Body != ""}
+}
+
+// pageHeaders returns the headers the page sets for r, in the order it sets
+// them: Headers sorted by name, then Ordered.
+func pageHeaders(r Request) []browser.Header {
+	var hs []browser.Header
+	for _, k := range slices.Sorted(maps.Keys(r.Headers)) {
+		hs = append(hs, browser.Header{Name: k, Value: r.Headers[k]})
 	}
-	return req
+	return append(hs, r.Ordered...)
 }
 
 // ContainsRun reports whether lines holds want, non-empty, as a contiguous

@@ -357,3 +357,57 @@ func titleCase(n string) string {
 	}
 	return strings.Join(parts, "-")
 }
+
+// HeaderOrders returns fixed scenarios in which the preflight refuses two or
+// more of the page's headers, set in several orders: which one an engine
+// names depends on the order it checks them in (WebKit: the names it knows
+// first, then the others, each in the page's order; Firefox and Chromium:
+// sorted). origin is the page's origin.
+func HeaderOrders(origin string) []Scenario {
+	h := func(kv ...string) []browser.Header {
+		var hs []browser.Header
+		for i := 0; i+1 < len(kv); i += 2 {
+			hs = append(hs, browser.Header{Name: kv[i], Value: kv[i+1]})
+		}
+		return hs
+	}
+	cases := []struct {
+		method  string
+		creds   browser.Credentials
+		headers []browser.Header
+		allow   string // Access-Control-Allow-Headers; "" for none
+	}{
+		// Issue 26, and the same headers in other orders.
+		{"POST", browser.SameOrigin, h("X-Trace-Id", "1", "X-Api-Key", "k", "Content-Type", "application/json"), "Content-Type"},
+		{"POST", browser.SameOrigin, h("X-Api-Key", "k", "X-Trace-Id", "1", "Content-Type", "application/json"), "Content-Type"},
+		{"POST", browser.Omit, h("Content-Type", "application/json", "X-Trace-Id", "1", "X-Api-Key", "k"), ""},
+		{"POST", browser.Omit, h("X-Trace-Id", "1", "X-Api-Key", "k", "content-type", "application/json"), "X-Other"},
+		// A name WebKit knows (Authorization, Cache-Control, Pragma, Accept)
+		// after custom ones, and among themselves.
+		{"GET", browser.Include, h("X-Trace-Id", "1", "Authorization", "Bearer t0k3n"), "X-Other"},
+		{"GET", browser.Omit, h("X-Zeta", "1", "X-Alpha", "1", "authorization", "Bearer t0k3n"), "Authorization"},
+		{"PUT", browser.SameOrigin, h("Pragma", "no-cache", "Cache-Control", "no-cache", "X-Trace-Id", "1"), "X-Trace-Id"},
+		{"PUT", browser.Include, h("X-Api-Key", "k", "Cache-Control", "no-cache", "Authorization", "Bearer t0k3n"), "*"},
+		{"GET", browser.Omit, h("X-Trace-Id", "1", "Accept", "text/html(x)"), "X-Other"},
+		// Custom names only: the page's order, the page's spelling.
+		{"DELETE", browser.SameOrigin, h("x-trace-id", "1", "X-Api-Key", "k"), ""},
+		{"GET", browser.Omit, h("X-Custom", "1", "X-Requested-With", "XMLHttpRequest"), "X-Other"},
+		{"GET", browser.Include, h("X-Requested-With", "XMLHttpRequest", "X-Custom", "1"), "X-Other"},
+		{"PATCH", browser.Omit, h("X-Allowed", "1", "X-Zed", "1", "X-Allowed-Too", "1", "X-Abc", "1"), "X-Allowed, X-Allowed-Too"},
+		{"POST", browser.Omit, h("X-B", "1", "X-A", "1", "x-b", "2"), ""},
+	}
+	out := make([]Scenario, len(cases))
+	for i, c := range cases {
+		acao := [][2]string{{"Access-Control-Allow-Origin", origin}}
+		if c.creds == browser.Include {
+			acao = append(acao, [2]string{"Access-Control-Allow-Credentials", "true"})
+		}
+		pre := Answer{Status: 204, Headers: append(slices.Clone(acao), [2]string{"Access-Control-Allow-Methods", c.method})}
+		if c.allow != "" {
+			pre.Headers = append(pre.Headers, [2]string{"Access-Control-Allow-Headers", c.allow})
+		}
+		out[i] = Scenario{ID: fmt.Sprintf("order-%d", i), Method: c.method, Headers: c.headers, Credentials: c.creds,
+			Preflight: pre, Actual: Answer{Status: 200, Headers: slices.Clone(acao)}, Mutations: []string{"refused headers in the page's order"}}
+	}
+	return out
+}
