@@ -6,11 +6,33 @@ import (
 )
 
 // Nginx returns s as an nginx double-quoted string where nginx reads no
-// variables (a map's source values, regular expressions): \ and " are
-// escaped, and tab, CR and LF written as \t, \r and \n, which nginx reads
-// back. Where nginx reads variables, use NginxValue.
+// variables (a map's source values, regular expressions). nginx reads \",
+// \', \\, \t, \r and \n as escapes and keeps any other \ as it is: so "
+// is escaped, a \ before one of those (or at the end) doubled, and tab, CR
+// and LF written \t, \r and \n. Where nginx reads variables, use
+// NginxValue.
 func Nginx(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\t", `\t`, "\r", `\r`, "\n", `\n`).Replace(s) + `"`
+	return `"` + backslashes(s, `"'\trn`, map[byte]string{'"': `\"`, '\t': `\t`, '\r': `\r`, '\n': `\n`}) + `"`
+}
+
+// backslashes escapes s for a quoted string whose reader takes \ before a
+// byte of escapes as an escape and keeps other backslashes: such a \ (and
+// a final one, or one before a byte of special) is doubled, and each byte
+// of special written as it says.
+func backslashes(s, escapes string, special map[byte]string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && (i+1 == len(s) || strings.IndexByte(escapes, s[i+1]) >= 0 || special[s[i+1]] != ""):
+			b.WriteString(`\\`)
+		case special[c] != "":
+			b.WriteString(special[c])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // NginxDollar is the variable NginxValue writes for a literal $: nginx has
@@ -52,10 +74,11 @@ func CaddyRegexp(re string) string {
 	return q
 }
 
-// Apache returns s as an Apache httpd double-quoted argument: \ and " are
-// escaped, as httpd reads them back.
+// Apache returns s as an Apache httpd double-quoted argument: httpd reads
+// \\ and \" as escapes and keeps any other \, so " is escaped and a \
+// before \ or " (or at the end) doubled.
 func Apache(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	return `"` + backslashes(s, `\"`, map[byte]string{'"': `\"`}) + `"`
 }
 
 // ApacheHeader returns s as the value of a mod_headers Header directive,
