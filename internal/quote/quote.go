@@ -145,9 +145,10 @@ func Shell(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// YAML returns s as a YAML double-quoted scalar (a JSON string, which YAML
-// 1.2 reads alike): every character outside printable ASCII is escaped, so
-// no YAML indicator (: # & * ! - { }) and no line break can act.
+// YAML returns s as a YAML double-quoted scalar: every character outside
+// printable ASCII is escaped (\uHHHH, or \UHHHHHHHH beyond the basic plane;
+// below it, the string is also JSON's), so no YAML indicator (: # & * ! -
+// { }) and no line break can act.
 func YAML(s string) string {
 	return `"` + escapeRunes(s, `\"`, yamlEscape) + `"`
 }
@@ -160,8 +161,7 @@ func yamlEscape(b *strings.Builder, r rune) {
 	case r < 0x10000:
 		fmt.Fprintf(b, `\u%04x`, r)
 	default:
-		r -= 0x10000
-		fmt.Fprintf(b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+		fmt.Fprintf(b, `\U%08x`, r)
 	}
 }
 
