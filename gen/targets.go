@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/format"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/corskit/corskit/internal/buckets"
@@ -393,6 +394,16 @@ func writeExpress(p *plan, o Options, omitted []Omission) string {
 	return b.String()
 }
 
+// flaskHeader writes an allowed header name for Flask-CORS, which reads a
+// name holding any of *\]?$^[() as a regular expression matched at the
+// start: such a name is written as a compiled expression matching it alone.
+func flaskHeader(h string) string {
+	if strings.ContainsAny(h, `*\]?$^[()`) {
+		return "re.compile(" + quote.PythonRegexp(regexp.QuoteMeta(h)+"$") + ", re.IGNORECASE)"
+	}
+	return quote.Python(h)
+}
+
 func writeFlask(p *plan, o Options, omitted []Omission) string {
 	var b strings.Builder
 	b.WriteString(header("#", quote.Comment, o, omitted, "Flask with Flask-CORS: python3 app.py (PORT, default 5000)."))
@@ -408,14 +419,14 @@ func writeFlask(p *plan, o Options, omitted []Omission) string {
 		}
 		origins = "[" + strings.Join(items, ", ") + "]"
 	}
-	allowHeaders := quoted(p.headers, quote.Python) + "],  # listed: without it, Flask-CORS allows any header"
+	allowHeaders := quoted(p.headers, flaskHeader) + "],  # listed: without it, Flask-CORS allows any header"
 	if p.anyHeader {
 		fmt.Fprintf(&b, "# %s.\n", anyHeaderComment)
 		any := `re.compile(r"(?!authorization$).*", re.IGNORECASE)],`
 		if p.authListed() {
 			any = `re.compile(r".*")],`
 		}
-		allowHeaders = strings.TrimPrefix(quoted(p.headers, quote.Python)+", "+any, ", ")
+		allowHeaders = strings.TrimPrefix(quoted(p.headers, flaskHeader)+", "+any, ", ")
 	}
 	fmt.Fprintf(&b, "CORS(\n    app,\n    origins=%s,\n    methods=[%s],\n    allow_headers=[%s\n", origins, quoted(p.allMethods(), quote.Python), allowHeaders)
 	if len(p.expose) > 0 {
