@@ -18,7 +18,7 @@ import (
 
 // TestHostileServerAnswersStayOutOfTheFix: a diagnosed server is untrusted.
 // One answering Access-Control-Expose-Headers: X-'.`id`.' with X-Powered-By:
-// PHP once made the doctor print header('...: X-'.`id`.”); which runs id
+// PHP once made the doctor print a header() call in which X-'.`id`.' runs id
 // in a shell when pasted. Names from an answer are kept only when they are
 // letters, digits and -; the others are named in the report (text and
 // JSON) and are in no snippet; every snippet still parses.
