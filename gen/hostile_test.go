@@ -37,7 +37,7 @@ var (
 	hostileExpose  = []string{"X-'.`id`.'", "X-$", "X-$uri", "X-%D", "X-#'", "X-*"}
 	// hostileSource is the policy file's name, written in every header
 	// comment.
-	hostileSource = "cors\n<?php touch('pwned'); ?>\r\n*/ --> ?><?php touch('pwned'); // \u2028 x.yaml"
+	hostileSource = "cors\n<?php touch('pwned'); ?>\r\n*/ --> --- ?><?php touch('pwned'); // \u2028 x.yaml"
 	hostilePolicy = cors.Config{AllowOrigins: []string{"https://app.example.com", hostileOrigin}, AllowMethods: hostileMethods,
 		AllowHeaders: hostileHeaders, ExposeHeaders: hostileExpose, AllowCredentials: true, MaxAge: 600}
 )
@@ -352,6 +352,67 @@ func TestHostileValuesInStorage(t *testing.T) {
 					t.Errorf("%s: a comment ended early: %q", tc.target, line)
 				}
 			}
+		}
+	}
+}
+
+// TestHostileProxyAddressesRefused: --upstream and --listen are written
+// where the servers take no quotes (nginx's listen and proxy_pass, Envoy's
+// port_value): anything but an address is refused, naming the value.
+func TestHostileProxyAddressesRefused(t *testing.T) {
+	t.Parallel()
+	policy := cors.Config{AllowOrigins: []string{"https://app.example.com"}}
+	for _, tc := range []struct{ upstream, listen string }{
+		{"http://127.0.0.1:5000; }\nserver { listen 9999; location / { return 200 pwned; } } #", "127.0.0.1:8080"},
+		{"http://127.0.0.1:5000 {\n\trespond pwned\n}", "127.0.0.1:8080"},
+		{"http://127.0.0.1:5000\"}}}", "127.0.0.1:8080"},
+		{"http://127.0.0.1:5000/$host", "127.0.0.1:8080"},
+		{"http://127.0.0.1:5000", "127.0.0.1:8080; }\nserver { listen 9999"},
+		{"http://127.0.0.1:5000", "127.0.0.1:8080}, port_value: 1}"},
+	} {
+		for _, target := range []string{"nginx", "caddy", "apache", "envoy", "traefik"} {
+			out, _, err := gen.Generate(target, gen.Options{Policy: policy, Upstream: tc.upstream, Listen: tc.listen})
+			bad := tc.upstream
+			if tc.listen != "127.0.0.1:8080" {
+				bad = tc.listen
+			}
+			if err == nil || !strings.Contains(err.Error(), strconv.Quote(bad)) {
+				t.Errorf("%s with upstream %q, listen %q: %v\n%s", target, tc.upstream, tc.listen, err, out)
+			}
+		}
+	}
+	for _, listen := range []string{"127.0.0.1:8080", ":8080", "8080", "[::1]:8080", "localhost:80"} {
+		if _, _, err := gen.Generate("nginx", gen.Options{Policy: policy, Upstream: "https://api.internal:8443/base", Listen: listen}); err != nil {
+			t.Errorf("listen %s refused: %v", listen, err)
+		}
+	}
+}
+
+// TestUnwritableOriginPatterns: a re: pattern holding a control character
+// (which no origin holds) is refused by every target that writes patterns
+// in its own syntax, and written as it is, quoted, by Go; a pattern holding
+// a marker's words does not cut a pasted piece short.
+func TestUnwritableOriginPatterns(t *testing.T) {
+	t.Parallel()
+	nl := cors.Config{AllowOrigins: []string{"https://app.example.com", "re:https://x(|\n|\u2028)\\.example\\.com"}}
+	for _, target := range []string{"nginx", "caddy", "apache", "envoy", "traefik", "express", "flask", "php"} {
+		_, omitted, err := gen.Generate(target, gen.Options{Policy: nl, Upstream: "http://127.0.0.1:5000"})
+		if err == nil || !slices.ContainsFunc(omitted, func(o gen.Omission) bool { return strings.Contains(o.Part, `\n`) }) {
+			t.Errorf("%s: %v %v", target, err, omitted)
+		}
+		out, _, err := gen.Generate(target, gen.Options{Policy: nl, Upstream: "http://127.0.0.1:5000", BestEffort: true})
+		if err != nil || strings.Contains(out, "x(|\n") || !strings.Contains(out, "LEFT OUT") {
+			t.Errorf("%s --best-effort: %v\n%s", target, err, out)
+		}
+	}
+	if out, _, err := gen.Generate("go", gen.Options{Policy: nl}); err != nil || !strings.Contains(out, strconv.Quote(nl.AllowOrigins[1])) {
+		t.Errorf("go: %v\n%s", err, out)
+	}
+	marker := cors.Config{AllowOrigins: []string{"re:https://x(|END corskit CORS|BEGIN corskit CORS: y)\\.example\\.com"}}
+	for _, target := range []string{"express", "flask", "php", "nginx", "caddy"} {
+		parts, _, err := gen.Parts(target, gen.Options{Policy: marker})
+		if err != nil || len(parts) == 0 || !strings.Contains(parts[0].Text+parts[len(parts)-1].Text, "END corskit CORS|BEGIN") {
+			t.Errorf("%s: the pattern cut the piece: %v %+v", target, err, parts)
 		}
 	}
 }
