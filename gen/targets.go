@@ -254,7 +254,7 @@ func writeEnvoy(p *plan, o Options, omitted []Omission) string {
                 envoy.filters.http.cors:
                   "@type": type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy
                   allow_origin_string_match:
-`, host, port)
+`, quote.YAML(host), port)
 	if p.any {
 		b.WriteString("                  - safe_regex: {regex: \".*\"}\n")
 	}
@@ -291,7 +291,7 @@ func writeEnvoy(p *plan, o Options, omitted []Omission) string {
       endpoints:
       - lb_endpoints:
         - endpoint: {address: {socket_address: {address: %s, port_value: %s}}}
-`, uhost, uport)
+`, quote.YAML(uhost), uport)
 	return b.String()
 }
 
