@@ -13,6 +13,7 @@ import (
 	"github.com/corskit/corskit/internal/buckets"
 	"github.com/corskit/corskit/internal/headers"
 	"github.com/corskit/corskit/internal/origin"
+	"github.com/corskit/corskit/internal/quote"
 )
 
 // HeaderLine is one response header the server must send.
@@ -46,6 +47,40 @@ type Fix struct {
 	Snippets map[string]string
 	// Pieces are the snippets' pieces, by stack, each with where it goes.
 	Pieces map[string][]gen.Part
+	// Dropped are the names in the server's answers that the fix does not
+	// keep, because they are not plausible method or header names.
+	Dropped []Dropped
+}
+
+// Dropped is a name from a server's answer that the fix leaves out.
+type Dropped struct {
+	// Header is the answer's header that named it, e.g.
+	// Access-Control-Expose-Headers.
+	Header string `json:"header"`
+	// Name is the name, as the server sent it.
+	Name string `json:"name"`
+	// Why says why it is left out.
+	Why string `json:"why"`
+}
+
+// droppedWhy is why a name from a server's answer is left out of the fix.
+const droppedWhy = "not a plausible name (letters, digits and - only): a server's answer is untrusted, and the fix is code to paste"
+
+// plausibleName reports whether a method or header name from a server's
+// answer is kept in the fix: letters, digits and -, the names real methods
+// and headers have. Other HTTP token characters (' ` $ % # | ^ ~ ! & * + .
+// _) are legal but serve no real header and are the stuff of injection.
+func plausibleName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // headerFixable reports whether v is blocked for a reason the server's CORS
@@ -61,7 +96,13 @@ func headerFixable(v browser.Verdict) bool {
 
 // policyFor is the policy the fix is written from: the request's needs
 // added to what the server's answers show it allows, never narrowed.
-func policyFor(o Options, answers []http.Header) (c cors.Config) {
+func policyFor(o Options, answers []http.Header) cors.Config {
+	c, _ := fixPolicy(o, answers)
+	return c
+}
+
+// fixPolicy is policyFor, with the names of the answers it leaves out.
+func fixPolicy(o Options, answers []http.Header) (c cors.Config, dropped []Dropped) {
 	c.AllowOrigins = append([]string{o.Origin}, o.AlsoOrigins...)
 	c.AllowCredentials = o.Credentials == browser.Include
 	if m := headers.NormalizeMethod(o.Method); !headers.IsSafelistedMethod(m) {
@@ -78,9 +119,23 @@ func policyFor(o Options, answers []http.Header) (c cors.Config) {
 				c.AllowOrigins = addFold(c.AllowOrigins, v)
 			}
 		}
-		c.AllowMethods = addList(c.AllowMethods, h.Values("Access-Control-Allow-Methods"), headers.NormalizeMethod)
-		c.AllowHeaders = addList(c.AllowHeaders, h.Values("Access-Control-Allow-Headers"), http.CanonicalHeaderKey)
-		c.ExposeHeaders = addList(c.ExposeHeaders, h.Values("Access-Control-Expose-Headers"), http.CanonicalHeaderKey)
+		for _, l := range []struct {
+			header string
+			list   *[]string
+			norm   func(string) string
+		}{
+			{"Access-Control-Allow-Methods", &c.AllowMethods, headers.NormalizeMethod},
+			{"Access-Control-Allow-Headers", &c.AllowHeaders, http.CanonicalHeaderKey},
+			{"Access-Control-Expose-Headers", &c.ExposeHeaders, http.CanonicalHeaderKey},
+		} {
+			var bad []string
+			*l.list, bad = addList(*l.list, h.Values(l.header), l.norm)
+			for _, n := range bad {
+				if !slices.ContainsFunc(dropped, func(d Dropped) bool { return d.Header == l.header && d.Name == n }) {
+					dropped = append(dropped, Dropped{Header: l.header, Name: n, Why: droppedWhy})
+				}
+			}
+		}
 		if strings.TrimSpace(h.Get("Access-Control-Allow-Credentials")) == "true" {
 			c.AllowCredentials = true
 		}
@@ -93,7 +148,7 @@ func policyFor(o Options, answers []http.Header) (c cors.Config) {
 		// risks rather than refusing to write it.
 		c.DangerouslyAllowInsecureOriginsWithCredentials = true
 	}
-	return c
+	return c, dropped
 }
 
 // insecure reports whether an origin is http:// on a host that is not
@@ -104,16 +159,21 @@ func insecure(o string) bool {
 }
 
 // addList adds the comma-separated items of values to list, normalized by
-// norm, skipping * (a wildcard the fix does not widen to) and duplicates.
-func addList(list, values []string, norm func(string) string) []string {
+// norm, skipping * (a wildcard the fix does not widen to) and duplicates,
+// and returns the items that are not plausible names, which it leaves out.
+func addList(list, values []string, norm func(string) string) (_, dropped []string) {
 	for _, v := range values {
 		for item := range strings.SplitSeq(v, ",") {
-			if item = strings.TrimSpace(item); item != "" && item != "*" && headers.IsToken(item) {
+			switch item = strings.TrimSpace(item); {
+			case item == "" || item == "*":
+			case plausibleName(item):
 				list = addFold(list, norm(item))
+			default:
+				dropped = append(dropped, item)
 			}
 		}
 	}
-	return list
+	return list, dropped
 }
 
 // addFold appends s unless list has it, compared case-insensitively.
@@ -130,8 +190,8 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header) Fix {
 	if !headerFixable(v) {
 		return Fix{}
 	}
-	c := policyFor(o, answers)
-	f := Fix{Policy: c}
+	c, dropped := fixPolicy(o, answers)
+	f := Fix{Policy: c, Dropped: dropped}
 	common := []HeaderLine{{"Access-Control-Allow-Origin", o.Origin}}
 	if c.AllowCredentials {
 		common = append(common, HeaderLine{"Access-Control-Allow-Credentials", "true"})
@@ -170,7 +230,7 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header) Fix {
 		if merged, err := mergedStorageSnippet(f.Stack, o.Rules, gen.Options{Policy: c}); err == nil {
 			f.Snippets[f.Stack] = merged
 		} else {
-			f.Snippets[f.Stack] = "# " + err.Error() + "\n" + f.Snippets[f.Stack]
+			f.Snippets[f.Stack] = "# " + quote.Comment(err.Error()) + "\n" + f.Snippets[f.Stack]
 		}
 	}
 	f.Snippet = f.Snippets[f.Stack]

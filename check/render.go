@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/corskit/corskit/browser"
@@ -64,6 +65,8 @@ type JSONFix struct {
 	// Pieces are the snippets' pieces, by stack, each with where it goes:
 	// what a program applying the fix reads.
 	Pieces map[string][]gen.Part `json:"pieces"`
+	// Dropped are the names in the server's answers the fix leaves out.
+	Dropped []Dropped `json:"dropped"`
 }
 
 func lines(hs []HeaderLine) map[string]string {
@@ -152,7 +155,10 @@ func (r Report) ToJSON() JSON {
 	}
 	if f := r.Fix; f.Response != nil {
 		j.Fix = &JSONFix{PreflightStatus: f.PreflightStatus, Preflight: lines(f.Preflight), Response: lines(f.Response),
-			Policy: f.Policy, Stack: f.Stack, StackFrom: f.StackFrom, Snippet: f.Snippet, Snippets: f.Snippets, Pieces: f.Pieces}
+			Policy: f.Policy, Stack: f.Stack, StackFrom: f.StackFrom, Snippet: f.Snippet, Snippets: f.Snippets, Pieces: f.Pieces, Dropped: f.Dropped}
+		if j.Fix.Dropped == nil {
+			j.Fix.Dropped = []Dropped{}
+		}
 	}
 	o := r.Options
 	j.Request = JSONInput{URL: o.URL, Origin: o.Origin, Method: o.Method, Headers: map[string]string{}, Credentials: string(o.Credentials), Body: o.Body}
@@ -322,6 +328,9 @@ func (r Report) WriteText(w io.Writer, color bool) {
 			p("; headers %s", strings.Join(f.Policy.AllowHeaders, ", "))
 		}
 		p(".\n")
+		for _, d := range f.Dropped {
+			p("  %sLeft out%s %s from the server's %s: %s.\n", s.yellow, s.reset, strconv.Quote(d.Name), d.Header, d.Why)
+		}
 		if f.Snippet != "" {
 			from := f.StackFrom
 			if from != "--stack" {

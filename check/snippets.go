@@ -7,6 +7,7 @@ import (
 
 	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/gen"
+	"github.com/corskit/corskit/internal/quote"
 )
 
 // stacks are the stacks the doctor writes a fix for: the gen targets whose
@@ -72,6 +73,14 @@ func commentOf(stack string) string {
 	return "#"
 }
 
+// commentText quotes text for a line comment of the stack's language.
+func commentText(stack, text string) string {
+	if stack == "php" {
+		return quote.PHPComment(text)
+	}
+	return quote.Comment(text)
+}
+
 // renderSnippet writes pieces as one text: a note on origins (corskit never
 // sees the app's whole list, so it says to add to it), then each piece under
 // a comment that says where it goes.
@@ -82,10 +91,10 @@ func renderSnippet(stack string, c cors.Config, parts []gen.Part) string {
 	case isStorage(stack):
 		fmt.Fprintf(&b, "%s Rules: corskit sees only the answers to its requests, not the bucket's rules, and\n%s this replaces them all: pass them with --rules FILE and the fix keeps them.\n", cm, cm)
 	default:
-		fmt.Fprintf(&b, "%s Origins: corskit sees only the answers to its requests. If the app already lists\n%s the origins it allows, add %s to that list rather than replacing it\n%s (or name the others with --also-origin).\n", cm, cm, strings.Join(c.AllowOrigins, ", "), cm)
+		fmt.Fprintf(&b, "%s Origins: corskit sees only the answers to its requests. If the app already lists\n%s the origins it allows, add %s to that list rather than replacing it\n%s (or name the others with --also-origin).\n", cm, cm, commentText(stack, strings.Join(c.AllowOrigins, ", ")), cm)
 	}
 	for _, p := range parts {
-		fmt.Fprintf(&b, "\n%s %s%s:\n%s", cm, strings.ToUpper(p.Where[:1]), p.Where[1:], p.Text)
+		fmt.Fprintf(&b, "\n%s %s:\n%s", cm, commentText(stack, strings.ToUpper(p.Where[:1])+p.Where[1:]), p.Text)
 	}
 	return b.String()
 }

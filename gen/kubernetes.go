@@ -3,12 +3,14 @@ package gen
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/corskit/corskit/internal/kubecors"
+	"github.com/corskit/corskit/internal/quote"
 )
 
 // This file writes CORS for Kubernetes: an HTTPRoute with the Gateway API's
@@ -66,7 +68,7 @@ func gatewayPlan(p *plan) (gatewayFilter, []Omission) {
 func yamlList(indent string, vals []string) string {
 	var b strings.Builder
 	for _, v := range vals {
-		fmt.Fprintf(&b, "%s- %s\n", indent, jsonString(v))
+		fmt.Fprintf(&b, "%s- %s\n", indent, quote.YAML(v))
 	}
 	return b.String()
 }
@@ -74,7 +76,7 @@ func yamlList(indent string, vals []string) string {
 func writeGatewayAPI(p *plan, o Options, omitted []Omission) string {
 	f, _ := gatewayPlan(p)
 	var b strings.Builder
-	b.WriteString(header("#", o, omitted, "Kubernetes Gateway API: an HTTPRoute whose rule answers CORS with the CORS filter (Standard channel since Gateway API v1.5). kubectl apply -f this.yaml, with your Gateway and Service names."))
+	b.WriteString(header("#", quote.Comment, o, omitted, "Kubernetes Gateway API: an HTTPRoute whose rule answers CORS with the CORS filter (Standard channel since Gateway API v1.5). kubectl apply -f this.yaml, with your Gateway and Service names."))
 	b.WriteString("# The Gateway answers preflights itself and adds the CORS headers to the backend's responses.\n")
 	b.WriteString("# allowMethods: GET, HEAD and POST are always allowed; they are listed for gateways that read the list literally.\n")
 	if !p.any && p.credentials {
@@ -122,6 +124,13 @@ func ingressPlan(p *plan) (map[string]string, []Omission) {
 		omitted = append(omitted, Omission{"allow_methods: *", name + "'s cors-allow-methods takes method names only; list them"})
 		methods = p.allMethods()
 	}
+	methods = slices.DeleteFunc(methods, func(m string) bool {
+		if ingressMethod.MatchString(m) {
+			return false
+		}
+		omitted = append(omitted, Omission{"method " + m, name + " takes method names of letters only, and falls back to its own list otherwise"})
+		return true
+	})
 	hdrs, om := serviceHeaders(p, name, false)
 	omitted = append(omitted, om...)
 	origins = slices.DeleteFunc(origins, func(o string) bool {
@@ -167,13 +176,16 @@ func ingressPlan(p *plan) (map[string]string, []Omission) {
 	return a, omitted
 }
 
+// ingressMethod is a method cors-allow-methods keeps.
+var ingressMethod = regexp.MustCompile(`^[A-Za-z]+$`)
+
 // ingressOrder is the order annotations are written in.
 var ingressOrder = []string{"enable-cors", "cors-allow-origin", "cors-allow-methods", "cors-allow-headers", "cors-expose-headers", "cors-allow-credentials", "cors-max-age"}
 
 func writeIngressNginx(p *plan, o Options, omitted []Omission) string {
 	a, _ := ingressPlan(p)
 	var b strings.Builder
-	b.WriteString(header("#", o, omitted, "Kubernetes Ingress for ingress-nginx: CORS by annotations. kubectl apply -f this.yaml, with your host and Service names."))
+	b.WriteString(header("#", quote.Comment, o, omitted, "Kubernetes Ingress for ingress-nginx: CORS by annotations. kubectl apply -f this.yaml, with your host and Service names."))
 	b.WriteString("# ingress-nginx answers preflights itself (204) and adds the headers to every response; an origin not listed gets no Access-Control-Allow-Origin.\n")
 	b.WriteString("# cors-allow-credentials and cors-max-age are always written: ingress-nginx's defaults are true and 1728000 (20 days).\n")
 	if a["cors-allow-headers"] == ingressNoHeader {
@@ -183,7 +195,7 @@ func writeIngressNginx(p *plan, o Options, omitted []Omission) string {
 	b.WriteString("    # BEGIN corskit CORS: in metadata.annotations of the Ingress that serves the API\n")
 	for _, k := range ingressOrder {
 		if v, ok := a[k]; ok {
-			fmt.Fprintf(&b, "    %s%s: %s\n", kubecors.IngressPrefix, k, jsonString(v))
+			fmt.Fprintf(&b, "    %s%s: %s\n", kubecors.IngressPrefix, k, quote.YAML(v))
 		}
 	}
 	b.WriteString("    # END corskit CORS\n")

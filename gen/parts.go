@@ -41,13 +41,12 @@ func markedParts(out string) []Part {
 	var cur *Part
 	var lines []string
 	for line := range strings.SplitSeq(out, "\n") {
-		switch {
-		case cur == nil && strings.Contains(line, beginMark):
-			where := line[strings.Index(line, beginMark)+len(beginMark):]
+		switch where, begin := marker(line, beginMark); {
+		case cur == nil && begin:
 			where = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(where), "-->"))
 			cur = &Part{Where: strings.TrimSuffix(where, ".")}
 			lines = nil
-		case cur != nil && strings.Contains(line, endMark):
+		case cur != nil && isMarker(line, endMark):
 			cur.Text = dedent(lines)
 			parts = append(parts, *cur)
 			cur = nil
@@ -56,6 +55,24 @@ func markedParts(out string) []Part {
 		}
 	}
 	return parts
+}
+
+// marker reports whether line is a comment line that opens with mark, and
+// returns what follows it. A mark elsewhere on a line (in a value) is not
+// a marker.
+func marker(line, mark string) (rest string, ok bool) {
+	line = strings.TrimLeft(line, " \t")
+	for _, c := range []string{"# ", "// ", "<!-- "} {
+		if after, found := strings.CutPrefix(line, c+mark); found {
+			return after, true
+		}
+	}
+	return "", false
+}
+
+func isMarker(line, mark string) bool {
+	_, ok := marker(line, mark)
+	return ok
 }
 
 // dedent removes the indentation the lines share and joins them.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/corskit/corskit/internal/buckets"
 	"github.com/corskit/corskit/internal/origin"
+	"github.com/corskit/corskit/internal/quote"
 )
 
 // This file holds what the targets for services whose code is not the
@@ -127,13 +128,13 @@ func serviceLimits(p *plan, service string) []Omission {
 }
 
 // xmlComment writes the lines of a header comment (as header writes them
-// with "#") as one XML comment: XML comments may not hold "--".
+// with "#") as one XML comment, each quoted by quote.XMLComment.
 func xmlComment(lines string) string {
 	var b strings.Builder
 	b.WriteString("<!--\n")
 	for l := range strings.SplitSeq(strings.TrimRight(lines, "\n"), "\n") {
 		l = strings.TrimPrefix(strings.TrimPrefix(l, "#"), " ")
-		fmt.Fprintf(&b, "  %s\n", strings.ReplaceAll(l, "--", "- -"))
+		fmt.Fprintf(&b, "  %s\n", quote.XMLComment(l))
 	}
 	b.WriteString("-->\n")
 	return b.String()

@@ -1,7 +1,6 @@
 package gen
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/corskit/corskit/internal/buckets"
+	"github.com/corskit/corskit/internal/quote"
 )
 
 // This file writes the CORS rules of the storage services: Amazon S3, Azure
@@ -151,7 +151,7 @@ func writeStorage(s buckets.Service) func(p *plan, o Options, omitted []Omission
 				"json": "Google Cloud Storage: the CORS file for gcloud storage buckets update gs://NAME --cors-file=this.json.",
 			}[o.Format]
 		}
-		head := header("#", o, omitted, what)
+		head := header("#", quote.Comment, o, omitted, what)
 		for _, n := range storageNotes(p, s) {
 			head += "# " + n + "\n"
 		}
@@ -237,10 +237,4 @@ func xmlWellFormed(out string) error {
 			return err
 		}
 	}
-}
-
-// jsonString quotes s as JSON, which YAML reads as a double-quoted scalar.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }
