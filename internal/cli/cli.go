@@ -41,7 +41,7 @@ func commands() []command {
 // Messages on stderr name flags where the library's errors name the API
 // fields the flags set.
 func Run(args []string, stdout, stderr io.Writer) int {
-	stderr = flagTermsWriter{stderr}
+	stdout, stderr = terminalSafe{stdout}, flagTermsWriter{terminalSafe{stderr}}
 	if len(args) == 0 {
 		usage(stderr)
 		return ExitUsage
