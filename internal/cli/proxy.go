@@ -27,6 +27,7 @@ type proxyOptions struct {
 	credentials, passPreflight           bool
 	preserveHost, reportOnly, stdServer  bool
 	verboseErrors, stdTransport          bool
+	caseSensitiveRoutes                  bool
 	maxAge                               int
 	trusted                              []string
 	upstreamTimeout, writeTimeout        time.Duration
@@ -60,6 +61,7 @@ func parseProxy(args []string, stderr io.Writer) (proxyOptions, error) {
 	fs.BoolVar(&o.passPreflight, "pass-preflight", false, "send preflights on to the upstream instead of answering them")
 	fs.BoolVar(&o.preserveHost, "preserve-host", false, "send the client's Host header to the upstream")
 	fs.Func("trusted-proxy", "address or CIDR whose X-Forwarded-For is kept (repeatable)", list(&o.trusted))
+	fs.BoolVar(&o.caseSensitiveRoutes, "case-sensitive-routes", false, "match route prefixes case by case, for an upstream that tells /ADMIN/ from /admin/; by default a route covers its prefix in any case")
 	fs.BoolVar(&o.reportOnly, "report-only", false, "enforce nothing; log and count what the policy would deny")
 	fs.BoolVar(&o.stdServer, "std-server", false, "serve every request with Go's net/http server (slower); by default a lean HTTP/1.1 path serves plain-HTTP requests without a body")
 	fs.DurationVar(&o.upstreamTimeout, "upstream-timeout", 30*time.Second, "wait for the upstream's response headers (then 504)")
@@ -126,6 +128,9 @@ func (o proxyOptions) load(lookup func(string) (string, bool)) (proxySetup, erro
 	}
 	if o.set["preserve-host"] {
 		s.cfg.PreserveHost = o.preserveHost
+	}
+	if o.set["case-sensitive-routes"] {
+		s.cfg.CaseSensitiveRoutes = o.caseSensitiveRoutes
 	}
 	if o.set["report-only"] {
 		s.cfg.ReportOnly = o.reportOnly
