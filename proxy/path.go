@@ -63,12 +63,22 @@ func (t *routeTable) pick(path string) (compiledRoute, *refusal) {
 // resolve them before sending. It refuses control characters and NUL. The
 // path sent upstream is the client's, unchanged.
 func routePath(path string) (string, *refusal) {
+	plain := true // no \, ;, %, // nor /.
 	for i := 0; i < len(path); i++ {
-		if c := path[i]; c < ' ' || c == 0x7f {
-			return "", errControl
+		switch c := path[i]; c {
+		case '\\', ';', '%':
+			plain = false
+		case '/', '.':
+			if i > 0 && path[i-1] == '/' {
+				plain = false
+			}
+		default:
+			if c < ' ' || c == 0x7f {
+				return "", errControl
+			}
 		}
 	}
-	if !strings.ContainsAny(path, "\\;%") && !strings.Contains(path, "//") && !strings.Contains(path, "/.") {
+	if plain {
 		return path, nil
 	}
 	var b strings.Builder
