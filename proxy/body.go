@@ -116,8 +116,8 @@ func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) (*http.Reques
 
 // bodyError answers a request whose body b could not be read: 408 if the
 // client was too slow, 400 otherwise; it reports false if b did not fail.
-// The connection closes after the answer: where the next request would
-// begin is not known.
+// An HTTP/1 connection closes after the answer: where the next request
+// would begin is not known (an HTTP/2 stream ends alone).
 func (g *Gateway) bodyError(w http.ResponseWriter, r *http.Request, b *clientBody) bool {
 	p := b.failed.Load()
 	if p == nil {
@@ -126,7 +126,9 @@ func (g *Gateway) bodyError(w http.ResponseWriter, r *http.Request, b *clientBod
 	err := *p
 	g.logger.LogAttrs(r.Context(), slog.LevelInfo, "request body not read", slog.String("error", err.Error()),
 		slog.String("path", r.URL.Path), slog.String("remote", r.RemoteAddr))
-	w.Header().Set("Connection", "close")
+	if r.ProtoMajor == 1 {
+		w.Header().Set("Connection", "close")
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		writeJSONError(w, http.StatusRequestTimeout, "the request body timed out", fmt.Sprintf(

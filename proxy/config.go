@@ -98,6 +98,13 @@ func (c *Config) Validate() error {
 		if !strings.HasPrefix(r.Prefix, "/") {
 			errs = append(errs, fmt.Errorf("proxy: route prefix %q does not start with /; write e.g. \"/api/\"", r.Prefix))
 		}
+		if p, ref := routePath(r.Prefix); strings.HasPrefix(r.Prefix, "/") && (ref != nil || p != r.Prefix) {
+			fix := "remove the dot segment or control character"
+			if ref == nil {
+				fix = fmt.Sprintf("write %q", p)
+			}
+			errs = append(errs, fmt.Errorf("proxy: route prefix %q can never match: paths are matched with \\ read as /, doubled slashes as one and ;parameters dropped, and refused with a dot segment or a control character; %s", r.Prefix, fix))
+		}
 		if !utf8.ValidString(r.Prefix) {
 			errs = append(errs, fmt.Errorf("proxy: route prefix %q is not UTF-8; write it decoded, e.g. \"/café/\" for /caf%%C3%%A9/", r.Prefix))
 		}

@@ -219,6 +219,12 @@ func TestRoutePrefixesDifferingInCase(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Errorf("routes /api/ and /API/ with case-sensitive routes: %v", err)
 	}
+	for _, prefix := range []string{"/api//", "/a/../b/", "/api;v=1/", "/x\\y/", "/a\x00/"} {
+		cfg := Config{Upstream: u, Policy: credentialed, Routes: []Route{{Prefix: prefix, Policy: credentialed}}}
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "can never match") {
+			t.Errorf("route prefix %q: %v; want it refused as one that can never match", prefix, err)
+		}
+	}
 }
 
 // Finding 7b: the client-IP headers applications trust are the gateway's,
