@@ -6,8 +6,15 @@ package proxy
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"net/netip"
@@ -463,4 +470,55 @@ func TestBodiesReachTheUpstream(t *testing.T) {
 			t.Errorf("the upstream saw %s; want bodies up to 64 KiB sent with their Content-Length, chunked or not", got)
 		}
 	})
+}
+
+// Finding 3, over HTTP/2 (TLS): a stalled body's stream gets a 408 after
+// the timeout, and the connection's other streams go on.
+func TestStalledBodyOverHTTP2(t *testing.T) {
+	t.Parallel()
+	const timeout = 300 * time.Millisecond
+	dir := t.TempDir()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalECPrivateKey(key)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
+	pool := x509.NewCertPool()
+	cert, _ := x509.ParseCertificate(der)
+	pool.AddCert(cert)
+
+	up, log := oneAtATime(t)
+	_, gw := serveWith(t, servers[1], Config{Policy: credentialed}, up, ServerOptions{TLSCert: certFile, TLSKey: keyFile, BodyReadTimeout: timeout})
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
+	t.Cleanup(tr.CloseIdleConnections)
+	client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { pw.Close() })
+	go pw.Write([]byte("0123456789")) // then nothing
+	req, _ := http.NewRequest("POST", "https://"+gw+"/upload", pr)
+	req.ContentLength = 100
+	req.Header.Set("Origin", app)
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("stalled POST: %v after %v; want a 408 after %v", err, time.Since(start), timeout)
+	}
+	resp.Body.Close()
+	if resp.ProtoMajor != 2 || resp.StatusCode != http.StatusRequestTimeout || time.Since(start) > timeout+2*time.Second {
+		t.Errorf("stalled POST: %s %d after %v; want HTTP/2 and 408 after %v", resp.Proto, resp.StatusCode, time.Since(start), timeout)
+	}
+	resp, err = client.Get("https://" + gw + "/health")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("then GET /health: %v %v (the upstream saw: %s)", resp, err, log)
+	}
+	resp.Body.Close()
+	if strings.Contains(log.String(), "POST") {
+		t.Errorf("the upstream saw %s; want no POST", log)
+	}
 }
