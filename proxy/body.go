@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -22,9 +21,6 @@ const maxBufferedBody = 64 << 10
 // defaultBodyReadTimeout is ServerOptions.BodyReadTimeout's default, and
 // the timeout of a Gateway served by another server than Serve's.
 const defaultBodyReadTimeout = 60 * time.Second
-
-// scratch holds a chunked body while it is read, up to maxBufferedBody+1.
-var scratch = sync.Pool{New: func() any { b := make([]byte, maxBufferedBody+1); return &b }}
 
 // clientBody is a request's body as the gateway reads it from the client:
 // each read must progress within timeout.
@@ -74,28 +70,17 @@ func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) (*http.Reques
 	if r.ContentLength > maxBufferedBody || len(r.Trailer) > 0 {
 		return out, true // streamed; trailers go with a chunked body only
 	}
-	var body []byte
-	var err error
-	if r.ContentLength >= 0 {
-		body = make([]byte, r.ContentLength)
-		_, err = io.ReadFull(b, body)
-	} else {
-		sp := scratch.Get().(*[]byte)
-		var n int
-		n, err = io.ReadFull(b, *sp)
-		switch {
-		case (err == io.EOF || err == io.ErrUnexpectedEOF) && b.failed.Load() == nil: // the whole body, maxBufferedBody at most
-			body, err = bytes.Clone((*sp)[:n]), nil
-		case err == nil: // more than maxBufferedBody: what was read, then the rest
-			out.Body = struct {
-				io.Reader
-				io.Closer
-			}{io.MultiReader(bytes.NewReader(bytes.Clone(*sp)), b), b}
-		}
-		scratch.Put(sp)
-		if body == nil && err == nil {
-			return out, true
-		}
+	// Read as it comes, so that the memory a client holds is what it sent,
+	// not what it declared.
+	body, err := io.ReadAll(io.LimitReader(b, maxBufferedBody+1))
+	if err == nil && len(body) > maxBufferedBody {
+		// A chunked body larger than maxBufferedBody: what was read, then
+		// the rest.
+		out.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), b), b}
+		return out, true
 	}
 	if err != nil {
 		b.failed.CompareAndSwap(nil, &err)
