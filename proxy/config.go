@@ -40,8 +40,11 @@ type Config struct {
 	// PreserveHost sends the client's Host to the upstream; by default the
 	// upstream's host is sent.
 	PreserveHost bool
-	// TrustedProxies are the networks whose X-Forwarded-For the gateway
-	// keeps; from anyone else those headers are dropped and set anew.
+	// TrustedProxies are the networks whose X-Forwarded-For (appended to),
+	// X-Real-IP, Forwarded and other client-IP headers (True-Client-IP,
+	// CF-Connecting-IP, ...) the gateway keeps; from anyone else they are
+	// dropped, and X-Forwarded-For and X-Real-IP set to the client's
+	// address.
 	TrustedProxies []netip.Prefix
 	// CaseSensitiveRoutes matches route prefixes to paths case by case. By
 	// default a route covers its prefix in any case (/ADMIN/ is under

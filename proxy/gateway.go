@@ -154,9 +154,9 @@ func isWebSocket(r *http.Request) bool {
 
 // clientIPHeaders are the headers, besides X-Forwarded-For, in which
 // proxies and CDNs name the client to the application (nginx's X-Real-IP,
-// Akamai's True-Client-IP, Cloudflare's CF-Connecting-IP, ...), which
-// applications and their libraries (Express's request-ip, Rails, Django)
-// read: in canonical form.
+// Akamai's True-Client-IP, Cloudflare's CF-Connecting-IP, ...), as
+// applications and their libraries (npm's request-ip, Rails' remote_ip)
+// read them; in canonical form.
 var clientIPHeaders = []string{
 	"X-Real-Ip", "X-Client-Ip", "Client-Ip", "True-Client-Ip", "Cf-Connecting-Ip", "Cf-Connecting-Ipv6", "Cf-Pseudo-Ipv4",
 	"Do-Connecting-Ip", "Fastly-Client-Ip", "X-Cluster-Client-Ip", "X-Appengine-User-Ip", "X-Forwarded", "Forwarded-For",

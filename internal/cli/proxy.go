@@ -61,7 +61,7 @@ func parseProxy(args []string, stderr io.Writer) (proxyOptions, error) {
 	o.policyFlags(fs)
 	fs.BoolVar(&o.passPreflight, "pass-preflight", false, "send preflights on to the upstream instead of answering them")
 	fs.BoolVar(&o.preserveHost, "preserve-host", false, "send the client's Host header to the upstream")
-	fs.Func("trusted-proxy", "address or CIDR whose X-Forwarded-For is kept (repeatable)", list(&o.trusted))
+	fs.Func("trusted-proxy", "address or CIDR whose X-Forwarded-For, X-Real-IP, Forwarded and other client-IP headers are kept (repeatable)", list(&o.trusted))
 	fs.BoolVar(&o.caseSensitiveRoutes, "case-sensitive-routes", false, "match route prefixes case by case, for an upstream that tells /ADMIN/ from /admin/; by default a route covers its prefix in any case")
 	fs.BoolVar(&o.reportOnly, "report-only", false, "enforce nothing; log and count what the policy would deny")
 	fs.BoolVar(&o.stdServer, "std-server", false, "serve every request with Go's net/http server (slower); by default a lean HTTP/1.1 path serves plain-HTTP requests without a body")
