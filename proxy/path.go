@@ -31,6 +31,9 @@ func (t *routeTable) pick(path string) (compiledRoute, *refusal) {
 		return compiledRoute{}, ref
 	}
 	r := t.match(p)
+	if len(t.routes) == 0 && strings.IndexByte(path, '%') < 0 {
+		return r, nil // one policy: no reading can pick another
+	}
 	if q, ok := trimSegments(p); ok && t.match(q).prefix != r.prefix {
 		return compiledRoute{}, &refusal{"ambiguous path", fmt.Sprintf(
 			"the path %q reads as %q to an upstream that drops a segment's trailing dots and spaces (Windows, IIS), which another route covers; remove them", path, q)}
