@@ -317,6 +317,20 @@ func (l *upstreamLog) String() string {
 // answers it.
 func TestStalledBodyHoldsNoUpstreamConnection(t *testing.T) {
 	t.Parallel()
+	t.Run("nginx", func(t *testing.T) {
+		// The reference: nginx, in front of the same kind of upstream.
+		t.Parallel()
+		up, log := oneAtATime(t)
+		port := servertest.FreePort(t)
+		servertest.Nginx(t, port, fmt.Sprintf("server { listen 127.0.0.1:%d; location / { proxy_pass %s; } }", port, up))
+		c := servertest.DialRaw(t, fmt.Sprintf("127.0.0.1:%d", port))
+		io.WriteString(c.Conn, "POST /upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 100\r\n\r\n0123456789")
+		start := time.Now()
+		resp, body, err := freshGet(t, "GET", fmt.Sprintf("http://127.0.0.1:%d/health", port))
+		if err != nil || resp.StatusCode != 200 || body != "ok" || time.Since(start) > time.Second {
+			t.Errorf("nginx, a POST stalled: GET /health: %v %q after %v (the upstream saw: %s); want 200 ok at once", err, body, time.Since(start), log)
+		}
+	})
 	onEachServer(t, func(t *testing.T, srv server) {
 		for _, framing := range []string{"Content-Length: 100\r\n\r\n0123456789", "Transfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n"} {
 			up, log := oneAtATime(t)
