@@ -12,12 +12,15 @@ import (
 // what to do about it.
 type refusal struct{ what, detail string }
 
-var (
-	errDotSegment = &refusal{"dot segment in the path",
-		"the path has a . or .. segment (perhaps percent-encoded); browsers never send one, and the upstream could resolve it into another route's path"}
-	errControl = &refusal{"control character in the path",
-		"the path has a control character or NUL (perhaps percent-encoded, e.g. %00, %09, %0A); remove it: upstreams read such paths in different ways"}
-)
+func dotSegment(path string) *refusal {
+	return &refusal{"dot segment in the path", fmt.Sprintf(
+		"the path %q has a . or .. segment (perhaps percent-encoded); browsers never send one, and the upstream could resolve it into another route's path: send the path resolved", path)}
+}
+
+func controlCharacter(path string) *refusal {
+	return &refusal{"control character in the path", fmt.Sprintf(
+		"the path %q has a control character or NUL (perhaps percent-encoded, e.g. %%00, %%09, %%0A), which upstreams read in different ways: remove it", path)}
+}
 
 // pick returns the route for path, a request's decoded path, or why the
 // path is refused. Every reading of the path an upstream may make must
@@ -47,7 +50,7 @@ func (t *routeTable) pick(path string) (compiledRoute, *refusal) {
 	}
 	q, ref := routePath(twice)
 	if ref != nil {
-		return compiledRoute{}, &refusal{ref.what, ref.detail + " (the path was percent-encoded twice)"}
+		return compiledRoute{}, &refusal{ref.what, ref.detail + " (the path as decoded twice)"}
 	}
 	if q2, ok := trimSegments(q); t.match(q).prefix != r.prefix || ok && t.match(q2).prefix != r.prefix {
 		return compiledRoute{}, &refusal{"ambiguous path", fmt.Sprintf(
@@ -77,7 +80,7 @@ func routePath(path string) (string, *refusal) {
 			}
 		default:
 			if c < ' ' || c == 0x7f {
-				return "", errControl
+				return "", controlCharacter(path)
 			}
 		}
 	}
@@ -96,7 +99,7 @@ func routePath(path string) (string, *refusal) {
 		}
 		seg, _, _ = strings.Cut(seg, ";")
 		if isDotSegment(seg) {
-			return "", errDotSegment
+			return "", dotSegment(path)
 		}
 		if seg != "" {
 			b.WriteByte('/')
