@@ -327,14 +327,14 @@ func TestStalledBodyHoldsNoUpstreamConnection(t *testing.T) {
 		io.WriteString(c.Conn, "POST /upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 100\r\n\r\n0123456789")
 		start := time.Now()
 		resp, body, err := freshGet(t, "GET", fmt.Sprintf("http://127.0.0.1:%d/health", port))
-		if err != nil || resp.StatusCode != 200 || body != "ok" || time.Since(start) > time.Second {
+		if err != nil || resp.StatusCode != 200 || body != "ok" || time.Since(start) > 2*time.Second {
 			t.Errorf("nginx, a POST stalled: GET /health: %v %q after %v (the upstream saw: %s); want 200 ok at once", err, body, time.Since(start), log)
 		}
 	})
 	onEachServer(t, func(t *testing.T, srv server) {
 		for _, framing := range []string{"Content-Length: 100\r\n\r\n0123456789", "Transfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n"} {
 			up, log := oneAtATime(t)
-			g, gw := serveWith(t, srv, Config{Policy: credentialed, UpstreamTimeout: 3 * time.Second}, up, ServerOptions{BodyReadTimeout: time.Minute})
+			g, gw := serveWith(t, srv, Config{Policy: credentialed, UpstreamTimeout: 4 * time.Second}, up, ServerOptions{BodyReadTimeout: time.Minute})
 			c := servertest.DialRaw(t, gw)
 			io.WriteString(c.Conn, "POST /upload HTTP/1.1\r\nHost: gw\r\nOrigin: "+app+"\r\n"+framing)
 			waitFor(t, "the gateway to take the POST", func() bool {
@@ -342,7 +342,7 @@ func TestStalledBodyHoldsNoUpstreamConnection(t *testing.T) {
 			})
 			start := time.Now()
 			resp, body, err := freshGet(t, "GET", "http://"+gw+"/health", "Origin", app)
-			if err != nil || resp.StatusCode != 200 || body != "ok" || time.Since(start) > time.Second {
+			if err != nil || resp.StatusCode != 200 || body != "ok" || time.Since(start) > 2*time.Second {
 				status := 0
 				if resp != nil {
 					status = resp.StatusCode
