@@ -24,6 +24,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/corskit/corskit/cors"
 )
@@ -39,9 +40,18 @@ type Config struct {
 	// PreserveHost sends the client's Host to the upstream; by default the
 	// upstream's host is sent.
 	PreserveHost bool
-	// TrustedProxies are the networks whose X-Forwarded-For the gateway
-	// keeps; from anyone else those headers are dropped and set anew.
+	// TrustedProxies are the networks whose X-Forwarded-For (appended to),
+	// X-Real-IP, Forwarded and other client-IP headers (True-Client-IP,
+	// CF-Connecting-IP, ...) the gateway keeps; from anyone else they are
+	// dropped, and X-Forwarded-For and X-Real-IP set to the client's
+	// address.
 	TrustedProxies []netip.Prefix
+	// CaseSensitiveRoutes matches route prefixes to paths case by case. By
+	// default a route covers its prefix in any case (/ADMIN/ is under
+	// /admin/), as upstreams that route ignoring case (Express, ASP.NET
+	// Core, IIS) would serve it; set it for an upstream that tells /ADMIN/
+	// from /admin/.
+	CaseSensitiveRoutes bool
 	// ReportOnly enforces nothing: requests pass as they would without the
 	// gateway's policy, and what the policy would deny is logged and counted.
 	ReportOnly bool
@@ -86,15 +96,33 @@ func (c *Config) Validate() error {
 	if _, err := cors.New(c.Policy); err != nil {
 		errs = append(errs, err)
 	}
-	seen := map[string]bool{}
+	seen := map[string]string{} // by the prefix, folded unless routes are case-sensitive
 	for _, r := range c.Routes {
 		if !strings.HasPrefix(r.Prefix, "/") {
 			errs = append(errs, fmt.Errorf("proxy: route prefix %q does not start with /; write e.g. \"/api/\"", r.Prefix))
 		}
-		if seen[r.Prefix] {
-			errs = append(errs, fmt.Errorf("proxy: route prefix %q appears twice; keep one", r.Prefix))
+		if p, ref := routePath(r.Prefix); strings.HasPrefix(r.Prefix, "/") && (ref != nil || p != r.Prefix) {
+			fix := "remove the dot segment or control character"
+			if ref == nil {
+				fix = fmt.Sprintf("write %q", p)
+			}
+			errs = append(errs, fmt.Errorf("proxy: route prefix %q can never match: paths are matched with \\ read as /, doubled slashes as one and ;parameters dropped, and refused with a dot segment or a control character; %s", r.Prefix, fix))
 		}
-		seen[r.Prefix] = true
+		if !utf8.ValidString(r.Prefix) {
+			errs = append(errs, fmt.Errorf("proxy: route prefix %q is not UTF-8; write it decoded, e.g. \"/café/\" for /caf%%C3%%A9/", r.Prefix))
+		}
+		key := r.Prefix
+		if !c.CaseSensitiveRoutes {
+			key = strings.Map(foldRune, key)
+		}
+		switch first, ok := seen[key]; {
+		case ok && first == r.Prefix:
+			errs = append(errs, fmt.Errorf("proxy: route prefix %q appears twice; keep one", r.Prefix))
+		case ok:
+			errs = append(errs, fmt.Errorf("proxy: route prefixes %q and %q differ only in case, and routes ignore case; keep one, or set case_sensitive_routes (--case-sensitive-routes) if the upstream tells them apart", first, r.Prefix))
+		default:
+			seen[key] = r.Prefix
+		}
 		if _, err := cors.New(r.Policy); err != nil {
 			errs = append(errs, fmt.Errorf("proxy: route %q: %w", r.Prefix, err))
 		}
@@ -107,8 +135,9 @@ func (c *Config) Validate() error {
 
 // routeTable is the compiled routes, longest prefix first, and the default.
 type routeTable struct {
-	routes []compiledRoute
-	def    compiledRoute
+	routes        []compiledRoute
+	def           compiledRoute
+	caseSensitive bool
 }
 
 type compiledRoute struct {
@@ -121,7 +150,7 @@ func compileRoutes(c Config, next http.Handler) (*routeTable, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	t := &routeTable{}
+	t := &routeTable{caseSensitive: c.CaseSensitiveRoutes}
 	t.def.m, _ = cors.New(c.Policy)
 	t.def.h = t.def.m.Handler(next)
 	for _, r := range c.Routes {
@@ -132,9 +161,11 @@ func compileRoutes(c Config, next http.Handler) (*routeTable, error) {
 	return t, nil
 }
 
+// match returns the route of the longest prefix of path, a routePath, or
+// the default; see pick.
 func (t *routeTable) match(path string) compiledRoute {
 	for _, r := range t.routes {
-		if strings.HasPrefix(path, r.prefix) {
+		if t.caseSensitive && strings.HasPrefix(path, r.prefix) || !t.caseSensitive && hasPrefixFold(path, r.prefix) {
 			return r
 		}
 	}

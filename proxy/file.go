@@ -14,13 +14,13 @@ import (
 
 // File is a gateway's configuration file: the policy keys of package policy
 // for the default policy, and upstream, listen, admin_listen, report_only,
-// preserve_host, trusted_proxies and routes (a list of mappings, each a
-// prefix and policy keys).
+// preserve_host, trusted_proxies, case_sensitive_routes and routes (a list
+// of mappings, each a prefix and policy keys).
 type File struct {
 	Upstream, Listen, AdminListen string
 	ReportOnly, PreserveHost      bool
 	TrustedProxies                []netip.Prefix
-	Config                        Config // Policy and Routes
+	Config                        Config // Policy, Routes and CaseSensitiveRoutes
 	// Locate names the source (file:line:column) of each value a
 	// cors.ConfigError of the default policy refers to.
 	Locate func(error) error
@@ -28,7 +28,7 @@ type File struct {
 
 // FileKeys are the keys a gateway file holds besides the policy's.
 func FileKeys() []string {
-	return []string{"upstream", "listen", "admin_listen", "report_only", "preserve_host", "trusted_proxies", "routes"}
+	return []string{"upstream", "listen", "admin_listen", "report_only", "preserve_host", "trusted_proxies", "case_sensitive_routes", "routes"}
 }
 
 // ReadFile reads a gateway configuration file. Every error is located.
@@ -71,6 +71,7 @@ func ReadFile(path string) (File, error) {
 	str("admin_listen", &f.AdminListen)
 	boolean("report_only", &f.ReportOnly)
 	boolean("preserve_host", &f.PreserveHost)
+	boolean("case_sensitive_routes", &f.Config.CaseSensitiveRoutes)
 	if n, ok := extras["trusted_proxies"]; ok {
 		for _, it := range n.Content {
 			p, err := ParsePrefix(it.Value)

@@ -26,6 +26,9 @@ type Gateway struct {
 	proxy   *httputil.ReverseProxy
 	logger  *slog.Logger
 	Metrics *Metrics
+	// bodyReadTimeout bounds each read of a request's body, in
+	// nanoseconds: Serve's ServerOptions.BodyReadTimeout.
+	bodyReadTimeout atomic.Int64
 }
 
 // New validates cfg and builds the gateway.
@@ -40,6 +43,7 @@ func New(cfg Config) (*Gateway, error) {
 	if g.logger == nil {
 		g.logger = slog.New(slog.DiscardHandler)
 	}
+	g.bodyReadTimeout.Store(int64(defaultBodyReadTimeout))
 	g.proxy = &httputil.ReverseProxy{
 		Rewrite:        g.rewrite,
 		Transport:      timedTransport{newTransport(cfg), g.Metrics},
@@ -80,14 +84,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusMethodNotAllowed, "method not allowed", "the gateway does not forward "+r.Method)
 		return
 	}
-	path, ok := routePath(r.URL.Path)
-	if !ok {
+	route, ref := g.routes.Load().pick(r.URL.Path)
+	if ref != nil {
 		g.Metrics.count("refused")
-		writeJSONError(w, http.StatusBadRequest, "dot segment in the path",
-			"the path has a . or .. segment (perhaps percent-encoded); browsers never send one, and the upstream could resolve it into another route's path")
+		writeJSONError(w, http.StatusBadRequest, ref.what, ref.detail)
 		return
 	}
-	route := g.routes.Load().match(path)
 	outcome, reason := route.m.Classify(r)
 	g.Metrics.count(string(outcome))
 	if outcome == cors.PreflightDenied || outcome == cors.ActualDenied {
@@ -116,6 +118,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // upstream. Interim (1xx) answers are forwarded, up to maxInterim, and do
 // not take the CORS headers off the final one.
 func (g *Gateway) forward(w http.ResponseWriter, r *http.Request) {
+	if r.Body != nil && r.Body != http.NoBody {
+		var ok bool
+		if r, ok = g.readBody(w, r); !ok {
+			return
+		}
+	}
 	g.proxy.ServeHTTP(newInterimGuard(w), r)
 }
 
@@ -127,7 +135,11 @@ func (g *Gateway) answerPreflight(dst []byte, path string, origin, acrm, acrh, p
 	if g.cfg.ReportOnly {
 		return dst, 0, false
 	}
-	dst, status, ok := g.routes.Load().match(path).m.AppendPreflight(dst, origin, acrm, acrh, pna)
+	route, ref := g.routes.Load().pick(path)
+	if ref != nil {
+		return dst, 0, false // ServeHTTP refuses it
+	}
+	dst, status, ok := route.m.AppendPreflight(dst, origin, acrm, acrh, pna)
 	if ok {
 		g.Metrics.count(string(cors.PreflightAllowed))
 	}
@@ -140,16 +152,45 @@ func isWebSocket(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
-// rewrite builds the upstream request: its URL, X-Forwarded-* set by the
-// gateway (a client's own kept only from a trusted proxy), and the Host.
+// clientIPHeaders are the headers, besides X-Forwarded-For, in which
+// proxies and CDNs name the client to the application (nginx's X-Real-IP,
+// Akamai's True-Client-IP, Cloudflare's CF-Connecting-IP, ...), as
+// applications and their libraries (npm's request-ip, Rails' remote_ip)
+// read them; in canonical form.
+var clientIPHeaders = []string{
+	"X-Real-Ip", "X-Client-Ip", "Client-Ip", "True-Client-Ip", "Cf-Connecting-Ip", "Cf-Connecting-Ipv6", "Cf-Pseudo-Ipv4",
+	"Do-Connecting-Ip", "Fastly-Client-Ip", "X-Cluster-Client-Ip", "X-Appengine-User-Ip", "X-Forwarded", "Forwarded-For",
+	"X-Original-Forwarded-For", "X-Originating-Ip", "X-Remote-Ip", "X-Remote-Addr",
+}
+
+// rewrite builds the upstream request: its URL, the Host, and the headers
+// that name the client. X-Forwarded-For, X-Forwarded-Host,
+// X-Forwarded-Proto and X-Real-IP are set by the gateway, as nginx's
+// proxy_set_header conventions do; a client's own X-Forwarded-For (which
+// the gateway appends to), X-Real-IP, Forwarded and the other
+// clientIPHeaders are kept only from a trusted proxy, and dropped from
+// anyone else: an application that reads any of them gets a client's
+// address, never a claim the client made.
 func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	pr.SetURL(g.cfg.Upstream)
 	if g.trusted(pr.In.RemoteAddr) {
-		if xff := pr.In.Header["X-Forwarded-For"]; len(xff) > 0 {
-			pr.Out.Header["X-Forwarded-For"] = append([]string(nil), xff...)
+		// ReverseProxy drops these before Rewrite: put the proxy's back.
+		for _, k := range []string{"X-Forwarded-For", "Forwarded"} {
+			if v := pr.In.Header[k]; len(v) > 0 {
+				pr.Out.Header[k] = append([]string(nil), v...)
+			}
+		}
+	} else {
+		for _, k := range clientIPHeaders {
+			delete(pr.Out.Header, k)
 		}
 	}
 	pr.SetXForwarded()
+	if _, ok := pr.Out.Header["X-Real-Ip"]; !ok {
+		if ip, _, err := net.SplitHostPort(pr.In.RemoteAddr); err == nil {
+			pr.Out.Header["X-Real-Ip"] = []string{ip}
+		}
+	}
 	// A header name with an underscore may reach an application as the
 	// dashed name (CGI, PHP, Django, Rack read X_Api_Key as X-Api-Key) and
 	// so pass for a header the gateway set or checked; nginx drops them too.
@@ -199,6 +240,11 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 // with VerboseErrors. The CORS headers the middleware set are still on the
 // response, so the browser shows this error, not a CORS one.
 func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	if b, ok := r.Context().Value(clientBodyKey{}).(*clientBody); ok && g.bodyError(w, r, b) {
+		// The client's body failed, which aborted the upstream request
+		// (and, in net/http's server, cancelled the request's context).
+		return
+	}
 	if r.Context().Err() != nil {
 		return // the client went away (the error may be the cancellation's cause, not context.Canceled)
 	}

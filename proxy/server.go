@@ -27,6 +27,14 @@ type ServerOptions struct {
 	// ReadHeaderTimeout cuts off a client that is slow to send its headers;
 	// default 10 s.
 	ReadHeaderTimeout time.Duration
+	// BodyReadTimeout cuts off a client that sends nothing of its
+	// request's body for this long, with a 408 and the upstream request
+	// aborted (nginx's client_body_timeout); default 60 s. A body of up to
+	// 64 KiB is read before the request goes upstream, so that a client
+	// that stalls in it holds no upstream connection; a larger one streams.
+	// It applies to the Gateway as Serve serves it; served by another
+	// server, the Gateway uses the last Serve's, or 60 s.
+	BodyReadTimeout time.Duration
 	// WriteTimeout cuts off a client that reads nothing of its answer for
 	// this long; default 60 s.
 	WriteTimeout time.Duration
@@ -55,10 +63,14 @@ func (g *Gateway) Serve(ctx context.Context, o ServerOptions) error {
 	if o.WriteTimeout == 0 {
 		o.WriteTimeout = 60 * time.Second
 	}
-	if o.WriteTimeout < 0 || o.ReadHeaderTimeout < 0 || o.ShutdownTimeout < 0 {
-		return fmt.Errorf("proxy: ServerOptions timeouts must not be negative (ReadHeaderTimeout %v, WriteTimeout %v, ShutdownTimeout %v)",
-			o.ReadHeaderTimeout, o.WriteTimeout, o.ShutdownTimeout)
+	if o.BodyReadTimeout == 0 {
+		o.BodyReadTimeout = defaultBodyReadTimeout
 	}
+	if o.WriteTimeout < 0 || o.ReadHeaderTimeout < 0 || o.ShutdownTimeout < 0 || o.BodyReadTimeout < 0 {
+		return fmt.Errorf("proxy: ServerOptions timeouts must not be negative (ReadHeaderTimeout %v, BodyReadTimeout %v, WriteTimeout %v, ShutdownTimeout %v)",
+			o.ReadHeaderTimeout, o.BodyReadTimeout, o.WriteTimeout, o.ShutdownTimeout)
+	}
+	g.bodyReadTimeout.Store(int64(o.BodyReadTimeout))
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return errors.New("proxy: ServerOptions.TLSCert and ServerOptions.TLSKey must be set together")
 	}

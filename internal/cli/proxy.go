@@ -27,9 +27,11 @@ type proxyOptions struct {
 	credentials, passPreflight           bool
 	preserveHost, reportOnly, stdServer  bool
 	verboseErrors, stdTransport          bool
+	caseSensitiveRoutes                  bool
 	maxAge                               int
 	trusted                              []string
 	upstreamTimeout, writeTimeout        time.Duration
+	bodyReadTimeout                      time.Duration
 	tlsCert, tlsKey, logFormat, logLevel string
 	set                                  map[string]bool
 }
@@ -59,10 +61,12 @@ func parseProxy(args []string, stderr io.Writer) (proxyOptions, error) {
 	o.policyFlags(fs)
 	fs.BoolVar(&o.passPreflight, "pass-preflight", false, "send preflights on to the upstream instead of answering them")
 	fs.BoolVar(&o.preserveHost, "preserve-host", false, "send the client's Host header to the upstream")
-	fs.Func("trusted-proxy", "address or CIDR whose X-Forwarded-For is kept (repeatable)", list(&o.trusted))
+	fs.Func("trusted-proxy", "address or CIDR whose X-Forwarded-For, X-Real-IP, Forwarded and other client-IP headers are kept (repeatable)", list(&o.trusted))
+	fs.BoolVar(&o.caseSensitiveRoutes, "case-sensitive-routes", false, "match route prefixes case by case, for an upstream that tells /ADMIN/ from /admin/; by default a route covers its prefix in any case")
 	fs.BoolVar(&o.reportOnly, "report-only", false, "enforce nothing; log and count what the policy would deny")
 	fs.BoolVar(&o.stdServer, "std-server", false, "serve every request with Go's net/http server (slower); by default a lean HTTP/1.1 path serves plain-HTTP requests without a body")
 	fs.DurationVar(&o.upstreamTimeout, "upstream-timeout", 30*time.Second, "wait for the upstream's response headers (then 504)")
+	fs.DurationVar(&o.bodyReadTimeout, "body-read-timeout", 60*time.Second, "cut off a client that sends nothing of its request body for this long (408); bodies up to 64 KiB are read before the request goes upstream")
 	fs.DurationVar(&o.writeTimeout, "write-timeout", 60*time.Second, "cut off a client that reads nothing of its answer for this long")
 	fs.BoolVar(&o.stdTransport, "std-transport", false, "send every request upstream with Go's net/http Transport (slower); by default a lean pool carries bodiless GET and HEAD requests to an http upstream")
 	fs.BoolVar(&o.verboseErrors, "verbose-errors", false, "put the upstream's address and the error in the bodies of the gateway's 502 and 504 (they are always logged)")
@@ -78,6 +82,9 @@ func parseProxy(args []string, stderr io.Writer) (proxyOptions, error) {
 	}
 	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	if o.bodyReadTimeout <= 0 {
+		return o, fmt.Errorf("corskit proxy: --body-read-timeout %v: want a positive duration, e.g. 60s", o.bodyReadTimeout)
+	}
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return o, fmt.Errorf("corskit proxy: --log-format %q: use text or json", o.logFormat)
 	}
@@ -126,6 +133,9 @@ func (o proxyOptions) load(lookup func(string) (string, bool)) (proxySetup, erro
 	}
 	if o.set["preserve-host"] {
 		s.cfg.PreserveHost = o.preserveHost
+	}
+	if o.set["case-sensitive-routes"] {
+		s.cfg.CaseSensitiveRoutes = o.caseSensitiveRoutes
 	}
 	if o.set["report-only"] {
 		s.cfg.ReportOnly = o.reportOnly
@@ -264,6 +274,7 @@ func runProxy(args []string, stdout, stderr io.Writer) int {
 	}
 	err = g.Serve(ctx, proxy.ServerOptions{
 		Listen: setup.listen, AdminListen: setup.admin, TLSCert: o.tlsCert, TLSKey: o.tlsKey, StandardServer: o.stdServer, WriteTimeout: o.writeTimeout,
+		BodyReadTimeout: o.bodyReadTimeout,
 		Started: func(addr, admin string) {
 			logger.Info("corskit proxy listening", "addr", addr, "admin", admin, "upstream", setup.cfg.Upstream.String(),
 				"report_only", setup.cfg.ReportOnly, "origins", fmt.Sprint(setup.cfg.Policy.AllowOrigins))
