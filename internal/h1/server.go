@@ -310,7 +310,11 @@ func (s *Server) serveConn(fc *fastConn) {
 		waiting = connIdle
 		if head == nil && err == nil && fc.br.Buffered() < fc.br.Size() {
 			// The head is not all here: the client has what is left of
-			// ReadHeaderTimeout to send the rest.
+			// ReadHeaderTimeout to send the rest. Answers to earlier
+			// pipelined requests go out before the wait, as net/http's do.
+			if fc.bw.Buffered() > 0 && fc.bw.Flush() != nil {
+				return
+			}
 			s.setStateSince(fc, connReadingHead, headStart.UnixNano())
 			head, err = readHead(fc.br)
 			s.setState(fc, connBusy)

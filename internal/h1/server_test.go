@@ -1,6 +1,7 @@
 package h1
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -16,7 +17,7 @@ import (
 
 // startFast serves h as Serve does, on the fast path with net/http's server
 // behind it; it returns the address.
-func startFast(t *testing.T, h http.Handler, readHeader, idle time.Duration) (string, *Server) {
+func startFast(t *testing.T, h http.Handler, readHeader, idle time.Duration, opts ...func(*Server)) (string, *Server) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -24,6 +25,9 @@ func startFast(t *testing.T, h http.Handler, readHeader, idle time.Duration) (st
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: readHeader, IdleTimeout: idle, MaxHeaderBytes: 64 << 10}
 	fs := &Server{Handler: h, Fallback: srv, Logger: slog.New(slog.DiscardHandler), ReadHeaderTimeout: readHeader, IdleTimeout: idle}
+	for _, o := range opts {
+		o(fs)
+	}
 	go srv.Serve(fs.Handoffs())
 	go fs.Serve(ln)
 	t.Cleanup(func() {
@@ -317,5 +321,40 @@ func TestFastPathShutdown(t *testing.T) {
 	}
 	if err := <-stopped; err != nil {
 		t.Errorf("shutdown: %v", err)
+	}
+}
+
+// TestPipelinedAnswerIsNotHeldForTheNextHead: an answer goes out at once
+// even when bytes of a next request (a stray CRLF, half a head) wait behind
+// its request, as net/http's server does; it used to wait for the next
+// head, up to ReadHeaderTimeout.
+func TestPipelinedAnswerIsNotHeldForTheNextHead(t *testing.T) {
+	t.Parallel()
+	addr, _ := startFast(t, servedBy, 10*time.Second, 10*time.Second, func(s *Server) {
+		s.Preflight = func(dst []byte, path string, origin, acrm, acrh, pna []string) ([]byte, int, bool) {
+			return append(dst, "Access-Control-Allow-Origin: *\r\n"...), http.StatusNoContent, true
+		}
+	})
+	for _, tail := range []string{"\r\n", "GET /next HTTP/1.1\r\n", "GET /next HTTP/1.1\r\nHost: g"} {
+		for _, req := range []string{
+			"GET /a HTTP/1.1\r\nHost: gw\r\n\r\n",
+			"OPTIONS /a HTTP/1.1\r\nHost: gw\r\nOrigin: https://app.example.com\r\nAccess-Control-Request-Method: PUT\r\n\r\n",
+		} {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetDeadline(time.Now().Add(3 * time.Second))
+			if _, err := io.WriteString(c, req+tail); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				t.Errorf("%q then %q: no answer within 3 s (ReadHeaderTimeout is 10 s): %v", req, tail, err)
+			} else if resp.StatusCode != 200 && resp.StatusCode != 204 {
+				t.Errorf("%q then %q: status %d", req, tail, resp.StatusCode)
+			}
+			c.Close()
+		}
 	}
 }
