@@ -99,6 +99,8 @@ type upstreamConn struct {
 	lastUsed  time.Time
 	deadline  time.Time // the read deadline in force; zero for none
 	wdeadline time.Time // the write deadline in force; zero for none
+	uses      int       // answers read on it
+	early     bool      // an answer came before the request's body was all sent
 }
 
 // limitedReader reads from r, n bytes at most; past them, errHeadTooLarge.
@@ -236,6 +238,7 @@ func (t *Transport) exchange(uc *upstreamConn, r *http.Request) (resp *http.Resp
 		return fail(err)
 	}
 	reusable := true
+	uc.early = false
 	bodyDone := !body
 	if body && !expect {
 		sent = true
@@ -245,9 +248,6 @@ func (t *Transport) exchange(uc *upstreamConn, r *http.Request) (resp *http.Resp
 		bodyDone = true
 	} else if err := uc.bw.Flush(); err != nil {
 		return fail(err)
-	}
-	if body && !expect && (uc.br.Buffered() > 0 || peek(uc.raw) == peekData) {
-		reusable = false // bytes came before the body was all sent: an early answer, or worse
 	}
 	t.setHeaderDeadline(uc)
 	for interim := 0; ; interim++ {
@@ -309,6 +309,9 @@ func (t *Transport) exchange(uc *upstreamConn, r *http.Request) (resp *http.Resp
 			}
 			t.setHeaderDeadline(uc)
 		}
+	}
+	if uc.early {
+		reusable = false
 	}
 	if !bodyDone {
 		// A final answer before the 100: the body is not sent, and the
@@ -384,6 +387,7 @@ var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b 
 // body is flushed as it comes, as net/http's Transport does.
 func (t *Transport) writeBody(uc *upstreamConn, r *http.Request) error {
 	defer r.Body.Close()
+	pending := int64(uc.bw.Buffered()) // the head, unless it went before a 100
 	bp := bodyBufs.Get().(*[]byte)
 	defer bodyBufs.Put(bp)
 	buf := *bp
@@ -415,6 +419,7 @@ func (t *Transport) writeBody(uc *upstreamConn, r *http.Request) error {
 				return err
 			}
 			left -= int64(n)
+			pending += int64(n)
 		}
 		if rerr == io.EOF {
 			break
@@ -426,10 +431,27 @@ func (t *Transport) writeBody(uc *upstreamConn, r *http.Request) error {
 	if !chunked && left != 0 {
 		return bodyError{errBodyLength}
 	}
+	// An answer that came while the body was on its way, before its end
+	// (a 413, a 401, or an upstream that will read the rest as a request
+	// of its own): the connection is not reused. A body that goes in one
+	// write with the head cannot be answered early.
+	if (chunked || int64(uc.bw.Buffered()) < pending) && uc.answered() {
+		uc.early = true
+	}
 	if chunked {
 		uc.bw.WriteString("0\r\n\r\n")
 	}
 	return uc.bw.Flush()
+}
+
+// answered reports whether bytes of an answer wait on uc. A new TLS
+// connection's socket may hold the server's session tickets: there, only
+// what TLS has already decrypted counts.
+func (uc *upstreamConn) answered() bool {
+	if uc.br.Buffered() > 0 {
+		return true
+	}
+	return (uc.tls == nil || uc.uses > 0) && peek(uc.raw) == peekData
 }
 
 // expectsContinue reports whether h has Expect: 100-continue.
@@ -533,25 +555,28 @@ func (t *Transport) get(ctx context.Context) (uc *upstreamConn, reused bool, err
 }
 
 // clean reports whether uc holds no byte past the answer it carried:
-// nothing in its reader, nothing decrypted and waiting inside TLS, nothing
-// in the socket. It must be called only while nothing else reads uc.
+// nothing in its reader, nothing in the socket, nothing decrypted and
+// waiting inside TLS. It must be called only while nothing else reads uc.
 func (uc *upstreamConn) clean() bool {
-	if uc.br.Buffered() > 0 {
+	if uc.br.Buffered() > 0 || peek(uc.raw) != peekEmpty {
 		return false
 	}
-	if uc.tls != nil {
-		// A read past its deadline returns what TLS holds decrypted, and
-		// touches the socket not at all.
-		uc.deadline = aLongTimeAgo
-		uc.conn.SetReadDeadline(uc.deadline)
-		var b [1]byte
-		n, err := uc.tls.Read(b[:])
-		var ne net.Error
-		if n > 0 || !errors.As(err, &ne) || !ne.Timeout() {
-			return false
-		}
+	if uc.tls == nil {
+		return true
 	}
-	return peek(uc.raw) == peekEmpty
+	// A read past its deadline returns what TLS holds decrypted, and
+	// touches the socket not at all. (peek, first, needs a deadline not
+	// yet passed.)
+	uc.conn.SetReadDeadline(aLongTimeAgo)
+	var b [1]byte
+	n, err := uc.tls.Read(b[:])
+	var ne net.Error
+	if n > 0 || !errors.As(err, &ne) || !ne.Timeout() {
+		return false
+	}
+	uc.deadline = time.Time{}
+	uc.conn.SetReadDeadline(uc.deadline)
+	return true
 }
 
 // put returns uc to the pool, or closes it when the pool is full or bytes
@@ -562,6 +587,7 @@ func (t *Transport) put(uc *upstreamConn) {
 		return
 	}
 	uc.lastUsed = time.Now()
+	uc.uses++
 	t.mu.Lock()
 	if len(t.idle) < t.MaxIdle {
 		t.idle = append(t.idle, uc)
