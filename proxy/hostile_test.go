@@ -109,6 +109,9 @@ func (u *scriptedUpstream) serve(c net.Conn, script func(r *http.Request) upstre
 		if err != nil {
 			return
 		}
+		if r.Header.Get("Expect") == "100-continue" {
+			io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n")
+		}
 		io.Copy(io.Discard, r.Body)
 		a := script(r)
 		if a.bytes == stallAnswer {
