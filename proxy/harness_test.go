@@ -342,6 +342,9 @@ func (h *harness) run(steps []hostileStep) error {
 		// takes it before then reads those bytes as its answer: the
 		// harness waits for the close, so that the reference's own
 		// window does not decide the comparison.
+		if n := h.up.reusedDirty.Load(); n > 0 {
+			return fmt.Errorf("step %d (%s %q): %d requests sent on a connection after bytes past an answer's end", i, st.method, st.answer, n)
+		}
 		if !h.up.waitClean(2 * time.Second) {
 			return fmt.Errorf("step %d (%s %q): a connection with bytes past an answer was kept for 2 s", i, st.method, st.answer)
 		}

@@ -58,6 +58,9 @@ type scriptedUpstream struct {
 	mu    sync.Mutex
 	conns map[net.Conn]bool // open connections; true once one carried a dirty answer
 	wg    sync.WaitGroup
+	// reusedDirty counts requests that came on a connection after a dirty
+	// answer: the gateway read them past bytes it should not have trusted.
+	reusedDirty atomic.Int32
 }
 
 func newScriptedUpstream(tb testing.TB, script func(r *http.Request) upstreamAnswer) *scriptedUpstream {
@@ -109,6 +112,11 @@ func (u *scriptedUpstream) serve(c net.Conn, script func(r *http.Request) upstre
 		if err != nil {
 			return
 		}
+		u.mu.Lock()
+		if u.conns[c] {
+			u.reusedDirty.Add(1)
+		}
+		u.mu.Unlock()
 		if r.Header.Get("Expect") == "100-continue" {
 			io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n")
 		}
@@ -280,8 +288,10 @@ func TestUpstreamBytesPastFramingReachNoOtherClient(t *testing.T) {
 // small). net/http's kept-alive Transport, which carried every request but
 // bodiless GETs and HEADs to http before, hands such bytes to another
 // request in the moment between pooling a connection and looking at it.
-// CORSKIT_LOAD_REQUESTS sets the requests per mode (default 3000); the
-// test stops at the first mixed answer.
+// CORSKIT_LOAD_REQUESTS sets the requests per mode (default 3000, 1000 to
+// https); the test stops at the first mixed answer. Victims' 5xx count
+// too: on a564565 most mixes were a victim reading the stray bytes as a
+// malformed answer (a 502).
 func TestNoAnswerReachesAnotherClientUnderLoad(t *testing.T) {
 	t.Parallel()
 	requests := 3000
@@ -300,7 +310,11 @@ func TestNoAnswerReachesAnotherClientUnderLoad(t *testing.T) {
 			t.Parallel()
 			up := newScriptedUpstreamOn(t, mode.https, hostileLoadAnswer)
 			gw := "http://" + gatewayWith(t, server{"fast", false}, Config{Policy: credentialed}, up.url, ServerOptions{})
-			res := hostileLoad(gw, mode.method, 12, 4, requests, 0)
+			n := requests
+			if mode.https && os.Getenv("CORSKIT_LOAD_REQUESTS") == "" {
+				n /= 3 // a handshake for each connection an attack costs
+			}
+			res := hostileLoad(gw, mode.method, 12, 4, n, 0)
 			if res.mixed > 0 {
 				t.Fatalf("%d of %d answers went to another client (%d errors); first: %s", res.mixed, res.sent, res.errors, res.first)
 			}
