@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -298,23 +299,22 @@ func (b *failingBody) Read(p []byte) (int, error) {
 }
 
 // TestBodyFailuresNeverPoolNorRepeat: a request body that cannot be read
-// to its end closes the upstream connection; a POST on a kept-alive
-// connection the upstream has closed is not sent again.
+// to its end closes the upstream connection; a POST whose kept-alive
+// connection the upstream closes without an answer is not sent again, a
+// GET is.
 func TestBodyFailuresNeverPoolNorRepeat(t *testing.T) {
 	t.Parallel()
-	var posts atomic.Int32
-	up, conns := scriptServer(t, false, func(r *http.Request, body string, c net.Conn) string {
-		if r.Method == "POST" {
-			posts.Add(1)
-		}
-		if r.URL.Path == "/once" {
-			c.Write([]byte(honest(r.URL.Path)))
-			c.(*net.TCPConn).CloseWrite()
-			return "" // then close
+	var seen sync.Map // method -> *atomic.Int32
+	up, _ := scriptServer(t, false, func(r *http.Request, body string, c net.Conn) string {
+		n, _ := seen.LoadOrStore(r.Method+" "+r.URL.Path, new(atomic.Int32))
+		n.(*atomic.Int32).Add(1)
+		if strings.HasPrefix(r.URL.Path, "/drop") {
+			return "" // close without an answer
 		}
 		return honest(r.URL.Path)
 	})
 	lt := leanOnly(t, up)
+	idle := func() int { lt.mu.Lock(); defer lt.mu.Unlock(); return len(lt.idle) }
 	for _, chunked := range []bool{false, true} {
 		req, _ := http.NewRequest("POST", up+"/x", io.NopCloser(&failingBody{n: 3}))
 		req.ContentLength = 10
@@ -324,30 +324,35 @@ func TestBodyFailuresNeverPoolNorRepeat(t *testing.T) {
 		if _, err := lt.RoundTrip(req); err == nil {
 			t.Errorf("a body that fails (chunked %v): no error", chunked)
 		}
-		lt.mu.Lock()
-		idle := len(lt.idle)
-		lt.mu.Unlock()
-		if idle != 0 {
-			t.Errorf("after a body that fails (chunked %v), %d pooled connections; want none", chunked, idle)
+		if n := idle(); n != 0 {
+			t.Errorf("after a body that fails (chunked %v), %d pooled connections; want none", chunked, n)
 		}
 	}
-	// A body shorter than its Content-Length.
 	req, _ := http.NewRequest("POST", up+"/x", strings.NewReader("abc"))
 	req.ContentLength = 10
 	if _, err := lt.RoundTrip(req); err == nil {
 		t.Error("a body shorter than its Content-Length: no error")
 	}
-	// The upstream closes after answering; the next POST finds the pooled
-	// connection closed only once it is sent, or before.
-	if _, got, err := send(lt, "GET", up+"/once", nil, false); err != nil || got != "/once" {
-		t.Fatalf("GET /once: %q %v", got, err)
+	count := func(key string) int32 {
+		n, _ := seen.LoadOrStore(key, new(atomic.Int32))
+		return n.(*atomic.Int32).Load()
 	}
-	posts.Store(0)
-	send(lt, "POST", up+"/post", strings.NewReader("pay"), false)
-	if n := posts.Load(); n > 1 {
-		t.Errorf("the upstream saw the POST %d times", n)
+	for _, tc := range []struct {
+		method string
+		body   io.Reader
+		want   int32
+	}{{"POST", strings.NewReader("pay"), 1}, {"PUT", nil, 1}, {"GET", nil, 2}} {
+		// A connection in the pool, then a request the upstream drops.
+		if _, got, err := send(lt, "GET", up+"/warm", nil, false); err != nil || got != "/warm" || idle() != 1 {
+			t.Fatalf("GET /warm: %q %v, %d pooled", got, err, idle())
+		}
+		if _, _, err := send(lt, tc.method, up+"/drop", tc.body, false); err == nil {
+			t.Errorf("%s /drop: no error", tc.method)
+		}
+		if n := count(tc.method + " /drop"); n != tc.want {
+			t.Errorf("%s dropped on a reused connection: the upstream saw it %d times; want %d", tc.method, n, tc.want)
+		}
 	}
-	_ = conns
 }
 
 // FuzzWriteRequestAgreesWithRequestWrite: a request the lean transport
