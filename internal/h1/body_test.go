@@ -146,6 +146,9 @@ func TestLeanTransportCarriesBodiesAndTLS(t *testing.T) {
 
 // scriptServer is rawServer over TLS when https: answer gets each request,
 // its body read, and the connection, to write more on its own.
+//
+// A request with X-Answer-First is answered before its body is read, and
+// its channel in answeredFirst closed; the body is read after.
 func scriptServer(t *testing.T, https bool, answer func(r *http.Request, body string, c net.Conn) string) (string, *atomic.Int32) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -175,7 +178,7 @@ func scriptServer(t *testing.T, https bool, answer func(r *http.Request, body st
 						return
 					}
 					var b []byte
-					if r.Header.Get("Expect") == "" {
+					if r.Header.Get("Expect") == "" && r.Header.Get("X-Answer-First") == "" {
 						b, _ = io.ReadAll(r.Body)
 					}
 					a := answer(r, string(b), c)
@@ -183,6 +186,10 @@ func scriptServer(t *testing.T, https bool, answer func(r *http.Request, body st
 						return
 					}
 					io.WriteString(c, a)
+					if gate, ok := answeredFirst.LoadAndDelete(r.Header.Get("X-Answer-First")); ok {
+						close(gate.(chan struct{}))
+						io.Copy(io.Discard, r.Body) // then reads the body, as a server that answers early should
+					}
 				}
 			}()
 		}
@@ -237,6 +244,54 @@ func TestDirtyConnectionsAreNotReusedOverTLSOrAfterABody(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// answeredFirst holds, by X-Answer-First value, the channel scriptServer
+// closes once it has answered that request.
+var answeredFirst sync.Map
+
+// gatedReader blocks until its gate closes, then reads r.
+type gatedReader struct {
+	gate <-chan struct{}
+	r    io.Reader
+}
+
+func (g gatedReader) Read(p []byte) (int, error) {
+	<-g.gate
+	return g.r.Read(p)
+}
+
+// TestAnEarlyAnswerIsNotPooled: an answer that comes while the request's
+// body is still on its way (a 413, a 401) leaves its connection unused,
+// even when the upstream reads the rest of the body.
+func TestAnEarlyAnswerIsNotPooled(t *testing.T) {
+	t.Parallel()
+	up, conns := scriptServer(t, false, func(r *http.Request, body string, c net.Conn) string {
+		if r.URL.Path == "/early" {
+			return "HTTP/1.1 413 Content Too Large\r\nContent-Length: 3\r\n\r\nbig"
+		}
+		return honest(r.URL.Path)
+	})
+	lt := leanOnly(t, up)
+	gate := make(chan struct{})
+	key := fmt.Sprintf("%p", gate)
+	answeredFirst.Store(key, gate)
+	body := io.MultiReader(strings.NewReader(strings.Repeat("a", 64<<10)), gatedReader{gate, strings.NewReader("end")})
+	req, _ := http.NewRequest("POST", up+"/early", body)
+	req.ContentLength = 64<<10 + 3
+	req.Header.Set("X-Answer-First", key)
+	resp, err := lt.RoundTrip(req)
+	if err != nil || resp.StatusCode != 413 {
+		t.Fatalf("POST /early: %v %v; want the 413", resp, err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if _, got, err := send(lt, "GET", up+"/next", nil, false); err != nil || got != "/next" {
+		t.Fatalf("GET /next: %q %v", got, err)
+	}
+	if n := conns.Load(); n != 2 {
+		t.Errorf("%d connections; want 2: the early answer's not reused", n)
 	}
 }
 
