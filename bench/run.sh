@@ -115,6 +115,12 @@ taskset -c 0 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e stderr & pids
 wait_port "$UP"; wait_port "$GW"; wait_port "$NGX"
 if [ -n "$OTHER" ]; then wait_port "$OGW"; fi
 
+cat >"$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"name": "corskit", "items": [1, 2, 3], "note": "a small JSON body"}'
+wrk.headers["Origin"] = "https://app.example.com"
+wrk.headers["Content-Type"] = "application/json"
+LUA
 cat >"$work/preflight.lua" <<'LUA'
 wrk.method = "OPTIONS"
 wrk.headers["Origin"] = "https://app.example.com"
@@ -174,6 +180,7 @@ get_rate="$(awk -v a="$CORSKIT_RATE" -v b="$NGINX_RATE" 'BEGIN {print (a < b ? a
 taskset -c 1 wrk -t1 -c"$CONNS" -d1s -H "Origin: $ORIGIN" "http://$UP/data" >/dev/null
 up="$(run "http://$UP/data" -H "Origin: $ORIGIN")"
 row "GET, upstream alone" $up "${up%% *}"
+compare "proxied POST" "http://$GW/data" "http://$NGX/data" $(other "http://$OGW/data") -- -s "$work/post.lua"
 
 # Latency at one fixed rate for both, half the slower server's proxied-GET
 # rate unless RATE says otherwise: the p99 a client sees when neither server

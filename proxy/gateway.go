@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -289,9 +291,15 @@ func (bufferPool) Put(b []byte) { buffers.Put(&b) }
 // leaves room for large cookies and policies.
 const maxUpstreamHead = 256 << 10
 
-// newTransport is net/http's Transport, tuned for one upstream under load,
-// behind the lean pool for bodiless GET and HEAD requests to an http
-// upstream unless cfg.StandardTransport.
+// upstreamRootCAs are the certificate authorities an https upstream's
+// certificate must chain to; nil for the system's. The tests set their own.
+var upstreamRootCAs *x509.CertPool
+
+// newTransport is the lean pool (internal/h1) for every request it can
+// carry, to an http or https upstream, in front of net/http's Transport
+// without kept-alive connections for the rest (upgrades, request trailers);
+// with cfg.StandardTransport, net/http's Transport alone, a connection per
+// request.
 func newTransport(cfg Config) http.RoundTripper {
 	std := &http.Transport{
 		Proxy:                  nil,
@@ -303,21 +311,25 @@ func newTransport(cfg Config) http.RoundTripper {
 		ExpectContinueTimeout:  time.Second,
 		MaxResponseHeaderBytes: maxUpstreamHead,
 		DisableCompression:     true, // forward what the client asked for, not gzip decoded here
-	}
-	if cfg.StandardTransport {
+		TLSClientConfig:        &tls.Config{RootCAs: upstreamRootCAs, NextProtos: []string{"http/1.1"}},
 		// net/http's Transport returns a connection to its pool and only
 		// then looks for stray bytes on it: a request that takes it in
 		// between reads them as its answer (another client's, or one an
 		// upstream smuggled). Measured: TestUpstreamBytesPastFramingReachNoOtherClient
-		// failed on it under -race. So here, no connection is reused.
-		std.DisableKeepAlives = true
+		// and TestNoAnswerReachesAnotherClientUnderLoad failed on it. So
+		// here, no connection is reused.
+		DisableKeepAlives: true,
 	}
-	if cfg.StandardTransport || cfg.Upstream.Scheme != "http" {
+	if cfg.StandardTransport {
 		return interimCap{std}
 	}
 	lean := h1.NewTransport(cfg.Upstream, interimCap{std})
 	lean.Dial = std.DialContext
+	if lean.TLSConfig != nil {
+		lean.TLSConfig.RootCAs = upstreamRootCAs
+	}
 	lean.HeaderTimeout = cfg.UpstreamTimeout
+	lean.ExpectContinueTimeout = std.ExpectContinueTimeout
 	lean.IdleTimeout = std.IdleConnTimeout
 	lean.MaxIdle = std.MaxIdleConnsPerHost
 	lean.MaxHeadBytes = maxUpstreamHead

@@ -151,7 +151,7 @@ func writeField(bw *bufio.Writer, k, v string) {
 	}
 	bw.WriteString(k)
 	bw.WriteString(": ")
-	bw.WriteString(strings.TrimSpace(v))
+	bw.WriteString(textproto.TrimString(v)) // as net/http: a \v or \f stays
 	bw.WriteString("\r\n")
 }
 

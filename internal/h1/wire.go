@@ -10,9 +10,10 @@ import (
 	"github.com/corskit/corskit/internal/headers"
 )
 
-// writeRequest writes r, a bodiless GET or HEAD, in HTTP/1.1 as
-// Request.Write would, less its generality; a Host that is not plain ASCII
-// goes through Request.Write.
+// writeRequest writes r's head in HTTP/1.1 as Request.Write would, less its
+// generality, with the framing of its body: a Content-Length, or chunked
+// when its length is unknown; a bodiless request whose Host is not plain
+// ASCII goes through Request.Write. The body is writeBody's.
 func writeRequest(bw *bufio.Writer, r *http.Request) error {
 	host := r.Host
 	if host == "" {
@@ -45,6 +46,16 @@ func writeRequest(bw *bufio.Writer, r *http.Request) error {
 		for _, v := range vs {
 			writeField(bw, k, v)
 		}
+	}
+	switch {
+	case hasBody(r) && r.ContentLength > 0:
+		bw.WriteString("Content-Length: ")
+		bw.WriteString(strconv.FormatInt(r.ContentLength, 10))
+		bw.WriteString("\r\n")
+	case hasBody(r):
+		bw.WriteString("Transfer-Encoding: chunked\r\n")
+	case r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch:
+		bw.WriteString("Content-Length: 0\r\n") // as Request.Write: many servers want one
 	}
 	if r.Close {
 		bw.WriteString("Connection: close\r\n")
