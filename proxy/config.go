@@ -9,9 +9,10 @@
 // without a body, an upgrade or unusual syntax (allowed preflights are
 // answered from the policy without an http.Request), and net/http's server,
 // to which a connection is handed at its first request the loop does not
-// take. Upstream, bodiless GET and HEAD requests use a lean connection pool,
-// others net/http's Transport. ServerOptions.StandardServer turns the lean
-// loop off.
+// take. Upstream, every request but upgrades uses a lean connection pool
+// (http and https, bodies included) that never reuses a connection with
+// bytes past an answer; upgrades use net/http's Transport on a connection of
+// their own. ServerOptions.StandardServer turns the lean loop off.
 package proxy
 
 import (
@@ -62,9 +63,10 @@ type Config struct {
 	// Transport, on a connection of its own: net/http's pool can hand a
 	// kept-alive connection to a request before it sees the stray bytes an
 	// upstream left on it, which that request would read as its answer. By
-	// default bodiless GET and HEAD requests to an http upstream use a lean
-	// pool of connections that checks for such bytes, about 1.6 times as
-	// fast (see internal/h1), and all others net/http's Transport with
+	// default every request but upgrades (and the rare forms listed in
+	// internal/h1's Transport), to http and https upstreams, bodies
+	// included, uses a lean pool of connections that checks for such bytes,
+	// about three times as fast; the rest uses net/http's Transport without
 	// kept-alive connections.
 	StandardTransport bool
 	// VerboseErrors puts the upstream's address and the error's own words in

@@ -68,7 +68,7 @@ func parseProxy(args []string, stderr io.Writer) (proxyOptions, error) {
 	fs.DurationVar(&o.upstreamTimeout, "upstream-timeout", 30*time.Second, "wait for the upstream's response headers (then 504)")
 	fs.DurationVar(&o.bodyReadTimeout, "body-read-timeout", 60*time.Second, "cut off a client that sends nothing of its request body for this long (408); bodies up to 64 KiB are read before the request goes upstream")
 	fs.DurationVar(&o.writeTimeout, "write-timeout", 60*time.Second, "cut off a client that reads nothing of its answer for this long")
-	fs.BoolVar(&o.stdTransport, "std-transport", false, "send every request upstream with Go's net/http Transport (slower); by default a lean pool carries bodiless GET and HEAD requests to an http upstream")
+	fs.BoolVar(&o.stdTransport, "std-transport", false, "send every request upstream with Go's net/http Transport (slower); by default a lean pool carries every request but upgrades, to http and https upstreams, and never reuses a connection with bytes past an answer")
 	fs.BoolVar(&o.verboseErrors, "verbose-errors", false, "put the upstream's address and the error in the bodies of the gateway's 502 and 504 (they are always logged)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "certificate file, to serve HTTPS (with --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "private key file")
