@@ -111,6 +111,23 @@ func HeaderMatches(s Service, pattern, h string) bool {
 	return len(h) >= len(before)+len(after) && strings.HasPrefix(h, before) && strings.HasSuffix(h, after)
 }
 
+// ReadsStar reports whether service s reads a "*" inside the header name
+// (any name but "*" alone) as a wildcard: in a rule's allowed headers, S3
+// one anywhere and Azure a trailing one (a prefix such as x-ms-meta-*); in
+// its exposed headers (exposed true), Azure a trailing one. A corskit
+// policy, its middleware and the other targets read such a "*" as a
+// character, so a rule holding it would allow more than the policy.
+func (s Service) ReadsStar(name string, exposed bool) bool {
+	if name == "*" || !strings.Contains(name, "*") {
+		return false
+	}
+	if exposed {
+		return s == Azure && strings.HasSuffix(name, "*")
+	}
+	_, _, ok := headerWildcard(s, strings.ToLower(name))
+	return ok
+}
+
 // headerWildcard returns the parts of an allowed-header entry of service s
 // around its "*" when s reads it as a wildcard (S3: one anywhere; Azure: a
 // trailing one; every service: "*" alone).
