@@ -2,8 +2,11 @@ package check
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -144,5 +147,117 @@ func TestStorageFixLeavesNoWarning(t *testing.T) {
 		if !again.Verdict.Allowed || len(storageWarningsOf(again)) > 0 {
 			t.Errorf("azure-blob (--rules %v): with the fix loaded: allowed=%v (%s), warnings %v; want allowed without a storage warning\n%s", withRules, again.Verdict.Allowed, again.Verdict.Message, storageWarningsOf(again), r.Fix.Snippet)
 		}
+	}
+}
+
+// TestStorageFixRandom draws fresh requests (CORSKIT_SEED replays a seed,
+// CORSKIT_FIXES sets how many per service) to a bucket whose one rule is
+// another origin's, runs the doctor with and without the bucket's rules
+// (--rules), loads each fix into a fresh emulator and counts the checks it
+// passes: the same request allowed, without a storage warning of the
+// doctor's own, and (with --rules) the bucket's own origin still served.
+func TestStorageFixRandom(t *testing.T) {
+	servertest.Need(t, "node")
+	servertest.NPMModules(t, servertest.S3rverPackage, servertest.AzuritePackage)
+	seed, err := strconv.ParseUint(os.Getenv("CORSKIT_SEED"), 10, 64)
+	if err != nil {
+		seed = uint64(time.Now().UnixNano())
+	}
+	n, _ := strconv.Atoi(os.Getenv("CORSKIT_FIXES"))
+	if n <= 0 {
+		n = 2
+	}
+	t.Logf("seed %d, %d requests per service (replay: CORSKIT_SEED=%d go test ./check -run TestStorageFixRandom -v)", seed, n, seed)
+	rnd := rand.New(rand.NewPCG(seed, 0))
+	const other = "https://other.example.com"
+	existing := buckets.Rule{Origins: []string{other}, Methods: []string{"GET", "PUT"}, Headers: []string{"Content-Type"}}
+	s3Rules := "<CORSConfiguration>" + buckets.Config{Service: buckets.S3, Rules: []buckets.Rule{existing}}.ToS3().XMLRules("") + "</CORSConfiguration>"
+	age := 60
+	azExisting := existing
+	azExisting.MaxAge = &age
+	azRules := "<StorageServiceProperties><Cors>" + buckets.Config{Service: buckets.Azure, Rules: []buckets.Rule{azExisting}}.AzureXMLRules("") + "</Cors></StorageServiceProperties>"
+	s3 := servertest.S3rver(t, map[string]string{"b": s3Rules})
+	box := servertest.Azurite(t, azRules)
+	for _, s := range []buckets.Service{buckets.S3, buckets.Azure} {
+		passed, checks := 0, 0
+		count := func(ok bool, what string, o Options, r Report, snippet string) {
+			checks++
+			if ok {
+				passed++
+				return
+			}
+			t.Errorf("%s: %s %s %v from %s: %s: allowed=%v (%s) warnings %v\n%s", s, o.Method, o.URL, o.Headers, o.Origin, what, r.Verdict.Allowed, r.Verdict.Message, storageWarningsOf(r), snippet)
+		}
+		for range n {
+			o := Options{Origin: []string{"http://localhost:5173", "https://app.example.com", "https://admin.example.com"}[rnd.IntN(3)],
+				Method: []string{"PUT", "POST", "DELETE"}[rnd.IntN(3)], Timeout: 5 * time.Second, Stack: string(s)}
+			if o.Method != "DELETE" {
+				o.Body = `{"name":"report"}`
+			}
+			if rnd.IntN(3) > 0 {
+				o.Headers = append(o.Headers, browser.Header{Name: "Content-Type", Value: "application/json"})
+			}
+			if rnd.IntN(3) == 0 {
+				o.Headers = append(o.Headers, browser.Header{Name: "X-Custom", Value: "1"})
+			}
+			if rnd.IntN(3) == 0 {
+				o.Headers = append(o.Headers, browser.Header{Name: map[buckets.Service]string{buckets.S3: "x-amz-meta-color", buckets.Azure: "x-ms-meta-color"}[s], Value: "red"})
+			}
+			if s == buckets.Azure && o.Method == "PUT" {
+				o.Headers = append(o.Headers, browser.Header{Name: "x-ms-blob-type", Value: "BlockBlob"})
+			}
+			if rnd.IntN(3) == 0 {
+				o.Read = []string{"ETag"}
+			}
+			o.URL = s3 + "/b/k"
+			if s == buckets.Azure {
+				o.URL = box + "/k"
+			}
+			for _, withRules := range []bool{true, false} {
+				o.Rules = nil
+				if withRules {
+					o.Rules = []byte(map[buckets.Service]string{buckets.S3: s3Rules, buckets.Azure: azRules}[s])
+				}
+				r, err := Run(context.Background(), o)
+				if err != nil || r.Verdict.Allowed {
+					t.Fatalf("%s: %+v: %v allowed=%v; the bucket has no rule for the origin", s, o, err, r.Verdict.Allowed)
+				}
+				var fixedURL string
+				switch {
+				case s == buckets.S3:
+					_, rest, _ := strings.Cut(r.Fix.Snippet, "<<'EOF'\n")
+					body, _, _ := strings.Cut(rest, "\nEOF\n")
+					c, err := buckets.Parse(buckets.S3, []byte(body))
+					if err != nil {
+						t.Fatalf("s3: the fix's rules do not read: %v\n%s", err, r.Fix.Snippet)
+					}
+					fixedURL = servertest.S3rver(t, map[string]string{"b": "<CORSConfiguration>" + c.ToS3().XMLRules("") + "</CORSConfiguration>"}) + "/b/k"
+				case withRules:
+					i := strings.Index(r.Fix.Snippet, "<StorageServiceProperties>")
+					if i < 0 {
+						t.Fatalf("azure-blob --rules: no service properties XML:\n%s", r.Fix.Snippet)
+					}
+					fixedURL = servertest.Azurite(t, r.Fix.Snippet[i:]) + "/k"
+				default:
+					added := azCommandRules(t, r.Fix.Snippet)
+					for i := range added.Rules {
+						added.Rules[i].MaxAge = &age
+					}
+					all := buckets.Config{Service: buckets.Azure, Rules: append([]buckets.Rule{azExisting}, added.Rules...)}
+					fixedURL = servertest.Azurite(t, "<StorageServiceProperties><Cors>"+all.AzureXMLRules("")+"</Cors></StorageServiceProperties>") + "/k"
+				}
+				if withRules {
+					own := Options{URL: fixedURL, Origin: other, Timeout: 5 * time.Second, Stack: string(s)}
+					ownR, _ := Run(context.Background(), own)
+					count(ownR.Verdict.Allowed, "the bucket's own origin lost its GET", own, ownR, r.Fix.Snippet)
+				}
+				again := o
+				again.URL, again.Rules = fixedURL, nil
+				ar, _ := Run(context.Background(), again)
+				count(ar.Verdict.Allowed, fmt.Sprintf("with the fix (--rules %v) loaded, still blocked", withRules), again, ar, r.Fix.Snippet)
+				count(len(storageWarningsOf(ar)) == 0, fmt.Sprintf("with the fix (--rules %v) loaded, a storage warning", withRules), again, ar, r.Fix.Snippet)
+			}
+		}
+		t.Logf("%s: the doctor's fixes pass %d of %d checks", s, passed, checks)
 	}
 }
