@@ -173,6 +173,7 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header) Fix {
 			f.Snippets[f.Stack] = "# " + err.Error() + "\n" + f.Snippets[f.Stack]
 		}
 	}
+	exposeETag(o, &f)
 	f.Snippet = f.Snippets[f.Stack]
 	return f
 }

@@ -128,6 +128,26 @@ func fixPolicy(o Options, stack string, c cors.Config) cors.Config {
 	return c
 }
 
+// exposeETag makes a storage stack's fix say what its snippet writes (see
+// fixPolicy): ETag exposed for an upload, in the fix's policy and in its
+// response lines.
+func exposeETag(o Options, f *Fix) {
+	p := fixPolicy(o, f.Stack, f.Policy)
+	if len(p.ExposeHeaders) == len(f.Policy.ExposeHeaders) || len(f.Response) == 0 {
+		return
+	}
+	f.Policy = p
+	value := strings.Join(p.ExposeHeaders, ", ")
+	for i, h := range f.Response {
+		if h.Name == "Access-Control-Expose-Headers" {
+			f.Response[i].Value = value
+			return
+		}
+	}
+	// Before the last line, Vary.
+	f.Response = slices.Insert(f.Response, len(f.Response)-1, HeaderLine{"Access-Control-Expose-Headers", value})
+}
+
 // isUpload reports whether method uploads to a bucket.
 func isUpload(method string) bool {
 	m := strings.ToUpper(method)

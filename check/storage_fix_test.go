@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,6 +36,16 @@ func storageWarningsOf(r Report) []string {
 		}
 	}
 	return out
+}
+
+// exposesETag reports whether a fix's policy and the response lines it
+// prints (corskit check --json's fix.policy and fix.response) expose ETag.
+func exposesETag(f Fix) bool {
+	line := false
+	for _, h := range f.Response {
+		line = line || h.Name == "Access-Control-Expose-Headers" && strings.Contains(h.Value, "ETag")
+	}
+	return line && slices.Contains(f.Policy.ExposeHeaders, "ETag")
 }
 
 // azCommandRules runs an az storage cors add script with sh and a stand-in
@@ -101,6 +112,9 @@ func TestStorageFixLeavesNoWarning(t *testing.T) {
 		r, err := Run(context.Background(), o)
 		if err != nil || r.Verdict.Allowed {
 			t.Fatalf("s3 (--rules %v): %v allowed=%v; want blocked", withRules, err, r.Verdict.Allowed)
+		}
+		if !exposesETag(r.Fix) {
+			t.Errorf("s3 (--rules %v): the fix's policy exposes %v and its response lines are %v; want ETag in both", withRules, r.Fix.Policy.ExposeHeaders, r.Fix.Response)
 		}
 		_, rest, _ := strings.Cut(r.Fix.Snippet, "<<'EOF'\n")
 		rulesJSON, _, _ := strings.Cut(rest, "\nEOF\n")
