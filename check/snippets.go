@@ -89,7 +89,7 @@ func renderSnippet(stack string, c cors.Config, parts []gen.Part) string {
 	var b strings.Builder
 	switch {
 	case isStorage(stack):
-		fmt.Fprintf(&b, "%s Rules: corskit sees only the answers to its requests, not the bucket's rules, and\n%s this replaces them all: pass them with --rules FILE and the fix keeps them.\n", cm, cm)
+		b.WriteString(storageRulesNote(stack, cm))
 	default:
 		fmt.Fprintf(&b, "%s Origins: corskit sees only the answers to its requests. If the app already lists\n%s the origins it allows, add %s to that list rather than replacing it\n%s (or name the others with --also-origin).\n", cm, cm, commentText(stack, strings.Join(c.AllowOrigins, ", ")), cm)
 	}

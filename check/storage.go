@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/gen"
 	"github.com/corskit/corskit/internal/buckets"
 )
@@ -114,6 +116,55 @@ func mergedStorageSnippet(stack string, rules []byte, o gen.Options) (string, er
 	return note + "# The body of Set Blob Service Properties (it replaces the Blob service's CORS rules):\n<StorageServiceProperties>\n  <Cors>\n" + merged.AzureXMLRules("    ") + "  </Cors>\n</StorageServiceProperties>\n", nil
 }
 
+// fixPolicy is the policy the fix for stack is written from: c, and for a
+// storage stack, ETag exposed when the request uploads (PUT or POST), since
+// the doctor warns of an upload whose answer hides it
+// (storage_upload_etag_hidden): a fix must not leave a warning of its own.
+func fixPolicy(o Options, stack string, c cors.Config) cors.Config {
+	if !isStorage(stack) || !isUpload(o.Method) || slices.ContainsFunc(c.ExposeHeaders, func(h string) bool { return h == "*" || strings.EqualFold(h, "ETag") }) {
+		return c
+	}
+	c.ExposeHeaders = append(slices.Clone(c.ExposeHeaders), "ETag")
+	return c
+}
+
+// exposeETag makes a storage stack's fix say what its snippet writes (see
+// fixPolicy): ETag exposed for an upload, in the fix's policy and in its
+// response lines.
+func exposeETag(o Options, f *Fix) {
+	p := fixPolicy(o, f.Stack, f.Policy)
+	if len(p.ExposeHeaders) == len(f.Policy.ExposeHeaders) || len(f.Response) == 0 {
+		return
+	}
+	f.Policy = p
+	value := strings.Join(p.ExposeHeaders, ", ")
+	for i, h := range f.Response {
+		if h.Name == "Access-Control-Expose-Headers" {
+			f.Response[i].Value = value
+			return
+		}
+	}
+	// Before the last line, Vary.
+	f.Response = slices.Insert(f.Response, len(f.Response)-1, HeaderLine{"Access-Control-Expose-Headers", value})
+}
+
+// isUpload reports whether method uploads to a bucket.
+func isUpload(method string) bool {
+	m := strings.ToUpper(method)
+	return m == "PUT" || m == "POST"
+}
+
+// storageRulesNote is the heading of a storage stack's fix without the
+// bucket's rules, in the comment syntax cm: S3's put-bucket-cors and
+// Cloud Storage's --cors-file replace the rules, Azure's az storage cors add
+// appends one.
+func storageRulesNote(stack, cm string) string {
+	if stack == string(buckets.Azure) {
+		return fmt.Sprintf("%s Rules: az storage cors add appends this rule after the Blob service's own rules, and\n%s the first rule that matches answers: pass them with --rules FILE for the whole set, in order.\n", cm, cm)
+	}
+	return fmt.Sprintf("%s Rules: corskit sees only the answers to its requests, not the bucket's rules, and\n%s this replaces them all: pass them with --rules FILE and the fix keeps them.\n", cm, cm)
+}
+
 // The storage services' risks the doctor names.
 const (
 	WarnStorageUploadETag  = "storage_upload_etag_hidden"
@@ -136,7 +187,7 @@ func storageWarnings(o Options, v browser.Verdict) []browser.Warning {
 	var out []browser.Warning
 	m := strings.ToUpper(o.Method)
 	expose := strings.ToLower(strings.Join(last.Response.Header.Values("Access-Control-Expose-Headers"), ","))
-	if v.Allowed && (m == "PUT" || m == "POST") && !strings.Contains(expose, "etag") && !strings.Contains(expose, "*") {
+	if v.Allowed && isUpload(m) && !strings.Contains(expose, "etag") && !strings.Contains(expose, "*") {
 		out = append(out, browser.Warning{Code: WarnStorageUploadETag, Message: "the upload's answer does not expose ETag: a browser upload in parts (the AWS SDK's multipart upload, Uppy) reads each part's ETag and fails; add ETag to the rule's exposed headers"})
 	}
 	query := strings.ToLower(o.URL)

@@ -41,10 +41,14 @@ func storageRules(p *plan, s buckets.Service) (buckets.Config, []Omission) {
 	omitted = append(omitted, om...)
 	hdrs, om := serviceHeaders(p, name, s != buckets.GCS)
 	omitted = append(omitted, om...)
+	hdrs, om = literalNames(s, "allow_headers", hdrs, false)
+	omitted = append(omitted, om...)
+	expose, om := literalNames(s, "expose_headers", p.expose, true)
+	omitted = append(omitted, om...)
 	if s == buckets.GCS && p.credentials {
 		omitted = append(omitted, Omission{"allow_credentials", "Cloud Storage's CORS configuration has no credentials setting and never sends Access-Control-Allow-Credentials; authenticate with signed URLs or an Authorization header, not cookies"})
 	}
-	r := buckets.Rule{Origins: origins, Methods: methods, Headers: hdrs, Expose: p.expose}
+	r := buckets.Rule{Origins: origins, Methods: methods, Headers: hdrs, Expose: expose}
 	if s == buckets.S3 {
 		r.ID = "corskit"
 	}
@@ -71,6 +75,20 @@ func storageRules(p *plan, s buckets.Service) (buckets.Config, []Omission) {
 		omitted = append(omitted, Omission{noOriginLeft, name + " can express none of the policy's origins"})
 	}
 	return c, omitted
+}
+
+// literalNames keeps the header names of l that service s reads as the
+// policy does: the policy reads a "*" inside a name as a character, S3 and
+// Azure as a wildcard, which would widen the rule.
+func literalNames(s buckets.Service, part string, l []string, exposed bool) (out []string, omitted []Omission) {
+	for _, h := range l {
+		if !s.ReadsStar(h, exposed) {
+			out = append(out, h)
+			continue
+		}
+		omitted = append(omitted, Omission{part + ": " + h, fmt.Sprintf("%s reads the * in %q as a wildcard, so the rule would allow headers the policy refuses; the policy reads * inside a name as one character (as the middleware and the other targets do): list the headers by name", s.Title(), h)})
+	}
+	return out, omitted
 }
 
 // noOriginLeft is the part of an omission that even --best-effort cannot

@@ -101,9 +101,11 @@ func lintStorage(file string, data []byte, s buckets.Service) []Finding {
 				}
 			}
 		}
-		if s == buckets.S3 && allowsUpload(r) {
+		if s == buckets.S3 && slices.Contains(r.Methods, "PUT") {
+			// Every part of a multipart upload, and a presigned upload, is a
+			// PUT; a rule lists POST for the simple requests it allows.
 			if !slices.ContainsFunc(r.Expose, func(h string) bool { return strings.EqualFold(h, "ETag") }) {
-				add("", "s3-upload-etag-hidden", audit.Low, rule+" allows uploads (PUT or POST) but does not expose ETag: a browser multipart upload (the AWS SDK's, Uppy's) reads each part's ETag and fails", "add ETag to ExposeHeaders")
+				add("", "s3-upload-etag-hidden", audit.Low, rule+" allows PUT but does not expose ETag: a browser multipart upload (the AWS SDK's, Uppy's) PUTs each part and reads its ETag, and fails", "add ETag to ExposeHeaders")
 			}
 			if !slices.ContainsFunc(r.Headers, func(h string) bool { return buckets.HeaderMatches(s, h, "content-type") }) {
 				add("", "s3-upload-content-type", audit.Low, rule+" allows PUT but not the Content-Type header: a presigned PUT from a browser sends Content-Type (any file but text/plain) and its preflight is refused", "add Content-Type to AllowedHeaders")
@@ -114,11 +116,6 @@ func lintStorage(file string, data []byte, s buckets.Service) []Finding {
 		}
 	}
 	return out
-}
-
-// allowsUpload reports whether an S3 rule allows PUT or POST.
-func allowsUpload(r buckets.Rule) bool {
-	return slices.Contains(r.Methods, "PUT") || slices.Contains(r.Methods, "POST")
 }
 
 // storageOrigin reviews one allowed-origin entry.
@@ -139,15 +136,29 @@ func storageOrigin(file string, loc *locator, s buckets.Service, rule, o string)
 		return f("storage-wildcard-origin-broad", audit.High, fmt.Sprintf("%s: origin %q starts with *: it matches every origin that ends so, whatever its scheme and host (https://evil%s)", rule, o, strings.TrimPrefix(o, "*")), "write scheme://*.domain, e.g. https://*.example.com")
 	case !strings.Contains(o, "://") && o != "null":
 		return f("storage-rule-never-matches", audit.Medium, fmt.Sprintf("%s: origin %q has no scheme: a browser's Origin always starts with one, so it never matches", rule, o), "write https://"+strings.TrimPrefix(o, "*"))
+	case hasPath(o):
+		return f("storage-rule-never-matches", audit.Medium, fmt.Sprintf("%s: origin %q has a path: a browser's Origin is scheme://host[:port] and never has one, so it never matches", rule, o), "write "+withoutPath(o))
 	case stars == 1 && strings.HasSuffix(o, "*") && !strings.HasSuffix(o, ":*"):
 		return f("storage-wildcard-origin-broad", audit.High, fmt.Sprintf("%s: origin %q ends in *: it matches any host that starts so (%s.evil.test)", rule, o, strings.TrimSuffix(o, "*")), "put the * on the left (https://*.example.com) or list the origins")
-	case strings.HasSuffix(o, "/"):
-		return f("storage-rule-never-matches", audit.Medium, fmt.Sprintf("%s: origin %q ends in /: a browser's Origin never does, so it never matches", rule, o), "write "+strings.TrimSuffix(o, "/"))
 	}
 	if msg, fix, ok := plainHTTPOrigin(o); ok {
 		return f("http-origin", audit.Medium, rule+": "+msg, fix)
 	}
 	return nil
+}
+
+// hasPath reports whether an allowed origin holds a "/" after its scheme:
+// a path, or a trailing "/".
+func hasPath(o string) bool {
+	_, rest, ok := strings.Cut(o, "://")
+	return ok && strings.Contains(rest, "/")
+}
+
+// withoutPath is o without its path.
+func withoutPath(o string) string {
+	scheme, rest, _ := strings.Cut(o, "://")
+	host, _, _ := strings.Cut(rest, "/")
+	return scheme + "://" + host
 }
 
 // plainHTTPOrigin reports an allowed origin on plain http that is not
@@ -171,14 +182,10 @@ func shadowedBy(c buckets.Config, i int) (int, bool) {
 	for j := range i {
 		e := c.Rules[j]
 		covers := func(o string) bool {
-			return slices.ContainsFunc(e.Origins, func(p string) bool {
-				return p == o || p == "*" || !strings.Contains(o, "*") && buckets.OriginMatches(c.Service, p, o)
-			})
+			return slices.ContainsFunc(e.Origins, func(p string) bool { return p == o || buckets.OriginCovers(c.Service, p, o) })
 		}
 		headersCovered := !slices.ContainsFunc(r.Headers, func(h string) bool {
-			return !slices.ContainsFunc(e.Headers, func(p string) bool {
-				return p == "*" || strings.EqualFold(p, h) || !strings.Contains(h, "*") && buckets.HeaderMatches(c.Service, p, h)
-			})
+			return !slices.ContainsFunc(e.Headers, func(p string) bool { return buckets.HeaderCovers(c.Service, p, h) })
 		})
 		if !slices.ContainsFunc(r.Origins, func(o string) bool { return !covers(o) }) &&
 			!slices.ContainsFunc(r.Methods, func(m string) bool { return !slices.Contains(e.Methods, m) && !slices.Contains(e.Methods, "*") }) &&

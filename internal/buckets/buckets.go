@@ -104,14 +104,77 @@ func (r Rule) matchesHeaders(s Service, headers []string) bool {
 // (a prefix such as x-ms-meta-*) or "*" alone.
 func HeaderMatches(s Service, pattern, h string) bool {
 	pattern, h = strings.ToLower(pattern), strings.ToLower(h)
-	if pattern == "*" {
-		return true
-	}
-	before, after, ok := strings.Cut(pattern, "*")
-	if !ok || s == GCS || (s == Azure && after != "") {
+	before, after, ok := headerWildcard(s, pattern)
+	if !ok {
 		return pattern == h
 	}
 	return len(h) >= len(before)+len(after) && strings.HasPrefix(h, before) && strings.HasSuffix(h, after)
+}
+
+// ReadsStar reports whether service s reads a "*" inside the header name
+// (any name but "*" alone) as a wildcard: in a rule's allowed headers, S3
+// one anywhere and Azure a trailing one (a prefix such as x-ms-meta-*); in
+// its exposed headers (exposed true), Azure a trailing one. A corskit
+// policy, its middleware and the other targets read such a "*" as a
+// character, so a rule holding it would allow more than the policy.
+func (s Service) ReadsStar(name string, exposed bool) bool {
+	if name == "*" || !strings.Contains(name, "*") {
+		return false
+	}
+	if exposed {
+		return s == Azure && strings.HasSuffix(name, "*")
+	}
+	_, _, ok := headerWildcard(s, strings.ToLower(name))
+	return ok
+}
+
+// headerWildcard returns the parts of an allowed-header entry of service s
+// around its "*" when s reads it as a wildcard (S3: one anywhere; Azure: a
+// trailing one; every service: "*" alone).
+func headerWildcard(s Service, pattern string) (before, after string, ok bool) {
+	if pattern == "*" {
+		return "", "", true
+	}
+	before, after, ok = strings.Cut(pattern, "*")
+	if !ok || s == GCS || s == Azure && after != "" {
+		return "", "", false
+	}
+	return before, after, true
+}
+
+// originWildcard is headerWildcard for allowed origins: S3 reads one "*"
+// anywhere, the others "*" alone.
+func originWildcard(s Service, pattern string) (before, after string, ok bool) {
+	if pattern == "*" {
+		return "", "", true
+	}
+	if s != S3 {
+		return "", "", false
+	}
+	return strings.Cut(pattern, "*")
+}
+
+// HeaderCovers reports whether the allowed-header entry wide of service s
+// admits every header the entry narrow admits, narrow being a name or a
+// pattern itself (x-ms-* covers x-ms-meta-*, not the reverse).
+func HeaderCovers(s Service, wide, narrow string) bool {
+	wide, narrow = strings.ToLower(wide), strings.ToLower(narrow)
+	if b, a, ok := headerWildcard(s, narrow); ok {
+		wb, wa, wok := headerWildcard(s, wide)
+		return wok && strings.HasPrefix(b, wb) && strings.HasSuffix(a, wa)
+	}
+	return HeaderMatches(s, wide, narrow)
+}
+
+// OriginCovers reports whether the allowed-origin entry wide of service s
+// admits every origin the entry narrow admits (on S3,
+// https://*.example.com covers https://*.app.example.com).
+func OriginCovers(s Service, wide, narrow string) bool {
+	if b, a, ok := originWildcard(s, narrow); ok {
+		wb, wa, wok := originWildcard(s, wide)
+		return wok && strings.HasPrefix(b, wb) && strings.HasSuffix(a, wa)
+	}
+	return OriginMatches(s, wide, narrow)
 }
 
 // Parse reads a service's CORS rules in any form gen writes or the

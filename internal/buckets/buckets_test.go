@@ -115,3 +115,44 @@ func FuzzParse(f *testing.F) {
 		Detect(data)
 	})
 }
+
+// TestCovers: a pattern covers another when it admits every value the other
+// admits, as the service reads both.
+func TestCovers(t *testing.T) {
+	for _, c := range []struct {
+		s            Service
+		wide, narrow string
+		want         bool
+	}{
+		{Azure, "x-ms-*", "x-ms-meta-*", true},
+		{Azure, "x-ms-meta-*", "x-ms-*", false},
+		{Azure, "X-MS-*", "x-ms-blob-type", true},
+		{Azure, "*", "x-ms-meta-*", true},
+		{Azure, "x-ms-*", "*", false},
+		{S3, "*-id", "x-request-*-id", true},
+		{S3, "x-amz-*", "*-id", false},
+		{GCS, "x-goog-*", "x-goog-meta-*", false}, // literal names on Cloud Storage
+		{GCS, "x-goog-meta-*", "x-goog-meta-*", true},
+	} {
+		if got := HeaderCovers(c.s, c.wide, c.narrow); got != c.want {
+			t.Errorf("%s: header %q covers %q: %v, want %v", c.s, c.wide, c.narrow, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		s            Service
+		wide, narrow string
+		want         bool
+	}{
+		{S3, "https://*.example.com", "https://*.app.example.com", true},
+		{S3, "https://*.app.example.com", "https://*.example.com", false},
+		{S3, "*", "http://localhost:*", true},
+		{S3, "http://localhost:*", "*", false},
+		{Azure, "https://*.example.com", "https://*.example.com", true}, // literal on Azure: equal strings only
+		{Azure, "https://*.example.com", "https://*.app.example.com", false},
+		{Azure, "https://*.example.com", "https://a.example.com", false},
+	} {
+		if got := OriginCovers(c.s, c.wide, c.narrow); got != c.want {
+			t.Errorf("%s: origin %q covers %q: %v, want %v", c.s, c.wide, c.narrow, got, c.want)
+		}
+	}
+}
