@@ -216,7 +216,7 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header) Fix {
 
 	f.Snippets, f.Pieces = map[string]string{}, map[string][]gen.Part{}
 	for _, stack := range stacks {
-		if parts, err := pieces(stack, fixPolicy(o, stack, c)); err == nil {
+		if parts, err := pieces(stack, stackPolicy(o, stack, c)); err == nil {
 			f.Pieces[stack] = parts
 			f.Snippets[stack] = renderSnippet(stack, c, parts)
 		}
@@ -227,7 +227,7 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header) Fix {
 	}
 	if svc, ok := buckets.Detect(o.Rules); ok && (f.Stack == "" || f.Stack == string(svc)) {
 		f.Stack, f.StackFrom = string(svc), cmp.Or(f.StackFrom, "--rules")
-		if merged, err := mergedStorageSnippet(f.Stack, o.Rules, gen.Options{Policy: fixPolicy(o, f.Stack, c)}); err == nil {
+		if merged, err := mergedStorageSnippet(f.Stack, o.Rules, gen.Options{Policy: stackPolicy(o, f.Stack, c)}); err == nil {
 			f.Snippets[f.Stack] = merged
 		} else {
 			f.Snippets[f.Stack] = "# " + quote.Comment(err.Error()) + "\n" + f.Snippets[f.Stack]

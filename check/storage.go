@@ -116,11 +116,11 @@ func mergedStorageSnippet(stack string, rules []byte, o gen.Options) (string, er
 	return note + "# The body of Set Blob Service Properties (it replaces the Blob service's CORS rules):\n<StorageServiceProperties>\n  <Cors>\n" + merged.AzureXMLRules("    ") + "  </Cors>\n</StorageServiceProperties>\n", nil
 }
 
-// fixPolicy is the policy the fix for stack is written from: c, and for a
+// stackPolicy is the policy the fix for stack is written from: c, and for a
 // storage stack, ETag exposed when the request uploads (PUT or POST), since
 // the doctor warns of an upload whose answer hides it
 // (storage_upload_etag_hidden): a fix must not leave a warning of its own.
-func fixPolicy(o Options, stack string, c cors.Config) cors.Config {
+func stackPolicy(o Options, stack string, c cors.Config) cors.Config {
 	if !isStorage(stack) || !isUpload(o.Method) || slices.ContainsFunc(c.ExposeHeaders, func(h string) bool { return h == "*" || strings.EqualFold(h, "ETag") }) {
 		return c
 	}
@@ -129,10 +129,10 @@ func fixPolicy(o Options, stack string, c cors.Config) cors.Config {
 }
 
 // exposeETag makes a storage stack's fix say what its snippet writes (see
-// fixPolicy): ETag exposed for an upload, in the fix's policy and in its
+// stackPolicy): ETag exposed for an upload, in the fix's policy and in its
 // response lines.
 func exposeETag(o Options, f *Fix) {
-	p := fixPolicy(o, f.Stack, f.Policy)
+	p := stackPolicy(o, f.Stack, f.Policy)
 	if len(p.ExposeHeaders) == len(f.Policy.ExposeHeaders) || len(f.Response) == 0 {
 		return
 	}
