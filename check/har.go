@@ -113,8 +113,8 @@ type harEntry struct {
 }
 
 type harHeader struct {
-	Name  string
-	Value string
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // header returns the value of the first header named name, or "".
@@ -160,6 +160,7 @@ func ReadHAR(r io.Reader) (HAR, error) {
 	dec := json.NewDecoder(&jsonGuard{r: r})
 	t := tokens{dec}
 	h := HAR{byURL: map[string][]int{}}
+	in := interner{}
 	kept, sawLog := 0, false
 	isObject, err := t.object(func(key string) error {
 		if key != "log" {
@@ -175,7 +176,7 @@ func ReadHAR(r io.Reader) (HAR, error) {
 					h.Unread++
 					return t.skip()
 				}
-				e, err := readEntry(t)
+				e, err := readEntry(dec, in)
 				e.index = h.Entries - 1
 				if err != nil {
 					return err
@@ -216,116 +217,68 @@ func (e *harEntry) relevant() bool {
 	return e.url != "" && (e.isPreflight() || header(e.reqHeaders, "Origin") != "" || e.resourceType == "fetch" || e.resourceType == "xhr")
 }
 
+// harEntryJSON is what corskit reads of an entry: the decoder buffers one
+// entry at a time, at most maxJSONItem bytes, its strings cut at
+// maxJSONString.
+type harEntryJSON struct {
+	ResourceType string `json:"_resourceType"`
+	Request      struct {
+		Method   string            `json:"method"`
+		URL      string            `json:"url"`
+		Headers  []harHeader       `json:"headers"`
+		Cookies  []json.RawMessage `json:"cookies"`
+		PostData *struct {
+			Text string `json:"text"`
+		} `json:"postData"`
+	} `json:"request"`
+	Response struct {
+		Status  int         `json:"status"`
+		Headers []harHeader `json:"headers"`
+		Error   *string     `json:"_error"`
+		Content struct {
+			Text     string `json:"text"`
+			Encoding string `json:"encoding"`
+		} `json:"content"`
+	} `json:"response"`
+}
+
 // readEntry reads one entry, keeping what the judgment uses within the
-// bounds of an entry.
-func readEntry(t tokens) (harEntry, error) {
-	var e harEntry
-	headers := func(hs *[]harHeader, which string) error {
-		bytes := 0
-		_, err := t.array(func() error {
-			var hd harHeader
-			_, err := t.object(func(key string) (err error) {
-				switch key {
-				case "name":
-					hd.Name, err = t.str()
-				case "value":
-					hd.Value, err = t.str()
-				default:
-					err = t.skip()
-				}
-				return err
-			})
-			if err != nil || e.over != "" {
-				return err
-			}
-			bytes += len(hd.Name) + len(hd.Value)
-			switch {
-			case len(*hs) >= maxHARHeaders:
-				e.over = fmt.Sprintf("more than %d %s headers, the most corskit reads of an entry", maxHARHeaders, which)
-			case bytes > maxHARHeaderBytes:
-				e.over = fmt.Sprintf("%s headers over %d KiB, the most corskit reads of an entry", which, maxHARHeaderBytes>>10)
-			default:
-				*hs = append(*hs, hd)
-			}
-			return nil
-		})
-		return err
-	}
-	_, err := t.object(func(key string) (err error) {
-		switch key {
-		case "_resourceType":
-			e.resourceType, err = t.str()
-		case "request":
-			_, err = t.object(func(key string) (err error) {
-				switch key {
-				case "method":
-					e.method, err = t.str()
-				case "url":
-					e.url, err = t.str()
-				case "headers":
-					err = headers(&e.reqHeaders, "request")
-				case "cookies":
-					_, err = t.array(func() error {
-						e.cookies = true
-						return t.skip()
-					})
-				case "postData":
-					_, err = t.object(func(key string) (err error) {
-						if key != "text" {
-							return t.skip()
-						}
-						e.hasBody = true
-						if e.body, err = t.str(); len(e.body) > maxHARBody {
-							e.bodyOver, e.body = len(e.body), ""
-						}
-						return err
-					})
-				default:
-					err = t.skip()
-				}
-				return err
-			})
-		case "response":
-			_, err = t.object(func(key string) (err error) {
-				switch key {
-				case "status":
-					e.status, err = t.num()
-				case "headers":
-					err = headers(&e.respHeaders, "response")
-				case "_error":
-					var s string
-					if s, err = t.str(); s != "" {
-						e.failed = &s
-					}
-				case "content":
-					var text, encoding string
-					_, err = t.object(func(key string) (err error) {
-						switch key {
-						case "text":
-							text, err = t.str()
-							text = text[:min(len(text), 2*bodyKept)]
-						case "encoding":
-							encoding, err = t.str()
-						default:
-							err = t.skip()
-						}
-						return err
-					})
-					e.content = []byte(text)
-					if encoding == "base64" {
-						e.content, _ = base64.StdEncoding.AppendDecode(nil, []byte(text[:len(text)/4*4]))
-					}
-					e.content = e.content[:min(len(e.content), bodyKept)]
-				default:
-					err = t.skip()
-				}
-				return err
-			})
-		default:
-			err = t.skip()
+// bounds of an entry. A value of another type than HAR's reads as empty.
+func readEntry(dec *json.Decoder, in interner) (harEntry, error) {
+	var j harEntryJSON
+	if err := dec.Decode(&j); err != nil {
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			return harEntry{}, err
 		}
-		return err
-	})
+	}
+	e := harEntry{resourceType: in.str(j.ResourceType), method: in.str(j.Request.Method), url: j.Request.URL,
+		cookies: len(j.Request.Cookies) > 0, status: j.Response.Status, failed: j.Response.Error}
+	if e.status < 0 || e.status > 999 {
+		e.status = 0
+	}
+	if e.failed != nil && *e.failed == "" {
+		e.failed = nil
+	}
+	if p := j.Request.PostData; p != nil {
+		e.hasBody, e.body = true, p.Text
+		if len(e.body) > maxHARBody {
+			e.bodyOver, e.body = len(e.body), ""
+		}
+	}
+	e.reqHeaders = e.keepHeaders(j.Request.Headers, "request", in)
+	e.respHeaders = e.keepHeaders(j.Response.Headers, "response", in)
+	if j.Response.Status >= 300 {
+		// The body of an error or a redirect, which may say why: "Not
+		// allowed by CORS", a bucket's XML error.
+		text := j.Response.Content.Text
+		text = text[:min(len(text), 2*bodyKept)]
+		e.content = []byte(text)
+		if j.Response.Content.Encoding == "base64" {
+			e.content, _ = base64.StdEncoding.AppendDecode(nil, []byte(text[:len(text)/4*4]))
+		}
+		e.content = slices.Clone(e.content[:min(len(e.content), bodyKept)])
+	}
 	if len(e.url) > maxHARURL {
 		e.over = fmt.Sprintf("its URL is %d bytes, over the %d KiB corskit reads of an entry", len(e.url), maxHARURL>>10)
 		e.url = e.url[:64] + "..."
@@ -334,18 +287,57 @@ func readEntry(t tokens) (harEntry, error) {
 		e.reqHeaders = keepOnly(e.reqHeaders, "Origin", "Referer")
 		e.respHeaders, e.body, e.content = nil, "", nil
 	}
-	return e, err
+	return e, nil
+}
+
+// keepHeaders returns the headers to keep, or notes the entry over its
+// bounds.
+func (e *harEntry) keepHeaders(hs []harHeader, which string, in interner) []harHeader {
+	size := 0
+	for _, h := range hs {
+		size += len(h.Name) + len(h.Value)
+	}
+	switch {
+	case len(hs) > maxHARHeaders:
+		e.over = fmt.Sprintf("%d %s headers, more than the %d corskit reads of an entry", len(hs), which, maxHARHeaders)
+		return keepOnly(hs, "Origin", "Referer")
+	case size > maxHARHeaderBytes:
+		e.over = fmt.Sprintf("%d KiB of %s headers, more than the %d KiB corskit reads of an entry", size>>10, which, maxHARHeaderBytes>>10)
+		return keepOnly(hs, "Origin", "Referer")
+	}
+	out := make([]harHeader, len(hs))
+	for i, h := range hs {
+		out[i] = harHeader{in.str(h.Name), in.str(h.Value)}
+	}
+	return out
 }
 
 // keepOnly returns the headers of hs with the names given.
 func keepOnly(hs []harHeader, names ...string) []harHeader {
 	var out []harHeader
 	for _, h := range hs {
-		if slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, h.Name) }) {
+		if slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, h.Name) }) && len(h.Value) <= maxHARURL {
 			out = append(out, h)
 		}
 	}
 	return out
+}
+
+// interner keeps one copy of the short strings a HAR repeats in every
+// entry (methods, header names, the page's origin), up to a bound.
+type interner map[string]string
+
+func (in interner) str(s string) string {
+	if len(s) > 64 {
+		return s
+	}
+	if v, ok := in[s]; ok {
+		return v
+	}
+	if len(in) < 4096 {
+		in[s] = s
+	}
+	return s
 }
 
 // judgeable finds the cross-origin requests, keeps MaxHARJudged of them
@@ -353,7 +345,8 @@ func keepOnly(hs []harHeader, names ...string) []harHeader {
 // Access-Control-Allow-Origin) and pairs each with its preflight.
 func (h *HAR) judgeable() {
 	type candidate struct {
-		r       HARRequest
+		entry   int
+		origin  string
 		suspect bool
 	}
 	var all []candidate
@@ -368,38 +361,15 @@ func (h *HAR) judgeable() {
 			// shows only the provisional headers, without Origin.
 			origin = originOf(header(e.reqHeaders, "Referer"))
 		}
-		u, err := url.Parse(e.url)
-		if origin == "" || origin == "null" || err != nil || u.Scheme+"://"+u.Host == origin {
+		if origin == "" || origin == "null" || originOf(e.url) == origin {
 			continue // not a cross-origin CORS request
 		}
-		c := Copied{URL: e.url, Method: e.method, Body: e.body, NoBody: !e.hasBody}
-		for _, hd := range e.reqHeaders {
-			if !strings.HasPrefix(hd.Name, ":") {
-				c.Headers = append(c.Headers, browser.Header{Name: hd.Name, Value: hd.Value})
-			}
-		}
-		if e.cookies {
-			c.Credentials = browser.Include
-		}
-		if header(e.reqHeaders, "Origin") == "" {
-			c.Headers = append(c.Headers, browser.Header{Name: "Origin", Value: origin})
-		}
-		if e.over == "" {
-			if c, err = c.finish("--har"); err != nil {
-				continue
-			}
-		} else {
-			c.Origin = origin
-		}
-		r := HARRequest{Entry: e.index, Preflight: -1, Options: c.Options(), NotJudged: e.over, bodyOver: e.bodyOver, entry: i, preflight: -1}
-		if e.failed != nil {
-			r.Failed = *e.failed
-		}
-		suspect := r.Failed != "" || e.status == 0 || e.over != "" || header(e.respHeaders, "Access-Control-Allow-Origin") == ""
-		all = append(all, candidate{r, suspect})
+		suspect := e.failed != nil || e.status == 0 || e.over != "" || header(e.respHeaders, "Access-Control-Allow-Origin") == ""
+		all = append(all, candidate{i, origin, suspect})
 	}
 	h.CrossOrigin = len(all)
 	if len(all) > MaxHARJudged {
+		// Those that look blocked first, each kind in the file's order.
 		slices.SortStableFunc(all, func(a, b candidate) int {
 			switch {
 			case a.suspect == b.suspect:
@@ -410,16 +380,41 @@ func (h *HAR) judgeable() {
 			return 1
 		})
 		all = all[:MaxHARJudged]
-		slices.SortFunc(all, func(a, b candidate) int { return a.r.entry - b.r.entry })
+		slices.SortFunc(all, func(a, b candidate) int { return a.entry - b.entry })
 	}
 	paired := map[int]bool{}
-	for _, c := range all {
-		r := c.r
+	for _, cand := range all {
+		i, e := cand.entry, &h.entries[cand.entry]
+		c := Copied{URL: e.url, Method: e.method, Body: e.body, NoBody: !e.hasBody}
+		for _, hd := range e.reqHeaders {
+			if !strings.HasPrefix(hd.Name, ":") {
+				c.Headers = append(c.Headers, browser.Header{Name: hd.Name, Value: hd.Value})
+			}
+		}
+		if e.cookies {
+			c.Credentials = browser.Include
+		}
+		if header(e.reqHeaders, "Origin") == "" {
+			c.Headers = append(c.Headers, browser.Header{Name: "Origin", Value: cand.origin})
+		}
+		if e.over == "" {
+			var err error
+			if c, err = c.finish("--har"); err != nil {
+				h.CrossOrigin--
+				continue
+			}
+		} else {
+			c.Origin = cand.origin
+		}
+		r := HARRequest{Entry: e.index, Preflight: -1, Options: c.Options(), NotJudged: e.over, bodyOver: e.bodyOver, entry: i, preflight: -1}
+		if e.failed != nil {
+			r.Failed = *e.failed
+		}
 		if r.NotJudged == "" {
 			if r.preflight = h.preflightFor(r.entry, r.Options.Origin, paired); r.preflight >= 0 {
 				r.Preflight = h.entries[r.preflight].index
 			}
-			r.PreflightCached = r.preflight < 0 && h.entries[r.entry].status != 0 && browser.NeedsPreflight(browser.Request{Method: r.Options.Method, Headers: r.Options.Headers})
+			r.PreflightCached = r.preflight < 0 && e.status != 0 && browser.NeedsPreflight(browser.Request{Method: r.Options.Method, Headers: r.Options.Headers})
 		}
 		h.Requests = append(h.Requests, r)
 	}

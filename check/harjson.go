@@ -18,6 +18,10 @@ const (
 	maxJSONString = 1 << 20
 	maxJSONDepth  = 64
 	maxJSONBare   = 256 // a number, true, false or null
+	// maxJSONItem bounds a value nested four deep (a HAR's entry) once its
+	// strings are cut: what the decoder buffers to decode one entry.
+	maxJSONItem   = 4 << 20
+	jsonItemDepth = 4
 )
 
 // jsonGuard passes JSON through, dropping the part of each string beyond
@@ -31,6 +35,7 @@ type jsonGuard struct {
 	dropping bool // past maxJSONString in the current string
 	n        int  // bytes of the current string or literal so far
 	depth    int
+	item     int // bytes of the current value nested jsonItemDepth deep
 	err      error
 }
 
@@ -42,10 +47,17 @@ func (g *jsonGuard) Read(p []byte) (int, error) {
 		n, err := g.r.Read(p)
 		out := 0
 		for _, c := range p[:n] {
-			if keep, gerr := g.step(c); gerr != nil {
+			keep, gerr := g.step(c)
+			if keep && g.depth >= jsonItemDepth {
+				if g.item++; g.item > maxJSONItem {
+					gerr = fmt.Errorf("an entry holds more than %d MiB besides the long bodies corskit cuts", maxJSONItem>>20)
+				}
+			}
+			if gerr != nil {
 				g.err = gerr
 				break
-			} else if keep {
+			}
+			if keep {
 				p[out] = c
 				out++
 			}
@@ -94,6 +106,9 @@ func (g *jsonGuard) step(c byte) (bool, error) {
 	case '{', '[':
 		if g.depth++; g.depth > maxJSONDepth {
 			return false, fmt.Errorf("nested deeper than %d levels", maxJSONDepth)
+		}
+		if g.depth == jsonItemDepth {
+			g.item = 0
 		}
 		g.n = 0
 	case '}', ']':

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/corskit/corskit/browser"
@@ -37,6 +38,10 @@ func runHAR(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
 	if o.set["credentials"] {
 		base.Credentials = browser.Credentials(o.credentials)
 	}
+	// The judgment holds the entries kept while it makes one report at a
+	// time, all garbage soon after: a lower GC target keeps the peak near
+	// what is held (TestHARPeakMemory).
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
 	j := check.JudgeHAR(ctx, h, base, o.live)
 	if o.json {
 		writeHARJSON(stdout, o, h, j)
