@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/corskit/corskit/internal/web"
@@ -21,9 +22,12 @@ func TestHeavyJobsAreBounded(t *testing.T) {
 	s, base := startServe(t)
 	arrived := make(chan struct{}, 16)
 	release := make(chan struct{})
+	var n atomic.Int32
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		arrived <- struct{}{}
-		<-release
+		if n.Add(1) <= web.Jobs { // the first ones hang until released
+			arrived <- struct{}{}
+			<-release
+		}
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 	}))
 	t.Cleanup(slow.Close)
