@@ -93,8 +93,6 @@ async function readHAR(file) {
   showError("");
   try {
     const q = new URLSearchParams({credentials: $("credentials").value === "include" ? "include" : "", stack: $("stack").value});
-    $("harresult").hidden = false;
-    $("harsummary").textContent = "Reading " + file.name + "...";
     const out = await api("/api/har?" + q, file);
     drawHAR(file.name, out);
   } catch (e) {
