@@ -457,7 +457,7 @@ func (h HAR) Replay(r HARRequest) browser.RoundTripper {
 	return func(out browser.Outgoing) (browser.Incoming, error) {
 		idx := -1
 		switch {
-		case r.NotJudged != "":
+		case r.NotJudged != "" || r.entry >= len(h.entries) || r.preflight >= len(h.entries):
 		case out.Preflight && r.preflight >= 0 && h.entries[r.preflight].url == out.URL:
 			idx = r.preflight
 		case !out.Preflight && h.entries[r.entry].url == out.URL:

@@ -2,7 +2,6 @@ package check
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 )
@@ -174,38 +173,6 @@ func (t tokens) skip() error {
 	return nil
 }
 
-// str reads a string value; any other value reads as "" (null included).
-func (t tokens) str() (string, error) {
-	tok, err := t.dec.Token()
-	if err != nil {
-		return "", err
-	}
-	switch v := tok.(type) {
-	case string:
-		return v, nil
-	case json.Delim:
-		return "", t.skipRest(v)
-	}
-	return "", nil
-}
-
-// num reads a number value as an int; any other value reads as 0.
-func (t tokens) num() (int, error) {
-	tok, err := t.dec.Token()
-	if err != nil {
-		return 0, err
-	}
-	switch v := tok.(type) {
-	case float64:
-		if v >= 0 && v < 1000 {
-			return int(v), nil
-		}
-	case json.Delim:
-		return 0, t.skipRest(v)
-	}
-	return 0, nil
-}
-
 // object reads an object, calling field for each key with the value still
 // to read; field must read or skip it. Another value than an object is
 // skipped and gives false.
@@ -243,5 +210,3 @@ func (t tokens) array(elem func() error) (bool, error) {
 	_, err = t.dec.Token()
 	return true, err
 }
-
-var errStop = errors.New("stop")
