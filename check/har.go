@@ -150,9 +150,11 @@ var ErrNotRecorded = errors.New("not recorded in the HAR: re-run it against the 
 // ParseHAR reads a HAR file's JSON; see [ReadHAR].
 func ParseHAR(data []byte) (HAR, error) { return ReadHAR(bytes.NewReader(data)) }
 
-// ReadHAR reads a HAR file's JSON as a stream, in bounded memory whatever
-// it holds: bodies and other fields the judgment does not need are skipped
-// unread; at most MaxHARRead entries and MaxHARKept bytes are kept, the rest
+// ReadHAR reads a HAR file's JSON as a stream, an entry at a time, in
+// bounded memory whatever it holds: every string is cut at 1 MiB before the
+// decoder sees it (a body is needed no further), nesting and entries are
+// bounded, and what the judgment does not use is dropped; at most
+// MaxHARRead relevant entries and MaxHARKept bytes are kept, later entries
 // counted; an entry over the bounds of one (a URL over 8 KiB, more than 100
 // headers or 32 KiB of them) is named, not judged. The caller bounds the
 // file's size.
