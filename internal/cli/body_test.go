@@ -76,7 +76,8 @@ func startRecorder(t *testing.T) (string, func() []received) {
 // TestTheDoctorSendsThePagesBody: against Express with express.json(),
 // the doctor sends no body where the page sends none (a DELETE from flags,
 // a Copy as cURL, a HAR entry without postData), {} for a JSON
-// Content-Type when the evidence does not tell the body (and says so), and
+// Content-Type when the evidence does not tell the body (flags without -d,
+// a console line) and says so, and
 // the body given, exactly. None of its requests is the 400 a made-up body
 // would get.
 func TestTheDoctorSendsThePagesBody(t *testing.T) {
@@ -99,6 +100,8 @@ func TestTheDoctorSendsThePagesBody(t *testing.T) {
 		{"a JSON POST without -d", []string{url, "--origin", page, "-X", "POST", "-H", "Content-Type: application/json"}, []received{{Method: "POST", Body: "{}"}}, "corskit sent {}, for its JSON Content-Type"},
 		{"a JSON PUT with -d", []string{url, "--origin", page, "-X", "PUT", "-H", "Content-Type: application/json", "-d", `{"a": "é"}`}, []received{{Method: "PUT", Body: `{"a": "é"}`}}, ""},
 		{"a JSON DELETE with -d ''", []string{url, "--origin", page, "-X", "DELETE", "-H", "Content-Type: application/json", "-d", ""}, []received{{Method: "DELETE"}}, ""},
+		{"a console line naming content-type", []string{"-X", "POST", "--from-error", "Access to fetch at '" + url + "' from origin '" + page + "' has been blocked by CORS policy: Request header field content-type is not allowed by Access-Control-Allow-Headers in preflight response."},
+			[]received{{Method: "POST", Body: "{}"}}, "corskit sent {}, for its JSON Content-Type"},
 		{"a Copy as cURL of a DELETE", []string{"--", "curl", url, "-X", "DELETE", "-H", "Origin: " + page, "-H", "Content-Type: application/json"}, []received{{Method: "DELETE"}}, ""},
 		{"a Copy as fetch of a JSON POST with no body", []string{"--fetch", fmt.Sprintf(`fetch(%q, {"headers": {"content-type": "application/json"}, "referrer": "%s/", "body": null, "method": "POST"});`, url, page)}, []received{{Method: "POST"}}, ""},
 		{"a HAR, --live", []string{"--har", harFile, "--live"}, []received{{Method: "DELETE"}, {Method: "POST", Body: `{"n": [1, 2]}`}}, ""},
