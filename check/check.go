@@ -37,8 +37,15 @@ type Options struct {
 	Headers []browser.Header
 	// Credentials is fetch()'s credentials mode; default same-origin.
 	Credentials browser.Credentials
-	// Body is the request body, sent with methods other than GET and HEAD.
+	// Body is the body the page sends, sent exactly (never with GET or
+	// HEAD). When it is "" and NoBody is false, the evidence does not tell
+	// the body: the doctor then sends {} with a JSON Content-Type and no
+	// body otherwise, and the report says so (Report.BodyAssumed).
 	Body string
+	// NoBody says the page sends no body, as the evidence tells (a copied
+	// request or a HAR entry without one, -d ''): none is sent, whatever
+	// the Content-Type.
+	NoBody bool
 	// Read names response headers the page needs to read.
 	Read []string
 	// Stack names the server stack for the fix ("express", "nginx"...), or
@@ -90,6 +97,12 @@ type Report struct {
 	// Others are the verdicts for the same request from Options.AlsoOrigins,
 	// before the fix; none when judged from a recording.
 	Others []OtherOrigin
+	// BodySent is the body the doctor sends with the request, "" for none.
+	BodySent string
+	// BodyAssumed is true when the evidence did not tell the page's body
+	// (Options.Body and NoBody unset) and BodySent is the doctor's guess:
+	// {} for a JSON Content-Type, else none.
+	BodyAssumed bool
 }
 
 // OtherOrigin is the verdict for the request from another of the app's
@@ -184,11 +197,7 @@ func judge(ctx context.Context, o Options, send browser.RoundTripper, live bool)
 	if err := o.Validate(); err != nil {
 		return Report{}, err
 	}
-	req := browser.Request{
-		Origin: o.Origin, URL: o.URL, Method: o.Method, Headers: o.Headers,
-		Credentials: o.Credentials, Body: o.Body != "" || !isBodyless(o.Method), Read: o.Read,
-	}
-	req.PageAddressSpace = o.PageAddressSpace
+	req := o.request()
 	if page, _ := browser.SpaceOfURL(o.Origin); live && (o.PageAddressSpace == browser.Public || o.PageAddressSpace == "" && page == browser.Public) {
 		// Only a public page meets Local Network Access.
 		req.TargetAddressSpace = targetSpace(ctx, o)
@@ -207,6 +216,7 @@ func judge(ctx context.Context, o Options, send browser.RoundTripper, live bool)
 		return in, err
 	})
 	r := Report{Options: o}
+	r.BodySent, _, r.BodyAssumed = o.sentBody()
 	for _, e := range engines {
 		r.Engines = append(r.Engines, EngineVerdict{Engine: e, Verdict: e.Fetch(req, rt)})
 	}
@@ -237,6 +247,70 @@ func judge(ctx context.Context, o Options, send browser.RoundTripper, live bool)
 	}
 	r.Verdict = r.Engines[0].Verdict
 	return r, nil
+}
+
+// request is the page's fetch() for the model.
+func (o Options) request() browser.Request {
+	_, body, _ := o.sentBody()
+	return browser.Request{
+		Origin: o.Origin, URL: o.URL, Method: o.Method, Headers: o.Headers,
+		Credentials: o.Credentials, Body: body, Read: o.Read, PageAddressSpace: o.PageAddressSpace,
+	}
+}
+
+// sentBody is the body the doctor sends for the page's request: the page's
+// own (Body) when the evidence gives it; none when it says there is none
+// (NoBody) or for GET and HEAD; else, assumed, {} for a JSON Content-Type
+// (what a JSON body parser accepts) and none for any other.
+func (o Options) sentBody() (body string, has, assumed bool) {
+	switch {
+	case isBodyless(o.Method):
+		return "", false, false
+	case o.Body != "":
+		return o.Body, true, false
+	case o.NoBody:
+		return "", false, false
+	case isJSONType(o.header("Content-Type")):
+		return "{}", true, true
+	}
+	return "", false, true
+}
+
+// header returns the value of the page's header name, or "".
+func (o Options) header(name string) string {
+	for _, h := range o.Headers {
+		if strings.EqualFold(h.Name, name) {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+// isJSONType reports whether a Content-Type is JSON: application/json or
+// a +json type such as application/merge-patch+json.
+func isJSONType(ct string) bool {
+	t, _, _ := strings.Cut(ct, ";")
+	t = strings.ToLower(strings.TrimSpace(t))
+	return t == "application/json" || strings.HasPrefix(t, "application/") && strings.HasSuffix(t, "+json")
+}
+
+// allowedOffline reports whether every engine o selects lets the page read
+// the answers rt gives: the verdict alone, without the search for
+// problems and the fix, to sort a HAR's requests.
+func allowedOffline(o Options, rt browser.RoundTripper) (bool, error) {
+	if err := o.Validate(); err != nil {
+		return false, err
+	}
+	req := o.request()
+	req.StandIn = o.PageAddressSpace == "" && isLocal(req)
+	engines, _ := o.engines()
+	rt = browser.Memo(rt)
+	for _, e := range engines {
+		if !e.Fetch(req, rt).Allowed {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // targetSpace resolves the URL's host and returns the most private address
@@ -358,11 +432,7 @@ func Transport(ctx context.Context, o Options) browser.RoundTripper {
 	}
 	return func(out browser.Outgoing) (browser.Incoming, error) {
 		var body io.Reader
-		if out.Body {
-			b := o.Body
-			if b == "" {
-				b = "x"
-			}
+		if b, has, _ := o.sentBody(); out.Body && has {
 			body = strings.NewReader(b)
 		}
 		req, err := http.NewRequestWithContext(ctx, out.Method, out.URL, body)

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/corskit/corskit/browser"
@@ -18,6 +19,8 @@ func (o Options) Command() string {
 	}
 	if o.Body != "" {
 		args = append(args, "-d", shellQuote(o.Body))
+	} else if o.NoBody && !isBodyless(cmp.Or(o.Method, "GET")) && isJSONType(o.header("Content-Type")) {
+		args = append(args, "-d", "''") // none, where {} would be assumed
 	}
 	if o.Credentials != "" && o.Credentials != browser.SameOrigin {
 		args = append(args, "--credentials", string(o.Credentials))

@@ -18,6 +18,8 @@ type Copied struct {
 	Method  string
 	Headers []browser.Header // as the page or the browser set them; forbidden ones included
 	Body    string
+	// NoBody says the copy carries no body: the page sent none.
+	NoBody bool
 	// Credentials is the fetch() credentials mode the copy shows: include
 	// when it says so or carries a Cookie, else "" (not said).
 	Credentials browser.Credentials
@@ -31,7 +33,7 @@ type Copied struct {
 // Cache-Control DevTools adds when its cache is disabled) are left out, since
 // they never make a preflight.
 func (c Copied) Options() Options {
-	o := Options{URL: c.URL, Origin: c.Origin, Method: c.Method, Body: c.Body, Credentials: c.Credentials}
+	o := Options{URL: c.URL, Origin: c.Origin, Method: c.Method, Body: c.Body, NoBody: c.NoBody && c.Body == "", Credentials: c.Credentials}
 	for _, h := range c.Headers {
 		if !BrowserAdded(h.Name) {
 			o.Headers = append(o.Headers, h)
@@ -65,7 +67,7 @@ func ParseFetch(text string) (Copied, error) {
 	if err := dec.Decode(&rawURL); err != nil {
 		return Copied{}, fmt.Errorf("--fetch: the URL, fetch's first argument, is not a string literal: %v", err)
 	}
-	c := Copied{URL: rawURL, Method: "GET"}
+	c := Copied{URL: rawURL, Method: "GET", NoBody: true}
 	after := strings.TrimSpace(rest[dec.InputOffset():])
 	if after, ok = strings.CutPrefix(after, ","); ok {
 		var init struct {
@@ -83,7 +85,7 @@ func ParseFetch(text string) (Copied, error) {
 			c.Method = init.Method
 		}
 		if init.Body != nil {
-			c.Body = *init.Body
+			c.Body, c.NoBody = *init.Body, false
 		}
 		c.Headers = append(c.Headers, init.Headers...)
 		c.Credentials = browser.Credentials(init.Credentials)
@@ -185,6 +187,7 @@ func ParseCurl(argv []string) (Copied, error) {
 	if c.URL == "" {
 		return c, errors.New("-- curl: the command has no URL")
 	}
+	c.NoBody = !hasBody
 	if c.Method == "" {
 		c.Method = "GET"
 		if hasBody {

@@ -73,14 +73,12 @@ func TestHARWithoutAnswers(t *testing.T) {
 }
 
 // TestHARBadInput: what is not a HAR gets an error that says how to save
-// one, and a file with too many entries is refused before any work.
+// one. (Too many entries: TestHARBounds.)
 func TestHARBadInput(t *testing.T) {
 	t.Parallel()
-	many := `{"log": {"entries": [` + strings.Repeat(`{},`, 20000) + `{}]}}`
 	for _, tc := range []struct{ in, want string }{
 		{"not json", "Save all as HAR"},
 		{`{"entries": []}`, `no "log" object`},
-		{many, "20001 entries"},
 	} {
 		if _, err := check.ParseHAR([]byte(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "--har") {
 			t.Errorf("ParseHAR(%.20q): %v; want an error naming --har and %q", tc.in, err, tc.want)

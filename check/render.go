@@ -37,6 +37,11 @@ type JSON struct {
 	Fix           *JSONFix      `json:"fix"`
 	OtherOrigins  []OtherOrigin `json:"other_origins"`
 	NetworkError  string        `json:"network_error,omitempty"`
+	// BodySent is the body sent with the request; BodyAssumed says the
+	// evidence did not tell it and the doctor assumed it ({} for a JSON
+	// Content-Type, else none).
+	BodySent    string `json:"body_sent,omitempty"`
+	BodyAssumed bool   `json:"body_assumed,omitempty"`
 }
 
 // JSONInput is the request checked, as reconstructed from the input (flags,
@@ -125,6 +130,7 @@ func (r Report) ToJSON() JSON {
 	j := JSON{
 		Allowed: v.Allowed, Message: v.Message, Messages: v.Messages, Alternatives: v.Alternatives, Code: string(v.Reason), URL: v.URL, Status: v.Status,
 		ReadableHeaders: v.Readable, Warnings: v.Warnings, Problems: r.Problems, ActualNotSent: r.ActualNotSent,
+		BodySent: r.BodySent, BodyAssumed: r.BodyAssumed,
 	}
 	if j.Messages == nil {
 		j.Messages = []string{}
@@ -293,6 +299,10 @@ func (r Report) WriteText(w io.Writer, color bool) {
 		}
 	}
 
+	if note := r.bodyNote(); note != "" {
+		p("  %s%s%s\n", s.dim, note, s.reset)
+	}
+
 	if !v.Allowed && r.Agree() {
 		p("\n%sWhy:%s %s\n", s.bold, s.reset, v.Reason.Explain())
 	}
@@ -353,6 +363,19 @@ func (r Report) WriteText(w io.Writer, color bool) {
 			p("  %s- %s%s\n", s.yellow, wn.Message, s.reset)
 		}
 	}
+}
+
+// bodyNote says which body the doctor assumed, when the evidence did not
+// tell it and a request that may carry one was sent; else "".
+func (r Report) bodyNote() string {
+	sent := slices.ContainsFunc(r.Verdict.Exchanges, func(x browser.Exchange) bool { return !x.Request.Preflight })
+	if !r.BodyAssumed || !sent {
+		return ""
+	}
+	if r.BodySent != "" {
+		return fmt.Sprintf("(the page's body is not known: corskit sent %s, for its JSON Content-Type; give -d with the page's body if the answer depends on it)", r.BodySent)
+	}
+	return "(the page's body is not known: corskit sent none; give -d with the page's body if it sends one)"
 }
 
 // writeProblems lists every problem on the path, in order, with its cause.

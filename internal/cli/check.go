@@ -28,6 +28,7 @@ type checkOptions struct {
 	headers     []browser.Header
 	credentials string
 	body        string
+	noBody      bool // the copied request carries no body
 	read        []string
 	stack       string
 	json        bool
@@ -234,7 +235,8 @@ func (o checkOptions) checkOptions(origin, method string) check.Options {
 	return check.Options{
 		URL: o.url, Origin: origin, AlsoOrigins: o.also, Method: method, Headers: o.headers, SendActual: o.sendActual,
 		Credentials: browser.Credentials(o.credentials), Body: o.body, Read: o.read,
-		Stack: o.stack, Timeout: o.timeout, Insecure: o.insecure, Browser: o.browser,
+		NoBody: o.body == "" && (o.noBody || o.set["d"] || o.set["data"]), // -d '' says: none
+		Stack:  o.stack, Timeout: o.timeout, Insecure: o.insecure, Browser: o.browser,
 		PageAddressSpace: browser.AddressSpace(o.pageSpace), Rules: o.rules,
 	}
 }
@@ -349,8 +351,8 @@ func (o *checkOptions) fromCopy(stderr io.Writer) error {
 	if !o.set["H"] && !o.set["header"] {
 		o.headers = co.Headers
 	}
-	if !o.set["d"] && !o.set["data"] && co.Body != "" {
-		o.body = co.Body
+	if !o.set["d"] && !o.set["data"] {
+		o.body, o.noBody = co.Body, co.NoBody
 	}
 	if !o.set["credentials"] && co.Credentials != "" {
 		o.credentials = string(co.Credentials)

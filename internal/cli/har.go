@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/corskit/corskit/browser"
@@ -22,16 +24,12 @@ type harResult struct {
 	Command string `json:"command"`
 }
 
-// runHAR judges every cross-origin request of a HAR: offline from the
-// recorded answers, or with --live against the servers. Blocked requests
-// come first. Exit 1 if any is blocked.
+// runHAR judges the cross-origin requests of a HAR (at most
+// check.MaxHARJudged): offline from the recorded answers, or with --live
+// against the servers. Blocked requests come first. Exit 1 if any is
+// blocked.
 func runHAR(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
-	data, err := readHAR(o.har)
-	if err != nil {
-		fmt.Fprintf(stderr, "corskit check: %v\n", err)
-		return ExitUsage
-	}
-	h, err := check.ParseHAR(data)
+	h, err := readHAR(o.har)
 	if err != nil {
 		fmt.Fprintf(stderr, "corskit check: %v\n", err)
 		return ExitUsage
@@ -40,60 +38,93 @@ func runHAR(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
 	if o.set["credentials"] {
 		base.Credentials = browser.Credentials(o.credentials)
 	}
-	var results []harResult
-	blocked := 0
-	for _, r := range check.JudgeHAR(ctx, h, base, o.live) {
-		results = append(results, harResult{r, r.Options.Command()})
-		if r.Blocked() {
-			blocked++
-		}
-	}
+	// The judgment holds the entries kept while it makes one report at a
+	// time, all garbage soon after: a lower GC target keeps the peak near
+	// what is held (TestHARPeakMemory).
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
+	j := check.JudgeHAR(ctx, h, base, o.live)
 	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(struct {
-			HAR      string      `json:"har"`
-			Entries  int         `json:"entries"`
-			Live     bool        `json:"live"`
-			Blocked  int         `json:"blocked"`
-			Requests []harResult `json:"requests"`
-		}{o.har, h.Entries, o.live, blocked, orEmpty(results)})
+		writeHARJSON(stdout, o, h, j)
 	} else {
-		writeHAR(stdout, o, h, results, blocked)
+		writeHAR(stdout, o, h, j)
 	}
-	if blocked > 0 {
+	if j.Blocked > 0 {
 		return ExitFail
 	}
 	return ExitOK
 }
 
-func orEmpty(rs []harResult) []harResult {
-	if rs == nil {
-		return []harResult{}
+// writeHARJSON writes the JSON object a request at a time.
+func writeHARJSON(w io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) {
+	head, _ := json.MarshalIndent(struct {
+		HAR         string `json:"har"`
+		Entries     int    `json:"entries"`
+		CrossOrigin int    `json:"cross_origin"`
+		Judged      int    `json:"judged"`
+		Note        string `json:"note,omitempty"`
+		Live        bool   `json:"live"`
+		Blocked     int    `json:"blocked"`
+	}{o.har, h.Entries, h.CrossOrigin, len(h.Requests), h.Note(), o.live, j.Blocked}, "", "  ")
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	bw.Write(head[:len(head)-2]) // without "\n}"
+	bw.WriteString(",\n  \"requests\": [")
+	first := true
+	for r := range j.Results {
+		b, _ := json.MarshalIndent(harResult{r, r.Options.Command()}, "    ", "  ")
+		if !first {
+			bw.WriteString(",")
+		}
+		first = false
+		bw.WriteString("\n    ")
+		bw.Write(b)
 	}
-	return rs
+	if !first {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteString("]\n}\n")
 }
 
-func readHAR(path string) ([]byte, error) {
-	data, err := readLimited(path, maxHARSize)
-	if errors.Is(err, errTooLarge) {
-		return nil, fmt.Errorf("--har %s: larger than %d MiB; save the HAR of the failing page load only", path, maxHARSize>>20)
+// readHAR reads the file of --har: one over maxHARSize is refused before
+// it is read.
+func readHAR(path string) (check.HAR, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return check.HAR{}, fmt.Errorf("--har %s: %v", path, err)
+	}
+	defer f.Close()
+	tooLarge := func(size string) error {
+		return fmt.Errorf("--har %s: %s, over the %d MiB corskit reads; save the HAR of the failing page load only (DevTools: clear the Network panel, reload, Save all as HAR)", path, size, maxHARSize>>20)
+	}
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > maxHARSize {
+		return check.HAR{}, tooLarge(fmt.Sprintf("%d bytes (%d MiB)", st.Size(), st.Size()>>20))
+	}
+	lr := &io.LimitedReader{R: f, N: maxHARSize + 1}
+	h, err := check.ReadHAR(lr)
+	if lr.N <= 0 {
+		return check.HAR{}, tooLarge("more than that")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("--har %s: %v", path, err)
+		return check.HAR{}, fmt.Errorf("%s (%s)", err, path)
 	}
-	return data, nil
+	return h, nil
 }
 
 // writeHAR writes the table: one line per allowed request, the problems and
 // the fix for each blocked one, and the command that checks it again.
-func writeHAR(w io.Writer, o checkOptions, h check.HAR, results []harResult, blocked int) {
+func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) {
+	w := bufio.NewWriter(out)
+	defer w.Flush()
 	mode := "judged from the recorded answers"
 	if o.live {
 		mode = "re-run against the servers (--live)"
 	}
-	fmt.Fprintf(w, "HAR %s: %d entries, %d cross-origin requests, %d blocked (%s)\n", o.har, h.Entries, len(results), blocked, mode)
-	for _, r := range results {
+	fmt.Fprintf(w, "HAR %s: %d entries, %d cross-origin requests, %d blocked (%s)\n", o.har, h.Entries, h.CrossOrigin, j.Blocked, mode)
+	if note := h.Note(); note != "" {
+		fmt.Fprintf(w, "note: %s\n", note)
+	}
+	for res := range j.Results {
+		r := harResult{res, res.Options.Command()}
 		if r.Report == nil {
 			fmt.Fprintf(w, "\nNOT JUDGED  entry %d: %s\n", r.Entry, r.Error)
 			continue

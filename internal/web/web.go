@@ -8,6 +8,8 @@
 package web
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -31,8 +33,17 @@ import (
 //go:embed page
 var page embed.FS
 
-// maxBody bounds an API call's body: a HAR is the largest.
-const maxBody = 64 << 20
+// The bounds of the API: a HAR's upload, any other call's body, and the
+// heavy jobs (a HAR, a check that sends requests) run at once.
+const (
+	maxHAR  = 64 << 20
+	maxBody = 1 << 20
+	// Jobs is how many heavy jobs run at once; another is answered 503
+	// with Retry-After, which the page shows.
+	Jobs = 2
+	// retryAfter is the Retry-After of a busy answer, in seconds.
+	retryAfter = 5
+)
 
 // Server serves the page and its API.
 type Server struct {
@@ -40,6 +51,7 @@ type Server struct {
 	hosts []string // the Host values the server answers to
 	// Timeout bounds each HTTP exchange of a check; default 10 s.
 	Timeout time.Duration
+	jobs    chan struct{} // a slot per heavy job running
 }
 
 // New returns a server for the listener's address, with a fresh token.
@@ -48,7 +60,7 @@ func New(addr net.Addr) (*Server, error) {
 	if _, err := rand.Read(b); err != nil {
 		return nil, err
 	}
-	s := &Server{token: base64.RawURLEncoding.EncodeToString(b)}
+	s := &Server{token: base64.RawURLEncoding.EncodeToString(b), jobs: make(chan struct{}, Jobs)}
 	host, port, err := net.SplitHostPort(addr.String())
 	if err != nil {
 		return nil, err
@@ -81,9 +93,9 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.Handle("GET /app.js", files)
 	mux.Handle("GET /app.css", files)
-	mux.HandleFunc("POST /api/read", s.api(s.read))
-	mux.HandleFunc("POST /api/check", s.api(s.check))
-	mux.HandleFunc("POST /api/har", s.api(s.har))
+	mux.HandleFunc("POST /api/read", s.api(false, s.read))
+	mux.HandleFunc("POST /api/check", s.api(true, s.check))
+	mux.HandleFunc("POST /api/har", s.har)
 	return s.guard(mux)
 }
 
@@ -120,32 +132,65 @@ type apiError struct {
 	Error string `json:"error"`
 	// NotCORS names evidence that is no CORS failure.
 	NotCORS *check.NotCORSError `json:"not_cors,omitempty"`
+	// Busy: the heavy jobs' slots are all taken; try again after the
+	// answer's Retry-After.
+	Busy bool `json:"busy,omitempty"`
 }
 
-// api checks that a call comes from the page itself (token, JSON, same
-// origin), reads its body, at most maxBody bytes, and writes handle's
-// answer as JSON.
-func (s *Server) api(handle func(context.Context, []byte) (any, int)) http.HandlerFunc {
+// allowed checks that a call comes from the page itself (token, JSON, same
+// origin), or answers the refusal and returns false.
+func (s *Server) allowed(w http.ResponseWriter, r *http.Request) bool {
+	if !s.tokenOK(r.Header.Get("X-Corskit-Token")) {
+		writeJSON(w, http.StatusForbidden, apiError{Error: "the X-Corskit-Token header is missing or wrong: use the page of the URL corskit serve printed"})
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" && !s.ownOrigin(o) {
+		writeJSON(w, http.StatusForbidden, apiError{Error: fmt.Sprintf("Origin %q is not this page's: corskit serve answers its own page only", o)})
+		return false
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		writeJSON(w, http.StatusForbidden, apiError{Error: "Sec-Fetch-Site " + site + ": corskit serve answers its own page only"})
+		return false
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		writeJSON(w, http.StatusUnsupportedMediaType, apiError{Error: "the body must be JSON (Content-Type: application/json)"})
+		return false
+	}
+	return true
+}
+
+// job takes a slot for a heavy job, or answers 503 with Retry-After and
+// returns false: the caller then reads nothing of the body.
+func (s *Server) job(w http.ResponseWriter) (release func(), ok bool) {
+	select {
+	case s.jobs <- struct{}{}:
+		return func() { <-s.jobs }, true
+	default:
+		w.Header().Set("Retry-After", fmt.Sprint(retryAfter))
+		w.Header().Set("Connection", "close") // the body is not read
+		writeJSON(w, http.StatusServiceUnavailable, apiError{Error: fmt.Sprintf("corskit serve is busy: %d checks or HARs are running, the most it runs at once; try again in %d seconds", Jobs, retryAfter), Busy: true})
+		return nil, false
+	}
+}
+
+// api answers a call of the page: it checks the call comes from the page,
+// takes a job slot when heavy, reads the body (at most maxBody bytes) and
+// writes handle's answer as JSON.
+func (s *Server) api(heavy bool, handle func(context.Context, []byte) (any, int)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.tokenOK(r.Header.Get("X-Corskit-Token")) {
-			writeJSON(w, http.StatusForbidden, apiError{Error: "the X-Corskit-Token header is missing or wrong: use the page of the URL corskit serve printed"})
+		if !s.allowed(w, r) {
 			return
 		}
-		if o := r.Header.Get("Origin"); o != "" && !s.ownOrigin(o) {
-			writeJSON(w, http.StatusForbidden, apiError{Error: fmt.Sprintf("Origin %q is not this page's: corskit serve answers its own page only", o)})
-			return
-		}
-		if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
-			writeJSON(w, http.StatusForbidden, apiError{Error: "Sec-Fetch-Site " + site + ": corskit serve answers its own page only"})
-			return
-		}
-		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-			writeJSON(w, http.StatusUnsupportedMediaType, apiError{Error: "the body must be JSON (Content-Type: application/json)"})
-			return
+		if heavy {
+			release, ok := s.job(w)
+			if !ok {
+				return
+			}
+			defer release()
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		if err != nil {
-			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: fmt.Sprintf("the body is larger than %d MiB", maxBody>>20)})
+			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: fmt.Sprintf("the body is over %d MiB, more than any check needs: paste the console text, a Copy as cURL or a Copy as fetch alone", maxBody>>20)})
 			return
 		}
 		out, status := handle(r.Context(), body)
@@ -226,7 +271,10 @@ func (s *Server) check(ctx context.Context, body []byte) (any, int) {
 
 // HAROut is the answer to a HAR: each cross-origin request's report.
 type HAROut struct {
-	Entries  int             `json:"entries"`
+	Entries     int `json:"entries"`
+	CrossOrigin int `json:"cross_origin"`
+	// Note says how many requests were judged and which, when not all.
+	Note     string          `json:"note,omitempty"`
 	Blocked  int             `json:"blocked"`
 	Requests []HARRequestOut `json:"requests"`
 }
@@ -237,27 +285,53 @@ type HARRequestOut struct {
 	Command string `json:"command"`
 }
 
-func (s *Server) har(ctx context.Context, body []byte) (any, int) {
-	var in struct {
-		HAR         string   `json:"har"`
-		Credentials string   `json:"credentials"`
-		Stack       string   `json:"stack"`
-		AlsoOrigins []string `json:"also_origins"`
+// har judges a HAR: the body is the file itself, read as a stream of at
+// most maxHAR bytes; the options are the query's (credentials, stack,
+// also_origin, repeated).
+func (s *Server) har(w http.ResponseWriter, r *http.Request) {
+	if !s.allowed(w, r) {
+		return
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return apiError{Error: "the body is not {\"har\": \"...\"}: " + err.Error()}, http.StatusBadRequest
+	tooLarge := func() {
+		w.Header().Set("Connection", "close")
+		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: fmt.Sprintf("the HAR is over %d MiB, the most corskit serve reads: save the HAR of the failing page load only (clear the Network panel, reload, Save all as HAR), or run corskit check --har FILE, which reads up to 256 MiB", maxHAR>>20)})
 	}
-	h, err := check.ParseHAR([]byte(in.HAR))
+	if r.ContentLength > maxHAR {
+		tooLarge()
+		return
+	}
+	release, ok := s.job(w)
+	if !ok {
+		return
+	}
+	defer release()
+	lr := &io.LimitedReader{R: r.Body, N: maxHAR + 1}
+	h, err := check.ReadHAR(lr)
+	if lr.N <= 0 {
+		tooLarge()
+		return
+	}
 	if err != nil {
-		return apiError{Error: err.Error()}, http.StatusUnprocessableEntity
+		writeJSON(w, http.StatusUnprocessableEntity, apiError{Error: err.Error()})
+		return
 	}
-	out := HAROut{Entries: h.Entries, Requests: []HARRequestOut{}}
-	base := check.Options{Stack: in.Stack, Credentials: browser.Credentials(in.Credentials), AlsoOrigins: in.AlsoOrigins, Timeout: s.Timeout}
-	for _, r := range check.JudgeHAR(ctx, h, base, false) {
-		out.Requests = append(out.Requests, HARRequestOut{r, r.Options.Command()})
-		if r.Blocked() {
-			out.Blocked++
-		}
+	q := r.URL.Query()
+	base := check.Options{Stack: q.Get("stack"), Credentials: browser.Credentials(q.Get("credentials")), AlsoOrigins: q["also_origin"], Timeout: s.Timeout}
+	j := check.JudgeHAR(r.Context(), h, base, false)
+	// HAROut, written a request at a time: one report is held at once.
+	head, _ := json.Marshal(HAROut{Entries: h.Entries, CrossOrigin: h.CrossOrigin, Note: h.Note(), Blocked: j.Blocked})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	bw.Write(head[:bytes.LastIndex(head, []byte("null"))])
+	bw.WriteString("[")
+	sep := ""
+	for res := range j.Results {
+		b, _ := json.Marshal(HARRequestOut{res, res.Options.Command()})
+		bw.WriteString(sep)
+		bw.Write(b)
+		sep = ","
 	}
-	return out, http.StatusOK
+	bw.WriteString("]}\n")
 }

@@ -6,14 +6,20 @@
 const token = new URLSearchParams(location.search).get("token") || "";
 const $ = (id) => document.getElementById(id);
 
+// api posts body (an object, sent as JSON, or a File sent as it is) and
+// returns the answer's JSON; a refusal throws its error, which for a busy
+// server (503) says when to try again.
 async function api(path, body) {
   const resp = await fetch(path, {
     method: "POST",
     headers: {"Content-Type": "application/json", "X-Corskit-Token": token},
-    body: JSON.stringify(body),
+    body: body instanceof Blob ? body : JSON.stringify(body),
   });
   const data = await resp.json();
-  if (!resp.ok) throw new Error(data.error || resp.statusText);
+  if (!resp.ok) {
+    const retry = resp.headers.get("Retry-After");
+    throw new Error((data.error || resp.statusText) + (resp.status === 503 && retry ? " (Retry-After: " + retry + " s)" : ""));
+  }
   return data;
 }
 
@@ -86,8 +92,8 @@ async function readEvidence() {
 async function readHAR(file) {
   showError("");
   try {
-    const text = await file.text();
-    const out = await api("/api/har", {har: text, credentials: $("credentials").value === "include" ? "include" : "", stack: $("stack").value});
+    const q = new URLSearchParams({credentials: $("credentials").value === "include" ? "include" : "", stack: $("stack").value});
+    const out = await api("/api/har?" + q, file);
     drawHAR(file.name, out);
   } catch (e) {
     showError(e.message);
@@ -267,7 +273,7 @@ async function copyText(text, stack) {
 
 function drawHAR(name, out) {
   $("harresult").hidden = false;
-  $("harsummary").textContent = name + ": " + out.entries + " entries, " + out.requests.length + " cross-origin requests, " + out.blocked + " blocked.";
+  $("harsummary").textContent = name + ": " + out.entries + " entries, " + out.cross_origin + " cross-origin requests, " + out.blocked + " blocked." + (out.note ? " Note: " + out.note + "." : "");
   const rows = $("harrows");
   rows.replaceChildren();
   for (const h of out.requests) {
