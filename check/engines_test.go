@@ -59,7 +59,7 @@ func engineLines(engine string, lines []string, mixed bool) []string {
 // CORSKIT_SCENARIOS sets how many per engine.
 func TestModelAgainstEngines(t *testing.T) {
 	seed := envInt("CORSKIT_SEED", uint64(time.Now().UnixNano()))
-	n := int(envInt("CORSKIT_SCENARIOS", 520))
+	n := int(envInt("CORSKIT_SCENARIOS", 360))
 	table := newDifferences(n)
 	defer func() {
 		if os.Getenv("CORSKIT_TABLE") != "" && !t.Failed() {
