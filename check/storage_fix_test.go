@@ -179,7 +179,7 @@ func TestStorageFixRandom(t *testing.T) {
 	}
 	n, _ := strconv.Atoi(os.Getenv("CORSKIT_FIXES"))
 	if n <= 0 {
-		n = 2
+		n = 1
 	}
 	t.Logf("seed %d, %d requests per service (replay: CORSKIT_SEED=%d go test ./check -run TestStorageFixRandom -v)", seed, n, seed)
 	rnd := rand.New(rand.NewPCG(seed, 0))
