@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/corskit/corskit/browser"
@@ -17,6 +18,7 @@ import (
 // lines, and for each of the model's quirks in how many scenarios the
 // verdict or the console lines would change without it. CORSKIT_TABLE=1 prints it as the table in docs/check.md.
 type differences struct {
+	mu      sync.Mutex        // the engines run in parallel
 	ok      map[string][]bool // engine to real outcomes, by scenario index
 	lines   map[string]int    // engine to console lines of blocked requests
 	blocked map[string]int
@@ -32,6 +34,8 @@ func newDifferences(n int) *differences {
 }
 
 func (d *differences) record(engine string, i int, ok bool, lines int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.ok[engine] == nil {
 		d.ok[engine] = []bool{}
 	}
@@ -48,6 +52,8 @@ func (d *differences) record(engine string, i int, ok bool, lines int) {
 // counterfactuals runs the model again with each quirk the engine has
 // turned off, and counts the scenarios whose verdict or lines change.
 func (d *differences) counterfactuals(e *browser.Engine, req browser.Request, body string, v browser.Verdict) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.quirks[e.Name] == nil {
 		d.quirks[e.Name] = map[string]int{}
 	}

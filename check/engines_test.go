@@ -48,6 +48,17 @@ func engineLines(engine string, lines []string, mixed bool) []string {
 	return out
 }
 
+// eachEngineInParallel runs f as a parallel subtest per engine, named after
+// it, each with its own browser.
+func eachEngineInParallel(t *testing.T, f func(t *testing.T, e browsertest.Engine)) {
+	for _, name := range browsertest.Names {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f(t, browsertest.StartEngine(t, name))
+		})
+	}
+}
+
 // TestModelAgainstEngines runs generated scenarios in each engine (headless
 // Chromium, Firefox, WebKit) and asks the browser model, for that engine and
 // over real HTTP to the same scripted server, what the browser does. The
@@ -61,12 +72,14 @@ func TestModelAgainstEngines(t *testing.T) {
 	seed := envInt("CORSKIT_SEED", uint64(time.Now().UnixNano()))
 	n := int(envInt("CORSKIT_SCENARIOS", 360))
 	table := newDifferences(n)
-	defer func() {
+	t.Cleanup(func() { // after the engines' subtests, which run in parallel
 		if os.Getenv("CORSKIT_TABLE") != "" && !t.Failed() {
 			t.Logf("what each engine does differently, seed %d, %d scenarios per engine:\n%s", seed, n, table.markdown())
 		}
-	}()
-	browsertest.EachEngine(t, func(t *testing.T, e browsertest.Engine) {
+	})
+	// The engines run in parallel: Firefox spends most of its time waiting
+	// for its console lines, which the others' work fills.
+	eachEngineInParallel(t, func(t *testing.T, e browsertest.Engine) {
 		model, _ := browser.EngineNamed(e.Name())
 		srv := scenario.NewServer()
 		defer srv.Close()
