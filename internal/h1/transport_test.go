@@ -250,34 +250,7 @@ func TestLeanTransportTimeoutsAndCancel(t *testing.T) {
 // bytes answer gives for their paths; it counts connections.
 func rawServer(t *testing.T, answer func(path string, c net.Conn) string) (url string, conns *atomic.Int32) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	conns = new(atomic.Int32)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns.Add(1)
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				br := bufio.NewReader(c)
-				for {
-					r, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					io.WriteString(c, answer(r.URL.Path, c))
-				}
-			}()
-		}
-	}()
-	return "http://" + ln.Addr().String(), conns
+	return scriptServer(t, false, func(r *http.Request, _ string, c net.Conn) string { return answer(r.URL.Path, c) })
 }
 
 func honest(path string) string {
