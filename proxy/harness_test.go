@@ -54,17 +54,11 @@ var harnessBodies = map[string]string{
 	"chunked-expect": "Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
 }
 
-// decodeSteps reads a run from fuzz bytes: each step's client, method,
+// decodeRun reads a run from fuzz bytes: each step's client, method,
 // origin, and how the upstream answers (honest, bodies where none may be,
 // wrong lengths, cut short, 1xx floods, huge heads, raw bytes, stalls), with
-// what it sends past the answer.
-func decodeSteps(data []byte) []hostileStep {
-	steps, _ := decodeRun(data)
-	return steps
-}
-
-// decodeRun is decodeSteps, and whether the run's upstream is https: the
-// first byte's quotient by maxSteps, odd.
+// what it sends past the answer; and whether the run's upstream is https:
+// the first byte's quotient by maxSteps, odd.
 func decodeRun(data []byte) (steps []hostileStep, https bool) {
 	if len(data) > 0 {
 		https = data[0]/maxSteps%2 == 1
@@ -382,12 +376,12 @@ func strayBytes(step int, o observed) error {
 	return nil
 }
 
-// seedRun encodes a run for decodeSteps: one slice per step, each
+// seedRun encodes a run for decodeRun: one slice per step, each
 // {client, method, origin, size, extra, keep, kind[, kind's own bytes...]}:
 // method indexes harnessMethods; origin 0 is another site's; size 0-3 is
 // 8, 3008, 9008 or 48 bytes; extra 1 smuggles a response after the answer,
 // 2 some bytes; keep 1 keeps the upstream connection open; kind is
-// decodeSteps' case.
+// decodeRun's case.
 func seedRun(steps ...[]byte) []byte {
 	b := []byte{byte(len(steps) - 1)}
 	for _, st := range steps {

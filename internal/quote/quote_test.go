@@ -72,14 +72,6 @@ func program(open, comment string, lit, com func(string) string, vals []string, 
 	return b.String()
 }
 
-func hexes(vals []string) []string {
-	out := make([]string, len(vals))
-	for i, v := range vals {
-		out[i] = strconv.Quote(v)
-	}
-	return out
-}
-
 func compareJSON(t *testing.T, lang, out string, want []string, text string) {
 	t.Helper()
 	var got []string
