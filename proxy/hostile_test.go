@@ -14,7 +14,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -204,15 +203,7 @@ func plainAnswer(r *http.Request) string {
 // gatewayWith is gateway with server options.
 func gatewayWith(t *testing.T, srv server, cfg Config, up string, o ServerOptions) string {
 	t.Helper()
-	u, _ := url.Parse(up)
-	cfg.Upstream = u
-	g, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.StandardServer = srv.standard
-	addr, stop := serveGateway(t, g, o)
-	t.Cleanup(func() { stop() })
+	_, addr := serveWith(t, srv, cfg, up, o)
 	return addr
 }
 

@@ -48,14 +48,7 @@ func newLean(t *testing.T, upstream string, headerTimeout time.Duration) *Transp
 
 func get(t *testing.T, rt http.RoundTripper, method, url string) (*http.Response, string, error) {
 	t.Helper()
-	req, _ := http.NewRequest(method, url, nil)
-	resp, err := rt.RoundTrip(req)
-	if err != nil {
-		return nil, "", err
-	}
-	b, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp, string(b), err
+	return send(rt, method, url, nil, false)
 }
 
 // TestLeanTransportReusesConnections: requests in sequence share one
