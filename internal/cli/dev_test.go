@@ -68,6 +68,7 @@ func TestDevCommand(t *testing.T) {
 		{[]string{"dev"}, "exactly one of --frontend"},
 		{[]string{"dev", "--frontend", front.URL, "--api", "/api"}, `--api "/api" is not PREFIX=URL`},
 		{[]string{"dev", "--frontend", front.URL, "--api", "/api=" + api.URL, "--rewrite", "/v2/=/"}, `--rewrite "/v2/=/" names no route`},
+		{[]string{"dev", "--frontend", front.URL, "--api", "/api=" + api.URL, "--change-origin", "/v2"}, `--change-origin "/v2" names no route`},
 		{[]string{"dev", "--static", filepath.Join(dir, "nope")}, "is not a folder"},
 	} {
 		var out, errb bytes.Buffer
@@ -207,5 +208,23 @@ func TestDevListenNameAllowed(t *testing.T) {
 	}
 	if code, _ := askHost(t, addr, "evil.example:"+port); code != 403 {
 		t.Errorf("Host evil.example: got %d; want 403", code)
+	}
+}
+
+// TestDevBannerOpensAWildcardListenerAsLocalhost: a listener on every
+// address is announced as an address the browser can open, not [::].
+func TestDevBannerOpensAWildcardListenerAsLocalhost(t *testing.T) {
+	for _, tc := range []struct {
+		addr net.Addr
+		want string
+	}{
+		{&net.TCPAddr{IP: net.IPv6unspecified, Port: 3000}, "localhost:3000"},
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 3001}, "localhost:3001"},
+		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 3002}, "127.0.0.1:3002"},
+		{&net.TCPAddr{IP: net.IPv6loopback, Port: 3003}, "[::1]:3003"},
+	} {
+		if got := openable(tc.addr); got != tc.want {
+			t.Errorf("openable(%v) = %q; want %q", tc.addr, got, tc.want)
+		}
 	}
 }
