@@ -377,3 +377,37 @@ func TestCheckRulesAreLinted(t *testing.T) {
 		t.Errorf("--rules with no rules: exit %d, %s; want a usage error naming --rules", code, stderr.String())
 	}
 }
+
+// TestMatrixFileIsReadAsWritten: a --matrix entry keeps its headers in the
+// file's order, and a credentials mode or header list the browser has no
+// meaning for is refused, naming the entry.
+func TestMatrixFileIsReadAsWritten(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	entries, err := loadMatrix(write("ok.yaml", "- origin: http://a.test\n  headers: {X-Zeta: 1, Authorization: b, X-Alpha: c}\n"))
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("loadMatrix: %v %v", entries, err)
+	}
+	var names []string
+	for _, h := range entries[0].Headers {
+		names = append(names, h.Name)
+	}
+	if got := strings.Join(names, ","); got != "X-Zeta,Authorization,X-Alpha" {
+		t.Errorf("headers in the order %s; want the file's X-Zeta,Authorization,X-Alpha", got)
+	}
+	for _, tc := range []struct{ body, want string }{
+		{"- origin: http://a.test\n  credentials: includ\n", `entry 1: credentials "includ": use omit, same-origin or include`},
+		{"- origin: http://a.test\n  headers: [X-A]\n", "headers must be a mapping"},
+		{"- origin: http://a.test\n  headers: {X-A: [1, 2]}\n", `header "X-A": its name and value must be plain text`},
+	} {
+		if _, err := loadMatrix(write("bad.yaml", tc.body)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v; want an error with %q", tc.body, err, tc.want)
+		}
+	}
+}
