@@ -18,106 +18,164 @@ type directive struct {
 	hasBlock bool
 }
 
+// maxNginxDepth is how deeply blocks may nest, maxNginxDirectives how many
+// directives a file may hold and maxNginxArgs how many arguments one may
+// have: real configurations nest a few levels (http, server, location, if)
+// and hold hundreds of directives of a few arguments each, and a hostile file
+// must cost neither a stack frame nor a directive per byte.
+const (
+	maxNginxDepth      = 64
+	maxNginxDirectives = 50_000
+	maxNginxArgs       = 1_000
+)
+
+// nginxToken is one word, quoted string, or `;`, `{`, `}` of a configuration.
+type nginxToken struct {
+	s         string
+	line, col int
+	quoted    bool
+}
+
 // parseNginx reads an nginx configuration into directives: words, quoted
 // strings, comments, `;` and `{ }`.
 func parseNginx(src string) ([]*directive, error) {
-	type token struct {
-		s         string
-		line, col int
-		quoted    bool
+	p := nginxParser{src: src, line: 1, col: 1}
+	if err := p.advance(); err != nil {
+		return nil, err
 	}
-	var toks []token
-	line, col := 1, 1
-	for i := 0; i < len(src); {
-		c := src[i]
+	return p.block(0)
+}
+
+// nginxParser builds directives from a configuration's tokens, read one
+// ahead.
+type nginxParser struct {
+	src       string
+	i         int // the next byte to read
+	line, col int
+	tok       nginxToken // the current token
+	eof       bool       // no current token
+	count     int        // directives read
+}
+
+// advance reads the next token into p.tok, skipping blanks and comments.
+func (p *nginxParser) advance() error {
+	src := p.src
+	for p.i < len(src) {
+		c := src[p.i]
 		switch {
 		case c == '\n':
-			line, col = line+1, 1
-			i++
+			p.line, p.col = p.line+1, 1
+			p.i++
 		case c == ' ' || c == '\t' || c == '\r':
-			i++
-			col++
+			p.i++
+			p.col++
 		case c == '#':
-			for i < len(src) && src[i] != '\n' {
-				i++
+			for p.i < len(src) && src[p.i] != '\n' {
+				p.i++
 			}
 		case c == '{' || c == '}' || c == ';':
-			toks = append(toks, token{string(c), line, col, false})
-			i++
-			col++
+			p.tok = nginxToken{src[p.i : p.i+1], p.line, p.col, false}
+			p.i++
+			p.col++
+			return nil
 		case c == '"' || c == '\'':
-			start, sl, sc := i+1, line, col
-			i++
-			for i < len(src) && src[i] != c {
-				if src[i] == '\\' {
-					i++
-				}
-				if i < len(src) && src[i] == '\n' {
-					line, col = line+1, 0
-				}
-				i++
-				col++
-			}
-			if i >= len(src) {
-				return nil, fmt.Errorf("line %d: unterminated quoted string", sl)
-			}
-			toks = append(toks, token{src[start:i], sl, sc, true})
-			i++
-			col += 2
+			return p.quoted(c)
 		default:
-			start, sc := i, col
-			for i < len(src) && !strings.ContainsRune(" \t\r\n;{}#", rune(src[i])) {
-				i++
-				col++
+			start, sc := p.i, p.col
+			for p.i < len(src) && !strings.ContainsRune(" \t\r\n;{}#", rune(src[p.i])) {
+				p.i++
+				p.col++
 			}
-			toks = append(toks, token{src[start:i], line, sc, false})
+			p.tok = nginxToken{src[start:p.i], p.line, sc, false}
+			return nil
 		}
 	}
-	pos := 0
-	var parse func(depth int) ([]*directive, error)
-	parse = func(depth int) ([]*directive, error) {
-		var out []*directive
-		for pos < len(toks) {
-			t := toks[pos]
-			if t.s == "}" && !t.quoted {
-				if depth == 0 {
-					return nil, fmt.Errorf("line %d: unexpected }", t.line)
-				}
-				pos++
-				return out, nil
-			}
-			d := &directive{name: t.s, line: t.line, col: t.col}
-			pos++
-			for pos < len(toks) {
-				a := toks[pos]
-				if !a.quoted && (a.s == ";" || a.s == "{") {
-					break
-				}
-				d.args = append(d.args, a.s)
-				pos++
-			}
-			if pos >= len(toks) {
-				return nil, fmt.Errorf("line %d: %s is not ended by ; or {", d.line, d.name)
-			}
-			if toks[pos].s == "{" {
-				pos++
-				d.hasBlock = true
-				b, err := parse(depth + 1)
-				if err != nil {
-					return nil, err
-				}
-				d.block = b
-			} else {
-				pos++
-			}
-			out = append(out, d)
+	p.eof = true
+	return nil
+}
+
+// quoted reads a string quoted by q, whose opening quote is at p.i.
+func (p *nginxParser) quoted(q byte) error {
+	src := p.src
+	start, sl, sc := p.i+1, p.line, p.col
+	p.i++
+	for p.i < len(src) && src[p.i] != q {
+		if src[p.i] == '\\' {
+			p.i++
 		}
-		if depth > 0 {
-			return nil, fmt.Errorf("a block is not closed by }")
+		if p.i < len(src) && src[p.i] == '\n' {
+			p.line, p.col = p.line+1, 0
 		}
-		return out, nil
+		p.i++
+		p.col++
 	}
-	return parse(0)
+	if p.i >= len(src) {
+		return fmt.Errorf("line %d: unterminated quoted string", sl)
+	}
+	p.tok = nginxToken{src[start:p.i], sl, sc, true}
+	p.i++
+	p.col += 2
+	return nil
+}
+
+// block reads directives up to the } that closes a block at depth (the end
+// of the file at depth 0).
+func (p *nginxParser) block(depth int) ([]*directive, error) {
+	var out []*directive
+	for !p.eof {
+		if p.tok.s == "}" && !p.tok.quoted {
+			if depth == 0 {
+				return nil, fmt.Errorf("line %d: unexpected }", p.tok.line)
+			}
+			return out, p.advance()
+		}
+		d, err := p.directive(depth)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	if depth > 0 {
+		return nil, fmt.Errorf("a block is not closed by }")
+	}
+	return out, nil
+}
+
+// directive reads one directive: its name, its arguments, and `;` or its
+// block.
+func (p *nginxParser) directive(depth int) (*directive, error) {
+	if p.count++; p.count > maxNginxDirectives {
+		return nil, fmt.Errorf("line %d: over %d directives; no nginx configuration holds as many", p.tok.line, maxNginxDirectives)
+	}
+	d := &directive{name: p.tok.s, line: p.tok.line, col: p.tok.col}
+	for {
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		if p.eof {
+			return nil, fmt.Errorf("line %d: %s is not ended by ; or {", d.line, d.name)
+		}
+		if !p.tok.quoted && (p.tok.s == ";" || p.tok.s == "{") {
+			break
+		}
+		if len(d.args) == maxNginxArgs {
+			return nil, fmt.Errorf("line %d: %s has over %d arguments; no nginx directive has as many", d.line, d.name, maxNginxArgs)
+		}
+		d.args = append(d.args, p.tok.s)
+	}
+	if p.tok.s == ";" {
+		return d, p.advance()
+	}
+	if depth+1 > maxNginxDepth {
+		return nil, fmt.Errorf("line %d: blocks nest over %d levels deep; no nginx configuration does", d.line, maxNginxDepth)
+	}
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	d.hasBlock = true
+	b, err := p.block(depth + 1)
+	d.block = b
+	return d, err
 }
 
 func isCORSHeader(d *directive) bool {
