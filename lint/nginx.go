@@ -222,96 +222,117 @@ func lintNginx(file, src string) ([]Finding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lint: %s: %v", file, err)
 	}
-	var out []Finding
-	add := func(d *directive, rule string, sev Severity, msg, fix string) {
-		out = append(out, newFinding(file, d.line, d.col, rule, sev, msg, fix))
-	}
-	vars, depends := originVars(ds)
+	l := nginxLinter{file: file}
+	l.echoVars, l.originVars = originVars(ds)
+	l.block(ds, false, false)
+	return l.out, nil
+}
 
-	// checkRegex looks at a regex matched against the origin.
-	checkRegex := func(d *directive, re string) {
-		plain := strings.TrimPrefix(strings.TrimPrefix(re, "~*"), "~")
-		if !strings.HasPrefix(plain, "^") || !strings.HasSuffix(plain, "$") {
-			add(d, "nginx-unanchored-origin-regex", audit.High, fmt.Sprintf("the origin regex %q is not anchored with ^ and $: https://app.example.com.evil.example passes", plain),
-				"anchor it: ~^https://(app|admin)\\.example\\.com$")
-		}
-		if regexRisk.MatchString(plain) {
-			add(d, "nginx-unescaped-dot", audit.High, fmt.Sprintf("the origin regex %q has an unescaped dot, which matches any character", plain), "escape dots: \\.")
-		}
-	}
+// nginxLinter gathers the findings of one file.
+type nginxLinter struct {
+	file                 string
+	echoVars, originVars map[string]bool // see originVars
+	out                  []Finding
+}
 
-	var walk func(ds []*directive, inIf bool, parentCORS bool)
-	walk = func(ds []*directive, inIf bool, parentCORS bool) {
-		var cors, others []*directive
-		echo, creds, vary, pass, hide := false, false, false, false, false
-		var echoDirective *directive
-		for _, d := range ds {
-			switch {
-			case isCORSHeader(d):
-				cors = append(cors, d)
-				if strings.EqualFold(d.args[0], "Access-Control-Allow-Origin") && vars[d.args[1]] {
-					echo, echoDirective = true, d
+func (l *nginxLinter) add(d *directive, rule string, sev Severity, msg, fix string) {
+	l.out = append(l.out, newFinding(l.file, d.line, d.col, rule, sev, msg, fix))
+}
+
+// checkRegex looks at a regular expression matched against the origin.
+func (l *nginxLinter) checkRegex(d *directive, re string) {
+	plain := strings.TrimPrefix(strings.TrimPrefix(re, "~*"), "~")
+	if !strings.HasPrefix(plain, "^") || !strings.HasSuffix(plain, "$") {
+		l.add(d, "nginx-unanchored-origin-regex", audit.High, fmt.Sprintf("the origin regex %q is not anchored with ^ and $: https://app.example.com.evil.example passes", plain),
+			"anchor it: ~^https://(app|admin)\\.example\\.com$")
+	}
+	if regexRisk.MatchString(plain) {
+		l.add(d, "nginx-unescaped-dot", audit.High, fmt.Sprintf("the origin regex %q has an unescaped dot, which matches any character", plain), "escape dots: \\.")
+	}
+}
+
+// nginxBlock is what one block's own directives do about CORS.
+type nginxBlock struct {
+	cors, others                []*directive // add_header lines: Access-Control-*, and the rest
+	echo                        *directive   // an Access-Control-Allow-Origin that echoes the Origin
+	creds, vary, pass, hideACAO bool
+}
+
+// scan reads a block's own directives, checking the origin regular
+// expressions on the way.
+func (l *nginxLinter) scan(ds []*directive) nginxBlock {
+	var b nginxBlock
+	for _, d := range ds {
+		switch {
+		case isCORSHeader(d):
+			b.cors = append(b.cors, d)
+			if strings.EqualFold(d.args[0], "Access-Control-Allow-Origin") && l.echoVars[d.args[1]] {
+				b.echo = d
+			}
+			if strings.EqualFold(d.args[0], "Access-Control-Allow-Credentials") && strings.Trim(d.args[1], `"'`) == "true" {
+				b.creds = true
+			}
+		case d.name == "add_header":
+			b.others = append(b.others, d)
+			if len(d.args) >= 2 && strings.EqualFold(d.args[0], "Vary") && strings.Contains(strings.ToLower(strings.Join(d.args[1:], " ")), "origin") {
+				b.vary = true
+			}
+		case d.name == "proxy_pass" || d.name == "fastcgi_pass" || d.name == "uwsgi_pass":
+			b.pass = true
+		case d.name == "proxy_hide_header" && len(d.args) == 1 && strings.EqualFold(d.args[0], "Access-Control-Allow-Origin"):
+			b.hideACAO = true
+		case d.name == "map" && len(d.args) == 2 && d.args[0] == "$http_origin":
+			for _, e := range d.block {
+				if strings.HasPrefix(e.name, "~") {
+					l.checkRegex(e, e.name)
 				}
-				if strings.EqualFold(d.args[0], "Access-Control-Allow-Credentials") && strings.Trim(d.args[1], `"'`) == "true" {
-					creds = true
-				}
-			case d.name == "add_header":
-				others = append(others, d)
-				if len(d.args) >= 2 && strings.EqualFold(d.args[0], "Vary") && strings.Contains(strings.ToLower(strings.Join(d.args[1:], " ")), "origin") {
-					vary = true
-				}
-			case d.name == "proxy_pass" || d.name == "fastcgi_pass" || d.name == "uwsgi_pass":
-				pass = true
-			case d.name == "proxy_hide_header" && len(d.args) == 1 && strings.EqualFold(d.args[0], "Access-Control-Allow-Origin"):
-				hide = true
-			case d.name == "map" && len(d.args) == 2 && d.args[0] == "$http_origin":
-				for _, e := range d.block {
-					if strings.HasPrefix(e.name, "~") {
-						checkRegex(e, e.name)
-					}
-				}
-			case d.name == "if" && len(d.args) >= 3 && depends[strings.TrimPrefix(d.args[0], "(")] && strings.HasPrefix(d.args[1], "~"):
-				checkRegex(d, strings.TrimSuffix(d.args[2], ")"))
 			}
-		}
-		for _, d := range cors {
-			if inIf {
-				add(d, "nginx-add-header-in-if", audit.High, "add_header "+d.args[0]+" inside if: the block's headers replace the location's, and if is unreliable",
-					"put add_header at the location or server level with always; keep only return inside if")
-			}
-			if !hasAlways(d) {
-				add(d, "nginx-missing-always", audit.Medium, "add_header "+d.args[0]+" without always: nginx drops it on 4xx and 5xx, so the browser reports a CORS error instead of the real one",
-					"add the always parameter")
-			}
-		}
-		if echo {
-			sev, msg := audit.Medium, "Access-Control-Allow-Origin echoes the request's Origin: every site is allowed"
-			if creds {
-				sev, msg = audit.High, "Access-Control-Allow-Origin echoes the request's Origin with credentials: every site can read your users' data"
-			}
-			add(echoDirective, "nginx-origin-echo", sev, msg, "echo only allowlisted origins: map $http_origin $cors_origin { default \"\"; \"https://app.example.com\" $http_origin; }")
-		}
-		if (echo || usesVar(cors, depends)) && !vary && len(cors) > 0 {
-			d := cors[0]
-			add(d, "nginx-no-vary", audit.Medium, "the allowed origin depends on the request but no Vary: Origin is added: caches serve one origin's answer to another",
-				"add_header Vary Origin always;")
-		}
-		if pass && len(cors) > 0 && !hide {
-			add(cors[0], "nginx-upstream-duplicate", audit.Low, "CORS headers added in front of an upstream without proxy_hide_header: if the upstream sends its own, browsers see two values and block",
-				"proxy_hide_header Access-Control-Allow-Origin; (and the other Access-Control-* it may send)")
-		}
-		if parentCORS && len(cors) == 0 && len(others) > 0 {
-			add(others[0], "nginx-inherited-headers-lost", audit.Medium, "add_header in this block makes nginx drop every add_header of the enclosing blocks, the CORS ones included",
-				"repeat the CORS add_header lines here, or move this header to the enclosing block")
-		}
-		for _, d := range ds {
-			if d.hasBlock && d.name != "map" {
-				walk(d.block, inIf || d.name == "if", parentCORS || len(cors) > 0)
-			}
+		case d.name == "if" && len(d.args) >= 3 && l.originVars[strings.TrimPrefix(d.args[0], "(")] && strings.HasPrefix(d.args[1], "~"):
+			l.checkRegex(d, strings.TrimSuffix(d.args[2], ")"))
 		}
 	}
-	walk(ds, false, false)
-	return out, nil
+	return b
+}
+
+// block applies the rules to a block, then to the blocks inside it. inIf
+// says the block is inside an if; parentCORS that an enclosing block adds
+// CORS headers.
+func (l *nginxLinter) block(ds []*directive, inIf, parentCORS bool) {
+	b := l.scan(ds)
+	for _, d := range b.cors {
+		if inIf {
+			l.add(d, "nginx-add-header-in-if", audit.High, "add_header "+d.args[0]+" inside if: the block's headers replace the location's, and if is unreliable",
+				"put add_header at the location or server level with always; keep only return inside if")
+		}
+		if !hasAlways(d) {
+			l.add(d, "nginx-missing-always", audit.Medium, "add_header "+d.args[0]+" without always: nginx drops it on 4xx and 5xx, so the browser reports a CORS error instead of the real one",
+				"add the always parameter")
+		}
+	}
+	if b.echo != nil {
+		sev, msg := audit.Medium, "Access-Control-Allow-Origin echoes the request's Origin: every site is allowed"
+		if b.creds {
+			sev, msg = audit.High, "Access-Control-Allow-Origin echoes the request's Origin with credentials: every site can read your users' data"
+		}
+		l.add(b.echo, "nginx-origin-echo", sev, msg, "echo only allowlisted origins: map $http_origin $cors_origin { default \"\"; \"https://app.example.com\" $http_origin; }")
+	}
+	if (b.echo != nil || usesVar(b.cors, l.originVars)) && !b.vary && len(b.cors) > 0 {
+		l.add(b.cors[0], "nginx-no-vary", audit.Medium, "the allowed origin depends on the request but no Vary: Origin is added: caches serve one origin's answer to another",
+			"add_header Vary Origin always;")
+	}
+	if b.pass && len(b.cors) > 0 && !b.hideACAO {
+		l.add(b.cors[0], "nginx-upstream-duplicate", audit.Low, "CORS headers added in front of an upstream without proxy_hide_header: if the upstream sends its own, browsers see two values and block",
+			"proxy_hide_header Access-Control-Allow-Origin; (and the other Access-Control-* it may send)")
+	}
+	if parentCORS && len(b.cors) == 0 && len(b.others) > 0 {
+		l.add(b.others[0], "nginx-inherited-headers-lost", audit.Medium, "add_header in this block makes nginx drop every add_header of the enclosing blocks, the CORS ones included",
+			"repeat the CORS add_header lines here, or move this header to the enclosing block")
+	}
+	for _, d := range ds {
+		if d.hasBlock && d.name != "map" {
+			l.block(d.block, inIf || d.name == "if", parentCORS || len(b.cors) > 0)
+		}
+	}
 }
 
 func usesVar(ds []*directive, vars map[string]bool) bool {
