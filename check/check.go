@@ -19,7 +19,7 @@ import (
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/internal/buckets"
-	"github.com/corskit/corskit/internal/origin"
+	"github.com/corskit/corskit/cors/unstable/origin"
 )
 
 // Options describe the request to check, with curl-like names.

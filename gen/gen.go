@@ -17,8 +17,8 @@ import (
 	"strings"
 
 	"github.com/corskit/corskit/cors"
-	"github.com/corskit/corskit/internal/headers"
-	"github.com/corskit/corskit/internal/origin"
+	"github.com/corskit/corskit/cors/unstable/headers"
+	"github.com/corskit/corskit/cors/unstable/origin"
 )
 
 // Options are the inputs of a generation.

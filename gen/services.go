@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/corskit/corskit/internal/buckets"
-	"github.com/corskit/corskit/internal/origin"
+	"github.com/corskit/corskit/cors/unstable/origin"
 	"github.com/corskit/corskit/internal/quote"
 )
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/corskit/corskit/audit"
 	"github.com/corskit/corskit/internal/buckets"
-	"github.com/corskit/corskit/internal/origin"
+	"github.com/corskit/corskit/cors/unstable/origin"
 )
 
 // locator finds the line and column of values in a file that has no parse
