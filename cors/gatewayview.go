@@ -6,7 +6,7 @@ import (
 	"github.com/corskit/corskit/cors/internal/link"
 )
 
-// gatewayView is what cors/unstable/gateway reaches of a Middleware through
+// gatewayView is what cors/unstable/hooks reaches of a Middleware through
 // cors/internal/link: a decision made once per request and applied later,
 // the fast path's preflight answer, and the origin check for WebSockets.
 type gatewayView struct{ m *Middleware }
@@ -84,7 +84,7 @@ func (g gatewayView) Apply(w http.ResponseWriter, r *http.Request, next http.Han
 }
 
 // AppendPreflight answers a preflight for a server that writes its own
-// responses; see cors/unstable/gateway.
+// responses; see cors/unstable/hooks.
 func (g gatewayView) AppendPreflight(dst []byte, origins, acrm, acrh, pna []string) ([]byte, int, bool) {
 	return g.m.policy.Load().appendPreflight(dst, origins, acrm, acrh, pna)
 }

@@ -191,7 +191,7 @@ func (p *policy) answerPreflight(w http.ResponseWriter, r *http.Request, origins
 	p.finish(w, r, next, status)
 }
 
-// appendPreflight is cors/unstable/gateway's AppendPreflight, for the
+// appendPreflight is cors/unstable/hooks's AppendPreflight, for the
 // policy p in force (nil for the zero Middleware).
 func (p *policy) appendPreflight(dst []byte, origins, acrm, acrh, pna []string) (out []byte, status int, ok bool) {
 	if p == nil || p.passthrough {

@@ -1,5 +1,5 @@
 // Package link carries what package cors keeps unexported to
-// cors/unstable/gateway, corskit's gateway plumbing, so that package cors
+// cors/unstable/hooks, corskit's gateway plumbing, so that package cors
 // need not export it. Package cors fills in [Of] when it is initialised.
 package link
 
@@ -65,7 +65,7 @@ type Policy interface {
 	// with its headers set), another request gets its headers and reaches
 	// next.
 	Apply(w http.ResponseWriter, r *http.Request, next http.Handler, d Decision)
-	// AppendPreflight is cors/unstable/gateway's AppendPreflight.
+	// AppendPreflight is cors/unstable/hooks's AppendPreflight.
 	AppendPreflight(dst []byte, origins, acrm, acrh, pna []string) (out []byte, status int, ok bool)
 	// AllowsOrigin reports whether the policy in force allows the origin.
 	AllowsOrigin(origin string) bool

@@ -1,4 +1,4 @@
-// Package gateway is corskit's gateway plumbing: it lets a server that
+// Package hooks is corskit's gateway plumbing: it lets a server that
 // fronts other services (corskit's proxy) decide each request once under a
 // [cors.Middleware]'s policy, count and log the outcome, and then apply the
 // same decision, and lets a server that writes its own HTTP/1.1 answer
@@ -8,7 +8,7 @@
 // exists for corskit's own gateway, may change or go away in any release,
 // and programs outside corskit should not import it. Package cors's
 // [cors.Middleware.Handler] is the supported way to apply a policy.
-package gateway
+package hooks
 
 import (
 	"net/http"

@@ -1,4 +1,4 @@
-package gateway_test
+package hooks_test
 
 import (
 	"bufio"
@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/corskit/corskit/cors"
-	"github.com/corskit/corskit/cors/unstable/gateway"
+	"github.com/corskit/corskit/cors/unstable/hooks"
 )
 
 // TestAppendPreflightEqualsHandler: for random policies and preflights,
@@ -53,12 +53,12 @@ func TestAppendPreflightEqualsHandler(t *testing.T) {
 		m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusTeapot) // passthrough's answer
 		})).ServeHTTP(rec, req)
-		d := gateway.Of(m).Decide(req)
+		d := hooks.Of(m).Decide(req)
 		outcome := d.Outcome()
 
-		lines, status, ok := gateway.Of(m).AppendPreflight([]byte("X: y\r\n"), req.Header["Origin"], req.Header["Access-Control-Request-Method"],
+		lines, status, ok := hooks.Of(m).AppendPreflight([]byte("X: y\r\n"), req.Header["Origin"], req.Header["Access-Control-Request-Method"],
 			req.Header["Access-Control-Request-Headers"], req.Header["Access-Control-Request-Private-Network"])
-		want := outcome == gateway.PreflightAllowed && !cfg.PreflightPassthrough
+		want := outcome == hooks.PreflightAllowed && !cfg.PreflightPassthrough
 		if ok != want {
 			t.Fatalf("config %+v, request %v: AppendPreflight ok = %v, want %v (outcome %s)", cfg, req.Header, ok, want, outcome)
 		}

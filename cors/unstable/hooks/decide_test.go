@@ -1,4 +1,4 @@
-package gateway_test
+package hooks_test
 
 import (
 	"math/rand/v2"
@@ -9,27 +9,27 @@ import (
 	"testing"
 
 	"github.com/corskit/corskit/cors"
-	"github.com/corskit/corskit/cors/unstable/gateway"
+	"github.com/corskit/corskit/cors/unstable/hooks"
 )
 
 func TestDecide(t *testing.T) {
 	t.Parallel()
-	p := gateway.Of(mustNew(t, credentialed))
+	p := hooks.Of(mustNew(t, credentialed))
 	for _, tc := range []struct {
 		method string
 		req    map[string]string
-		want   gateway.Outcome
+		want   hooks.Outcome
 		reason string
 	}{
-		{"GET", nil, gateway.NotCORS, ""},
-		{"GET", map[string]string{"Origin": "https://app.example.com"}, gateway.ActualAllowed, ""},
-		{"POST", map[string]string{"Origin": "https://evil.test"}, gateway.ActualDenied, "origin not allowed"},
-		{"OPTIONS", map[string]string{"Origin": "https://app.example.com"}, gateway.ActualAllowed, ""},
-		{"OPTIONS", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type"}, gateway.PreflightAllowed, ""},
-		{"OPTIONS", map[string]string{"Origin": "https://evil.test", "Access-Control-Request-Method": "PUT"}, gateway.PreflightDenied, "origin not allowed"},
-		{"OPTIONS", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "patch"}, gateway.PreflightDenied, "case-sensitive"},
-		{"OPTIONS", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "x-debug"}, gateway.PreflightDenied, "request header x-debug"},
-		{"OPTIONS", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET", "Access-Control-Request-Private-Network": "true"}, gateway.PreflightDenied, "private network"},
+		{"GET", nil, hooks.NotCORS, ""},
+		{"GET", map[string]string{"Origin": "https://app.example.com"}, hooks.ActualAllowed, ""},
+		{"POST", map[string]string{"Origin": "https://evil.test"}, hooks.ActualDenied, "origin not allowed"},
+		{"OPTIONS", map[string]string{"Origin": "https://app.example.com"}, hooks.ActualAllowed, ""},
+		{"OPTIONS", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type"}, hooks.PreflightAllowed, ""},
+		{"OPTIONS", map[string]string{"Origin": "https://evil.test", "Access-Control-Request-Method": "PUT"}, hooks.PreflightDenied, "origin not allowed"},
+		{"OPTIONS", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "patch"}, hooks.PreflightDenied, "case-sensitive"},
+		{"OPTIONS", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "x-debug"}, hooks.PreflightDenied, "request header x-debug"},
+		{"OPTIONS", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET", "Access-Control-Request-Private-Network": "true"}, hooks.PreflightDenied, "private network"},
 	} {
 		r := httptest.NewRequest(tc.method, "http://api.example.com/", nil)
 		for k, v := range tc.req {
@@ -49,12 +49,12 @@ func TestDecide(t *testing.T) {
 // origin, answers no preflight, and Apply passes the request on untouched.
 func TestZeroMiddleware(t *testing.T) {
 	t.Parallel()
-	p := gateway.Of(&cors.Middleware{})
+	p := hooks.Of(&cors.Middleware{})
 	r := httptest.NewRequest("OPTIONS", "http://api.example.com/", nil)
 	r.Header.Set("Origin", "https://app.example.com")
 	r.Header.Set("Access-Control-Request-Method", "PUT")
 	d := p.Decide(r)
-	if d.Outcome() != gateway.NotCORS || p.AllowsOrigin("https://app.example.com") {
+	if d.Outcome() != hooks.NotCORS || p.AllowsOrigin("https://app.example.com") {
 		t.Errorf("zero Middleware: outcome %s, AllowsOrigin %v; want non_cors, false", d.Outcome(), p.AllowsOrigin("https://app.example.com"))
 	}
 	if _, _, ok := p.AppendPreflight(nil, r.Header["Origin"], r.Header["Access-Control-Request-Method"], nil, nil); ok {
@@ -74,7 +74,7 @@ func TestZeroMiddleware(t *testing.T) {
 func TestDecideApplyEqualsHandler(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 11))
-	seen := map[gateway.Outcome]int{}
+	seen := map[hooks.Outcome]int{}
 	for i := 0; i < 20000; i++ {
 		m, err := cors.New(randomConfig(r))
 		if err != nil {
@@ -82,7 +82,7 @@ func TestDecideApplyEqualsHandler(t *testing.T) {
 		}
 		req := randomRequest(r)
 		want, wantNext := serve(m.Handler, req)
-		p := gateway.Of(m)
+		p := hooks.Of(m)
 		d := p.Decide(req)
 		got, gotNext := serve(func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.Apply(w, r, next, &d) })
@@ -93,12 +93,12 @@ func TestDecideApplyEqualsHandler(t *testing.T) {
 		}
 		allowOrigin := want.Header().Get("Access-Control-Allow-Origin") != ""
 		switch o := d.Outcome(); {
-		case o == gateway.PreflightAllowed && !allowOrigin, o == gateway.PreflightDenied && want.Code == http.StatusForbidden && allowOrigin:
+		case o == hooks.PreflightAllowed && !allowOrigin, o == hooks.PreflightDenied && want.Code == http.StatusForbidden && allowOrigin:
 			t.Fatalf("config %+v, %s %v: outcome %s, yet the answer is %d %v", m.Config(), req.Method, req.Header, o, want.Code, want.Header())
 		}
 		seen[d.Outcome()]++
 	}
-	for _, o := range []gateway.Outcome{gateway.NotCORS, gateway.PreflightAllowed, gateway.PreflightDenied, gateway.ActualAllowed, gateway.ActualDenied} {
+	for _, o := range []hooks.Outcome{hooks.NotCORS, hooks.PreflightAllowed, hooks.PreflightDenied, hooks.ActualAllowed, hooks.ActualDenied} {
 		if seen[o] < 200 {
 			t.Errorf("only %d requests decided %s: the generator no longer covers it (%v)", seen[o], o, seen)
 		}

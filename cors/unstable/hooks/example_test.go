@@ -1,11 +1,11 @@
-package gateway_test
+package hooks_test
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/corskit/corskit/cors"
-	"github.com/corskit/corskit/cors/unstable/gateway"
+	"github.com/corskit/corskit/cors/unstable/hooks"
 )
 
 // A server that writes its own HTTP/1.1 responses answers an allowed
@@ -20,10 +20,10 @@ func ExamplePolicy_AppendPreflight() {
 		fmt.Println(err)
 		return
 	}
-	lines, status, ok := gateway.Of(m).AppendPreflight(nil, []string{"https://app.example.com"}, []string{"PUT"}, nil, nil)
+	lines, status, ok := hooks.Of(m).AppendPreflight(nil, []string{"https://app.example.com"}, []string{"PUT"}, nil, nil)
 	fmt.Println(status, ok)
 	fmt.Print(strings.ReplaceAll(string(lines), "\r\n", "\n")) // each line ends in CRLF
-	_, _, ok = gateway.Of(m).AppendPreflight(nil, []string{"https://evil.test"}, []string{"PUT"}, nil, nil)
+	_, _, ok = hooks.Of(m).AppendPreflight(nil, []string{"https://evil.test"}, []string{"PUT"}, nil, nil)
 	fmt.Println(ok)
 	// Output:
 	// 204 true

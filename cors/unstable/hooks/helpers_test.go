@@ -1,4 +1,4 @@
-package gateway_test
+package hooks_test
 
 import (
 	"math/rand/v2"
