@@ -154,7 +154,7 @@ type routeTable struct {
 type compiledRoute struct {
 	prefix string
 	cors   hooks.Policy // decides each request once, then applies it
-	next   http.Handler   // the proxy, behind the policy
+	next   http.Handler // the proxy, behind the policy
 }
 
 // compileRoutes validates c and builds each policy's middleware as it
