@@ -14,7 +14,15 @@ import (
 
 // Config is a CORS policy. The zero value of every field is the safe default;
 // only AllowOrigins is required.
+//
+// Write a Config literal with field names, as in the package's example:
+// fields will be added, and an unnamed literal (which Config's blank field
+// already refuses to compile) would break with each one.
 type Config struct {
+	// Fields are added in minor releases: this blank field keeps every
+	// Config literal keyed. It takes no space.
+	_ [0]func()
+
 	// AllowOrigins lists the origins whose pages may read responses. Each entry
 	// is one of:
 	//   - an exact origin, "https://app.example.com" or "http://localhost:3000";
