@@ -8,9 +8,7 @@ import (
 	"github.com/corskit/corskit/cors/unstable/headers"
 )
 
-// refusal says which check a preflight failed.
-type refusal = link.Refusal
-
+// Which check a preflight failed.
 const (
 	refusedNothing        = link.RefusedNothing
 	refusedOrigin         = link.RefusedOrigin
