@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/cors/unstable/headers"
 )
 
 // headerValue returns a response header as a browser's HTTP stack sees it:

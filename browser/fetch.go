@@ -9,7 +9,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/cors/unstable/headers"
 )
 
 // MaxRedirects is the number of redirects a fetch follows (Fetch, "HTTP-redirect

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/cors/unstable/headers"
 )
 
 // Credentials is fetch()'s credentials mode.

@@ -3,7 +3,7 @@ package browser
 import (
 	"strings"
 
-	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/cors/unstable/headers"
 )
 
 // IsSafelistedHeader reports whether a request header is CORS-safelisted

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/cors/unstable/origin"
 	"github.com/corskit/corskit/internal/buckets"
-	"github.com/corskit/corskit/internal/origin"
 )
 
 // Options describe the request to check, with curl-like names.

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/corskit/corskit/browser"
-	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/cors/unstable/headers"
 )
 
 // Copied is a request as DevTools' "Copy as fetch" or "Copy as cURL" wrote

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/corskit/corskit/browser"
-	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/cors/unstable/headers"
 )
 
 // Mistake is a common CORS mistake the verdict points to.

@@ -9,10 +9,10 @@ import (
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/cors/unstable/headers"
+	"github.com/corskit/corskit/cors/unstable/origin"
 	"github.com/corskit/corskit/gen"
 	"github.com/corskit/corskit/internal/buckets"
-	"github.com/corskit/corskit/internal/headers"
-	"github.com/corskit/corskit/internal/origin"
 	"github.com/corskit/corskit/internal/quote"
 )
 

@@ -8,13 +8,21 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/corskit/corskit/internal/headers"
-	"github.com/corskit/corskit/internal/origin"
+	"github.com/corskit/corskit/cors/unstable/headers"
+	"github.com/corskit/corskit/cors/unstable/origin"
 )
 
 // Config is a CORS policy. The zero value of every field is the safe default;
 // only AllowOrigins is required.
+//
+// Write a Config literal with field names, as in the package's example:
+// fields will be added, and an unnamed literal (which Config's blank field
+// already refuses to compile) would break with each one.
 type Config struct {
+	// Fields are added in minor releases: this blank field keeps every
+	// Config literal keyed. It takes no space.
+	_ [0]func()
+
 	// AllowOrigins lists the origins whose pages may read responses. Each entry
 	// is one of:
 	//   - an exact origin, "https://app.example.com" or "http://localhost:3000";
@@ -88,6 +96,16 @@ type Config struct {
 	// and each request from a disallowed origin, saying which origin, method or
 	// header was refused and why. Default: nil, no logging.
 	Logger *slog.Logger `json:"-" yaml:"-"`
+}
+
+// Validate reports every problem with c, exactly as [New] and
+// [Middleware.Reconfigure] would: nil when they accept c, otherwise an error
+// that joins one [*ConfigError] per problem. A program that builds its
+// middleware later, or never (a linter, a config generator), validates with
+// it; one that builds it now needs only New.
+func (c Config) Validate() error {
+	_, err := compile(c)
+	return err
 }
 
 // MaxMaxAge is the largest MaxAge accepted, one day.

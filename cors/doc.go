@@ -47,10 +47,31 @@
 //
 // # Compatibility
 //
+// Package cors is a module of its own, github.com/corskit/corskit/cors,
+// whose only requirement is golang.org/x/net: a program that imports it
+// inherits nothing of corskit's toolchain (browsers, the gateway, the
+// generators). Its public, promised API is this package alone: [Config]
+// (with [Config.Validate]), [New], [Middleware] (Handler, Reconfigure,
+// Config), [ConfigError], [ConfigErrorKind] and its constants, and
+// [MaxMaxAge]. Its signatures carry only standard-library types.
+//
 // corskit follows semantic versioning. Before v1.0.0 a minor release may
 // change this package's API, and says how in the CHANGELOG; a patch release
 // never does. A change that makes a policy stricter (refusing a
 // configuration found unsafe, or sending a header browsers need) counts as a
 // fix, not a break. From v1.0.0, the API changes only in major releases.
-// The zero Middleware is a pass-through (see [Middleware]).
+// Config gains fields in minor releases: write Config literals with field
+// names (Config's blank field refuses the others). ConfigError messages
+// may change in any release; its Field and Kind, and the Kind constants,
+// do not. The zero Middleware is a pass-through (see [Middleware]).
+//
+// The module's other packages, under cors/unstable/, are corskit's own
+// plumbing and carry no promise: they may change or go away in any
+// release, and programs outside corskit should not import them.
+// cors/unstable/origin (origin patterns and their matching) and
+// cors/unstable/headers (the Fetch standard's method and header-name rules)
+// are shared with corskit's browser model, doctor and generators, which
+// live in another module and so cannot import an internal package of this
+// one; cors/unstable/hooks lets corskit's gateway decide a request once and
+// apply that decision, and answer preflights from its own HTTP/1.1 server.
 package cors

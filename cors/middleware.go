@@ -92,7 +92,14 @@ func (p *policy) actual(w http.ResponseWriter, r *http.Request, origins []string
 		}
 		return
 	}
-	if len(origins) != 1 || !p.origins.Contains(origins[0]) {
+	p.actualFor(w, r, origins, len(origins) == 1 && p.origins.Contains(origins[0]))
+}
+
+// actualFor is actual for a policy that is not `*` without credentials,
+// once it is known whether the request's one origin is allowed.
+func (p *policy) actualFor(w http.ResponseWriter, r *http.Request, origins []string, allowed bool) {
+	h := w.Header()
+	if !allowed {
 		addVary(h, make([]string, 1), "Origin")
 		if len(origins) > 0 {
 			p.logDenied(r, origins, "origin not allowed", "")

@@ -4,19 +4,18 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/cors/internal/link"
+	"github.com/corskit/corskit/cors/unstable/headers"
 )
 
-// refusal says which check a preflight failed.
-type refusal int
-
+// Which check a preflight failed.
 const (
-	refusedNothing refusal = iota
-	refusedOrigin
-	refusedMethod
-	refusedHeader
-	refusedHeadersLimit
-	refusedPrivateNetwork
+	refusedNothing        = link.RefusedNothing
+	refusedOrigin         = link.RefusedOrigin
+	refusedMethod         = link.RefusedMethod
+	refusedHeader         = link.RefusedHeader
+	refusedHeadersLimit   = link.RefusedHeadersLimit
+	refusedPrivateNetwork = link.RefusedPrivateNetwork
 )
 
 // The headers of a preflight's answer, in the order they are written; a
@@ -43,11 +42,11 @@ var preflightFields = [preflightFieldCount]string{
 // preflightDecision is the policy's answer to one preflight, before it is
 // written: the values of the headers of preflightFields ("" for none) and,
 // when it refuses, which check failed and what it refused.
-type preflightDecision struct {
-	values  [preflightFieldCount]string
-	refused refusal
-	what    string // the refused method (with a hint) or header
-}
+type preflightDecision = link.Preflight
+
+// The two lists of preflight fields agree.
+var _ [preflightFieldCount - link.PreflightFieldCount]struct{}
+var _ [link.PreflightFieldCount - preflightFieldCount]struct{}
 
 // preflightRequest is what a preflight asks: its Origin and
 // Access-Control-Request-Method lines, and its -Headers and
@@ -85,15 +84,15 @@ func (q *preflightRequest) privateNetwork() []string {
 func (p *policy) decidePreflight(q *preflightRequest, d *preflightDecision) {
 	origins, acrm := q.origins, q.acrm
 	if len(origins) != 1 || !p.origins.Contains(origins[0]) {
-		d.refused = refusedOrigin
+		d.Refused = refusedOrigin
 		return
 	}
-	d.values[allowOrigin] = origins[0]
+	d.Values[allowOrigin] = origins[0]
 	if p.anyOrigin {
-		d.values[allowOrigin] = "*"
+		d.Values[allowOrigin] = "*"
 	}
 	if p.credentials {
-		d.values[allowCredentials] = "true"
+		d.Values[allowCredentials] = "true"
 	}
 
 	method := ""
@@ -105,12 +104,12 @@ func (p *policy) decidePreflight(q *preflightRequest, d *preflightDecision) {
 	switch {
 	case p.anyMethod && p.credentials && methodOK:
 		// Browsers read `*` literally on credentialed requests: echo.
-		d.values[allowMethods] = method
+		d.Values[allowMethods] = method
 	case p.methodsValue != "":
-		d.values[allowMethods] = p.methodsValue
+		d.Values[allowMethods] = p.methodsValue
 	}
 	if !methodOK {
-		d.refused, d.what = refusedMethod, p.methodHint(method)
+		d.Refused, d.What = refusedMethod, p.methodHint(method)
 		return
 	}
 
@@ -118,37 +117,37 @@ func (p *policy) decidePreflight(q *preflightRequest, d *preflightDecision) {
 	denied, ok := p.checkRequestHeaders(acrh)
 	switch {
 	case p.echoHeaders && ok && len(acrh) > 0:
-		d.values[allowHeaders] = joinLines(acrh)
+		d.Values[allowHeaders] = joinLines(acrh)
 	case p.anyHeader && denied != "":
 		// The only name `*` refuses is an unlisted Authorization. Chromium,
 		// Firefox and Safari still let `*` cover it, against the Fetch
 		// standard, so list the allowed names instead: every browser then
 		// refuses Authorization.
-		d.values[allowHeaders] = p.allowedSubset(acrh)
+		d.Values[allowHeaders] = p.allowedSubset(acrh)
 	case p.headersValue != "":
-		d.values[allowHeaders] = p.headersValue
+		d.Values[allowHeaders] = p.headersValue
 	}
 	if !ok {
-		d.refused, d.what = refusedHeader, denied
+		d.Refused, d.What = refusedHeader, denied
 		if denied == "" {
-			d.refused = refusedHeadersLimit
+			d.Refused = refusedHeadersLimit
 		}
 		return
 	}
 
 	if pna := q.privateNetwork(); len(pna) == 1 && pna[0] == "true" {
 		if !p.privateNet {
-			d.refused = refusedPrivateNetwork
+			d.Refused = refusedPrivateNetwork
 			return
 		}
-		d.values[allowPrivateNetwork] = "true"
+		d.Values[allowPrivateNetwork] = "true"
 	}
-	d.values[maxAge] = p.maxAgeValue
+	d.Values[maxAge] = p.maxAgeValue
 }
 
-// reason is why d refuses, for logs; "" if it allows.
-func (d *preflightDecision) reason() string {
-	switch d.refused {
+// refusalReason is why d refuses, for logs; "" if it allows.
+func refusalReason(d *preflightDecision) string {
+	switch d.Refused {
 	case refusedOrigin:
 		return "origin not allowed"
 	case refusedMethod:
@@ -167,43 +166,41 @@ func (d *preflightDecision) reason() string {
 func (p *policy) preflight(w http.ResponseWriter, r *http.Request, origins, acrm []string, next http.Handler) {
 	var d preflightDecision
 	p.decidePreflight(&preflightRequest{origins: origins, acrm: acrm, header: r.Header}, &d)
+	p.answerPreflight(w, r, origins, &d, next)
+}
+
+// answerPreflight writes d, the policy's decision on a preflight.
+func (p *policy) answerPreflight(w http.ResponseWriter, r *http.Request, origins []string, d *preflightDecision, next http.Handler) {
 	h := w.Header()
 	vals := make([]string, preflightFieldCount+1)
 	addVary(h, vals[preflightFieldCount:], p.varyPreflight)
-	for i, v := range d.values {
+	for i, v := range d.Values {
 		if v != "" {
 			set(h, preflightFields[i], vals[i:i+1:i+1], v)
 		}
 	}
 	status := p.status
-	if d.refused != refusedNothing {
-		p.logDenied(r, origins, d.reason(), d.what)
-		if d.refused == refusedOrigin {
+	if d.Refused != refusedNothing {
+		p.logDenied(r, origins, refusalReason(d), d.What)
+		if d.Refused == refusedOrigin {
 			status = http.StatusForbidden
 		}
 	}
 	p.finish(w, r, next, status)
 }
 
-// AppendPreflight answers a preflight as Handler would, for a server that
-// writes its own HTTP/1.1 responses: it appends the answer's header lines
-// (each ending in CRLF, Vary included) to dst and returns its status. The
-// arguments are the request's header lines as in Handler: Origin,
-// Access-Control-Request-Method, -Headers and -Private-Network. ok is false,
-// and dst returned as is, when the policy passes preflights through or
-// refuses this one: Handler must then serve the request, and logs why; and
-// always for the zero Middleware.
-func (m *Middleware) AppendPreflight(dst []byte, origins, acrm, acrh, pna []string) (out []byte, status int, ok bool) {
-	p := m.policy.Load()
+// appendPreflight is cors/unstable/hooks's AppendPreflight, for the
+// policy p in force (nil for the zero Middleware).
+func (p *policy) appendPreflight(dst []byte, origins, acrm, acrh, pna []string) (out []byte, status int, ok bool) {
 	if p == nil || p.passthrough {
 		return dst, 0, false
 	}
 	var d preflightDecision
 	p.decidePreflight(&preflightRequest{origins: origins, acrm: acrm, acrh: acrh, pna: pna}, &d)
-	if d.refused != refusedNothing {
+	if d.Refused != refusedNothing {
 		return dst, 0, false
 	}
-	for i, v := range d.values {
+	for i, v := range d.Values {
 		if v != "" {
 			dst = appendField(dst, preflightFields[i], v)
 		}

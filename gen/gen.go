@@ -17,13 +17,13 @@ import (
 	"strings"
 
 	"github.com/corskit/corskit/cors"
-	"github.com/corskit/corskit/internal/headers"
-	"github.com/corskit/corskit/internal/origin"
+	"github.com/corskit/corskit/cors/unstable/headers"
+	"github.com/corskit/corskit/cors/unstable/origin"
 )
 
 // Options are the inputs of a generation.
 type Options struct {
-	// Policy is the CORS policy, valid for cors.New.
+	// Policy is the CORS policy; Generate validates it with its Validate method.
 	Policy cors.Config
 	// Upstream is the backend a proxy target forwards to, e.g.
 	// http://127.0.0.1:5000. Required for proxy targets.
@@ -130,7 +130,7 @@ func (p *plan) originRegexp() string {
 }
 
 func newPlan(c cors.Config) (*plan, error) {
-	if _, err := cors.New(c); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	p := &plan{credentials: c.AllowCredentials, status: c.PreflightStatus, privateNetwork: c.AllowPrivateNetwork, passthrough: c.PreflightPassthrough}

@@ -27,9 +27,9 @@ import (
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
 	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/cors/unstable/headers"
+	"github.com/corskit/corskit/cors/unstable/origin"
 	"github.com/corskit/corskit/internal/browsertest"
-	"github.com/corskit/corskit/internal/headers"
-	"github.com/corskit/corskit/internal/origin"
 	"github.com/corskit/corskit/internal/servertest"
 	"github.com/corskit/corskit/proxy"
 )

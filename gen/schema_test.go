@@ -18,8 +18,8 @@ import (
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/cors/unstable/headers"
 	"github.com/corskit/corskit/gen"
-	"github.com/corskit/corskit/internal/headers"
 )
 
 // kubePolicies are the policies the Kubernetes targets are checked with:

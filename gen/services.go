@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corskit/corskit/cors/unstable/origin"
 	"github.com/corskit/corskit/internal/buckets"
-	"github.com/corskit/corskit/internal/origin"
 	"github.com/corskit/corskit/internal/quote"
 )
 

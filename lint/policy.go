@@ -11,7 +11,7 @@ import (
 
 	"github.com/corskit/corskit/audit"
 	"github.com/corskit/corskit/cors"
-	"github.com/corskit/corskit/internal/origin"
+	"github.com/corskit/corskit/cors/unstable/origin"
 	"github.com/corskit/corskit/policy"
 	"github.com/corskit/corskit/proxy"
 )

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/corskit/corskit/audit"
+	"github.com/corskit/corskit/cors/unstable/origin"
 	"github.com/corskit/corskit/internal/buckets"
-	"github.com/corskit/corskit/internal/origin"
 )
 
 // locator finds the line and column of values in a file that has no parse

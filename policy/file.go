@@ -21,7 +21,7 @@ const MaxFileSize = 1 << 20
 // Parse reads a policy from data, the YAML or JSON contents of the file name
 // (used in messages). Unknown keys are errors that suggest the nearest known
 // key; every error gives file, line and column. Parse does not validate the
-// values' meaning: [Load] does, with [cors.New].
+// values' meaning: [Load] does, with [cors.Config.Validate].
 func Parse(name string, data []byte) (cors.Config, error) {
 	cfg, _, err := parse(name, data)
 	return cfg, err
@@ -87,7 +87,7 @@ func (d *Document) At(n *yaml.Node) string { return at(d.name, n) }
 // Policy reads the policy keys of the mapping m (the root, or a nested
 // mapping such as a route). The extra keys are allowed too and returned by
 // name for the caller to read; any other key is an error that suggests the
-// nearest known one. locate, applied to the error of cors.New on the
+// nearest known one. locate, applied to the error of Validate (or cors.New) on the
 // resulting (or further overridden) Config, names where each bad value came
 // from.
 func (d *Document) Policy(m *yaml.Node, extra ...string) (cfg cors.Config, extras map[string]*yaml.Node, locate func(error) error, err error) {

@@ -85,7 +85,7 @@ func Keys() []string {
 
 // Load reads the policy file at path (none when path is empty), applies the
 // environment through lookup (os.LookupEnv, or nil for none), and validates
-// the result with [cors.New]. It reports every problem at once, each located
+// the result with [cors.Config.Validate]. It reports every problem at once, each located
 // in its source.
 func Load(path string, lookup func(string) (string, bool)) (cors.Config, error) {
 	var cfg cors.Config
@@ -110,7 +110,7 @@ func Load(path string, lookup func(string) (string, bool)) (cors.Config, error) 
 	if len(errs) > 0 {
 		return cors.Config{}, errors.Join(errs...)
 	}
-	if _, err := cors.New(cfg); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return cors.Config{}, src.locate(err)
 	}
 	return cfg, nil

@@ -28,6 +28,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/cors/unstable/hooks"
 )
 
 // Config is a gateway's configuration.
@@ -88,6 +89,14 @@ type Route struct {
 // Validate checks the configuration, the policies included, and reports
 // every problem.
 func (c *Config) Validate() error {
+	return c.check(func(_ int, p cors.Config) error { return p.Validate() })
+}
+
+// check reports every problem of c, in a fixed order; policy checks each
+// policy (the default one as route -1, then each route's by its index in
+// c.Routes), so that compileRoutes can build each middleware as it
+// validates it, once.
+func (c *Config) check(policy func(route int, p cors.Config) error) error {
 	var errs []error
 	switch {
 	case c.Upstream == nil:
@@ -95,11 +104,11 @@ func (c *Config) Validate() error {
 	case c.Upstream.Scheme != "http" && c.Upstream.Scheme != "https" || c.Upstream.Host == "":
 		errs = append(errs, fmt.Errorf("proxy: upstream %q is not an http or https URL, e.g. \"http://127.0.0.1:5000\"", c.Upstream.String()))
 	}
-	if _, err := cors.New(c.Policy); err != nil {
+	if err := policy(-1, c.Policy); err != nil {
 		errs = append(errs, err)
 	}
 	seen := map[string]string{} // by the prefix, folded unless routes are case-sensitive
-	for _, r := range c.Routes {
+	for i, r := range c.Routes {
 		if !strings.HasPrefix(r.Prefix, "/") {
 			errs = append(errs, fmt.Errorf("proxy: route prefix %q does not start with /; write e.g. \"/api/\"", r.Prefix))
 		}
@@ -125,7 +134,7 @@ func (c *Config) Validate() error {
 		default:
 			seen[key] = r.Prefix
 		}
-		if _, err := cors.New(r.Policy); err != nil {
+		if err := policy(i, r.Policy); err != nil {
 			errs = append(errs, fmt.Errorf("proxy: route %q: %w", r.Prefix, err))
 		}
 	}
@@ -144,20 +153,30 @@ type routeTable struct {
 
 type compiledRoute struct {
 	prefix string
-	m      *cors.Middleware
-	h      http.Handler // m in front of the proxy
+	cors   hooks.Policy // decides each request once, then applies it
+	next   http.Handler // the proxy, behind the policy
 }
 
+// compileRoutes validates c and builds each policy's middleware as it
+// validates it: each policy is compiled once.
 func compileRoutes(c Config, next http.Handler) (*routeTable, error) {
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
 	t := &routeTable{caseSensitive: c.CaseSensitiveRoutes}
-	t.def.m, _ = cors.New(c.Policy)
-	t.def.h = t.def.m.Handler(next)
-	for _, r := range c.Routes {
-		m, _ := cors.New(r.Policy)
-		t.routes = append(t.routes, compiledRoute{prefix: r.Prefix, m: m, h: m.Handler(next)})
+	err := c.check(func(route int, p cors.Config) error {
+		m, err := cors.New(p)
+		if err != nil {
+			return err
+		}
+		r := compiledRoute{cors: hooks.Of(m), next: next}
+		if route < 0 {
+			t.def = r
+			return nil
+		}
+		r.prefix = c.Routes[route].Prefix
+		t.routes = append(t.routes, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(t.routes, func(a, b compiledRoute) int { return len(b.prefix) - len(a.prefix) })
 	return t, nil

@@ -8,7 +8,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/policy"
 )
 
@@ -97,7 +96,7 @@ func ReadFile(path string) (File, error) {
 				errs = append(errs, fmt.Errorf("%s: a route needs a prefix, e.g. prefix: /api/", doc.At(rn)))
 				continue
 			}
-			if _, err := cors.New(rcfg); err != nil {
+			if err := rcfg.Validate(); err != nil {
 				errs = append(errs, fmt.Errorf("route %q: %w", pn.Value, rlocate(err)))
 				continue
 			}

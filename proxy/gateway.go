@@ -16,7 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/cors/unstable/hooks"
 	"github.com/corskit/corskit/internal/h1"
 )
 
@@ -35,13 +35,16 @@ type Gateway struct {
 
 // New validates cfg and builds the gateway.
 func New(cfg Config) (*Gateway, error) {
-	if err := cfg.Validate(); err != nil {
+	g := &Gateway{}
+	// Validates cfg and compiles each policy, once.
+	t, err := compileRoutes(cfg, http.HandlerFunc(g.forward))
+	if err != nil {
 		return nil, err
 	}
 	if cfg.UpstreamTimeout == 0 {
 		cfg.UpstreamTimeout = 30 * time.Second
 	}
-	g := &Gateway{cfg: cfg, logger: cfg.Logger, Metrics: newMetrics()}
+	g.cfg, g.logger, g.Metrics = cfg, cfg.Logger, newMetrics()
 	if g.logger == nil {
 		g.logger = slog.New(slog.DiscardHandler)
 	}
@@ -53,10 +56,6 @@ func New(cfg Config) (*Gateway, error) {
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.errorHandler,
 		BufferPool:     bufferPool{}, // without it, 32 KiB is allocated per response
-	}
-	t, err := compileRoutes(cfg, http.HandlerFunc(g.forward))
-	if err != nil {
-		return nil, err
 	}
 	g.routes.Store(t)
 	return g, nil
@@ -92,11 +91,14 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, ref.what, ref.detail)
 		return
 	}
-	outcome, reason := route.m.Classify(r)
+	// The route's policy decides once: the outcome is counted and logged,
+	// and the same decision answers the request.
+	d := route.cors.Decide(r)
+	outcome := d.Outcome()
 	g.Metrics.count(string(outcome))
-	if outcome == cors.PreflightDenied || outcome == cors.ActualDenied {
+	if outcome == hooks.PreflightDenied || outcome == hooks.ActualDenied {
 		g.logger.LogAttrs(r.Context(), slog.LevelInfo, "cors denied",
-			slog.String("outcome", string(outcome)), slog.String("reason", reason), slog.String("origin", r.Header.Get("Origin")),
+			slog.String("outcome", string(outcome)), slog.String("reason", d.Reason()), slog.String("origin", r.Header.Get("Origin")),
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Bool("report_only", g.cfg.ReportOnly))
 	}
 	if g.cfg.ReportOnly {
@@ -107,13 +109,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// policy's origins here, or any site could open a socket with the user's
 	// cookies (cross-site WebSocket hijacking).
 	if isWebSocket(r) {
-		if o := r.Header.Get("Origin"); o != "" && !route.m.AllowsOrigin(o) {
+		if o := r.Header.Get("Origin"); o != "" && !route.cors.AllowsOrigin(o) {
 			g.Metrics.count("websocket_denied")
 			writeJSONError(w, http.StatusForbidden, "websocket origin not allowed", "the origin "+o+" is not in the policy's allowed origins")
 			return
 		}
 	}
-	route.h.ServeHTTP(w, r)
+	route.cors.Apply(w, r, route.next, &d)
 }
 
 // forward proxies r, whose CORS headers the policy has set on w, to the
@@ -141,9 +143,9 @@ func (g *Gateway) answerPreflight(dst []byte, path string, origin, acrm, acrh, p
 	if ref != nil {
 		return dst, 0, false // ServeHTTP refuses it
 	}
-	dst, status, ok := route.m.AppendPreflight(dst, origin, acrm, acrh, pna)
+	dst, status, ok := route.cors.AppendPreflight(dst, origin, acrm, acrh, pna)
 	if ok {
-		g.Metrics.count(string(cors.PreflightAllowed))
+		g.Metrics.count(string(hooks.PreflightAllowed))
 	}
 	return dst, status, ok
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
-	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/cors/unstable/headers"
 	"github.com/corskit/corskit/lint"
 )
 

@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/cors/unstable/headers"
 )
 
 // simpleHead is a parsed request head the fast path serves: a simple HTTP/1.1

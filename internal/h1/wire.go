@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/cors/unstable/headers"
 )
 
 // writeRequest writes r's head in HTTP/1.1 as Request.Write would, less its

@@ -160,13 +160,17 @@ func EchoUpgrade(w http.ResponseWriter, r *http.Request) {
 }
 
 // BuildGo builds src, a package main that imports corskit, against the
-// corskit module at moduleRoot (its go.sum reused), and returns the
+// corskit module at moduleRoot and its cors module (its go.sum reused), and returns the
 // program's path; a build error fails the test with the source.
 func BuildGo(t *testing.T, moduleRoot, src string) string {
 	t.Helper()
 	goBin := Need(t, "go")
 	dir := t.TempDir()
-	gomod := "module example.com/app\n\ngo 1.26\n\nrequire github.com/corskit/corskit v0.0.0\n\nreplace github.com/corskit/corskit => " + moduleRoot + "\n"
+	// The middleware is a module of its own, in cors/ (see cors/doc.go).
+	gomod := "module example.com/app\n\ngo 1.26\n\n" +
+		"require (\n\tgithub.com/corskit/corskit v0.0.0\n\tgithub.com/corskit/corskit/cors v0.0.0\n)\n\n" +
+		"replace github.com/corskit/corskit => " + moduleRoot + "\n\n" +
+		"replace github.com/corskit/corskit/cors => " + filepath.Join(moduleRoot, "cors") + "\n"
 	sum, err := os.ReadFile(filepath.Join(moduleRoot, "go.sum"))
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package cors_test
+package hooks_test
 
 import (
 	"bufio"
@@ -11,10 +11,12 @@ import (
 	"testing"
 
 	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/cors/unstable/hooks"
 )
 
 // TestAppendPreflightEqualsHandler: for random policies and preflights,
-// AppendPreflight answers exactly when Handler would answer with the
+// AppendPreflight answers exactly when Decide allows the preflight and
+// Handler would answer it with the
 // policy's permission (allowed, not passed through), with Handler's status
 // and headers, byte for byte once parsed.
 func TestAppendPreflightEqualsHandler(t *testing.T) {
@@ -51,11 +53,12 @@ func TestAppendPreflightEqualsHandler(t *testing.T) {
 		m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusTeapot) // passthrough's answer
 		})).ServeHTTP(rec, req)
-		outcome, _ := m.Classify(req)
+		d := hooks.Of(m).Decide(req)
+		outcome := d.Outcome()
 
-		lines, status, ok := m.AppendPreflight([]byte("X: y\r\n"), req.Header["Origin"], req.Header["Access-Control-Request-Method"],
+		lines, status, ok := hooks.Of(m).AppendPreflight([]byte("X: y\r\n"), req.Header["Origin"], req.Header["Access-Control-Request-Method"],
 			req.Header["Access-Control-Request-Headers"], req.Header["Access-Control-Request-Private-Network"])
-		want := outcome == cors.PreflightAllowed && !cfg.PreflightPassthrough
+		want := outcome == hooks.PreflightAllowed && !cfg.PreflightPassthrough
 		if ok != want {
 			t.Fatalf("config %+v, request %v: AppendPreflight ok = %v, want %v (outcome %s)", cfg, req.Header, ok, want, outcome)
 		}

@@ -1,6 +1,11 @@
 // Package headers holds the Fetch standard's rules about methods and header
 // names that corskit's packages share: tokens, forbidden names, safelisted
 // names, and method normalisation.
+//
+// It is corskit's own plumbing, shared by the cors module and corskit's
+// browser model, doctor and generators, and is not covered by package
+// cors's compatibility promise: it may change or go away in any release,
+// and programs outside corskit should not import it.
 package headers
 
 // IsToken reports whether s is a non-empty HTTP token (RFC 9110, section 5.6.2),

@@ -1,6 +1,11 @@
 // Package origin parses the origin entries of a CORS policy (exact origins,
 // `*`, `null`, subdomain and port patterns, `re:` regular expressions) and
 // matches a request's Origin header against a compiled set of them.
+//
+// It is corskit's own plumbing, shared by the cors module and corskit's
+// browser model, doctor and generators, and is not covered by package
+// cors's compatibility promise: it may change or go away in any release,
+// and programs outside corskit should not import it.
 package origin
 
 import (

@@ -1,4 +1,4 @@
-package cors_test
+package corstest
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package cors_test
+package corstest
 
 import (
 	"math/rand/v2"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/cors"
-	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/cors/unstable/headers"
 )
 
 var (
