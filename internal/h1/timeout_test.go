@@ -190,4 +190,3 @@ func TestFastPathTimeouts(t *testing.T) {
 		}
 	}
 }
-
