@@ -94,7 +94,7 @@ func TestModelAgainstEngines(t *testing.T) {
 			// as many there; CI runs CORSKIT_SCENARIOS in every engine.
 			n /= 3
 		}
-		scs := append(scenario.Generate(seed, n, e.Origin()), scenario.HeaderOrders(e.Origin())...)
+		scs := slices.Concat(scenario.Generate(seed, n, e.Origin()), scenario.HeaderOrders(e.Origin()), scenario.Redirects(e.Origin()))
 		srv.Add(scs...)
 		t.Logf("%s: seed %d, %d scenarios (replay: CORSKIT_SEED=%d go test ./check -run TestModelAgainstEngines/%s)", e.Name(), seed, n, seed, e.Name())
 
