@@ -84,7 +84,8 @@ func TestModelAgainstEngines(t *testing.T) {
 		srv := scenario.NewServer()
 		defer srv.Close()
 		// The generated scenarios, then fixed ones that refuse several
-		// headers set in several orders (issue 26).
+		// headers set in several orders (issue 26), and one per redirect
+		// status and target (issue 24).
 		n := n
 		if e.Name() == "firefox" && os.Getenv("CORSKIT_SCENARIOS") == "" && os.Getenv("CORSKIT_TABLE") == "" {
 			// Firefox logs a CORS failure from its network process, after
