@@ -27,6 +27,22 @@ func TestRuleBoundaries(t *testing.T) {
 			t.Errorf("1025 bytes of safelisted values: unsafe %q; want both names", got)
 		}
 	})
+	t.Run("DEL is a CORS-unsafe byte, ~ is not", func(t *testing.T) {
+		// Fetch, "CORS-unsafe request-header byte": controls but tab,
+		// "():<>?@[\]{} and 0x7F.
+		for _, tc := range []struct {
+			name, value string
+			safe        bool
+		}{
+			{"accept", "text/html~", true}, {"accept", "text/html\x7f", false},
+			{"content-type", "text/plain;x=~", true}, {"content-type", "text/plain;x=\x7f", false},
+			{"accept", "a\tb", true}, {"accept", "a\x1fb", false},
+		} {
+			if got := IsSafelistedHeader(tc.name, tc.value); got != tc.safe {
+				t.Errorf("%s: %q: safelisted=%v; want %v", tc.name, tc.value, got, tc.safe)
+			}
+		}
+	})
 	t.Run("a preflight passes only with a 2xx status", func(t *testing.T) {
 		for _, status := range []int{200, 204, 299, 300, 304, 400} {
 			ok := status <= 299
