@@ -84,7 +84,8 @@ func TestModelAgainstEngines(t *testing.T) {
 		srv := scenario.NewServer()
 		defer srv.Close()
 		// The generated scenarios, then fixed ones that refuse several
-		// headers set in several orders (issue 26).
+		// headers set in several orders (issue 26), and one per redirect
+		// status and target (issue 24).
 		n := n
 		if e.Name() == "firefox" && os.Getenv("CORSKIT_SCENARIOS") == "" && os.Getenv("CORSKIT_TABLE") == "" {
 			// Firefox logs a CORS failure from its network process, after
@@ -94,7 +95,7 @@ func TestModelAgainstEngines(t *testing.T) {
 			// as many there; CI runs CORSKIT_SCENARIOS in every engine.
 			n /= 3
 		}
-		scs := append(scenario.Generate(seed, n, e.Origin()), scenario.HeaderOrders(e.Origin())...)
+		scs := slices.Concat(scenario.Generate(seed, n, e.Origin()), scenario.HeaderOrders(e.Origin()), scenario.Redirects(e.Origin()))
 		srv.Add(scs...)
 		t.Logf("%s: seed %d, %d scenarios (replay: CORSKIT_SEED=%d go test ./check -run TestModelAgainstEngines/%s)", e.Name(), seed, n, seed, e.Name())
 

@@ -50,16 +50,19 @@ type Server struct {
 	// finish. Serve does not start it.
 	Fallback *http.Server
 	// ReadHeaderTimeout bounds a head from a new connection's accept, or a
-	// kept-alive one's first byte, to the head's end, hand-off included.
+	// kept-alive one's first byte, to the head's end, hand-off included;
+	// zero for none, as in net/http's Server.
 	ReadHeaderTimeout time.Duration
-	// IdleTimeout bounds the wait for a kept-alive connection's next request.
+	// IdleTimeout bounds the wait for a kept-alive connection's next
+	// request; zero for none.
 	IdleTimeout time.Duration
 	// WriteTimeout cuts off a client that takes none of its answer for this
 	// long; zero for none.
 	WriteTimeout time.Duration
 	// Logger receives panics and accept errors; nil discards them.
 	Logger *slog.Logger
-	// OnHandoff, if set, is called once per connection handed off.
+	// OnHandoff, if set, is called once per connection handed off, after
+	// net/http's server has taken it.
 	OnHandoff func()
 
 	handoffOnce  sync.Once
@@ -212,39 +215,64 @@ func (s *Server) setStateSince(fc *fastConn, state int32, since int64) bool {
 // requests of clients that hung up, until stop is closed: a deadline per
 // connection would arm a runtime timer per request, and a background read
 // per request would cost a goroutine, both a large share of a preflight.
+// It holds the lock only to copy the set of connections: the checks, a
+// system call per busy connection, run without it.
 func (s *Server) reap(stop <-chan struct{}) {
-	shortest := min(s.ReadHeaderTimeout, s.IdleTimeout)
-	if s.WriteTimeout > 0 {
-		shortest = min(shortest, s.WriteTimeout)
-	}
-	tick := min(max(shortest/10, 10*time.Millisecond), time.Second)
-	t := time.NewTicker(tick)
+	t := time.NewTicker(reapTick(s.ReadHeaderTimeout, s.IdleTimeout, s.WriteTimeout))
 	defer t.Stop()
+	var conns []*fastConn
 	for {
 		select {
 		case <-stop:
 			return
 		case now := <-t.C:
 			s.clock.Store(now.UnixNano())
-			s.mu.Lock()
-			for fc := range s.conns {
+			conns = s.tracked(conns[:0])
+			for _, fc := range conns {
 				s.check(fc, now.UnixNano())
 			}
-			s.mu.Unlock()
+			clear(conns) // no reference kept to a connection that ends
 		}
 	}
 }
 
-// check applies fc's timeouts as of now and notices a hang-up.
+// reapTick is the reaper's period: a tenth of the shortest timeout, within
+// 10 ms and 1 s; 100 ms when there is none, for noticing hang-ups.
+func reapTick(timeouts ...time.Duration) time.Duration {
+	shortest := time.Duration(0)
+	for _, d := range timeouts {
+		if d > 0 && (shortest == 0 || d < shortest) {
+			shortest = d
+		}
+	}
+	if shortest == 0 {
+		return 100 * time.Millisecond
+	}
+	return min(max(shortest/10, 10*time.Millisecond), time.Second)
+}
+
+// tracked appends the connections being served to dst.
+func (s *Server) tracked(dst []*fastConn) []*fastConn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for fc := range s.conns {
+		dst = append(dst, fc)
+	}
+	return dst
+}
+
+// check applies fc's timeouts as of now and notices a hang-up. A zero
+// timeout is none, as in net/http's Server. fc may have ended since it was
+// listed: its connection then refuses the deadlines and the peek.
 func (s *Server) check(fc *fastConn, now int64) {
 	waited := time.Duration(now - fc.since.Load())
 	switch fc.state.Load() {
 	case connNew, connReadingHead:
-		if waited >= s.ReadHeaderTimeout {
+		if expired(waited, s.ReadHeaderTimeout) {
 			fc.conn.SetReadDeadline(aLongTimeAgo)
 		}
 	case connIdle:
-		if waited >= s.IdleTimeout {
+		if expired(waited, s.IdleTimeout) {
 			fc.conn.SetReadDeadline(aLongTimeAgo)
 		}
 	case connBusy:
@@ -255,9 +283,15 @@ func (s *Server) check(fc *fastConn, now int64) {
 			fc.watch.Unlock()
 		}
 	}
-	if w := fc.writing.Load(); w != 0 && s.WriteTimeout > 0 && time.Duration(now-w) >= s.WriteTimeout {
+	if w := fc.writing.Load(); w != 0 && expired(time.Duration(now-w), s.WriteTimeout) {
 		fc.conn.SetWriteDeadline(aLongTimeAgo)
 	}
+}
+
+// expired reports whether waited has reached timeout; never when timeout
+// is zero, which means none.
+func expired(waited, timeout time.Duration) bool {
+	return timeout > 0 && waited >= timeout
 }
 
 // aLongTimeAgo is a deadline that has passed: setting it interrupts I/O.
@@ -266,104 +300,190 @@ var aLongTimeAgo = time.Unix(1, 0)
 // serveConn serves fc's requests until it closes, fails, or is handed off.
 func (s *Server) serveConn(fc *fastConn) {
 	handedOff := false
-	defer func() {
-		if err := recover(); err != nil {
-			// The handler gave up on its answer (ErrAbortHandler: e.g. the
-			// upstream's body was cut short) or failed: what it wrote and
-			// was not yet sent is dropped, and the connection closes, so
-			// that the client cannot take a part for the whole.
-			fc.bw.Reset(io.Discard)
-			if err != http.ErrAbortHandler {
-				s.Logger.Error("panic serving a request", "error", err, "stack", string(debug.Stack()))
-			}
-		}
-		if !handedOff {
-			fc.conn.Close()
-		}
-		s.untrack(fc)
-	}()
-	remote := fc.conn.RemoteAddr().String()
-	w := &response{bw: fc.bw, closing: &s.shuttingDown}
-	var sh simpleHead
-	waiting := connNew
-	headStart := time.Now() // of the head being read: a new connection's accept, then each request's first byte
-	for {
-		if !s.setState(fc, waiting) {
-			return
-		}
-		if waiting == connIdle && fc.br.Buffered() == 0 {
-			// The client has just had its answer and is unlikely to have
-			// sent its next request yet: serve other connections first
-			// rather than read now, fail with EAGAIN, park and be woken.
-			runtime.Gosched()
-		}
-		if _, err := fc.br.Peek(1); err != nil {
-			return
-		}
-		if !s.setState(fc, connBusy) {
-			return
-		}
-		head, err := peekHead(fc.br)
-		if waiting == connIdle && head == nil {
-			headStart = time.Now() // only a head not all here needs its start
-		}
-		waiting = connIdle
-		if head == nil && err == nil && fc.br.Buffered() < fc.br.Size() {
-			// The head is not all here: the client has what is left of
-			// ReadHeaderTimeout to send the rest. Answers to earlier
-			// pipelined requests go out before the wait, as net/http's do.
-			if fc.bw.Buffered() > 0 && fc.bw.Flush() != nil {
-				return
-			}
-			s.setStateSince(fc, connReadingHead, headStart.UnixNano())
-			head, err = readHead(fc.br)
-			s.setState(fc, connBusy)
-		}
-		if err != nil {
-			// Answers to earlier pipelined requests go out first.
-			if fc.bw.Flush() != nil || !errors.Is(err, io.EOF) || fc.br.Buffered() == 0 {
-				return // the client was too slow to send its headers, or is gone
-			}
-			// The client stopped sending in mid-head: net/http's server
-			// answers what it makes of it, as it would alone.
-			handedOff = s.handOff(fc, headStart)
-			return
-		}
-		var req *http.Request
-		if head != nil && parseHead(head, &sh) {
-			if sh.isPreflight() && s.preflight(fc, &sh) {
-				fc.br.Discard(len(head))
-				last := sh.close || s.shuttingDown.Load()
-				if fc.br.Buffered() == 0 || last { // answers to pipelined requests go out together
-					if fc.bw.Flush() != nil || last {
-						return
-					}
-				}
-				continue
-			}
-			req = sh.request(remote)
-		}
-		if req == nil {
-			// Answers to earlier pipelined requests go out first.
-			if fc.bw.Flush() != nil {
-				return
-			}
-			handedOff = s.handOff(fc, headStart)
-			if handedOff && s.OnHandoff != nil {
-				s.OnHandoff()
-			}
-			return
-		}
-		fc.br.Discard(len(head))
-		// Earlier pipelined answers go out now, so that an aborted answer
-		// costs only itself.
-		if fc.bw.Buffered() > 0 && fc.bw.Flush() != nil {
-			return
-		}
-		if !s.serveRequest(fc, w, req) {
-			return
+	defer s.endConn(fc, &handedOff)
+	handedOff = s.serveRequests(fc)
+}
+
+// endConn, deferred by serveConn, closes fc unless it was handed off. A
+// handler that gave up on its answer (ErrAbortHandler: e.g. the upstream's
+// body was cut short) or failed costs the connection: what it wrote and
+// was not yet sent is dropped, so that the client cannot take a part for
+// the whole.
+func (s *Server) endConn(fc *fastConn, handedOff *bool) {
+	if err := recover(); err != nil {
+		fc.bw.Reset(io.Discard)
+		if err != http.ErrAbortHandler {
+			s.Logger.Error("panic serving a request", "error", err, "stack", string(debug.Stack()))
 		}
 	}
+	if !*handedOff {
+		fc.conn.Close()
+	}
+	s.untrack(fc)
+}
+
+// session is what serving a fast connection keeps between its requests.
+type session struct {
+	fc        *fastConn
+	w         *response
+	sh        simpleHead
+	remote    string
+	waiting   int32     // the state between requests: connNew, then connIdle
+	headStart time.Time // of the head being read: the accept, then each request's first byte
+	afterPost bool      // the last request read was a POST
+}
+
+// next is what a connection does after a step.
+type next int
+
+const (
+	nextRequest next = iota // serve the next request
+	nextClose               // close the connection
+	nextHandOff             // hand it to net/http's server
+)
+
+// serveRequests serves fc's requests, one step at a time: wait for a
+// head, then serve it or hand the connection off. It reports whether fc
+// was handed off.
+func (s *Server) serveRequests(fc *fastConn) bool {
+	ss := &session{fc: fc, w: &response{bw: fc.bw, closing: &s.shuttingDown},
+		remote: fc.conn.RemoteAddr().String(), waiting: connNew, headStart: time.Now()}
+	for {
+		head, step := s.nextHead(ss)
+		if step == nextRequest {
+			step = s.serveHead(ss, head)
+		}
+		switch step {
+		case nextClose:
+			return false
+		case nextHandOff:
+			return s.handOff(fc, ss.headStart)
+		}
+	}
+}
+
+// awaitRequest waits, in the state between requests, for the first byte
+// of the next one; false if the connection is to close.
+func (s *Server) awaitRequest(ss *session) bool {
+	fc := ss.fc
+	if !s.setState(fc, ss.waiting) {
+		return false
+	}
+	if ss.waiting == connIdle && fc.br.Buffered() == 0 {
+		// The client has just had its answer and is unlikely to have
+		// sent its next request yet: serve other connections first
+		// rather than read now, fail with EAGAIN, park and be woken.
+		runtime.Gosched()
+	}
+	if _, err := fc.br.Peek(1); err != nil {
+		return false
+	}
+	return s.setState(fc, connBusy)
+}
+
+// nextHead waits for the next request's head and returns it, unconsumed;
+// a nil head if it does not fit in the buffer. It hands the connection off
+// when the client stopped sending in mid-head.
+func (s *Server) nextHead(ss *session) ([]byte, next) {
+	fc := ss.fc
+	if !s.awaitRequest(ss) {
+		return nil, nextClose
+	}
+	if ss.afterPost {
+		s.skipLineEnds(fc)
+	}
+	head, err := peekHead(fc.br)
+	if ss.waiting == connIdle && head == nil {
+		ss.headStart = time.Now() // only a head not all here needs its start
+	}
+	ss.waiting = connIdle
+	if head == nil && err == nil && fc.br.Buffered() < fc.br.Size() {
+		// The head is not all here: the client has what is left of
+		// ReadHeaderTimeout to send the rest. Answers to earlier
+		// pipelined requests go out before the wait, as net/http's do.
+		if fc.bw.Buffered() > 0 && fc.bw.Flush() != nil {
+			return nil, nextClose
+		}
+		s.setStateSince(fc, connReadingHead, ss.headStart.UnixNano())
+		head, err = readHead(fc.br)
+		s.setState(fc, connBusy)
+	}
+	if err != nil {
+		// Answers to earlier pipelined requests go out first.
+		if fc.bw.Flush() != nil || !errors.Is(err, io.EOF) || fc.br.Buffered() == 0 {
+			return nil, nextClose // the client was too slow to send its headers, or is gone
+		}
+		// The client stopped sending in mid-head: net/http's server
+		// answers what it makes of it, as it would alone.
+		return nil, nextHandOff
+	}
+	return head, nextRequest
+}
+
+// skipLineEnds drops the CRs and LFs that start the next four bytes, as
+// net/http's server does after a POST (a tolerance for old clients that
+// end a body with a CRLF it does not count), so that the two servers read
+// the request after it alike. It waits for the four bytes, as net/http's
+// does, within ReadHeaderTimeout.
+func (s *Server) skipLineEnds(fc *fastConn) {
+	if b, _ := fc.br.Peek(1); len(b) == 0 || b[0] != '\r' && b[0] != '\n' {
+		return
+	}
+	if fc.br.Buffered() < 4 {
+		s.setState(fc, connReadingHead)
+		defer s.setState(fc, connBusy)
+	}
+	b, _ := fc.br.Peek(4)
+	n := 0
+	for n < len(b) && (b[n] == '\r' || b[n] == '\n') {
+		n++
+	}
+	fc.br.Discard(n)
+}
+
+// serveHead serves the request whose head is head (nil if it did not fit),
+// or has it handed off if the fast path does not serve it.
+func (s *Server) serveHead(ss *session, head []byte) next {
+	fc := ss.fc
+	var req *http.Request
+	if head != nil && parseHead(head, &ss.sh) {
+		ss.afterPost = ss.sh.method == http.MethodPost
+		if ss.sh.isPreflight() && s.preflight(fc, &ss.sh) {
+			return s.preflightSent(fc, len(head), ss.sh.close)
+		}
+		req = ss.sh.request(ss.remote)
+	}
+	if req == nil {
+		// Answers to earlier pipelined requests go out first.
+		if fc.bw.Flush() != nil {
+			return nextClose
+		}
+		return nextHandOff
+	}
+	fc.br.Discard(len(head))
+	// Earlier pipelined answers go out now, so that an aborted answer
+	// costs only itself.
+	if fc.bw.Buffered() > 0 && fc.bw.Flush() != nil {
+		return nextClose
+	}
+	if !s.serveRequest(fc, ss.w, req) {
+		return nextClose
+	}
+	return nextRequest
+}
+
+// preflightSent consumes the head (n bytes) of a preflight just answered
+// and sends the answers buffered unless more pipelined requests wait, so
+// that their answers go out together.
+func (s *Server) preflightSent(fc *fastConn, n int, close bool) next {
+	fc.br.Discard(n)
+	last := close || s.shuttingDown.Load()
+	if fc.br.Buffered() == 0 || last {
+		if fc.bw.Flush() != nil || last {
+			return nextClose
+		}
+	}
+	return nextRequest
 }
 
 // serveRequest runs the handler for req, with a context that ends when the
@@ -387,14 +507,21 @@ func (s *Server) serveRequest(fc *fastConn, w *response, req *http.Request) bool
 	return w.finish(fc.br.Buffered() == 0)
 }
 
-// handOff gives fc to net/http's server; headStart is when the head it will
-// read began, from which ReadHeaderTimeout still runs.
+// handOff gives fc to net/http's server, and counts it with OnHandoff;
+// headStart is when the head it will read began, from which
+// ReadHeaderTimeout still runs. Every hand-off goes through here.
 func (s *Server) handOff(fc *fastConn, headStart time.Time) bool {
 	bc := &bufferedConn{Conn: fc.conn, r: fc.br}
 	if s.ReadHeaderTimeout > 0 {
 		bc.headDeadline = headStart.Add(s.ReadHeaderTimeout)
 	}
-	return s.handoff.push(bc)
+	if !s.handoff.push(bc) {
+		return false
+	}
+	if s.OnHandoff != nil {
+		s.OnHandoff()
+	}
+	return true
 }
 
 // preflight answers h, a preflight, if the handler can answer it directly.
@@ -488,24 +615,23 @@ func headEnd(buf []byte) int {
 // the handoff listener.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.shuttingDown.Store(true)
-	s.mu.Lock()
-	for fc := range s.conns {
+	// No connection is tracked from now on (see track): the list is
+	// complete, and is acted on without the lock.
+	conns := s.tracked(nil)
+	for _, fc := range conns {
 		if fc.state.Load() != connBusy {
 			fc.conn.SetReadDeadline(aLongTimeAgo)
 		}
 	}
-	s.mu.Unlock()
 	finished := make(chan struct{})
 	go func() { s.done.Wait(); close(finished) }()
 	select {
 	case <-finished:
 		return nil
 	case <-ctx.Done():
-		s.mu.Lock()
-		for fc := range s.conns {
+		for _, fc := range conns {
 			fc.conn.Close()
 		}
-		s.mu.Unlock()
 		return ctx.Err()
 	}
 }

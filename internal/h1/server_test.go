@@ -257,40 +257,6 @@ func TestFastPathConnectionHandling(t *testing.T) {
 	}
 }
 
-// TestFastPathTimeouts: a new connection that sends nothing and a head that
-// never ends are cut off after ReadHeaderTimeout; an idle kept-alive
-// connection after IdleTimeout; a connection within its timeouts is not.
-func TestFastPathTimeouts(t *testing.T) {
-	t.Parallel()
-	addr, _ := startFast(t, servedBy, 300*time.Millisecond, 600*time.Millisecond)
-	silent := servertest.DialRaw(t, addr)
-	partial := servertest.DialRaw(t, addr)
-	io.WriteString(partial.Conn, "GET / HTTP/1.1\r\nHost: gw\r\n")
-	idle := servertest.DialRaw(t, addr)
-	idle.RoundTrip(t, "GET", "GET / HTTP/1.1\r\nHost: gw\r\n\r\n")
-	start := time.Now()
-	for name, c := range map[string]*servertest.RawClient{"silent": silent, "partial head": partial} {
-		if !c.Closed() {
-			t.Errorf("%s: not closed", name)
-		}
-	}
-	if d := time.Since(start); d > 1500*time.Millisecond {
-		t.Errorf("header timeout of 300 ms took %v", d)
-	}
-	// The idle one is still open at 300 ms (its limit is 600 ms)...
-	if _, body := idle.RoundTrip(t, "GET", "GET /again HTTP/1.1\r\nHost: gw\r\n\r\n"); body != "fast GET /again read 0" {
-		t.Errorf("kept-alive connection within its idle timeout: got %q", body)
-	}
-	// ...and closed once idle for longer.
-	start = time.Now()
-	if !idle.Closed() {
-		t.Error("idle connection not closed")
-	}
-	if d := time.Since(start); d < 400*time.Millisecond || d > 2*time.Second {
-		t.Errorf("idle timeout of 600 ms closed after %v", d)
-	}
-}
-
 // TestFastPathShutdown: on shutdown, idle connections close at once and a
 // request in flight completes, with Connection: close.
 func TestFastPathShutdown(t *testing.T) {

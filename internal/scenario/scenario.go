@@ -88,17 +88,21 @@ var headerPool = []browser.Header{
 	{Name: "Accept-Language", Value: "en_US"},
 }
 
-// Generate returns n scenarios from seed. origin is the page's origin.
+// Generate returns n scenarios from seed. origin is the page's origin. A
+// fifth of them redirect, taking the RedirectStatuses in turn from a
+// random one, so that any five redirects hold every status.
 func Generate(seed uint64, n int, origin string) []Scenario {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	k := r.IntN(len(RedirectStatuses))
+	nextStatus := func() int { k++; return RedirectStatuses[k%len(RedirectStatuses)] }
 	out := make([]Scenario, n)
 	for i := range out {
-		out[i] = generate(r, fmt.Sprintf("g%d-%d", seed, i), origin)
+		out[i] = generate(r, fmt.Sprintf("g%d-%d", seed, i), origin, nextStatus)
 	}
 	return out
 }
 
-func generate(r *rand.Rand, id, origin string) Scenario {
+func generate(r *rand.Rand, id, origin string, redirectStatus func() int) Scenario {
 	s := Scenario{ID: id, Method: pick(r, methods)}
 	s.Credentials = pick(r, []weighted[browser.Credentials]{{30, browser.Omit}, {30, browser.SameOrigin}, {40, browser.Include}})
 	k := pick(r, []weighted[int]{{35, 0}, {35, 1}, {20, 2}, {10, 3}})
@@ -169,7 +173,7 @@ func generate(r *rand.Rand, id, origin string) Scenario {
 
 	// A redirect now and then.
 	if r.IntN(5) == 0 {
-		s.redirect(r, origin)
+		s.redirect(r, origin, redirectStatus())
 	}
 	// Then near misses, skewed so that a good share stays allowed.
 	switch n := r.IntN(100); {
@@ -183,11 +187,11 @@ func generate(r *rand.Rand, id, origin string) Scenario {
 	return s
 }
 
-// redirect turns the actual answer into a redirect to the same or the other
-// server, whose answer carries what the tainted origin needs, or not.
-func (s *Scenario) redirect(r *rand.Rand, origin string) {
+// redirect turns the actual answer into a redirect, with status, to the
+// same or the other server, whose answer carries what the tainted origin
+// needs, or not.
+func (s *Scenario) redirect(r *rand.Rand, origin string, status int) {
 	target := s.Actual
-	status := pick(r, []weighted[int]{{40, 302}, {30, 307}, {20, 301}, {10, 303}})
 	loc := "{same}"
 	if r.IntN(2) == 0 {
 		loc = "{other}"
