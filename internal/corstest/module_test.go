@@ -10,9 +10,13 @@ import (
 )
 
 // maxUserSumLines is what a program that imports only package cors may find
-// in its go.sum, the cors module's own lines apart: golang.org/x/net's two.
-// jub0bs/cors gives 4 lines in all, rs/cors 2.
-const maxUserSumLines = 4
+// in its go.sum: 4 lines, as with jub0bs/cors (rs/cors gives 2). Two of them
+// are the cors module's own, which a replace to the checkout does not write;
+// the test allows the other two, golang.org/x/net's.
+const (
+	maxUserSumLines = 4
+	corsOwnSumLines = 2
+)
 
 // corsDir is the cors module's directory in this checkout.
 func corsDir(t *testing.T) string {
@@ -129,8 +133,8 @@ func main() {
 	modules := strings.Split(strings.TrimSpace(mods), "\n")
 	t.Logf("a module importing only cors: %d go.sum lines (%s), %d modules in its graph, itself included:\n%s",
 		len(entries), strings.Join(entries, "; "), len(modules), mods)
-	if len(entries) > maxUserSumLines {
-		t.Errorf("a module importing only cors gets %d go.sum lines, more than %d: package cors or its tests import a module besides golang.org/x/net; move such tests to internal/corstest", len(entries), maxUserSumLines)
+	if len(entries)+corsOwnSumLines > maxUserSumLines {
+		t.Errorf("a module importing only cors gets %d go.sum lines besides cors's own %d, more than %d in all: package cors or its tests import a module besides golang.org/x/net; move such tests to internal/corstest", len(entries), corsOwnSumLines, maxUserSumLines)
 	}
 	for _, e := range entries {
 		if !strings.HasPrefix(e, "golang.org/x/") {
