@@ -1,7 +1,6 @@
 package check
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/gen"
+	"github.com/corskit/corskit/internal/jsonout"
 )
 
 // JSON is the machine-readable form of a Report (corskit check --json).
@@ -201,9 +201,7 @@ func flatten(h http.Header) map[string]string {
 
 // WriteJSON writes the report as one JSON object.
 func (r Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r.ToJSON())
+	return jsonout.Write(w, r.ToJSON())
 }
 
 // style holds the terminal escapes, empty in a pipe.

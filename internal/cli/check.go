@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
 	"github.com/corskit/corskit/internal/headers"
+	"github.com/corskit/corskit/internal/jsonout"
 	"github.com/corskit/corskit/lint"
 )
 
@@ -430,7 +430,5 @@ func useColor(mode string, w io.Writer) bool {
 
 // writeJSON writes v indented.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return jsonout.Write(w, v)
 }
