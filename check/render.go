@@ -215,7 +215,9 @@ func newStyle(color bool) style {
 }
 
 // WriteText writes the report for a person; color adds terminal colours.
-func (r Report) WriteText(w io.Writer, color bool) {
+// It returns the first write error, after which it writes nothing more.
+func (r Report) WriteText(out io.Writer, color bool) error {
+	w := &stickyWriter{w: out}
 	s := newStyle(color)
 	v, o := r.Verdict, r.Options
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
@@ -361,6 +363,7 @@ func (r Report) WriteText(w io.Writer, color bool) {
 			p("  %s- %s%s\n", s.yellow, wn.Message, s.reset)
 		}
 	}
+	return w.err
 }
 
 // bodyNote says which body the doctor assumed, when the evidence did not

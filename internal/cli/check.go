@@ -225,8 +225,9 @@ func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer)
 			fmt.Fprintln(stderr, err)
 			return ExitUsage
 		}
-	} else {
-		report.WriteText(stdout, useColor(o.color, stdout))
+	} else if err := report.WriteText(stdout, useColor(o.color, stdout)); err != nil {
+		fmt.Fprintln(stderr, err)
+		return ExitUsage
 	}
 	return exitFor(report)
 }
