@@ -147,8 +147,8 @@ func StartFirefoxWith(t testing.TB, o Options) *Firefox {
 	var wsURL string
 	select {
 	case wsURL = <-found:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("Firefox at %s did not start WebDriver BiDi within 60 s", path)
+	case <-time.After(120 * time.Second):
+		t.Fatalf("Firefox at %s did not start WebDriver BiDi within 120 s", path)
 	}
 	ws, err := websocket.Dial(wsURL+"/session", "", "http://127.0.0.1/")
 	if err != nil {
@@ -237,7 +237,7 @@ func (f *Firefox) read() {
 	}
 }
 
-// call sends one BiDi command and waits up to 60 s for its answer.
+// call sends one BiDi command and waits up to 120 s for its answer (a loaded machine has taken over 60 s to answer session.new).
 func (f *Firefox) call(method string, params any) (json.RawMessage, error) {
 	f.calls.Lock()
 	f.nextID++
@@ -255,8 +255,8 @@ func (f *Firefox) call(method string, params any) (json.RawMessage, error) {
 			return nil, fmt.Errorf("%s: %s", a.Error, a.Msg)
 		}
 		return a.Result, nil
-	case <-time.After(60 * time.Second):
-		return nil, errors.New(method + ": no answer within 60 s")
+	case <-time.After(120 * time.Second):
+		return nil, errors.New(method + ": no answer within 120 s")
 	}
 }
 
