@@ -237,7 +237,8 @@ func (f *Firefox) read() {
 	}
 }
 
-// call sends one BiDi command and waits up to 120 s for its answer (a loaded machine has taken over 60 s to answer session.new).
+// call sends one BiDi command and waits up to 120 s for its answer (a
+// loaded machine has taken over 60 s to answer session.new).
 func (f *Firefox) call(method string, params any) (json.RawMessage, error) {
 	f.calls.Lock()
 	f.nextID++
