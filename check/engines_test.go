@@ -88,8 +88,9 @@ func TestModelAgainstEngines(t *testing.T) {
 		n := n
 		if e.Name() == "firefox" && os.Getenv("CORSKIT_SCENARIOS") == "" && os.Getenv("CORSKIT_TABLE") == "" {
 			// A fetch costs Firefox about three times what it costs
-			// Chromium (two WebDriver BiDi round trips and the marker
-			// fetch that ends its console lines, see browsertest.Firefox):
+			// Chromium (measured: a WebDriver BiDi round trip, then the
+			// marker fetch that ends its console lines, see
+			// browsertest.Firefox):
 			// go test ./... runs a third as many there, so that Firefox
 			// takes about as long as the others; CI runs
 			// CORSKIT_SCENARIOS in every engine.
