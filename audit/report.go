@@ -1,13 +1,14 @@
 package audit
 
 import (
-	"encoding/json"
 	"fmt"
-	"github.com/corskit/corskit/internal/sarif"
 	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/corskit/corskit/internal/jsonout"
+	"github.com/corskit/corskit/internal/sarif"
 )
 
 // WriteTable prints the findings for people.
@@ -54,9 +55,7 @@ func headerList(h map[string]string) string {
 
 // WriteJSON prints the results as JSON.
 func WriteJSON(w io.Writer, results []Result) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(results)
+	return jsonout.Write(w, results)
 }
 
 // WriteSARIF writes the findings as a SARIF 2.1.0 log for code-scanning

@@ -77,8 +77,8 @@ func TestModelAgainstEngines(t *testing.T) {
 			t.Logf("what each engine does differently, seed %d, %d scenarios per engine:\n%s", seed, n, table.markdown())
 		}
 	})
-	// The engines run in parallel: Firefox spends most of its time waiting
-	// for its console lines, which the others' work fills.
+	// The engines run in parallel: each spends much of its time waiting for
+	// its browser, which the others' work fills.
 	eachEngineInParallel(t, func(t *testing.T, e browsertest.Engine) {
 		model, _ := browser.EngineNamed(e.Name())
 		srv := scenario.NewServer()
@@ -88,11 +88,13 @@ func TestModelAgainstEngines(t *testing.T) {
 		// status and target (issue 24).
 		n := n
 		if e.Name() == "firefox" && os.Getenv("CORSKIT_SCENARIOS") == "" && os.Getenv("CORSKIT_TABLE") == "" {
-			// Firefox logs a CORS failure from its network process, after
-			// the page sees it: each failure costs a wait for its lines
-			// (see browsertest.Firefox), a fifth of a second where the
-			// other engines take a millisecond. go test ./... runs a third
-			// as many there; CI runs CORSKIT_SCENARIOS in every engine.
+			// A fetch costs Firefox about three times what it costs
+			// Chromium (measured: a WebDriver BiDi round trip, then the
+			// marker fetch that ends its console lines, see
+			// browsertest.Firefox):
+			// go test ./... runs a third as many there, so that Firefox
+			// takes about as long as the others; CI runs
+			// CORSKIT_SCENARIOS in every engine.
 			n /= 3
 		}
 		scs := slices.Concat(scenario.Generate(seed, n, e.Origin()), scenario.HeaderOrders(e.Origin()), scenario.Redirects(e.Origin()))

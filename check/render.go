@@ -1,7 +1,6 @@
 package check
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/gen"
+	"github.com/corskit/corskit/internal/jsonout"
 )
 
 // JSON is the machine-readable form of a Report (corskit check --json).
@@ -201,9 +201,7 @@ func flatten(h http.Header) map[string]string {
 
 // WriteJSON writes the report as one JSON object.
 func (r Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r.ToJSON())
+	return jsonout.Write(w, r.ToJSON())
 }
 
 // style holds the terminal escapes, empty in a pipe.
@@ -217,7 +215,9 @@ func newStyle(color bool) style {
 }
 
 // WriteText writes the report for a person; color adds terminal colours.
-func (r Report) WriteText(w io.Writer, color bool) {
+// It returns the first write error, after which it writes nothing more.
+func (r Report) WriteText(out io.Writer, color bool) error {
+	w := &stickyWriter{w: out}
 	s := newStyle(color)
 	v, o := r.Verdict, r.Options
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
@@ -363,6 +363,7 @@ func (r Report) WriteText(w io.Writer, color bool) {
 			p("  %s- %s%s\n", s.yellow, wn.Message, s.reset)
 		}
 	}
+	return w.err
 }
 
 // bodyNote says which body the doctor assumed, when the evidence did not

@@ -1,10 +1,11 @@
 package lint
 
 import (
-	"encoding/json"
 	"fmt"
-	"github.com/corskit/corskit/internal/sarif"
 	"io"
+
+	"github.com/corskit/corskit/internal/jsonout"
+	"github.com/corskit/corskit/internal/sarif"
 )
 
 // WriteText prints one finding a line, as compilers do, then a summary.
@@ -21,9 +22,7 @@ func WriteText(w io.Writer, fs []Finding) {
 
 // WriteJSON prints the findings as a JSON array.
 func WriteJSON(w io.Writer, fs []Finding) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(fs)
+	return jsonout.Write(w, fs)
 }
 
 // WriteSARIF writes a SARIF 2.1.0 log, each finding at its file, line and

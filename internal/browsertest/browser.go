@@ -9,6 +9,7 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -29,6 +30,7 @@ type Browser struct {
 	// pageURL is the URL the tab shows.
 	pageURL string
 	mu      sync.Mutex
+	markers int // console markers logged, guarded by mu
 }
 
 // ExecPath returns the Chromium binary to use: $CORSKIT_CHROMIUM, else
@@ -163,8 +165,11 @@ type Result struct {
 	PageURL string `json:"-"`
 }
 
-// Fetch makes the page call fetch(req) and returns the outcome. When fetch()
-// rejects, Fetch waits up to five seconds for Chromium's CORS message.
+// Fetch makes the page call fetch(req) and returns the outcome, with the
+// console lines Chromium logged for it. Once the fetch settles, the page
+// logs a marker; Chromium writes a fetch's CORS, mixed-content and "Failed
+// to load resource" lines from the page's process before the page sees the
+// outcome, so they come before the marker.
 func (b *Browser) Fetch(t testing.TB, req Request) Result {
 	t.Helper()
 	b.mu.Lock()
@@ -175,35 +180,33 @@ func (b *Browser) Fetch(t testing.TB, req Request) Result {
 	defer stopMsgs()
 	messages := chromedp.Console(msgCtx)
 
-	res, err := chromedp.Run(ctx, chromedp.Evaluate[Result](fetchExpression(req), chromedp.EvalAwaitPromise))
+	b.markers++
+	marker := fmt.Sprintf("corskit-console-marker %d", b.markers)
+	expr := fmt.Sprintf(`(async () => { const r = await %s; console.debug(%q); return r; })()`, fetchExpression(req), marker)
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[Result](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("fetch %s in Chromium: %v", req.URL, err)
 	}
 	res.PageURL = b.pageURL
-	wait := 50 * time.Millisecond
-	if !res.OK {
-		wait = 5 * time.Second
-	}
-	deadline := time.AfterFunc(wait, stopMsgs)
-	defer deadline.Stop()
-	// Chromium ends what it logs for a failed fetch with "Failed to load
-	// resource: net::ERR_...", right after its CORS or mixed-content line.
+	// A failed fetch's lines end with "Failed to load resource: net::ERR_...",
+	// right after its CORS line, or with its mixed-content line.
+	ended := false
 	for m, err := range messages {
 		if err != nil {
+			t.Fatalf("fetch %s in Chromium: the console marker did not arrive: %v", req.URL, err)
+		}
+		if m.Type == chromedp.ConsoleDebug && m.Text == marker {
 			break
 		}
-		if m.Type != chromedp.ConsoleError {
+		if ended || m.Type != chromedp.ConsoleError {
 			continue
 		}
 		if strings.HasPrefix(m.Text, "Failed to load resource: net::") && m.URL != "" && !strings.HasSuffix(m.URL, "/favicon.ico") {
 			res.Console = append(res.Console, m.Text)
-			break
-		}
-		if strings.Contains(m.Text, req.URL) {
+			ended = true
+		} else if strings.Contains(m.Text, req.URL) {
 			res.Console = append(res.Console, m.Text)
-			if strings.HasPrefix(m.Text, "Mixed Content:") {
-				break
-			}
+			ended = strings.HasPrefix(m.Text, "Mixed Content:")
 		}
 	}
 	return res

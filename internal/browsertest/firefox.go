@@ -22,6 +22,7 @@ import (
 // a blank page served from its own loopback origin.
 type Firefox struct {
 	page    *pageServer
+	markers *markerServer
 	ws      *websocket.Conn
 	context string // the tab's browsing context
 
@@ -114,7 +115,7 @@ func StartFirefoxWith(t testing.TB, o Options) *Firefox {
 	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(firefoxPrefs), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	f := &Firefox{page: startPageServer(t, o), waiting: map[int]chan bidiAnswer{}, logCh: make(chan struct{}, 1)}
+	f := &Firefox{page: startPageServer(t, o), markers: startMarkerServer(t), waiting: map[int]chan bidiAnswer{}, logCh: make(chan struct{}, 1)}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, path, "--headless", "--no-remote", "--profile", profile, "--remote-debugging-port=0",
@@ -146,8 +147,8 @@ func StartFirefoxWith(t testing.TB, o Options) *Firefox {
 	var wsURL string
 	select {
 	case wsURL = <-found:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("Firefox at %s did not start WebDriver BiDi within 60 s", path)
+	case <-time.After(120 * time.Second):
+		t.Fatalf("Firefox at %s did not start WebDriver BiDi within 120 s", path)
 	}
 	ws, err := websocket.Dial(wsURL+"/session", "", "http://127.0.0.1/")
 	if err != nil {
@@ -236,7 +237,8 @@ func (f *Firefox) read() {
 	}
 }
 
-// call sends one BiDi command and waits up to 60 s for its answer.
+// call sends one BiDi command and waits up to 120 s for its answer (a
+// loaded machine has taken over 60 s to answer session.new).
 func (f *Firefox) call(method string, params any) (json.RawMessage, error) {
 	f.calls.Lock()
 	f.nextID++
@@ -254,8 +256,8 @@ func (f *Firefox) call(method string, params any) (json.RawMessage, error) {
 			return nil, fmt.Errorf("%s: %s", a.Error, a.Msg)
 		}
 		return a.Result, nil
-	case <-time.After(60 * time.Second):
-		return nil, errors.New(method + ": no answer within 60 s")
+	case <-time.After(120 * time.Second):
+		return nil, errors.New(method + ": no answer within 120 s")
 	}
 }
 
@@ -283,9 +285,10 @@ func (f *Firefox) Fetch(t testing.TB, req Request) Result {
 	return f.FetchAll(t, []Request{req})[0]
 }
 
-// FetchAll makes the page call fetch for each request in turn. Each fetch is
-// followed by a marker logged from the page; the console lines between one
-// marker and the next are the fetch's.
+// FetchAll makes the page call fetch for each request in turn. When a fetch
+// settles, the page starts a marker fetch (see markerServer) whose refused
+// preflight Firefox logs after every line of the fetch's: the console lines
+// between one fetch's start and its marker's line are the fetch's.
 func (f *Firefox) FetchAll(t testing.TB, reqs []Request) []Result {
 	t.Helper()
 	f.mu.Lock()
@@ -293,7 +296,8 @@ func (f *Firefox) FetchAll(t testing.TB, reqs []Request) []Result {
 	out := make([]Result, len(reqs))
 	for i, req := range reqs {
 		start := f.logCount()
-		expr := fmt.Sprintf(`(async () => { const r = await %s; return JSON.stringify(r); })()`, fetchExpression(req))
+		marker := f.markers.next()
+		expr := fmt.Sprintf(`(async () => { const r = await %s; %s; return JSON.stringify(r); })()`, fetchExpression(req), markerFetch(marker))
 		raw, err := f.call("script.evaluate", map[string]any{"target": map[string]any{"context": f.context}, "awaitPromise": true, "expression": expr})
 		if err != nil {
 			t.Fatalf("Firefox: fetch %s: %v", req.URL, err)
@@ -310,7 +314,7 @@ func (f *Firefox) FetchAll(t testing.TB, reqs []Request) []Result {
 		if err := json.Unmarshal([]byte(ev.Result.Value), &out[i]); err != nil {
 			t.Fatalf("Firefox: fetch %s: result %q: %v", req.URL, ev.Result.Value, err)
 		}
-		out[i].Console = f.linesUntilMarker(t, start, i, !out[i].OK)
+		out[i].Console = f.linesUntilMarker(t, start, marker)
 		out[i].PageURL = f.pageURL
 	}
 	return out
@@ -322,42 +326,19 @@ func (f *Firefox) logCount() int {
 	return len(f.logs)
 }
 
-// linesUntilMarker logs a marker from the page and returns the console lines
-// logged since start, up to the marker. Firefox reports CORS failures from
-// its network process, after the page has seen the rejection (within 50 ms
-// of it, measured on an idle machine): so a failed fetch first waits up to
-// two seconds for a line (some failures, a blocked port, log none), then
-// until no line has come for 300 ms; the margins are for a loaded CI machine.
-func (f *Firefox) linesUntilMarker(t testing.TB, start, i int, failed bool) []string {
+// linesUntilMarker waits for the marker's preflight line and returns the
+// console lines logged since start before it, without any marker's lines.
+func (f *Firefox) linesUntilMarker(t testing.TB, start int, marker string) []string {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	if failed {
-		first := time.Now().Add(2 * time.Second)
-		for f.logCount() == start && time.Now().Before(first) {
-			select {
-			case <-f.logCh:
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-		for quiet := false; !quiet; {
-			select {
-			case <-f.logCh:
-			case <-time.After(300 * time.Millisecond):
-				quiet = true
-			}
-		}
-	}
-	marker := fmt.Sprintf("corskit-marker-%d-%d", i, time.Now().UnixNano())
-	if _, err := f.call("script.evaluate", map[string]any{"target": map[string]any{"context": f.context}, "awaitPromise": false, "expression": fmt.Sprintf("console.log(%q)", marker)}); err != nil {
-		t.Fatalf("Firefox: logging a marker: %v", err)
-	}
-	for time.Now().Before(deadline.Add(5 * time.Second)) {
+	deadline := time.NewTimer(30 * time.Second)
+	defer deadline.Stop()
+	for {
 		f.logMu.Lock()
 		for j := start; j < len(f.logs); j++ {
-			if f.logs[j] == marker {
+			if isMarkerPreflightLine(f.logs[j], marker) {
 				var lines []string
 				for _, l := range f.logs[start:j] {
-					if !strings.HasPrefix(l, "corskit-marker-") {
+					if !isMarkerLine(l) {
 						lines = append(lines, l)
 					}
 				}
@@ -368,9 +349,12 @@ func (f *Firefox) linesUntilMarker(t testing.TB, start, i int, failed bool) []st
 		f.logMu.Unlock()
 		select {
 		case <-f.logCh:
-		case <-time.After(20 * time.Millisecond):
+		case <-deadline.C:
+			f.logMu.Lock()
+			got := append([]string(nil), f.logs[start:]...)
+			f.logMu.Unlock()
+			t.Fatalf("Firefox: the console line of marker %s did not arrive within 30 s; lines since the fetch:\n%s", marker, strings.Join(got, "\n"))
+			return nil
 		}
 	}
-	t.Fatalf("Firefox: the console marker never arrived")
-	return nil
 }

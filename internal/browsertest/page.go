@@ -17,11 +17,12 @@ type pageServer struct {
 	origin string // e.g. "http://127.0.0.1:40123"
 	mu     sync.Mutex
 	pages  map[string]string // path to HTML
+	funcs  map[string]http.HandlerFunc
 }
 
 func startPageServer(t testing.TB, o Options) *pageServer {
 	t.Helper()
-	p := &pageServer{pages: map[string]string{}}
+	p := &pageServer{pages: map[string]string{}, funcs: map[string]http.HandlerFunc{}}
 	srv := httptest.NewUnstartedServer(p)
 	srv.Config.ReadHeaderTimeout = 5 * time.Second
 	if o.TLS {
@@ -61,10 +62,22 @@ func (p *pageServer) add(path, html string) {
 	p.pages[path] = html
 }
 
+// handle serves path with f.
+func (p *pageServer) handle(path string, f http.HandlerFunc) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.funcs[path] = f
+}
+
 func (p *pageServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	html, ok := p.pages[r.URL.Path]
+	f := p.funcs[r.URL.Path]
 	p.mu.Unlock()
+	if f != nil {
+		f(w, r)
+		return
+	}
 	if r.URL.Path == "/favicon.ico" {
 		http.NotFound(w, r)
 		return

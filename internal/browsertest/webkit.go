@@ -15,15 +15,16 @@ import (
 )
 
 // WebKit runs fetches in WebKitGTK's MiniBrowser under Xvfb: Safari's engine,
-// with the same CORS code and console wording. Each FetchAll loads one page
-// that makes the fetches in turn and logs each outcome; MiniBrowser writes
+// with the same CORS code and console wording. One MiniBrowser, started
+// with the engine, shows a runner page that asks the page server for the
+// next batch of fetches (see webkitRunner); each FetchAll is one batch,
+// which makes the fetches in turn and logs each outcome. MiniBrowser writes
 // the console to its standard output, which the driver reads through a
 // pseudo-terminal (so that the web process's output is line-buffered).
 type WebKit struct {
 	page    *pageServer
-	bin     string
-	display string
-	tls     bool
+	runner  *webkitRunner
+	lines   chan string // MiniBrowser's output, closed when it exits
 	mu      sync.Mutex
 	batches int
 }
@@ -63,7 +64,12 @@ func StartWebKitWith(t testing.TB, o Options) *WebKit {
 			missing(t, tool, "apt-get install xvfb bsdutils")
 		}
 	}
-	return &WebKit{page: startPageServer(t, o), bin: bin, display: startXvfb(t), tls: o.TLS}
+	w := &WebKit{page: startPageServer(t, o), runner: newWebKitRunner()}
+	w.page.add(runnerPath, runnerPage)
+	w.page.handle(nextPath, w.runner.next)
+	t.Cleanup(w.runner.stop)
+	w.lines = startMiniBrowser(t, bin, startXvfb(t), o.TLS, w.page.origin+runnerPath)
+	return w
 }
 
 // startXvfb starts a virtual X display for the test and returns its name.
@@ -118,65 +124,64 @@ func (w *WebKit) Fetch(t testing.TB, req Request) Result {
 	return w.FetchAll(t, []Request{req})[0]
 }
 
-// FetchAll loads one page that calls fetch for each request in turn, and
-// returns each outcome with the console lines logged between its start and
-// the next fetch's, without MiniBrowser's "CONSOLE ... ERROR" prefixes.
+// FetchAll hands the runner page one batch that calls fetch for each
+// request in turn, and returns each outcome with the console lines logged
+// between its start and the next fetch's, without MiniBrowser's
+// "CONSOLE ... ERROR" prefixes.
 func (w *WebKit) FetchAll(t testing.TB, reqs []Request) []Result {
 	t.Helper()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.batches++
-	path := fmt.Sprintf("/batch/%d", w.batches)
+	batch := w.batches
 	var js strings.Builder
-	js.WriteString("<!doctype html><title>corskit batch</title><script>\n(async () => {\n")
+	js.WriteString("(async () => {\n")
 	for i, req := range reqs {
-		fmt.Fprintf(&js, "console.log('corskit-begin %d');\n", i)
-		fmt.Fprintf(&js, "console.log('corskit-result %d ' + JSON.stringify(await %s));\n", i, fetchExpression(req))
+		fmt.Fprintf(&js, "console.log('corskit-begin %d %d');\n", batch, i)
+		fmt.Fprintf(&js, "console.log('corskit-result %d %d ' + JSON.stringify(await %s));\n", batch, i, fetchExpression(req))
 	}
-	js.WriteString("console.log('corskit-done');\n})();\n</script>")
-	w.page.add(path, js.String())
+	fmt.Fprintf(&js, "console.log('corskit-done %d');\n})()", batch)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second+time.Duration(len(reqs))*200*time.Millisecond)
-	defer cancel()
-	// script(1) gives MiniBrowser a terminal, so its web process flushes
-	// each console line at once.
-	// Nothing but loopback: other requests go to a proxy where nothing listens.
-	command := shellQuote(w.bin) + " --enable-write-console-messages-to-stdout=true --proxy=http://127.0.0.1:9 --ignore-host=127.0.0.1 --ignore-host=localhost "
-	if w.tls {
-		command += "--ignore-tls-errors "
+	timeout := time.NewTimer(60*time.Second + time.Duration(len(reqs))*200*time.Millisecond)
+	defer timeout.Stop()
+	if !w.runner.give(js.String(), timeout.C) {
+		t.Fatalf("WebKit: MiniBrowser's runner page did not ask for batch %d of %d fetches within %v", batch, len(reqs), 60*time.Second)
 	}
-	command += shellQuote(w.page.origin + path)
-	cmd := exec.CommandContext(ctx, "script", "-qfec", command, "/dev/null")
-	cmd.Env = append(os.Environ(), "DISPLAY="+w.display)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting MiniBrowser: %v", err)
-	}
-	defer func() { cancel(); cmd.Wait() }()
+	return w.read(t, batch, len(reqs), timeout.C)
+}
 
-	out := make([]Result, len(reqs))
-	current, done := -1, false
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
+// read reads MiniBrowser's output up to the batch's done line.
+func (w *WebKit) read(t testing.TB, batch, n int, timeout <-chan time.Time) []Result {
+	t.Helper()
+	out := make([]Result, n)
+	begin, result := fmt.Sprintf("corskit-begin %d ", batch), fmt.Sprintf("corskit-result %d ", batch)
+	done := fmt.Sprintf("corskit-done %d", batch)
+	current := -1
 	var all []string
-	for !done && sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r")
+	for {
+		var line string
+		select {
+		case l, ok := <-w.lines:
+			if !ok {
+				t.Fatalf("WebKit: MiniBrowser exited during batch %d of %d fetches; last lines:\n%s", batch, n, strings.Join(all[max(0, len(all)-10):], "\n"))
+			}
+			line = l
+		case <-timeout:
+			t.Fatalf("WebKit: the page did not finish its %d fetches (batch %d); last lines:\n%s", n, batch, strings.Join(all[max(0, len(all)-10):], "\n"))
+		}
 		all = append(all, line)
 		msg, ok := consoleText(line)
 		if !ok {
 			continue
 		}
 		switch {
-		case msg == "corskit-done":
-			done = true
-		case strings.HasPrefix(msg, "corskit-begin "):
-			current, _ = strconv.Atoi(strings.TrimPrefix(msg, "corskit-begin "))
-		case strings.HasPrefix(msg, "corskit-result "):
-			n, rest, _ := strings.Cut(strings.TrimPrefix(msg, "corskit-result "), " ")
-			i, err := strconv.Atoi(n)
+		case msg == done:
+			return out
+		case strings.HasPrefix(msg, begin):
+			current, _ = strconv.Atoi(strings.TrimPrefix(msg, begin))
+		case strings.HasPrefix(msg, result):
+			num, rest, _ := strings.Cut(strings.TrimPrefix(msg, result), " ")
+			i, err := strconv.Atoi(num)
 			if err != nil || i < 0 || i >= len(out) {
 				t.Fatalf("WebKit: bad result line %q", line)
 			}
@@ -185,16 +190,14 @@ func (w *WebKit) FetchAll(t testing.TB, reqs []Request) []Result {
 				t.Fatalf("WebKit: result %q: %v", rest, err)
 			}
 			out[i].Console = console
-			out[i].PageURL = w.page.origin + path
+			out[i].PageURL = w.page.origin + runnerPath
+		case strings.HasPrefix(msg, "corskit-"):
+			// Another batch's marker (one that timed out): not this batch's lines.
+			current = -1
 		case current >= 0 && current < len(out):
 			out[current].Console = append(out[current].Console, msg)
 		}
 	}
-	if !done {
-		tail := all[max(0, len(all)-10):]
-		t.Fatalf("WebKit: the page did not finish its %d fetches (%v); last lines:\n%s", len(reqs), ctx.Err(), strings.Join(tail, "\n"))
-	}
-	return out
 }
 
 // consoleText returns the message of one line of MiniBrowser's console

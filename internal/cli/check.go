@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
 	"github.com/corskit/corskit/cors/unstable/headers"
+	"github.com/corskit/corskit/internal/jsonout"
 	"github.com/corskit/corskit/lint"
 )
 
@@ -225,8 +225,9 @@ func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer)
 			fmt.Fprintln(stderr, err)
 			return ExitUsage
 		}
-	} else {
-		report.WriteText(stdout, useColor(o.color, stdout))
+	} else if err := report.WriteText(stdout, useColor(o.color, stdout)); err != nil {
+		fmt.Fprintln(stderr, err)
+		return ExitUsage
 	}
 	return exitFor(report)
 }
@@ -430,7 +431,5 @@ func useColor(mode string, w io.Writer) bool {
 
 // writeJSON writes v indented.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return jsonout.Write(w, v)
 }

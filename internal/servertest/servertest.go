@@ -67,7 +67,9 @@ func Start(t *testing.T, dir string, port int, env []string, name string, args .
 			t.Logf("%s output:\n%s", name, out.String())
 		}
 	})
-	deadline := time.After(30 * time.Second)
+	// 60 s: a loaded machine (go test ./... runs packages in parallel)
+	// has taken more than 30 s to start Node.
+	deadline := time.After(60 * time.Second)
 	for {
 		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second); err == nil {
 			c.Close()
@@ -78,7 +80,7 @@ func Start(t *testing.T, dir string, port int, env []string, name string, args .
 			exited <- err
 			t.Fatalf("%s exited (%v) before listening on 127.0.0.1:%d", name, err, port)
 		case <-deadline:
-			t.Fatalf("%s did not listen on 127.0.0.1:%d within 30 s", name, port)
+			t.Fatalf("%s did not listen on 127.0.0.1:%d within 60 s", name, port)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
