@@ -8,19 +8,19 @@ import (
 	"testing"
 )
 
-// Puma returns puma, with Debian's Ruby able to load rack-cors and Sinatra
-// (ruby-rack-cors, ruby-sinatra, puma), or skips loudly.
+// Puma returns puma, with Debian's Ruby able to load rack-cors
+// (ruby-rack-cors, puma), or skips loudly.
 func Puma(t *testing.T) string {
 	t.Helper()
 	puma := Need(t, "puma")
 	ruby := Need(t, "ruby")
-	if err := exec.Command(ruby, "-e", "require 'rack/cors'; require 'sinatra/base'").Run(); err != nil {
-		Need(t, "ruby-rack-cors and ruby-sinatra (Debian's rack-cors and Sinatra)")
+	if err := exec.Command(ruby, "-e", "require 'rack/cors'").Run(); err != nil {
+		Need(t, "ruby-rack-cors (Debian's rack-cors)")
 	}
 	return puma
 }
 
-// ServeRack runs configRU, a Rack config.ru (a Sinatra app behind
+// ServeRack runs configRU, a Rack config.ru (an app behind
 // rack-cors), under puma on a free loopback port until the test ends, and
 // returns its base URL, e.g. http://127.0.0.1:41234.
 func ServeRack(t *testing.T, configRU string) string {
