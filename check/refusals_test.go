@@ -43,6 +43,9 @@ func TestFrameworkRefusalsFirst(t *testing.T) {
 		if got := problemNames(r); !strings.HasPrefix(got, "origin refused by the CORS code") || !strings.Contains(r.Problems[0].Sentence, "allow_origins") {
 			t.Errorf("problems %q, want Starlette's origin refusal first: %+v", got, r.Problems)
 		}
+		if got := problemNames(r); strings.Count(got, "refused by the CORS code") != 1 {
+			t.Errorf("problems %q: one refusal, told once", got)
+		}
 	})
 	t.Run("aiohttp-cors headers", func(t *testing.T) {
 		t.Parallel()
