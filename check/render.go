@@ -345,8 +345,11 @@ func (r Report) WriteText(w io.Writer, color bool) {
 			p("; headers %s", strings.Join(f.Policy.AllowHeaders, ", "))
 		}
 		p(".\n")
-		if f.Keeps != "" {
+		switch {
+		case f.Keeps != "":
 			p("  It keeps %s.\n", f.Keeps)
+		case f.Learned != nil:
+			p("  %d probe requests (preflights for the usual methods and headers from two origins, and GETs) found no CORS header on this URL.\n", f.Learned.Requests)
 		}
 		if f.Adds != "" {
 			p("  It adds %s.\n", f.Adds)
