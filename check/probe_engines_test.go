@@ -3,6 +3,8 @@ package check
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/internal/browsertest"
+	"github.com/corskit/corskit/internal/pastetest"
 	"github.com/corskit/corskit/internal/quote"
 	"github.com/corskit/corskit/internal/servertest"
 )
@@ -103,6 +106,44 @@ func TestProbeFixKeepsWhatWorked(t *testing.T) {
 					[]browsertest.Request{{Method: "GET", Headers: map[string]string{"Authorization": "Bearer x"}, Credentials: "include"},
 						{Method: "DELETE", Headers: map[string]string{"X-Anything": "1"}, Credentials: "include"}}},
 			}
+			// Express with cors from the npm cache, listing its methods
+			// and headers: the fix is the product's own Express snippet,
+			// pasted as its text says.
+			expressSrc := func(port int) string {
+				return fmt.Sprintf(`const express = require('express');
+const cors = require('cors');
+const app = express();
+app.use(cors({origin: [%s, %s], credentials: true, methods: ['GET', 'POST', 'DELETE'], allowedHeaders: ['Content-Type', 'X-Request-Id'], maxAge: 600}));
+app.use(express.json());
+app.all('/data', (req, res) => res.json({ok: true}));
+app.listen(%d, '127.0.0.1');
+`, quote.JS(page), quote.JS(other), port)
+			}
+			var expressPort int
+			cases = append(cases, struct {
+				name   string
+				broken func() string
+				fixed  func(c cors.Config) string
+				worked []browsertest.Request
+			}{"express cors listing methods and headers",
+				func() string {
+					expressPort = servertest.FreePort(t)
+					return startExpress(t, expressSrc(expressPort), expressPort)
+				},
+				func(c cors.Config) string {
+					parts, err := pieces("express", c)
+					if err != nil {
+						t.Fatal(err)
+					}
+					port := servertest.FreePort(t)
+					fixed, err := pastetest.Apply(expressSrc(port), parts)
+					if err != nil {
+						t.Fatalf("pasting the Express fix: %v", err)
+					}
+					return startExpress(t, fixed, port)
+				},
+				[]browsertest.Request{{Method: "DELETE", Credentials: "include"},
+					{Method: "POST", Headers: map[string]string{"Content-Type": "application/json", "X-Request-Id": "7"}, Credentials: "include", Body: "{}"}}})
 			for _, c := range cases {
 				base := c.broken()
 				run := func(when string, base string) {
@@ -131,4 +172,15 @@ func TestProbeFixKeepsWhatWorked(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startExpress runs an Express app (express and cors from the npm cache)
+// until the test ends and returns its base URL.
+func startExpress(t *testing.T, src string, port int) string {
+	t.Helper()
+	dir := t.TempDir()
+	node := servertest.NPMInstall(t, dir, "express@4", "cors@2")
+	os.WriteFile(filepath.Join(dir, "app.js"), []byte(src), 0o600)
+	servertest.Start(t, dir, port, nil, node, "app.js")
+	return fmt.Sprintf("http://127.0.0.1:%d", port)
 }
