@@ -62,3 +62,33 @@ func TestFrameworkRefusalsFirst(t *testing.T) {
 		}
 	})
 }
+
+// tomcatWebXML puts Tomcat's CorsFilter in front of the app, allowing the
+// page's origin with the filter's default methods (GET, POST, HEAD,
+// OPTIONS): a preflight for PUT gets its bare 403.
+const tomcatWebXML = `<?xml version="1.0" encoding="UTF-8"?>
+<web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="5.0">
+  <filter>
+    <filter-name>CorsFilter</filter-name>
+    <filter-class>org.apache.catalina.filters.CorsFilter</filter-class>
+    <init-param><param-name>cors.allowed.origins</param-name><param-value>` + probePage + `, ` + probeOther + `</param-value></init-param>
+    <init-param><param-name>cors.support.credentials</param-name><param-value>true</param-value></init-param>
+  </filter>
+  <filter-mapping><filter-name>CorsFilter</filter-name><url-pattern>/*</url-pattern></filter-mapping>
+</web-app>
+`
+
+// TestFrameworkRefusalTomcat: Tomcat's CorsFilter refuses a method with a
+// bare 403; the doctor names the filter and its init-params first, not an
+// auth layer.
+func TestFrameworkRefusalTomcat(t *testing.T) {
+	t.Parallel()
+	base := servertest.ServeTomcat(t, tomcatWebXML, map[string]string{"data": `{"ok": true}`})
+	r := probeCheck(t, base+"/data", "PUT", browser.Header{Name: "Content-Type", Value: "application/json"})
+	if got := problemNames(r); !strings.HasPrefix(got, "request refused by the CORS code") || !strings.Contains(r.Problems[0].Sentence, "cors.allowed.methods") {
+		t.Errorf("problems %q, want Tomcat's CorsFilter refusal first: %+v", got, r.Problems)
+	}
+	if l := r.Fix.Learned; l == nil || !hasFold(l.Methods, "GET", "POST") || !hasFold(l.Origins, probePage, probeOther) {
+		t.Errorf("learned %+v", r.Fix.Learned)
+	}
+}
