@@ -190,7 +190,7 @@ func learnFrom(l *Learned, out browser.Outgoing, in browser.Incoming, random str
 	if strings.TrimSpace(h.Get("Access-Control-Allow-Credentials")) == "true" {
 		l.Credentials = true
 	}
-	l.Expose, _ = addList(l.Expose, h.Values("Access-Control-Expose-Headers"), http.CanonicalHeaderKey)
+	l.Expose = addNames(l.Expose, h.Values("Access-Control-Expose-Headers"), http.CanonicalHeaderKey, "")
 	if !out.Preflight || !allowed || in.Status < 200 || in.Status > 299 {
 		return
 	}
@@ -202,18 +202,32 @@ func learnFrom(l *Learned, out browser.Outgoing, in browser.Incoming, random str
 	if listsFold(methods, asked) || listsFold(methods, "*") || headers.IsSafelistedMethod(asked) && asked != "" {
 		l.Methods = addFold(l.Methods, asked)
 	}
-	l.Methods, _ = addList(l.Methods, methods, headers.NormalizeMethod)
+	l.Methods = addNames(l.Methods, methods, headers.NormalizeMethod, "")
 	allowHeaders := h.Values("Access-Control-Allow-Headers")
 	if listsFold(allowHeaders, random) || listsFold(allowHeaders, "*") {
 		l.AnyHeader = true
 	}
-	for _, v := range allowHeaders {
+	l.Headers = addNames(l.Headers, allowHeaders, http.CanonicalHeaderKey, random)
+}
+
+// maxLearned bounds each list the probe learns: a hostile server's 1 MiB
+// header costs no more than a real one.
+const maxLearned = 64
+
+// addNames adds the plausible names of the comma-separated values to list,
+// normalized, skipping *, skip and duplicates, up to maxLearned names.
+func addNames(list, values []string, norm func(string) string, skip string) []string {
+	for _, v := range values {
 		for item := range strings.SplitSeq(v, ",") {
-			if item = strings.TrimSpace(item); item != "" && item != "*" && !strings.EqualFold(item, random) && plausibleName(item) {
-				l.Headers = addFold(l.Headers, http.CanonicalHeaderKey(item))
+			if len(list) >= maxLearned {
+				return list
+			}
+			if item = strings.TrimSpace(item); item != "" && item != "*" && !strings.EqualFold(item, skip) && plausibleName(item) {
+				list = addFold(list, norm(item))
 			}
 		}
 	}
+	return list
 }
 
 // listsFold reports whether the comma-separated values list name.

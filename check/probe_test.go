@@ -2,6 +2,9 @@ package check
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -126,5 +129,33 @@ func TestProbeLearnsStarlette(t *testing.T) {
 	r = probeCheck(t, listed+"/data", "PUT", browser.Header{Name: "Content-Type", Value: "application/json"}, browser.Header{Name: "X-Request-Id", Value: "1"})
 	if got := problemNames(r); !strings.HasPrefix(got, "header refused by the CORS code") || !strings.Contains(r.Problems[0].Sentence, "allow_headers") {
 		t.Errorf("problems %q, want Starlette's header refusal first: %+v", got, r.Problems)
+	}
+}
+
+// TestProbeHostileAnswersBounded: a server that answers every preflight
+// with a megabyte of header names costs the probe bounded time, and at
+// most maxLearned names per list.
+func TestProbeHostileAnswersBounded(t *testing.T) {
+	t.Parallel()
+	names := strings.Repeat("X-A,", 1<<17) // 512 KiB of one name, then many
+	var b strings.Builder
+	for i := range 1 << 15 {
+		fmt.Fprintf(&b, "X-%d,", i)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		w.Header().Set("Access-Control-Allow-Headers", names+b.String())
+		w.Header().Set("Access-Control-Allow-Methods", b.String())
+		w.Header().Set("Access-Control-Expose-Headers", b.String())
+	}))
+	t.Cleanup(srv.Close)
+	url := srv.URL
+	start := time.Now()
+	l := Probe(Options{URL: url, Origin: probePage, Method: "PUT", Timeout: 5 * time.Second}, Transport(context.Background(), Options{Timeout: 5 * time.Second}))
+	if len(l.Headers) > maxLearned || len(l.Methods) > maxLearned+1 || len(l.Expose) > maxLearned || !l.CORS {
+		t.Errorf("learned %d headers, %d methods, %d exposed: want at most %d each", len(l.Headers), len(l.Methods), len(l.Expose), maxLearned)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("the probe took %v on hostile answers", d)
 	}
 }
