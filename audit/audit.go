@@ -24,6 +24,9 @@ type Options struct {
 	Trusted []string
 	// Ambient are headers a victim's browser would attach by itself (a
 	// Cookie, an Authorization the site sets): sent on credentialed probes.
+	// Without a Cookie among them, credentialed probes carry a stand-in
+	// cookie (see ProbeCookie): a signed-in victim's browser sends one, and
+	// some servers (Starlette's CORSMiddleware) echo any origin only then.
 	Ambient http.Header
 	// Concurrency bounds the requests in flight; default 4.
 	Concurrency int
@@ -268,11 +271,8 @@ func (a *auditor) transport() browser.RoundTripper {
 		if err := a.limiter.wait(a.ctx); err != nil {
 			return browser.Incoming{}, err
 		}
-		if out.Credentials {
-			out.Header = out.Header.Clone()
-			for k, vs := range a.opts.Ambient {
-				out.Header[k] = vs
-			}
+		if out.Credentials && !out.Preflight {
+			out.Header = attackerHeaders(out.Header, a.opts.Ambient, trustworthy(u))
 		}
 		return inner(out)
 	}

@@ -241,7 +241,14 @@ func judge(ctx context.Context, o Options, send browser.RoundTripper, live bool)
 		}
 		r.Others = append(r.Others, oo)
 	}
-	r.Fix = fixFor(o, target.Verdict, answers)
+	var learned *Learned
+	if live && headerFixable(target.Verdict) {
+		// What the server allows today, for a fix that keeps it.
+		l := Probe(o, send)
+		learned = &l
+		r.Problems = refineProblems(r.Problems, learned, o)
+	}
+	r.Fix = fixFor(o, target.Verdict, answers, learned)
 	for i := range r.Engines {
 		r.Engines[i].Verdict.Warnings = append(r.Engines[i].Verdict.Warnings, storageWarnings(o, r.Engines[i].Verdict)...)
 	}

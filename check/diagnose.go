@@ -106,6 +106,9 @@ func preflightStatus(last *browser.Exchange, original func(browser.Outgoing) bro
 	if m, ok := storageRefusal(last); ok {
 		return m
 	}
+	if m, ok := frameworkRefusal(last); ok {
+		return m
+	}
 	if m, ok := refusedByBody(last); ok {
 		return m
 	}
@@ -130,6 +133,9 @@ func missingAllowOrigin(req browser.Request, v browser.Verdict, last *browser.Ex
 	}
 	status, stack := last.Response.Status, stackOf(last.Response.Header)
 	if m, ok := storageRefusal(last); ok {
+		return m
+	}
+	if m, ok := frameworkRefusal(last); ok {
 		return m
 	}
 	if m, ok := refusedByBody(last); ok {

@@ -50,6 +50,12 @@ type Fix struct {
 	// Dropped are the names in the server's answers that the fix does not
 	// keep, because they are not plausible method or header names.
 	Dropped []Dropped
+	// Learned is the server's current policy as the probe showed it; nil
+	// when no probe ran (a recording, or nothing to fix).
+	Learned *Learned
+	// Keeps says what the server allows today, which the fix keeps; Adds
+	// what the request needs besides. Both "" without a probe.
+	Keeps, Adds string
 }
 
 // Dropped is a name from a server's answer that the fix leaves out.
@@ -186,12 +192,13 @@ func addFold(list []string, s string) []string {
 
 // fixFor returns the fix for a blocked verdict; nothing when it is allowed or
 // failed for a reason no header can fix.
-func fixFor(o Options, v browser.Verdict, answers []http.Header) Fix {
+func fixFor(o Options, v browser.Verdict, answers []http.Header, learned *Learned) Fix {
 	if !headerFixable(v) {
 		return Fix{}
 	}
 	c, dropped := fixPolicy(o, answers)
-	f := Fix{Policy: c, Dropped: dropped}
+	keeps, adds := keepLearned(&c, o, learned)
+	f := Fix{Policy: c, Dropped: dropped, Learned: learned, Keeps: keeps, Adds: adds}
 	common := []HeaderLine{{"Access-Control-Allow-Origin", o.Origin}}
 	if c.AllowCredentials {
 		common = append(common, HeaderLine{"Access-Control-Allow-Credentials", "true"})
@@ -203,7 +210,7 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header) Fix {
 			f.Preflight = append(f.Preflight, HeaderLine{"Access-Control-Allow-Methods", strings.Join(c.AllowMethods, ", ")})
 		}
 		if len(c.AllowHeaders) > 0 {
-			f.Preflight = append(f.Preflight, HeaderLine{"Access-Control-Allow-Headers", strings.Join(c.AllowHeaders, ", ")})
+			f.Preflight = append(f.Preflight, HeaderLine{"Access-Control-Allow-Headers", allowHeadersValue(c)})
 		}
 		f.Preflight = append(f.Preflight, HeaderLine{"Access-Control-Max-Age", strconv.Itoa(c.MaxAge)},
 			HeaderLine{"Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"})
@@ -279,4 +286,15 @@ func stackFrom(h http.Header) (stack, from string) {
 		}
 	}
 	return "", ""
+}
+
+// allowHeadersValue is the preflight's Access-Control-Allow-Headers for c:
+// its list, or, when it allows any header, the request's own list echoed
+// (browsers read * literally on credentialed requests, and * never covers
+// Authorization).
+func allowHeadersValue(c cors.Config) string {
+	if slices.Contains(c.AllowHeaders, "*") {
+		return "(the preflight's Access-Control-Request-Headers, echoed)"
+	}
+	return strings.Join(c.AllowHeaders, ", ")
 }

@@ -87,6 +87,9 @@ func findProblems(req browser.Request, e *browser.Engine, rt browser.RoundTrippe
 		bare := x != nil && !hasCORS(original(rt)(x.Request).Header)
 		switch i := slices.IndexFunc(out, func(q Problem) bool { return q.Name == p.Name }); {
 		case bare && (len(fixes[key]) > 0 || refused):
+		case i >= 0 && out[i].Preflight == p.Preflight && out[i].Status == p.Status && strings.HasSuffix(p.Name, "refused by the CORS code"):
+			// One refusal (a framework's 400 or 403 says it once for
+			// every check it failed), told once.
 		case i >= 0 && out[i].Preflight != p.Preflight:
 			out[i].Again = append(out[i].Again, p.answer())
 		default:

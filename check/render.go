@@ -72,6 +72,12 @@ type JSONFix struct {
 	Pieces map[string][]gen.Part `json:"pieces"`
 	// Dropped are the names in the server's answers the fix leaves out.
 	Dropped []Dropped `json:"dropped"`
+	// Learned is the server's current policy as the probe showed it, with
+	// the count of requests it sent; Keeps and Adds say what the fix keeps
+	// of it and what it adds.
+	Learned *Learned `json:"learned,omitempty"`
+	Keeps   string   `json:"keeps,omitempty"`
+	Adds    string   `json:"adds,omitempty"`
 }
 
 func lines(hs []HeaderLine) map[string]string {
@@ -161,7 +167,8 @@ func (r Report) ToJSON() JSON {
 	}
 	if f := r.Fix; f.Response != nil {
 		j.Fix = &JSONFix{PreflightStatus: f.PreflightStatus, Preflight: lines(f.Preflight), Response: lines(f.Response),
-			Policy: f.Policy, Stack: f.Stack, StackFrom: f.StackFrom, Snippet: f.Snippet, Snippets: f.Snippets, Pieces: f.Pieces, Dropped: f.Dropped}
+			Policy: f.Policy, Stack: f.Stack, StackFrom: f.StackFrom, Snippet: f.Snippet, Snippets: f.Snippets, Pieces: f.Pieces, Dropped: f.Dropped,
+			Learned: f.Learned, Keeps: f.Keeps, Adds: f.Adds}
 		if j.Fix.Dropped == nil {
 			j.Fix.Dropped = []Dropped{}
 		}
@@ -338,6 +345,15 @@ func (r Report) WriteText(out io.Writer, color bool) error {
 			p("; headers %s", strings.Join(f.Policy.AllowHeaders, ", "))
 		}
 		p(".\n")
+		switch {
+		case f.Keeps != "":
+			p("  It keeps %s.\n", f.Keeps)
+		case f.Learned != nil:
+			p("  %d probe requests (preflights for the usual methods and headers from two origins, and GETs) found no CORS header on this URL.\n", f.Learned.Requests)
+		}
+		if f.Adds != "" {
+			p("  It adds %s.\n", f.Adds)
+		}
 		for _, d := range f.Dropped {
 			p("  %sLeft out%s %s from the server's %s: %s.\n", s.yellow, s.reset, strconv.Quote(d.Name), d.Header, d.Why)
 		}

@@ -41,13 +41,15 @@ func pieces(stack string, c cors.Config) ([]gen.Part, error) {
 			{Where: "B. The app already calls cors(...): replace that call with this one, " + first.Where + "; keep the app's own require('cors')", Text: first.Text},
 		}, nil
 	case "flask":
-		imports := "from flask_cors import CORS\n"
+		imports, re := "from flask_cors import CORS\n", ""
 		if strings.Contains(first.Text, "re.compile") {
-			imports = "import re\n" + imports
+			// A pattern (any header, an origin pattern) needs re, which
+			// the app may not import.
+			re = "import re\n"
 		}
 		return []gen.Part{
-			{Where: "A. The app has no Flask-CORS yet (pip install flask-cors): " + first.Where + ", add", Text: imports + first.Text},
-			{Where: "B. The app already calls CORS(app, ...): replace that call with this one; keep the app's own imports", Text: first.Text},
+			{Where: "A. The app has no Flask-CORS yet (pip install flask-cors): " + first.Where + ", add", Text: re + imports + first.Text},
+			{Where: "B. The app already calls CORS(app, ...): replace that call with this one; keep the app's own imports", Text: re + first.Text},
 		}, nil
 	case "nginx":
 		for i := range parts {

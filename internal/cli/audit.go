@@ -35,7 +35,7 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 		o.Trusted = append(o.Trusted, s)
 		return nil
 	})
-	fs.Func("H", "header a victim's browser sends by itself, e.g. -H 'Cookie: session=...' (repeatable)", func(s string) error {
+	fs.Func("H", "header a victim's browser sends by itself, e.g. -H 'Cookie: session=...' (repeatable); without a Cookie, credentialed probes carry "+audit.ProbeCookie+", as a signed-in victim's browser carries one", func(s string) error {
 		name, value, ok := strings.Cut(s, ":")
 		if !ok {
 			return fmt.Errorf("header %q is not 'Name: value'", s)
