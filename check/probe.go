@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/corskit/corskit/browser"
-	"github.com/corskit/corskit/internal/headers"
-	"github.com/corskit/corskit/internal/origin"
+	"github.com/corskit/corskit/cors/unstable/headers"
+	"github.com/corskit/corskit/cors/unstable/origin"
 )
 
 // Learned is the server's current CORS policy for the URL, as a bounded
