@@ -129,28 +129,31 @@ func isStarlette(name, text string) bool {
 	return strings.HasSuffix(name, ".py") && strings.Contains(text, "CORSMiddleware")
 }
 
-// callsOf returns the text of each call re starts, to its closing
-// parenthesis, with its offset.
+// callsOf returns the text of each call a match of re is in or opens, from
+// its opening parenthesis (in the match, or the last one before it) to the
+// closing one (at most 8 KiB), with the match's offset.
 func callsOf(text string, re *regexp.Regexp) (calls []string, at []int) {
 	for _, m := range re.FindAllStringIndex(text, -1) {
-		depth, end := 0, len(text)
-		start := strings.LastIndexByte(text[:m[0]+1], '(')
-		if start < 0 || start < m[0]-40 {
-			start = m[0]
+		open := strings.IndexByte(text[m[0]:m[1]], '(')
+		if open >= 0 {
+			open += m[0]
+		} else if open = strings.LastIndexByte(text[:m[0]], '('); open < 0 {
+			continue
 		}
+		depth, end := 0, min(len(text), open+8192)
 	scan:
-		for i := start; i < len(text) && i < start+8192; i++ {
+		for i := open; i < end; i++ {
 			switch text[i] {
 			case '(':
 				depth++
 			case ')':
-				if depth--; depth <= 0 {
+				if depth--; depth == 0 {
 					end = i + 1
 					break scan
 				}
 			}
 		}
-		calls, at = append(calls, text[m[0]:min(end, len(text))]), append(at, m[0])
+		calls, at = append(calls, text[open:end]), append(at, m[0])
 	}
 	return calls, at
 }
