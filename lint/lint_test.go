@@ -55,9 +55,9 @@ var corpus = map[string][]string{
 	"good/index.php": nil, "good/main.go": nil,
 	// The Python stacks' rules (gen/stack_django.go, stack_fastapi.go,
 	// stack_aiohttp.go); the good files are corskit gen's output.
-	"bad/django_settings.py": {"3:django-cors-middleware-order=medium", "5:django-old-setting-name=low", "5:django-origin-with-path=medium", "6:django-allow-all-with-credentials=high"},
-	"bad/fastapi_app.py":     {"4:starlette-star-with-credentials=high"},
-	"bad/aiohttp_app.py":     {"3:aiohttp-cors-star-with-credentials=high", "3:aiohttp-cors-no-methods=low"},
+	"bad/django_settings.py":  {"3:django-cors-middleware-order=medium", "5:django-old-setting-name=low", "5:django-origin-with-path=medium", "6:django-allow-all-with-credentials=high"},
+	"bad/fastapi_app.py":      {"4:starlette-star-with-credentials=high"},
+	"bad/aiohttp_app.py":      {"3:aiohttp-cors-star-with-credentials=high", "3:aiohttp-cors-no-methods=low"},
 	"good/django_settings.py": nil, "good/fastapi_app.py": nil, "good/aiohttp_app.py": nil,
 }
 
