@@ -56,6 +56,41 @@ type Fix struct {
 	// Keeps says what the server allows today, which the fix keeps; Adds
 	// what the request needs besides. Both "" without a probe.
 	Keeps, Adds string
+	// Causes are Stack's typical CORS mistakes (its stack file's), the
+	// ones an answer shows first.
+	Causes []StackCause
+}
+
+// StackCause is one of a stack's typical mistakes, and whether one of the
+// answers shows it.
+type StackCause struct {
+	gen.Cause
+	// Seen is true when an answer shows the cause itself (e.g. Starlette's
+	// 400 "Disallowed CORS method").
+	Seen bool `json:"seen"`
+}
+
+// causesFor lists the stack's causes, those an answer shows first.
+func causesFor(stack string, v browser.Verdict) []StackCause {
+	s, ok := gen.LookupStack(stack)
+	if !ok {
+		return nil
+	}
+	var seen, rest []StackCause
+	for _, c := range s.Causes {
+		sc := StackCause{Cause: c}
+		for _, x := range v.Exchanges {
+			if c.Seen != nil && c.Seen(answerOf(x.Response)) {
+				sc.Seen = true
+			}
+		}
+		if sc.Seen {
+			seen = append(seen, sc)
+		} else {
+			rest = append(rest, sc)
+		}
+	}
+	return append(seen, rest...)
 }
 
 // Dropped is a name from a server's answer that the fix leaves out.
@@ -222,7 +257,7 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header, learned *Learne
 	f.Response = append(f.Response, HeaderLine{"Vary", "Origin"})
 
 	f.Snippets, f.Pieces = map[string]string{}, map[string][]gen.Part{}
-	for _, stack := range stacks {
+	for _, stack := range doctorStacks() {
 		if parts, err := pieces(stack, stackPolicy(o, stack, c)); err == nil {
 			f.Pieces[stack] = parts
 			f.Snippets[stack] = renderSnippet(stack, c, parts)
@@ -242,22 +277,31 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header, learned *Learne
 	}
 	exposeETag(o, &f)
 	f.Snippet = f.Snippets[f.Stack]
+	f.Causes = causesFor(f.Stack, v)
 	return f
 }
 
-// detectStack guesses the server stack from the answers' Server and
-// X-Powered-By headers, the last answer first.
+// detectStack guesses the server stack from the answers, the last answer
+// first: a storage service's error body, else the stack files'
+// recognition, the most specific evidence winning (an app's own marks over
+// a Server header).
 func detectStack(v browser.Verdict) (stack, from string) {
+	var best gen.Evidence
 	for i := len(v.Exchanges) - 1; i >= 0; i-- {
 		x := v.Exchanges[i]
 		if stack, from := storageFrom(x.Response.Header, x.Response.Body); stack != "" {
 			return stack, from
 		}
-		if stack, from := stackFrom(x.Response.Header); stack != "" {
-			return stack, from
+		if s, ev := gen.Recognize(answerOf(x.Response)); ev.Rank > best.Rank {
+			stack, best = s, ev
 		}
 	}
-	return "", ""
+	return stack, best.From
+}
+
+// answerOf is an answer as the stack files read it.
+func answerOf(r browser.Incoming) gen.Answer {
+	return gen.Answer{Status: r.Status, Header: r.Header, Body: r.Body}
 }
 
 // stackOf is the stack one answer's headers name, or "".
@@ -265,27 +309,8 @@ func stackOf(h http.Header) string {
 	if stack, _ := storageFrom(h, nil); stack != "" {
 		return stack
 	}
-	stack, _ := stackFrom(h)
+	stack, _ := gen.Recognize(gen.Answer{Header: h})
 	return stack
-}
-
-// stackFrom is the stack one answer's headers name, and the header line
-// that names it.
-func stackFrom(h http.Header) (stack, from string) {
-	server, powered := h.Get("Server"), h.Get("X-Powered-By")
-	lower := strings.ToLower(server + " " + powered)
-	for _, c := range []struct{ needle, stack string }{
-		{"express", "express"}, {"php", "php"}, {"werkzeug", "flask"}, {"flask", "flask"},
-		{"nginx", "nginx"}, {"caddy", "caddy"},
-	} {
-		if strings.Contains(lower, c.needle) {
-			if powered != "" && strings.Contains(strings.ToLower(powered), c.needle) {
-				return c.stack, "X-Powered-By: " + powered
-			}
-			return c.stack, "Server: " + server
-		}
-	}
-	return "", ""
 }
 
 // allowHeadersValue is the preflight's Access-Control-Allow-Headers for c:
