@@ -149,7 +149,7 @@ func (o *Options) Validate() error {
 	if o.Stack == "" {
 		o.Stack = "auto"
 	}
-	if o.Stack != "auto" && !slices.Contains(stacks, o.Stack) {
+	if o.Stack != "auto" && !slices.Contains(doctorStacks(), o.Stack) {
 		errs = append(errs, fmt.Errorf("Options.Stack %q is not known: use auto or one of %s", o.Stack, strings.Join(Stacks(), ", ")))
 	}
 	if len(o.Rules) > 0 {

@@ -215,7 +215,7 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header) Fix {
 	f.Response = append(f.Response, HeaderLine{"Vary", "Origin"})
 
 	f.Snippets, f.Pieces = map[string]string{}, map[string][]gen.Part{}
-	for _, stack := range stacks {
+	for _, stack := range doctorStacks() {
 		if parts, err := pieces(stack, stackPolicy(o, stack, c)); err == nil {
 			f.Pieces[stack] = parts
 			f.Snippets[stack] = renderSnippet(stack, c, parts)
@@ -238,19 +238,27 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header) Fix {
 	return f
 }
 
-// detectStack guesses the server stack from the answers' Server and
-// X-Powered-By headers, the last answer first.
+// detectStack guesses the server stack from the answers, the last answer
+// first: a storage service's error body, else the stack files'
+// recognition, the most specific evidence winning (an app's own marks over
+// a Server header).
 func detectStack(v browser.Verdict) (stack, from string) {
+	var best gen.Evidence
 	for i := len(v.Exchanges) - 1; i >= 0; i-- {
 		x := v.Exchanges[i]
 		if stack, from := storageFrom(x.Response.Header, x.Response.Body); stack != "" {
 			return stack, from
 		}
-		if stack, from := stackFrom(x.Response.Header); stack != "" {
-			return stack, from
+		if s, ev := gen.Recognize(answerOf(x.Response)); ev.Rank > best.Rank {
+			stack, best = s, ev
 		}
 	}
-	return "", ""
+	return stack, best.From
+}
+
+// answerOf is an answer as the stack files read it.
+func answerOf(r browser.Incoming) gen.Answer {
+	return gen.Answer{Status: r.Status, Header: r.Header, Body: r.Body}
 }
 
 // stackOf is the stack one answer's headers name, or "".
@@ -258,25 +266,6 @@ func stackOf(h http.Header) string {
 	if stack, _ := storageFrom(h, nil); stack != "" {
 		return stack
 	}
-	stack, _ := stackFrom(h)
+	stack, _ := gen.Recognize(gen.Answer{Header: h})
 	return stack
-}
-
-// stackFrom is the stack one answer's headers name, and the header line
-// that names it.
-func stackFrom(h http.Header) (stack, from string) {
-	server, powered := h.Get("Server"), h.Get("X-Powered-By")
-	lower := strings.ToLower(server + " " + powered)
-	for _, c := range []struct{ needle, stack string }{
-		{"express", "express"}, {"php", "php"}, {"werkzeug", "flask"}, {"flask", "flask"},
-		{"nginx", "nginx"}, {"caddy", "caddy"},
-	} {
-		if strings.Contains(lower, c.needle) {
-			if powered != "" && strings.Contains(strings.ToLower(powered), c.needle) {
-				return c.stack, "X-Powered-By: " + powered
-			}
-			return c.stack, "Server: " + server
-		}
-	}
-	return "", ""
 }

@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/corskit/corskit/cors"
@@ -10,17 +9,26 @@ import (
 	"github.com/corskit/corskit/internal/quote"
 )
 
-// stacks are the stacks the doctor writes a fix for: the gen targets whose
-// output marks the pieces an existing app needs. The fix is gen's, so what
-// gen's tests prove on the real servers is what the doctor prints.
-var stacks = []string{"caddy", "express", "flask", "go", "nginx", "php", "s3", "azure-blob", "gcs", "gateway-api", "ingress-nginx"}
+// doctorStacks are the stacks the doctor writes a fix for, from gen's
+// registry: the gen targets whose output marks the pieces an existing app
+// needs. The fix is gen's, so what gen's tests prove on the real servers is
+// what the doctor prints.
+func doctorStacks() []string {
+	var out []string
+	for _, s := range gen.Stacks() {
+		if s.Doctor {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
 
 // Stacks lists the stacks --stack accepts, besides auto.
-func Stacks() []string { return slices.Clone(stacks) }
+func Stacks() []string { return doctorStacks() }
 
 // pieces writes the fix for stack from c: gen's pieces, each with where it
-// goes; for Express and Flask, two forms, for an app without CORS (A) and
-// for one that already configures it (B), of which the app uses one.
+// goes, as the stack's file shapes them (for a library, two forms: A for
+// an app without CORS, B for one that already configures it).
 func pieces(stack string, c cors.Config) ([]gen.Part, error) {
 	o := gen.Options{Policy: c, BestEffort: true}
 	if stack == "azure-blob" {
@@ -33,42 +41,16 @@ func pieces(stack string, c cors.Config) ([]gen.Part, error) {
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("gen %s marks no piece to paste", stack)
 	}
-	first := parts[0]
-	switch stack {
-	case "express":
-		return []gen.Part{
-			{Where: "A. The app has no CORS yet (npm install cors): " + first.Where + ", add", Text: "const cors = require('cors');\n" + first.Text},
-			{Where: "B. The app already calls cors(...): replace that call with this one, " + first.Where + "; keep the app's own require('cors')", Text: first.Text},
-		}, nil
-	case "flask":
-		imports := "from flask_cors import CORS\n"
-		if strings.Contains(first.Text, "re.compile") {
-			imports = "import re\n" + imports
-		}
-		return []gen.Part{
-			{Where: "A. The app has no Flask-CORS yet (pip install flask-cors): " + first.Where + ", add", Text: imports + first.Text},
-			{Where: "B. The app already calls CORS(app, ...): replace that call with this one; keep the app's own imports", Text: first.Text},
-		}, nil
-	case "nginx":
-		for i := range parts {
-			if strings.HasPrefix(parts[i].Where, "in the location") {
-				parts[i].Where += "; remove the location's own Access-Control-* add_header lines first, and any if () block that adds them"
-			}
-		}
-	case "caddy":
-		parts[0].Where += "; remove the site's own Access-Control-* header lines first"
-	case "go":
-		parts[0].Where += " (import \"github.com/corskit/corskit/cors\")"
-	case "s3", "gcs":
-		parts[0].Where += "; with --rules FILE (the bucket's current rules) the fix keeps them"
+	if s, ok := gen.LookupStack(stack); ok && s.Snippet != nil {
+		parts = s.Snippet(parts)
 	}
 	return parts, nil
 }
 
 // commentOf is the line comment of a stack's language.
 func commentOf(stack string) string {
-	if stack == "express" || stack == "go" || stack == "php" {
-		return "//"
+	if s, ok := gen.LookupStack(stack); ok && s.Comment != "" {
+		return s.Comment
 	}
 	return "#"
 }

@@ -5,6 +5,7 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"github.com/corskit/corskit/gen"
 	"io"
 	"strings"
 )
@@ -28,7 +29,7 @@ func commands() []command {
 		{"check", "do what a browser does with one request, and explain the CORS verdict", runCheck},
 		{"demo", "show a broken API diagnosed, then fixed by the gateway, on this machine alone", runDemo},
 		{"dev", "serve a frontend dev server and its APIs on one local origin", runDev},
-		{"gen", "write nginx, Caddy, Apache, Envoy, Traefik, Express, Flask, PHP or Go configuration from one policy", runGen},
+		{"gen", "write the CORS configuration of a stack from one policy: " + strings.Join(gen.Names(), ", "), runGen},
 		{"lint", "review CORS policies, nginx configurations and app sources for dangerous patterns, offline", runLint},
 		{"proxy", "run a CORS gateway in front of any HTTP backend", runProxy},
 		{"serve", "serve the doctor as a page on this machine: paste evidence, see the verdicts and the fix", runServe},
