@@ -25,10 +25,6 @@ var targets = []Target{
 	{Name: "gcs", Formats: []string{"sh", "json"}, Supports: "exact origins or *, any methods, headers (one list for allowed and exposed), max-age; no credentials", write: writeStorage(buckets.GCS), limits: storageLimits(buckets.GCS), check: checkStorage(buckets.GCS)},
 	{Name: "gateway-api", Supports: "exact origins, subdomains (*.), credentials, methods (RFC 9110's nine, or *), headers (* only with Authorization listed), expose, max-age (at least 1)", write: writeGatewayAPI, limits: gatewayLimits, check: checkYAML},
 	{Name: "ingress-nginx", Supports: "exact origins, one-label subdomains (*.), credentials, methods, headers (letters, digits, - and _), expose, max-age", write: writeIngressNginx, limits: ingressLimits, check: checkYAML},
-	{Name: "haproxy", Proxy: true, Supports: "exact origins, patterns (-m reg), credentials, methods, headers (* by req.fhdr), expose, max-age, Vary", write: writeHAProxy, limits: anyHeaderLimits},
-	{Name: "fastify", Supports: "exact origins, patterns (RegExp), credentials, methods, headers (* by a per-request delegator), expose, max-age, Vary", write: writeFastify, limits: anyHeaderLimits},
-	{Name: "koa", Supports: "exact origins, patterns (RegExp), credentials, methods, headers (* by a per-request wrapper), expose, max-age, Vary", write: writeKoa, limits: anyHeaderLimits},
-	{Name: "rack-cors", Supports: "exact origins, patterns (Regexp), credentials, methods, headers (* by a conditional resource), expose, max-age (7200 unless given), Vary", write: writeRackCors, limits: anyHeaderLimits},
 	{Name: "go", Supports: "everything (corskit's own middleware)", write: writeGo, check: checkGo},
 }
 
