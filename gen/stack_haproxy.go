@@ -63,7 +63,9 @@ var haproxyCauses = []Cause{
 	{ID: "haproxy-own-answers-without-cors", Mistake: "the CORS headers are set with http-response, which HAProxy's own answers (its 503 when the backend is down, a deny, an http-request return) never pass through",
 		Symptom: "no Access-Control-Allow-Origin on HAProxy's 503/403 pages or on the preflight it answers itself",
 		Fix:     "http-after-response set-header (HAProxy 2.2 and later), which covers every answer",
-		Seen:    func(a Answer) bool { return recognizeHAProxy(a).Rank != NoEvidence && a.Header.Get("Access-Control-Allow-Origin") == "" }},
+		Seen: func(a Answer) bool {
+			return recognizeHAProxy(a).Rank != NoEvidence && a.Header.Get("Access-Control-Allow-Origin") == ""
+		}},
 	{ID: "haproxy-duplicate-header", Mistake: "http-response add-header Access-Control-Allow-Origin while the backend sends its own: two values",
 		Symptom: "'The Access-Control-Allow-Origin header contains multiple values'", Fix: "set-header (which replaces), after http-response del-header of the backend's"},
 	{ID: "haproxy-origin-in-response", Mistake: "the response rule reads the request's Origin with %[req.hdr(origin)], which is gone when the response is processed",

@@ -1,12 +1,19 @@
 package gen_test
 
 import (
+	"context"
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/gen"
+	"github.com/corskit/corskit/internal/browsertest"
 	"github.com/corskit/corskit/internal/servertest"
 )
 
@@ -65,4 +72,57 @@ func TestMoreStacks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMoreStacksInRealEngines runs the four targets' output for one
+// credentialed policy on their real servers and sends the requests from
+// Chromium, Firefox and WebKit: each engine's verdict, and its model's,
+// equals the policy's.
+func TestMoreStacksInRealEngines(t *testing.T) {
+	cfg := cors.Config{AllowOrigins: []string{"http://127.0.0.1:*"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type", "X-Custom"},
+		ExposeHeaders: []string{"X-Request-Id"}, AllowCredentials: true, MaxAge: 60}
+	servers := map[string]string{}
+	for _, target := range slices.Sorted(maps.Keys(morePolicies)) {
+		port := servertest.FreePort(t)
+		o := gen.Options{Policy: cfg}
+		if target == "haproxy" {
+			o.Upstream, o.Listen = upstream(t), fmt.Sprintf("127.0.0.1:%d", port)
+		}
+		startGenerated(t, target, o, port)
+		servers[target] = fmt.Sprintf("http://127.0.0.1:%d", port)
+	}
+	cases := []struct {
+		name, method string
+		headers      map[string]string
+		creds        string
+	}{
+		{"listed headers, credentialed", "PUT", map[string]string{"Content-Type": "application/json", "X-Custom": "1"}, "include"},
+		{"a header not listed", "PUT", map[string]string{"X-Other": "1"}, "omit"},
+		{"a method not listed", "DELETE", nil, "omit"},
+		{"GET, credentialed", "GET", nil, "include"},
+	}
+	targets := slices.Sorted(maps.Keys(servers))
+	browsertest.EachEngine(t, func(t *testing.T, e browsertest.Engine) {
+		model, _ := browser.EngineNamed(e.Name())
+		var reqs []browsertest.Request
+		for _, target := range targets {
+			for _, c := range cases {
+				r := browsertest.Request{URL: servers[target] + "/data?" + url.QueryEscape(c.name), Method: c.method, Headers: c.headers, Credentials: c.creds}
+				if c.method != "GET" {
+					r.Body = "{}"
+				}
+				reqs = append(reqs, r)
+			}
+		}
+		results := e.FetchAll(t, reqs)
+		for i, r := range reqs {
+			req := browsertest.ModelRequest(e.Origin(), r)
+			want := allows(cfg, req)
+			v := model.Fetch(req, check.Transport(context.Background(), check.Options{Body: r.Body, Timeout: 5 * time.Second}))
+			if results[i].OK != want || v.Allowed != want {
+				t.Errorf("%s: %s %s (%s): ok=%v %q, its model %v, the policy %v", e.Name(), r.Method, r.URL, r.Credentials, results[i].OK, results[i].Console, v.Allowed, want)
+			}
+		}
+		t.Logf("%s: %d requests to %v, each equal to the policy and to the model", e.Name(), len(reqs), targets)
+	})
 }
