@@ -72,6 +72,9 @@ type JSONFix struct {
 	Pieces map[string][]gen.Part `json:"pieces"`
 	// Dropped are the names in the server's answers the fix leaves out.
 	Dropped []Dropped `json:"dropped"`
+	// Stacks are the stacks the doctor writes for, in the registry's
+	// order (gen's stack files): the page's tabs.
+	Stacks []string `json:"stacks"`
 }
 
 func lines(hs []HeaderLine) map[string]string {
@@ -161,7 +164,7 @@ func (r Report) ToJSON() JSON {
 	}
 	if f := r.Fix; f.Response != nil {
 		j.Fix = &JSONFix{PreflightStatus: f.PreflightStatus, Preflight: lines(f.Preflight), Response: lines(f.Response),
-			Policy: f.Policy, Stack: f.Stack, StackFrom: f.StackFrom, Snippet: f.Snippet, Snippets: f.Snippets, Pieces: f.Pieces, Dropped: f.Dropped}
+			Policy: f.Policy, Stack: f.Stack, StackFrom: f.StackFrom, Snippet: f.Snippet, Snippets: f.Snippets, Pieces: f.Pieces, Dropped: f.Dropped, Stacks: Stacks()}
 		if j.Fix.Dropped == nil {
 			j.Fix.Dropped = []Dropped{}
 		}

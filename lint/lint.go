@@ -1,6 +1,7 @@
 // Package lint reviews CORS configurations without any network: corskit
 // policies and gateway files, nginx configurations, Express, Flask, PHP
-// and Go sources, the CORS rules of S3, Azure Blob Storage and Cloud
+// and Go sources, the Python stacks' (Django settings, FastAPI and Starlette,
+// aiohttp-cors: rules registered by gen's stack files), the CORS rules of S3, Azure Blob Storage and Cloud
 // Storage, Gateway API HTTPRoutes and ingress-nginx Ingresses, reporting each dangerous pattern at file:line:column with
 // a rule id, a message and the fix.
 package lint
@@ -80,7 +81,7 @@ func Detect(name string, data []byte) (Kind, error) {
 	case ".js", ".mjs", ".cjs", ".ts":
 		return KindExpress, nil
 	case ".py":
-		return KindFlask, nil
+		return KindFlask, nil // Flask's rules, and the stack files' (Django, FastAPI, aiohttp-cors)
 	case ".php":
 		return KindPHP, nil
 	case ".go":
@@ -92,7 +93,7 @@ func Detect(name string, data []byte) (Kind, error) {
 	if strings.Contains(s, "server {") || strings.Contains(s, "location ") || strings.Contains(s, "add_header") {
 		return KindNginx, nil
 	}
-	return "", fmt.Errorf("lint: %s: unknown kind of file; name it .yaml/.json (policy, HTTPRoute, Ingress, S3 or GCS rules), .xml (S3 or Azure rules), .conf (nginx), .js, .py, .php or .go", name)
+	return "", fmt.Errorf("lint: %s: unknown kind of file; name it .yaml/.json (policy, HTTPRoute, Ingress, S3 or GCS rules), .xml (S3 or Azure rules), .conf (nginx), .js, .py (Flask, Django settings, FastAPI, aiohttp), .php or .go; it was not read", name)
 }
 
 // Files lints each file and returns every finding, sorted by file and line.
@@ -146,5 +147,5 @@ func File(path string) ([]Finding, error) {
 	case KindKubernetes:
 		return lintKubernetes(path, data), nil
 	}
-	return lintSource(path, kind, string(data)), nil
+	return append(lintSource(path, kind, string(data)), lintStacks(path, string(data))...), nil
 }

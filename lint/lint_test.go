@@ -53,6 +53,24 @@ var corpus = map[string][]string{
 	"good/s3-cors.json": nil, "good/azure-cors.xml": nil, "good/gcs-cors.json": nil, "good/httproute.yaml": nil, "good/ingress-nginx.yaml": nil,
 	"good/nginx-correct.conf": nil, "good/gateway.yaml": nil, "good/app.js": nil, "good/app.py": nil,
 	"good/index.php": nil, "good/main.go": nil,
+	// The Python stacks' rules (gen/stack_django.go, stack_fastapi.go,
+	// stack_aiohttp.go); the good files are corskit gen's output.
+	"bad/django_settings.py":  {"3:django-cors-middleware-order=medium", "5:django-old-setting-name=low", "5:django-origin-with-path=medium", "6:django-allow-all-with-credentials=high"},
+	"bad/fastapi_app.py":      {"4:starlette-star-with-credentials=high"},
+	"bad/aiohttp_app.py":      {"3:aiohttp-cors-star-with-credentials=high", "3:aiohttp-cors-no-methods=low"},
+	"good/django_settings.py": nil, "good/fastapi_app.py": nil, "good/aiohttp_app.py": nil,
+}
+
+// TestUnknownFileIsAnError: a file lint cannot read is an error naming it,
+// never an empty list of findings.
+func TestUnknownFileIsAnError(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(file, []byte("CORS_ALLOW_ALL_ORIGINS = True\n"), 0o600)
+	fs, err := Files([]string{file, "testdata/good/app.py"})
+	if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), "not read") {
+		t.Errorf("got %v, %v; want an error naming %s", fs, err, file)
+	}
 }
 
 func TestCorpus(t *testing.T) {

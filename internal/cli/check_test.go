@@ -220,6 +220,15 @@ func TestLintCommand(t *testing.T) {
 	if code := Run([]string{"lint", "nope.conf"}, &out, &errb); code != ExitUsage {
 		t.Errorf("missing file: got %d", code)
 	}
+	// A file of no known kind is not read: exit 2, the file named, and no
+	// "No findings" that would cover it.
+	unknown := filepath.Join(t.TempDir(), "cors.txt")
+	os.WriteFile(unknown, []byte("CORS_ALLOW_ALL_ORIGINS = True\n"), 0o600)
+	out.Reset()
+	errb.Reset()
+	if code := Run([]string{"lint", unknown, "../../lint/testdata/good/app.py"}, &out, &errb); code != ExitUsage || strings.Contains(out.String(), "No findings") || !strings.Contains(errb.String(), unknown) {
+		t.Errorf("unknown kind of file: exit %d\n%s%s", code, out.String(), errb.String())
+	}
 }
 
 func TestGenCommand(t *testing.T) {

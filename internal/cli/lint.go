@@ -14,9 +14,11 @@ import (
 const lintUsage = `Usage: corskit lint FILE... [flags]
 
 Reviews CORS configurations without any network: corskit policies and gateway
-files (.yaml, .json), nginx configurations (.conf), Express (.js), Flask (.py),
-PHP (.php) and Go (.go) sources.
-Exit status: 0 no finding at or above --fail-on, 1 such findings, 2 usage error.
+files (.yaml, .json), nginx configurations (.conf), Express (.js), Python (.py:
+Flask, Django settings, FastAPI/Starlette, aiohttp-cors), PHP (.php) and Go (.go)
+sources, storage services' CORS rules and Kubernetes objects.
+Exit status: 0 no finding at or above --fail-on, 1 such findings, 2 usage error
+or a file that could not be read (named on standard error).
 
 Flags:
 `
@@ -61,9 +63,15 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 			return ExitUsage
 		}
 	}
-	if *asJSON {
+	switch {
+	case *asJSON:
 		lint.WriteJSON(stdout, findings)
-	} else {
+	case err != nil:
+		// A file was not read: no "No findings" that would cover it.
+		for _, f := range findings {
+			fmt.Fprintln(stdout, f.String())
+		}
+	default:
 		lint.WriteText(stdout, findings)
 	}
 	if err != nil {

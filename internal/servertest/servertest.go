@@ -181,3 +181,14 @@ func BuildGo(t *testing.T, moduleRoot, src string) string {
 	}
 	return filepath.Join(dir, "app")
 }
+
+// Python returns Debian's python3 when it imports every module (e.g.
+// django and corsheaders from python3-django-cors-headers), or skips.
+func Python(t *testing.T, debianPackages string, modules ...string) string {
+	t.Helper()
+	python := Need(t, "/usr/bin/python3")
+	if err := exec.Command(python, "-c", "import "+strings.Join(modules, ", ")).Run(); err != nil {
+		Need(t, strings.Join(modules, ", ")+" (Debian's "+debianPackages+")")
+	}
+	return python
+}

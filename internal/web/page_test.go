@@ -182,15 +182,30 @@ func TestThePageInChromium(t *testing.T) {
 	if sel := eval[string](t, ctx, `document.querySelector("[role=tab][aria-selected=true]").textContent`); sel != "express" {
 		t.Errorf("selected fix tab %q, want express", sel)
 	}
+	// The tabs are the registry's stacks, in the JSON's order.
+	next := ""
+	if i := slices.Index(r.Fix.Stacks, "express"); i >= 0 && i+1 < len(r.Fix.Stacks) {
+		next = r.Fix.Stacks[i+1]
+	}
 	do(t, ctx, chromedp.Focus("#tab-express"), chromedp.KeyEvent(kb.ArrowRight))
-	if sel := eval[string](t, ctx, `document.activeElement.textContent`); sel != "flask" {
-		t.Errorf("ArrowRight moved to %q, want flask", sel)
+	if sel := eval[string](t, ctx, `document.activeElement.textContent`); sel != next || next == "" {
+		t.Errorf("ArrowRight moved to %q, want %q, the stack after express in %q", sel, next, r.Fix.Stacks)
 	}
 	do(t, ctx, chromedp.Click("#tab-nginx"), chromedp.Click("#panel-nginx .copy"))
 	poll(t, ctx, `document.getElementById("copied").textContent !== ""`)
 	if got := eval[string](t, ctx, `document.querySelector("#panel-nginx pre").textContent`); got != r.Fix.Snippets["nginx"] {
 		t.Errorf("the nginx tab shows:\n%s\nthe JSON has:\n%s", got, r.Fix.Snippets["nginx"])
 	}
+	// With the stack unknown, the first tab is the headers and the
+	// question "which stack?", never another stack's snippet.
+	fixJSON, _ := json.Marshal(r.Fix)
+	if first := eval[string](t, ctx, `drawFix(Object.assign(`+string(fixJSON)+`, {stack: ""})); document.querySelector("[role=tab][aria-selected=true]").textContent`); first != "headers" {
+		t.Errorf("stack unknown: the first tab is %q, want headers", first)
+	}
+	if text := eval[string](t, ctx, `document.querySelector("#panel-headers pre").textContent`); !strings.Contains(text, "Which stack serves this API?") || !strings.Contains(text, "Access-Control-Allow-Origin: ") {
+		t.Errorf("stack unknown: the headers tab shows:\n%s", text)
+	}
+	eval[bool](t, ctx, `drawFix(`+string(fixJSON)+`), true`)
 	if unsent := eval[string](t, ctx, `document.getElementById("unsent").textContent`); r.ActualNotSent != (unsent != "") || !r.ActualNotSent {
 		t.Errorf("the JSON says actual_not_sent %v; the page says %q (the PUT after a failed preflight is not sent)", r.ActualNotSent, unsent)
 	}

@@ -89,7 +89,13 @@ func (s *Server) Handler() http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		http.ServeFileFS(w, r, static, "index.html")
+		index, err := fs.ReadFile(static, "index.html")
+		if err != nil {
+			http.Error(w, "corskit serve: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(withStacks(index))
 	})
 	mux.Handle("GET /app.js", files)
 	mux.Handle("GET /app.css", files)

@@ -214,8 +214,20 @@ function drawFix(fix) {
   };
   if (fix.preflight) block("On the preflight (OPTIONS), with status " + fix.preflight_status + ":", fix.preflight);
   block("On every other answer, errors included:", fix.response);
-  const stacks = Object.keys(fix.snippets).sort();
-  const first = fix.stack && fix.snippets[fix.stack] ? fix.stack : stacks[0];
+  // The tabs: the registry's stacks; when corskit could not tell the
+  // stack, the first tab is the headers and the question, never another
+  // stack's snippet.
+  const snippets = Object.assign({}, fix.snippets);
+  let stacks = (fix.stacks || Object.keys(snippets).sort()).filter((s) => snippets[s]);
+  if (!(fix.stack && snippets[fix.stack])) {
+    const lines = (o) => Object.entries(o || {}).map(([k, v]) => k + ": " + v).join("\n");
+    snippets.headers = "Which stack serves this API? corskit could not tell from its answers.\n" +
+      "Choose its tab, or pick it under \"Server stack\" and check again.\n\n" +
+      (fix.preflight ? "On the preflight (OPTIONS), status " + fix.preflight_status + ":\n" + lines(fix.preflight) + "\n\n" : "") +
+      "On every other answer, errors included:\n" + lines(fix.response) + "\n";
+    stacks = ["headers", ...stacks];
+  }
+  const first = stacks[0] === "headers" ? "headers" : fix.stack;
   for (const s of stacks) {
     const tab = el("button", s, "tab");
     tab.type = "button";
@@ -229,8 +241,8 @@ function drawFix(fix) {
     const copy = el("button", "Copy the " + s + " fix", "copy");
     copy.type = "button";
     const code = el("pre");
-    code.textContent = fix.snippets[s];
-    copy.addEventListener("click", () => copyText(fix.snippets[s], s));
+    code.textContent = snippets[s];
+    copy.addEventListener("click", () => copyText(snippets[s], s));
     panel.append(copy, code);
     tab.addEventListener("click", () => select(s));
     tab.addEventListener("keydown", (ev) => {
