@@ -68,13 +68,15 @@ func recognizeRackCors(a Answer) Evidence {
 
 // rackCorsCauses are rack-cors's mistakes its users report most.
 var rackCorsCauses = []Cause{
-	{ID: "rack-cors-method-not-listed", Mistake: "the resource's methods leave the method out (rack-cors allows GET alone when methods is not given): rack-cors refuses the preflight by answering it with no CORS header at all",
+	{ID: "rack-cors-refused-preflight", Mistake: "rack-cors refused the preflight, which it does by answering 200 with no CORS header at all: the method is not in the resource's methods (GET alone when methods is not given), a header is not in its headers (without headers:, only Accept, Accept-Language, Content-Language and Content-Type pass), or no resource path matches the path called ('/api/*' for /data)",
 		Symptom: "the preflight gets an empty 200 with no Access-Control-Allow-Origin: 'Response to preflight request doesn't pass access control check'",
-		Fix:     "methods: [:get, :post, :put, :patch, :delete, :options, :head] on the resource", Seen: rackCorsRefusal},
-	{ID: "rack-cors-header-not-listed", Mistake: "the resource's headers leave out a header the page sends (without headers:, only Accept, Accept-Language, Content-Language and Content-Type pass): the same silent refusal",
-		Symptom: "the preflight gets an empty 200 with no Access-Control-Allow-Origin", Fix: "headers: ['Authorization', 'X-Custom'] (or :any) on the resource", Seen: rackCorsRefusal},
+		Fix:     "resource '*' (or a path that matches), methods: [:get, :post, :put, :patch, :delete, :options, :head], headers: the page's headers (or :any)", Seen: rackCorsRefusal},
+	{ID: "rack-cors-method-not-listed", Mistake: "the resource's methods leave the method out (rack-cors allows GET alone when methods is not given)",
+		Symptom: "the silent refusal of the preflight", Fix: "methods: [:get, :post, :put, :patch, :delete, :options, :head] on the resource"},
+	{ID: "rack-cors-header-not-listed", Mistake: "the resource's headers leave out a header the page sends (without headers:, only Accept, Accept-Language, Content-Language and Content-Type pass)",
+		Symptom: "the silent refusal of the preflight", Fix: "headers: ['Authorization', 'X-Custom'] (or :any) on the resource"},
 	{ID: "rack-cors-resource-path", Mistake: "the resource's path ('/api/*') does not match the path the page calls",
-		Symptom: "no CORS header at all on that path, its preflight an empty 200", Fix: "resource '*' or a pattern that matches the paths the page calls", Seen: rackCorsRefusal},
+		Symptom: "no CORS header at all on that path, its preflight silently refused", Fix: "resource '*' or a pattern that matches the paths the page calls"},
 	{ID: "rack-cors-credentials-wildcard", Mistake: "origins '*' with credentials: true: rack-cors refuses it when the app boots (Rack::Cors::Resource::CorsMisconfigurationError)",
 		Symptom: "the app does not start", Fix: "list the origins: origins 'https://app.example.com'"},
 	{ID: "rack-cors-not-first", Mistake: "Rack::Cors is not the first middleware (Rails: insert_before 0): authentication (Devise/Warden), Rack::Attack or a redirect answers the preflight first",

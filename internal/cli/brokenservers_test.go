@@ -476,6 +476,6 @@ func startBroken(t *testing.T, stack, npmDir, node string, port int, src string)
 		os.WriteFile(filepath.Join(dir, "Caddyfile"), []byte(src), 0o600)
 		servertest.Start(t, dir, port, []string{"HOME=" + dir, "XDG_DATA_HOME=" + dir, "XDG_CONFIG_HOME=" + dir}, bin, "run", "--config", filepath.Join(dir, "Caddyfile"), "--adapter", "caddyfile")
 	default:
-		t.Fatalf("no starter for %s", stack)
+		startMoreStack(t, stack, port, src)
 	}
 }
