@@ -140,7 +140,7 @@ backend app
     server s1 %s
 `, port, strings.Join(origins, " "), strings.TrimPrefix(upstream, "http://"))
 		},
-		worked:   []browsertest.Request{getReq("include")},
+		worked: []browsertest.Request{getReq("include")},
 		// The preflight answered by http-request return carries the
 		// methods but no Access-Control-Allow-Origin: the doctor names the
 		// missing header, not yet HAProxy's http-response rule.
