@@ -26,8 +26,9 @@ func init() {
 }
 
 // recognizeFastify reads Fastify's marks: its JSON error shape (a 404's
-// "Route METHOD:/path not found", FST_ERR_ codes) and @fastify/cors's
-// refusal of a preflight without Origin or Access-Control-Request-Method.
+// "Route METHOD:/path not found", FST_ERR_ codes), @fastify/cors's
+// refusal of a preflight without Origin or Access-Control-Request-Method
+// and its default methods, and Fastify 5's Keep-Alive timeout.
 func recognizeFastify(a Answer) Evidence {
 	body := string(a.Body)
 	if reFastifyRoute.MatchString(body) {
@@ -38,6 +39,12 @@ func recognizeFastify(a Answer) Evidence {
 	}
 	if a.Status == 400 && body == "Invalid Preflight Request" {
 		return Evidence{"the body: Invalid Preflight Request (@fastify/cors's strictPreflight)", ByApp}
+	}
+	if a.Header.Get("Access-Control-Allow-Methods") == "GET,HEAD,POST" {
+		return Evidence{"Access-Control-Allow-Methods: GET,HEAD,POST (@fastify/cors's default)", ByApp}
+	}
+	if a.Header.Get("Keep-Alive") == "timeout=72" {
+		return Evidence{"Keep-Alive: timeout=72 (Fastify's default keepAliveTimeout)", ByServer}
 	}
 	return Evidence{}
 }
