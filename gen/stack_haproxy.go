@@ -25,7 +25,7 @@ func init() {
 			return parts
 		},
 		Lint:  haproxyLint,
-		Proof: "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); evidence to a working app by internal/cli's TestMoreStacksFromEvidenceToAWorkingApp",
+		Proof: "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
 	})
 }
 

@@ -22,7 +22,7 @@ func init() {
 		Comment:   "//",
 		Snippet:   nodeSnippet("@koa/cors", "const cors = require('@koa/cors');\n"),
 		Lint:      koaLint,
-		Proof:     "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); evidence to a working app by internal/cli's TestMoreStacksFromEvidenceToAWorkingApp",
+		Proof:     "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
 	})
 }
 
