@@ -50,6 +50,41 @@ type Fix struct {
 	// Dropped are the names in the server's answers that the fix does not
 	// keep, because they are not plausible method or header names.
 	Dropped []Dropped
+	// Causes are Stack's typical CORS mistakes (its stack file's), the
+	// ones an answer shows first.
+	Causes []StackCause
+}
+
+// StackCause is one of a stack's typical mistakes, and whether one of the
+// answers shows it.
+type StackCause struct {
+	gen.Cause
+	// Seen is true when an answer shows the cause itself (e.g. Starlette's
+	// 400 "Disallowed CORS method").
+	Seen bool `json:"seen"`
+}
+
+// causesFor lists the stack's causes, those an answer shows first.
+func causesFor(stack string, v browser.Verdict) []StackCause {
+	s, ok := gen.LookupStack(stack)
+	if !ok {
+		return nil
+	}
+	var seen, rest []StackCause
+	for _, c := range s.Causes {
+		sc := StackCause{Cause: c}
+		for _, x := range v.Exchanges {
+			if c.Seen != nil && c.Seen(answerOf(x.Response)) {
+				sc.Seen = true
+			}
+		}
+		if sc.Seen {
+			seen = append(seen, sc)
+		} else {
+			rest = append(rest, sc)
+		}
+	}
+	return append(seen, rest...)
 }
 
 // Dropped is a name from a server's answer that the fix leaves out.
@@ -235,6 +270,7 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header) Fix {
 	}
 	exposeETag(o, &f)
 	f.Snippet = f.Snippets[f.Stack]
+	f.Causes = causesFor(f.Stack, v)
 	return f
 }
 

@@ -75,6 +75,8 @@ type JSONFix struct {
 	// Stacks are the stacks the doctor writes for, in the registry's
 	// order (gen's stack files): the page's tabs.
 	Stacks []string `json:"stacks"`
+	// Causes are the stack's typical mistakes, those the answers show first.
+	Causes []StackCause `json:"causes,omitempty"`
 }
 
 func lines(hs []HeaderLine) map[string]string {
@@ -164,7 +166,7 @@ func (r Report) ToJSON() JSON {
 	}
 	if f := r.Fix; f.Response != nil {
 		j.Fix = &JSONFix{PreflightStatus: f.PreflightStatus, Preflight: lines(f.Preflight), Response: lines(f.Response),
-			Policy: f.Policy, Stack: f.Stack, StackFrom: f.StackFrom, Snippet: f.Snippet, Snippets: f.Snippets, Pieces: f.Pieces, Dropped: f.Dropped, Stacks: Stacks()}
+			Policy: f.Policy, Stack: f.Stack, StackFrom: f.StackFrom, Snippet: f.Snippet, Snippets: f.Snippets, Pieces: f.Pieces, Dropped: f.Dropped, Stacks: Stacks(), Causes: f.Causes}
 		if j.Fix.Dropped == nil {
 			j.Fix.Dropped = []Dropped{}
 		}
@@ -352,6 +354,16 @@ func (r Report) WriteText(w io.Writer, color bool) {
 			p("\n  For %s (%s), to paste into the app as it is:\n\n", f.Stack, from)
 			for line := range strings.SplitSeq(strings.TrimRight(f.Snippet, "\n"), "\n") {
 				p("    %s\n", line)
+			}
+			if len(f.Causes) > 0 {
+				p("\n  %s's usual CORS mistakes, to check in the app:\n", f.Stack)
+				for _, c := range f.Causes {
+					seen := ""
+					if c.Seen {
+						seen = s.yellow + " (the answers show this)" + s.reset
+					}
+					p("  - %s%s: %s. Fix: %s.\n", c.ID, seen, c.Mistake, c.Fix)
+				}
 			}
 		} else {
 			p("\n  Add --stack %s for a ready snippet.\n", strings.Join(Stacks(), "|"))

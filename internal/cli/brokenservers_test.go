@@ -37,6 +37,9 @@ type brokenServer struct {
 	// harProblems, when set, are the problems named from a HAR, which holds
 	// no response body: a refusal told only in the body is not seen.
 	harProblems string
+	// detect: corskit check is not told the stack (no --stack) and must
+	// recognise it from the server's answers.
+	detect bool
 }
 
 // theRequest is the page's failing request: a credentialed JSON PUT.
@@ -330,6 +333,9 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 func diagnose(t *testing.T, bs brokenServer, origin string, also []string, evidence []string, stdin string) check.JSON {
 	t.Helper()
 	args := []string{"--json", "--stack", bs.stack}
+	if bs.detect {
+		args = []string{"--json"}
+	}
 	for _, a := range also {
 		args = append(args, "--also-origin", a)
 	}
@@ -359,8 +365,11 @@ func diagnose(t *testing.T, bs brokenServer, origin string, also []string, evide
 	if got := strings.Join(names, ","); got != bs.problems {
 		t.Errorf("problems %q, want %q; the problems:\n%+v", got, bs.problems, j.Problems)
 	}
-	if j.Fix == nil || len(j.Fix.Pieces[bs.stack]) == 0 || !strings.Contains(j.Fix.Snippet, strings.TrimSpace(j.Fix.Pieces[bs.stack][0].Text[:20])) {
+	if j.Fix == nil || len(j.Fix.Pieces[bs.stack]) == 0 || !strings.Contains(j.Fix.Snippet, strings.TrimSpace(j.Fix.Pieces[bs.stack][0].Text[:min(20, len(j.Fix.Pieces[bs.stack][0].Text))])) {
 		t.Fatalf("no fix for %s: %+v", bs.stack, j.Fix)
+	}
+	if bs.detect && j.Fix.Stack != bs.stack {
+		t.Errorf("the stack recognised from the answers: %q (%s), want %s", j.Fix.Stack, j.Fix.StackFrom, bs.stack)
 	}
 	return j
 }
@@ -475,6 +484,8 @@ func startBroken(t *testing.T, stack, npmDir, node string, port int, src string)
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "Caddyfile"), []byte(src), 0o600)
 		servertest.Start(t, dir, port, []string{"HOME=" + dir, "XDG_DATA_HOME=" + dir, "XDG_CONFIG_HOME=" + dir}, bin, "run", "--config", filepath.Join(dir, "Caddyfile"), "--adapter", "caddyfile")
+	case "django", "fastapi", "aiohttp":
+		startPython(t, stack, port, src)
 	default:
 		startMoreStack(t, stack, port, src)
 	}

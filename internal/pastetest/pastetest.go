@@ -22,6 +22,9 @@ func Apply(src string, parts []gen.Part) (string, error) {
 		switch w := p.Where; {
 		case strings.HasPrefix(w, "A. ") && hasCall, strings.HasPrefix(w, "B. ") && !hasCall:
 			continue // the other form
+		case strings.HasPrefix(w, "A. ") && strings.Contains(w, "aiohttp_cors"), strings.HasPrefix(w, "B. ") && strings.Contains(w, "aiohttp_cors"):
+			src = removeStatements(src, regexp.MustCompile(`(?m)^(cors\s*=\s*aiohttp_cors\.setup\(|\s*cors\.add\(|for route in )`))
+			src, err = insertAfterLast(src, regexp.MustCompile(`(?m)^.*add_route\(.*$`), p.Text)
 		case strings.HasPrefix(w, "B. "):
 			src = removeCall(src)
 			src, err = insertAfter(src, appCreated, p.Text)
@@ -41,6 +44,20 @@ func Apply(src string, parts []gen.Part) (string, error) {
 		case strings.HasPrefix(w, "in the site's reverse_proxy { }"):
 			if re := regexp.MustCompile(`reverse_proxy\s+\S+\s*\{`); re.MatchString(src) {
 				src, err = insertAfter(src, re, p.Text)
+			}
+		case strings.HasPrefix(w, "in settings.py, in INSTALLED_APPS"):
+			if !strings.Contains(src, `"corsheaders"`) {
+				src, err = insertAfter(src, regexp.MustCompile(`(?m)^INSTALLED_APPS\s*=\s*\[`), p.Text)
+			}
+		case strings.HasPrefix(w, "in settings.py, first in MIDDLEWARE"):
+			src = regexp.MustCompile(`(?m)^.*corsheaders\.middleware\.CorsMiddleware.*\n`).ReplaceAllString(src, "")
+			src, err = insertAfter(src, regexp.MustCompile(`(?m)^MIDDLEWARE\s*=\s*\[`), p.Text)
+		case strings.HasPrefix(w, "in settings.py, at the end"):
+			src = removeStatements(src, regexp.MustCompile(`(?m)^CORS_\w+\s*=`))
+			if main := regexp.MustCompile(`(?m)^if __name__ == "__main__":`); main.MatchString(src) {
+				src, err = insertBefore(src, main, p.Text+"\n")
+			} else {
+				src += p.Text
 			}
 		case strings.HasPrefix(w, "in config.ru, before run"):
 			src = removeRubyBlock(src, regexp.MustCompile(`(?m)^[ \t]*use\s+Rack::Cors\s+do\b`))
@@ -63,10 +80,10 @@ func Apply(src string, parts []gen.Part) (string, error) {
 
 // existingCall finds an app's own CORS configuration: Express's
 // app.use(cors(...)) or Flask's CORS(app...).
-var existingCall = regexp.MustCompile(`(?m)app\.use\(\s*cors\(|^CORS\(|\w+\.register\(\s*(require\(\s*['"]@fastify/cors['"]\s*\)|cors\b)`)
+var existingCall = regexp.MustCompile(`(?m)app\.use\(\s*cors\(|^CORS\(|^app\.add_middleware\(\s*CORSMiddleware|^cors\s*=\s*aiohttp_cors\.setup\(|\w+\.register\(\s*(require\(\s*['"]@fastify/cors['"]\s*\)|cors\b)`)
 
 // appCreated is the line after which an app's middleware goes.
-var appCreated = regexp.MustCompile(`(?m)^.*(express\(\)|Flask\(__name__\)|require\(['"]fastify['"]\)\(.*\)|new Koa\(\)).*$`)
+var appCreated = regexp.MustCompile(`(?m)^.*(express\(\)|Flask\(__name__\)|FastAPI\(\)|require\(['"]fastify['"]\)\(.*\)|new Koa\(\)).*$`)
 
 // removeCall removes the app's own CORS call, up to its closing parenthesis
 // and semicolon.
@@ -150,6 +167,45 @@ func insertBefore(src string, anchor *regexp.Regexp, text string) (string, error
 	}
 	start := strings.LastIndexByte(src[:pos], '\n') + 1
 	return src[:start] + text + src[start:], nil
+}
+
+// removeStatements removes each statement start begins: its line, and the
+// lines after while brackets it opened are open (a Python list or call
+// over several lines).
+func removeStatements(src string, start *regexp.Regexp) string {
+	var b strings.Builder
+	depth, removing := 0, false
+	for _, line := range strings.SplitAfter(src, "\n") {
+		if !removing && start.MatchString(line) {
+			removing, depth = true, 0
+		}
+		if !removing {
+			b.WriteString(line)
+			continue
+		}
+		depth += strings.Count(line, "(") + strings.Count(line, "[") + strings.Count(line, "{") -
+			strings.Count(line, ")") - strings.Count(line, "]") - strings.Count(line, "}")
+		if depth <= 0 && !strings.HasSuffix(strings.TrimSpace(line), ":") {
+			removing = false
+		}
+	}
+	return b.String()
+}
+
+// insertAfterLast pastes text after the line of anchor's last match.
+func insertAfterLast(src string, anchor *regexp.Regexp, text string) (string, error) {
+	locs := anchor.FindAllStringIndex(src, -1)
+	if locs == nil {
+		return src, fmt.Errorf("pastetest: the source has no %q to paste after", anchor)
+	}
+	end := locs[len(locs)-1][1]
+	if nl := strings.IndexByte(src[end:], '\n'); nl >= 0 {
+		end += nl + 1
+	} else {
+		src += "\n"
+		end = len(src)
+	}
+	return src[:end] + text + src[end:], nil
 }
 
 // removeRubyBlock removes the block that start finds, from its line to

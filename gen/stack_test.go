@@ -1,0 +1,79 @@
+package gen_test
+
+import (
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/gen"
+)
+
+// TestRecognize: each answer, as the real servers send them (the headers
+// and bodies below were read from Debian's Django 3.2 runserver/wsgiref,
+// uvicorn with Starlette 0.26, aiohttp 3.8 with aiohttp-cors 0.7), names its
+// stack, an app's own marks winning over the Server header of a proxy in
+// front; the stacks known before the registry keep their recognition.
+func TestRecognize(t *testing.T) {
+	t.Parallel()
+	h := func(kv ...string) http.Header {
+		out := http.Header{}
+		for i := 0; i < len(kv); i += 2 {
+			out.Add(kv[i], kv[i+1])
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name   string
+		a      gen.Answer
+		want   string
+		rankBy gen.Rank
+	}{
+		{"runserver", gen.Answer{Header: h("Server", "WSGIServer/0.2 CPython/3.11.2")}, "django", gen.ByServer},
+		{"csrftoken behind nginx", gen.Answer{Header: h("Server", "nginx/1.22.1", "Set-Cookie", "csrftoken=abc; expires=...; Path=/")}, "django", gen.ByApp},
+		{"uvicorn", gen.Answer{Header: h("Server", "uvicorn")}, "fastapi", gen.ByServer},
+		{"Starlette's refusal behind caddy", gen.Answer{Status: 400, Header: h("Server", "Caddy"), Body: []byte("Disallowed CORS origin")}, "fastapi", gen.ByApp},
+		{"FastAPI's 404", gen.Answer{Status: 404, Header: h("Content-Type", "application/json"), Body: []byte(`{"detail":"Not Found"}`)}, "fastapi", gen.ByApp},
+		{"aiohttp", gen.Answer{Header: h("Server", "Python/3.11 aiohttp/3.8.4")}, "aiohttp", gen.ByServer},
+		{"aiohttp-cors refusal", gen.Answer{Status: 403, Header: h("Server", "nginx"), Body: []byte("CORS preflight request failed: origin 'http://evil.test' is not allowed")}, "aiohttp", gen.ByApp},
+		{"express behind nginx", gen.Answer{Header: h("Server", "nginx", "X-Powered-By", "Express")}, "express", gen.ByApp},
+		{"php behind nginx", gen.Answer{Header: h("Server", "nginx", "X-Powered-By", "PHP/8.2.36")}, "php", gen.ByApp},
+		{"werkzeug", gen.Answer{Header: h("Server", "Werkzeug/2.2.2 Python/3.11.2")}, "flask", gen.ByServer},
+		{"caddy", gen.Answer{Header: h("Server", "Caddy")}, "caddy", gen.ByServer},
+		{"unknown", gen.Answer{Header: h("Server", "Puma 6")}, "", gen.NoEvidence},
+	} {
+		got, ev := gen.Recognize(c.a)
+		if got != c.want || ev.Rank != c.rankBy || (got != "" && ev.From == "") {
+			t.Errorf("%s: got %q %+v, want %q by rank %d", c.name, got, ev, c.want, c.rankBy)
+		}
+	}
+}
+
+// TestRegistryIsTheOneList: every gen target is a registered stack, the
+// doctor's stacks are registered stacks, and each stack says how it is
+// proved (or why not).
+func TestRegistryIsTheOneList(t *testing.T) {
+	t.Parallel()
+	var names []string
+	for _, s := range gen.Stacks() {
+		names = append(names, s.Name)
+		if s.Proof == "" || s.Title == "" {
+			t.Errorf("stack %s: no proof or title", s.Name)
+		}
+	}
+	for _, n := range gen.Names() {
+		if !slices.Contains(names, n) {
+			t.Errorf("gen target %s is not a registered stack", n)
+		}
+	}
+	for _, n := range check.Stacks() {
+		if !slices.Contains(names, n) {
+			t.Errorf("the doctor's stack %s is not registered", n)
+		}
+	}
+	for _, n := range []string{"django", "fastapi", "aiohttp"} {
+		if !slices.Contains(check.Stacks(), n) {
+			t.Errorf("the doctor does not write for %s", n)
+		}
+	}
+}
