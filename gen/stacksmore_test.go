@@ -126,3 +126,34 @@ func TestMoreStacksInRealEngines(t *testing.T) {
 		t.Logf("%s: %d requests to %v, each equal to the policy and to the model", e.Name(), len(reqs), targets)
 	})
 }
+
+// TestHostileValuesOnMoreStacks: the hostile policy's values (quotes,
+// interpolations, comment ends) written by fastify, koa, rack-cors and
+// haproxy reach their real servers as the same bytes, and run nothing.
+func TestHostileValuesOnMoreStacks(t *testing.T) {
+	t.Parallel()
+	for _, target := range slices.Sorted(maps.Keys(morePolicies)) {
+		t.Run(target, func(t *testing.T) {
+			t.Parallel()
+			port := servertest.FreePort(t)
+			o := gen.Options{}
+			if target == "haproxy" {
+				o.Upstream, o.Listen = upstream(t), fmt.Sprintf("127.0.0.1:%d", port)
+			}
+			conf := hostileGenerate(t, target, o)
+			dir := t.TempDir()
+			switch target {
+			case "fastify":
+				dir = servertest.NodeApp(t, port, conf, servertest.FastifyPackage, servertest.FastifyCORSPackage)
+			case "koa":
+				dir = servertest.NodeApp(t, port, conf, servertest.KoaPackage, servertest.KoaCORSPackage)
+			case "rack-cors":
+				servertest.Puma(t, port, conf)
+			case "haproxy":
+				servertest.HAProxy(t, port, conf)
+			}
+			// rack-cors answers the headers the preflight asked for.
+			roundTrip(t, fmt.Sprintf("http://127.0.0.1:%d", port), dir, target == "rack-cors")
+		})
+	}
+}
