@@ -15,18 +15,16 @@ import (
 // Tests never install them (they send traffic to loopback only):
 // `go run ./internal/servertest/npminstall`, which .ci/run calls, does.
 var NPMPackages = []string{"express@4", "cors@2", S3rverPackage, AzuritePackage, VitePackage,
-	FastifyPackage, FastifyCORSPackage, KoaPackage, KoaCORSPackage, HonoPackage, HonoNodePackage, KoaRouterPackage}
+	FastifyPackage, FastifyCORSPackage, KoaPackage, KoaCORSPackage, KoaRouterPackage}
 
 // The Node frameworks whose CORS layers the stack proofs run, pinned:
-// Fastify with @fastify/cors, Koa with @koa/cors, Hono on its Node adapter.
+// Fastify with @fastify/cors, Koa with @koa/cors and @koa/router.
 const (
 	FastifyPackage     = "fastify@5.12.8"
 	FastifyCORSPackage = "@fastify/cors@11.4.3"
 	KoaPackage         = "koa@3.3.0"
 	KoaCORSPackage     = "@koa/cors@5.0.0"
 	KoaRouterPackage   = "@koa/router@15.7.0"
-	HonoPackage        = "hono@4.13.23"
-	HonoNodePackage    = "@hono/node-server@2.1.11"
 )
 
 // The storage emulators, pinned.
