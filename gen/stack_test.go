@@ -2,7 +2,9 @@ package gen_test
 
 import (
 	"net/http"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/corskit/corskit/check"
@@ -81,6 +83,25 @@ func TestRegistryIsTheOneList(t *testing.T) {
 	for _, n := range []string{"django", "fastapi", "aiohttp"} {
 		if !slices.Contains(check.Stacks(), n) {
 			t.Errorf("the doctor does not write for %s", n)
+		}
+	}
+}
+
+// TestDocsListEveryTarget: docs/gen.md and docs/cloud.md have a row for
+// every registered gen target, so the docs follow the registry.
+func TestDocsListEveryTarget(t *testing.T) {
+	t.Parallel()
+	var docs string
+	for _, f := range []string{"../docs/gen.md", "../docs/cloud.md"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs += string(b)
+	}
+	for _, n := range gen.Names() {
+		if !strings.Contains(docs, "| `"+n+"` |") {
+			t.Errorf("docs/gen.md (or cloud.md) has no row | `%s` | for the registered target %s", n, n)
 		}
 	}
 }

