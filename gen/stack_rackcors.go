@@ -31,14 +31,16 @@ func init() {
 
 // rackCorsRefusal reports whether a is rack-cors's answer to a preflight
 // it does not allow: 200, an empty body, and no header at all but the
-// server's framing (no Content-Type, no CORS header, no Allow).
+// framing Puma adds (chunked: no Content-Length; no Date, no Content-Type,
+// no CORS header, no Allow). Go's net/http, say, sends Date and
+// Content-Length: 0 with an empty answer, so it is not taken for this.
 func rackCorsRefusal(a Answer) bool {
 	if a.Status != 200 || len(a.Body) != 0 {
 		return false
 	}
 	for name := range a.Header {
 		switch http.CanonicalHeaderKey(name) {
-		case "Transfer-Encoding", "Content-Length", "Connection", "Date", "Keep-Alive", "Server", "Vary":
+		case "Transfer-Encoding", "Connection", "Keep-Alive", "Server", "Vary":
 		default:
 			return false
 		}
