@@ -3,6 +3,7 @@ package check
 import (
 	"errors"
 	"fmt"
+	"github.com/corskit/corskit/gen"
 	"net/http"
 	"regexp"
 	"slices"
@@ -141,6 +142,9 @@ func missingAllowOrigin(req browser.Request, v browser.Verdict, last *browser.Ex
 	if m, ok := refusedByBody(last); ok {
 		return m
 	}
+	if m, ok := stackCause(last); ok {
+		return m
+	}
 	if status == 403 && varies(last.Response.Header) {
 		return Mistake{"origin not allowed", fmt.Sprintf("the server's CORS policy answers 403 with Vary: Origin and no CORS headers: it refuses the origin %s; add it to the server's allowed origins", req.Origin)}
 	}
@@ -260,4 +264,22 @@ func hasCORS(h http.Header) bool {
 		}
 	}
 	return false
+}
+
+// stackCause is the named cause of the stack that made the refused answer,
+// when its stack file sees it in that answer (rack-cors's silent refusal
+// of a preflight, say, which is not a missing CORS layer).
+func stackCause(last *browser.Exchange) (Mistake, bool) {
+	a := answerOf(last.Response)
+	name, _ := gen.Recognize(a)
+	s, ok := gen.LookupStack(name)
+	if !ok {
+		return Mistake{}, false
+	}
+	for _, c := range s.Causes {
+		if c.Seen != nil && c.Seen(a) {
+			return Mistake{c.ID, c.Mistake + " (" + c.Symptom + "); fix: " + c.Fix}, true
+		}
+	}
+	return Mistake{}, false
 }

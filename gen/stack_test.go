@@ -42,7 +42,14 @@ func TestRecognize(t *testing.T) {
 		{"php behind nginx", gen.Answer{Header: h("Server", "nginx", "X-Powered-By", "PHP/8.2.36")}, "php", gen.ByApp},
 		{"werkzeug", gen.Answer{Header: h("Server", "Werkzeug/2.2.2 Python/3.11.2")}, "flask", gen.ByServer},
 		{"caddy", gen.Answer{Header: h("Server", "Caddy")}, "caddy", gen.ByServer},
-		{"unknown", gen.Answer{Header: h("Server", "Puma 6")}, "", gen.NoEvidence},
+		{"puma", gen.Answer{Header: h("Server", "Puma 6")}, "rack-cors", gen.ByServer},
+		{"Sinatra behind nginx", gen.Answer{Status: 404, Header: h("Server", "nginx", "X-Cascade", "pass"), Body: []byte("<h1>Not Found</h1>")}, "rack-cors", gen.ByApp},
+		{"rack-cors's refusal", gen.Answer{Status: 200, Header: h("Transfer-Encoding", "chunked")}, "rack-cors", gen.ByServer},
+		{"Fastify's 404 behind nginx", gen.Answer{Status: 404, Header: h("Server", "nginx"), Body: []byte(`{"message":"Route OPTIONS:/data not found","error":"Not Found","statusCode":404}`)}, "fastify", gen.ByApp},
+		{"@koa/cors's default methods", gen.Answer{Status: 204, Header: h("Access-Control-Allow-Methods", "GET,HEAD,PUT,POST,DELETE,PATCH")}, "koa", gen.ByApp},
+		{"the cors package's default methods", gen.Answer{Status: 204, Header: h("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")}, "", gen.NoEvidence},
+		{"HAProxy's 503", gen.Answer{Status: 503, Body: []byte("<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n")}, "haproxy", gen.ByServer},
+		{"unknown", gen.Answer{Header: h("Server", "Jetty(9.4.51)")}, "", gen.NoEvidence},
 	} {
 		got, ev := gen.Recognize(c.a)
 		if got != c.want || ev.Rank != c.rankBy || (got != "" && ev.From == "") {

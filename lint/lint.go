@@ -55,6 +55,10 @@ const (
 	KindFlask   Kind = "flask"
 	KindPHP     Kind = "php"
 	KindGo      Kind = "go"
+	// KindRuby and KindHAProxy are read by the stack files' rules alone
+	// (rack-cors in config.ru or a Rails initializer; HAProxy's haproxy.cfg).
+	KindRuby    Kind = "ruby"
+	KindHAProxy Kind = "haproxy"
 	// Storage services' CORS rules and Kubernetes objects.
 	KindS3         Kind = "s3"
 	KindAzureBlob  Kind = "azure-blob"
@@ -88,12 +92,16 @@ func Detect(name string, data []byte) (Kind, error) {
 		return KindGo, nil
 	case ".conf":
 		return KindNginx, nil
+	case ".rb", ".ru":
+		return KindRuby, nil
+	case ".cfg":
+		return KindHAProxy, nil
 	}
 	s := string(data)
 	if strings.Contains(s, "server {") || strings.Contains(s, "location ") || strings.Contains(s, "add_header") {
 		return KindNginx, nil
 	}
-	return "", fmt.Errorf("lint: %s: unknown kind of file; name it .yaml/.json (policy, HTTPRoute, Ingress, S3 or GCS rules), .xml (S3 or Azure rules), .conf (nginx), .js, .py (Flask, Django settings, FastAPI, aiohttp), .php or .go; it was not read", name)
+	return "", fmt.Errorf("lint: %s: unknown kind of file; name it .yaml/.json (policy, HTTPRoute, Ingress, S3 or GCS rules), .xml (S3 or Azure rules), .conf (nginx), .js, .py (Flask, Django settings, FastAPI, aiohttp), .php, .go, .rb or .ru (rack-cors), or .cfg (HAProxy); it was not read", name)
 }
 
 // Files lints each file and returns every finding, sorted by file and line.

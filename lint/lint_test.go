@@ -59,6 +59,14 @@ var corpus = map[string][]string{
 	"bad/fastapi_app.py":      {"4:starlette-star-with-credentials=high"},
 	"bad/aiohttp_app.py":      {"3:aiohttp-cors-star-with-credentials=high", "3:aiohttp-cors-no-methods=low"},
 	"good/django_settings.py": nil, "good/fastapi_app.py": nil, "good/aiohttp_app.py": nil,
+	// Fastify, Koa, rack-cors and HAProxy (gen/stack_fastify.go, stack_koa.go,
+	// stack_rackcors.go, stack_haproxy.go); the good files are corskit gen's output.
+	"bad/fastify_app.js":  {"2:fastify-methods-default=medium", "3:fastify-origin-any-with-credentials=high"},
+	"bad/koa_app.js":      {"9:koa-cors-after-routes=medium", "9:koa-credentials-any-origin=high"},
+	"bad/config.ru":       {"4:rack-cors-credentials-wildcard=high", "4:rack-cors-origin-with-path=medium"},
+	"bad/rails_cors.rb":   {"1:rack-cors-not-first=medium"},
+	"bad/haproxy.cfg":     {"3:haproxy-reflects-any-origin=high", "4:haproxy-add-header-acao=medium", "5:haproxy-origin-read-in-response=medium"},
+	"good/fastify_app.js": nil, "good/koa_app.js": nil, "good/config.ru": nil, "good/haproxy.cfg": nil,
 }
 
 // TestUnknownFileIsAnError: a file lint cannot read is an error naming it,

@@ -487,6 +487,6 @@ func startBroken(t *testing.T, stack, npmDir, node string, port int, src string)
 	case "django", "fastapi", "aiohttp":
 		startPython(t, stack, port, src)
 	default:
-		t.Fatalf("no starter for %s", stack)
+		startMoreStack(t, stack, port, src)
 	}
 }

@@ -18,7 +18,7 @@ import (
 const genUsage = `Usage: corskit gen TARGET [--config cors.yaml | policy flags] [-o FILE]
 
 Writes the CORS configuration of TARGET from one policy. Targets: %s.
-Proxies (nginx, caddy, apache, envoy, traefik) take --upstream and --listen.
+Proxies (%s) take --upstream and --listen.
 Storage services (s3, azure-blob, gcs) have several forms: --format.
 Where a target cannot express part of the policy, gen refuses and says why,
 unless --best-effort is given.
@@ -29,7 +29,10 @@ Flags:
 func runGen(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corskit gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintf(stderr, genUsage, strings.Join(gen.Names(), ", ")); printFlags(stderr, fs) }
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, genUsage, strings.Join(gen.Names(), ", "), strings.Join(proxyTargets(), ", "))
+		printFlags(stderr, fs)
+	}
 	var o proxyOptions
 	fs.StringVar(&o.config, "config", "", "policy file (YAML or JSON); a corskit proxy file works too")
 	fs.StringVar(&o.upstream, "upstream", "", "the backend a proxy target forwards to")
@@ -112,4 +115,15 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 	}
 	io.WriteString(stdout, text)
 	return ExitOK
+}
+
+// proxyTargets are the gen targets that sit in front of an upstream.
+func proxyTargets() []string {
+	var out []string
+	for _, n := range gen.Names() {
+		if t, ok := gen.Lookup(n); ok && t.Proxy {
+			out = append(out, n)
+		}
+	}
+	return out
 }

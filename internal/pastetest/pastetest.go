@@ -59,6 +59,12 @@ func Apply(src string, parts []gen.Part) (string, error) {
 			} else {
 				src += p.Text
 			}
+		case strings.HasPrefix(w, "in config.ru, before run"):
+			src = removeRubyBlock(src, regexp.MustCompile(`(?m)^[ \t]*use\s+Rack::Cors\s+do\b`))
+			src, err = insertBefore(src, regexp.MustCompile(`(?m)^run\b`), p.Text)
+		case strings.HasPrefix(w, "in the frontend (or listen section)"):
+			src = regexp.MustCompile(`(?m)^[ \t]*(http-(request|response|after-response)\s.*Access-Control-|http-request\s+set-var\(\w+\.\w+\)\s+req\.f?hdr\(origin\)).*\n`).ReplaceAllString(src, "")
+			src, err = insertAfter(src, regexp.MustCompile(`(?m)^(frontend|listen)\s.*\n[ \t]*bind\s.*$`), p.Text)
 		case strings.HasPrefix(w, "in main"):
 			src, err = insertBefore(src, regexp.MustCompile(`(?m)^.*ListenAndServe`), p.Text)
 			src = regexp.MustCompile(`(ListenAndServe\([^,]+,\s*)mux\)`).ReplaceAllString(src, "${1}handler)")
@@ -74,10 +80,10 @@ func Apply(src string, parts []gen.Part) (string, error) {
 
 // existingCall finds an app's own CORS configuration: Express's
 // app.use(cors(...)) or Flask's CORS(app...).
-var existingCall = regexp.MustCompile(`(?m)app\.use\(\s*cors\(|^CORS\(|^app\.add_middleware\(\s*CORSMiddleware|^cors\s*=\s*aiohttp_cors\.setup\(`)
+var existingCall = regexp.MustCompile(`(?m)app\.use\(\s*cors\(|^CORS\(|^app\.add_middleware\(\s*CORSMiddleware|^cors\s*=\s*aiohttp_cors\.setup\(|\w+\.register\(\s*(require\(\s*['"]@fastify/cors['"]\s*\)|cors\b)`)
 
 // appCreated is the line after which an app's middleware goes.
-var appCreated = regexp.MustCompile(`(?m)^.*(express\(\)|Flask\(__name__\)|FastAPI\(\)).*$`)
+var appCreated = regexp.MustCompile(`(?m)^.*(express\(\)|Flask\(__name__\)|FastAPI\(\)|require\(['"]fastify['"]\)\(.*\)|new Koa\(\)).*$`)
 
 // removeCall removes the app's own CORS call, up to its closing parenthesis
 // and semicolon.
@@ -200,4 +206,23 @@ func insertAfterLast(src string, anchor *regexp.Regexp, text string) (string, er
 		end = len(src)
 	}
 	return src[:end] + text + src[end:], nil
+}
+
+// removeRubyBlock removes the block that start finds, from its line to
+// the end at its indentation.
+func removeRubyBlock(src string, start *regexp.Regexp) string {
+	loc := start.FindStringIndex(src)
+	if loc == nil {
+		return src
+	}
+	lineStart := strings.LastIndexByte(src[:loc[0]], '\n') + 1
+	indent := src[lineStart:loc[0]]
+	if i := strings.IndexFunc(indent, func(r rune) bool { return r != ' ' && r != '\t' }); i >= 0 {
+		indent = indent[:i]
+	}
+	end := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(indent) + `end\b.*(\n|$)`).FindStringIndex(src[loc[1]:])
+	if end == nil {
+		return src
+	}
+	return src[:lineStart] + src[loc[1]+end[1]:]
 }

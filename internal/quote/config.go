@@ -1,6 +1,7 @@
 package quote
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -144,3 +145,31 @@ func PHPRegexp(re string) string {
 	b.WriteByte('/')
 	return PHP(b.String())
 }
+
+// HAProxy returns s as one HAProxy configuration word in double quotes,
+// where \ escapes, $ would expand an environment variable and # would not
+// start a comment: \, " and $ are escaped with \, and every byte outside
+// printable ASCII is written \xHH, which HAProxy reads back as that byte.
+func HAProxy(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' || c == '"' || c == '$':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20 || c > 0x7e:
+			fmt.Fprintf(&b, `\x%02x`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// HAProxyFormat returns s for an HAProxy argument read as a log-format
+// string (http-request return's hdr, set-header values), where % starts a
+// variable: % is written %%, the rest quoted by HAProxy.
+func HAProxyFormat(s string) string { return HAProxy(strings.ReplaceAll(s, "%", "%%")) }

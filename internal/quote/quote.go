@@ -43,10 +43,35 @@ func PHP(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
-// Ruby returns s as a Ruby single-quoted string: as in PHP, only \ and '
-// are special, and #{} is not interpolated.
+// Ruby returns s as a Ruby string literal. Printable ASCII is written
+// single-quoted, where, as in PHP, only \ and ' are special and #{} is not
+// interpolated. Anything else is written double-quoted with every byte
+// outside printable ASCII as \xHH (a UTF-8 source file may not hold
+// invalid bytes, and a control character would end a line or a comment),
+// and \, " and # escaped, so nothing is interpolated.
 func Ruby(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		ascii = ascii && s[i] >= 0x20 && s[i] <= 0x7e
+	}
+	if ascii {
+		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' || c == '"' || c == '#':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20 || c > 0x7e:
+			fmt.Fprintf(&b, `\x%02x`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // JS returns s as a JavaScript single-quoted string. Every character

@@ -14,7 +14,18 @@ import (
 // Vite for corskit dev's tests against the real dev server.
 // Tests never install them (they send traffic to loopback only):
 // `go run ./internal/servertest/npminstall`, which .ci/run calls, does.
-var NPMPackages = []string{"express@4", "cors@2", S3rverPackage, AzuritePackage, VitePackage}
+var NPMPackages = []string{"express@4", "cors@2", S3rverPackage, AzuritePackage, VitePackage,
+	FastifyPackage, FastifyCORSPackage, KoaPackage, KoaCORSPackage, KoaRouterPackage}
+
+// The Node frameworks whose CORS layers the stack proofs run, pinned:
+// Fastify with @fastify/cors, Koa with @koa/cors and @koa/router.
+const (
+	FastifyPackage     = "fastify@5.12.8"
+	FastifyCORSPackage = "@fastify/cors@11.4.3"
+	KoaPackage         = "koa@3.3.0"
+	KoaCORSPackage     = "@koa/cors@5.0.0"
+	KoaRouterPackage   = "@koa/router@15.7.0"
+)
 
 // The storage emulators, pinned.
 const (
@@ -58,7 +69,7 @@ func NPMModules(t *testing.T, pkgs ...string) string {
 	t.Helper()
 	modules := filepath.Join(NPMDir(), "node_modules")
 	for _, p := range pkgs {
-		name, want, _ := strings.Cut(p, "@")
+		name, want := splitPackage(p)
 		data, err := os.ReadFile(filepath.Join(modules, name, "package.json"))
 		var meta struct{ Version string }
 		json.Unmarshal(data, &meta)
@@ -71,4 +82,13 @@ func NPMModules(t *testing.T, pkgs ...string) string {
 		}
 	}
 	return modules
+}
+
+// splitPackage splits name@version, the name possibly scoped (@scope/name).
+func splitPackage(p string) (name, version string) {
+	at := strings.LastIndex(p, "@")
+	if at <= 0 {
+		return p, ""
+	}
+	return p[:at], p[at+1:]
 }

@@ -1,0 +1,159 @@
+package gen_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/gen"
+	"github.com/corskit/corskit/internal/browsertest"
+	"github.com/corskit/corskit/internal/servertest"
+)
+
+// startGenerated runs target's output for o on the real server, listening
+// on 127.0.0.1:port.
+func startGenerated(t *testing.T, target string, o gen.Options, port int) {
+	t.Helper()
+	conf := generate(t, target, o)
+	switch target {
+	case "fastify":
+		servertest.NodeApp(t, port, conf, servertest.FastifyPackage, servertest.FastifyCORSPackage)
+	case "koa":
+		servertest.NodeApp(t, port, conf, servertest.KoaPackage, servertest.KoaCORSPackage)
+	case "rack-cors":
+		servertest.Puma(t, port, conf)
+	case "haproxy":
+		servertest.HAProxy(t, port, conf)
+	default:
+		t.Fatalf("no server for %s", target)
+	}
+}
+
+// morePolicies are the policies each target is proved with: every branch
+// of its writer (a list, patterns, *, allow_headers: * with and without
+// Authorization), not every policy everywhere, to keep the suite short.
+var morePolicies = map[string][]string{
+	"fastify":   {"credentialed", "regexp", "anyheader", "anyheader-auth"},
+	"koa":       {"patterns", "public", "anyheader", "anyheader-auth"},
+	"rack-cors": {"credentialed", "patterns", "public", "anyheader", "anyheader-auth"},
+	"haproxy":   {"credentialed", "patterns", "public", "regexp", "anyheader", "anyheader-auth"},
+}
+
+// TestMoreStacks proves fastify, koa, rack-cors and haproxy on their real
+// servers: every request of the matrix is judged as the policy judges it.
+func TestMoreStacks(t *testing.T) {
+	t.Parallel()
+	for _, target := range slices.Sorted(maps.Keys(morePolicies)) {
+		t.Run(target, func(t *testing.T) {
+			t.Parallel()
+			for _, p := range policies {
+				if !slices.Contains(morePolicies[target], p.name) {
+					continue
+				}
+				t.Run(p.name, func(t *testing.T) {
+					t.Parallel()
+					port := servertest.FreePort(t)
+					o := gen.Options{Policy: p.cfg}
+					errs := []string{"/missing"}
+					if target == "haproxy" {
+						o.Upstream, o.Listen = upstream(t), fmt.Sprintf("127.0.0.1:%d", port)
+						errs = append(errs, "/fail")
+					}
+					startGenerated(t, target, o, port)
+					verify(t, target, p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), errs...)
+				})
+			}
+		})
+	}
+}
+
+// TestMoreStacksInRealEngines runs the four targets' output for one
+// credentialed policy on their real servers and sends the requests from
+// Chromium, Firefox and WebKit: each engine's verdict, and its model's,
+// equals the policy's.
+func TestMoreStacksInRealEngines(t *testing.T) {
+	cfg := cors.Config{AllowOrigins: []string{"http://127.0.0.1:*"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type", "X-Custom"},
+		ExposeHeaders: []string{"X-Request-Id"}, AllowCredentials: true, MaxAge: 60}
+	servers := map[string]string{}
+	for _, target := range slices.Sorted(maps.Keys(morePolicies)) {
+		port := servertest.FreePort(t)
+		o := gen.Options{Policy: cfg}
+		if target == "haproxy" {
+			o.Upstream, o.Listen = upstream(t), fmt.Sprintf("127.0.0.1:%d", port)
+		}
+		startGenerated(t, target, o, port)
+		servers[target] = fmt.Sprintf("http://127.0.0.1:%d", port)
+	}
+	cases := []struct {
+		name, method string
+		headers      map[string]string
+		creds        string
+	}{
+		{"listed headers, credentialed", "PUT", map[string]string{"Content-Type": "application/json", "X-Custom": "1"}, "include"},
+		{"a header not listed", "PUT", map[string]string{"X-Other": "1"}, "omit"},
+		{"a method not listed", "DELETE", nil, "omit"},
+		{"GET, credentialed", "GET", nil, "include"},
+	}
+	targets := slices.Sorted(maps.Keys(servers))
+	browsertest.EachEngine(t, func(t *testing.T, e browsertest.Engine) {
+		model, _ := browser.EngineNamed(e.Name())
+		var reqs []browsertest.Request
+		for _, target := range targets {
+			for _, c := range cases {
+				r := browsertest.Request{URL: servers[target] + "/data?" + url.QueryEscape(c.name), Method: c.method, Headers: c.headers, Credentials: c.creds}
+				if c.method != "GET" {
+					r.Body = "{}"
+				}
+				reqs = append(reqs, r)
+			}
+		}
+		results := e.FetchAll(t, reqs)
+		for i, r := range reqs {
+			req := browsertest.ModelRequest(e.Origin(), r)
+			want := allows(cfg, req)
+			v := model.Fetch(req, check.Transport(context.Background(), check.Options{Body: r.Body, Timeout: 5 * time.Second}))
+			if results[i].OK != want || v.Allowed != want {
+				t.Errorf("%s: %s %s (%s): ok=%v %q, its model %v, the policy %v", e.Name(), r.Method, r.URL, r.Credentials, results[i].OK, results[i].Console, v.Allowed, want)
+			}
+		}
+		t.Logf("%s: %d requests to %v, each equal to the policy and to the model", e.Name(), len(reqs), targets)
+	})
+}
+
+// TestHostileValuesOnMoreStacks: the hostile policy's values (quotes,
+// interpolations, comment ends) written by fastify, koa, rack-cors and
+// haproxy reach their real servers as the same bytes, and run nothing.
+func TestHostileValuesOnMoreStacks(t *testing.T) {
+	t.Parallel()
+	for _, target := range slices.Sorted(maps.Keys(morePolicies)) {
+		t.Run(target, func(t *testing.T) {
+			t.Parallel()
+			port := servertest.FreePort(t)
+			o := gen.Options{}
+			if target == "haproxy" {
+				o.Upstream, o.Listen = upstream(t), fmt.Sprintf("127.0.0.1:%d", port)
+			}
+			conf := hostileGenerate(t, target, o)
+			dir := t.TempDir()
+			switch target {
+			case "fastify":
+				dir = servertest.NodeApp(t, port, conf, servertest.FastifyPackage, servertest.FastifyCORSPackage)
+			case "koa":
+				dir = servertest.NodeApp(t, port, conf, servertest.KoaPackage, servertest.KoaCORSPackage)
+			case "rack-cors":
+				servertest.Puma(t, port, conf)
+			case "haproxy":
+				servertest.HAProxy(t, port, conf)
+			}
+			// rack-cors answers the headers the preflight asked for.
+			roundTrip(t, fmt.Sprintf("http://127.0.0.1:%d", port), dir, target == "rack-cors")
+		})
+	}
+}

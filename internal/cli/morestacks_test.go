@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/corskit/corskit/internal/browsertest"
+	"github.com/corskit/corskit/internal/servertest"
+)
+
+// The broken Fastify, Koa, rack-cors and HAProxy servers join the table
+// of TestBrokenServersFromEvidenceToAWorkingApp, which shares its browsers
+// between every case: each is a mistake those stacks' users report.
+func init() { brokenServers = append(brokenServers, moreBrokenServers...) }
+
+// rubyList is xs as a Ruby list of strings.
+func rubyList(xs []string) string { return "['" + strings.Join(xs, "', '") + "']" }
+
+// sinatraApp is a Sinatra app under rack-cors configured by corsBlock,
+// answering /data.
+func sinatraApp(corsBlock string) string {
+	return `require 'sinatra/base'
+require 'rack/cors'
+
+class App < Sinatra::Base
+  get('/data') { content_type :json; '{"items": []}' }
+  put('/data') { content_type :json; '{"saved": true}' }
+end
+
+` + corsBlock + `
+run App
+`
+}
+
+var moreBrokenServers = []brokenServer{
+	{name: "fastify methods default", stack: "fastify", path: "/data",
+		app: func(port int, _ string, origins, _ []string) string {
+			return fmt.Sprintf(`const fastify = require('fastify')();
+fastify.register(require('@fastify/cors'), { origin: %s, credentials: true });
+fastify.get('/data', async () => ({ items: [] }));
+fastify.put('/data', async () => ({ saved: true }));
+fastify.listen({ port: %d, host: '127.0.0.1' });
+`, jsList(origins), port)
+		},
+		worked:   []browsertest.Request{getReq("include")},
+		problems: "method not allowed"},
+	{name: "fastify origin one string", stack: "fastify", path: "/data",
+		app: func(port int, _ string, _, others []string) string {
+			return fmt.Sprintf(`const fastify = require('fastify')();
+fastify.register(require('@fastify/cors'), { origin: '%s', methods: ['GET', 'PUT'], credentials: true });
+fastify.get('/data', async () => ({ items: [] }));
+fastify.put('/data', async () => ({ saved: true }));
+fastify.listen({ port: %d, host: '127.0.0.1' });
+`, others[0], port)
+		},
+		problems: "wrong origin allowed"},
+	{name: "koa cors after the router", stack: "koa", path: "/data",
+		app: func(port int, _ string, _, _ []string) string {
+			return fmt.Sprintf(`const Koa = require('koa');
+const Router = require('@koa/router');
+const cors = require('@koa/cors');
+const app = new Koa();
+const router = new Router();
+router.get('/data', (ctx) => { ctx.body = { items: [] }; });
+router.put('/data', (ctx) => { ctx.body = { saved: true }; });
+app.use(router.routes());
+app.use(router.allowedMethods());
+app.use(cors({ credentials: true }));
+app.listen(%d, '127.0.0.1');
+`, port)
+		},
+		problems: "CORS after the route"},
+	{name: "koa cors 5 default origin *", stack: "koa", path: "/data",
+		app: func(port int, _ string, _, _ []string) string {
+			return fmt.Sprintf(`const Koa = require('koa');
+const cors = require('@koa/cors');
+const app = new Koa();
+app.use(cors());
+app.use(async (ctx, next) => {
+  if (ctx.path !== '/data') return next();
+  ctx.body = ctx.method === 'PUT' ? { saved: true } : { items: [] };
+});
+app.listen(%d, '127.0.0.1');
+`, port)
+		},
+		worked:   []browsertest.Request{getReq("omit")},
+		problems: "wildcard with credentials,credentials not allowed"},
+	{name: "rack-cors methods default", stack: "rack-cors", path: "/data",
+		app: func(port int, _ string, origins, _ []string) string {
+			return sinatraApp(fmt.Sprintf(`use Rack::Cors do
+  allow do
+    origins %s
+    resource '*', headers: :any, credentials: true
+  end
+end
+`, rubyList(origins)))
+		},
+		worked:   []browsertest.Request{getReq("include")},
+		problems: "rack-cors-refused-preflight"},
+	{name: "rack-cors resource path", stack: "rack-cors", path: "/data",
+		app: func(port int, _ string, origins, _ []string) string {
+			return sinatraApp(fmt.Sprintf(`use Rack::Cors do
+  allow do
+    origins %s
+    resource '/api/*', headers: :any, methods: [:get, :put], credentials: true
+  end
+end
+`, rubyList(origins)))
+		},
+		problems: "rack-cors-refused-preflight"},
+	{name: "haproxy preflight to the backend", stack: "haproxy", path: "/data",
+		app: func(port int, upstream string, origins, _ []string) string {
+			return fmt.Sprintf(`frontend api
+    bind 127.0.0.1:%d
+    acl cors_ok req.hdr(origin) -m str %s
+    http-request set-var(txn.cors_origin) req.hdr(origin) if cors_ok
+    http-after-response set-header Access-Control-Allow-Origin "%%[var(txn.cors_origin)]" if { var(txn.cors_origin) -m found }
+    http-after-response set-header Access-Control-Allow-Credentials true if { var(txn.cors_origin) -m found }
+    default_backend app
+
+backend app
+    server s1 %s
+`, port, strings.Join(origins, " "), strings.TrimPrefix(upstream, "http://"))
+		},
+		worked:   []browsertest.Request{getReq("include")},
+		problems: "method not allowed,JSON content type"},
+	{name: "haproxy http-response misses its own answers", stack: "haproxy", path: "/data",
+		app: func(port int, upstream string, origins, _ []string) string {
+			return fmt.Sprintf(`frontend api
+    bind 127.0.0.1:%d
+    acl cors_ok req.hdr(origin) -m str %s
+    http-request set-var(txn.cors_origin) req.hdr(origin) if cors_ok
+    http-request return status 204 hdr Access-Control-Allow-Methods "GET, PUT" hdr Access-Control-Allow-Headers "Content-Type" if METH_OPTIONS { var(txn.cors_origin) -m found }
+    http-response set-header Access-Control-Allow-Origin "%%[var(txn.cors_origin)]" if { var(txn.cors_origin) -m found }
+    http-response set-header Access-Control-Allow-Credentials true if { var(txn.cors_origin) -m found }
+    default_backend app
+
+backend app
+    server s1 %s
+`, port, strings.Join(origins, " "), strings.TrimPrefix(upstream, "http://"))
+		},
+		worked: []browsertest.Request{getReq("include")},
+		// The preflight answered by http-request return carries the
+		// methods but no Access-Control-Allow-Origin: the doctor names the
+		// missing header, not yet HAProxy's http-response rule.
+		problems: "no Access-Control-Allow-Origin,credentials not allowed"},
+}
+
+// startMoreStack runs a broken server of the stacks above.
+func startMoreStack(t *testing.T, stack string, port int, src string) {
+	t.Helper()
+	switch stack {
+	case "fastify":
+		servertest.NodeApp(t, port, src, servertest.FastifyPackage, servertest.FastifyCORSPackage)
+	case "koa":
+		servertest.NodeApp(t, port, src, servertest.KoaPackage, servertest.KoaCORSPackage, servertest.KoaRouterPackage)
+	case "rack-cors":
+		servertest.Puma(t, port, src)
+	case "haproxy":
+		servertest.HAProxy(t, port, src)
+	default:
+		t.Fatalf("no starter for %s", stack)
+	}
+}

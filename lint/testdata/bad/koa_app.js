@@ -1,0 +1,10 @@
+const Koa = require('koa');
+const Router = require('@koa/router');
+const cors = require('@koa/cors');
+const app = new Koa();
+const router = new Router();
+router.get('/data', (ctx) => { ctx.body = { ok: true }; });
+app.use(router.routes());
+app.use(router.allowedMethods());
+app.use(cors({ credentials: true }));
+app.listen(3000);
