@@ -1,0 +1,231 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/internal/record"
+	"github.com/corskit/corskit/internal/servertest"
+)
+
+// keepOnLoopback keeps the recorded Chromium off the network: no name
+// resolves but loopback's.
+func keepOnLoopback(t *testing.T) {
+	t.Helper()
+	if record.ChromiumPath() == "" {
+		msg := "\n\n*** Chromium not found: corskit record tests SKIPPED. Install it (apt-get install chromium, or set CORSKIT_CHROMIUM). ***\n\n"
+		if os.Getenv("CORSKIT_REQUIRE_BROWSER") == "1" {
+			t.Fatal(msg + "CORSKIT_REQUIRE_BROWSER=1: failing instead of skipping.")
+		}
+		t.Skip(msg)
+	}
+	prev := recordFlagsForTests
+	recordFlagsForTests = []string{"host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"}
+	t.Cleanup(func() { recordFlagsForTests = prev })
+}
+
+// appPage serves the app under test: on load it makes the credentialed
+// JSON PUT of each URL of onLoad; its button #save makes it to onClick and
+// then shows "saved".
+func appPage(t *testing.T, onLoad []string, onClick string) string {
+	t.Helper()
+	load, _ := json.Marshal(onLoad)
+	click, _ := json.Marshal(onClick)
+	page := fmt.Sprintf(`<!doctype html><meta charset=utf-8><title>app</title>
+<p id=state>loading</p><button id=save>Save</button>
+<script>
+const put = u => fetch(u, {method: 'PUT', headers: {'Content-Type': 'application/json'}, credentials: 'include', body: '{"n":1}'});
+Promise.allSettled(%s.map(put)).then(() => { document.getElementById('state').textContent = 'loaded'; });
+document.getElementById('save').onclick = () => put(%s).then(r => r.json()).then(() => { document.getElementById('state').textContent = 'saved'; });
+</script>`, load, click)
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, page)
+	}))
+	t.Cleanup(s.Close)
+	return s.URL + "/"
+}
+
+// TestRecordBrokenServers records, as CI would (--headless
+// --fail-on-blocked), an app whose page calls real broken servers (Flask,
+// php -S, nginx, Caddy from the broken-server suite): every request is
+// reported blocked, with Chromium's own console line and error code, the
+// model's Chromium line is the line Chromium printed, the problems are
+// those the doctor names from a HAR, and the run exits 1.
+func TestRecordBrokenServers(t *testing.T) {
+	keepOnLoopback(t)
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/fail" {
+			w.WriteHeader(500)
+		}
+		fmt.Fprint(w, `{"upstream": true}`)
+	}))
+	t.Cleanup(upstream.Close)
+	want := map[string]brokenServer{}
+	var urls []string
+	for _, bs := range brokenServers {
+		if bs.stack == "express" || bs.name == "flask supports_credentials=False" || bs.name == "php origin echoed, 405 on OPTIONS" {
+			continue // the others of each stack are enough; express needs npm
+		}
+		port := servertest.FreePort(t)
+		u := fmt.Sprintf("http://127.0.0.1:%d%s", port, bs.path)
+		startBroken(t, bs.stack, "", "", port, bs.app(port, upstream.URL, nil, nil))
+		want[u] = bs
+		urls = append(urls, u)
+	}
+	page := appPage(t, urls, urls[0])
+	pageOrigin := strings.TrimSuffix(page, "/")
+	harFile := filepath.Join(t.TempDir(), "session.har")
+	var out, errOut bytes.Buffer
+	code := Run([]string{"record", "--headless", "--fail-on-blocked", "--json", "--credentials", "include", "--har", harFile, page}, &out, &errOut)
+	if code != ExitFail {
+		t.Fatalf("exit %d, want %d (blocked); stderr:\n%s\nstdout:\n%s", code, ExitFail, errOut.String(), out.String())
+	}
+	var got struct {
+		Engine   string          `json:"engine"`
+		Blocked  int             `json:"blocked"`
+		Requests []record.Result `json:"requests"`
+		Summary  []record.OriginSummary
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("the JSON: %v\n%s", err, out.String())
+	}
+	if got.Blocked != len(want) || len(got.Summary) != len(want) {
+		t.Errorf("blocked %d in %d origins, want %d: %s", got.Blocked, len(got.Summary), len(want), out.String())
+	}
+	for _, r := range got.Requests {
+		bs, ok := want[r.URL]
+		if !ok {
+			t.Errorf("a request the page did not make to a server: %s %s", r.Method, r.URL)
+			continue
+		}
+		delete(want, r.URL)
+		t.Run(bs.name, func(t *testing.T) {
+			checkRecorded(t, r, bs, pageOrigin)
+		})
+	}
+	for u, bs := range want {
+		t.Errorf("%s (%s): not in the report", u, bs.name)
+	}
+	if h, err := check.ParseHAR(mustRead(t, harFile)); err != nil || h.CrossOrigin != len(urls) {
+		t.Errorf("--har: %d cross-origin requests, err %v; want %d", h.CrossOrigin, err, len(urls))
+	}
+}
+
+// checkRecorded compares a recorded request's report with what Chromium
+// said about it.
+func checkRecorded(t *testing.T, r record.Result, bs brokenServer, pageOrigin string) {
+	t.Helper()
+	if r.Origin != pageOrigin || r.Method != "PUT" || !r.BlockedHere || r.EngineError == "" || len(r.Console) == 0 || r.Report == nil {
+		t.Fatalf("recorded: %+v", r)
+	}
+	line := r.Console[0]
+	if !strings.HasPrefix(line, "Access to fetch at '"+r.URL+"' from origin '"+pageOrigin+"' has been blocked by CORS policy: ") {
+		t.Errorf("Chromium's line: %q", line)
+	}
+	model := r.Report.Engines["chromium"]
+	first := ""
+	if len(model.Messages) > 0 {
+		first = model.Messages[0]
+	}
+	if model.Allowed || (first != line && !slices.Contains(r.Report.Alternatives, line)) {
+		t.Errorf("the model's Chromium line differs from Chromium's:\nmodel    %q\nchromium %q", first, line)
+	}
+	if len(r.Differences) > 0 {
+		t.Errorf("differences reported: %q", r.Differences)
+	}
+	var names []string
+	for _, p := range r.Report.Problems {
+		names = append(names, p.Name)
+	}
+	want := bs.problems
+	if bs.harProblems != "" {
+		want = bs.harProblems
+	}
+	if strings.Join(names, ",") != want {
+		t.Errorf("problems %q, want %q", strings.Join(names, ","), want)
+	}
+	if r.Report.Fix == nil || !strings.Contains(r.Command, "corskit check "+r.URL) {
+		t.Errorf("no fix, or the command %q", r.Command)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestRecordScript covers a flow behind a button: the page makes its
+// request only when #save is clicked; the script clicks it and waits for
+// the page's "saved". The API allows it: the human report shows it, the
+// summary counts it, and --fail-on-blocked exits 0.
+func TestRecordScript(t *testing.T) {
+	keepOnLoopback(t)
+	var page string
+	mw, err := cors.New(cors.Config{AllowOrigins: []string{"http://127.0.0.1:*"}, AllowCredentials: true, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httptest.NewServer(mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"saved": true}`)
+	})))
+	t.Cleanup(api.Close)
+	page = appPage(t, nil, api.URL+"/save")
+	script := filepath.Join(t.TempDir(), "flow.txt")
+	os.WriteFile(script, []byte("# save once\nopen "+page+"\nwait text loaded\nclick #save\nwait text saved\nwait idle\n"), 0o600)
+	var out, errOut bytes.Buffer
+	code := Run([]string{"record", "--headless", "--fail-on-blocked", "--script", script}, &out, &errOut)
+	if code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s\nstdout:\n%s", code, errOut.String(), out.String())
+	}
+	for _, want := range []string{
+		"-> line 5: click #save\n",
+		"ok       PUT " + api.URL + "/save from " + strings.TrimSuffix(page, "/") + "\n",
+		"recorded in chromium: 1 cross-origin requests, 0 blocked in some engine\n",
+		"    ok       PUT     /save  (1)\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestRecordScriptErrors: a bad script is refused before any browser
+// starts, naming the line and the format.
+func TestRecordScriptErrors(t *testing.T) {
+	for script, want := range map[string]string{
+		"click\n":                 `--script line 1 "click": click needs a CSS selector`,
+		"\n\nwait forever\n":      `--script line 3 "wait forever": wait is "wait text TEXT" or "wait idle"`,
+		"# nothing\n":             "--script has no step",
+		"open ftp://example/\n":   `"ftp://example/" is not an http(s) URL`,
+		"hover #x\n":              `unknown step "hover"`,
+		strings.Repeat("x", 9000): "a line is at most 8 KiB",
+	} {
+		file := filepath.Join(t.TempDir(), "s.txt")
+		os.WriteFile(file, []byte(script), 0o600)
+		var out, errOut bytes.Buffer
+		if code := Run([]string{"record", "--headless", "--script", file}, &out, &errOut); code != ExitUsage || !strings.Contains(errOut.String(), want) {
+			t.Errorf("%q: exit %d, stderr %q; want %d and %q", script, code, errOut.String(), ExitUsage, want)
+		}
+	}
+}
