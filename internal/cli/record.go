@@ -173,7 +173,9 @@ func writeRecordResult(w io.Writer, r record.Result) {
 	}
 	fmt.Fprintf(w, "\nBLOCKED  %s %s from %s (credentials %s; %s %s)\n", r.Method, r.URL, r.Origin, r.Credentials, r.Engine, here)
 	for _, l := range r.Console {
-		fmt.Fprintf(w, "  %s said: %s\n", r.Engine, l)
+		if !strings.HasPrefix(l, "Failed to load resource") {
+			fmt.Fprintf(w, "  %s said: %s\n", r.Engine, l)
+		}
 	}
 	if r.Issue != "" {
 		fmt.Fprintf(w, "  %s's issue: %s\n", r.Engine, r.Issue)
@@ -219,7 +221,11 @@ func writeRecordSummary(w io.Writer, s record.Session) {
 				fmt.Fprintf(w, "    ok       %-7s %s  (%d)\n", e.Method, e.Path, e.Count)
 				continue
 			}
-			fmt.Fprintf(w, "    BLOCKED  %-7s %s  (%d of %d; %s; in %s)\n", e.Method, e.Path, e.Blocked, e.Count, strings.Join(e.Reasons, ", "), strings.Join(e.Engines, ", "))
+			why := strings.Join(e.Reasons, ", ")
+			if why != "" {
+				why = "; " + why
+			}
+			fmt.Fprintf(w, "    BLOCKED  %-7s %s  (%d of %d blocked%s; in %s)\n", e.Method, e.Path, e.Blocked, e.Count, why, strings.Join(e.Engines, ", "))
 		}
 	}
 }

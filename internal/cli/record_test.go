@@ -39,7 +39,7 @@ func keepOnLoopback(t *testing.T) {
 // then shows "saved".
 func appPage(t *testing.T, onLoad []string, onClick string) string {
 	t.Helper()
-	load, _ := json.Marshal(onLoad)
+	load, _ := json.Marshal(append([]string{}, onLoad...))
 	click, _ := json.Marshal(onClick)
 	page := fmt.Sprintf(`<!doctype html><meta charset=utf-8><title>app</title>
 <p id=state>loading</p><button id=save>Save</button>
@@ -199,7 +199,7 @@ func TestRecordScript(t *testing.T) {
 		t.Fatalf("exit %d; stderr:\n%s\nstdout:\n%s", code, errOut.String(), out.String())
 	}
 	for _, want := range []string{
-		"-> line 5: click #save\n",
+		"-> line 4: click #save\n",
 		"ok       PUT " + api.URL + "/save from " + strings.TrimSuffix(page, "/") + "\n",
 		"recorded in chromium: 1 cross-origin requests, 0 blocked in some engine\n",
 		"    ok       PUT     /save  (1)\n",

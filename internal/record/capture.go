@@ -40,15 +40,28 @@ type capture struct {
 	inflight int
 	last     time.Time // the last network event
 	changed  chan struct{}
+	dropped  int // requests past maxExchanges, not kept
 }
 
 func newCapture() *capture {
 	return &capture{byID: map[string]*exchange{}, last: time.Now(), changed: make(chan struct{}, 1)}
 }
 
-// get returns the exchange with id, made if new; c.mu is held.
+// maxExchanges bounds what a session keeps: a page that polls for hours
+// costs bounded memory; later requests are counted in dropped.
+const maxExchanges = 20000
+
+// maxBody is the most of a request's body kept.
+const maxBody = 64 << 10
+
+// get returns the exchange with id, made if new; c.mu is held. Past
+// maxExchanges, a new one is a scratch exchange, not kept.
 func (c *capture) get(id string) *exchange {
 	x, ok := c.byID[id]
+	if !ok && len(c.order) >= maxExchanges {
+		c.dropped++
+		return &exchange{id: id, started: time.Now(), done: true}
+	}
 	if !ok {
 		x = &exchange{id: id, started: time.Now()}
 		c.byID[id] = x

@@ -127,7 +127,9 @@ func (s *session) chromiumEvent(ev any) {
 		}
 		x.body = ""
 		for _, p := range e.Request.PostDataEntries {
-			x.body += string(p.Bytes)
+			if len(x.body)+len(p.Bytes) <= maxBody {
+				x.body += string(p.Bytes)
+			}
 		}
 		c.inflight++
 	case *network.EventRequestWillBeSentExtraInfo:
@@ -183,14 +185,50 @@ func (s *session) consoleLine(e *log.Entry) {
 			return
 		}
 	}
-	for i := len(c.order) - 1; i >= 0; i-- {
-		x := c.byID[c.order[i]]
-		if x.url != "" && x.resourceType != "preflight" && (strings.Contains(e.Text, "'"+x.url+"'") || (e.URL == x.url && strings.HasPrefix(e.Text, "Failed to load resource"))) {
-			x.console = append(x.console, e.Text)
-			c.poke()
-			return
+	// The CORS line names the URL, not the request: it goes to the first
+	// request for that URL that failed without a line of its own yet, else
+	// the first still under way.
+	if x := c.awaitingLine(e.Text, e.URL); x != nil {
+		x.console = append(x.console, e.Text)
+		c.poke()
+	}
+}
+
+// awaitingLine returns the request a console line is about, or nil; c.mu
+// is held.
+func (c *capture) awaitingLine(text, lineURL string) *exchange {
+	var pending *exchange
+	for _, id := range c.order {
+		x := c.byID[id]
+		if x.url == "" || x.resourceType == "preflight" || x.hasCORSLine() {
+			continue
+		}
+		if !strings.Contains(text, "'"+x.url+"'") && !(lineURL == x.url && strings.HasPrefix(text, "Failed to load resource")) {
+			continue
+		}
+		if x.done && x.failed != "" {
+			return x
+		}
+		if !x.done && pending == nil {
+			pending = x
 		}
 	}
+	return pending
+}
+
+// hasCORSLine reports whether the engine logged a CORS line for x.
+func (x *exchange) hasCORSLine() bool {
+	return x.corsLine() != ""
+}
+
+// corsLine is the engine's CORS line for x, or "".
+func (x *exchange) corsLine() string {
+	for _, l := range x.console {
+		if strings.Contains(l, "CORS") || strings.Contains(l, "Cross-Origin Request Blocked") {
+			return l
+		}
+	}
+	return ""
 }
 
 func headerMap(h network.Headers) map[string]string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
@@ -71,7 +70,7 @@ func judge(ctx context.Context, engine string, x, p *exchange, base check.Option
 	if r.Origin == "" {
 		r.Origin = x.pageOrigin
 	}
-	r.BlockedHere = x.engineCode != "" || len(x.console) > 0 || (x.failed != "" && x.status == 0 && p != nil)
+	r.BlockedHere = x.engineCode != "" || x.hasCORSLine()
 	if slices.Contains(credentialErrors, x.engineCode) {
 		base.Credentials = browser.Include
 	}
@@ -86,6 +85,9 @@ func judge(ctx context.Context, engine string, x, p *exchange, base check.Option
 	for res := range check.JudgeHAR(ctx, h, base, false).Results {
 		r.Command = res.Options.Command()
 		r.Credentials = string(res.Options.Credentials)
+		if r.Credentials == "" {
+			r.Credentials = string(browser.SameOrigin) // fetch()'s default
+		}
 		if res.Full == nil {
 			r.Error = res.Error
 			break
@@ -109,24 +111,18 @@ func compare(engine string, x *exchange, rep check.Report) []string {
 	if model == nil {
 		return nil
 	}
-	blocked := x.engineCode != "" || len(x.console) > 0
+	blocked := x.engineCode != "" || x.hasCORSLine()
 	v := model.Verdict
 	switch {
 	case blocked && v.Allowed:
-		return []string{fmt.Sprintf("%s blocked the request (%s) where the model of %s allows it: the model is wrong here, or the engine saw more than the HAR holds (a cached preflight, a cookie); please report it", engine, firstOf(x.console, x.engineCode), engine)}
+		return []string{fmt.Sprintf("%s blocked the request (%s) where the model of %s allows it: the model is wrong here, or the engine saw more than the HAR holds (a cached preflight, a cookie); please report it", engine, firstOf(x.corsLine(), x.engineCode), engine)}
 	case !blocked && !v.Allowed && x.status != 0:
 		return []string{fmt.Sprintf("%s let the page read the answer where the model of %s blocks it (%s): please report it", engine, engine, v.Reason)}
 	case !blocked:
 		return nil
 	}
 	var diffs []string
-	var line string
-	for _, l := range x.console {
-		if strings.Contains(l, "CORS") || strings.Contains(l, "Cross-Origin") {
-			line = l
-			break
-		}
-	}
+	line := x.corsLine()
 	if line == "" {
 		return nil
 	}
@@ -138,9 +134,9 @@ func compare(engine string, x *exchange, rep check.Report) []string {
 	return diffs
 }
 
-func firstOf(lines []string, def string) string {
-	if len(lines) > 0 {
-		return lines[0]
+func firstOf(s, def string) string {
+	if s != "" {
+		return s
 	}
 	return def
 }

@@ -58,7 +58,7 @@ func (s *session) judgeWhenSettled(x *exchange) {
 	defer tick.Stop()
 	for time.Now().Before(deadline) {
 		s.cap.mu.Lock()
-		ready := (x.failed == "" && (x.extra || s.engine != "chromium")) || (x.failed != "" && len(x.console) > 0 && (x.issue != "" || x.engineCode == ""))
+		ready := (x.failed == "" && (x.extra || s.engine != "chromium")) || (x.failed != "" && x.hasCORSLine() && (x.issue != "" || x.engineCode == ""))
 		s.cap.mu.Unlock()
 		if ready {
 			break
