@@ -29,7 +29,7 @@ type exchange struct {
 	started      time.Time
 	done         bool // loading finished or failed
 	extra        bool // the wire's headers have been reported
-	judged       bool
+	scratch      bool // past maxExchanges: counted, not kept nor judged
 }
 
 // capture holds every exchange of a session, in the order they started.
@@ -60,7 +60,7 @@ func (c *capture) get(id string) *exchange {
 	x, ok := c.byID[id]
 	if !ok && len(c.order) >= maxExchanges {
 		c.dropped++
-		return &exchange{id: id, started: time.Now(), done: true}
+		return &exchange{id: id, started: time.Now(), scratch: true}
 	}
 	if !ok {
 		x = &exchange{id: id, started: time.Now()}

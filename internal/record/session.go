@@ -41,7 +41,7 @@ func (s *session) ended(x *exchange) {
 	x.done = true
 	s.cap.inflight = max(0, s.cap.inflight-1)
 	s.cap.poke()
-	if !x.crossOrigin() {
+	if x.scratch || !x.crossOrigin() {
 		return
 	}
 	s.pending.Add(1)
