@@ -45,6 +45,10 @@ Flags:
 // loopback); empty in the binary.
 var recordFlagsForTests []string
 
+// recordPrefsForTests are Firefox preferences the tests add (keeping
+// Firefox on loopback); empty in the binary.
+var recordPrefsForTests []string
+
 type recordOptions struct {
 	rec          record.Options
 	json, failOn bool
@@ -59,7 +63,7 @@ func parseRecord(args []string, stderr io.Writer) (recordOptions, int) {
 		printFlags(stderr, fs)
 	}
 	var o recordOptions
-	fs.StringVar(&o.rec.Browser, "browser", "chromium", "the browser to drive: chromium")
+	fs.StringVar(&o.rec.Browser, "browser", "chromium", "the browser to drive: chromium (DevTools protocol) or firefox (WebDriver BiDi)")
 	fs.BoolVar(&o.rec.Headless, "headless", false, "run the browser without a window (CI)")
 	fs.StringVar(&o.rec.Profile, "profile", "", "the browser's profile `DIR`, kept between runs (a login); default a fresh one, removed at the end")
 	fs.StringVar(&o.rec.Stack, "stack", "", "the server's stack, for the fix (as corskit check --stack)")
@@ -68,7 +72,7 @@ func parseRecord(args []string, stderr io.Writer) (recordOptions, int) {
 		return nil
 	})
 	fs.DurationVar(&o.rec.Timeout, "timeout", 30*time.Second, "time limit of each step: a page's load, a click, a wait")
-	fs.DurationVar(&o.rec.Idle, "idle", 500*time.Millisecond, "how long the network must be quiet for a page to count as loaded")
+	fs.DurationVar(&o.rec.Idle, "idle", time.Second, "how long the network must be quiet for a page to count as loaded")
 	fs.StringVar(&o.script, "script", "", "run the steps of `FILE` after the URLs are open (open, click, fill, wait text, wait idle)")
 	fs.StringVar(&o.har, "har", "", "write every request the browser made to `FILE`, as HAR")
 	fs.BoolVar(&o.json, "json", false, "print the session as JSON, for machines")
@@ -94,7 +98,7 @@ func parseRecord(args []string, stderr io.Writer) (recordOptions, int) {
 			return o, ExitUsage
 		}
 	}
-	o.rec.Flags = recordFlagsForTests
+	o.rec.Flags, o.rec.FirefoxPrefs = recordFlagsForTests, recordPrefsForTests
 	if err := o.rec.Validate(); err != nil {
 		fmt.Fprintf(stderr, "corskit record: %v\n", err)
 		return o, ExitUsage

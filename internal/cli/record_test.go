@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/corskit/corskit/check"
@@ -18,20 +20,37 @@ import (
 	"github.com/corskit/corskit/internal/servertest"
 )
 
-// keepOnLoopback keeps the recorded Chromium off the network: no name
-// resolves but loopback's.
-func keepOnLoopback(t *testing.T) {
+// keepOnLoopback keeps the recorded browsers off the network: in
+// Chromium no name resolves but loopback's; Firefox sends everything else
+// to a proxy on 127.0.0.1:9, where nothing listens. A missing browser
+// skips the test loudly, or fails it under CORSKIT_REQUIRE_BROWSER=1.
+func keepOnLoopback(t *testing.T, engines ...string) {
 	t.Helper()
-	if record.ChromiumPath() == "" {
-		msg := "\n\n*** Chromium not found: corskit record tests SKIPPED. Install it (apt-get install chromium, or set CORSKIT_CHROMIUM). ***\n\n"
+	for _, e := range engines {
+		path, install := record.ChromiumPath(), "apt-get install chromium, or set CORSKIT_CHROMIUM"
+		if e == "firefox" {
+			path, install = record.FirefoxPath(), "apt-get install firefox-esr, or set CORSKIT_FIREFOX"
+		}
+		if path != "" {
+			continue
+		}
+		msg := fmt.Sprintf("\n\n*** %s not found: corskit record tests SKIPPED. Install it (%s). ***\n\n", e, install)
 		if os.Getenv("CORSKIT_REQUIRE_BROWSER") == "1" {
 			t.Fatal(msg + "CORSKIT_REQUIRE_BROWSER=1: failing instead of skipping.")
 		}
 		t.Skip(msg)
 	}
-	prev := recordFlagsForTests
+	prevFlags, prevPrefs := recordFlagsForTests, recordPrefsForTests
 	recordFlagsForTests = []string{"host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"}
-	t.Cleanup(func() { recordFlagsForTests = prev })
+	recordPrefsForTests = []string{
+		`user_pref("network.proxy.type", 1);`,
+		`user_pref("network.proxy.http", "127.0.0.1");`, `user_pref("network.proxy.http_port", 9);`,
+		`user_pref("network.proxy.ssl", "127.0.0.1");`, `user_pref("network.proxy.ssl_port", 9);`,
+		`user_pref("network.proxy.socks", "127.0.0.1");`, `user_pref("network.proxy.socks_port", 9);`,
+		`user_pref("network.proxy.no_proxies_on", "127.0.0.1, localhost, [::1]");`,
+		`user_pref("network.proxy.allow_hijacking_localhost", false);`,
+	}
+	t.Cleanup(func() { recordFlagsForTests, recordPrefsForTests = prevFlags, prevPrefs })
 }
 
 // appPage serves the app under test: on load it makes the credentialed
@@ -62,12 +81,13 @@ document.getElementById('save').onclick = () => put(%s).then(r => r.json()).then
 
 // TestRecordBrokenServers records, as CI would (--headless
 // --fail-on-blocked), an app whose page calls real broken servers (Flask,
-// php -S, nginx, Caddy from the broken-server suite): every request is
-// reported blocked, with Chromium's own console line and error code, the
-// model's Chromium line is the line Chromium printed, the problems are
-// those the doctor names from a HAR, and the run exits 1.
+// php -S, nginx, Caddy from the broken-server suite), in Chromium and
+// Firefox at once: every request is reported blocked, with the engine's
+// own console line (and Chromium's error code), the model's line for that
+// engine is the line the engine printed, the problems are those the doctor
+// names from a HAR, and the run exits 1.
 func TestRecordBrokenServers(t *testing.T) {
-	keepOnLoopback(t)
+	keepOnLoopback(t, "chromium", "firefox")
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if r.URL.Path == "/fail" {
@@ -90,11 +110,35 @@ func TestRecordBrokenServers(t *testing.T) {
 	}
 	page := appPage(t, urls, urls[0])
 	pageOrigin := strings.TrimSuffix(page, "/")
-	harFile := filepath.Join(t.TempDir(), "session.har")
-	var out, errOut bytes.Buffer
-	code := Run([]string{"record", "--headless", "--fail-on-blocked", "--json", "--credentials", "include", "--har", harFile, page}, &out, &errOut)
+	script := filepath.Join(t.TempDir(), "load.txt")
+	os.WriteFile(script, []byte("open "+page+"\nwait text loaded\n"), 0o600)
+	engines := []string{"chromium", "firefox"}
+	type run struct {
+		code     int
+		out, err bytes.Buffer
+		har      string
+	}
+	runs := make([]*run, len(engines))
+	var wg sync.WaitGroup
+	for i, e := range engines {
+		runs[i] = &run{har: filepath.Join(t.TempDir(), e+".har")}
+		wg.Go(func() {
+			r := runs[i]
+			r.code = Run([]string{"record", "--browser", e, "--headless", "--fail-on-blocked", "--json", "--credentials", "include", "--har", r.har, "--script", script}, &r.out, &r.err)
+		})
+	}
+	wg.Wait()
+	for i, e := range engines {
+		t.Run(e, func(t *testing.T) {
+			checkSession(t, e, runs[i].code, runs[i].out.Bytes(), runs[i].err.String(), runs[i].har, maps.Clone(want), pageOrigin)
+		})
+	}
+}
+
+// checkSession checks one engine's recorded session of the broken servers.
+func checkSession(t *testing.T, engine string, code int, out []byte, stderr, harFile string, want map[string]brokenServer, pageOrigin string) {
 	if code != ExitFail {
-		t.Fatalf("exit %d, want %d (blocked); stderr:\n%s\nstdout:\n%s", code, ExitFail, errOut.String(), out.String())
+		t.Fatalf("exit %d, want %d (blocked); stderr:\n%s\nstdout:\n%s", code, ExitFail, stderr, out)
 	}
 	var got struct {
 		Engine   string          `json:"engine"`
@@ -102,11 +146,12 @@ func TestRecordBrokenServers(t *testing.T) {
 		Requests []record.Result `json:"requests"`
 		Summary  []record.OriginSummary
 	}
-	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
-		t.Fatalf("the JSON: %v\n%s", err, out.String())
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("the JSON: %v\n%s", err, out)
 	}
-	if got.Blocked != len(want) || len(got.Summary) != len(want) {
-		t.Errorf("blocked %d in %d origins, want %d: %s", got.Blocked, len(got.Summary), len(want), out.String())
+	n := len(want)
+	if got.Engine != engine || got.Blocked != n || len(got.Summary) != n {
+		t.Errorf("%s: blocked %d in %d origins, want %d: %s", got.Engine, got.Blocked, len(got.Summary), n, out)
 	}
 	for _, r := range got.Requests {
 		bs, ok := want[r.URL]
@@ -116,35 +161,40 @@ func TestRecordBrokenServers(t *testing.T) {
 		}
 		delete(want, r.URL)
 		t.Run(bs.name, func(t *testing.T) {
-			checkRecorded(t, r, bs, pageOrigin)
+			checkRecorded(t, engine, r, bs, pageOrigin)
 		})
 	}
 	for u, bs := range want {
 		t.Errorf("%s (%s): not in the report", u, bs.name)
 	}
-	if h, err := check.ParseHAR(mustRead(t, harFile)); err != nil || h.CrossOrigin != len(urls) {
-		t.Errorf("--har: %d cross-origin requests, err %v; want %d", h.CrossOrigin, err, len(urls))
+	if h, err := check.ParseHAR(mustRead(t, harFile)); err != nil || h.CrossOrigin != n {
+		t.Errorf("--har: %d cross-origin requests, err %v; want %d", h.CrossOrigin, err, n)
 	}
 }
 
 // checkRecorded compares a recorded request's report with what Chromium
 // said about it.
-func checkRecorded(t *testing.T, r record.Result, bs brokenServer, pageOrigin string) {
+func checkRecorded(t *testing.T, engine string, r record.Result, bs brokenServer, pageOrigin string) {
 	t.Helper()
-	if r.Origin != pageOrigin || r.Method != "PUT" || !r.BlockedHere || r.EngineError == "" || len(r.Console) == 0 || r.Report == nil {
+	if r.Origin != pageOrigin || r.Method != "PUT" || !r.BlockedHere || (engine == "chromium" && r.EngineError == "") || len(r.Console) == 0 || r.Report == nil {
 		t.Fatalf("recorded: %+v", r)
 	}
-	line := r.Console[0]
-	if !strings.HasPrefix(line, "Access to fetch at '"+r.URL+"' from origin '"+pageOrigin+"' has been blocked by CORS policy: ") {
-		t.Errorf("Chromium's line: %q", line)
+	prefix := map[string]string{
+		"chromium": "Access to fetch at '" + r.URL + "' from origin '" + pageOrigin + "' has been blocked by CORS policy: ",
+		"firefox":  "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ",
+	}[engine]
+	i := slices.IndexFunc(r.Console, func(l string) bool { return strings.HasPrefix(l, prefix) })
+	if i < 0 || !strings.Contains(r.Console[i], r.URL) {
+		t.Fatalf("%s's lines lack its CORS line for %s: %q", engine, r.URL, r.Console)
 	}
-	model := r.Report.Engines["chromium"]
+	line := r.Console[i]
+	model := r.Report.Engines[engine]
 	first := ""
 	if len(model.Messages) > 0 {
 		first = model.Messages[0]
 	}
 	if model.Allowed || (first != line && !slices.Contains(r.Report.Alternatives, line)) {
-		t.Errorf("the model's Chromium line differs from Chromium's:\nmodel    %q\nchromium %q", first, line)
+		t.Errorf("the model's line differs from %s's:\nmodel  %q\nengine %q", engine, first, line)
 	}
 	if len(r.Differences) > 0 {
 		t.Errorf("differences reported: %q", r.Differences)
@@ -160,7 +210,7 @@ func checkRecorded(t *testing.T, r record.Result, bs brokenServer, pageOrigin st
 	if strings.Join(names, ",") != want {
 		t.Errorf("problems %q, want %q", strings.Join(names, ","), want)
 	}
-	if r.Report.Fix == nil || !strings.Contains(r.Command, "corskit check "+r.URL) {
+	if r.Report.Fix == nil || !strings.HasPrefix(r.Command, "corskit check "+r.URL) {
 		t.Errorf("no fix, or the command %q", r.Command)
 	}
 }
@@ -179,7 +229,7 @@ func mustRead(t *testing.T, path string) []byte {
 // the page's "saved". The API allows it: the human report shows it, the
 // summary counts it, and --fail-on-blocked exits 0.
 func TestRecordScript(t *testing.T) {
-	keepOnLoopback(t)
+	keepOnLoopback(t, "chromium")
 	var page string
 	mw, err := cors.New(cors.Config{AllowOrigins: []string{"http://127.0.0.1:*"}, AllowCredentials: true, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type"}})
 	if err != nil {

@@ -29,6 +29,7 @@ type exchange struct {
 	started      time.Time
 	done         bool // loading finished or failed
 	extra        bool // the wire's headers have been reported
+	judged       bool // taken to be judged: a later line is not its
 	scratch      bool // past maxExchanges: counted, not kept nor judged
 }
 
@@ -198,12 +199,25 @@ func (c *capture) HAR(creator string) []byte {
 	return harOf(xs, creator)
 }
 
-// preflightOf returns the preflight of the request id, or nil; c.mu is held.
+// preflightOf returns the preflight of the request id, or nil; c.mu is
+// held. Chromium links the two; for an engine that does not, the preflight
+// is the latest unclaimed one for the same URL, origin and method, which is
+// claimed.
 func (c *capture) preflightOf(id string) *exchange {
+	x := c.byID[id]
+	var best *exchange
 	for _, pid := range c.order {
-		if p := c.byID[pid]; p.preflightOf == id {
+		p := c.byID[pid]
+		if p.preflightOf == id {
 			return p
 		}
+		if x != nil && p.resourceType == "preflight" && p.preflightOf == "" && p.url == x.url &&
+			strings.EqualFold(p.header("Access-Control-Request-Method"), x.method) && p.header("Origin") == x.header("Origin") {
+			best = p
+		}
 	}
-	return nil
+	if best != nil {
+		best.preflightOf = id
+	}
+	return best
 }

@@ -186,8 +186,8 @@ func (s *session) consoleLine(e *log.Entry) {
 		}
 	}
 	// The CORS line names the URL, not the request: it goes to the first
-	// request for that URL that failed without a line of its own yet, else
-	// the first still under way.
+	// request for that URL that ended, is not judged yet and has no line of
+	// its own, else the first still under way.
 	if x := c.awaitingLine(e.Text, e.URL); x != nil {
 		x.console = append(x.console, e.Text)
 		c.poke()
@@ -203,10 +203,10 @@ func (c *capture) awaitingLine(text, lineURL string) *exchange {
 		if x.url == "" || x.resourceType == "preflight" || x.hasCORSLine() {
 			continue
 		}
-		if !strings.Contains(text, "'"+x.url+"'") && !(lineURL == x.url && strings.HasPrefix(text, "Failed to load resource")) {
+		if !names(text, x.url) && !(lineURL == x.url && strings.HasPrefix(text, "Failed to load resource")) {
 			continue
 		}
-		if x.done && x.failed != "" {
+		if x.done && !x.judged {
 			return x
 		}
 		if !x.done && pending == nil {
@@ -214,6 +214,12 @@ func (c *capture) awaitingLine(text, lineURL string) *exchange {
 		}
 	}
 	return pending
+}
+
+// names reports whether an engine's CORS line names url: Chromium quotes
+// it, Firefox ends a sentence with it.
+func names(text, url string) bool {
+	return strings.Contains(text, "'"+url+"'") || strings.Contains(text, " at "+url+". (") || strings.Contains(text, " at ‘"+url+"’. (")
 }
 
 // hasCORSLine reports whether the engine logged a CORS line for x.

@@ -58,6 +58,16 @@ func (r Result) Blocked() bool {
 // gets: the request's mode was include.
 var credentialErrors = []string{"WildcardOriginNotAllowed", "InvalidAllowCredentials", "PreflightWildcardOriginNotAllowed", "PreflightInvalidAllowCredentials"}
 
+// saysCredentialed reports whether an engine's CORS line names a check
+// only a credentialed request fails.
+func saysCredentialed(line string) bool {
+	if line == "" {
+		return false
+	}
+	ev, err := check.ParseConsole(line)
+	return err == nil && (ev.Reason == browser.WildcardWithCredentials || ev.Reason == browser.InvalidAllowCredentials)
+}
+
 // judge diagnoses x (with its preflight p, or nil) with the model, from
 // the answers the engine saw; base gives the stack and the engines.
 func judge(ctx context.Context, engine string, x, p *exchange, base check.Options) Result {
@@ -71,7 +81,7 @@ func judge(ctx context.Context, engine string, x, p *exchange, base check.Option
 		r.Origin = x.pageOrigin
 	}
 	r.BlockedHere = x.engineCode != "" || x.hasCORSLine()
-	if slices.Contains(credentialErrors, x.engineCode) {
+	if slices.Contains(credentialErrors, x.engineCode) || saysCredentialed(x.corsLine()) {
 		base.Credentials = browser.Include
 	}
 	h, err := check.ParseHAR(harOf(xs, "corskit record"))

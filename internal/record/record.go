@@ -47,6 +47,9 @@ type Options struct {
 	// Flags are more command-line flags for the browser (name=value or
 	// name), for tests that keep it on loopback.
 	Flags []string
+	// FirefoxPrefs are more user.js lines for Firefox's profile, for
+	// tests that keep it on loopback.
+	FirefoxPrefs []string
 	// OnResult is called with each cross-origin request as it is judged.
 	OnResult func(Result)
 	// OnStep is called as each step starts.
@@ -111,7 +114,7 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("--browser %q: record drives chromium or firefox", o.Browser)
 	}
 	if o.Idle <= 0 {
-		o.Idle = 500 * time.Millisecond
+		o.Idle = time.Second
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second

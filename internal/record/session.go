@@ -58,7 +58,10 @@ func (s *session) judgeWhenSettled(x *exchange) {
 	defer tick.Stop()
 	for time.Now().Before(deadline) {
 		s.cap.mu.Lock()
-		ready := (x.failed == "" && (x.extra || s.engine != "chromium")) || (x.failed != "" && x.hasCORSLine() && (x.issue != "" || x.engineCode == ""))
+		// Chromium says at once whether it blocked (the failure's code),
+		// then logs its line; Firefox may log a line for a response it
+		// reported complete, so its requests wait for one.
+		ready := (s.engine == "chromium" && x.failed == "" && x.extra) || (x.hasCORSLine() && (x.issue != "" || x.engineCode == ""))
 		s.cap.mu.Unlock()
 		if ready {
 			break
@@ -66,6 +69,7 @@ func (s *session) judgeWhenSettled(x *exchange) {
 		<-tick.C
 	}
 	s.cap.mu.Lock()
+	x.judged = true
 	cp := *x
 	var p *exchange
 	if pf := s.cap.preflightOf(x.id); pf != nil {
@@ -165,6 +169,11 @@ func (s *session) waitText(ctx context.Context, d driver, text string) error {
 
 // waitIdle waits until no request has been in flight for o.Idle.
 func (s *session) waitIdle(ctx context.Context, st Step) error {
+	// The quiet counts from the step's end: a page's first requests may be
+	// reported after its load event.
+	s.cap.mu.Lock()
+	s.cap.poke()
+	s.cap.mu.Unlock()
 	deadline := time.NewTimer(s.o.Timeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(50 * time.Millisecond)
