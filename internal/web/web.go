@@ -65,10 +65,7 @@ func New(addr net.Addr) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.hosts = []string{net.JoinHostPort(host, port)}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		s.hosts = append(s.hosts, "localhost:"+port, "127.0.0.1:"+port, "[::1]:"+port)
-	}
+	s.hosts = hostsFor(host, port)
 	return s, nil
 }
 
@@ -93,6 +90,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.Handle("GET /app.js", files)
 	mux.Handle("GET /app.css", files)
+	mux.HandleFunc("GET /favicon.ico", serveFavicon)
 	mux.HandleFunc("POST /api/read", s.api(false, s.read))
 	mux.HandleFunc("POST /api/check", s.api(true, s.check))
 	mux.HandleFunc("POST /api/har", s.har)
