@@ -87,6 +87,9 @@ document.getElementById('save').onclick = () => put(%s).then(r => r.json()).then
 // engine is the line the engine printed, the problems are those the doctor
 // names from a HAR, and the run exits 1.
 func TestRecordBrokenServers(t *testing.T) {
+	if raceEnabled {
+		t.Skip("two browsers on five real servers: this runs in the pass without -race; TestRecordScript covers the recorder under -race")
+	}
 	keepOnLoopback(t, "chromium", "firefox")
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

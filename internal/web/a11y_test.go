@@ -1,0 +1,71 @@
+package web_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/corskit/corskit/internal/browsertest"
+	"github.com/corskit/corskit/internal/servertest"
+)
+
+// TestPageAccessibilityAndThemes checks the page with a verdict shown, in
+// headless Chromium, at 1280 and 390 pixels, light and dark: axe-core
+// (pinned in servertest, injected by this test, never served by corskit)
+// finds no serious or critical violation; the dark scheme is dark; no
+// control spills out of a 390 px viewport; a screenshot of each is saved
+// to $CORSKIT_ARTIFACTS (see artifacts).
+func TestPageAccessibilityAndThemes(t *testing.T) {
+	axe, err := os.ReadFile(filepath.Join(servertest.NPMModules(t, servertest.AxePackage), "axe-core", "axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := startServe(t)
+	api := brokenAPI(t)
+	b := browsertest.Start(t)
+	ctx := b.Context()
+	b.Navigate(t, s.URL())
+	do(t, ctx, chromedp.EmulateViewport(1280, 900),
+		chromedp.SetValue("#url", api+"/data"), chromedp.SetValue("#origin", "http://localhost:3000"),
+		chromedp.SetValue("#method", "PUT"), chromedp.SetValue("#headers", "Content-Type: application/json"),
+		chromedp.SetValue("#credentials", "include"), chromedp.Click("#check"))
+	poll(t, ctx, `!document.getElementById("result").hidden`)
+	eval[any](t, ctx, string(axe)+";0")
+	dir := artifacts(t)
+	for _, scheme := range []string{"light", "dark"} {
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}}); err != nil {
+			t.Fatal(err)
+		}
+		bg := eval[string](t, ctx, `getComputedStyle(document.body).backgroundColor`)
+		if dark := bg != "rgb(255, 255, 255)"; dark != (scheme == "dark") {
+			t.Errorf("%s: the page's background is %s", scheme, bg)
+		}
+		for _, width := range []int64{1280, 390} {
+			do(t, ctx, chromedp.EmulateViewport(width, 900))
+			name := fmt.Sprintf("%s-%d", scheme, width)
+			violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")))`, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("axe-core: %v", err)
+			}
+			if len(violations) > 0 {
+				t.Errorf("%s: axe-core finds %d serious violations:\n%s", name, len(violations), strings.Join(violations, "\n"))
+			}
+			if width == 390 {
+				wide := eval[[]string](t, ctx, `[...document.querySelectorAll("main *, header *")].filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest("table, pre")).slice(0, 5).map(e => e.tagName + "#" + e.id + "." + e.className)`)
+				if len(wide) > 0 {
+					t.Errorf("%s: elements past the viewport's edge: %q", name, wide)
+				}
+			}
+			shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(dir, "page-"+name+".jpg"), shot, 0o644)
+		}
+	}
+}
