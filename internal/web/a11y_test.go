@@ -61,11 +61,11 @@ func TestPageAccessibilityAndThemes(t *testing.T) {
 					t.Errorf("%s: elements past the viewport's edge: %q", name, wide)
 				}
 			}
-			shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+			shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 			if err != nil {
 				t.Fatal(err)
 			}
-			os.WriteFile(filepath.Join(dir, "page-"+name+".jpg"), shot, 0o644)
+			os.WriteFile(filepath.Join(dir, "page-"+name+".png"), shot, 0o644)
 		}
 	}
 }
