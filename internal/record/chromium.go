@@ -93,7 +93,7 @@ func runChromium(ctx context.Context, o Options, base check.Options) (Session, e
 		return Session{}, fmt.Errorf("starting Chromium at %s: %v", path, err)
 	}
 	if _, err := chromedp.Call(bctx, audits.Enable, struct{}{}); err != nil {
-		return Session{}, fmt.Errorf("Chromium at %s: enabling its issue reports: %v", path, err)
+		return Session{}, fmt.Errorf("chromium at %s: enabling its issue reports: %v", path, err)
 	}
 	drv := chromiumDriver{ctx: bctx}
 	return s.run(ctx, drv)

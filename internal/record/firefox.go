@@ -101,7 +101,7 @@ func runFirefox(ctx context.Context, o Options, base check.Options) (Session, er
 	defer cancel()
 	wsURL, err := waitBiDi(out, o.Timeout*2)
 	if err != nil {
-		return Session{}, fmt.Errorf("Firefox at %s: %v", path, err)
+		return Session{}, fmt.Errorf("firefox at %s: %v", path, err)
 	}
 	s := newSession("firefox", base, o)
 	b, err := dialBiDi(wsURL, s.firefoxEvent)

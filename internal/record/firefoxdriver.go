@@ -18,11 +18,11 @@ type firefoxDriver struct {
 
 func newFirefoxDriver(b *bidi, timeout time.Duration) (*firefoxDriver, error) {
 	if _, err := b.call("session.new", map[string]any{"capabilities": map[string]any{}}, timeout); err != nil {
-		return nil, fmt.Errorf("Firefox session.new: %v", err)
+		return nil, fmt.Errorf("firefox: session.new: %v", err)
 	}
 	events := []string{"network.beforeRequestSent", "network.responseStarted", "network.responseCompleted", "network.fetchError", "log.entryAdded"}
 	if _, err := b.call("session.subscribe", map[string]any{"events": events}, timeout); err != nil {
-		return nil, fmt.Errorf("Firefox session.subscribe: %v", err)
+		return nil, fmt.Errorf("firefox: session.subscribe: %v", err)
 	}
 	tree, err := b.call("browsingContext.getTree", map[string]any{}, timeout)
 	var contexts struct {
@@ -34,7 +34,7 @@ func newFirefoxDriver(b *bidi, timeout time.Duration) (*firefoxDriver, error) {
 		err = json.Unmarshal(tree, &contexts)
 	}
 	if err != nil || len(contexts.Contexts) == 0 {
-		return nil, fmt.Errorf("Firefox browsingContext.getTree: no tab (%v)", err)
+		return nil, fmt.Errorf("firefox: browsingContext.getTree: no tab (%v)", err)
 	}
 	return &firefoxDriver{b: b, tab: contexts.Contexts[0].Context, timeout: timeout}, nil
 }

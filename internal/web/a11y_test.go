@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/corskit/corskit/internal/browsertest"
 	"github.com/corskit/corskit/internal/servertest"
@@ -19,7 +20,9 @@ import (
 // (pinned in servertest, injected by this test, never served by corskit)
 // finds no serious or critical violation; the dark scheme is dark; no
 // control spills out of a 390 px viewport; a screenshot of each is saved
-// to $CORSKIT_ARTIFACTS (see artifacts).
+// to $CORSKIT_ARTIFACTS (see artifacts). The verdict is focused and
+// scrolled to; Home and End move along the fix tabs; Ctrl+Enter runs the
+// check, hides the previous verdict and brings the error to the user.
 func TestPageAccessibilityAndThemes(t *testing.T) {
 	axe, err := os.ReadFile(filepath.Join(servertest.NPMModules(t, servertest.AxePackage), "axe-core", "axe.min.js"))
 	if err != nil {
@@ -35,6 +38,9 @@ func TestPageAccessibilityAndThemes(t *testing.T) {
 		chromedp.SetValue("#method", "PUT"), chromedp.SetValue("#headers", "Content-Type: application/json"),
 		chromedp.SetValue("#credentials", "include"), chromedp.Click("#check"))
 	poll(t, ctx, `!document.getElementById("result").hidden`)
+	// The verdict is brought to the user: focused, and in view once the
+	// scroll ends.
+	poll(t, ctx, `document.activeElement.id === "verdict" && Math.abs(document.getElementById("verdict").getBoundingClientRect().top) < 2`)
 	eval[any](t, ctx, string(axe)+";0")
 	dir := artifacts(t)
 	for _, scheme := range []string{"light", "dark"} {
@@ -67,5 +73,21 @@ func TestPageAccessibilityAndThemes(t *testing.T) {
 			}
 			os.WriteFile(filepath.Join(dir, "page-"+name+".png"), shot, 0o644)
 		}
+	}
+	// Home and End move along the fix tabs.
+	do(t, ctx, chromedp.Focus("#tabs button"), chromedp.KeyEvent(kb.End))
+	if got := eval[string](t, ctx, `document.activeElement.getAttribute("aria-selected") + " " + (document.activeElement === document.querySelector("#tabs").lastElementChild)`); got != "true true" {
+		t.Errorf("End on the fix tabs: selected and last: %s", got)
+	}
+	do(t, ctx, chromedp.KeyEvent(kb.Home))
+	if got := eval[bool](t, ctx, `document.activeElement === document.querySelector("#tabs").firstElementChild`); !got {
+		t.Errorf("Home on the fix tabs does not reach the first")
+	}
+	// Ctrl+Enter in a field runs the check: the previous verdict goes, the
+	// error comes, focused.
+	do(t, ctx, chromedp.SetValue("#origin", "localhost:3000/app"), chromedp.Focus("#method"), chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	poll(t, ctx, `document.getElementById("error").textContent !== ""`)
+	if got := eval[string](t, ctx, `document.getElementById("result").hidden + " " + document.activeElement.id`); got != "true error" {
+		t.Errorf("after Ctrl+Enter with a bad origin: result hidden, focus: %s; want true error", got)
 	}
 }

@@ -310,3 +310,47 @@ document.addEventListener("drop", (ev) => {
   if (ev.dataTransfer.files[0]) readHAR(ev.dataTransfer.files[0]);
 });
 updateCommand();
+
+// --- where the user is (issue 25): kept apart from the functions above ----
+// Ctrl+Enter (Cmd+Enter) runs the check from any field; while it runs a
+// status says so and the previous verdict is hidden; the new verdict or
+// the error is scrolled to and focused; Home and End move along the fix
+// tabs.
+
+function ux() {
+  const form = $("form"), result = $("result"), error = $("error");
+  const busy = document.createElement("p");
+  busy.id = "busy";
+  busy.setAttribute("role", "status");
+  $("check").after(busy);
+  form.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); form.requestSubmit(); }
+  });
+  form.addEventListener("submit", () => {
+    result.hidden = true;
+    form.setAttribute("aria-busy", "true");
+    busy.textContent = "Checking: corskit sends the request as each browser would…";
+  }, true);
+  const done = () => { form.removeAttribute("aria-busy"); busy.textContent = ""; };
+  const bring = (node) => {
+    if (!node.hasAttribute("tabindex")) node.setAttribute("tabindex", "-1");
+    node.scrollIntoView({ block: "start", behavior: "smooth" });
+    node.focus({ preventScroll: true });
+  };
+  new MutationObserver(() => {
+    if (!result.hidden) { done(); bring($("verdict")); }
+  }).observe(result, { attributes: true, attributeFilter: ["hidden"] });
+  new MutationObserver(() => {
+    if (error.textContent) { done(); bring(error); }
+  }).observe(error, { childList: true, characterData: true, subtree: true });
+  $("tabs").addEventListener("keydown", (ev) => {
+    if (ev.key !== "Home" && ev.key !== "End") return;
+    const tabs = [...$("tabs").querySelectorAll("[role=tab], button")];
+    const t = ev.key === "Home" ? tabs[0] : tabs[tabs.length - 1];
+    if (!t) return;
+    ev.preventDefault();
+    t.click();
+    t.focus();
+  });
+}
+ux();
