@@ -41,6 +41,16 @@ func TestPageAccessibilityAndThemes(t *testing.T) {
 	// The verdict is brought to the user: focused, and in view once the
 	// scroll ends.
 	poll(t, ctx, `document.activeElement.id === "verdict" && Math.abs(document.getElementById("verdict").getBoundingClientRect().top) < 2`)
+	// The result saved as one file: styled, every fix open, no script.
+	saved, err := chromedp.Run(ctx, chromedp.Evaluate[string](`resultHTML()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	verdict := eval[string](t, ctx, `document.getElementById("verdict").textContent`)
+	if !strings.Contains(saved, verdict) || !strings.Contains(saved, "<style>") || strings.Contains(saved, "<script") || strings.Contains(saved, `hidden=""`) ||
+		!strings.Contains(saved, "Access-Control-Allow-Credentials: true") || !strings.Contains(saved, "corskit check "+api) {
+		t.Errorf("the saved result:\n%.3000s", saved)
+	}
 	eval[any](t, ctx, string(axe)+";0")
 	dir := artifacts(t)
 	for _, scheme := range []string{"light", "dark"} {

@@ -343,6 +343,12 @@ function ux() {
   new MutationObserver(() => {
     if (error.textContent) { done(); bring(error); }
   }).observe(error, { childList: true, characterData: true, subtree: true });
+  const save = document.createElement("button");
+  save.type = "button";
+  save.id = "save";
+  save.textContent = "Save this result as a file";
+  save.addEventListener("click", saveResult);
+  $("verdict").after(save);
   $("tabs").addEventListener("keydown", (ev) => {
     if (ev.key !== "Home" && ev.key !== "End") return;
     const tabs = [...$("tabs").querySelectorAll("[role=tab], button")];
@@ -354,3 +360,31 @@ function ux() {
   });
 }
 ux();
+
+// resultHTML is the result shown, as one self-contained HTML file: the
+// page's styles inline, every fix panel open, no script, no request.
+async function resultHTML() {
+  const css = await (await fetch("/app.css")).text();
+  const copy = $("result").cloneNode(true);
+  copy.hidden = false;
+  for (const n of copy.querySelectorAll("[hidden]")) n.hidden = false;
+  for (const n of copy.querySelectorAll("button, script")) n.remove();
+  for (const n of copy.querySelectorAll("[id]")) n.removeAttribute("id");
+  const title = $("verdict").textContent.replace(/[<>&]/g, "");
+  return "<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">" +
+    "<title>corskit: " + title + "</title><style>" + css.replace(/<\//g, "<\\/") + "</style><body><main>" +
+    "<p class=\"quiet\">corskit check, saved " + new Date().toISOString() + ": " + $("command").textContent.replace(/[<>&]/g, "") + "</p>" +
+    copy.outerHTML + "</main></body></html>\n";
+}
+
+// saveResult downloads resultHTML as a file.
+async function saveResult() {
+  const url = URL.createObjectURL(new Blob([await resultHTML()], { type: "text/html" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = "corskit-result.html";
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
