@@ -84,6 +84,25 @@ func TestPageAccessibilityAndThemes(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "page-"+name+".png"), shot, 0o644)
 		}
 	}
+	// A HAR's table has a filter: text and "blocked only".
+	eval[any](t, ctx, `drawHAR("big.har", {entries: 3, cross_origin: 3, blocked: 1, requests: [
+		{entry: 0, command: "", report: {request: {method: "PUT", url: "http://a.test/data", origin: "http://o.test"}, engines: {chromium: {allowed: false}}, problems: [{name: "preflight not handled"}]}},
+		{entry: 1, command: "", report: {request: {method: "GET", url: "http://a.test/data", origin: "http://o.test"}, engines: {chromium: {allowed: true}}, problems: []}},
+		{entry: 2, command: "", report: {request: {method: "GET", url: "http://b.test/list", origin: "http://o.test"}, engines: {chromium: {allowed: true}}, problems: []}}]}); 0`)
+	visible := func() string {
+		return eval[string](t, ctx, `[...document.getElementById("harrows").children].filter(r => !r.hidden).length + " " + document.getElementById("harcount").textContent`)
+	}
+	if got := visible(); got != "3 3 requests" {
+		t.Errorf("HAR table before filtering: %q", got)
+	}
+	do(t, ctx, chromedp.SendKeys("#harfilter", "a.test"))
+	if got := visible(); got != "2 2 of 3 requests shown" {
+		t.Errorf("HAR table filtered on a.test: %q", got)
+	}
+	do(t, ctx, chromedp.Click("#harblocked"))
+	if got := visible(); got != "1 1 of 3 requests shown" {
+		t.Errorf("HAR table, a.test and blocked only: %q", got)
+	}
 	// Home and End move along the fix tabs.
 	do(t, ctx, chromedp.Focus("#tabs button"), chromedp.KeyEvent(kb.End))
 	if got := eval[string](t, ctx, `document.activeElement.getAttribute("aria-selected") + " " + (document.activeElement === document.querySelector("#tabs").lastElementChild)`); got != "true true" {

@@ -361,6 +361,50 @@ function ux() {
 }
 ux();
 
+// harFilter puts a filter above the HAR's table: a text every shown row
+// holds (method, URL, origin, problem) and "blocked only"; it applies to
+// each table drawn.
+function harFilter() {
+  const table = $("harrows").closest("table");
+  const bar = document.createElement("div");
+  bar.className = "row";
+  const label = document.createElement("label");
+  label.htmlFor = "harfilter";
+  label.textContent = "Filter the requests";
+  const text = document.createElement("input");
+  text.id = "harfilter";
+  text.type = "search";
+  text.placeholder = "a URL, a method, a problem";
+  const only = document.createElement("input");
+  only.id = "harblocked";
+  only.type = "checkbox";
+  const onlyLabel = document.createElement("label");
+  onlyLabel.htmlFor = "harblocked";
+  onlyLabel.className = "file";
+  onlyLabel.textContent = "blocked only";
+  const count = document.createElement("span");
+  count.id = "harcount";
+  count.className = "quiet";
+  count.setAttribute("aria-live", "polite");
+  bar.append(label, text, only, onlyLabel, count);
+  table.before(bar);
+  const apply = () => {
+    const want = text.value.trim().toLowerCase();
+    let shown = 0, all = 0;
+    for (const tr of $("harrows").children) {
+      all++;
+      const show = (!want || tr.textContent.toLowerCase().includes(want)) && (!only.checked || tr.firstElementChild.textContent === "BLOCKED");
+      tr.hidden = !show;
+      if (show) shown++;
+    }
+    count.textContent = shown === all ? all + " requests" : shown + " of " + all + " requests shown";
+  };
+  text.addEventListener("input", apply);
+  only.addEventListener("change", apply);
+  new MutationObserver(apply).observe($("harrows"), { childList: true });
+}
+harFilter();
+
 // resultHTML is the result shown, as one self-contained HTML file: the
 // page's styles inline, every fix panel open, no script, no request.
 async function resultHTML() {
