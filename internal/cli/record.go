@@ -16,6 +16,7 @@ import (
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/internal/record"
+	"github.com/corskit/corskit/internal/web"
 )
 
 const recordUsage = `Usage: corskit record [flags] URL...
@@ -34,6 +35,9 @@ networking off: it talks only to what the app asks for.
 --script FILE runs steps after the URLs are open, one a line:
   open URL | click SELECTOR | fill SELECTOR TEXT | wait text TEXT | wait idle
 
+--serve shows the session in corskit's page as it happens: every request on
+one timeline, filterable, each opening its diagnosis.
+
 Exit status: 0, or 1 with --fail-on-blocked when a request was blocked in
 any engine (a CORS smoke test of a frontend in CI), 2 for a bad command line
 or a browser that could not run.
@@ -51,6 +55,8 @@ var recordPrefsForTests []string
 
 type recordOptions struct {
 	rec          record.Options
+	serve        bool
+	listen       string
 	json, failOn bool
 	har, script  string
 }
@@ -76,6 +82,8 @@ func parseRecord(args []string, stderr io.Writer) (recordOptions, int) {
 	fs.StringVar(&o.script, "script", "", "run the steps of `FILE` after the URLs are open (open, click, fill, wait text, wait idle)")
 	fs.StringVar(&o.har, "har", "", "write every request the browser made to `FILE`, as HAR")
 	fs.BoolVar(&o.json, "json", false, "print the session as JSON, for machines")
+	fs.BoolVar(&o.serve, "serve", false, "show the session in corskit's page as it happens; the page stays until Ctrl-C")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "with --serve, the loopback address of the page")
 	fs.BoolVar(&o.failOn, "fail-on-blocked", false, "exit 1 when any request was blocked in any engine")
 	urls, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -114,6 +122,15 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var mu sync.Mutex
+	var page *web.Server
+	if o.serve {
+		var stopPage func()
+		var ok bool
+		if page, stopPage, ok = recordServe(o.listen, stdout, stderr); !ok {
+			return ExitUsage
+		}
+		defer stopPage()
+	}
 	if !o.json {
 		o.rec.OnResult = func(r record.Result) {
 			mu.Lock()
@@ -124,6 +141,15 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 			mu.Lock()
 			defer mu.Unlock()
 			fmt.Fprintf(stdout, "-> %s\n", s)
+		}
+	}
+	if page != nil {
+		show := o.rec.OnResult
+		o.rec.OnResult = func(r record.Result) {
+			page.Record(r)
+			if show != nil {
+				show(r)
+			}
 		}
 	}
 	o.rec.OnNote = func(n string) {
@@ -146,6 +172,11 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		writeRecordJSON(stdout, s, err)
 	} else {
 		writeRecordSummary(stdout, s)
+	}
+	if page != nil {
+		page.RecordDone()
+		fmt.Fprintln(stderr, "corskit record: the session stays on the page until Ctrl-C")
+		<-ctx.Done()
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "corskit record: %v\n", err)

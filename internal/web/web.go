@@ -52,6 +52,7 @@ type Server struct {
 	// Timeout bounds each HTTP exchange of a check; default 10 s.
 	Timeout time.Duration
 	jobs    chan struct{} // a slot per heavy job running
+	rec     recording     // corskit record --serve's session
 }
 
 // New returns a server for the listener's address, with a fresh token.
@@ -94,6 +95,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/read", s.api(false, s.read))
 	mux.HandleFunc("POST /api/check", s.api(true, s.check))
 	mux.HandleFunc("POST /api/har", s.har)
+	mux.HandleFunc("POST /api/session", s.api(false, s.session))
 	return s.guard(mux)
 }
 

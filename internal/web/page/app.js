@@ -432,3 +432,76 @@ async function saveResult() {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+// --- corskit record --serve: the recorded session (issue 25) ---------------
+// When corskit record serves this page, every request of the app appears
+// here as it is judged, in order, filterable; Open shows its diagnosis in
+// the sections below.
+
+function sessionView() {
+  let since = 0, section = null, rows = null, state = null, filter = null;
+  const build = () => {
+    section = document.createElement("section");
+    section.id = "session";
+    section.setAttribute("aria-labelledby", "session-h");
+    const h = el("h2", "Recorded session");
+    h.id = "session-h";
+    state = el("p", "Recording…");
+    state.id = "sessionstate";
+    state.setAttribute("role", "status");
+    const label = el("label", "Filter the session");
+    label.htmlFor = "sessionfilter";
+    filter = document.createElement("input");
+    filter.id = "sessionfilter";
+    filter.type = "search";
+    filter.placeholder = "blocked, a URL, a method, a problem";
+    filter.addEventListener("input", apply);
+    const table = el("table");
+    const head = el("thead");
+    const hr = el("tr");
+    for (const t of ["#", "Verdict", "Request", "Why", ""]) hr.append(el("th", t));
+    head.append(hr);
+    rows = el("tbody");
+    rows.id = "sessionrows";
+    table.append(head, rows);
+    section.append(h, state, label, filter, table);
+    (document.querySelector("main") || document.body).prepend(section);
+  };
+  const apply = () => {
+    const want = filter.value.trim().toLowerCase();
+    for (const tr of rows.children) tr.hidden = want !== "" && !tr.textContent.toLowerCase().includes(want);
+  };
+  const add = (item) => {
+    const blocked = item.blocked_here || (item.report && !Object.values(item.report.engines).every((e) => e.allowed));
+    const tr = el("tr");
+    tr.append(el("td", String(rows.children.length + 1)));
+    tr.append(el("td", blocked ? "BLOCKED" : "ALLOWED", blocked ? "bad" : "ok"));
+    tr.append(el("td", item.method + " " + item.url + " from " + item.origin));
+    const why = item.report && item.report.problems.length ? item.report.problems[0].name : (item.error || "");
+    tr.append(el("td", why + (item.differences && item.differences.length ? " (differs from " + item.engine + ")" : "")));
+    const td = el("td");
+    if (item.report) {
+      const b = el("button", "Open", "open");
+      b.type = "button";
+      b.setAttribute("aria-label", "Open request " + (rows.children.length + 1));
+      b.addEventListener("click", () => { $("command").textContent = item.command; fill(item.report.request); draw(item.report); });
+      td.append(b);
+    }
+    tr.append(td);
+    rows.append(tr);
+  };
+  const poll = async () => {
+    let out;
+    try { out = await api("/api/session", { since }); } catch (e) { return; }
+    if (!out.recording) return; // not corskit record: no session view
+    if (!section) build();
+    for (const item of out.items) add(item);
+    since += out.items.length;
+    apply();
+    const blocked = [...rows.children].filter((tr) => tr.children[1].textContent === "BLOCKED").length;
+    state.textContent = (out.done ? "Done: " : "Recording: ") + since + " cross-origin requests, " + blocked + " blocked" + (out.over ? " (" + out.over + " more not shown)" : "") + ".";
+    if (!out.done || out.items.length) setTimeout(poll, 1000);
+  };
+  poll();
+}
+sessionView();
