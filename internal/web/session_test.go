@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -56,4 +58,10 @@ func TestRecordedSessionView(t *testing.T) {
 	}
 	s.RecordDone()
 	poll(t, ctx, `document.getElementById("sessionstate").textContent.startsWith("Done: 2 cross-origin requests, 1 blocked")`)
+	do(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.ScrollIntoView("#session"))
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(artifacts(t), "record-session-1280.png"), shot, 0o644)
 }
