@@ -87,6 +87,9 @@ func explain(req browser.Request, v browser.Verdict, original func(browser.Outgo
 		if errors.Is(v.Err, ErrNotRecorded) {
 			return Mistake{"not recorded", "the HAR holds no answer for this request (a preflight it did not save, or an entry without a status): judge it against the server with --live"}
 		}
+		if isTimeout(v.Err) {
+			return Mistake{"timeout", fmt.Sprintf("the server did not answer in time (%v): it is slow, or the address drops packets (a firewall); the browser gives up later and shows 'TypeError: Failed to fetch', but no CORS header can fix it: check that the server answers (curl -v), or raise --timeout", v.Err)}
+		}
 		return Mistake{"not a CORS error", fmt.Sprintf("the server could not be reached (%v); the browser shows this as 'TypeError: Failed to fetch' too, but no CORS header can fix it: check that the server runs and the URL is right", v.Err)}
 	case browser.MixedContent:
 		return Mistake{"mixed content", "an https page cannot fetch an http URL (except a potentially trustworthy one, such as http://localhost in Chromium and Firefox); serve the API over https"}

@@ -32,6 +32,7 @@ func commands() []command {
 		{"gen", "write the CORS configuration of a stack from one policy: " + strings.Join(gen.Names(), ", "), runGen},
 		{"lint", "review CORS policies, nginx configurations and app sources for dangerous patterns, offline", runLint},
 		{"proxy", "run a CORS gateway in front of any HTTP backend", runProxy},
+		{"record", "open the app in a real browser and diagnose every cross-origin request it makes", runRecord},
 		{"serve", "serve the doctor as a page on this machine: paste evidence, see the verdicts and the fix", runServe},
 		{"version", "print corskit's version", runVersion},
 		{"help", "show this help", runHelp},

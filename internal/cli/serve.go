@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -56,7 +57,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "corskit serve: --listen %q is not host:port, e.g. 127.0.0.1:7070\n", *listen)
 		return ExitUsage
 	}
-	if ip := net.ParseIP(host); !*remote && (ip == nil || !ip.IsLoopback()) {
+	if ip := net.ParseIP(host); !*remote && !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
 		fmt.Fprintf(stderr, "corskit serve: --listen %q is not a loopback address: other machines could make corskit send requests from here; use 127.0.0.1 or [::1], or add --allow-remote if that is what you want\n", *listen)
 		return ExitUsage
 	}
@@ -73,6 +74,9 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	s.Timeout = *timeout
 	fmt.Fprintln(stdout, s.URL())
 	fmt.Fprintln(stdout, "corskit serve: open the URL above; Ctrl-C stops it")
+	if *remote {
+		fmt.Fprintf(stdout, "corskit serve: --allow-remote: anyone who reaches %s with the token can make corskit send requests from this machine to any address, your internal network included; it answers to the Hosts %s\n", ln.Addr(), strings.Join(s.Hosts(), ", "))
+	}
 	if *open {
 		openBrowser(s.URL(), stderr)
 	}

@@ -11,10 +11,11 @@ import (
 
 // NPMPackages are the npm packages the tests run, pinned: Express and cors
 // for the Express servers, s3rver and Azurite for the storage emulators,
-// Vite for corskit dev's tests against the real dev server.
+// Vite for corskit dev's tests against the real dev server, axe-core for
+// the accessibility check of corskit serve's page.
 // Tests never install them (they send traffic to loopback only):
 // `go run ./internal/servertest/npminstall`, which .ci/run calls, does.
-var NPMPackages = []string{"express@4", "cors@2", S3rverPackage, AzuritePackage, VitePackage,
+var NPMPackages = []string{"express@4", "cors@2", S3rverPackage, AzuritePackage, VitePackage, AxePackage,
 	FastifyPackage, FastifyCORSPackage, KoaPackage, KoaCORSPackage, KoaRouterPackage}
 
 // The Node frameworks whose CORS layers the stack proofs run, pinned:
@@ -32,6 +33,10 @@ const (
 	S3rverPackage  = "s3rver@3.7.1"
 	AzuritePackage = "azurite@3.37.0"
 )
+
+// AxePackage is the accessibility checker the tests inject into corskit
+// serve's page in headless Chromium, pinned.
+const AxePackage = "axe-core@4.14.1"
 
 // VitePackage is the frontend dev server corskit dev is tested behind,
 // pinned (Vite 7 installs with npm 10 and 11 on Node 20.19 and later).

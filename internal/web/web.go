@@ -52,6 +52,7 @@ type Server struct {
 	// Timeout bounds each HTTP exchange of a check; default 10 s.
 	Timeout time.Duration
 	jobs    chan struct{} // a slot per heavy job running
+	rec     recording     // corskit record --serve's session
 }
 
 // New returns a server for the listener's address, with a fresh token.
@@ -65,10 +66,7 @@ func New(addr net.Addr) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.hosts = []string{net.JoinHostPort(host, port)}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		s.hosts = append(s.hosts, "localhost:"+port, "127.0.0.1:"+port, "[::1]:"+port)
-	}
+	s.hosts = hostsFor(host, port)
 	return s, nil
 }
 
@@ -99,9 +97,11 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.Handle("GET /app.js", files)
 	mux.Handle("GET /app.css", files)
+	mux.HandleFunc("GET /favicon.ico", serveFavicon)
 	mux.HandleFunc("POST /api/read", s.api(false, s.read))
 	mux.HandleFunc("POST /api/check", s.api(true, s.check))
 	mux.HandleFunc("POST /api/har", s.har)
+	mux.HandleFunc("POST /api/session", s.api(false, s.session))
 	return s.guard(mux)
 }
 
