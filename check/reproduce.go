@@ -69,7 +69,7 @@ type Reproduction struct {
 // data and was not stated, or one over the search's bound.
 var (
 	errSearchNotSent = errors.New("corskit did not send this request: it may change data and the pasted line does not say the page sent it")
-	errBudget  = errors.New("corskit sent as many requests as the search allows")
+	errBudget        = errors.New("corskit sent as many requests as the search allows")
 )
 
 // Reproduce searches for the request that prints the failure's lines: what

@@ -44,7 +44,7 @@ type checkOptions struct {
 	har         string
 	live        bool
 	fetch       string
-	credsOpen   bool // a copy that does not say the credentials mode
+	credsOpen   bool     // a copy that does not say the credentials mode
 	curl        []string // the command after --
 	set         map[string]bool
 	stdin       io.Reader
