@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/corskit/corskit/browser"
@@ -61,6 +62,10 @@ type Reproduction struct {
 	NotSent []string `json:"not_sent,omitempty"`
 	// Give are the flags that tell what the search could not find.
 	Give []string `json:"give,omitempty"`
+	// Notes are what the search learnt beside the lines, e.g. that the
+	// server answers preflights with CORS headers where the request it
+	// found got none.
+	Notes []string `json:"notes,omitempty"`
 
 	sender *searchSender // the answers the search got, for Run
 }
@@ -131,6 +136,9 @@ func Reproduce(ctx context.Context, f ConsoleFailure, s Search) (Reproduction, e
 			r.Reproduced = true
 			break
 		}
+	}
+	if r.Reproduced && !s.MethodGiven && ev.Method == "" && ev.Reason == browser.MissingAllowOrigin && !ev.Preflight {
+		r.Notes = preflightHasCORS(r.Options, send)
 	}
 	r.Sent, r.sender = send.sent, send
 	if best < 0 { // nothing could be judged: keep the first request
@@ -236,4 +244,22 @@ func give(ev Evidence, s Search, r Reproduction) []string {
 		g = append(g, "or check whether the server changed since the line was logged: corskit's closest request is allowed now")
 	}
 	return g
+}
+
+// preflightHasCORS asks, with one preflight (safe to send), whether the
+// server answers a preflighted request's preflight with CORS headers, when
+// the request found (a simple one) got none: the same line then comes from
+// CORS handling that runs after the route, or skips errors, for a
+// preflighted request too, which the line cannot tell apart.
+func preflightHasCORS(o Options, send *searchSender) []string {
+	p := o
+	p.Method, p.Headers = "PUT", []browser.Header{{Name: "Content-Type", Value: "application/json"}}
+	out := browser.Outgoing{Preflight: true, Method: "OPTIONS", URL: o.URL, Header: http.Header{
+		"Origin": {o.Origin}, "Access-Control-Request-Method": {"PUT"}, "Access-Control-Request-Headers": {"content-type"},
+	}}
+	in, err := send.forOptions(p)(out)
+	if err != nil || in.Header.Get("Access-Control-Allow-Origin") == "" {
+		return nil
+	}
+	return []string{fmt.Sprintf("the same line comes from a preflighted request (PUT, JSON, Authorization...) too, and the server answers its preflight with CORS headers (Access-Control-Allow-Origin: %s): if the page's request is one, its CORS handling runs after the route that answered, or skips errors; give -X and -H to check it", in.Header.Get("Access-Control-Allow-Origin"))}
 }

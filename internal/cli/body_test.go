@@ -103,7 +103,7 @@ func TestTheDoctorSendsThePagesBody(t *testing.T) {
 		{"a JSON DELETE with -d ''", []string{url, "--origin", page, "-X", "DELETE", "-H", "Content-Type: application/json", "-d", ""}, []received{{Method: "DELETE"}}, ""},
 		{"a console line naming content-type", []string{"-X", "POST", "--from-error", "Access to fetch at '" + url + "' from origin '" + page + "' has been blocked by CORS policy: Request header field content-type is not allowed by Access-Control-Allow-Headers in preflight response."},
 			[]received{{Method: "POST", Body: "{}"}}, "corskit sent {}, for its JSON Content-Type"},
-		{"a Copy as cURL of a DELETE", []string{"--", "curl", url, "-X", "DELETE", "-H", "Origin: " + page, "-H", "Content-Type: application/json"}, []received{{Method: "DELETE"}}, ""},
+		{"a Copy as cURL of a DELETE", []string{"--credentials", "same-origin", "--", "curl", url, "-X", "DELETE", "-H", "Origin: " + page, "-H", "Content-Type: application/json"}, []received{{Method: "DELETE"}}, ""},
 		{"a Copy as fetch of a JSON POST with no body", []string{"--fetch", fmt.Sprintf(`fetch(%q, {"headers": {"content-type": "application/json"}, "referrer": "%s/", "body": null, "method": "POST"});`, url, page)}, []received{{Method: "POST"}}, ""},
 		{"a HAR, --live", []string{"--har", harFile, "--live"}, []received{{Method: "DELETE"}, {Method: "POST", Body: `{"n": [1, 2]}`}}, ""},
 	} {

@@ -140,7 +140,11 @@ func writeReproduction(w io.Writer, r check.Reproduction, color bool) {
 		tally = "searched " + strings.Join(r.Searched, ", ") + "; " + tally
 	}
 	if r.Reproduced {
-		fmt.Fprintf(w, "REPRODUCED  %d of %d pasted line(s) of %s, byte for byte, by: %s\n  (%s)\n\n", r.Matched, len(r.Lines), r.Engine, r.Describe(), tally)
+		fmt.Fprintf(w, "REPRODUCED  %d of %d pasted line(s) of %s, byte for byte, by: %s\n  (%s)\n", r.Matched, len(r.Lines), r.Engine, r.Describe(), tally)
+		for _, n := range r.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
+		fmt.Fprintln(w)
 		return
 	}
 	head := "NOT REPRODUCED"
@@ -179,9 +183,9 @@ func credentialsFromCopy(from string, c check.Copied) (browser.Credentials, stri
 }
 
 // bothCredentials checks a copied request whose credentials mode the copy
-// does not tell, without credentials (the likelier, with no Cookie in the
-// copy) and with credentials: 'include', each request sent once. When the
-// verdicts differ it says so on stderr; the report is the one without.
+// does not tell, without credentials and with credentials: 'include',
+// each request sent once. When the verdicts differ it says so on stderr
+// and reports the one that is blocked: the page met an error.
 func bothCredentials(ctx context.Context, o check.Options, stderr io.Writer) (check.Report, error) {
 	without, with, err := check.RunBothCredentials(ctx, o)
 	if err != nil {
@@ -191,7 +195,12 @@ func bothCredentials(ctx context.Context, o check.Options, stderr io.Writer) (ch
 		fmt.Fprintf(stderr, "corskit check: the credentials mode does not matter here: with credentials: 'include' and without, %s\n", verdictWord(without))
 		return without, nil
 	}
-	fmt.Fprintf(stderr, "corskit check: the credentials mode matters here: without credentials, %s; with credentials: 'include', %s. The report is for no credentials (the copy carries no Cookie); give --credentials include if the page sends cookies.\n", verdictWord(without), verdictWord(with))
+	fmt.Fprintf(stderr, "corskit check: the credentials mode matters here and the copy does not tell it: without credentials, %s; with credentials: 'include', %s. ", verdictWord(without), verdictWord(with))
+	if !with.Allowed() {
+		fmt.Fprintln(stderr, "The report is for credentials 'include', which fails; give --credentials same-origin if the page sends none.")
+		return with, nil
+	}
+	fmt.Fprintln(stderr, "The report is for no credentials, which fails; give --credentials include if the page sends cookies.")
 	return without, nil
 }
 
