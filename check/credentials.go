@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/corskit/corskit/browser"
 )
@@ -59,3 +60,18 @@ func (r Reproduction) Run(ctx context.Context) (Report, error) {
 // BodyNote says, when the evidence did not tell the page's body, what
 // corskit sent instead; "" when it did.
 func (r Report) BodyNote() string { return r.bodyNote() }
+
+// isToken reports whether s is an HTTP token (RFC 9110), what fetch()
+// accepts as a method.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}

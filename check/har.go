@@ -145,7 +145,7 @@ func (e *harEntry) size() int {
 
 // ErrNotRecorded is the answer a HAR's replay gives to a request the file
 // does not hold.
-var ErrNotRecorded = errors.New("not recorded in the HAR: re-run it against the server with --live")
+var ErrNotRecorded = errors.New("not recorded in the HAR")
 
 // ParseHAR reads a HAR file's JSON; see [ReadHAR].
 func ParseHAR(data []byte) (HAR, error) { return ReadHAR(bytes.NewReader(data)) }
@@ -237,7 +237,10 @@ type harEntryJSON struct {
 		Status  int         `json:"status"`
 		Headers []harHeader `json:"headers"`
 		Error   *string     `json:"_error"`
-		Content struct {
+		// FailureText is Playwright's recordHar for a failed request
+		// (with status -1), where DevTools writes _error.
+		FailureText *string `json:"_failureText"`
+		Content     struct {
 			Text     string `json:"text"`
 			Encoding string `json:"encoding"`
 		} `json:"content"`
@@ -256,6 +259,9 @@ func readEntry(dec *json.Decoder, in interner) (harEntry, error) {
 	}
 	e := harEntry{resourceType: in.str(j.ResourceType), method: in.str(j.Request.Method), url: j.Request.URL,
 		cookies: len(j.Request.Cookies) > 0, status: j.Response.Status, failed: j.Response.Error}
+	if e.failed == nil || *e.failed == "" {
+		e.failed = j.Response.FailureText
+	}
 	if e.status < 0 || e.status > 999 {
 		e.status = 0
 	}
@@ -632,11 +638,15 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 		rep, err = Run(ctx, r.Options)
 	default:
 		rep, err = Judge(ctx, r.Options, h.Replay(r))
+		asRecorded(&rep)
 	}
 	if err != nil {
 		res.Error = err.Error()
 	} else {
 		j := rep.ToJSON()
+		if !live {
+			markNotRecorded(&j, rep, r.PreflightCached)
+		}
 		res.Report, res.Full = &j, &rep
 	}
 	return res

@@ -23,6 +23,9 @@ type Search struct {
 	// MaxRequests bounds the real requests the search sends; default
 	// DefaultMaxRequests.
 	MaxRequests int
+	// Page says the search runs for corskit serve's page, which has a form
+	// and no flags: what to give is named by the form's fields.
+	Page bool
 }
 
 // DefaultMaxRequests is how many real requests a reproduction sends at
@@ -225,20 +228,35 @@ func statesInclude(r browser.Reason) bool {
 	return r == browser.WildcardWithCredentials || r == browser.InvalidAllowCredentials
 }
 
-// give lists the flags that would tell what the search could not find.
+// give lists the flags (or, on the page, the fields) that would tell what
+// the search could not find.
 func give(ev Evidence, s Search, r Reproduction) []string {
+	words := map[string]string{
+		"method":      "-X METHOD (the method the page gives fetch())",
+		"headers":     "-H 'Name: value' for each header the page sets",
+		"credentials": "--credentials include if the page sends cookies (credentials: 'include')",
+		"actual":      "--send-actual to let corskit send requests that may change data (",
+	}
+	if s.Page {
+		words = map[string]string{
+			"method":      "the page's method in the Method field",
+			"headers":     "each header the page sets in the Headers field",
+			"credentials": "Credentials: include if the page sends cookies",
+			"actual":      "the page's method and headers: corskit does not send a request that may change data on a guess (",
+		}
+	}
 	var g []string
 	if !s.MethodGiven && ev.Method == "" {
-		g = append(g, "-X METHOD (the method the page gives fetch())")
+		g = append(g, words["method"])
 	}
 	if !s.HeadersGiven {
-		g = append(g, "-H 'Name: value' for each header the page sets")
+		g = append(g, words["headers"])
 	}
 	if !s.CredentialsGiven && !statesInclude(ev.Reason) {
-		g = append(g, "--credentials include if the page sends cookies (credentials: 'include')")
+		g = append(g, words["credentials"])
 	}
 	if len(r.NotSent) > 0 {
-		g = append(g, "--send-actual to let corskit send requests that may change data ("+r.NotSent[0]+")")
+		g = append(g, words["actual"]+r.NotSent[0]+")")
 	}
 	if r.GotAllowed {
 		g = append(g, "or check whether the server changed since the line was logged: corskit's closest request is allowed now")
@@ -261,5 +279,5 @@ func preflightHasCORS(o Options, send *searchSender) []string {
 	if err != nil || in.Header.Get("Access-Control-Allow-Origin") == "" {
 		return nil
 	}
-	return []string{fmt.Sprintf("the same line comes from a preflighted request (PUT, JSON, Authorization...) too, and the server answers its preflight with CORS headers (Access-Control-Allow-Origin: %s): if the page's request is one, its CORS handling runs after the route that answered, or skips errors; give -X and -H to check it", in.Header.Get("Access-Control-Allow-Origin"))}
+	return []string{fmt.Sprintf("the same line comes from a preflighted request (PUT, JSON, Authorization...) too, and the server answers its preflight with CORS headers (Access-Control-Allow-Origin: %s): if the page's request is one, its CORS handling runs after the route that answered, or skips errors; give its method and headers to check it", in.Header.Get("Access-Control-Allow-Origin"))}
 }

@@ -184,8 +184,9 @@ func credentialsFromCopy(from string, c check.Copied) (browser.Credentials, stri
 
 // bothCredentials checks a copied request whose credentials mode the copy
 // does not tell, without credentials and with credentials: 'include',
-// each request sent once. When the verdicts differ it says so on stderr
-// and reports the one that is blocked: the page met an error.
+// each request sent once. When the verdicts differ it says so on stderr;
+// the report is for no credentials, the likelier without a Cookie, unless
+// only credentials: 'include' fails: the page met an error.
 func bothCredentials(ctx context.Context, o check.Options, stderr io.Writer) (check.Report, error) {
 	without, with, err := check.RunBothCredentials(ctx, o)
 	if err != nil {
@@ -196,11 +197,11 @@ func bothCredentials(ctx context.Context, o check.Options, stderr io.Writer) (ch
 		return without, nil
 	}
 	fmt.Fprintf(stderr, "corskit check: the credentials mode matters here and the copy does not tell it: without credentials, %s; with credentials: 'include', %s. ", verdictWord(without), verdictWord(with))
-	if !with.Allowed() {
+	if without.Allowed() {
 		fmt.Fprintln(stderr, "The report is for credentials 'include', which fails; give --credentials same-origin if the page sends none.")
 		return with, nil
 	}
-	fmt.Fprintln(stderr, "The report is for no credentials, which fails; give --credentials include if the page sends cookies.")
+	fmt.Fprintln(stderr, "The report is for no credentials (the copy carries no Cookie); give --credentials include if the page sends cookies.")
 	return without, nil
 }
 
