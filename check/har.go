@@ -518,9 +518,13 @@ type HARResult struct {
 	RecordedError  string `json:"recorded_error,omitempty"`
 	// PreflightCached: the file holds no preflight for a request that
 	// needs one, which the browser sent: the preflight came from its cache.
-	PreflightCached bool   `json:"preflight_cached,omitempty"`
-	Error           string `json:"error,omitempty"`
-	Report          *JSON  `json:"report,omitempty"`
+	PreflightCached bool `json:"preflight_cached,omitempty"`
+	// CredentialsInclude: the file holds no cookie, and without
+	// credentials the recorded answers do not explain the recorded
+	// failure; with credentials: 'include' they do, so that is judged.
+	CredentialsInclude bool   `json:"credentials_include_inferred,omitempty"`
+	Error              string `json:"error,omitempty"`
+	Report             *JSON  `json:"report,omitempty"`
 	// Options are the request judged.
 	Options Options `json:"-"`
 	// Full is the report, when judged.
@@ -638,6 +642,10 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 		rep, err = Run(ctx, r.Options)
 	default:
 		rep, err = Judge(ctx, r.Options, h.Replay(r))
+		if err == nil && r.Options.Credentials == "" && errors.Is(rep.Verdict.Err, ErrNotRecorded) {
+			rep, res.CredentialsInclude = h.withCredentials(ctx, r, rep)
+			res.Options = rep.Options
+		}
 		asRecorded(&rep)
 	}
 	if err != nil {
@@ -650,4 +658,18 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 		res.Report, res.Full = &j, &rep
 	}
 	return res
+}
+
+// withCredentials judges r with credentials: 'include' when, without them,
+// the recorded answers lead to an answer the file does not hold (a request
+// it records as failed): when include explains the failure from what the
+// file holds, that report is kept and true returned.
+func (h HAR) withCredentials(ctx context.Context, r HARRequest, without Report) (Report, bool) {
+	o := r.Options
+	o.Credentials = browser.Include
+	with, err := Judge(ctx, o, h.Replay(r))
+	if err != nil || with.Allowed() || errors.Is(with.Verdict.Err, ErrNotRecorded) {
+		return without, false
+	}
+	return with, true
 }

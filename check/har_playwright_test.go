@@ -71,3 +71,30 @@ func TestPlaywrightHARAsItIs(t *testing.T) {
 		t.Errorf("%d blocked, %d allowed; the file holds 3 failed requests and 1 that passed", blocked, allowed)
 	}
 }
+
+// TestHARCredentialsFromTheRecordedFailure: a DevTools HAR holds no cookie
+// when the site has none yet; its preflight (answered with *) and the PUT
+// it records as failed are explained only by credentials: 'include', which
+// is judged then, and said.
+func TestHARCredentialsFromTheRecordedFailure(t *testing.T) {
+	t.Parallel()
+	const har = `{"log": {"entries": [
+	{"_resourceType": "preflight", "request": {"method": "OPTIONS", "url": "http://api.test/data", "headers": [{"name": "Origin", "value": "http://localhost:3000"}, {"name": "Access-Control-Request-Method", "value": "PUT"}, {"name": "Access-Control-Request-Headers", "value": "content-type"}]},
+	 "response": {"status": 204, "headers": [{"name": "Access-Control-Allow-Origin", "value": "*"}, {"name": "Access-Control-Allow-Methods", "value": "PUT"}, {"name": "Access-Control-Allow-Headers", "value": "Content-Type"}]}},
+	{"_resourceType": "fetch", "request": {"method": "PUT", "url": "http://api.test/data", "headers": [{"name": "Content-Type", "value": "application/json"}, {"name": "Referer", "value": "http://localhost:3000/"}], "postData": {"text": "{}"}},
+	 "response": {"status": 0, "headers": [], "_error": "net::ERR_FAILED"}}]}}`
+	h, err := check.ReadHAR(strings.NewReader(har))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for res := range check.JudgeHAR(context.Background(), h, check.Options{}, false).Results {
+		n++
+		if res.Report == nil || !res.CredentialsInclude || res.Report.Code != "wildcard_with_credentials" {
+			t.Errorf("entry %d: include inferred %v, report %+v %s", res.Entry, res.CredentialsInclude, res.Report, res.Error)
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d requests judged, want 1", n)
+	}
+}
