@@ -140,6 +140,9 @@ func (o *Options) Validate() error {
 	if o.Method == "" {
 		o.Method = "GET"
 	}
+	if !isToken(o.Method) {
+		errs = append(errs, fmt.Errorf("method %q is not an HTTP method: a method is one word of letters (GET, POST, PUT, DELETE, PATCH...), without spaces; fetch() refuses it, so corskit does not send it", o.Method))
+	}
 	if o.Credentials == "" {
 		o.Credentials = browser.SameOrigin
 	}

@@ -85,7 +85,7 @@ func explain(req browser.Request, v browser.Verdict, original func(browser.Outgo
 		return Mistake{"header not allowed", fmt.Sprintf("the preflight asked for %s and Access-Control-Allow-Headers is %q; add %s to the server's allowed headers, keeping the ones it lists", refused, listed, refused)}
 	case browser.NetworkError:
 		if errors.Is(v.Err, ErrNotRecorded) {
-			return Mistake{"not recorded", "the HAR holds no answer for this request (a preflight it did not save, or an entry without a status): judge it against the server with --live"}
+			return Mistake{"not recorded", "the HAR holds no answer for this request (an entry with status 0 or -1, which the browser blocked or the recording tool did not keep, or a preflight the tool does not save), so what failed is not in the file: check the request against the server itself"}
 		}
 		if isTimeout(v.Err) {
 			return Mistake{"timeout", fmt.Sprintf("the server did not answer in time (%v): it is slow, or the address drops packets (a firewall); the browser gives up later and shows 'TypeError: Failed to fetch', but no CORS header can fix it: check that the server answers (curl -v), or raise --timeout", v.Err)}

@@ -68,7 +68,11 @@ func ReadPasted(text string) (Pasted, error) {
 	if ev.Preflight && ev.Method == "" && ev.Header == "" {
 		p.Missing = append(p.Missing, "method or headers (the preflight failed: the page's method and headers made it)")
 	}
-	p.Missing = append(p.Missing, "credentials (the console never says; include if the page sends cookies)")
+	if statesInclude(ev.Reason) {
+		p.Request.Credentials = string(browser.Include) // the line says so
+	} else {
+		p.Missing = append(p.Missing, "credentials (the line does not say; include if the page sends cookies)")
+	}
 	return p, nil
 }
 

@@ -145,7 +145,7 @@ func (e *harEntry) size() int {
 
 // ErrNotRecorded is the answer a HAR's replay gives to a request the file
 // does not hold.
-var ErrNotRecorded = errors.New("not recorded in the HAR: re-run it against the server with --live")
+var ErrNotRecorded = errors.New("not recorded in the HAR")
 
 // ParseHAR reads a HAR file's JSON; see [ReadHAR].
 func ParseHAR(data []byte) (HAR, error) { return ReadHAR(bytes.NewReader(data)) }
@@ -237,7 +237,10 @@ type harEntryJSON struct {
 		Status  int         `json:"status"`
 		Headers []harHeader `json:"headers"`
 		Error   *string     `json:"_error"`
-		Content struct {
+		// FailureText is Playwright's recordHar for a failed request
+		// (with status -1), where DevTools writes _error.
+		FailureText *string `json:"_failureText"`
+		Content     struct {
 			Text     string `json:"text"`
 			Encoding string `json:"encoding"`
 		} `json:"content"`
@@ -256,6 +259,9 @@ func readEntry(dec *json.Decoder, in interner) (harEntry, error) {
 	}
 	e := harEntry{resourceType: in.str(j.ResourceType), method: in.str(j.Request.Method), url: j.Request.URL,
 		cookies: len(j.Request.Cookies) > 0, status: j.Response.Status, failed: j.Response.Error}
+	if e.failed == nil || *e.failed == "" {
+		e.failed = j.Response.FailureText
+	}
 	if e.status < 0 || e.status > 999 {
 		e.status = 0
 	}
@@ -512,9 +518,13 @@ type HARResult struct {
 	RecordedError  string `json:"recorded_error,omitempty"`
 	// PreflightCached: the file holds no preflight for a request that
 	// needs one, which the browser sent: the preflight came from its cache.
-	PreflightCached bool   `json:"preflight_cached,omitempty"`
-	Error           string `json:"error,omitempty"`
-	Report          *JSON  `json:"report,omitempty"`
+	PreflightCached bool `json:"preflight_cached,omitempty"`
+	// CredentialsInclude: the file holds no cookie, and without
+	// credentials the recorded answers do not explain the recorded
+	// failure; with credentials: 'include' they do, so that is judged.
+	CredentialsInclude bool   `json:"credentials_include_inferred,omitempty"`
+	Error              string `json:"error,omitempty"`
+	Report             *JSON  `json:"report,omitempty"`
 	// Options are the request judged.
 	Options Options `json:"-"`
 	// Full is the report, when judged.
@@ -632,12 +642,34 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 		rep, err = Run(ctx, r.Options)
 	default:
 		rep, err = Judge(ctx, r.Options, h.Replay(r))
+		if err == nil && r.Options.Credentials == "" && errors.Is(rep.Verdict.Err, ErrNotRecorded) {
+			rep, res.CredentialsInclude = h.withCredentials(ctx, r, rep)
+			res.Options = rep.Options
+		}
+		asRecorded(&rep)
 	}
 	if err != nil {
 		res.Error = err.Error()
 	} else {
 		j := rep.ToJSON()
+		if !live {
+			markNotRecorded(&j, rep, r.PreflightCached)
+		}
 		res.Report, res.Full = &j, &rep
 	}
 	return res
+}
+
+// withCredentials judges r with credentials: 'include' when, without them,
+// the recorded answers lead to an answer the file does not hold (a request
+// it records as failed): when include explains the failure from what the
+// file holds, that report is kept and true returned.
+func (h HAR) withCredentials(ctx context.Context, r HARRequest, without Report) (Report, bool) {
+	o := r.Options
+	o.Credentials = browser.Include
+	with, err := Judge(ctx, o, h.Replay(r))
+	if err != nil || with.Allowed() || errors.Is(with.Verdict.Err, ErrNotRecorded) {
+		return without, false
+	}
+	return with, true
 }

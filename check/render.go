@@ -118,6 +118,10 @@ type JSONPreflight struct {
 type JSONExchange struct {
 	Request  JSONRequest   `json:"request"`
 	Response *JSONResponse `json:"response"`
+	// NotRecorded: judged from a HAR that does not hold this exchange (a
+	// preflight the recording tool does not save, an entry without an
+	// answer); Response, when set, is what it is taken as.
+	NotRecorded bool `json:"not_recorded,omitempty"`
 }
 
 // JSONRequest is a request the browser sent.

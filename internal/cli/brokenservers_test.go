@@ -260,6 +260,8 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 		fmt.Fprint(w, `{"upstream": true}`)
 	}))
 	t.Cleanup(upstream.Close)
+	pasted := &pasteTable{}
+	t.Cleanup(func() { writePasteTable(t, pasted) })
 
 	for _, bs := range brokenServers {
 		t.Run(bs.name, func(t *testing.T) {
@@ -305,6 +307,7 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 						t.Errorf("evidence %d gives another policy: %+v, want %+v", i+1, f.Policy, fixes[0].Policy)
 					}
 				}
+				pasteAlone(t, pasted, bs, engines, base)
 			})
 			if t.Failed() {
 				return

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -45,6 +44,7 @@ type checkOptions struct {
 	har         string
 	live        bool
 	fetch       string
+	credsOpen   bool     // a copy that does not say the credentials mode
 	curl        []string // the command after --
 	set         map[string]bool
 	stdin       io.Reader
@@ -176,15 +176,7 @@ func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer)
 		return ExitUsage
 	}
 	if o.fromError != "" {
-		var notCORS *check.NotCORSError
-		switch err := o.fromConsole(stderr); {
-		case errors.As(err, &notCORS):
-			fmt.Fprintf(stdout, "NOT A CORS ERROR  %s\n  %s\n", cmp.Or(notCORS.URL, strings.ReplaceAll(notCORS.Kind, "_", " ")), notCORS.Explain)
-			return ExitFail
-		case err != nil:
-			fmt.Fprintln(stderr, err)
-			return ExitUsage
-		}
+		return runFromError(context.Background(), o, stdout, stderr)
 	}
 	if o.fetch != "" || len(o.curl) > 0 {
 		if err := o.fromCopy(stderr); err != nil {
@@ -205,7 +197,12 @@ func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer)
 		return runMatrix(ctx, o, stdout, stderr)
 	}
 	copts := o.checkOptions(o.origins[0], first(o.methods))
-	report, err := check.Run(ctx, copts)
+	var report check.Report
+	if o.credsOpen {
+		report, err = bothCredentials(ctx, copts, stderr)
+	} else {
+		report, err = check.Run(ctx, copts)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "corskit check: %v\n", err)
 		return ExitUsage
@@ -263,54 +260,6 @@ func readLimited(path string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-// fromConsole fills the options from the console text of --from-error:
-// what the text names, unless a flag says otherwise; what it cannot name
-// (Firefox never names the origin) must come from flags. It says on stderr
-// what it took from the text.
-func (o *checkOptions) fromConsole(stderr io.Writer) error {
-	text := o.fromError
-	if text == "-" {
-		b, err := io.ReadAll(io.LimitReader(o.stdin, 1<<20))
-		if err != nil {
-			return fmt.Errorf("corskit check: --from-error -: reading standard input: %v", err)
-		}
-		text = string(b)
-	}
-	ev, err := check.ParseConsole(text)
-	if err != nil {
-		return err
-	}
-	var took []string
-	if o.url == "" {
-		o.url = cmp.Or(ev.FirstURL, ev.URL)
-		took = append(took, "URL "+o.url)
-	}
-	if len(o.origins) == 0 {
-		if ev.Origin == "" || ev.Origin == "null" {
-			return fmt.Errorf("corskit check: the %s line does not name the page's origin: add --origin, the origin of the page that made the request, e.g. --origin http://localhost:3000", ev.Engine)
-		}
-		o.origins = []string{ev.Origin}
-		took = append(took, "origin "+ev.Origin)
-	}
-	if len(o.methods) == 0 && ev.Method != "" {
-		o.methods = []string{ev.Method}
-		took = append(took, "method "+ev.Method)
-	}
-	if ev.Header != "" && !slices.ContainsFunc(o.headers, func(h browser.Header) bool { return strings.EqualFold(h.Name, ev.Header) }) {
-		value := "1"
-		if strings.EqualFold(ev.Header, "content-type") {
-			value = "application/json"
-		}
-		o.headers = append(o.headers, browser.Header{Name: ev.Header, Value: value})
-		took = append(took, fmt.Sprintf("header %s: %s", ev.Header, value))
-	}
-	if ev.Preflight && len(o.methods) == 0 && len(o.headers) == 0 {
-		return fmt.Errorf("corskit check: the %s line says the preflight failed (%s) but not which method or headers made the page send one: add the page's -X METHOD and -H 'Name: value', e.g. -X PUT -H 'Content-Type: application/json'", ev.Engine, ev.Reason)
-	}
-	fmt.Fprintf(stderr, "corskit check: from %s's console line: %s; failing check: %s\n", ev.Engine, strings.Join(took, ", "), ev.Reason)
-	return nil
-}
-
 // fromCopy fills the options from DevTools' "Copy as fetch" (--fetch) or
 // "Copy as cURL" (after --): flags given on the command line win. The
 // headers the browser itself added (Cookie, Origin, Referer, User-Agent...)
@@ -355,9 +304,11 @@ func (o *checkOptions) fromCopy(stderr io.Writer) error {
 	if !o.set["d"] && !o.set["data"] {
 		o.body, o.noBody = co.Body, co.NoBody
 	}
-	if !o.set["credentials"] && co.Credentials != "" {
-		o.credentials = string(co.Credentials)
+	creds, credsNote := credentialsFromCopy(from, c)
+	if !o.set["credentials"] && creds != "" {
+		o.credentials = string(creds)
 	}
+	o.credsOpen = !o.set["credentials"] && creds == ""
 	var names []string
 	for _, h := range o.headers {
 		names = append(names, h.Name)
@@ -368,8 +319,11 @@ func (o *checkOptions) fromCopy(stderr io.Writer) error {
 			dropped = append(dropped, h.Name)
 		}
 	}
-	fmt.Fprintf(stderr, "corskit check: from the copied %s: %s %s from %s, credentials %s, headers [%s]; left out as the browser's own: [%s] (give -H if the page sets one)\n",
-		from, o.methods[0], o.url, o.origins[0], o.credentials, strings.Join(names, ", "), strings.Join(dropped, ", "))
+	if o.set["credentials"] {
+		credsNote = "credentials " + o.credentials + " (--credentials)"
+	}
+	fmt.Fprintf(stderr, "corskit check: from the copied %s: %s %s from %s, %s, headers [%s]; left out as the browser's own: [%s] (give -H if the page sets one)\n",
+		from, o.methods[0], o.url, o.origins[0], credsNote, strings.Join(names, ", "), strings.Join(dropped, ", "))
 	return nil
 }
 

@@ -298,7 +298,7 @@ func TestCheckFromError(t *testing.T) {
 		{"firefox line with --origin", []string{"--from-error", firefox, "--origin", "http://localhost:5173", "--json"}, "", ExitFail, `"code": "missing_allow_origin"`, "from firefox's console line"},
 		{"stdin", []string{"--from-error", "-", "--json"}, chromium + "\n", ExitFail, `"url": "` + api.URL + `/data"`, ""},
 		{"not CORS", []string{"--from-error", "GET " + api.URL + "/x net::ERR_CONNECTION_REFUSED"}, "", ExitFail, "NOT A CORS ERROR", ""},
-		{"a preflight without its method", []string{"--from-error", "Access to fetch at '" + api.URL + "/data' from origin 'http://localhost:3000' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status."}, "", ExitUsage, "", "add the page's -X METHOD"},
+		{"a preflight without its method", []string{"--from-error", "Access to fetch at '" + api.URL + "/data' from origin 'http://localhost:3000' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status."}, "", ExitFail, "NOT REPRODUCED", ""},
 	} {
 		var out, errb bytes.Buffer
 		code := runCheckWithStdin(append([]string{}, tc.args...), strings.NewReader(tc.stdin), &out, &errb)

@@ -135,7 +135,7 @@ func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) 
 			entries += fmt.Sprintf(", preflight entry %d", r.PreflightEntry)
 		}
 		if r.PreflightCached {
-			entries += ", its preflight from the browser's cache: taken as passed"
+			entries += ", its preflight not in the file: taken as passed, since the browser sent the request"
 		}
 		verdict := "ALLOWED"
 		if !rep.Allowed() {
@@ -151,6 +151,12 @@ func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) 
 				state = string(e.Verdict.Reason)
 			}
 			fmt.Fprintf(w, "  %-8s %s\n", e.Engine.Name, state)
+		}
+		if r.CredentialsInclude {
+			fmt.Fprintf(w, "  the file holds no cookie, but only credentials: 'include' explains the recorded failure from the recorded answers: judged with include\n")
+		}
+		if r.RecordedError != "" {
+			fmt.Fprintf(w, "  the file records the failure: %s\n", r.RecordedError)
 		}
 		for i, p := range rep.Problems {
 			fmt.Fprintf(w, "  %d. %s: %s\n", i+1, p.Name, p.Sentence)

@@ -238,6 +238,12 @@ type CheckIn struct {
 	Browser          string          `json:"browser"`
 	Stack            string          `json:"stack"`
 	PageAddressSpace string          `json:"page_address_space"`
+	// Evidence is the console text the form was read from, when it was:
+	// the check then searches for the request that prints its lines,
+	// trying what Open names (method, headers, credentials: what the text
+	// left open and the form did not change).
+	Evidence string   `json:"evidence,omitempty"`
+	Open     []string `json:"open,omitempty"`
 }
 
 // CheckOut is the answer: the CLI's --json report, and the command that
@@ -245,6 +251,9 @@ type CheckIn struct {
 type CheckOut struct {
 	Command string     `json:"command"`
 	Report  check.JSON `json:"report"`
+	// Reproduction says which request prints the pasted lines, or that
+	// none does, when the check started from console text.
+	Reproduction *check.Reproduction `json:"reproduction,omitempty"`
 }
 
 func (c CheckIn) options(timeout time.Duration) check.Options {
@@ -268,11 +277,48 @@ func (s *Server) check(ctx context.Context, body []byte) (any, int) {
 		return apiError{Error: "the body is not a check: " + err.Error()}, http.StatusBadRequest
 	}
 	o := in.options(s.Timeout)
+	if err := o.Validate(); err != nil {
+		return apiError{Error: err.Error()}, http.StatusUnprocessableEntity
+	}
+	if f, ok := failureFor(in.Evidence, o.URL); ok {
+		return s.reproduce(ctx, in, o, f)
+	}
 	r, err := check.Run(ctx, o)
 	if err != nil {
 		return apiError{Error: err.Error()}, http.StatusUnprocessableEntity
 	}
 	return CheckOut{Command: r.Options.Command(), Report: r.ToJSON()}, http.StatusOK
+}
+
+// failureFor picks the failure of the console text about url (the first
+// when none names it).
+func failureFor(text, url string) (check.ConsoleFailure, bool) {
+	fs := check.SplitConsole(text)
+	if len(fs) == 0 {
+		return check.ConsoleFailure{}, false
+	}
+	for _, f := range fs {
+		if strings.Contains(strings.Join(f.Lines, "\n"), url) {
+			return f, true
+		}
+	}
+	return fs[0], true
+}
+
+// reproduce checks the request that prints the pasted lines, as corskit
+// check --from-error does, searching what the form leaves open.
+func (s *Server) reproduce(ctx context.Context, in CheckIn, o check.Options, f check.ConsoleFailure) (any, int) {
+	search := check.Search{Options: o, MethodGiven: !slices.Contains(in.Open, "method"),
+		HeadersGiven: !slices.Contains(in.Open, "headers"), CredentialsGiven: !slices.Contains(in.Open, "credentials"), Page: true}
+	rep, err := check.Reproduce(ctx, f, search)
+	if err != nil {
+		return apiError{Error: err.Error()}, http.StatusUnprocessableEntity
+	}
+	r, err := rep.Run(ctx)
+	if err != nil {
+		return apiError{Error: err.Error()}, http.StatusUnprocessableEntity
+	}
+	return CheckOut{Command: r.Options.Command(), Report: r.ToJSON(), Reproduction: &rep}, http.StatusOK
 }
 
 // HAROut is the answer to a HAR: each cross-origin request's report.

@@ -40,8 +40,23 @@ function fill(req) {
   $("method").value = req.method || "GET";
   $("headers").value = Object.entries(req.headers || {}).map(([k, v]) => k + ": " + v).join("\n");
   $("body").value = req.body || "";
-  if (req.credentials) $("credentials").value = req.credentials;
+  // Each paste says its own credentials, or none: nothing carries over.
+  $("credentials").value = req.credentials || "same-origin";
   updateCommand();
+}
+
+// lastRead is the console text the form was last read from, and what it
+// left open (method, headers, credentials): a check then searches for the
+// request that prints its lines, trying what the form still leaves as read.
+let lastRead = null;
+
+function evidenceFields(f) {
+  if (!lastRead) return {};
+  const r = f.request, open = [];
+  if (lastRead.open.includes("method") && r.method === "GET") open.push("method");
+  if (lastRead.open.includes("headers") && $("headers").value === lastRead.headers) open.push("headers");
+  if (lastRead.open.includes("credentials") && r.credentials === "same-origin") open.push("credentials");
+  return {evidence: lastRead.text, open};
 }
 
 function formRequest() {
@@ -83,6 +98,14 @@ async function readEvidence() {
     if (p.missing && p.missing.length) msg += " It does not say: " + p.missing.join("; ") + ". Fill it in below.";
     $("detected").textContent = msg;
     fill(p.request);
+    lastRead = null;
+    if (p.kind === "console") {
+      const open = [];
+      if (!p.request.method) open.push("method");
+      open.push("headers");
+      if (!p.request.credentials) open.push("credentials");
+      lastRead = {text, open, headers: $("headers").value};
+    }
     if (!p.missing || p.missing.every((m) => m.startsWith("credentials"))) $("origin").focus();
   } catch (e) {
     $("detected").textContent = e.message;
@@ -106,9 +129,10 @@ async function runCheck(ev) {
   updateCommand();
   $("check").disabled = true;
   try {
-    const out = await api("/api/check", formRequest());
+    const f = formRequest();
+    const out = await api("/api/check", Object.assign(f, evidenceFields(f)));
     $("command").textContent = out.command;
-    draw(out.report);
+    draw(out.report, out.reproduction);
   } catch (e) {
     showError(e.message);
   } finally {
@@ -127,13 +151,37 @@ const markFor = {
   preflight_redirect: "location",
 };
 
-function draw(r) {
+// drawReproduction says, first, whether the request checked prints the
+// pasted lines; when none does, that comes first and plainly.
+function drawReproduction(rep) {
+  const box = $("reproduction");
+  box.replaceChildren();
+  box.hidden = !rep;
+  if (!rep) return;
+  const tally = rep.tried + " request(s) judged, " + rep.requests_sent + " real request(s) sent";
+  if (rep.reproduced) {
+    box.className = "reproduction";
+    box.append(el("p", "Reproduced " + rep.matched + " of " + rep.lines.length + " pasted line(s) of " + rep.engine + ", byte for byte (" + tally + ")."));
+    for (const n of rep.notes || []) box.append(el("p", "Note: " + n));
+    return;
+  }
+  box.className = "reproduction bad";
+  box.append(el("p", "NOT REPRODUCED: no request corskit tried prints the pasted " + rep.engine + " line(s) (" + tally + ")."));
+  box.append(el("p", "The line: " + rep.says));
+  const got = rep.got_allowed ? "no error: the engine lets the page read the answer" : (rep.got || []).join(" ");
+  box.append(el("p", "corskit's closest request, " + rep.request.method + " " + rep.request.url + " with credentials " + rep.request.credentials + ", got: " + got));
+  for (const g of rep.give || []) box.append(el("p", "Give: " + g));
+}
+
+function draw(r, rep) {
   $("result").hidden = false;
+  drawReproduction(rep);
   const names = {chromium: "Chromium", firefox: "Firefox", safari: "Safari"};
   const allowed = Object.values(r.engines).every((e) => e.allowed);
+  const unproved = rep && !rep.reproduced;
   const v = $("verdict");
-  v.className = "verdict " + (allowed ? "ok" : "bad");
-  v.textContent = (allowed ? "ALLOWED  " : "BLOCKED  ") + r.request.method + " " + r.request.url + " from " + r.request.origin;
+  v.className = "verdict " + (allowed && !unproved ? "ok" : "bad");
+  v.textContent = (allowed ? (unproved ? "corskit's request is allowed, not the page's: " : "ALLOWED  ") : "BLOCKED  ") + r.request.method + " " + r.request.url + " from " + r.request.origin;
 
   const engines = $("engines");
   engines.replaceChildren();
@@ -154,7 +202,15 @@ function draw(r) {
   r.exchanges.forEach((x, i) => {
     const last = i === r.exchanges.length - 1 && !r.allowed;
     const li = el("li", null, "step" + (last ? " failed" : ""));
-    const kind = el("p", (x.request.headers["Access-Control-Request-Method"] ? "preflight" : "request") + (last ? ": the check that failed: " + r.code.replaceAll("_", " ") : ""), "kind");
+    const what = x.request.headers["Access-Control-Request-Method"] ? "preflight" : "request";
+    if (x.not_recorded) {
+      // The file does not hold this exchange: say so, draw nothing of it.
+      li.append(el("p", what + " " + x.request.method + " " + x.request.url + ": not recorded in the file" +
+        (x.response ? " (taken as passed: the browser sent the request after it)" : " (no answer in the file: what failed is not recorded)"), "kind"));
+      tl.append(li);
+      return;
+    }
+    const kind = el("p", what + (last ? ": the check that failed: " + r.code.replaceAll("_", " ") : ""), "kind");
     const out = el("div", null, "arrow out");
     out.append(el("p", "Page → Server  " + x.request.method + " " + x.request.url, "line"));
     const sent = el("ul", null, "headers");
@@ -300,7 +356,7 @@ function drawHAR(name, out) {
       const b = el("button", "Open", "open");
       b.type = "button";
       b.setAttribute("aria-label", "Open the timeline of entry " + h.entry);
-      b.addEventListener("click", () => { $("command").textContent = h.command; fill(r.request); draw(r); });
+      b.addEventListener("click", () => { $("command").textContent = h.command; lastRead = null; fill(r.request); draw(r); });
       td.append(b);
     }
     tr.append(td);
@@ -311,6 +367,7 @@ function drawHAR(name, out) {
 // --- wiring ----------------------------------------------------------------
 
 $("read").addEventListener("click", readEvidence);
+$("evidence").addEventListener("input", () => { lastRead = null; });
 $("form").addEventListener("submit", runCheck);
 $("form").addEventListener("input", updateCommand);
 $("har").addEventListener("change", (ev) => { if (ev.target.files[0]) readHAR(ev.target.files[0]); });

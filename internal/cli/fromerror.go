@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/check"
+)
+
+// fromErrorJSON is one diagnosed failure of --from-error --json: the
+// report of the request found, and how it was found.
+type fromErrorJSON struct {
+	check.JSON
+	Reproduction check.Reproduction `json:"reproduction"`
+}
+
+// runFromError diagnoses the console text of --from-error: each failure it
+// shows (a whole console may hold several), first reproduced (the request
+// whose verdict prints its lines, searched for what the lines leave open),
+// then checked as that request. A failure nothing reproduces says so first
+// and exits 1, whatever corskit's own request got.
+func runFromError(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
+	text := o.fromError
+	if text == "-" {
+		b, err := io.ReadAll(io.LimitReader(o.stdin, 1<<20))
+		if err != nil {
+			fmt.Fprintf(stderr, "corskit check: --from-error -: reading standard input: %v\n", err)
+			return ExitUsage
+		}
+		text = string(b)
+	}
+	failures := check.SplitConsole(text)
+	if len(failures) == 0 {
+		_, err := check.ParseConsole(text)
+		var notCORS *check.NotCORSError
+		if errors.As(err, &notCORS) {
+			fmt.Fprintf(stdout, "NOT A CORS ERROR  %s\n  %s\n", cmp.Or(notCORS.URL, strings.ReplaceAll(notCORS.Kind, "_", " ")), notCORS.Explain)
+			return ExitFail
+		}
+		fmt.Fprintln(stderr, cmp.Or(err, errors.New("--from-error: no CORS line in the text")))
+		return ExitUsage
+	}
+	code := ExitOK
+	var all []fromErrorJSON
+	for i, f := range failures {
+		if len(failures) > 1 && !o.json {
+			fmt.Fprintf(stdout, "%s== failure %d of %d (%s, %d line(s), pasted %d time(s))\n", sep(i), i+1, len(failures), f.Engine, len(f.Lines), f.Count)
+		}
+		j, c := o.oneFailure(ctx, f, stdout, stderr)
+		code = max(code, c)
+		if j != nil {
+			all = append(all, *j)
+		}
+	}
+	if o.json {
+		var err error
+		if len(failures) == 1 && len(all) == 1 {
+			err = writeJSON(stdout, all[0])
+		} else {
+			err = writeJSON(stdout, all)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return ExitUsage
+		}
+	}
+	return code
+}
+
+func sep(i int) string {
+	if i == 0 {
+		return ""
+	}
+	return "\n"
+}
+
+// search is what the flags give of the request, for a reproduction.
+func (o checkOptions) search() check.Search {
+	s := check.Search{
+		MethodGiven:      len(o.methods) > 0,
+		HeadersGiven:     o.set["H"] || o.set["header"],
+		CredentialsGiven: o.set["credentials"],
+	}
+	s.Options = o.checkOptions(first(o.origins), first(o.methods))
+	return s
+}
+
+// oneFailure reproduces and checks one failure; the JSON is nil when it
+// printed an error instead.
+func (o checkOptions) oneFailure(ctx context.Context, f check.ConsoleFailure, stdout, stderr io.Writer) (*fromErrorJSON, int) {
+	rep, err := check.Reproduce(ctx, f, o.search())
+	var notCORS *check.NotCORSError
+	switch {
+	case errors.As(err, &notCORS):
+		fmt.Fprintf(stdout, "NOT A CORS ERROR  %s\n  %s\n", cmp.Or(notCORS.URL, strings.ReplaceAll(notCORS.Kind, "_", " ")), notCORS.Explain)
+		return nil, ExitFail
+	case err != nil:
+		fmt.Fprintln(stderr, err)
+		return nil, ExitUsage
+	}
+	fmt.Fprintf(stderr, "corskit check: from %s's console line: %s\n", rep.Engine, rep.Says)
+	for _, h := range rep.Options.Headers {
+		if note := forbiddenHeaderNote(h.Name, string(rep.Options.Credentials)); note != "" {
+			fmt.Fprintln(stderr, "corskit check: note:", note)
+		}
+	}
+	report, err := rep.Run(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "corskit check: %v\n", err)
+		return nil, ExitUsage
+	}
+	code := exitFor(report)
+	if !rep.Reproduced && code == ExitOK {
+		code = ExitFail // the pasted line is the truth: corskit's request is not the page's
+	}
+	if o.json {
+		return &fromErrorJSON{JSON: report.ToJSON(), Reproduction: rep}, code
+	}
+	writeReproduction(stdout, rep, useColor(o.color, stdout))
+	if !rep.Reproduced && report.Allowed() && report.BodyNote() != "" {
+		fmt.Fprintf(stdout, "  %s\n", report.BodyNote())
+	}
+	if rep.Reproduced || !report.Allowed() {
+		report.WriteText(stdout, rep.Reproduced && useColor(o.color, stdout))
+	}
+	return nil, code
+}
+
+// writeReproduction says which request prints the pasted lines, or, first
+// and plainly, that none does: what the lines say, what corskit's closest
+// request got, and the flags that would tell the rest.
+func writeReproduction(w io.Writer, r check.Reproduction, color bool) {
+	tally := fmt.Sprintf("%d request(s) judged, %d real request(s) sent", r.Tried, r.Sent)
+	if len(r.Searched) > 0 {
+		tally = "searched " + strings.Join(r.Searched, ", ") + "; " + tally
+	}
+	if r.Reproduced {
+		fmt.Fprintf(w, "REPRODUCED  %d of %d pasted line(s) of %s, byte for byte, by: %s\n  (%s)\n", r.Matched, len(r.Lines), r.Engine, r.Describe(), tally)
+		for _, n := range r.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
+		fmt.Fprintln(w)
+		return
+	}
+	head := "NOT REPRODUCED"
+	if color {
+		head = "\x1b[1;31m" + head + "\x1b[0m"
+	}
+	fmt.Fprintf(w, "%s  no request corskit tried prints the pasted %s line(s) (%d of %d at best)\n", head, r.Engine, r.Matched, len(r.Lines))
+	fmt.Fprintf(w, "  the line: %s\n", r.Says)
+	fmt.Fprintf(w, "  corskit's closest request: %s\n", r.Describe())
+	if r.GotAllowed {
+		fmt.Fprintf(w, "  it got: no error; %s lets the page read the answer to that request\n", r.Engine)
+	} else {
+		for _, g := range r.Got {
+			fmt.Fprintf(w, "  it got: %s\n", g)
+		}
+	}
+	for _, g := range r.Give {
+		fmt.Fprintf(w, "  give: %s\n", g)
+	}
+	fmt.Fprintf(w, "  (%s)\n\n", tally)
+}
+
+// credentialsFromCopy says what a copied request tells of the credentials
+// mode: fetch() copies state it; a cURL copy does not, and a Cookie header
+// makes include likely.
+func credentialsFromCopy(from string, c check.Copied) (browser.Credentials, string) {
+	switch {
+	case c.Credentials != "" && from == "fetch":
+		return c.Credentials, "credentials " + string(c.Credentials) + " (the copy says so)"
+	case from == "fetch":
+		return browser.SameOrigin, "credentials same-origin (the copy names none: fetch()'s default)"
+	case c.Credentials != "":
+		return c.Credentials, "credentials include, likely: the copy carries a Cookie header (a cURL copy does not say whether the page used credentials: 'include'; give --credentials to say)"
+	}
+	return "", "credentials unknown: the copy does not say whether the page used credentials: 'include'; corskit tries both where it matters (give --credentials to say)"
+}
+
+// bothCredentials checks a copied request whose credentials mode the copy
+// does not tell, without credentials and with credentials: 'include',
+// each request sent once. When the verdicts differ it says so on stderr;
+// the report is for no credentials, the likelier without a Cookie, unless
+// only credentials: 'include' fails: the page met an error.
+func bothCredentials(ctx context.Context, o check.Options, stderr io.Writer) (check.Report, error) {
+	without, with, err := check.RunBothCredentials(ctx, o)
+	if err != nil {
+		return without, err
+	}
+	if with.Allowed() == without.Allowed() && with.Verdict.Reason == without.Verdict.Reason {
+		fmt.Fprintf(stderr, "corskit check: the credentials mode does not matter here: with credentials: 'include' and without, %s\n", verdictWord(without))
+		return without, nil
+	}
+	fmt.Fprintf(stderr, "corskit check: the credentials mode matters here and the copy does not tell it: without credentials, %s; with credentials: 'include', %s. ", verdictWord(without), verdictWord(with))
+	if without.Allowed() {
+		fmt.Fprintln(stderr, "The report is for credentials 'include', which fails; give --credentials same-origin if the page sends none.")
+		return with, nil
+	}
+	fmt.Fprintln(stderr, "The report is for no credentials (the copy carries no Cookie); give --credentials include if the page sends cookies.")
+	return without, nil
+}
+
+func verdictWord(r check.Report) string {
+	if r.Allowed() {
+		return "allowed"
+	}
+	return "blocked (" + string(r.Verdict.Reason) + ")"
+}

@@ -1,0 +1,237 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/internal/browsertest"
+)
+
+// pasteRow is one line of the evidence table: a piece of evidence, as a
+// user pastes it with nothing else, for a broken server's failing request.
+type pasteRow struct {
+	server, request, form string
+	reproduced            string // yes, no, or - (not a console paste)
+	cause                 string // right, wrong (got/want), or allowed
+	sent                  string // real requests the reproduction sent
+}
+
+// pasteTable collects the rows of the broken-server suite.
+type pasteTable struct {
+	mu   sync.Mutex
+	rows []pasteRow
+}
+
+func (p *pasteTable) add(r pasteRow) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rows = append(p.rows, r)
+}
+
+// markdown is the table, for the notes (CORSKIT_PASTE_TABLE=file writes it).
+func (p *pasteTable) markdown() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	sort.SliceStable(p.rows, func(i, j int) bool { return p.rows[i].server < p.rows[j].server })
+	var b strings.Builder
+	b.WriteString("| case | request | evidence | reproduced? | cause right? | requests sent |\n|---|---|---|---|---|---|\n")
+	for _, r := range p.rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.server, r.request, r.form, r.reproduced, r.cause, r.sent)
+	}
+	return b.String()
+}
+
+// pastedRequests are the failing requests of each broken server whose
+// evidence is pasted alone: the credentialed JSON PUT, and a credentialed
+// GET (no preflight).
+// Without CORSKIT_PASTE_TABLE, the PUT alone, to keep the suite's time.
+func pastedRequests(base, path string) map[string]browsertest.Request {
+	reqs := map[string]browsertest.Request{"PUT json include": theRequest(base + path)}
+	if fullTable() {
+		get := getReq("include")
+		get.URL = base + path
+		reqs["GET include"] = get
+	}
+	return reqs
+}
+
+// fullTable: CORSKIT_PASTE_TABLE asks for the whole evidence table (a GET
+// too, the copies and a HAR), which costs minutes; without it, only each
+// engine's console lines are pasted.
+func fullTable() bool { return os.Getenv("CORSKIT_PASTE_TABLE") != "" }
+
+// pasteAlone is issue 21's proof for one broken server: each engine's
+// console text, pasted into corskit check with nothing else (--origin only
+// when corskit asks for it), must be reproduced: the request corskit finds
+// prints the engine's lines byte for byte. Copies and a Chromium HAR are
+// judged too. Each row's cause is compared with the first problem corskit
+// names when told the whole request.
+func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string) {
+	t.Helper()
+	for label, req := range pastedRequests(base, bs.path) {
+		want := truth(t, bs, engines["chromium"].Origin(), req)
+		row := func(form, reproduced, sent string, problems []check.Problem, allowed bool) {
+			cause := "right"
+			switch {
+			case allowed && want == "(allowed)":
+				cause = "right (allowed)"
+			case allowed:
+				cause = "allowed (wrong)"
+			case len(problems) == 0 || problems[0].Name != want:
+				got := "none"
+				if len(problems) > 0 {
+					got = problems[0].Name
+				}
+				cause = fmt.Sprintf("wrong: %s, want %s", got, want)
+			}
+			table.add(pasteRow{bs.name, label, form, reproduced, cause, sent})
+		}
+		for _, name := range browsertest.Names {
+			e := engines[name]
+			res := e.Fetch(t, req)
+			if res.OK {
+				table.add(pasteRow{bs.name, label, name + " console", "-", "allowed by " + name, "-"})
+				continue
+			}
+			j, code := pasteConsole(t, bs, e.Origin(), strings.Join(res.Console, "\n"))
+			if j == nil {
+				t.Errorf("%s, %s: corskit check on the console text alone: exit %d\n%s", name, label, code, strings.Join(res.Console, "\n"))
+				continue
+			}
+			rep := j.Reproduction
+			reproduced := fmt.Sprintf("yes (%d/%d lines)", rep.Matched, len(rep.Lines))
+			if !rep.Reproduced {
+				reproduced = fmt.Sprintf("no (%d/%d lines)", rep.Matched, len(rep.Lines))
+				t.Errorf("%s, %s: the engine's lines were not reproduced; corskit's closest request %+v got %q\nthe lines:\n%s", name, label, rep.Request, rep.Got, strings.Join(rep.Lines, "\n"))
+			}
+			if code != ExitFail {
+				t.Errorf("%s, %s: exit %d, want 1 (the engine blocked)", name, label, code)
+			}
+			row(name+" console", reproduced, fmt.Sprint(rep.Sent), j.Problems, j.Allowed)
+		}
+		if !fullTable() {
+			continue
+		}
+		chromium := engines["chromium"].Origin()
+		for form, args := range copies(req, chromium) {
+			j, _ := runJSON(t, append([]string{"--json", "--stack", bs.stack}, args...), "")
+			if j == nil {
+				t.Errorf("%s, %s: no report", form, label)
+				continue
+			}
+			row(form, "-", "-", j.Problems, j.Allowed)
+		}
+		_, har := engines["chromium"].(*browsertest.Browser).RecordHAR(t, []browsertest.Request{req})
+		file := filepath.Join(t.TempDir(), "recorded.har")
+		os.WriteFile(file, har, 0o600)
+		var out, errOut bytes.Buffer
+		runCheckWithStdin([]string{"--har", file, "--json", "--stack", bs.stack}, nil, &out, &errOut)
+		var h struct {
+			Requests []struct {
+				Report *check.JSON `json:"report"`
+			} `json:"requests"`
+		}
+		if json.Unmarshal(out.Bytes(), &h) != nil || len(h.Requests) != 1 || h.Requests[0].Report == nil {
+			table.add(pasteRow{bs.name, label, "Chromium DevTools HAR (as is)", "-", "no report", "-"})
+			continue
+		}
+		row("Chromium DevTools HAR (as is)", "-", "-", h.Requests[0].Report.Problems, h.Requests[0].Report.Allowed)
+	}
+}
+
+// truth is the first problem corskit names when told the whole request.
+func truth(t *testing.T, bs brokenServer, origin string, req browsertest.Request) string {
+	o := check.Options{URL: req.URL, Origin: origin, Method: req.Method, Credentials: browser.Credentials(req.Credentials), Body: req.Body, NoBody: req.Body == "", Stack: bs.stack}
+	for n, v := range req.Headers {
+		o.Headers = append(o.Headers, browser.Header{Name: n, Value: v})
+	}
+	r, err := check.Run(context.Background(), o)
+	if err != nil || len(r.Problems) == 0 {
+		return "(allowed)"
+	}
+	return r.Problems[0].Name
+}
+
+// pasteConsole runs corskit check --from-error - on the text, with
+// --origin only when corskit asks for it.
+func pasteConsole(t *testing.T, bs brokenServer, origin, text string) (*fromErrorJSON, int) {
+	args := []string{"--json", "--stack", bs.stack, "--from-error", "-"}
+	j, code := runFromErrorJSON(args, text)
+	if code == ExitUsage {
+		j, code = runFromErrorJSON(append(args, "--origin", origin), text)
+	}
+	return j, code
+}
+
+func runFromErrorJSON(args []string, stdin string) (*fromErrorJSON, int) {
+	var out, errOut bytes.Buffer
+	code := runCheckWithStdin(args, strings.NewReader(stdin), &out, &errOut)
+	var j fromErrorJSON
+	if json.Unmarshal(out.Bytes(), &j) != nil {
+		return nil, code
+	}
+	return &j, code
+}
+
+func runJSON(t *testing.T, args []string, stdin string) (*check.JSON, int) {
+	var out, errOut bytes.Buffer
+	code := runCheckWithStdin(args, strings.NewReader(stdin), &out, &errOut)
+	var j check.JSON
+	if json.Unmarshal(out.Bytes(), &j) != nil {
+		t.Logf("corskit check %q: exit %d\n%s%s", args, code, out.String(), errOut.String())
+		return nil, code
+	}
+	return &j, code
+}
+
+// copies are the request as DevTools copies it: "Copy as cURL" with the
+// page's cookie and without one (credentials then unknown), and "Copy as
+// fetch", as Chromium writes them.
+func copies(req browsertest.Request, origin string) map[string][]string {
+	curl := []string{"--", "curl", req.URL}
+	if req.Method != "GET" {
+		curl = append(curl, "-X", req.Method)
+	}
+	curl = append(curl, "-H", "Accept: */*", "-H", "Origin: "+origin, "-H", "Referer: "+origin+"/")
+	hdrs := map[string]string{"accept": "*/*"}
+	for n, v := range req.Headers {
+		curl = append(curl, "-H", n+": "+v)
+		hdrs[strings.ToLower(n)] = v
+	}
+	if req.Body != "" {
+		curl = append(curl, "--data-raw", req.Body)
+	}
+	withCookie := append(append([]string{}, curl...), "-b", "session=1")
+	opts := map[string]any{"headers": hdrs, "referrer": origin + "/", "method": req.Method, "mode": "cors", "credentials": req.Credentials}
+	if req.Body != "" {
+		opts["body"] = req.Body
+	} else {
+		opts["body"] = nil
+	}
+	o, _ := json.Marshal(opts)
+	return map[string][]string{
+		"cURL copy, no cookie": curl,
+		"cURL copy, cookie":    withCookie,
+		"fetch copy":           {"--fetch", fmt.Sprintf("fetch(%q, %s);", req.URL, o)},
+	}
+}
+
+// writePasteTable logs the table, and writes it to the file
+// CORSKIT_PASTE_TABLE names.
+func writePasteTable(t *testing.T, p *pasteTable) {
+	md := p.markdown()
+	t.Logf("pasted evidence, each alone:\n%s", md)
+	if f := os.Getenv("CORSKIT_PASTE_TABLE"); f != "" {
+		os.WriteFile(f, []byte(md), 0o600)
+	}
+}
