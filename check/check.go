@@ -1,7 +1,3 @@
-// Package check is corskit's doctor: it performs one cross-origin request as
-// a browser would, over real HTTP, judges it with the [browser] model, and
-// explains the verdict: Chromium's console line, what was sent and answered,
-// why, the fix for the user's server stack, and the risks.
 package check
 
 import (
