@@ -88,7 +88,7 @@ type Verdict struct {
 	// of them in the iteration order of its internal hash table, which the
 	// model does not reproduce. Message then names the first in sorted order.
 	// Firefox and WebKit name the one Message names (see
-	// [Engine.RefusedInHeaderMapOrder]), so theirs have none.
+	// [Engine.refusedInHeaderMapOrder]), so theirs have none.
 	Alternatives []string
 	// Refused lists every request header name the preflight refused.
 	Refused []string
@@ -112,7 +112,7 @@ type Verdict struct {
 
 // Fetch runs req as a page's fetch() would in Chromium, asking rt for each
 // answer, and returns the verdict. See [Engine.Fetch] for the other engines.
-func Fetch(req Request, rt RoundTripper) Verdict { return Chromium.Fetch(req, rt) }
+func Fetch(req Request, rt RoundTripper) Verdict { return chromium.Fetch(req, rt) }
 
 // Fetch runs req as a page's fetch() would in the engine, asking rt for each
 // answer, and returns the verdict with the engine's console lines.
@@ -148,11 +148,11 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 		cur := req
 		cur.Method, cur.Headers, cur.Body = method, hs, body
 		crossOrigin := originOf(current) != req.Origin
-		if crossOrigin && (NeedsPreflight(cur) || preflighted && e.PreflightsAfterRedirect) {
+		if crossOrigin && (NeedsPreflight(cur) || preflighted && e.preflightsAfterRedirect) {
 			preflighted = true
 			v.Preflight = true
 			preflightOrigin := origin
-			if e.PreflightKeepsOrigin {
+			if e.preflightKeepsOrigin {
 				preflightOrigin = req.Origin
 			}
 			out := Outgoing{Preflight: true, Method: http.MethodOptions, URL: current, Header: preflightHeader(cur, preflightOrigin)}
@@ -164,7 +164,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 			fail := Failure{Preflight: true, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
 			if isRedirect(in.Status) {
 				fail.RedirectTo = resolve(current, in.Header.Get("Location"))
-				if r, val := corsCheck(in.Header, preflightOrigin, req.Credentials); r != Allowed && e.PreflightRedirectCORSFirst {
+				if r, val := corsCheck(in.Header, preflightOrigin, req.Credentials); r != Allowed && e.preflightRedirectCORSFirst {
 					fail.Reason, fail.Value = r, val
 					return block(fail)
 				}
@@ -172,7 +172,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 				return block(fail)
 			}
 			statusOK := in.Status >= 200 && in.Status <= 299
-			if !statusOK && e.PreflightStatusFirst {
+			if !statusOK && e.preflightStatusFirst {
 				fail.Reason = PreflightStatus
 				return block(fail)
 			}
@@ -193,7 +193,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 					fail.Value = ordered[0]
 					fail.Header = e.headerName(cur.Headers, ordered[0])
 					verdict := block(fail)
-					if !e.RefusedHeaderAnyOrder {
+					if !e.refusedHeaderAnyOrder {
 						return verdict
 					}
 					for _, n := range ordered[1:] {
@@ -269,18 +269,18 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 				origin = "null"
 			}
 			// Step 13: Authorization is not carried to another origin.
-			if !e.RedirectKeepsAuthorization {
+			if !e.redirectKeepsAuthorization {
 				hs = slices.DeleteFunc(slices.Clone(hs), func(h Header) bool { return strings.EqualFold(h.Name, "authorization") })
 			}
 		}
 		// Step 12 and 13: 303, and 301/302 after POST, become GET without body.
 		toGet := in.Status == 303 && method != "GET" && method != "HEAD" || (in.Status == 301 || in.Status == 302) && method == "POST"
-		if e.CrossOriginRedirectDeleteToGet && crossOriginHop && method == "DELETE" {
+		if e.crossOriginRedirectDeleteToGet && crossOriginHop && method == "DELETE" {
 			toGet = true
 		}
 		if toGet {
 			method, body = "GET", false
-			if !e.RedirectKeepsContentHeaders {
+			if !e.redirectKeepsContentHeaders {
 				hs = slices.DeleteFunc(slices.Clone(hs), func(h Header) bool {
 					n := strings.ToLower(h.Name)
 					return n == "content-type" || n == "content-language" || n == "content-encoding" || n == "content-location"
@@ -308,9 +308,9 @@ func resolve(base, ref string) string {
 
 // refusedOrder returns the refused header names (lower-case, sorted) in the
 // order the engine checks them: sorted, or in WebKit's header map order (see
-// [Engine.RefusedInHeaderMapOrder]).
+// [Engine.refusedInHeaderMapOrder]).
 func (e *Engine) refusedOrder(hs []Header, refused []string) []string {
-	if !e.RefusedInHeaderMapOrder {
+	if !e.refusedInHeaderMapOrder {
 		return refused
 	}
 	left := make(map[string]bool, len(refused))
@@ -343,7 +343,7 @@ func (e *Engine) refusedOrder(hs []Header, refused []string) []string {
 // engine logs it: as the page first wrote it, or, for a name WebKit knows,
 // in WebKit's spelling.
 func (e *Engine) headerName(hs []Header, lower string) string {
-	if e.RefusedInHeaderMapOrder {
+	if e.refusedInHeaderMapOrder {
 		if n, ok := webKitHeaderNames[lower]; ok {
 			return n
 		}
@@ -394,7 +394,7 @@ func (e *Engine) checkPreflightLists(h http.Header, r Request) (Reason, []string
 	}
 	wildcardOK := r.Credentials != Include
 	methodOK := headers.IsSafelistedMethod(r.Method) || slices.Contains(methods, r.Method) || wildcardOK && slices.Contains(methods, "*")
-	if !methodOK && e.MethodBeforeHeaderList {
+	if !methodOK && e.methodBeforeHeaderList {
 		return MethodNotAllowed, []string{r.Method}
 	}
 	names, ok := parseList(h, "Access-Control-Allow-Headers")

@@ -2,16 +2,20 @@ package browser
 
 import "fmt"
 
-// Firefox is Gecko's behaviour, measured on Firefox ESR 153.
-var Firefox = &Engine{
+// Firefox returns Gecko's behaviour, measured on Firefox ESR 153. Each call
+// returns a fresh copy.
+func Firefox() *Engine { e := firefox; return &e }
+
+// firefox is the engine Firefox returns copies of.
+var firefox = Engine{
 	Name:                       "firefox",
 	Product:                    "Firefox 153",
 	MaxAge:                     86400, // netwerk/protocol/http/nsCORSListenerProxy.cpp
-	PreflightsAfterRedirect:    true,
-	PreflightKeepsOrigin:       true,
-	PreflightRedirectCORSFirst: true,
-	MethodBeforeHeaderList:     true,
-	LoopbackIsTrustworthy:      true,
+	preflightsAfterRedirect:    true,
+	preflightKeepsOrigin:       true,
+	preflightRedirectCORSFirst: true,
+	methodBeforeHeaderList:     true,
+	loopbackIsTrustworthy:      true,
 	console:                    firefoxConsole,
 	mixedContent:               firefoxMixedContent,
 }

@@ -6,18 +6,22 @@ import (
 	"strings"
 )
 
-// Safari is WebKit's behaviour, measured on WebKitGTK 2.50 (MiniBrowser):
-// the same WebCore CORS code and console wording as Safari.
-var Safari = &Engine{
+// Safari returns WebKit's behaviour, measured on WebKitGTK 2.50
+// (MiniBrowser): the same WebCore CORS code and console wording as Safari.
+// Each call returns a fresh copy.
+func Safari() *Engine { e := safari; return &e }
+
+// safari is the engine Safari returns copies of.
+var safari = Engine{
 	Name:                           "safari",
 	Product:                        "Safari (WebKit 2.50)",
 	MaxAge:                         600, // Source/WebCore/loader/CrossOriginPreflightResultCache.cpp
-	PreflightsAfterRedirect:        true,
-	PreflightStatusFirst:           true,
-	CrossOriginRedirectDeleteToGet: true,
-	RedirectKeepsAuthorization:     true,
-	RedirectKeepsContentHeaders:    true,
-	RefusedInHeaderMapOrder:        true,
+	preflightsAfterRedirect:        true,
+	preflightStatusFirst:           true,
+	crossOriginRedirectDeleteToGet: true,
+	redirectKeepsAuthorization:     true,
+	redirectKeepsContentHeaders:    true,
+	refusedInHeaderMapOrder:        true,
 	console:                        safariConsole,
 	mixedContent:                   safariMixedContent,
 	badPort: func(port int, url string) []string {

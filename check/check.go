@@ -79,7 +79,7 @@ type Report struct {
 	// for all).
 	Verdict browser.Verdict
 	// Engines are the verdicts of every engine judged, in the order of
-	// browser.Engines.
+	// browser.Engines().
 	Engines []EngineVerdict
 	// Problems are every problem on the request's path, in the order the
 	// engine the fix is for meets them, each with its cause.
