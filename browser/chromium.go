@@ -19,7 +19,7 @@ var chromium = Engine{
 }
 
 // chromiumConsole returns Chromium's one line for a blocked request.
-func chromiumConsole(f Failure) []string {
+func chromiumConsole(f failure) []string {
 	if f.Reason == NetworkError {
 		return nil // Chromium logs the network error, not a CORS line
 	}

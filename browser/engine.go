@@ -70,7 +70,7 @@ type Engine struct {
 
 	// console returns the lines the engine logs for a blocked request, in
 	// order.
-	console func(Failure) []string
+	console func(failure) []string
 	// badPort returns the lines the engine logs for a fetch to a blocked
 	// port, or is nil when it logs none.
 	badPort func(port int, url string) []string
@@ -114,9 +114,9 @@ func Select(name string) ([]*Engine, bool) {
 	return []*Engine{e}, true
 }
 
-// Failure is what an engine's console wording needs to know about the check
+// failure is what an engine's console wording needs to know about the check
 // that blocked a request.
-type Failure struct {
+type failure struct {
 	// Reason is the failed check.
 	Reason Reason
 	// Value is the value or name the check refused: the

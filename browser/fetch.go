@@ -128,7 +128,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 		return blocked
 	}
 	v := Verdict{Warnings: warnings}
-	block := func(f Failure) Verdict {
+	block := func(f failure) Verdict {
 		if n := len(v.Exchanges); n > 0 && v.Exchanges[n-1].Err == nil {
 			x := v.Exchanges[n-1]
 			v.Warnings = append(v.Warnings, blockedWarnings(x.Response.Header, x.Request.Preflight, x.Request.Header.Get("Origin"))...)
@@ -161,7 +161,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 			if err != nil {
 				return e.networkError(v, current, err, true)
 			}
-			fail := Failure{Preflight: true, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
+			fail := failure{Preflight: true, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
 			if isRedirect(in.Status) {
 				fail.RedirectTo = resolve(current, in.Header.Get("Location"))
 				if r, val := corsCheck(in.Header, preflightOrigin, req.Credentials); r != Allowed && e.preflightRedirectCORSFirst {
@@ -227,7 +227,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 		redirect := isRedirect(in.Status) && in.Header.Get("Location") != ""
 		if crossOrigin {
 			if r, val := corsCheck(in.Header, origin, req.Credentials); r != Allowed {
-				fail := Failure{Reason: r, Value: val, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
+				fail := failure{Reason: r, Value: val, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
 				if redirect {
 					fail.RedirectTo = resolve(current, in.Header.Get("Location"))
 				}
@@ -251,7 +251,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 		}
 		next.Fragment = ""
 		if next.Scheme != "http" && next.Scheme != "https" {
-			return block(Failure{Reason: RedirectScheme, Status: in.Status, RedirectTo: next.String()})
+			return block(failure{Reason: RedirectScheme, Status: in.Status, RedirectTo: next.String()})
 		}
 		if redirects+1 > MaxRedirects {
 			v.Reason, v.URL = TooManyRedirects, current
@@ -260,7 +260,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 		}
 		nextURL := next.String()
 		if next.User != nil && originOf(nextURL) != req.Origin {
-			return block(Failure{Reason: RedirectWithCredentials, Value: nextURL, Status: in.Status, RedirectTo: nextURL})
+			return block(failure{Reason: RedirectWithCredentials, Value: nextURL, Status: in.Status, RedirectTo: nextURL})
 		}
 		crossOriginHop := originOf(current) != originOf(nextURL)
 		if crossOriginHop {
@@ -359,7 +359,7 @@ func (e *Engine) headerName(hs []Header, lower string) string {
 // networkError is the verdict when no answer came, to a preflight or not.
 func (e *Engine) networkError(v Verdict, at string, err error, preflight bool) Verdict {
 	v.Reason, v.URL, v.Err = NetworkError, at, err
-	f := Failure{Reason: NetworkError, URL: at, Preflight: preflight}
+	f := failure{Reason: NetworkError, URL: at, Preflight: preflight}
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		f.Value = "refused"
 	}

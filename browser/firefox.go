@@ -23,7 +23,7 @@ var firefox = Engine{
 // firefoxConsole returns Firefox's lines for a blocked request: the reason,
 // then, when the failure cancelled a preflight or a redirect, a second line
 // saying the request did not succeed. Firefox quotes with U+2018 and U+2019.
-func firefoxConsole(f Failure) []string {
+func firefoxConsole(f failure) []string {
 	at := f.URL
 	status := ""
 	var reason string

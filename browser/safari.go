@@ -66,7 +66,7 @@ var webKitHeaderNames = func() map[string]string {
 // safariConsole returns WebKit's two lines for a blocked request: the reason
 // (with "Cross-origin redirection to ... denied" before it when the refused
 // answer was a redirect), then "Fetch API cannot load".
-func safariConsole(f Failure) []string {
+func safariConsole(f failure) []string {
 	if f.Reason == NetworkError {
 		// WebKit logs nothing when the request itself gets no answer; for a
 		// preflight, it names a refused connection (other errors' words are
