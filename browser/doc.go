@@ -30,8 +30,8 @@
 // changes with the engines.
 //
 // What the model answers is not frozen: a verdict, a console line, a
-// warning or a Reason for a given request follows the engine versions the model is
-// measured on ([Engine].Product), and changes in any release in which a
-// browser changed or the model was found wrong. Reason codes are added in
+// warning or a Reason for a given request follows the engine versions the
+// model is measured on (Engine.Product), and changes in any release in
+// which a browser changed or the model was found wrong. Reason codes are added in
 // minor releases; a switch over them needs a default case.
 package browser
