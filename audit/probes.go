@@ -1,7 +1,3 @@
-// Package audit probes a live server for dangerous CORS policies, as an
-// attacker's page would: with real preflights as well as simple requests,
-// each answer judged by the browser model, so that a finding's severity says
-// what an attacker's page can actually read.
 package audit
 
 import (

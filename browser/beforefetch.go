@@ -24,7 +24,7 @@ func (e *Engine) beforeFetch(req Request) (Verdict, []Warning, bool) {
 		return v, nil, true
 	}
 	if strings.HasPrefix(strings.ToLower(req.Origin), "https:") && strings.HasPrefix(strings.ToLower(req.URL), "http:") &&
-		!(e.LoopbackIsTrustworthy && potentiallyTrustworthy(req.URL)) {
+		!(e.loopbackIsTrustworthy && potentiallyTrustworthy(req.URL)) {
 		lines := e.mixedContent(req.PageURL, req.URL)
 		if space, certain := SpaceOfURL(req.URL); req.StandIn && certain && space != Public {
 			warnings = append(warnings, Warning{WarnMixedContent, fmt.Sprintf("%s blocks an https page's fetch of %s as mixed content, before CORS: judged here as a stand-in for the deployed API, which must be served over https", e.Product, req.URL)})
@@ -32,7 +32,7 @@ func (e *Engine) beforeFetch(req Request) (Verdict, []Warning, bool) {
 			return Verdict{Reason: MixedContent, URL: req.URL, Message: lines[0], Messages: lines}, nil, true
 		}
 	}
-	if e.LocalNetworkAccess && req.PageAddressSpace == Public && req.TargetAddressSpace.privacy() > Public.privacy() {
+	if e.localNetworkAccess && req.PageAddressSpace == Public && req.TargetAddressSpace.privacy() > Public.privacy() {
 		if req.StandIn {
 			warnings = append(warnings, Warning{WarnLocalNetwork, fmt.Sprintf("a page on a public address (%s) that fetches this %s address needs the user's permission in %s (Local Network Access), whatever the CORS headers: judged here as a stand-in for the deployed API; say --page-address-space public to judge it as it is", req.Origin, req.TargetAddressSpace, e.Product)})
 		} else {

@@ -2,21 +2,24 @@ package browser
 
 import "fmt"
 
-// Chromium is Blink's behaviour, measured on Chromium 156: it stands for
-// Chrome, Edge, Brave and Opera.
-var Chromium = &Engine{
+// Chromium returns Blink's behaviour, measured on Chromium 156: it stands
+// for Chrome, Edge, Brave and Opera. Each call returns a fresh copy.
+func Chromium() *Engine { e := chromium; return &e }
+
+// chromium is the engine Chromium returns copies of.
+var chromium = Engine{
 	Name:                  "chromium",
 	Product:               "Chromium 156",
 	MaxAge:                7200, // services/network/cors/preflight_result.cc
-	LocalNetworkAccess:    true,
-	LoopbackIsTrustworthy: true,
-	RefusedHeaderAnyOrder: true,
+	localNetworkAccess:    true,
+	loopbackIsTrustworthy: true,
+	refusedHeaderAnyOrder: true,
 	console:               chromiumConsole,
 	mixedContent:          chromiumMixedContent,
 }
 
 // chromiumConsole returns Chromium's one line for a blocked request.
-func chromiumConsole(f Failure) []string {
+func chromiumConsole(f failure) []string {
 	if f.Reason == NetworkError {
 		return nil // Chromium logs the network error, not a CORS line
 	}

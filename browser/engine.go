@@ -15,62 +15,62 @@ type Engine struct {
 	// MaxAge is the longest Access-Control-Max-Age the engine honours, in
 	// seconds; a larger value is capped to it.
 	MaxAge int
-	// PreflightsAfterRedirect: once a request was preflighted, the engine
+	// preflightsAfterRedirect: once a request was preflighted, the engine
 	// preflights every cross-origin redirect target too, even when the
 	// redirect made it a GET without unsafe headers (Firefox, WebKit).
-	PreflightsAfterRedirect bool
-	// PreflightKeepsOrigin: a preflight sent after a cross-origin redirect
+	preflightsAfterRedirect bool
+	// preflightKeepsOrigin: a preflight sent after a cross-origin redirect
 	// carries the page's origin, where the request itself carries "null"
 	// (Firefox). Other engines send "null" in both.
-	PreflightKeepsOrigin bool
-	// PreflightRedirectCORSFirst: a redirected preflight's answer goes
+	preflightKeepsOrigin bool
+	// preflightRedirectCORSFirst: a redirected preflight's answer goes
 	// through the CORS check before the redirect is refused (Firefox).
-	PreflightRedirectCORSFirst bool
-	// MethodBeforeHeaderList: the preflight's method is checked before its
+	preflightRedirectCORSFirst bool
+	// methodBeforeHeaderList: the preflight's method is checked before its
 	// Access-Control-Allow-Headers is parsed, so a refused method is
 	// reported over an unparsable header list (Firefox); Chromium parses
 	// both lists first.
-	MethodBeforeHeaderList bool
-	// PreflightStatusFirst: a preflight's status is checked before its
+	methodBeforeHeaderList bool
+	// preflightStatusFirst: a preflight's status is checked before its
 	// Access-Control-Allow-Origin (WebKit); Chromium and Firefox check the
 	// CORS headers first.
-	PreflightStatusFirst bool
-	// CrossOriginRedirectDeleteToGet: a redirect to another origin, whatever
+	preflightStatusFirst bool
+	// crossOriginRedirectDeleteToGet: a redirect to another origin, whatever
 	// its status, turns DELETE into GET (measured in WebKitGTK; PUT, PATCH and
 	// other methods keep theirs, as the standard says).
-	CrossOriginRedirectDeleteToGet bool
-	// RedirectKeepsAuthorization: Authorization is still sent after a
+	crossOriginRedirectDeleteToGet bool
+	// redirectKeepsAuthorization: Authorization is still sent after a
 	// redirect to another origin, where the standard removes it (WebKit).
-	RedirectKeepsAuthorization bool
-	// RedirectKeepsContentHeaders: when a redirect turns the request into a
+	redirectKeepsAuthorization bool
+	// redirectKeepsContentHeaders: when a redirect turns the request into a
 	// GET without body, Content-Type and the other request-body headers are
 	// still sent, where the standard removes them (WebKit).
-	RedirectKeepsContentHeaders bool
-	// RefusedInHeaderMapOrder: of several request headers the preflight
+	redirectKeepsContentHeaders bool
+	// refusedInHeaderMapOrder: of several request headers the preflight
 	// refused, the engine names the first in its header map: the headers
 	// it knows by name (webKitHeaderNames in safari.go), spelled its own
 	// way, in the order the page set them, then the others as the page
 	// wrote them, in the order the page set them (WebKit). Other engines
 	// name the first refused header in sorted order, lower-case.
-	RefusedInHeaderMapOrder bool
-	// RefusedHeaderAnyOrder: of several refused request headers, the
+	refusedInHeaderMapOrder bool
+	// refusedHeaderAnyOrder: of several refused request headers, the
 	// engine may name any (Chromium, in the iteration order of an internal
 	// hash table that the model does not reproduce): the verdict's Message
 	// names the first in sorted order and its Alternatives the others.
-	RefusedHeaderAnyOrder bool
-	// LocalNetworkAccess: a page on a public address needs the user's
+	refusedHeaderAnyOrder bool
+	// localNetworkAccess: a page on a public address needs the user's
 	// permission to fetch a private or loopback one, and without it the
 	// request is never sent (Chromium; a private page fetching loopback is
 	// not asked, measured in Chromium 156).
-	LocalNetworkAccess bool
-	// LoopbackIsTrustworthy: an https page may fetch http://localhost and
+	localNetworkAccess bool
+	// loopbackIsTrustworthy: an https page may fetch http://localhost and
 	// http://127.0.0.1 (Chromium, Firefox); WebKit blocks them as mixed
 	// content.
-	LoopbackIsTrustworthy bool
+	loopbackIsTrustworthy bool
 
 	// console returns the lines the engine logs for a blocked request, in
 	// order.
-	console func(Failure) []string
+	console func(failure) []string
 	// badPort returns the lines the engine logs for a fetch to a blocked
 	// port, or is nil when it logs none.
 	badPort func(port int, url string) []string
@@ -79,29 +79,33 @@ type Engine struct {
 	mixedContent func(page, url string) []string
 }
 
-// Engines lists the engines the model knows, in the order corskit reports
-// them.
-var Engines = []*Engine{Chromium, Firefox, Safari}
+// Engines returns the engines the model knows, in the order corskit reports
+// them: fresh copies, which the caller may change.
+func Engines() []*Engine { return []*Engine{Chromium(), Firefox(), Safari()} }
 
-// EngineNamed returns the engine called name (chromium, firefox or safari;
-// "webkit" is Safari's engine), or false.
+// engines are the package's own engines, never handed out.
+var engines = []*Engine{&chromium, &firefox, &safari}
+
+// EngineNamed returns a fresh copy of the engine called name (chromium,
+// firefox or safari; "webkit" is Safari's engine), or false.
 func EngineNamed(name string) (*Engine, bool) {
 	if name == "webkit" {
 		name = "safari"
 	}
-	for _, e := range Engines {
+	for _, e := range engines {
 		if e.Name == name {
-			return e, true
+			c := *e
+			return &c, true
 		}
 	}
 	return nil, false
 }
 
-// Select returns the engines a --browser value names: every engine for
-// "all" or "", else the one named; false for an unknown name.
+// Select returns fresh copies of the engines a --browser value names: every
+// engine for "all" or "", else the one named; false for an unknown name.
 func Select(name string) ([]*Engine, bool) {
 	if name == "all" || name == "" {
-		return Engines, true
+		return Engines(), true
 	}
 	e, ok := EngineNamed(name)
 	if !ok {
@@ -110,9 +114,9 @@ func Select(name string) ([]*Engine, bool) {
 	return []*Engine{e}, true
 }
 
-// Failure is what an engine's console wording needs to know about the check
+// failure is what an engine's console wording needs to know about the check
 // that blocked a request.
-type Failure struct {
+type failure struct {
 	// Reason is the failed check.
 	Reason Reason
 	// Value is the value or name the check refused: the

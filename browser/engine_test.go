@@ -37,9 +37,9 @@ func TestEngineQuirks(t *testing.T) {
 			authorizationKept  bool
 			secondPreflightFor string // Access-Control-Request-Method
 		}{
-			{Chromium, "DELETE", "null", false, "DELETE"},
-			{Firefox, "DELETE", "http://localhost:3000", false, "DELETE"},
-			{Safari, "GET", "null", true, "GET"},
+			{Chromium(), "DELETE", "null", false, "DELETE"},
+			{Firefox(), "DELETE", "http://localhost:3000", false, "DELETE"},
+			{Safari(), "GET", "null", true, "GET"},
 		} {
 			var sent []Outgoing
 			tc.engine.Fetch(Request{Origin: "http://localhost:3000", URL: "http://api.test/first", Method: "DELETE",
@@ -68,7 +68,7 @@ func TestEngineQuirks(t *testing.T) {
 	t.Run("a preflight answered 404 without CORS headers", func(t *testing.T) {
 		server := func(o Outgoing) (Incoming, error) { return Incoming{Status: 404, Header: http.Header{}}, nil }
 		want := map[string]Reason{"chromium": MissingAllowOrigin, "firefox": MissingAllowOrigin, "safari": PreflightStatus}
-		for _, e := range Engines {
+		for _, e := range Engines() {
 			if v := e.Fetch(Request{Origin: "http://localhost:3000", URL: "http://api.test/x", Method: "PUT"}, server); v.Reason != want[e.Name] {
 				t.Errorf("%s: reason %s; want %s", e.Name, v.Reason, want[e.Name])
 			}
@@ -108,16 +108,16 @@ func TestRefusedHeaderNamed(t *testing.T) {
 		{[]Header{{"X-B", "1"}, {"X-A", "1"}, {"x-b", "2"}}, allowNone, "X-B", "x-a"},
 	} {
 		req := Request{Origin: "http://localhost:3000", URL: "http://api.test/x", Method: "POST", Headers: tc.headers, Body: true}
-		for _, e := range Engines {
+		for _, e := range Engines() {
 			v := e.Fetch(req, tc.rt)
 			want := tc.firefox
-			if e == Safari {
+			if e.Name == "safari" {
 				want = tc.safari
 			}
 			if v.Reason != HeaderNotAllowed || !strings.Contains(v.Message, " "+want+" ") && !strings.Contains(v.Message, "‘"+want+"’") {
 				t.Errorf("%s, headers %v: %s %q; want it to name %s", e.Name, tc.headers, v.Reason, v.Message, want)
 			}
-			if len(v.Alternatives) > 0 != (e == Chromium) {
+			if len(v.Alternatives) > 0 != (e.Name == "chromium") {
 				t.Errorf("%s, headers %v: alternatives %q", e.Name, tc.headers, v.Alternatives)
 			}
 		}

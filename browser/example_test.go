@@ -58,7 +58,7 @@ func ExampleEngine_Fetch() {
 		return browser.Incoming{Status: 200, Header: http.Header{}}, nil // no CORS headers
 	}
 	req := browser.Request{Origin: "http://localhost:3000", URL: "http://api.example.com/data"}
-	for _, e := range browser.Engines {
+	for _, e := range browser.Engines() {
 		v := e.Fetch(req, server)
 		fmt.Println(e.Product, v.Allowed, v.Reason)
 		for _, line := range v.Messages {

@@ -88,7 +88,7 @@ type Verdict struct {
 	// of them in the iteration order of its internal hash table, which the
 	// model does not reproduce. Message then names the first in sorted order.
 	// Firefox and WebKit name the one Message names (see
-	// [Engine.RefusedInHeaderMapOrder]), so theirs have none.
+	// [Engine.refusedInHeaderMapOrder]), so theirs have none.
 	Alternatives []string
 	// Refused lists every request header name the preflight refused.
 	Refused []string
@@ -112,7 +112,7 @@ type Verdict struct {
 
 // Fetch runs req as a page's fetch() would in Chromium, asking rt for each
 // answer, and returns the verdict. See [Engine.Fetch] for the other engines.
-func Fetch(req Request, rt RoundTripper) Verdict { return Chromium.Fetch(req, rt) }
+func Fetch(req Request, rt RoundTripper) Verdict { return chromium.Fetch(req, rt) }
 
 // Fetch runs req as a page's fetch() would in the engine, asking rt for each
 // answer, and returns the verdict with the engine's console lines.
@@ -128,7 +128,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 		return blocked
 	}
 	v := Verdict{Warnings: warnings}
-	block := func(f Failure) Verdict {
+	block := func(f failure) Verdict {
 		if n := len(v.Exchanges); n > 0 && v.Exchanges[n-1].Err == nil {
 			x := v.Exchanges[n-1]
 			v.Warnings = append(v.Warnings, blockedWarnings(x.Response.Header, x.Request.Preflight, x.Request.Header.Get("Origin"))...)
@@ -148,11 +148,11 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 		cur := req
 		cur.Method, cur.Headers, cur.Body = method, hs, body
 		crossOrigin := originOf(current) != req.Origin
-		if crossOrigin && (NeedsPreflight(cur) || preflighted && e.PreflightsAfterRedirect) {
+		if crossOrigin && (NeedsPreflight(cur) || preflighted && e.preflightsAfterRedirect) {
 			preflighted = true
 			v.Preflight = true
 			preflightOrigin := origin
-			if e.PreflightKeepsOrigin {
+			if e.preflightKeepsOrigin {
 				preflightOrigin = req.Origin
 			}
 			out := Outgoing{Preflight: true, Method: http.MethodOptions, URL: current, Header: preflightHeader(cur, preflightOrigin)}
@@ -161,10 +161,10 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 			if err != nil {
 				return e.networkError(v, current, err, true)
 			}
-			fail := Failure{Preflight: true, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
+			fail := failure{Preflight: true, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
 			if isRedirect(in.Status) {
 				fail.RedirectTo = resolve(current, in.Header.Get("Location"))
-				if r, val := corsCheck(in.Header, preflightOrigin, req.Credentials); r != Allowed && e.PreflightRedirectCORSFirst {
+				if r, val := corsCheck(in.Header, preflightOrigin, req.Credentials); r != Allowed && e.preflightRedirectCORSFirst {
 					fail.Reason, fail.Value = r, val
 					return block(fail)
 				}
@@ -172,7 +172,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 				return block(fail)
 			}
 			statusOK := in.Status >= 200 && in.Status <= 299
-			if !statusOK && e.PreflightStatusFirst {
+			if !statusOK && e.preflightStatusFirst {
 				fail.Reason = PreflightStatus
 				return block(fail)
 			}
@@ -193,7 +193,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 					fail.Value = ordered[0]
 					fail.Header = e.headerName(cur.Headers, ordered[0])
 					verdict := block(fail)
-					if !e.RefusedHeaderAnyOrder {
+					if !e.refusedHeaderAnyOrder {
 						return verdict
 					}
 					for _, n := range ordered[1:] {
@@ -227,7 +227,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 		redirect := isRedirect(in.Status) && in.Header.Get("Location") != ""
 		if crossOrigin {
 			if r, val := corsCheck(in.Header, origin, req.Credentials); r != Allowed {
-				fail := Failure{Reason: r, Value: val, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
+				fail := failure{Reason: r, Value: val, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
 				if redirect {
 					fail.RedirectTo = resolve(current, in.Header.Get("Location"))
 				}
@@ -251,7 +251,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 		}
 		next.Fragment = ""
 		if next.Scheme != "http" && next.Scheme != "https" {
-			return block(Failure{Reason: RedirectScheme, Status: in.Status, RedirectTo: next.String()})
+			return block(failure{Reason: RedirectScheme, Status: in.Status, RedirectTo: next.String()})
 		}
 		if redirects+1 > MaxRedirects {
 			v.Reason, v.URL = TooManyRedirects, current
@@ -260,7 +260,7 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 		}
 		nextURL := next.String()
 		if next.User != nil && originOf(nextURL) != req.Origin {
-			return block(Failure{Reason: RedirectWithCredentials, Value: nextURL, Status: in.Status, RedirectTo: nextURL})
+			return block(failure{Reason: RedirectWithCredentials, Value: nextURL, Status: in.Status, RedirectTo: nextURL})
 		}
 		crossOriginHop := originOf(current) != originOf(nextURL)
 		if crossOriginHop {
@@ -269,18 +269,18 @@ func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 				origin = "null"
 			}
 			// Step 13: Authorization is not carried to another origin.
-			if !e.RedirectKeepsAuthorization {
+			if !e.redirectKeepsAuthorization {
 				hs = slices.DeleteFunc(slices.Clone(hs), func(h Header) bool { return strings.EqualFold(h.Name, "authorization") })
 			}
 		}
 		// Step 12 and 13: 303, and 301/302 after POST, become GET without body.
 		toGet := in.Status == 303 && method != "GET" && method != "HEAD" || (in.Status == 301 || in.Status == 302) && method == "POST"
-		if e.CrossOriginRedirectDeleteToGet && crossOriginHop && method == "DELETE" {
+		if e.crossOriginRedirectDeleteToGet && crossOriginHop && method == "DELETE" {
 			toGet = true
 		}
 		if toGet {
 			method, body = "GET", false
-			if !e.RedirectKeepsContentHeaders {
+			if !e.redirectKeepsContentHeaders {
 				hs = slices.DeleteFunc(slices.Clone(hs), func(h Header) bool {
 					n := strings.ToLower(h.Name)
 					return n == "content-type" || n == "content-language" || n == "content-encoding" || n == "content-location"
@@ -308,9 +308,9 @@ func resolve(base, ref string) string {
 
 // refusedOrder returns the refused header names (lower-case, sorted) in the
 // order the engine checks them: sorted, or in WebKit's header map order (see
-// [Engine.RefusedInHeaderMapOrder]).
+// [Engine.refusedInHeaderMapOrder]).
 func (e *Engine) refusedOrder(hs []Header, refused []string) []string {
-	if !e.RefusedInHeaderMapOrder {
+	if !e.refusedInHeaderMapOrder {
 		return refused
 	}
 	left := make(map[string]bool, len(refused))
@@ -343,7 +343,7 @@ func (e *Engine) refusedOrder(hs []Header, refused []string) []string {
 // engine logs it: as the page first wrote it, or, for a name WebKit knows,
 // in WebKit's spelling.
 func (e *Engine) headerName(hs []Header, lower string) string {
-	if e.RefusedInHeaderMapOrder {
+	if e.refusedInHeaderMapOrder {
 		if n, ok := webKitHeaderNames[lower]; ok {
 			return n
 		}
@@ -359,7 +359,7 @@ func (e *Engine) headerName(hs []Header, lower string) string {
 // networkError is the verdict when no answer came, to a preflight or not.
 func (e *Engine) networkError(v Verdict, at string, err error, preflight bool) Verdict {
 	v.Reason, v.URL, v.Err = NetworkError, at, err
-	f := Failure{Reason: NetworkError, URL: at, Preflight: preflight}
+	f := failure{Reason: NetworkError, URL: at, Preflight: preflight}
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		f.Value = "refused"
 	}
@@ -394,7 +394,7 @@ func (e *Engine) checkPreflightLists(h http.Header, r Request) (Reason, []string
 	}
 	wildcardOK := r.Credentials != Include
 	methodOK := headers.IsSafelistedMethod(r.Method) || slices.Contains(methods, r.Method) || wildcardOK && slices.Contains(methods, "*")
-	if !methodOK && e.MethodBeforeHeaderList {
+	if !methodOK && e.methodBeforeHeaderList {
 		return MethodNotAllowed, []string{r.Method}
 	}
 	names, ok := parseList(h, "Access-Control-Allow-Headers")

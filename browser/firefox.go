@@ -2,16 +2,20 @@ package browser
 
 import "fmt"
 
-// Firefox is Gecko's behaviour, measured on Firefox ESR 153.
-var Firefox = &Engine{
+// Firefox returns Gecko's behaviour, measured on Firefox ESR 153. Each call
+// returns a fresh copy.
+func Firefox() *Engine { e := firefox; return &e }
+
+// firefox is the engine Firefox returns copies of.
+var firefox = Engine{
 	Name:                       "firefox",
 	Product:                    "Firefox 153",
 	MaxAge:                     86400, // netwerk/protocol/http/nsCORSListenerProxy.cpp
-	PreflightsAfterRedirect:    true,
-	PreflightKeepsOrigin:       true,
-	PreflightRedirectCORSFirst: true,
-	MethodBeforeHeaderList:     true,
-	LoopbackIsTrustworthy:      true,
+	preflightsAfterRedirect:    true,
+	preflightKeepsOrigin:       true,
+	preflightRedirectCORSFirst: true,
+	methodBeforeHeaderList:     true,
+	loopbackIsTrustworthy:      true,
 	console:                    firefoxConsole,
 	mixedContent:               firefoxMixedContent,
 }
@@ -19,7 +23,7 @@ var Firefox = &Engine{
 // firefoxConsole returns Firefox's lines for a blocked request: the reason,
 // then, when the failure cancelled a preflight or a redirect, a second line
 // saying the request did not succeed. Firefox quotes with U+2018 and U+2019.
-func firefoxConsole(f Failure) []string {
+func firefoxConsole(f failure) []string {
 	at := f.URL
 	status := ""
 	var reason string

@@ -36,7 +36,7 @@ func FuzzEngines(f *testing.F) {
 		if !req.Credentials.Valid() {
 			req.Credentials = ""
 		}
-		for _, e := range Engines {
+		for _, e := range Engines() {
 			v := e.Fetch(req, server)
 			if v.Allowed && (v.Reason != Allowed || len(v.Messages) > 0) || !v.Allowed && v.Reason == Allowed {
 				t.Fatalf("%s: allowed=%v reason=%q messages=%q", e.Name, v.Allowed, v.Reason, v.Messages)

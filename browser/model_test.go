@@ -334,7 +334,7 @@ func TestRisksOnBlockedAnswers(t *testing.T) {
 		h.Set("Access-Control-Max-Age", "1728000")
 		return Incoming{Status: 405, Header: h}, nil
 	}
-	for _, e := range Engines {
+	for _, e := range Engines() {
 		v := e.Fetch(Request{Origin: "http://localhost:3000", URL: "http://api.test/x", Method: "PUT", Credentials: Include}, server)
 		codes := map[string]bool{}
 		for _, w := range v.Warnings {

@@ -17,7 +17,7 @@ func TestEveryRedirectStatusIsFollowed(t *testing.T) {
 		{301, true, "GET"}, {302, true, "GET"}, {303, true, "GET"}, {307, true, "POST"}, {308, true, "POST"},
 		{300, false, ""}, {304, false, ""}, {305, false, ""}, {306, false, ""},
 	} {
-		for _, e := range Engines {
+		for _, e := range Engines() {
 			var sent []Outgoing
 			v := e.Fetch(Request{Origin: page, URL: api, Method: "POST", Body: true, Headers: []Header{{"Content-Type", "text/plain"}}},
 				server{api: {tc.status, hdr("Location", "/next", "Access-Control-Allow-Origin", page)},

@@ -28,6 +28,8 @@ type Header struct {
 
 // Request is one fetch() call made by a page.
 type Request struct {
+	// _ makes literals name their fields, so that fields can be added.
+	_ [0]func()
 	// Origin is the page's origin, serialised: "http://localhost:3000".
 	Origin string
 	// URL is the absolute URL fetched.

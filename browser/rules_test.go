@@ -46,7 +46,7 @@ func TestRuleBoundaries(t *testing.T) {
 	t.Run("a preflight passes only with a 2xx status", func(t *testing.T) {
 		for _, status := range []int{200, 204, 299, 300, 304, 400} {
 			ok := status <= 299
-			for _, e := range Engines {
+			for _, e := range Engines() {
 				var sent []Outgoing
 				v := e.Fetch(Request{Origin: page, URL: api, Method: "PUT"}, server{
 					"OPTIONS " + api: {status, hdr("Access-Control-Allow-Origin", page, "Access-Control-Allow-Methods", "PUT")},
@@ -61,7 +61,7 @@ func TestRuleBoundaries(t *testing.T) {
 	t.Run("Authorization is dropped on a cross-origin redirect whatever its case", func(t *testing.T) {
 		for _, name := range []string{"Authorization", "authorization", "AUTHORIZATION"} {
 			var sent []Outgoing
-			v := Chromium.Fetch(Request{Origin: page, URL: api, Headers: []Header{{name, "Bearer x"}}}, server{
+			v := Chromium().Fetch(Request{Origin: page, URL: api, Headers: []Header{{name, "Bearer x"}}}, server{
 				"OPTIONS " + api:      {204, hdr("Access-Control-Allow-Origin", page, "Access-Control-Allow-Headers", "authorization")},
 				api:                   {302, hdr("Location", "http://other.test/x", "Access-Control-Allow-Origin", page)},
 				"http://other.test/x": {200, hdr("Access-Control-Allow-Origin", "*")},

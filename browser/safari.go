@@ -6,18 +6,22 @@ import (
 	"strings"
 )
 
-// Safari is WebKit's behaviour, measured on WebKitGTK 2.50 (MiniBrowser):
-// the same WebCore CORS code and console wording as Safari.
-var Safari = &Engine{
+// Safari returns WebKit's behaviour, measured on WebKitGTK 2.50
+// (MiniBrowser): the same WebCore CORS code and console wording as Safari.
+// Each call returns a fresh copy.
+func Safari() *Engine { e := safari; return &e }
+
+// safari is the engine Safari returns copies of.
+var safari = Engine{
 	Name:                           "safari",
 	Product:                        "Safari (WebKit 2.50)",
 	MaxAge:                         600, // Source/WebCore/loader/CrossOriginPreflightResultCache.cpp
-	PreflightsAfterRedirect:        true,
-	PreflightStatusFirst:           true,
-	CrossOriginRedirectDeleteToGet: true,
-	RedirectKeepsAuthorization:     true,
-	RedirectKeepsContentHeaders:    true,
-	RefusedInHeaderMapOrder:        true,
+	preflightsAfterRedirect:        true,
+	preflightStatusFirst:           true,
+	crossOriginRedirectDeleteToGet: true,
+	redirectKeepsAuthorization:     true,
+	redirectKeepsContentHeaders:    true,
+	refusedInHeaderMapOrder:        true,
 	console:                        safariConsole,
 	mixedContent:                   safariMixedContent,
 	badPort: func(port int, url string) []string {
@@ -62,7 +66,7 @@ var webKitHeaderNames = func() map[string]string {
 // safariConsole returns WebKit's two lines for a blocked request: the reason
 // (with "Cross-origin redirection to ... denied" before it when the refused
 // answer was a redirect), then "Fetch API cannot load".
-func safariConsole(f Failure) []string {
+func safariConsole(f failure) []string {
 	if f.Reason == NetworkError {
 		// WebKit logs nothing when the request itself gets no answer; for a
 		// preflight, it names a refused connection (other errors' words are

@@ -110,7 +110,7 @@ func varies(h http.Header, name string) bool {
 // seconds, with their caps: "Chromium 156 honours (7200 s) and Safari ...".
 func maxAgeCaps(n int) string {
 	var capped []string
-	for _, e := range Engines {
+	for _, e := range engines {
 		if n > e.MaxAge {
 			capped = append(capped, fmt.Sprintf("%s honours (it caches the preflight for %d s)", e.Product, e.MaxAge))
 		}

@@ -122,7 +122,7 @@ func TestLocalNetworkAccessInChromium(t *testing.T) {
 				if results[i].OK == c.blocked {
 					t.Errorf("%s %s: Chromium ok=%v %q; want blocked=%v", r.Method, r.URL, results[i].OK, results[i].Console, c.blocked)
 				}
-				v := modelFor(browser.Chromium, e.Origin(), r, results[i], c.page, c.target)
+				v := modelFor(browser.Chromium(), e.Origin(), r, results[i], c.page, c.target)
 				if v.Allowed != results[i].OK || !slices.Equal(v.Messages, engineLines("chromium", results[i].Console, true)) {
 					t.Errorf("%s %s: Chromium ok=%v %q; model allowed=%v %q", r.Method, r.URL, results[i].OK, results[i].Console, v.Allowed, v.Messages)
 				}

@@ -1,7 +1,3 @@
-// Package check is corskit's doctor: it performs one cross-origin request as
-// a browser would, over real HTTP, judges it with the [browser] model, and
-// explains the verdict: Chromium's console line, what was sent and answered,
-// why, the fix for the user's server stack, and the risks.
 package check
 
 import (
@@ -83,7 +79,7 @@ type Report struct {
 	// for all).
 	Verdict browser.Verdict
 	// Engines are the verdicts of every engine judged, in the order of
-	// browser.Engines.
+	// browser.Engines().
 	Engines []EngineVerdict
 	// Problems are every problem on the request's path, in the order the
 	// engine the fix is for meets them, each with its cause.

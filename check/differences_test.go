@@ -3,7 +3,6 @@ package check_test
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -58,12 +57,10 @@ func (d *differences) counterfactuals(e *browser.Engine, req browser.Request, bo
 		d.quirks[e.Name] = map[string]int{}
 	}
 	for _, q := range quirks {
-		copied := *e
-		f := reflect.ValueOf(&copied).Elem().FieldByName(q)
-		if !f.Bool() {
+		copied, ok := e.Without(q)
+		if !ok {
 			continue
 		}
-		f.SetBool(false)
 		w := copied.Fetch(req, check.Transport(context.Background(), check.Options{Body: body, Timeout: 5 * time.Second}))
 		if w.Allowed != v.Allowed || !slices.Equal(w.Messages, v.Messages) {
 			d.quirks[e.Name][q]++
@@ -105,7 +102,7 @@ func (d *differences) markdown() string {
 	for _, q := range quirks {
 		row("`"+q+"`", func(n string) string {
 			e, _ := browser.EngineNamed(n)
-			if !reflect.ValueOf(*e).FieldByName(q).Bool() {
+			if !slices.Contains(e.Quirks(), q) {
 				return "no"
 			}
 			return fmt.Sprintf("yes (without it, %d differ)", d.quirks[n][q])

@@ -74,4 +74,7 @@
 // live in another module and so cannot import an internal package of this
 // one; cors/unstable/hooks lets corskit's gateway decide a request once and
 // apply that decision, and answer preflights from its own HTTP/1.1 server.
+//
+// corskit's other public packages, and what each promises, are listed in
+// docs/api.md of corskit's repository.
 package cors

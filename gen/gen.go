@@ -1,11 +1,3 @@
-// Package gen writes, from one corskit policy, the CORS configuration of
-// other servers and frameworks (nginx, Caddy, Apache, Envoy, Traefik,
-// Express, Flask, PHP and Go), of storage services (Amazon S3, Azure Blob
-// Storage, Google Cloud Storage) and of Kubernetes (a Gateway API HTTPRoute,
-// ingress-nginx annotations). Each output is complete and runs as given.
-// Where a target cannot express part of the policy, Generate refuses and says
-// which part and why, unless BestEffort is set, in which case it writes the
-// closest safe subset and lists what it left out.
 package gen
 
 import (

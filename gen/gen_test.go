@@ -132,7 +132,7 @@ func verify(t *testing.T, target string, cfg cors.Config, base string, errorPath
 					// The servers run on loopback, standing in for the deployed API.
 					req := browser.Request{Origin: o, Method: m, Headers: hs, Credentials: c, Body: m != "GET", StandIn: true}
 					want := allows(cfg, req)
-					for _, e := range browser.Engines {
+					for _, e := range browser.Engines() {
 						req.URL = base + "/data"
 						got := e.Fetch(req, rt(base))
 						req.URL = gw.URL + "/data"

@@ -1,9 +1,3 @@
-// Package lint reviews CORS configurations without any network: corskit
-// policies and gateway files, nginx configurations, Express, Flask, PHP
-// and Go sources, the Python stacks' (Django settings, FastAPI and Starlette,
-// aiohttp-cors: rules registered by gen's stack files), the CORS rules of S3, Azure Blob Storage and Cloud
-// Storage, Gateway API HTTPRoutes and ingress-nginx Ingresses, reporting each dangerous pattern at file:line:column with
-// a rule id, a message and the fix.
 package lint
 
 import (

@@ -12,7 +12,7 @@ import (
 	"github.com/corskit/corskit/audit"
 	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/cors/unstable/origin"
-	"github.com/corskit/corskit/policy"
+	"github.com/corskit/corskit/internal/policyfile"
 	"github.com/corskit/corskit/proxy"
 )
 
@@ -24,7 +24,7 @@ var secretName = regexp.MustCompile(`(?i)token|secret|session|passw|auth|api[-_]
 // lintPolicy reports every validation error of the middleware, located, and
 // the warnings of a policy that validates.
 func lintPolicy(file string, data []byte) []Finding {
-	doc, err := policy.ParseDocument(file, data)
+	doc, err := policyfile.ParseDocument(file, data)
 	if err != nil {
 		return []Finding{fromError(file, err)}
 	}
@@ -140,7 +140,7 @@ func unjoin(err error) []error {
 // fromError turns a located policy error ("file:line:col: ...") into a finding.
 func fromError(file string, err error) Finding {
 	line, col := 1, 1
-	var pe *policy.Error
+	var pe *policyfile.Error
 	msg := err.Error()
 	if errors.As(err, &pe) {
 		parts := strings.Split(pe.Source, ":")

@@ -1,160 +1,40 @@
-// Package policy reads a CORS policy, a [cors.Config], from a YAML or JSON
-// file and from environment variables, with the keys and variable names that
-// every corskit command shares:
-//
-//	file key                 environment variable       Config field
-//	allow_origins            CORS_ALLOW_ORIGINS         AllowOrigins
-//	allow_methods            CORS_ALLOW_METHODS         AllowMethods
-//	allow_headers            CORS_ALLOW_HEADERS         AllowHeaders
-//	expose_headers           CORS_EXPOSE_HEADERS        ExposeHeaders
-//	allow_credentials        CORS_ALLOW_CREDENTIALS     AllowCredentials
-//	max_age                  CORS_MAX_AGE               MaxAge
-//	allow_private_network    CORS_ALLOW_PRIVATE_NETWORK AllowPrivateNetwork
-//
-// and likewise preflight_status, preflight_passthrough and the dangerously_
-// opt-ins. Lists in environment variables are comma-separated. The
-// environment overrides the file. Every error names where the bad value came
-// from: the file, line and column, or the variable.
 package policy
 
 import (
-	"errors"
-	"fmt"
-	"os"
-	"reflect"
-	"strings"
-
 	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/internal/policyfile"
 )
 
-// Error is a problem with one value of a policy, located in its source.
-type Error struct {
-	// Source is where the value came from: "cors.yaml:3:5" or
-	// "environment variable CORS_MAX_AGE".
-	Source string
-	// Key is the policy key, e.g. "allow_origins"; empty for the whole file.
-	Key string
-	// Err says what is wrong; a *cors.ConfigError for a value the middleware
-	// refuses.
-	Err error
-}
+// Error is a problem with one value of a policy, located in its source. Its
+// fields are Source (where the value came from: "cors.yaml:3:5" or
+// "environment variable CORS_MAX_AGE"), Key (the policy key, e.g.
+// "allow_origins"; empty for the whole file) and Err (what is wrong; a
+// *cors.ConfigError for a value the middleware refuses). Unwrap returns Err.
+type Error = policyfile.Error
 
-func (e *Error) Error() string {
-	if e.Key == "" {
-		return e.Source + ": " + e.Err.Error()
-	}
-	return e.Source + ": " + e.Key + ": " + e.Err.Error()
-}
-
-// Unwrap returns the underlying error.
-func (e *Error) Unwrap() error { return e.Err }
-
-// field is one policy key and the Config field it fills.
-type field struct {
-	key   string // allow_origins
-	env   string // CORS_ALLOW_ORIGINS
-	name  string // AllowOrigins
-	index int
-	kind  reflect.Kind
-}
-
-// fields lists the policy keys, read from cors.Config's yaml tags so that the
-// file format can never drift from the Go type.
-var fields = func() []field {
-	var out []field
-	t := reflect.TypeFor[cors.Config]()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		key, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if key == "" || key == "-" {
-			continue
-		}
-		out = append(out, field{key: key, env: "CORS_" + strings.ToUpper(key), name: f.Name, index: i, kind: f.Type.Kind()})
-	}
-	return out
-}()
+// MaxFileSize bounds a policy file; a larger one is refused before parsing.
+const MaxFileSize = policyfile.MaxFileSize
 
 // Keys returns the policy keys a file may hold.
-func Keys() []string {
-	out := make([]string, len(fields))
-	for i, f := range fields {
-		out[i] = f.key
-	}
-	return out
-}
+func Keys() []string { return policyfile.Keys() }
+
+// Parse reads a policy from data, the YAML or JSON contents of the file name
+// (used in messages). Unknown keys are errors that suggest the nearest known
+// key; every error gives file, line and column. Parse does not validate the
+// values' meaning: [Load] does, with [cors.Config.Validate].
+func Parse(name string, data []byte) (cors.Config, error) { return policyfile.Parse(name, data) }
 
 // Load reads the policy file at path (none when path is empty), applies the
 // environment through lookup (os.LookupEnv, or nil for none), and validates
-// the result with [cors.Config.Validate]. It reports every problem at once, each located
-// in its source.
+// the result with [cors.Config.Validate]. It reports every problem at once,
+// each located in its source.
 func Load(path string, lookup func(string) (string, bool)) (cors.Config, error) {
-	var cfg cors.Config
-	src := sources{}
-	var errs []error
-	if path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return cors.Config{}, fmt.Errorf("policy: %w; check the file's path", err)
-		}
-		fileCfg, fileSrc, err := parse(path, data)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		cfg, src = fileCfg, fileSrc
-	}
-	if lookup != nil {
-		if err := applyEnv(&cfg, src, lookup); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if len(errs) > 0 {
-		return cors.Config{}, errors.Join(errs...)
-	}
-	if err := cfg.Validate(); err != nil {
-		return cors.Config{}, src.locate(err)
-	}
-	return cfg, nil
+	return policyfile.Load(path, lookup)
 }
 
-// sources remembers where each value came from, by key and by "key=value"
-// for each list item: "cors.yaml:3:5" or "environment variable CORS_MAX_AGE".
-type sources map[string]string
-
-func (s sources) add(key, value, loc string) {
-	s[key] = loc
-	s[key+"="+value] = loc
-}
-
-// locate wraps each *cors.ConfigError of err in an *Error that names the
-// source of the offending value.
-func (s sources) locate(err error) error {
-	joined, ok := err.(interface{ Unwrap() []error })
-	if !ok {
-		return err
-	}
-	var out []error
-	for _, e := range joined.Unwrap() {
-		var ce *cors.ConfigError
-		if !errors.As(e, &ce) {
-			out = append(out, e)
-			continue
-		}
-		out = append(out, &Error{Source: s.find(ce), Err: ce})
-	}
-	return errors.Join(out...)
-}
-
-func (s sources) find(ce *cors.ConfigError) string {
-	for _, f := range fields {
-		if f.name != ce.Field {
-			continue
-		}
-		if loc, ok := s[f.key+"="+ce.Value]; ok {
-			return loc
-		}
-		if loc, ok := s[f.key]; ok {
-			return loc
-		}
-	}
-	return "policy"
+// ApplyEnv overrides cfg with the CORS_* variables that lookup finds
+// (os.LookupEnv in a program). Lists are comma-separated; an empty variable
+// sets an empty list. It reports every bad variable at once.
+func ApplyEnv(cfg *cors.Config, lookup func(string) (string, bool)) error {
+	return policyfile.ApplyEnv(cfg, lookup)
 }

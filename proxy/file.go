@@ -8,7 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/corskit/corskit/policy"
+	"github.com/corskit/corskit/internal/policyfile"
 )
 
 // File is a gateway's configuration file: the policy keys of package policy
@@ -32,7 +32,7 @@ func FileKeys() []string {
 
 // ReadFile reads a gateway configuration file. Every error is located.
 func ReadFile(path string) (File, error) {
-	doc, err := policy.ReadDocument(path)
+	doc, err := policyfile.ReadDocument(path)
 	if err != nil {
 		return File{}, err
 	}

@@ -7,9 +7,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Metrics are a gateway's Prometheus metrics, on a registry of its own.
+// Metrics are a gateway's Prometheus metrics, on a registry of its own;
+// [Metrics.Handler] serves them.
 type Metrics struct {
-	Registry       *prometheus.Registry
+	registry       *prometheus.Registry
 	requests       *prometheus.CounterVec
 	byOutcome      map[string]prometheus.Counter // resolved once: no label hashing per request
 	upstream       prometheus.Histogram
@@ -20,7 +21,7 @@ type Metrics struct {
 
 func newMetrics() *Metrics {
 	m := &Metrics{
-		Registry: prometheus.NewRegistry(),
+		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "corskit_proxy_requests_total",
 			Help: "Requests by CORS outcome: non_cors, preflight_allowed, preflight_denied, actual_allowed, actual_denied, websocket_denied.",
@@ -43,7 +44,7 @@ func newMetrics() *Metrics {
 		Name: "corskit_proxy_handoffs_total",
 		Help: "Connections the fast path handed to net/http's server, at a request with a body, an upgrade or unusual syntax.",
 	})
-	m.Registry.MustRegister(m.requests, m.upstream, m.upstreamErrors, m.reloads, m.handoffs)
+	m.registry.MustRegister(m.requests, m.upstream, m.upstreamErrors, m.reloads, m.handoffs)
 	m.byOutcome = map[string]prometheus.Counter{}
 	for _, o := range []string{"non_cors", "preflight_allowed", "preflight_denied", "actual_allowed", "actual_denied", "websocket_denied"} {
 		m.byOutcome[o] = m.requests.WithLabelValues(o)
@@ -58,6 +59,11 @@ func (m *Metrics) count(outcome string) {
 		return
 	}
 	m.requests.WithLabelValues(outcome).Inc()
+}
+
+// Handler serves the metrics in Prometheus's text exposition format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
 // AdminHandler serves /healthz, /readyz and /metrics for the admin listener.
@@ -76,6 +82,6 @@ func (g *Gateway) AdminHandler(ready func() error) http.Handler {
 		}
 		w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(g.Metrics.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", g.Metrics.Handler())
 	return mux
 }
