@@ -3,10 +3,11 @@
 package sarif
 
 import (
-	"encoding/json"
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/corskit/corskit/internal/jsonout"
 )
 
 // Rule is a kind of finding.
@@ -100,9 +101,7 @@ func Write(w io.Writer, tool, version, informationURI string, rules []Rule, resu
 	if informationURI != "" {
 		driver["informationUri"] = informationURI
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(map[string]any{
+	return jsonout.Write(w, map[string]any{
 		"version": "2.1.0",
 		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
 		"runs":    []any{map[string]any{"tool": map[string]any{"driver": driver}, "results": outResults}},
