@@ -26,7 +26,8 @@ for tool in go nginx; do
 done
 if [ -n "${CORSKIT:-}" ]; then cp "$CORSKIT" "$work/corskit"; else go build -o "$work/corskit" ./cmd/corskit; fi
 go build -o "$work/mixed" ./bench/mixed
-wait_port() { for _ in $(seq 100); do (echo >"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return; sleep 0.1; done; echo "mixed: nothing on $1" >&2; exit 1; }
+ME=mixed
+. bench/lib.sh
 
 echo "$DURATION per gateway and mode; 12 victims, 4 attackers; $(nginx -v 2>&1); $(go version | cut -d' ' -f3)"
 echo
@@ -52,11 +53,7 @@ error_log $work/nginx/error.log error;
 events { worker_connections 4096; }
 http {
     access_log off;
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
+$(nginx_temp_paths "$work/nginx")
     upstream api { server $UP; keepalive 128; keepalive_requests 1000000; }
     server {
         listen $NGX;

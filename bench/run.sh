@@ -36,7 +36,8 @@ UPSTREAM="${UPSTREAM:-nginx}"
 OTHER="${OTHER:-}"
 OGW=127.0.0.1:18094
 
-wait_port() { for _ in $(seq 100); do (echo >"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return; sleep 0.1; done; echo "bench: nothing on $1" >&2; exit 1; }
+ME=bench
+. bench/lib.sh
 
 if [ "$UPSTREAM" = go ]; then
 	GOMAXPROCS=1 taskset -c 1 "$work/upstream" -listen "$UP" & pids+=($!)
@@ -50,11 +51,7 @@ error_log stderr error;
 events { worker_connections 4096; }
 http {
     access_log off;
-    client_body_temp_path $work/up/body;
-    proxy_temp_path $work/up/proxy;
-    fastcgi_temp_path $work/up/fastcgi;
-    uwsgi_temp_path $work/up/uwsgi;
-    scgi_temp_path $work/up/scgi;
+$(nginx_temp_paths "$work/up")
     keepalive_requests 1000000;
     server {
         listen $UP;
@@ -83,11 +80,7 @@ events { worker_connections 4096; }
 http {
     access_log off;
     keepalive_requests 1000000;  # as the gateway: no limit on a client connection's requests
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
+$(nginx_temp_paths "$work/nginx")
     upstream api { server $UP; keepalive 128; keepalive_requests 1000000; }
     map \$http_origin \$cors_origin { default ""; "$ORIGIN" \$http_origin; }
     server {

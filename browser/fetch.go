@@ -118,176 +118,249 @@ func Fetch(req Request, rt RoundTripper) Verdict { return chromium.Fetch(req, rt
 // answer, and returns the verdict with the engine's console lines.
 func (e *Engine) Fetch(req Request, rt RoundTripper) Verdict {
 	req = req.normalized()
-	first := req.URL
-	current := req.URL
-	origin := req.Origin
-	method, body := req.Method, req.Body
-	hs := req.Headers
 	blocked, warnings, ok := e.beforeFetch(req)
 	if ok {
 		return blocked
 	}
-	v := Verdict{Warnings: warnings}
-	block := func(f failure) Verdict {
-		if n := len(v.Exchanges); n > 0 && v.Exchanges[n-1].Err == nil {
-			x := v.Exchanges[n-1]
-			v.Warnings = append(v.Warnings, blockedWarnings(x.Response.Header, x.Request.Preflight, x.Request.Header.Get("Origin"))...)
-		}
-		f.URL, f.FirstURL, f.Origin, f.RequestOrigin = current, first, req.Origin, origin
-		v.Reason, v.URL = f.Reason, current
-		v.Messages = e.console(f)
-		if len(v.Messages) > 0 {
-			v.Message = v.Messages[0]
-		}
-		return v
+	f := &fetchState{
+		e: e, rt: rt, req: req,
+		first: req.URL, current: req.URL, origin: req.Origin,
+		method: req.Method, body: req.Body, hs: req.Headers,
+		v: Verdict{Warnings: warnings},
 	}
+	for redirects := 0; ; redirects++ {
+		if v, done := f.hop(redirects); done {
+			return v
+		}
+	}
+}
+
+// fetchState is one [Engine.Fetch] in progress: the request as the page
+// made it, the request as the redirects so far changed it, and the verdict
+// being built. Its methods are the steps of one hop.
+type fetchState struct {
+	e   *Engine
+	rt  RoundTripper
+	req Request // as the page made it
+
+	first   string // the request's URL
+	current string // the URL of this hop
+	origin  string // the Origin sent: "null" once a redirect tainted it
+	method  string
+	body    bool
+	hs      []Header
+
+	v Verdict
 	// preflighted is true once a preflight was needed: Firefox and WebKit
 	// then preflight every later hop too.
-	preflighted := false
-	for redirects := 0; ; redirects++ {
-		cur := req
-		cur.Method, cur.Headers, cur.Body = method, hs, body
-		crossOrigin := originOf(current) != req.Origin
-		if crossOrigin && (NeedsPreflight(cur) || preflighted && e.preflightsAfterRedirect) {
-			preflighted = true
-			v.Preflight = true
-			preflightOrigin := origin
-			if e.preflightKeepsOrigin {
-				preflightOrigin = req.Origin
-			}
-			out := Outgoing{Preflight: true, Method: http.MethodOptions, URL: current, Header: preflightHeader(cur, preflightOrigin)}
-			in, err := rt(out)
-			v.Exchanges = append(v.Exchanges, Exchange{Request: out, Response: in, Err: err})
-			if err != nil {
-				return e.networkError(v, current, err, true)
-			}
-			fail := failure{Preflight: true, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
-			if isRedirect(in.Status) {
-				fail.RedirectTo = resolve(current, in.Header.Get("Location"))
-				if r, val := corsCheck(in.Header, preflightOrigin, req.Credentials); r != Allowed && e.preflightRedirectCORSFirst {
-					fail.Reason, fail.Value = r, val
-					return block(fail)
-				}
-				fail.Reason = PreflightRedirect
-				return block(fail)
-			}
-			statusOK := in.Status >= 200 && in.Status <= 299
-			if !statusOK && e.preflightStatusFirst {
-				fail.Reason = PreflightStatus
-				return block(fail)
-			}
-			if r, val := corsCheck(in.Header, preflightOrigin, req.Credentials); r != Allowed {
-				fail.Reason, fail.Value = r, val
-				return block(fail)
-			}
-			if !statusOK {
-				fail.Reason = PreflightStatus
-				return block(fail)
-			}
-			if r, refused := e.checkPreflightLists(in.Header, cur); r != Allowed {
-				fail.Reason = r
-				switch r {
-				case HeaderNotAllowed:
-					v.Refused = refused
-					ordered := e.refusedOrder(cur.Headers, refused)
-					fail.Value = ordered[0]
-					fail.Header = e.headerName(cur.Headers, ordered[0])
-					verdict := block(fail)
-					if !e.refusedHeaderAnyOrder {
-						return verdict
-					}
-					for _, n := range ordered[1:] {
-						alt := fail
-						alt.Value, alt.Header = n, e.headerName(cur.Headers, n)
-						alt.URL, alt.FirstURL, alt.Origin, alt.RequestOrigin = current, first, req.Origin, origin
-						verdict.Alternatives = append(verdict.Alternatives, e.console(alt)[0])
-					}
-					return verdict
-				case MethodNotAllowed:
-					fail.Value = refused[0]
-				case InvalidAllowMethods:
-					fail.List, _ = headerValue(in.Header, "Access-Control-Allow-Methods")
-					fail.Token = firstBadToken(fail.List)
-				case InvalidAllowHeaders:
-					fail.List, _ = headerValue(in.Header, "Access-Control-Allow-Headers")
-					fail.Token = firstBadToken(fail.List)
-				}
-				return block(fail)
-			}
-			v.Warnings = append(v.Warnings, preflightWarnings(in.Header, cur)...)
-		}
+	preflighted bool
+}
 
-		creds := req.Credentials == Include || req.Credentials == SameOrigin && !crossOrigin
-		out := Outgoing{Method: method, URL: current, Header: actualHeader(hs, origin, crossOrigin, method), Credentials: creds, Body: body}
-		in, err := rt(out)
-		v.Exchanges = append(v.Exchanges, Exchange{Request: out, Response: in, Err: err})
-		if err != nil {
-			return e.networkError(v, current, err, false)
+// hop fetches f.current (preflighting it when needed) and either finishes
+// with the verdict (done) or moves f to the redirect's target.
+func (f *fetchState) hop(redirects int) (v Verdict, done bool) {
+	cur := f.req
+	cur.Method, cur.Headers, cur.Body = f.method, f.hs, f.body
+	crossOrigin := originOf(f.current) != f.req.Origin
+	if crossOrigin && (NeedsPreflight(cur) || f.preflighted && f.e.preflightsAfterRedirect) {
+		if v, done := f.preflight(cur); done {
+			return v, true
 		}
-		redirect := isRedirect(in.Status) && in.Header.Get("Location") != ""
-		if crossOrigin {
-			if r, val := corsCheck(in.Header, origin, req.Credentials); r != Allowed {
-				fail := failure{Reason: r, Value: val, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
-				if redirect {
-					fail.RedirectTo = resolve(current, in.Header.Get("Location"))
-				}
-				return block(fail)
-			}
-		}
-		if !redirect {
-			v.Allowed, v.URL, v.Status = true, current, in.Status
-			v.Readable = readable(in.Header, req.Credentials, crossOrigin)
-			v.Warnings = append(v.Warnings, responseWarnings(in.Header, req, crossOrigin)...)
-			return v
-		}
+	}
+	in, v, done := f.actual(crossOrigin)
+	if done {
+		return v, true
+	}
+	return f.redirect(in, redirects)
+}
 
-		// Fetch, "HTTP-redirect fetch".
-		next, err := url.Parse(current)
-		if err == nil {
-			next, err = next.Parse(in.Header.Get("Location"))
+// block finishes the fetch as a CORS failure f: it adds the warnings of the
+// last answer and the engine's console lines.
+func (f *fetchState) block(fail failure) Verdict {
+	v := &f.v
+	if n := len(v.Exchanges); n > 0 && v.Exchanges[n-1].Err == nil {
+		x := v.Exchanges[n-1]
+		v.Warnings = append(v.Warnings, blockedWarnings(x.Response.Header, x.Request.Preflight, x.Request.Header.Get("Origin"))...)
+	}
+	fail.URL, fail.FirstURL, fail.Origin, fail.RequestOrigin = f.current, f.first, f.req.Origin, f.origin
+	v.Reason, v.URL = fail.Reason, f.current
+	v.Messages = f.e.console(fail)
+	if len(v.Messages) > 0 {
+		v.Message = v.Messages[0]
+	}
+	return *v
+}
+
+// preflight sends the preflight for cur and checks its answer in the
+// engine's order: redirect, status, CORS headers, allowed lists. done is
+// true when it failed, with the verdict.
+func (f *fetchState) preflight(cur Request) (v Verdict, done bool) {
+	e := f.e
+	f.preflighted = true
+	f.v.Preflight = true
+	preflightOrigin := f.origin
+	if e.preflightKeepsOrigin {
+		preflightOrigin = f.req.Origin
+	}
+	out := Outgoing{Preflight: true, Method: http.MethodOptions, URL: f.current, Header: preflightHeader(cur, preflightOrigin)}
+	in, err := f.rt(out)
+	f.v.Exchanges = append(f.v.Exchanges, Exchange{Request: out, Response: in, Err: err})
+	if err != nil {
+		return e.networkError(f.v, f.current, err, true), true
+	}
+	fail := failure{Preflight: true, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
+	if isRedirect(in.Status) {
+		fail.RedirectTo = resolve(f.current, in.Header.Get("Location"))
+		if r, val := corsCheck(in.Header, preflightOrigin, f.req.Credentials); r != Allowed && e.preflightRedirectCORSFirst {
+			fail.Reason, fail.Value = r, val
+			return f.block(fail), true
 		}
-		if err != nil {
-			return e.networkError(v, current, fmt.Errorf("bad Location %q: %w", in.Header.Get("Location"), err), false)
+		fail.Reason = PreflightRedirect
+		return f.block(fail), true
+	}
+	statusOK := in.Status >= 200 && in.Status <= 299
+	if !statusOK && e.preflightStatusFirst {
+		fail.Reason = PreflightStatus
+		return f.block(fail), true
+	}
+	if r, val := corsCheck(in.Header, preflightOrigin, f.req.Credentials); r != Allowed {
+		fail.Reason, fail.Value = r, val
+		return f.block(fail), true
+	}
+	if !statusOK {
+		fail.Reason = PreflightStatus
+		return f.block(fail), true
+	}
+	if r, refused := e.checkPreflightLists(in.Header, cur); r != Allowed {
+		fail.Reason = r
+		return f.listFailure(fail, refused, cur, in), true
+	}
+	f.v.Warnings = append(f.v.Warnings, preflightWarnings(in.Header, cur)...)
+	return Verdict{}, false
+}
+
+// listFailure finishes the fetch when the preflight's answer in does not
+// allow cur's method or headers (fail.Reason says which): refused are the
+// refused names.
+func (f *fetchState) listFailure(fail failure, refused []string, cur Request, in Incoming) Verdict {
+	e := f.e
+	switch fail.Reason {
+	case HeaderNotAllowed:
+		f.v.Refused = refused
+		ordered := e.refusedOrder(cur.Headers, refused)
+		fail.Value = ordered[0]
+		fail.Header = e.headerName(cur.Headers, ordered[0])
+		verdict := f.block(fail)
+		if !e.refusedHeaderAnyOrder {
+			return verdict
 		}
-		next.Fragment = ""
-		if next.Scheme != "http" && next.Scheme != "https" {
-			return block(failure{Reason: RedirectScheme, Status: in.Status, RedirectTo: next.String()})
+		for _, n := range ordered[1:] {
+			alt := fail
+			alt.Value, alt.Header = n, e.headerName(cur.Headers, n)
+			alt.URL, alt.FirstURL, alt.Origin, alt.RequestOrigin = f.current, f.first, f.req.Origin, f.origin
+			verdict.Alternatives = append(verdict.Alternatives, e.console(alt)[0])
 		}
-		if redirects+1 > MaxRedirects {
-			v.Reason, v.URL = TooManyRedirects, current
-			v.Err = fmt.Errorf("net::ERR_TOO_MANY_REDIRECTS after %d redirects", MaxRedirects)
-			return v
-		}
-		nextURL := next.String()
-		if next.User != nil && originOf(nextURL) != req.Origin {
-			return block(failure{Reason: RedirectWithCredentials, Value: nextURL, Status: in.Status, RedirectTo: nextURL})
-		}
-		crossOriginHop := originOf(current) != originOf(nextURL)
-		if crossOriginHop {
-			// Step 12: a cross-origin hop taints the origin to "null".
-			if req.Origin != originOf(current) {
-				origin = "null"
+		return verdict
+	case MethodNotAllowed:
+		fail.Value = refused[0]
+	case InvalidAllowMethods:
+		fail.List, _ = headerValue(in.Header, "Access-Control-Allow-Methods")
+		fail.Token = firstBadToken(fail.List)
+	case InvalidAllowHeaders:
+		fail.List, _ = headerValue(in.Header, "Access-Control-Allow-Headers")
+		fail.Token = firstBadToken(fail.List)
+	}
+	return f.block(fail)
+}
+
+// actual sends the request itself and checks its answer in. done is true
+// when the fetch ends here (allowed, blocked or a network error), with the
+// verdict; otherwise in is a redirect to follow.
+func (f *fetchState) actual(crossOrigin bool) (in Incoming, v Verdict, done bool) {
+	req := f.req
+	creds := req.Credentials == Include || req.Credentials == SameOrigin && !crossOrigin
+	out := Outgoing{Method: f.method, URL: f.current, Header: actualHeader(f.hs, f.origin, crossOrigin, f.method), Credentials: creds, Body: f.body}
+	in, err := f.rt(out)
+	f.v.Exchanges = append(f.v.Exchanges, Exchange{Request: out, Response: in, Err: err})
+	if err != nil {
+		return in, f.e.networkError(f.v, f.current, err, false), true
+	}
+	redirect := isRedirect(in.Status) && in.Header.Get("Location") != ""
+	if crossOrigin {
+		if r, val := corsCheck(in.Header, f.origin, req.Credentials); r != Allowed {
+			fail := failure{Reason: r, Value: val, Status: in.Status, AllowOrigin: in.Header.Values("Access-Control-Allow-Origin")}
+			if redirect {
+				fail.RedirectTo = resolve(f.current, in.Header.Get("Location"))
 			}
-			// Step 13: Authorization is not carried to another origin.
-			if !e.redirectKeepsAuthorization {
-				hs = slices.DeleteFunc(slices.Clone(hs), func(h Header) bool { return strings.EqualFold(h.Name, "authorization") })
-			}
+			return in, f.block(fail), true
 		}
-		// Step 12 and 13: 303, and 301/302 after POST, become GET without body.
-		toGet := in.Status == 303 && method != "GET" && method != "HEAD" || (in.Status == 301 || in.Status == 302) && method == "POST"
-		if e.crossOriginRedirectDeleteToGet && crossOriginHop && method == "DELETE" {
-			toGet = true
+	}
+	if !redirect {
+		f.v.Allowed, f.v.URL, f.v.Status = true, f.current, in.Status
+		f.v.Readable = readable(in.Header, req.Credentials, crossOrigin)
+		f.v.Warnings = append(f.v.Warnings, responseWarnings(in.Header, req, crossOrigin)...)
+		return in, f.v, true
+	}
+	return in, Verdict{}, false
+}
+
+// redirect follows the redirect in, the answer after redirects earlier
+// ones, as Fetch's "HTTP-redirect fetch" does: done is true when the fetch
+// ends here, with the verdict; otherwise f now describes the next hop.
+func (f *fetchState) redirect(in Incoming, redirects int) (v Verdict, done bool) {
+	next, err := url.Parse(f.current)
+	if err == nil {
+		next, err = next.Parse(in.Header.Get("Location"))
+	}
+	if err != nil {
+		return f.e.networkError(f.v, f.current, fmt.Errorf("bad Location %q: %w", in.Header.Get("Location"), err), false), true
+	}
+	next.Fragment = ""
+	if next.Scheme != "http" && next.Scheme != "https" {
+		return f.block(failure{Reason: RedirectScheme, Status: in.Status, RedirectTo: next.String()}), true
+	}
+	if redirects+1 > MaxRedirects {
+		f.v.Reason, f.v.URL = TooManyRedirects, f.current
+		f.v.Err = fmt.Errorf("net::ERR_TOO_MANY_REDIRECTS after %d redirects", MaxRedirects)
+		return f.v, true
+	}
+	nextURL := next.String()
+	if next.User != nil && originOf(nextURL) != f.req.Origin {
+		return f.block(failure{Reason: RedirectWithCredentials, Value: nextURL, Status: in.Status, RedirectTo: nextURL}), true
+	}
+	f.rewrite(in.Status, originOf(f.current) != originOf(nextURL))
+	f.current = nextURL
+	return Verdict{}, false
+}
+
+// rewrite changes the request for the next hop after a redirect with the
+// given status, crossOriginHop when it leaves f.current's origin.
+func (f *fetchState) rewrite(status int, crossOriginHop bool) {
+	e := f.e
+	if crossOriginHop {
+		// Step 12: a cross-origin hop taints the origin to "null".
+		if f.req.Origin != originOf(f.current) {
+			f.origin = "null"
 		}
-		if toGet {
-			method, body = "GET", false
-			if !e.redirectKeepsContentHeaders {
-				hs = slices.DeleteFunc(slices.Clone(hs), func(h Header) bool {
-					n := strings.ToLower(h.Name)
-					return n == "content-type" || n == "content-language" || n == "content-encoding" || n == "content-location"
-				})
-			}
+		// Step 13: Authorization is not carried to another origin.
+		if !e.redirectKeepsAuthorization {
+			f.hs = slices.DeleteFunc(slices.Clone(f.hs), func(h Header) bool { return strings.EqualFold(h.Name, "authorization") })
 		}
-		current = nextURL
+	}
+	// Step 12 and 13: 303, and 301/302 after POST, become GET without body.
+	method := f.method
+	toGet := status == 303 && method != "GET" && method != "HEAD" || (status == 301 || status == 302) && method == "POST"
+	if e.crossOriginRedirectDeleteToGet && crossOriginHop && method == "DELETE" {
+		toGet = true
+	}
+	if toGet {
+		f.method, f.body = "GET", false
+		if !e.redirectKeepsContentHeaders {
+			f.hs = slices.DeleteFunc(slices.Clone(f.hs), func(h Header) bool {
+				n := strings.ToLower(h.Name)
+				return n == "content-type" || n == "content-language" || n == "content-encoding" || n == "content-location"
+			})
+		}
 	}
 }
 

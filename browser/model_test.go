@@ -178,6 +178,30 @@ var fetchTests = []struct {
 	{desc: "too many redirects", req: Request{},
 		srv: server{api: {302, hdr("Location", api, "Access-Control-Allow-Origin", page)}}, reason: TooManyRedirects},
 	{desc: "network error", req: Request{}, srv: server{}, reason: NetworkError},
+	{desc: "method list unparsable", req: Request{Method: "PUT"},
+		srv: server{"OPTIONS " + api: {204, hdr("Access-Control-Allow-Origin", page, "Access-Control-Allow-Methods", "PUT PATCH")}}, reason: InvalidAllowMethods},
+	{desc: "redirect to a scheme other than http(s)", req: Request{},
+		srv: server{api: {302, hdr("Location", "ftp://other.test/x", "Access-Control-Allow-Origin", page)}}, reason: RedirectScheme},
+	{desc: "redirect to an unparsable Location", req: Request{},
+		srv: server{api: {302, hdr("Location", "http://[::1", "Access-Control-Allow-Origin", page)}}, reason: NetworkError},
+}
+
+// TestPreflightRedirectCORSFirst checks the engines' order on a redirected
+// preflight without CORS headers: Firefox reports the CORS check, Chromium
+// the redirect.
+func TestPreflightRedirectCORSFirst(t *testing.T) {
+	t.Parallel()
+	srv := server{"OPTIONS " + api: {301, hdr("Location", "/x")}}
+	for _, c := range []struct {
+		e    *Engine
+		want Reason
+	}{{Firefox(), MissingAllowOrigin}, {Chromium(), PreflightRedirect}} {
+		var sent []Outgoing
+		v := c.e.Fetch(Request{Method: "PUT", Origin: page, URL: api}, srv.rt(&sent))
+		if v.Reason != c.want {
+			t.Errorf("%s: got reason %q (%s); want %q", c.e.Name, v.Reason, v.Message, c.want)
+		}
+	}
 }
 
 func TestFetch(t *testing.T) {

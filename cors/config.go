@@ -138,49 +138,54 @@ type policy struct {
 	logger        *slog.Logger
 }
 
-// compile validates cfg and builds its policy, reporting every problem.
+// compile validates cfg and builds its policy, reporting every problem in
+// field order: origins, methods, request headers, exposed headers, max age,
+// preflight answer.
 func compile(cfg Config) (*policy, error) {
 	cfg = cloneConfig(cfg)
-	var errs []error
-	// bad records a problem: reason is the whole sentence after the value,
-	// fix its remedy, which ends it.
-	bad := func(field, value string, kind ConfigErrorKind, reason, fix string) {
-		errs = append(errs, &ConfigError{Field: field, Value: value, Kind: kind, Reason: reason, Fix: fix})
+	c := &compiler{cfg: cfg, p: &policy{cfg: cfg, credentials: cfg.AllowCredentials, logger: cfg.Logger}}
+	c.origins()
+	c.methods()
+	c.requestHeaders()
+	c.exposeHeaders()
+	c.maxAge()
+	c.preflight()
+	if len(c.errs) > 0 {
+		return nil, errors.Join(c.errs...)
 	}
-	p := &policy{cfg: cfg, credentials: cfg.AllowCredentials, logger: cfg.Logger}
+	return c.p, nil
+}
 
-	// Origins.
+// compiler holds one compile's input, the policy it builds and the problems
+// it found so far; each step below fills in one part of the policy.
+type compiler struct {
+	cfg  Config
+	p    *policy
+	errs []error
+}
+
+// bad records a problem: reason is the whole sentence after the value, fix
+// its remedy, which ends it.
+func (c *compiler) bad(field, value string, kind ConfigErrorKind, reason, fix string) {
+	c.errs = append(c.errs, &ConfigError{Field: field, Value: value, Kind: kind, Reason: reason, Fix: fix})
+}
+
+// origins compiles AllowOrigins into p.origins, rejecting unparsable and
+// unsafe entries.
+func (c *compiler) origins() {
+	cfg, p := c.cfg, c.p
 	if len(cfg.AllowOrigins) == 0 {
 		fix := `list the origins of the pages that call this server, e.g. "https://app.example.com", or "*" for a public API`
-		bad("AllowOrigins", "", KindMissing, "is empty; "+fix, fix)
+		c.bad("AllowOrigins", "", KindMissing, "is empty; "+fix, fix)
 	}
 	var patterns []origin.Pattern
 	for _, o := range cfg.AllowOrigins {
 		pat, err := origin.Parse(o)
 		if err != nil {
-			var oe *origin.Error
-			if errors.As(err, &oe) {
-				reason, fix := oe.Reason, ""
-				if oe.Fix != "" {
-					fix = `use "` + oe.Fix + `"`
-					reason += ": " + fix
-				} else if _, after, ok := strings.Cut(reason, "; "); ok {
-					fix = after
-				}
-				bad("AllowOrigins", o, KindInvalid, reason, fix)
-			}
+			c.badOrigin(o, err)
 			continue
 		}
-		switch {
-		case pat.Kind == origin.Any && cfg.AllowCredentials:
-			bad("AllowOrigins", o, KindUnsafe, "cannot be used with AllowCredentials: browsers refuse Access-Control-Allow-Origin: * on credentialed requests, and allowing every origin with credentials would let any site read your users' data; list the origins instead", "list the origins instead")
-			continue
-		case pat.Kind == origin.Null && !cfg.DangerouslyAllowNullOrigin:
-			bad("AllowOrigins", o, KindUnsafe, "is sent by sandboxed iframes and data: pages of any site, so allowing it lets any site read the responses; remove it, or set DangerouslyAllowNullOrigin if you accept that", "remove it, or set DangerouslyAllowNullOrigin if you accept that")
-			continue
-		case cfg.AllowCredentials && pat.Scheme == "http" && !pat.IsLocal() && !cfg.DangerouslyAllowInsecureOriginsWithCredentials:
-			fix := `use https://, or set DangerouslyAllowInsecureOriginsWithCredentials (loopback origins such as "http://localhost:3000" need no opt-in)`
-			bad("AllowOrigins", o, KindUnsafe, "is an insecure http:// origin with AllowCredentials: anyone on the network path can inject script into it and read credentialed responses; "+fix, fix)
+		if c.unsafeOrigin(o, pat) {
 			continue
 		}
 		patterns = append(patterns, pat)
@@ -188,8 +193,48 @@ func compile(cfg Config) (*policy, error) {
 	p.origins = origin.NewSet(patterns)
 	p.anyOrigin = p.origins.AllowsAll()
 	p.varyActual = !p.anyOrigin
+}
 
-	// Methods.
+// badOrigin records the parse error err of the origin o.
+func (c *compiler) badOrigin(o string, err error) {
+	var oe *origin.Error
+	if !errors.As(err, &oe) {
+		return
+	}
+	reason, fix := oe.Reason, ""
+	if oe.Fix != "" {
+		fix = `use "` + oe.Fix + `"`
+		reason += ": " + fix
+	} else if _, after, ok := strings.Cut(reason, "; "); ok {
+		fix = after
+	}
+	c.bad("AllowOrigins", o, KindInvalid, reason, fix)
+}
+
+// unsafeOrigin records and reports whether the parsed origin pat, written o,
+// is unsafe under cfg: `*` with credentials, "null" without its opt-in, or a
+// non-loopback http:// origin with credentials without its opt-in.
+func (c *compiler) unsafeOrigin(o string, pat origin.Pattern) bool {
+	cfg := c.cfg
+	switch {
+	case pat.Kind == origin.Any && cfg.AllowCredentials:
+		c.bad("AllowOrigins", o, KindUnsafe, "cannot be used with AllowCredentials: browsers refuse Access-Control-Allow-Origin: * on credentialed requests, and allowing every origin with credentials would let any site read your users' data; list the origins instead", "list the origins instead")
+		return true
+	case pat.Kind == origin.Null && !cfg.DangerouslyAllowNullOrigin:
+		c.bad("AllowOrigins", o, KindUnsafe, "is sent by sandboxed iframes and data: pages of any site, so allowing it lets any site read the responses; remove it, or set DangerouslyAllowNullOrigin if you accept that", "remove it, or set DangerouslyAllowNullOrigin if you accept that")
+		return true
+	case cfg.AllowCredentials && pat.Scheme == "http" && !pat.IsLocal() && !cfg.DangerouslyAllowInsecureOriginsWithCredentials:
+		fix := `use https://, or set DangerouslyAllowInsecureOriginsWithCredentials (loopback origins such as "http://localhost:3000" need no opt-in)`
+		c.bad("AllowOrigins", o, KindUnsafe, "is an insecure http:// origin with AllowCredentials: anyone on the network path can inject script into it and read credentialed responses; "+fix, fix)
+		return true
+	}
+	return false
+}
+
+// methods compiles AllowMethods into p.methods and the
+// Access-Control-Allow-Methods value.
+func (c *compiler) methods() {
+	cfg, p := c.cfg, c.p
 	p.methods = map[string]struct{}{}
 	var methodList []string
 	for _, m := range cfg.AllowMethods {
@@ -198,10 +243,10 @@ func compile(cfg Config) (*policy, error) {
 			p.anyMethod = true
 			continue
 		case !headers.IsToken(m):
-			bad("AllowMethods", m, KindInvalid, "is not a valid method name; write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~", "write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~")
+			c.bad("AllowMethods", m, KindInvalid, "is not a valid method name; write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~", "write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~")
 			continue
 		case headers.IsForbiddenMethod(m):
-			bad("AllowMethods", m, KindIneffective, "is a forbidden method that browsers never send; remove it", "remove it")
+			c.bad("AllowMethods", m, KindIneffective, "is a forbidden method that browsers never send; remove it", "remove it")
 			continue
 		}
 		m = headers.NormalizeMethod(m)
@@ -216,8 +261,12 @@ func compile(cfg Config) (*policy, error) {
 	case !p.anyMethod:
 		p.methodsValue = strings.Join(methodList, ", ")
 	}
+}
 
-	// Request headers.
+// requestHeaders compiles AllowHeaders into p.headers and the
+// Access-Control-Allow-Headers value (or echoing, for `*` with credentials).
+func (c *compiler) requestHeaders() {
+	cfg, p := c.cfg, c.p
 	p.headers = map[string]struct{}{}
 	var headerList []string
 	for _, h := range cfg.AllowHeaders {
@@ -226,7 +275,7 @@ func compile(cfg Config) (*policy, error) {
 			p.anyHeader = true
 			continue
 		case !headers.IsToken(h):
-			bad("AllowHeaders", h, KindInvalid, "is not a valid header name; write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~", "write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~")
+			c.bad("AllowHeaders", h, KindInvalid, "is not a valid header name; write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~", "write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~")
 			continue
 		case headers.IsForbiddenRequestHeader(h):
 			reason := "is a forbidden request header: browsers set it themselves and page script cannot, so listing it has no effect; remove it"
@@ -234,7 +283,7 @@ func compile(cfg Config) (*policy, error) {
 				reason += " (to let pages send cookies, set AllowCredentials)"
 			}
 			_, fix, _ := strings.Cut(reason, "; ")
-			bad("AllowHeaders", h, KindIneffective, reason, fix)
+			c.bad("AllowHeaders", h, KindIneffective, reason, fix)
 			continue
 		}
 		lower := headers.ToLower(h)
@@ -257,45 +306,56 @@ func compile(cfg Config) (*policy, error) {
 	default:
 		p.headersValue = strings.Join(headerList, ", ")
 	}
+}
 
-	// Exposed headers.
+// exposeHeaders compiles ExposeHeaders into the
+// Access-Control-Expose-Headers value, dropping case-insensitive repeats.
+func (c *compiler) exposeHeaders() {
+	cfg := c.cfg
 	var exposeList []string
 	for _, h := range cfg.ExposeHeaders {
 		switch {
 		case h == "*" && cfg.AllowCredentials:
-			bad("ExposeHeaders", h, KindIneffective, "is read literally by browsers on credentialed requests, as a header named *, so it exposes nothing; list the headers by name", "list the headers by name")
+			c.bad("ExposeHeaders", h, KindIneffective, "is read literally by browsers on credentialed requests, as a header named *, so it exposes nothing; list the headers by name", "list the headers by name")
 			continue
 		case h != "*" && !headers.IsToken(h):
-			bad("ExposeHeaders", h, KindInvalid, "is not a valid header name; write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~", "write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~")
+			c.bad("ExposeHeaders", h, KindInvalid, "is not a valid header name; write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~", "write it as an HTTP token: letters, digits and !#$%&'*+-.^_`|~")
 			continue
 		case headers.IsForbiddenResponseHeader(h):
-			bad("ExposeHeaders", h, KindIneffective, "can never be read by page script, whatever the server sends; remove it", "remove it")
+			c.bad("ExposeHeaders", h, KindIneffective, "can never be read by page script, whatever the server sends; remove it", "remove it")
 			continue
 		}
 		if !slices.ContainsFunc(exposeList, func(e string) bool { return headers.EqualFold(e, h) }) {
 			exposeList = append(exposeList, h)
 		}
 	}
-	p.exposeValue = strings.Join(exposeList, ", ")
+	c.p.exposeValue = strings.Join(exposeList, ", ")
+}
 
-	// Max age.
+// maxAge compiles MaxAge into the Access-Control-Max-Age value.
+func (c *compiler) maxAge() {
+	cfg := c.cfg
 	switch {
 	case cfg.MaxAge == -1:
-		p.maxAgeValue = "0"
+		c.p.maxAgeValue = "0"
 	case cfg.MaxAge < -1:
 		fix := "use a number of seconds from 1 to 86400, 0 for the browser's default (5 s), or -1 to disable preflight caching"
-		bad("MaxAge", strconv.Itoa(cfg.MaxAge), KindOutOfRange, "is negative; "+fix, fix)
+		c.bad("MaxAge", strconv.Itoa(cfg.MaxAge), KindOutOfRange, "is negative; "+fix, fix)
 	case cfg.MaxAge > MaxMaxAge:
-		bad("MaxAge", strconv.Itoa(cfg.MaxAge), KindOutOfRange, "is more than 86400 (one day); browsers cap it anyway (Chromium at 7200): use 7200", "use 7200")
+		c.bad("MaxAge", strconv.Itoa(cfg.MaxAge), KindOutOfRange, "is more than 86400 (one day); browsers cap it anyway (Chromium at 7200): use 7200", "use 7200")
 	case cfg.MaxAge > 0:
-		p.maxAgeValue = strconv.Itoa(cfg.MaxAge)
+		c.p.maxAgeValue = strconv.Itoa(cfg.MaxAge)
 	}
+}
 
-	// Preflight answer.
+// preflight compiles how a preflight is answered: its status, passthrough,
+// Private Network Access and Vary.
+func (c *compiler) preflight() {
+	cfg, p := c.cfg, c.p
 	p.status = http.StatusNoContent
 	if cfg.PreflightStatus != 0 {
 		if cfg.PreflightStatus < 200 || cfg.PreflightStatus > 299 {
-			bad("PreflightStatus", strconv.Itoa(cfg.PreflightStatus), KindOutOfRange, "is not a 2xx status; browsers fail a preflight without an ok status: use 204 or 200", "use 204 or 200")
+			c.bad("PreflightStatus", strconv.Itoa(cfg.PreflightStatus), KindOutOfRange, "is not a 2xx status; browsers fail a preflight without an ok status: use 204 or 200", "use 204 or 200")
 		}
 		p.status = cfg.PreflightStatus
 	}
@@ -305,10 +365,6 @@ func compile(cfg Config) (*policy, error) {
 	if p.privateNet {
 		p.varyPreflight += ", Access-Control-Request-Private-Network"
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return p, nil
 }
 
 // cloneConfig copies cfg's slices so that neither the caller nor the

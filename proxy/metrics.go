@@ -22,23 +22,17 @@ type Metrics struct {
 func newMetrics() *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "corskit_proxy_requests_total",
-			Help: "Requests by CORS outcome: non_cors, preflight_allowed, preflight_denied, actual_allowed, actual_denied, websocket_denied.",
-		}, []string{"outcome"}),
+		requests: counterVec("corskit_proxy_requests_total",
+			"Requests by CORS outcome: non_cors, preflight_allowed, preflight_denied, actual_allowed, actual_denied, websocket_denied.", "outcome"),
 		upstream: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "corskit_proxy_upstream_duration_seconds",
 			Help:    "Time to the upstream's response headers.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
 		}),
-		upstreamErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "corskit_proxy_upstream_errors_total",
-			Help: "Requests the upstream did not answer, by kind.",
-		}, []string{"kind"}),
-		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "corskit_proxy_reloads_total",
-			Help: "Policy reloads by result: ok, or error (the old policy stayed).",
-		}, []string{"result"}),
+		upstreamErrors: counterVec("corskit_proxy_upstream_errors_total",
+			"Requests the upstream did not answer, by kind.", "kind"),
+		reloads: counterVec("corskit_proxy_reloads_total",
+			"Policy reloads by result: ok, or error (the old policy stayed).", "result"),
 	}
 	m.handoffs = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "corskit_proxy_handoffs_total",
@@ -50,6 +44,12 @@ func newMetrics() *Metrics {
 		m.byOutcome[o] = m.requests.WithLabelValues(o)
 	}
 	return m
+}
+
+// counterVec returns a counter named name, described by help, with the one
+// label label.
+func counterVec(name, help, label string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{label})
 }
 
 // count adds one request of the outcome.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -51,24 +52,9 @@ type ServerOptions struct {
 // Serve listens and serves until ctx ends, then shuts down gracefully:
 // in-flight requests finish, new connections are refused.
 func (g *Gateway) Serve(ctx context.Context, o ServerOptions) error {
-	if o.Listen == "" {
-		o.Listen = "127.0.0.1:8080"
-	}
-	if o.ShutdownTimeout == 0 {
-		o.ShutdownTimeout = 30 * time.Second
-	}
-	if o.ReadHeaderTimeout == 0 {
-		o.ReadHeaderTimeout = 10 * time.Second
-	}
-	if o.WriteTimeout == 0 {
-		o.WriteTimeout = 60 * time.Second
-	}
-	if o.BodyReadTimeout == 0 {
-		o.BodyReadTimeout = defaultBodyReadTimeout
-	}
-	if o.WriteTimeout < 0 || o.ReadHeaderTimeout < 0 || o.ShutdownTimeout < 0 || o.BodyReadTimeout < 0 {
-		return fmt.Errorf("proxy: ServerOptions timeouts must not be negative (ReadHeaderTimeout %v, BodyReadTimeout %v, WriteTimeout %v, ShutdownTimeout %v)",
-			o.ReadHeaderTimeout, o.BodyReadTimeout, o.WriteTimeout, o.ShutdownTimeout)
+	o, err := o.withDefaults()
+	if err != nil {
+		return err
 	}
 	g.bodyReadTimeout.Store(int64(o.BodyReadTimeout))
 	if (o.TLSCert == "") != (o.TLSKey == "") {
@@ -86,17 +72,10 @@ func (g *Gateway) Serve(ctx context.Context, o ServerOptions) error {
 	if err != nil {
 		return fmt.Errorf("proxy: listen on %s: %w", o.Listen, err)
 	}
-	var admin *http.Server
-	adminAddr := ""
-	if o.AdminListen != "" {
-		aln, err := net.Listen("tcp", o.AdminListen)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("proxy: admin listen on %s: %w", o.AdminListen, err)
-		}
-		adminAddr = aln.Addr().String()
-		admin = &http.Server{Handler: g.AdminHandler(g.upstreamReady), ReadHeaderTimeout: 5 * time.Second, ErrorLog: errLog}
-		go admin.Serve(aln)
+	admin, adminAddr, err := g.startAdmin(o.AdminListen, errLog)
+	if err != nil {
+		ln.Close()
+		return err
 	}
 	if o.Started != nil {
 		o.Started(ln.Addr().String(), adminAddr)
@@ -119,7 +98,54 @@ func (g *Gateway) Serve(ctx context.Context, o ServerOptions) error {
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)
+	return g.shutdown(o.ShutdownTimeout, ln, srv, fast, admin)
+}
+
+// withDefaults returns o with its unset fields at their defaults, or an
+// error naming the negative timeouts.
+func (o ServerOptions) withDefaults() (ServerOptions, error) {
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:8080"
+	}
+	if o.ShutdownTimeout == 0 {
+		o.ShutdownTimeout = 30 * time.Second
+	}
+	if o.ReadHeaderTimeout == 0 {
+		o.ReadHeaderTimeout = 10 * time.Second
+	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = 60 * time.Second
+	}
+	if o.BodyReadTimeout == 0 {
+		o.BodyReadTimeout = defaultBodyReadTimeout
+	}
+	if o.WriteTimeout < 0 || o.ReadHeaderTimeout < 0 || o.ShutdownTimeout < 0 || o.BodyReadTimeout < 0 {
+		return o, fmt.Errorf("proxy: ServerOptions timeouts must not be negative (ReadHeaderTimeout %v, BodyReadTimeout %v, WriteTimeout %v, ShutdownTimeout %v)",
+			o.ReadHeaderTimeout, o.BodyReadTimeout, o.WriteTimeout, o.ShutdownTimeout)
+	}
+	return o, nil
+}
+
+// startAdmin serves the admin handler on addr, when it is not empty, and
+// returns its server and bound address (nil and "" when addr is empty).
+func (g *Gateway) startAdmin(addr string, errLog *log.Logger) (*http.Server, string, error) {
+	if addr == "" {
+		return nil, "", nil
+	}
+	aln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("proxy: admin listen on %s: %w", addr, err)
+	}
+	admin := &http.Server{Handler: g.AdminHandler(g.upstreamReady), ReadHeaderTimeout: 5 * time.Second, ErrorLog: errLog}
+	go admin.Serve(aln)
+	return admin, aln.Addr().String(), nil
+}
+
+// shutdown stops the servers within timeout: the admin one (nil when none),
+// the fast path (nil when not used) with its listener ln, then srv; and
+// closes the idle upstream connections.
+func (g *Gateway) shutdown(timeout time.Duration, ln net.Listener, srv *http.Server, fast *h1.Server, admin *http.Server) error {
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	if admin != nil {
 		admin.Shutdown(sctx)

@@ -237,15 +237,13 @@ func (t *Transport) exchange(uc *upstreamConn, r *http.Request) (resp *http.Resp
 	if err := writeRequest(uc.bw, r); err != nil {
 		return fail(err)
 	}
-	reusable := true
 	uc.early = false
 	bodyDone := !body
 	if body && !expect {
-		sent = true
+		sent, bodyDone = true, true
 		if err := t.writeBody(uc, r); err != nil {
 			return t.answerAfterFailedWrite(uc, r, err, stop, fail)
 		}
-		bodyDone = true
 	} else if err := uc.bw.Flush(); err != nil {
 		return fail(err)
 	}
@@ -262,64 +260,93 @@ func (t *Transport) exchange(uc *upstreamConn, r *http.Request) (resp *http.Resp
 		if !bodyDone {
 			// Expect: 100-continue: the body goes after a 100, or when
 			// nothing came for ExpectContinueTimeout.
-			uc.deadline = time.Now().Add(t.ExpectContinueTimeout)
-			uc.conn.SetReadDeadline(uc.deadline)
-			if ctx.Err() != nil {
-				return fail(ctx.Err())
-			}
-			_, err := uc.br.Peek(1)
-			var ne net.Error
-			if err != nil && errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil {
-				sent, bodyDone = true, true
-				if err := t.writeBody(uc, r); err != nil {
-					return t.answerAfterFailedWrite(uc, r, err, stop, fail)
-				}
-				t.setHeaderDeadline(uc)
-				interim--
-				continue
-			}
-			t.setHeaderDeadline(uc)
+			timedOut, err := t.awaitContinue(ctx, uc)
 			if err != nil {
 				return fail(err)
 			}
-		}
-		uc.lr.n = t.MaxHeadBytes - int64(uc.br.Buffered())
-		resp, err = readResponse(uc.br, r)
-		if err != nil {
-			if uc.lr.n <= 0 {
-				err = fmt.Errorf("%w (over %d bytes)", errHeadTooLarge, t.MaxHeadBytes)
+			if timedOut {
+				sent, bodyDone = true, true
+				if err := t.sendBody(uc, r); err != nil {
+					return t.answerAfterFailedWrite(uc, r, err, stop, fail)
+				}
+				interim--
+				continue
 			}
+		}
+		resp, err = t.readHead(uc, r)
+		if err != nil {
 			return fail(err)
 		}
 		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
 			break
 		}
-		if trace := httptrace.ContextClientTrace(ctx); trace != nil && trace.Got1xxResponse != nil {
-			if err := trace.Got1xxResponse(resp.StatusCode, textproto.MIMEHeader(resp.Header)); err != nil {
-				return fail(err)
-			}
-		}
-		if ctx.Err() != nil { // the hook may have ended the request
-			return fail(ctx.Err())
+		if err := gotInterim(ctx, resp); err != nil {
+			return fail(err)
 		}
 		if resp.StatusCode == http.StatusContinue && !bodyDone {
 			sent, bodyDone = true, true
-			if err := t.writeBody(uc, r); err != nil {
+			if err := t.sendBody(uc, r); err != nil {
 				return t.answerAfterFailedWrite(uc, r, err, stop, fail)
 			}
-			t.setHeaderDeadline(uc)
 		}
-	}
-	if uc.early {
-		reusable = false
 	}
 	if !bodyDone {
 		// A final answer before the 100: the body is not sent, and the
-		// upstream may or may not wait for it.
-		reusable = false
+		// upstream may or may not wait for it, so uc is not reused.
 		closeBody(r)
 	}
-	return t.finish(uc, r, resp, reusable, stop)
+	return t.finish(uc, r, resp, bodyDone && !uc.early, stop)
+}
+
+// sendBody writes r's body after an Expect: 100-continue wait and sets the
+// deadline for the answer's head.
+func (t *Transport) sendBody(uc *upstreamConn, r *http.Request) error {
+	if err := t.writeBody(uc, r); err != nil {
+		return err
+	}
+	t.setHeaderDeadline(uc)
+	return nil
+}
+
+// awaitContinue waits up to ExpectContinueTimeout for the upstream's first
+// answer byte to a request that sent Expect: 100-continue. timedOut reports
+// that none came: the body goes now. Otherwise uc has the head deadline
+// again and an answer (or err) is there to read.
+func (t *Transport) awaitContinue(ctx context.Context, uc *upstreamConn) (timedOut bool, err error) {
+	uc.deadline = time.Now().Add(t.ExpectContinueTimeout)
+	uc.conn.SetReadDeadline(uc.deadline)
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	_, err = uc.br.Peek(1)
+	var ne net.Error
+	if err != nil && errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil {
+		return true, nil
+	}
+	t.setHeaderDeadline(uc)
+	return false, err
+}
+
+// readHead reads one answer head from uc, of MaxHeadBytes at most.
+func (t *Transport) readHead(uc *upstreamConn, r *http.Request) (*http.Response, error) {
+	uc.lr.n = t.MaxHeadBytes - int64(uc.br.Buffered())
+	resp, err := readResponse(uc.br, r)
+	if err != nil && uc.lr.n <= 0 {
+		err = fmt.Errorf("%w (over %d bytes)", errHeadTooLarge, t.MaxHeadBytes)
+	}
+	return resp, err
+}
+
+// gotInterim hands the interim answer resp to ctx's httptrace
+// Got1xxResponse, as net/http's Transport does, and returns the hook's
+// error, or ctx's when the hook ended the request.
+func gotInterim(ctx context.Context, resp *http.Response) error {
+	if trace := httptrace.ContextClientTrace(ctx); trace != nil && trace.Got1xxResponse != nil {
+		if err := trace.Got1xxResponse(resp.StatusCode, textproto.MIMEHeader(resp.Header)); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
 }
 
 // finish gives resp a body that returns uc to the pool, if reusable and the

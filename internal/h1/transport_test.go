@@ -349,4 +349,12 @@ func TestTransportLimits(t *testing.T) {
 	if _, err := lt.RoundTrip(req); !errors.Is(err, stop) || n != 2 {
 		t.Errorf("a hook that cancels: got %v after %d answers; want the cause after 2", err, n)
 	}
+	// A hook that returns an error ends the request with it, as net/http's
+	// Transport does.
+	refuse := errors.New("no hints wanted")
+	trace = &httptrace.ClientTrace{Got1xxResponse: func(int, textproto.MIMEHeader) error { return refuse }}
+	req, _ = http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", up+"/hints", nil)
+	if _, err := lt.RoundTrip(req); !errors.Is(err, refuse) {
+		t.Errorf("a hook that returns an error: got %v; want that error", err)
+	}
 }

@@ -136,18 +136,14 @@ func Python(s string) string {
 	return `"` + escapeRunes(s, `\"`, pyEscape) + `"`
 }
 
+// pyEscape writes r as yamlEscape does, except a rune below U+0100 other
+// than \ and ", which it writes \xHH as Python does.
 func pyEscape(b *strings.Builder, r rune) {
-	switch {
-	case r == '\\' || r == '"':
-		b.WriteByte('\\')
-		b.WriteRune(r)
-	case r < 0x100:
+	if r < 0x100 && r != '\\' && r != '"' {
 		fmt.Fprintf(b, `\x%02x`, r)
-	case r < 0x10000:
-		fmt.Fprintf(b, `\u%04x`, r)
-	default:
-		fmt.Fprintf(b, `\U%08x`, r)
+		return
 	}
+	yamlEscape(b, r)
 }
 
 // PythonRegexp returns a regular expression as a Python raw string
@@ -178,6 +174,8 @@ func YAML(s string) string {
 	return `"` + escapeRunes(s, `\"`, yamlEscape) + `"`
 }
 
+// yamlEscape writes \ and " backslashed and any other rune as \uHHHH, or
+// \UHHHHHHHH beyond the basic plane (YAML's and Python's escapes).
 func yamlEscape(b *strings.Builder, r rune) {
 	switch {
 	case r == '\\' || r == '"':

@@ -105,22 +105,50 @@ func Generate(seed uint64, n int, origin string) []Scenario {
 func generate(r *rand.Rand, id, origin string, redirectStatus func() int) Scenario {
 	s := Scenario{ID: id, Method: pick(r, methods)}
 	s.Credentials = pick(r, []weighted[browser.Credentials]{{30, browser.Omit}, {30, browser.SameOrigin}, {40, browser.Include}})
-	k := pick(r, []weighted[int]{{35, 0}, {35, 1}, {20, 2}, {10, 3}})
+	s.Headers = pickHeaders(r, pick(r, []weighted[int]{{35, 0}, {35, 1}, {20, 2}, {10, 3}}))
+	include := s.Credentials == browser.Include
+
+	// A correct answer first.
+	common := allowOrigin(r, origin, include)
+	s.Preflight = correctPreflight(r, common, normalize(s.Method), browser.UnsafeHeaderNames(s.Headers), include)
+	s.Actual = correctActual(r, common, include)
+
+	// A redirect now and then.
+	if r.IntN(5) == 0 {
+		s.redirect(r, origin, redirectStatus())
+	}
+	// Then near misses, skewed so that a good share stays allowed.
+	switch n := r.IntN(100); {
+	case n < 40:
+	case n < 90:
+		s.mutate(r, origin)
+	default:
+		s.mutate(r, origin)
+		s.mutate(r, origin)
+	}
+	return s
+}
+
+// pickHeaders picks k request headers from headerPool, no name twice.
+func pickHeaders(r *rand.Rand, k int) []browser.Header {
+	var hs []browser.Header
 	for _, idx := range r.Perm(len(headerPool)) {
-		if len(s.Headers) == k {
+		if len(hs) == k {
 			break
 		}
 		h := headerPool[idx]
-		if slices.ContainsFunc(s.Headers, func(x browser.Header) bool { return strings.EqualFold(x.Name, h.Name) }) {
+		if slices.ContainsFunc(hs, func(x browser.Header) bool { return strings.EqualFold(x.Name, h.Name) }) {
 			continue
 		}
-		s.Headers = append(s.Headers, h)
+		hs = append(hs, h)
 	}
-	include := s.Credentials == browser.Include
-	normMethod := normalize(s.Method)
-	unsafe := browser.UnsafeHeaderNames(s.Headers)
+	return hs
+}
 
-	// A correct answer first.
+// allowOrigin returns the headers that allow origin in both answers:
+// Access-Control-Allow-Origin (now and then * when not include), and
+// Access-Control-Allow-Credentials when include.
+func allowOrigin(r *rand.Rand, origin string, include bool) [][2]string {
 	acao := origin
 	if !include && r.IntN(10) < 3 {
 		acao = "*"
@@ -129,6 +157,12 @@ func generate(r *rand.Rand, id, origin string, redirectStatus func() int) Scenar
 	if include {
 		common = append(common, [2]string{"Access-Control-Allow-Credentials", "true"})
 	}
+	return common
+}
+
+// correctPreflight returns a preflight answer that allows the method
+// normMethod and the unsafe header names, starting from common.
+func correctPreflight(r *rand.Rand, common [][2]string, normMethod string, unsafe []string, include bool) Answer {
 	pre := Answer{Status: pick(r, []weighted[int]{{70, 204}, {30, 200}}), Headers: slices.Clone(common)}
 	switch n := r.IntN(10); {
 	case n < 5:
@@ -154,6 +188,12 @@ func generate(r *rand.Rand, id, origin string, redirectStatus func() int) Scenar
 	if r.IntN(2) == 0 {
 		pre.Headers = append(pre.Headers, [2]string{"Access-Control-Max-Age", "600"})
 	}
+	return pre
+}
+
+// correctActual returns an actual answer that allows the read, starting
+// from common, with now and then exposed headers and Vary: Origin.
+func correctActual(r *rand.Rand, common [][2]string, include bool) Answer {
 	act := Answer{Status: pick(r, []weighted[int]{{80, 200}, {10, 404}, {10, 500}}), Headers: slices.Clone(common)}
 	switch r.IntN(4) {
 	case 1:
@@ -169,22 +209,7 @@ func generate(r *rand.Rand, id, origin string, redirectStatus func() int) Scenar
 		act.Headers = append(act.Headers, [2]string{"Vary", "Origin"})
 	}
 	act.Headers = append(act.Headers, [2]string{"X-Secret", "shh"}, [2]string{"Content-Type", "text/plain"})
-	s.Preflight, s.Actual = pre, act
-
-	// A redirect now and then.
-	if r.IntN(5) == 0 {
-		s.redirect(r, origin, redirectStatus())
-	}
-	// Then near misses, skewed so that a good share stays allowed.
-	switch n := r.IntN(100); {
-	case n < 40:
-	case n < 90:
-		s.mutate(r, origin)
-	default:
-		s.mutate(r, origin)
-		s.mutate(r, origin)
-	}
-	return s
+	return act
 }
 
 // redirect turns the actual answer into a redirect, with status, to the

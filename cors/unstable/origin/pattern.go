@@ -102,15 +102,36 @@ func Parse(s string) (Pattern, error) {
 	case strings.HasPrefix(s, "re:"):
 		return parseRegexp(s)
 	}
+	scheme, rest, err := splitScheme(s)
+	if err != nil {
+		return Pattern{}, err
+	}
+	host, port, err := splitAuthority(s, scheme, rest)
+	if err != nil {
+		return Pattern{}, err
+	}
+	p := Pattern{Kind: Exact, Scheme: scheme, Host: host, Port: port, raw: s}
+	if strings.HasPrefix(host, "*.") {
+		p.Kind, p.Host = Subdomains, host[2:]
+	}
+	if err := checkPatternHost(s, p); err != nil {
+		return Pattern{}, err
+	}
+	return p, nil
+}
+
+// splitScheme splits the origin s at "://" into its lower-case scheme and
+// the rest, or says what keeps s from having that shape.
+func splitScheme(s string) (scheme, rest string, err error) {
 	if t := strings.TrimSpace(s); t != s || strings.ContainsAny(s, " \t\r\n") {
 		fix := ""
 		if !strings.ContainsAny(t, " \t\r\n") {
 			fix = fixOrEmpty(t)
 		}
-		return Pattern{}, &Error{Value: s, Reason: "contains white space; " + shape, Fix: fix}
+		return "", "", &Error{Value: s, Reason: "contains white space; " + shape, Fix: fix}
 	}
 	if s == "" {
-		return Pattern{}, &Error{Value: s, Reason: "is empty; " + shape}
+		return "", "", &Error{Value: s, Reason: "is empty; " + shape}
 	}
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok {
@@ -123,14 +144,21 @@ func Parse(s string) (Pattern, error) {
 			}
 			fix = fixOrEmpty(scheme + s)
 		}
-		return Pattern{}, &Error{Value: s, Reason: "has no scheme; " + shape, Fix: fix}
+		return "", "", &Error{Value: s, Reason: "has no scheme; " + shape, Fix: fix}
 	}
 	if !isScheme(strings.ToLower(scheme)) {
-		return Pattern{}, &Error{Value: s, Reason: "has an invalid scheme " + strconv.Quote(scheme) + "; " + shape}
+		return "", "", &Error{Value: s, Reason: "has an invalid scheme " + strconv.Quote(scheme) + "; " + shape}
 	}
 	if scheme != strings.ToLower(scheme) {
-		return Pattern{}, &Error{Value: s, Reason: "has an upper-case scheme; browsers send it in lower case", Fix: fixOrEmpty(strings.ToLower(scheme) + "://" + rest)}
+		return "", "", &Error{Value: s, Reason: "has an upper-case scheme; browsers send it in lower case", Fix: fixOrEmpty(strings.ToLower(scheme) + "://" + rest)}
 	}
+	return scheme, rest, nil
+}
+
+// splitAuthority splits rest, what follows the scheme of the origin s,
+// into host and port (empty when absent, "*" for any), or says what keeps
+// it from being a bare host and port.
+func splitAuthority(s, scheme, rest string) (host, port string, err error) {
 	authority := rest
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
 		authority = rest[:i]
@@ -143,43 +171,45 @@ func Parse(s string) (Pattern, error) {
 		case rest[i] == '#':
 			reason = "has a fragment"
 		}
-		return Pattern{}, &Error{Value: s, Reason: reason + "; " + shape, Fix: fixOrEmpty(scheme + "://" + authority)}
+		return "", "", &Error{Value: s, Reason: reason + "; " + shape, Fix: fixOrEmpty(scheme + "://" + authority)}
 	}
 	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
-		return Pattern{}, &Error{Value: s, Reason: "has user info; " + shape, Fix: fixOrEmpty(scheme + "://" + authority[i+1:])}
+		return "", "", &Error{Value: s, Reason: "has user info; " + shape, Fix: fixOrEmpty(scheme + "://" + authority[i+1:])}
 	}
-	host, port, err := splitHostPort(authority)
-	if err != "" {
-		return Pattern{}, &Error{Value: s, Reason: err + "; " + shape}
+	host, port, reason := splitHostPort(authority)
+	if reason != "" {
+		return "", "", &Error{Value: s, Reason: reason + "; " + shape}
 	}
 	if port != "" && port != "*" {
 		n, perr := strconv.Atoi(port)
 		if perr != nil || n < 1 || n > 65535 || port[0] == '0' {
-			return Pattern{}, &Error{Value: s, Reason: "has an invalid port " + strconv.Quote(port) + "; a port is 1 to 65535 without leading zeros"}
+			return "", "", &Error{Value: s, Reason: "has an invalid port " + strconv.Quote(port) + "; a port is 1 to 65535 without leading zeros"}
 		}
 		if DefaultPort(scheme) == port {
-			return Pattern{}, &Error{Value: s, Reason: "has the default port " + port + ", which browsers never write in an origin", Fix: fixOrEmpty(scheme + "://" + host)}
+			return "", "", &Error{Value: s, Reason: "has the default port " + port + ", which browsers never write in an origin", Fix: fixOrEmpty(scheme + "://" + host)}
 		}
 	}
-	p := Pattern{Kind: Exact, Scheme: scheme, Host: host, Port: port, raw: s}
-	if strings.HasPrefix(host, "*.") {
-		p.Kind, p.Host = Subdomains, host[2:]
-	}
+	return host, port, nil
+}
+
+// checkPatternHost says what is wrong with the host of p, parsed from s:
+// upper case, an invalid name or address, or (for "*.") a suffix too broad.
+func checkPatternHost(s string, p Pattern) error {
 	if lower := strings.ToLower(p.Host); lower != p.Host {
-		return Pattern{}, &Error{Value: s, Reason: "has upper-case letters in its host; browsers send the host in lower case", Fix: fixOrEmpty(strings.ToLower(s))}
+		return &Error{Value: s, Reason: "has upper-case letters in its host; browsers send the host in lower case", Fix: fixOrEmpty(strings.ToLower(s))}
 	}
 	if reason, fix := checkHost(p.Host, p.Kind == Subdomains); reason != "" {
 		if fix != "" {
 			fix = strings.Replace(s, p.Host, fix, 1)
 		}
-		return Pattern{}, &Error{Value: s, Reason: reason, Fix: fix}
+		return &Error{Value: s, Reason: reason, Fix: fix}
 	}
 	if p.Kind == Subdomains {
 		if reason := checkSuffix(p.Host); reason != "" {
-			return Pattern{}, &Error{Value: s, Reason: reason}
+			return &Error{Value: s, Reason: reason}
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // fixOrEmpty returns s when it parses as an origin entry, so a suggested fix is
