@@ -127,104 +127,123 @@ func ParseConsole(text string) (Evidence, error) {
 		return Evidence{}, fmt.Errorf("--from-error: the text is empty; paste the console line that says \"blocked by CORS policy\" (Chromium), \"Cross-Origin Request Blocked\" (Firefox) or \"due to access control checks\" (Safari)")
 	}
 	if m := chromiumLine.FindStringSubmatch(text); m != nil {
-		e := Evidence{Engine: "chromium", URL: m[1], FirstURL: m[2], Origin: m[3]}
-		rest := m[4]
-		if after, ok := strings.CutPrefix(rest, "Response to preflight request doesn't pass access control check: "); ok {
-			e.Preflight, rest = true, after
-		}
-		for _, r := range chromiumReasons {
-			if v := r.re.FindStringSubmatch(rest); v != nil {
-				e.Reason = r.reason
-				switch r.reason {
-				case browser.MethodNotAllowed:
-					e.Method, e.Preflight = v[1], true
-				case browser.HeaderNotAllowed:
-					e.Header, e.Preflight = v[1], true
-				case browser.PreflightStatus, browser.PreflightRedirect, browser.InvalidAllowMethods, browser.InvalidAllowHeaders:
-					e.Preflight = true
-				case browser.LocalNetworkAccess:
-					return e, &NotCORSError{Kind: "local_network_access", URL: e.URL, Explain: browser.LocalNetworkAccess.Explain()}
-				}
-				return e, nil
-			}
-		}
-		return e, fmt.Errorf("--from-error: Chromium's line names %s from %s, but corskit does not know the words %q; please report them", e.URL, e.Origin, rest)
+		return parseChromium(m)
 	}
 	if m := firefoxLine.FindStringSubmatch(text); m != nil {
-		e := Evidence{Engine: "firefox", URL: m[1]}
-		if m[3] != "" && m[3] != "(null)" {
-			e.Status, _ = strconv.Atoi(m[3])
-		}
-		// Firefox may log a second line, "CORS request did not succeed",
-		// after the one that names the check: read the first that names one.
-		for _, line := range firefoxLine.FindAllStringSubmatch(text, -1) {
-			for _, r := range firefoxReasons {
-				v := r.re.FindStringSubmatch(line[2])
-				if v == nil {
-					continue
-				}
-				if r.reason == browser.NetworkError && e.Reason != "" {
-					e.Preflight = true // the failure cancelled a preflight or a redirect
-					break
-				}
-				if e.Reason == "" {
-					e.Reason, e.URL = r.reason, line[1]
-					if line[3] != "" && line[3] != "(null)" {
-						e.Status, _ = strconv.Atoi(line[3])
-					}
-					switch r.reason {
-					case browser.HeaderNotAllowed:
-						e.Header, e.Preflight = v[1], true
-					case browser.MethodNotAllowed, browser.PreflightStatus, browser.PreflightRedirect, browser.InvalidAllowMethods, browser.InvalidAllowHeaders:
-						e.Preflight = true
-					}
-				}
-				break
-			}
-		}
-		switch e.Reason {
-		case "":
-			return e, fmt.Errorf("--from-error: Firefox's line names %s, but corskit does not know its reason %q; please report it", e.URL, m[2])
-		case browser.NetworkError:
-			return e, &NotCORSError{Kind: "network_error", URL: e.URL, Explain: "Firefox says the CORS request did not succeed, and names no CORS check: the request got no answer at all (refused connection, DNS, TLS, timeout). " + browser.NetworkError.Explain()}
-		}
-		return e, nil
+		return parseFirefox(text, m)
 	}
 	if m := safariLoad.FindStringSubmatch(text); m != nil {
-		e := Evidence{Engine: "safari", URL: m[1]}
-		if s := statusCode.FindStringSubmatch(text); s != nil {
-			e.Status, _ = strconv.Atoi(s[1])
-		}
-		for _, line := range strings.Split(text, "\n") {
-			line = consoleMessage(line)
-			for _, r := range safariReasons {
-				v := r.re.FindStringSubmatch(line)
-				if v == nil {
-					continue
-				}
-				e.Reason = r.reason
-				switch r.reason {
-				case browser.AllowOriginMismatch:
-					e.Origin = v[1]
-				case browser.MethodNotAllowed:
-					e.Method, e.Preflight = v[1], true
-				case browser.HeaderNotAllowed:
-					e.Header, e.Preflight = v[1], true
-				case browser.PreflightStatus, browser.InvalidAllowMethods, browser.InvalidAllowHeaders:
-					e.Preflight = true
-				case browser.NetworkError:
-					return e, &NotCORSError{Kind: "network_error", URL: e.URL, Explain: "Safari could not connect to the server: " + browser.NetworkError.Explain()}
-				}
-				return e, nil
-			}
-			if strings.HasPrefix(line, "[blocked] The page at ") {
-				return e, &NotCORSError{Kind: "mixed_content", URL: e.URL, Explain: browser.MixedContent.Explain()}
-			}
-		}
-		// Safari's second line alone: the check is on the line before it.
-		return e, fmt.Errorf("--from-error: Safari's line names %s but not the check that failed; paste the line above it too (e.g. \"Origin ... is not allowed by Access-Control-Allow-Origin\"), or run corskit check %s --origin ORIGIN", e.URL, e.URL)
+		return parseSafari(text, m)
 	}
 	return Evidence{}, notCORS(text)
+}
+
+// parseChromium reads Chromium's console line, matched by chromiumLine as m:
+// the URL, the first URL of a redirect chain, the origin, and the words that
+// name the failed check.
+func parseChromium(m []string) (Evidence, error) {
+	e := Evidence{Engine: "chromium", URL: m[1], FirstURL: m[2], Origin: m[3]}
+	rest := m[4]
+	if after, ok := strings.CutPrefix(rest, "Response to preflight request doesn't pass access control check: "); ok {
+		e.Preflight, rest = true, after
+	}
+	for _, r := range chromiumReasons {
+		if v := r.re.FindStringSubmatch(rest); v != nil {
+			e.Reason = r.reason
+			switch r.reason {
+			case browser.MethodNotAllowed:
+				e.Method, e.Preflight = v[1], true
+			case browser.HeaderNotAllowed:
+				e.Header, e.Preflight = v[1], true
+			case browser.PreflightStatus, browser.PreflightRedirect, browser.InvalidAllowMethods, browser.InvalidAllowHeaders:
+				e.Preflight = true
+			case browser.LocalNetworkAccess:
+				return e, &NotCORSError{Kind: "local_network_access", URL: e.URL, Explain: browser.LocalNetworkAccess.Explain()}
+			}
+			return e, nil
+		}
+	}
+	return e, fmt.Errorf("--from-error: Chromium's line names %s from %s, but corskit does not know the words %q; please report them", e.URL, e.Origin, rest)
+}
+
+// parseFirefox reads Firefox's console lines, the first matched by
+// firefoxLine as m; text holds them all, since Firefox may log more than one.
+func parseFirefox(text string, m []string) (Evidence, error) {
+	e := Evidence{Engine: "firefox", URL: m[1]}
+	if m[3] != "" && m[3] != "(null)" {
+		e.Status, _ = strconv.Atoi(m[3])
+	}
+	// Firefox may log a second line, "CORS request did not succeed",
+	// after the one that names the check: read the first that names one.
+	for _, line := range firefoxLine.FindAllStringSubmatch(text, -1) {
+		for _, r := range firefoxReasons {
+			v := r.re.FindStringSubmatch(line[2])
+			if v == nil {
+				continue
+			}
+			if r.reason == browser.NetworkError && e.Reason != "" {
+				e.Preflight = true // the failure cancelled a preflight or a redirect
+				break
+			}
+			if e.Reason == "" {
+				e.Reason, e.URL = r.reason, line[1]
+				if line[3] != "" && line[3] != "(null)" {
+					e.Status, _ = strconv.Atoi(line[3])
+				}
+				switch r.reason {
+				case browser.HeaderNotAllowed:
+					e.Header, e.Preflight = v[1], true
+				case browser.MethodNotAllowed, browser.PreflightStatus, browser.PreflightRedirect, browser.InvalidAllowMethods, browser.InvalidAllowHeaders:
+					e.Preflight = true
+				}
+			}
+			break
+		}
+	}
+	switch e.Reason {
+	case "":
+		return e, fmt.Errorf("--from-error: Firefox's line names %s, but corskit does not know its reason %q; please report it", e.URL, m[2])
+	case browser.NetworkError:
+		return e, &NotCORSError{Kind: "network_error", URL: e.URL, Explain: "Firefox says the CORS request did not succeed, and names no CORS check: the request got no answer at all (refused connection, DNS, TLS, timeout). " + browser.NetworkError.Explain()}
+	}
+	return e, nil
+}
+
+// parseSafari reads Safari's (or MiniBrowser's) console text, whose load
+// line safariLoad matched as m; the failed check is on a line of its own.
+func parseSafari(text string, m []string) (Evidence, error) {
+	e := Evidence{Engine: "safari", URL: m[1]}
+	if s := statusCode.FindStringSubmatch(text); s != nil {
+		e.Status, _ = strconv.Atoi(s[1])
+	}
+	for _, line := range strings.Split(text, "\n") {
+		line = consoleMessage(line)
+		for _, r := range safariReasons {
+			v := r.re.FindStringSubmatch(line)
+			if v == nil {
+				continue
+			}
+			e.Reason = r.reason
+			switch r.reason {
+			case browser.AllowOriginMismatch:
+				e.Origin = v[1]
+			case browser.MethodNotAllowed:
+				e.Method, e.Preflight = v[1], true
+			case browser.HeaderNotAllowed:
+				e.Header, e.Preflight = v[1], true
+			case browser.PreflightStatus, browser.InvalidAllowMethods, browser.InvalidAllowHeaders:
+				e.Preflight = true
+			case browser.NetworkError:
+				return e, &NotCORSError{Kind: "network_error", URL: e.URL, Explain: "Safari could not connect to the server: " + browser.NetworkError.Explain()}
+			}
+			return e, nil
+		}
+		if strings.HasPrefix(line, "[blocked] The page at ") {
+			return e, &NotCORSError{Kind: "mixed_content", URL: e.URL, Explain: browser.MixedContent.Explain()}
+		}
+	}
+	// Safari's second line alone: the check is on the line before it.
+	return e, fmt.Errorf("--from-error: Safari's line names %s but not the check that failed; paste the line above it too (e.g. \"Origin ... is not allowed by Access-Control-Allow-Origin\"), or run corskit check %s --origin ORIGIN", e.URL, e.URL)
 }
 
 // consoleMessage strips what a console adds before a message: Safari's
