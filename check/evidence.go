@@ -97,23 +97,7 @@ func pastedCopy(kind string, c Copied) Pasted {
 // escapes, as Chromium's "Copy as cURL (cmd)" writes it).
 func SplitCommand(text string) ([]string, error) {
 	if strings.Contains(text, `^"`) {
-		// cmd: ^ escapes the next character; a ^ before a newline
-		// continues the line.
-		var b strings.Builder
-		for i := 0; i < len(text); i++ {
-			if text[i] == '^' && i+1 < len(text) {
-				i++
-				if text[i] == '\n' || text[i] == '\r' {
-					continue
-				}
-				if text[i] == '"' {
-					b.WriteByte('"')
-					continue
-				}
-			}
-			b.WriteByte(text[i])
-		}
-		text = b.String()
+		text = unescapeCmd(text)
 	}
 	var words []string
 	var cur strings.Builder
@@ -144,19 +128,11 @@ func SplitCommand(text string) ([]string, error) {
 			i += n + 2
 			inWord = true
 		case c == '"':
-			i++
-			for ; i < len(text) && text[i] != '"'; i++ {
-				if text[i] == '\\' && i+1 < len(text) && strings.IndexByte("\"\\$`\n", text[i+1]) >= 0 {
-					i++
-					if text[i] == '\n' {
-						continue
-					}
-				}
-				cur.WriteByte(text[i])
+			n, err := doubleQuoted(&cur, text[i+1:])
+			if err != nil {
+				return nil, err
 			}
-			if i >= len(text) {
-				return nil, errors.New("-- curl: a double quote is not closed; paste the whole command")
-			}
+			i += n + 1
 			inWord = true
 		case c == '#' && !inWord:
 			// A comment, to the end of the line.
@@ -178,6 +154,46 @@ func SplitCommand(text string) ([]string, error) {
 		words = append(words, cur.String())
 	}
 	return words, nil
+}
+
+// unescapeCmd undoes Windows cmd quoting: ^ escapes the next character,
+// and a ^ before a newline continues the line.
+func unescapeCmd(text string) string {
+	var b strings.Builder
+	for i := 0; i < len(text); i++ {
+		if text[i] == '^' && i+1 < len(text) {
+			i++
+			if text[i] == '\n' || text[i] == '\r' {
+				continue
+			}
+			if text[i] == '"' {
+				b.WriteByte('"')
+				continue
+			}
+		}
+		b.WriteByte(text[i])
+	}
+	return b.String()
+}
+
+// doubleQuoted reads the body of a "..." string up to its closing quote
+// into cur, as bash does (a backslash escapes only " \ $ ` and a newline,
+// which it removes), and returns how many bytes it took before the quote.
+func doubleQuoted(cur *strings.Builder, text string) (int, error) {
+	i := 0
+	for ; i < len(text) && text[i] != '"'; i++ {
+		if text[i] == '\\' && i+1 < len(text) && strings.IndexByte("\"\\$`\n", text[i+1]) >= 0 {
+			i++
+			if text[i] == '\n' {
+				continue
+			}
+		}
+		cur.WriteByte(text[i])
+	}
+	if i >= len(text) {
+		return 0, errors.New("-- curl: a double quote is not closed; paste the whole command")
+	}
+	return i, nil
 }
 
 // ansiC reads the body of a $'...' string up to its closing quote and
