@@ -24,6 +24,9 @@ Exit status: 0 no finding at or above --fail-on, 1 such findings, 2 usage error.
 Flags:
 `
 
+// runAudit runs "corskit audit": it reads the flags and the URLs, probes
+// them, writes the report (and the SARIF log, when asked) and returns the
+// exit status.
 func runAudit(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("corskit audit", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -64,18 +67,12 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	if *file != "" {
-		f, err := os.Open(*file)
+		urls, err := readURLFile(*file)
 		if err != nil {
 			fmt.Fprintf(stderr, "corskit audit: --file: %v\n", err)
 			return ExitUsage
 		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
-				o.URLs = append(o.URLs, line)
-			}
-		}
-		f.Close()
+		o.URLs = append(o.URLs, urls...)
 	}
 	if useColor("auto", stderr) {
 		o.Progress = func(done, total int) {
@@ -91,12 +88,7 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	if *sarif != "" {
-		f, err := os.Create(*sarif)
-		if err == nil {
-			err = audit.WriteSARIF(f, results, Version())
-			f.Close()
-		}
-		if err != nil {
+		if err := writeSARIFFile(*sarif, results); err != nil {
 			fmt.Fprintf(stderr, "corskit audit: --sarif: %v\n", err)
 			return ExitUsage
 		}
@@ -113,4 +105,33 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 		return ExitFail
 	}
 	return ExitOK
+}
+
+// readURLFile reads audit's --file: one URL a line, blank lines and lines
+// that start with # left out.
+func readURLFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var urls []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
+			urls = append(urls, line)
+		}
+	}
+	return urls, nil
+}
+
+// writeSARIFFile writes audit's --sarif log of results to path.
+func writeSARIFFile(path string, results []audit.Result) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = audit.WriteSARIF(f, results, Version())
+	f.Close()
+	return err
 }
