@@ -117,39 +117,7 @@ func StartFirefoxWith(t testing.TB, o Options) *Firefox {
 	}
 	f := &Firefox{page: startPageServer(t, o), markers: startMarkerServer(t), waiting: map[int]chan bidiAnswer{}, logCh: make(chan struct{}, 1)}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, path, "--headless", "--no-remote", "--profile", profile, "--remote-debugging-port=0",
-		// The BiDi client sends this Origin, which Firefox refuses unless allowed.
-		"--remote-allow-origins=http://127.0.0.1")
-	cmd.Env = append(os.Environ(), "MOZ_CRASHREPORTER_DISABLE=1")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout = cmd.Stderr
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("starting Firefox at %s: %v", path, err)
-	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
-	found := make(chan string, 1)
-	var tail []string
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := bidiListening.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-			} else if len(tail) < 20 {
-				tail = append(tail, sc.Text())
-			}
-		}
-	}()
-	var wsURL string
-	select {
-	case wsURL = <-found:
-	case <-time.After(120 * time.Second):
-		t.Fatalf("Firefox at %s did not start WebDriver BiDi within 120 s", path)
-	}
+	wsURL := launchFirefox(t, path, profile)
 	ws, err := websocket.Dial(wsURL+"/session", "", "http://127.0.0.1/")
 	if err != nil {
 		t.Fatalf("connecting to Firefox's WebDriver BiDi at %s: %v", wsURL, err)
@@ -185,6 +153,47 @@ func StartFirefoxWith(t testing.TB, o Options) *Firefox {
 	t.Cleanup(func() { f.call("browser.close", map[string]any{}) })
 	f.Navigate(t, f.page.origin+"/")
 	return f
+}
+
+// launchFirefox starts headless Firefox at path with the profile directory,
+// stops it when the test ends, and returns the WebDriver BiDi address it
+// prints once it listens.
+func launchFirefox(t testing.TB, path, profile string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, path, "--headless", "--no-remote", "--profile", profile, "--remote-debugging-port=0",
+		// The BiDi client sends this Origin, which Firefox refuses unless allowed.
+		"--remote-allow-origins=http://127.0.0.1")
+	cmd.Env = append(os.Environ(), "MOZ_CRASHREPORTER_DISABLE=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = cmd.Stderr
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatalf("starting Firefox at %s: %v", path, err)
+	}
+	t.Cleanup(func() { cancel(); cmd.Wait() })
+	found := make(chan string, 1)
+	var tail []string
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := bidiListening.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			} else if len(tail) < 20 {
+				tail = append(tail, sc.Text())
+			}
+		}
+	}()
+	select {
+	case wsURL := <-found:
+		return wsURL
+	case <-time.After(120 * time.Second):
+		t.Fatalf("Firefox at %s did not start WebDriver BiDi within 120 s", path)
+	}
+	return ""
 }
 
 // read dispatches BiDi answers to their callers and keeps console lines.
