@@ -53,6 +53,9 @@ type Options struct {
 	// Properties XML, gcloud storage buckets describe --format=json): the
 	// fix for that service keeps them and adds its own rule after them.
 	Rules []byte
+	// RulesFile is the file Rules were read from, for Command; when it is
+	// "" and Rules are set, Command writes RULES_FILE in its place.
+	RulesFile string
 	// Timeout bounds each HTTP exchange; default 10 s.
 	Timeout time.Duration
 	// Insecure skips TLS certificate verification.

@@ -235,7 +235,7 @@ func (o checkOptions) checkOptions(origin, method string) check.Options {
 		Credentials: browser.Credentials(o.credentials), Body: o.body, Read: o.read,
 		NoBody: o.body == "" && (o.noBody || o.set["d"] || o.set["data"]), // -d '' says: none
 		Stack:  o.stack, Timeout: o.timeout, Insecure: o.insecure, Browser: o.browser,
-		PageAddressSpace: browser.AddressSpace(o.pageSpace), Rules: o.rules,
+		PageAddressSpace: browser.AddressSpace(o.pageSpace), Rules: o.rules, RulesFile: o.rulesPath,
 	}
 }
 
