@@ -100,6 +100,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /favicon.ico", serveFavicon)
 	mux.HandleFunc("POST /api/read", s.api(false, s.read))
 	mux.HandleFunc("POST /api/check", s.api(true, s.check))
+	mux.HandleFunc("POST /api/command", s.api(false, s.command))
 	mux.HandleFunc("POST /api/har", s.har)
 	mux.HandleFunc("POST /api/session", s.api(false, s.session))
 	return s.guard(mux)
