@@ -124,7 +124,7 @@ func (o *Options) Validate() error {
 	if o.Origin == "" {
 		errs = append(errs, errors.New("Options.Origin is missing: give the origin of the page that calls the API, e.g. http://localhost:3000"))
 	} else if p, err := origin.Parse(o.Origin); err != nil || p.Kind != origin.Exact || p.Port == "*" {
-		msg := fmt.Sprintf("--origin %q is not an origin (scheme://host[:port], as the browser's address bar shows it without the path)", o.Origin)
+		msg := fmt.Sprintf("Options.Origin %q is not an origin (scheme://host[:port], as the browser's address bar shows it without the path)", o.Origin)
 		var oe *origin.Error
 		if errors.As(err, &oe) && oe.Fix != "" {
 			msg += fmt.Sprintf(": use %q", oe.Fix)
@@ -133,7 +133,7 @@ func (o *Options) Validate() error {
 	}
 	for _, a := range o.AlsoOrigins {
 		if p, err := origin.Parse(a); err != nil || p.Kind != origin.Exact || p.Port == "*" {
-			errs = append(errs, fmt.Errorf("--also-origin %q is not an origin: give one like http://localhost:3000 (scheme://host[:port], no path)", a))
+			errs = append(errs, fmt.Errorf("Options.AlsoOrigins: %q is not an origin: give one like http://localhost:3000 (scheme://host[:port], no path)", a))
 		}
 	}
 	if o.Method == "" {
@@ -156,9 +156,9 @@ func (o *Options) Validate() error {
 	}
 	if len(o.Rules) > 0 {
 		if svc, ok := buckets.Detect(o.Rules); !ok {
-			errs = append(errs, fmt.Errorf("--rules: not the CORS rules of S3 (JSON with CORSRules, or <CORSConfiguration>), Azure Blob Storage (<Cors>) or Cloud Storage (a JSON list with origin)"))
+			errs = append(errs, fmt.Errorf("Options.Rules: not the CORS rules of S3 (JSON with CORSRules, or <CORSConfiguration>), Azure Blob Storage (<Cors>) or Cloud Storage (a JSON list with origin)"))
 		} else if _, err := buckets.Parse(svc, o.Rules); err != nil {
-			errs = append(errs, fmt.Errorf("--rules: %v", err))
+			errs = append(errs, fmt.Errorf("Options.Rules: %v", err))
 		}
 	}
 	m := strings.ToUpper(o.Method)

@@ -163,7 +163,7 @@ func TestWriteText(t *testing.T) {
 		"Problems, in the order Chromium 156 meets them:\n  1. preflight not handled (preflight, 404): ",
 		"on the preflight (OPTIONS), with status 204:\n    Access-Control-Allow-Origin: " + pageOrigin,
 		"Access-Control-Allow-Headers: Content-Type",
-		"For flask (--stack), to paste into the app as it is:",
+		"For flask (Options.Stack), to paste into the app as it is:",
 		"# B. The app already calls CORS(app, ...): replace that call with this one",
 		"from flask_cors import CORS",
 	} {

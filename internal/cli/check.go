@@ -222,7 +222,7 @@ func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer)
 			fmt.Fprintln(stderr, err)
 			return ExitUsage
 		}
-	} else if err := report.WriteText(stdout, useColor(o.color, stdout)); err != nil {
+	} else if err := report.WriteText(flagTermsWriter{stdout}, useColor(o.color, stdout)); err != nil {
 		fmt.Fprintln(stderr, err)
 		return ExitUsage
 	}
