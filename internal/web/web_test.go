@@ -181,3 +181,15 @@ func TestCommandIsTheLibrarys(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsNameFormFields: the library's errors reach the page in the
+// words of the form's labels, neither the API's Options fields nor flags.
+func TestErrorsNameFormFields(t *testing.T) {
+	s, base := startServe(t)
+	resp, body := post(t, base+"/api/check", map[string]string{"X-Corskit-Token": s.Token(), "Content-Type": "application/json"},
+		`{"request": {"url": "http://127.0.0.1:9/x", "origin": "localhost:3000/app"}, "also_origins": ["http://b.test/path"]}`)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `Page's origin`) ||
+		!strings.Contains(body, `The app's other origins`) || strings.Contains(body, "Options.") || strings.Contains(body, "--") {
+		t.Errorf("%d %s; want the form's labels", resp.StatusCode, body)
+	}
+}
