@@ -163,7 +163,7 @@ func (o *Options) Validate() error {
 	}
 	m := strings.ToUpper(o.Method)
 	if o.Body != "" && (m == "GET" || m == "HEAD") {
-		errs = append(errs, fmt.Errorf("-d with -X %s: fetch() refuses a body on GET and HEAD; use -X POST (or PUT, PATCH)", o.Method))
+		errs = append(errs, fmt.Errorf("Options.Body with Options.Method %s: fetch() refuses a body on GET and HEAD; set Options.Method to POST (or PUT, PATCH)", o.Method))
 	}
 	if o.Timeout == 0 {
 		o.Timeout = 10 * time.Second

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,5 +63,21 @@ func TestCommandRoundTrip(t *testing.T) {
 				t.Errorf("%s\nOptions.%s: got %#v back, want %#v", cmd, reflect.TypeOf(want).Field(i).Name, g, w)
 			}
 		}
+	}
+}
+
+// TestValidateErrorsSpeakFlags: check.Options.Validate names Options
+// fields; the CLI's stderr names the flags that set them.
+func TestValidateErrorsSpeakFlags(t *testing.T) {
+	var out, errOut strings.Builder
+	Run([]string{"check", "http://127.0.0.1:9/x", "--origin", "localhost:3000/app", "--also-origin", "http://b.test/p", "-d", "x"}, &out, &errOut)
+	got := errOut.String()
+	for _, want := range []string{`--origin "localhost:3000/app" is not an origin`, `--also-origin "http://b.test/p" is not an origin`, "-d with -X GET", "use -X POST"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "Options.") {
+		t.Errorf("stderr names the library's fields:\n%s", got)
 	}
 }

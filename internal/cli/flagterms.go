@@ -16,6 +16,8 @@ var flagTerms = strings.NewReplacer(
 	"set Options.Upstream", "give --upstream",
 	"set Options.BestEffort", "add --best-effort",
 	"Set Options.Stack to", "Add --stack",
+	"Options.Body with Options.Method ", "-d with -X ",
+	"set Options.Method to ", "use -X ",
 	"set Options.SendActual", "add --send-actual",
 	"detected from Options.Rules", "detected from --rules",
 	"Options.AlsoOrigins: ", "--also-origin ",

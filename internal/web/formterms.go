@@ -12,6 +12,8 @@ var formTerms = strings.NewReplacer(
 	"Set Options.Stack to", `Choose a "Server stack" of`,
 	"Options.Stack", `"Server stack"`,
 	"Options.PageAddressSpace", "page_address_space",
+	"Options.Body with Options.Method ", `"Body" with "Method" `,
+	"set Options.Method to ", `set "Method" to `,
 )
 
 // inFormTerms is the text of a library error in the words of the form.
