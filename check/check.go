@@ -53,6 +53,9 @@ type Options struct {
 	// Properties XML, gcloud storage buckets describe --format=json): the
 	// fix for that service keeps them and adds its own rule after them.
 	Rules []byte
+	// RulesFile is the file Rules were read from, for Command; when it is
+	// "" and Rules are set, Command writes RULES_FILE in its place.
+	RulesFile string
 	// Timeout bounds each HTTP exchange; default 10 s.
 	Timeout time.Duration
 	// Insecure skips TLS certificate verification.
@@ -121,7 +124,7 @@ func (o *Options) Validate() error {
 	if o.Origin == "" {
 		errs = append(errs, errors.New("Options.Origin is missing: give the origin of the page that calls the API, e.g. http://localhost:3000"))
 	} else if p, err := origin.Parse(o.Origin); err != nil || p.Kind != origin.Exact || p.Port == "*" {
-		msg := fmt.Sprintf("--origin %q is not an origin (scheme://host[:port], as the browser's address bar shows it without the path)", o.Origin)
+		msg := fmt.Sprintf("Options.Origin %q is not an origin (scheme://host[:port], as the browser's address bar shows it without the path)", o.Origin)
 		var oe *origin.Error
 		if errors.As(err, &oe) && oe.Fix != "" {
 			msg += fmt.Sprintf(": use %q", oe.Fix)
@@ -130,7 +133,7 @@ func (o *Options) Validate() error {
 	}
 	for _, a := range o.AlsoOrigins {
 		if p, err := origin.Parse(a); err != nil || p.Kind != origin.Exact || p.Port == "*" {
-			errs = append(errs, fmt.Errorf("--also-origin %q is not an origin: give one like http://localhost:3000 (scheme://host[:port], no path)", a))
+			errs = append(errs, fmt.Errorf("Options.AlsoOrigins: %q is not an origin: give one like http://localhost:3000 (scheme://host[:port], no path)", a))
 		}
 	}
 	if o.Method == "" {
@@ -153,14 +156,14 @@ func (o *Options) Validate() error {
 	}
 	if len(o.Rules) > 0 {
 		if svc, ok := buckets.Detect(o.Rules); !ok {
-			errs = append(errs, fmt.Errorf("--rules: not the CORS rules of S3 (JSON with CORSRules, or <CORSConfiguration>), Azure Blob Storage (<Cors>) or Cloud Storage (a JSON list with origin)"))
+			errs = append(errs, fmt.Errorf("Options.Rules: not the CORS rules of S3 (JSON with CORSRules, or <CORSConfiguration>), Azure Blob Storage (<Cors>) or Cloud Storage (a JSON list with origin)"))
 		} else if _, err := buckets.Parse(svc, o.Rules); err != nil {
-			errs = append(errs, fmt.Errorf("--rules: %v", err))
+			errs = append(errs, fmt.Errorf("Options.Rules: %v", err))
 		}
 	}
 	m := strings.ToUpper(o.Method)
 	if o.Body != "" && (m == "GET" || m == "HEAD") {
-		errs = append(errs, fmt.Errorf("-d with -X %s: fetch() refuses a body on GET and HEAD; use -X POST (or PUT, PATCH)", o.Method))
+		errs = append(errs, fmt.Errorf("Options.Body with Options.Method %s: fetch() refuses a body on GET and HEAD; set Options.Method to POST (or PUT, PATCH)", o.Method))
 	}
 	if o.Timeout == 0 {
 		o.Timeout = 10 * time.Second

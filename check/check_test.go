@@ -30,7 +30,7 @@ func TestValidate(t *testing.T) {
 		{"origin pattern", check.Options{URL: "http://127.0.0.1/data", Origin: "https://*.example.com"}, "is not an origin"},
 		{"credentials", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Credentials: "yes"}, `Options.Credentials "yes"`},
 		{"stack", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Stack: "rails"}, `Options.Stack "rails" is not known: use auto or one of aiohttp, azure-blob, caddy, django, express, fastapi, fastify, flask`},
-		{"body on GET", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Body: "x"}, "-d with -X GET"},
+		{"body on GET", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Body: "x"}, "Options.Body with Options.Method GET"},
 	} {
 		err := tc.o.Validate()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -163,7 +163,7 @@ func TestWriteText(t *testing.T) {
 		"Problems, in the order Chromium 156 meets them:\n  1. preflight not handled (preflight, 404): ",
 		"on the preflight (OPTIONS), with status 204:\n    Access-Control-Allow-Origin: " + pageOrigin,
 		"Access-Control-Allow-Headers: Content-Type",
-		"For flask (--stack), to paste into the app as it is:",
+		"For flask (Options.Stack), to paste into the app as it is:",
 		"# B. The app already calls CORS(app, ...): replace that call with this one",
 		"from flask_cors import CORS",
 	} {

@@ -22,6 +22,9 @@ type HeaderLine struct {
 	Value string `json:"value"`
 }
 
+// StackGiven is Fix.StackFrom when Options.Stack named the stack.
+const StackGiven = "given"
+
 // Fix is what the server must send for the request to be allowed, keeping
 // what it already allows.
 type Fix struct {
@@ -37,8 +40,9 @@ type Fix struct {
 	Policy cors.Config
 	// Stack is the server stack Snippet is for; empty when unknown.
 	Stack string
-	// StackFrom says how the stack was chosen: "--stack", or the header it
-	// was detected from.
+	// StackFrom says how the stack was chosen: StackGiven when
+	// Options.Stack named it, "Options.Rules" for a bucket's rules, or the
+	// header it was detected from.
 	StackFrom string
 	// Snippet is the configuration for Stack, ready to paste into an
 	// existing app.
@@ -263,12 +267,12 @@ func fixFor(o Options, v browser.Verdict, answers []http.Header, learned *Learne
 			f.Snippets[stack] = renderSnippet(stack, c, parts)
 		}
 	}
-	f.Stack, f.StackFrom = o.Stack, "--stack"
+	f.Stack, f.StackFrom = o.Stack, StackGiven
 	if o.Stack == "auto" || o.Stack == "" {
 		f.Stack, f.StackFrom = detectStack(v)
 	}
 	if svc, ok := buckets.Detect(o.Rules); ok && (f.Stack == "" || f.Stack == string(svc)) {
-		f.Stack, f.StackFrom = string(svc), cmp.Or(f.StackFrom, "--rules")
+		f.Stack, f.StackFrom = string(svc), cmp.Or(f.StackFrom, "Options.Rules")
 		if merged, err := mergedStorageSnippet(f.Stack, o.Rules, gen.Options{Policy: stackPolicy(o, f.Stack, c)}); err == nil {
 			f.Snippets[f.Stack] = merged
 		} else {

@@ -324,7 +324,7 @@ func (r Report) WriteText(out io.Writer, color bool) error {
 	}
 	r.writeProblems(w, s)
 	if len(r.Others) > 0 {
-		p("\n%sFrom the app's other origins (--also-origin), before the fix:%s\n", s.bold, s.reset)
+		p("\n%sFrom the app's other origins (Options.AlsoOrigins), before the fix:%s\n", s.bold, s.reset)
 		for _, oo := range r.Others {
 			if oo.Allowed {
 				p("  %s%s allowed%s\n", s.green, oo.Origin, s.reset)
@@ -367,9 +367,9 @@ func (r Report) WriteText(out io.Writer, color bool) error {
 			p("  %sLeft out%s %s from the server's %s: %s.\n", s.yellow, s.reset, strconv.Quote(d.Name), d.Header, d.Why)
 		}
 		if f.Snippet != "" {
-			from := f.StackFrom
-			if from != "--stack" {
-				from = "detected from " + from
+			from := "Options.Stack"
+			if f.StackFrom != StackGiven {
+				from = "detected from " + f.StackFrom
 			}
 			p("\n  For %s (%s), to paste into the app as it is:\n\n", f.Stack, from)
 			for line := range strings.SplitSeq(strings.TrimRight(f.Snippet, "\n"), "\n") {
@@ -386,7 +386,7 @@ func (r Report) WriteText(out io.Writer, color bool) error {
 				}
 			}
 		} else {
-			p("\n  Add --stack %s for a ready snippet.\n", strings.Join(Stacks(), "|"))
+			p("\n  Set Options.Stack to %s for a ready snippet.\n", strings.Join(Stacks(), "|"))
 		}
 	}
 	if v.Allowed && len(v.Readable) > 0 {
@@ -432,7 +432,7 @@ func (r Report) writeProblems(w io.Writer, s style) {
 		fmt.Fprintf(w, "  %s(after the first, corskit took each problem as fixed and sent what the browser sends next)%s\n", s.dim, s.reset)
 	}
 	if r.ActualNotSent {
-		fmt.Fprintf(w, "  %sThe %s itself was not sent: the browser does not send it while its preflight fails, and it may change data. Its answer may hold more problems: fix these and check again, or add --send-actual.%s\n", s.dim, r.Options.Method, s.reset)
+		fmt.Fprintf(w, "  %sThe %s itself was not sent: the browser does not send it while its preflight fails, and it may change data. Its answer may hold more problems: fix these and check again, or set Options.SendActual.%s\n", s.dim, r.Options.Method, s.reset)
 	}
 }
 

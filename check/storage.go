@@ -87,7 +87,7 @@ func mergedStorageSnippet(stack string, rules []byte, o gen.Options) (string, er
 	s := buckets.Service(stack)
 	current, err := buckets.Parse(s, rules)
 	if err != nil {
-		return "", fmt.Errorf("--rules: %v", err)
+		return "", fmt.Errorf("Options.Rules: %v", err)
 	}
 	o.BestEffort = true
 	o.Format = map[string]string{"s3": "json", "gcs": "json", "azure-blob": "xml"}[stack]
@@ -104,14 +104,14 @@ func mergedStorageSnippet(stack string, rules []byte, o gen.Options) (string, er
 	switch s {
 	case buckets.S3:
 		if len(merged.Rules) > buckets.S3MaxRules {
-			return "", fmt.Errorf("--rules: the bucket has %d rules; with the fix's that is over S3's %d: merge some first", len(current.Rules), buckets.S3MaxRules)
+			return "", fmt.Errorf("Options.Rules: the bucket has %d rules; with the fix's that is over S3's %d: merge some first", len(current.Rules), buckets.S3MaxRules)
 		}
 		return note + merged.Commands(), nil
 	case buckets.GCS:
 		return note + merged.Commands(), nil
 	}
 	if len(merged.Rules) > buckets.AzureMaxRules {
-		return "", fmt.Errorf("--rules: the Blob service has %d rules; with the fix's that is over Azure's %d: merge some first", len(current.Rules), buckets.AzureMaxRules)
+		return "", fmt.Errorf("Options.Rules: the Blob service has %d rules; with the fix's that is over Azure's %d: merge some first", len(current.Rules), buckets.AzureMaxRules)
 	}
 	return note + "# The body of Set Blob Service Properties (it replaces the Blob service's CORS rules):\n<StorageServiceProperties>\n  <Cors>\n" + merged.AzureXMLRules("    ") + "  </Cors>\n</StorageServiceProperties>\n", nil
 }

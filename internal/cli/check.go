@@ -222,7 +222,7 @@ func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer)
 			fmt.Fprintln(stderr, err)
 			return ExitUsage
 		}
-	} else if err := report.WriteText(stdout, useColor(o.color, stdout)); err != nil {
+	} else if err := report.WriteText(flagTermsWriter{stdout}, useColor(o.color, stdout)); err != nil {
 		fmt.Fprintln(stderr, err)
 		return ExitUsage
 	}
@@ -235,7 +235,7 @@ func (o checkOptions) checkOptions(origin, method string) check.Options {
 		Credentials: browser.Credentials(o.credentials), Body: o.body, Read: o.read,
 		NoBody: o.body == "" && (o.noBody || o.set["d"] || o.set["data"]), // -d '' says: none
 		Stack:  o.stack, Timeout: o.timeout, Insecure: o.insecure, Browser: o.browser,
-		PageAddressSpace: browser.AddressSpace(o.pageSpace), Rules: o.rules,
+		PageAddressSpace: browser.AddressSpace(o.pageSpace), Rules: o.rules, RulesFile: o.rulesPath,
 	}
 }
 

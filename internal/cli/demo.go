@@ -90,7 +90,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "corskit demo:", err)
 		return ExitFail
 	}
-	before.WriteText(stdout, color)
+	before.WriteText(flagTermsWriter{stdout}, color)
 
 	upstream, _ := url.Parse(api)
 	policy := cors.Config{AllowOrigins: []string{page}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type"}, AllowCredentials: true, MaxAge: 600}
@@ -112,7 +112,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "corskit demo:", err)
 		return ExitFail
 	}
-	after.WriteText(stdout, color)
+	after.WriteText(flagTermsWriter{stdout}, color)
 	if before.Verdict.Allowed || !after.Verdict.Allowed {
 		fmt.Fprintln(stdout, "\nThe demo did not go as expected: blocked first, then allowed.")
 		return ExitFail

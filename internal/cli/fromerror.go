@@ -126,7 +126,7 @@ func (o checkOptions) oneFailure(ctx context.Context, f check.ConsoleFailure, st
 		fmt.Fprintf(stdout, "  %s\n", report.BodyNote())
 	}
 	if rep.Reproduced || !report.Allowed() {
-		report.WriteText(stdout, rep.Reproduced && useColor(o.color, stdout))
+		report.WriteText(flagTermsWriter{stdout}, rep.Reproduced && useColor(o.color, stdout))
 	}
 	return nil, code
 }

@@ -248,6 +248,16 @@ func TestThePageInChromium(t *testing.T) {
 	eval[string](t, ctx, `document.getElementById("verdict").textContent = ""`)
 	do(t, ctx, chromedp.Click("#harrows .open"))
 	poll(t, ctx, `document.getElementById("verdict").textContent.startsWith("BLOCKED")`)
+
+	// Typing in the form shows the form's command line as the server's
+	// check.Options.Command writes it (the page builds none itself).
+	eval[string](t, ctx, `document.getElementById("also").value = ""`)
+	do(t, ctx, chromedp.SendKeys("#also", "http://also.test"))
+	poll(t, ctx, `document.getElementById("command").textContent.includes("--also-origin http://also.test")`)
+	typed := eval[string](t, ctx, `document.getElementById("command").textContent`)
+	if !strings.HasPrefix(typed, "corskit check "+api+"/data --origin") || !strings.Contains(typed, "--credentials include") {
+		t.Errorf("the command shown while typing: %q", typed)
+	}
 }
 
 // poll waits until expr is true in the page.

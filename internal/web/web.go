@@ -100,6 +100,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /favicon.ico", serveFavicon)
 	mux.HandleFunc("POST /api/read", s.api(false, s.read))
 	mux.HandleFunc("POST /api/check", s.api(true, s.check))
+	mux.HandleFunc("POST /api/command", s.api(false, s.command))
 	mux.HandleFunc("POST /api/har", s.har)
 	mux.HandleFunc("POST /api/session", s.api(false, s.session))
 	return s.guard(mux)
@@ -225,7 +226,7 @@ func (s *Server) read(_ context.Context, body []byte) (any, int) {
 	case errors.As(err, &nc):
 		return apiError{Error: nc.Explain, NotCORS: nc}, http.StatusUnprocessableEntity
 	case err != nil:
-		return apiError{Error: err.Error()}, http.StatusUnprocessableEntity
+		return apiError{Error: inFormTerms(err)}, http.StatusUnprocessableEntity
 	}
 	return p, http.StatusOK
 }
@@ -278,14 +279,14 @@ func (s *Server) check(ctx context.Context, body []byte) (any, int) {
 	}
 	o := in.options(s.Timeout)
 	if err := o.Validate(); err != nil {
-		return apiError{Error: err.Error()}, http.StatusUnprocessableEntity
+		return apiError{Error: inFormTerms(err)}, http.StatusUnprocessableEntity
 	}
 	if f, ok := failureFor(in.Evidence, o.URL); ok {
 		return s.reproduce(ctx, in, o, f)
 	}
 	r, err := check.Run(ctx, o)
 	if err != nil {
-		return apiError{Error: err.Error()}, http.StatusUnprocessableEntity
+		return apiError{Error: inFormTerms(err)}, http.StatusUnprocessableEntity
 	}
 	return CheckOut{Command: r.Options.Command(), Report: r.ToJSON()}, http.StatusOK
 }
@@ -312,11 +313,11 @@ func (s *Server) reproduce(ctx context.Context, in CheckIn, o check.Options, f c
 		HeadersGiven: !slices.Contains(in.Open, "headers"), CredentialsGiven: !slices.Contains(in.Open, "credentials"), Page: true}
 	rep, err := check.Reproduce(ctx, f, search)
 	if err != nil {
-		return apiError{Error: err.Error()}, http.StatusUnprocessableEntity
+		return apiError{Error: inFormTerms(err)}, http.StatusUnprocessableEntity
 	}
 	r, err := rep.Run(ctx)
 	if err != nil {
-		return apiError{Error: err.Error()}, http.StatusUnprocessableEntity
+		return apiError{Error: inFormTerms(err)}, http.StatusUnprocessableEntity
 	}
 	return CheckOut{Command: r.Options.Command(), Report: r.ToJSON(), Reproduction: &rep}, http.StatusOK
 }
@@ -364,7 +365,7 @@ func (s *Server) har(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		writeJSON(w, http.StatusUnprocessableEntity, apiError{Error: err.Error()})
+		writeJSON(w, http.StatusUnprocessableEntity, apiError{Error: inFormTerms(err)})
 		return
 	}
 	q := r.URL.Query()

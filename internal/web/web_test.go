@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/check"
 	"github.com/corskit/corskit/internal/browsertest"
 	"github.com/corskit/corskit/internal/web"
 )
@@ -160,4 +162,34 @@ func checkJSON(t *testing.T, s *web.Server, base, in string) web.CheckOut {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestCommandIsTheLibrarys: /api/command answers check.Options.Command of
+// the form, with URL and ORIGIN for what is not filled in yet.
+func TestCommandIsTheLibrarys(t *testing.T) {
+	s, base := startServe(t)
+	for in, want := range map[string]string{
+		`{"request": {"url": "http://127.0.0.1:9/x", "origin": "http://localhost:3000", "method": "PUT", "headers": {"X-B": "2", "X-A": "it's"}, "credentials": "include"}, "also_origins": ["http://b.test"], "stack": "nginx", "page_address_space": "public"}`: check.Options{
+			URL: "http://127.0.0.1:9/x", Origin: "http://localhost:3000", Method: "PUT", Headers: []browser.Header{{Name: "X-A", Value: "it's"}, {Name: "X-B", Value: "2"}},
+			Credentials: browser.Include, AlsoOrigins: []string{"http://b.test"}, Stack: "nginx", PageAddressSpace: "public", Timeout: s.Timeout}.Command(),
+		`{"request": {}, "stack": "auto"}`: "corskit check URL --origin ORIGIN",
+	} {
+		resp, body := post(t, base+"/api/command", map[string]string{"X-Corskit-Token": s.Token(), "Content-Type": "application/json"}, in)
+		var out web.CommandOut
+		if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &out) != nil || out.Command != want {
+			t.Errorf("%s: %d %s; want %q", in, resp.StatusCode, body, want)
+		}
+	}
+}
+
+// TestErrorsNameFormFields: the library's errors reach the page in the
+// words of the form's labels, neither the API's Options fields nor flags.
+func TestErrorsNameFormFields(t *testing.T) {
+	s, base := startServe(t)
+	resp, body := post(t, base+"/api/check", map[string]string{"X-Corskit-Token": s.Token(), "Content-Type": "application/json"},
+		`{"request": {"url": "http://127.0.0.1:9/x", "origin": "localhost:3000/app"}, "also_origins": ["http://b.test/path"]}`)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `Page's origin`) ||
+		!strings.Contains(body, `The app's other origins`) || strings.Contains(body, "Options.") || strings.Contains(body, "--") {
+		t.Errorf("%d %s; want the form's labels", resp.StatusCode, body)
+	}
 }

@@ -73,18 +73,25 @@ function formRequest() {
   };
 }
 
-function quote(s) { return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : "'" + s.replace(/'/g, "'\\''") + "'"; }
+// commandSeq orders the command lines shown: an answer of /api/command
+// older than the last line shown is dropped.
+let commandSeq = 0;
 
-function updateCommand() {
-  const f = formRequest(), r = f.request;
-  const args = ["corskit", "check", quote(r.url || "URL"), "--origin", quote(r.origin || "ORIGIN")];
-  if (r.method && r.method !== "GET") args.push("-X", quote(r.method));
-  for (const [k, v] of Object.entries(r.headers)) args.push("-H", quote(k + ": " + v));
-  if (r.body) args.push("-d", quote(r.body));
-  if (r.credentials && r.credentials !== "same-origin") args.push("--credentials", r.credentials);
-  for (const a of f.also_origins) args.push("--also-origin", quote(a));
-  if (f.stack !== "auto") args.push("--stack", f.stack);
-  $("command").textContent = args.join(" ");
+function showCommand(text) {
+  commandSeq++;
+  $("command").textContent = text;
+}
+
+// updateCommand shows the form's corskit check command line, as the server's
+// check.Options.Command writes it (the CLI's and a check's own).
+async function updateCommand() {
+  const seq = ++commandSeq;
+  try {
+    const out = await api("/api/command", formRequest());
+    if (seq === commandSeq) $("command").textContent = out.command;
+  } catch (e) {
+    // The form is mid-edit; the next input or the check shows the command.
+  }
 }
 
 async function readEvidence() {
@@ -126,12 +133,11 @@ async function readHAR(file) {
 async function runCheck(ev) {
   ev.preventDefault();
   showError("");
-  updateCommand();
   $("check").disabled = true;
   try {
     const f = formRequest();
     const out = await api("/api/check", Object.assign(f, evidenceFields(f)));
-    $("command").textContent = out.command;
+    showCommand(out.command);
     draw(out.report, out.reproduction);
   } catch (e) {
     showError(e.message);
@@ -356,7 +362,7 @@ function drawHAR(name, out) {
       const b = el("button", "Open", "open");
       b.type = "button";
       b.setAttribute("aria-label", "Open the timeline of entry " + h.entry);
-      b.addEventListener("click", () => { $("command").textContent = h.command; lastRead = null; fill(r.request); draw(r); });
+      b.addEventListener("click", () => { lastRead = null; fill(r.request); showCommand(h.command); draw(r); });
       td.append(b);
     }
     tr.append(td);
@@ -553,7 +559,7 @@ function sessionView() {
       const b = el("button", "Open", "open");
       b.type = "button";
       b.setAttribute("aria-label", "Open request " + (rows.children.length + 1));
-      b.addEventListener("click", () => { $("command").textContent = item.command; fill(item.report.request); draw(item.report); });
+      b.addEventListener("click", () => { fill(item.report.request); showCommand(item.command); draw(item.report); });
       td.append(b);
     }
     tr.append(td);
