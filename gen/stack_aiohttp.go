@@ -30,7 +30,7 @@ func init() {
 			}
 		},
 		Lint:  aiohttpLint,
-		Proof: "proved by gen's TestDjangoFastAPIAiohttpInRealEngines (Chromium, Firefox, WebKit) and TestAiohttp (the engines' models); evidence to a working app by internal/cli's TestPythonStacksFromEvidenceToAWorkingApp",
+		Proof: "proved by gen's TestDjangoFastAPIAiohttpInRealEngines (Chromium, Firefox, WebKit) and TestDjangoFastAPIAiohttp/aiohttp (the engines' models); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp",
 	})
 }
 

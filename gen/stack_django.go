@@ -23,7 +23,7 @@ func init() {
 		Causes:    djangoCauses,
 		Doctor:    true,
 		Lint:      djangoLint,
-		Proof:     "proved by gen's TestDjangoFastAPIAiohttpInRealEngines (Chromium, Firefox, WebKit) and TestDjango (the engines' models); evidence to a working app by internal/cli's TestPythonStacksFromEvidenceToAWorkingApp",
+		Proof:     "proved by gen's TestDjangoFastAPIAiohttpInRealEngines (Chromium, Firefox, WebKit) and TestDjangoFastAPIAiohttp/django (the engines' models); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp",
 	})
 }
 

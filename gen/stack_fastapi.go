@@ -31,7 +31,7 @@ func init() {
 			}
 		},
 		Lint:  fastAPILint,
-		Proof: "proved by gen's TestDjangoFastAPIAiohttpInRealEngines (Chromium, Firefox, WebKit) and TestFastAPI (the engines' models); evidence to a working app by internal/cli's TestPythonStacksFromEvidenceToAWorkingApp",
+		Proof: "proved by gen's TestDjangoFastAPIAiohttpInRealEngines (Chromium, Firefox, WebKit) and TestDjangoFastAPIAiohttp/fastapi (the engines' models); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp",
 	})
 }
 

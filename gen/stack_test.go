@@ -1,8 +1,11 @@
 package gen_test
 
 import (
+	"io/fs"
 	"net/http"
 	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -102,6 +105,44 @@ func TestDocsListEveryTarget(t *testing.T) {
 	for _, n := range gen.Names() {
 		if !strings.Contains(docs, "| `"+n+"` |") {
 			t.Errorf("docs/gen.md (or cloud.md) has no row | `%s` | for the registered target %s", n, n)
+		}
+	}
+}
+
+// TestProofsNameTestsThatExist: every test a stack's proof names (TestX,
+// or TestX/sub) is a test function of the repository, so that --help and
+// the docs never point at a test that is not there.
+func TestProofsNameTestsThatExist(t *testing.T) {
+	t.Parallel()
+	defined := map[string]bool{}
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && path != ".." {
+			return filepath.SkipDir
+		}
+		if !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range regexp.MustCompile(`(?m)^func (Test\w+)\(`).FindAllSubmatch(src, -1) {
+			defined[string(m[1])] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := regexp.MustCompile(`\bTest\w+`)
+	for _, s := range gen.Stacks() {
+		for _, name := range named.FindAllString(s.Proof, -1) {
+			if !defined[name] {
+				t.Errorf("stack %s: its proof names %s, which no _test.go file defines: %q", s.Name, name, s.Proof)
+			}
 		}
 	}
 }
