@@ -133,3 +133,28 @@ func TestDjangoFastAPIAiohttpInRealEngines(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileValuesOnPythonStacks: the hostile policy's values (quotes,
+// interpolations, comment ends) written by django, fastapi and aiohttp
+// reach their real servers as the same bytes, and run nothing.
+func TestHostileValuesOnPythonStacks(t *testing.T) {
+	t.Parallel()
+	for _, st := range pythonStacks {
+		t.Run(st.target, func(t *testing.T) {
+			t.Parallel()
+			python := servertest.Python(t, st.packages, st.modules...)
+			dir, port := t.TempDir(), servertest.FreePort(t)
+			os.WriteFile(filepath.Join(dir, "app.py"), []byte(hostileGenerate(t, st.target, gen.Options{})), 0o600)
+			servertest.Start(t, dir, port, []string{fmt.Sprintf("PORT=%d", port)}, python, "app.py")
+			base := fmt.Sprintf("http://127.0.0.1:%d", port)
+			switch st.target {
+			case "fastapi": // Starlette always allows these three besides the list
+				roundTripFrom(t, base, dir, false, false, "https://x.example.com", []string{"Accept", "Accept-Language", "Content-Language"})
+			case "aiohttp": // no origin patterns; it answers the method and headers asked for
+				roundTripFrom(t, base, dir, true, true, "https://app.example.com", nil)
+			default:
+				roundTrip(t, base, dir, false)
+			}
+		})
+	}
+}
