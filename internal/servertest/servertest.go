@@ -33,17 +33,6 @@ func Need(t *testing.T, program string) string {
 	return p
 }
 
-// FreePort returns a free loopback port.
-func FreePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // Start runs a server process until the test ends and waits for its port.
 func Start(t *testing.T, dir string, port int, env []string, name string, args ...string) {
 	t.Helper()
