@@ -421,6 +421,7 @@ func TestGoQuotesEveryOriginForm(t *testing.T) {
 // both, with and without credentials. Each outcome must equal the policy's
 // and the engine's model.
 func TestAnyHeaderInRealEngines(t *testing.T) {
+	t.Parallel()
 	cfg := cors.Config{AllowOrigins: []string{"http://127.0.0.1:*"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"*"}, AllowCredentials: true}
 	servers := map[string]string{}
 	start := func(target string, run func(port int, conf string)) {

@@ -79,6 +79,7 @@ func TestMoreStacks(t *testing.T) {
 // Chromium, Firefox and WebKit: each engine's verdict, and its model's,
 // equals the policy's.
 func TestMoreStacksInRealEngines(t *testing.T) {
+	t.Parallel()
 	cfg := cors.Config{AllowOrigins: []string{"http://127.0.0.1:*"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type", "X-Custom"},
 		ExposeHeaders: []string{"X-Request-Id"}, AllowCredentials: true, MaxAge: 60}
 	servers := map[string]string{}

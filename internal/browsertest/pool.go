@@ -1,10 +1,12 @@
 package browsertest
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -21,7 +23,18 @@ import (
 //
 // Starting Firefox costs seconds on these machines; a package whose tests
 // start the three engines a dozen times spends most of its time there.
+//
+// Main also lets up to 4 parallel tests run at once (or GOMAXPROCS, when
+// larger) unless -test.parallel is given: these tests mostly wait for
+// browsers and servers, so go test's default of GOMAXPROCS leaves a
+// 2-core machine idle.
 func Main(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		flag.Set("test.parallel", strconv.Itoa(max(4, runtime.GOMAXPROCS(0))))
+	}
 	pool.mu.Lock()
 	pool.enabled = true
 	pool.mu.Unlock()
