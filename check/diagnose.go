@@ -88,7 +88,7 @@ func explain(req browser.Request, v browser.Verdict, original func(browser.Outgo
 			return Mistake{"not recorded", "the HAR holds no answer for this request (an entry with status 0 or -1, which the browser blocked or the recording tool did not keep, or a preflight the tool does not save), so what failed is not in the file: check the request against the server itself"}
 		}
 		if isTimeout(v.Err) {
-			return Mistake{"timeout", fmt.Sprintf("the server did not answer in time (%v): it is slow, or the address drops packets (a firewall); the browser gives up later and shows 'TypeError: Failed to fetch', but no CORS header can fix it: check that the server answers (curl -v), or raise --timeout", v.Err)}
+			return Mistake{"timeout", fmt.Sprintf("the server did not answer in time (%v): it is slow, or the address drops packets (a firewall); the browser gives up later and shows 'TypeError: Failed to fetch', but no CORS header can fix it: check that the server answers (curl -v), or raise Options.Timeout", v.Err)}
 		}
 		return Mistake{"not a CORS error", fmt.Sprintf("the server could not be reached (%v); the browser shows this as 'TypeError: Failed to fetch' too, but no CORS header can fix it: check that the server runs and the URL is right", v.Err)}
 	case browser.MixedContent:

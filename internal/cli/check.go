@@ -230,7 +230,7 @@ func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer)
 		}
 	}
 	if o.json {
-		if err := report.WriteJSON(stdout); err != nil {
+		if err := writeJSON(stdout, inFlags(report.ToJSON())); err != nil {
 			fmt.Fprintln(stderr, err)
 			return ExitUsage
 		}

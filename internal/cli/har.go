@@ -71,6 +71,10 @@ func writeHARJSON(w io.Writer, o checkOptions, h check.HAR, j check.HARJudgement
 	bw.WriteString(",\n  \"requests\": [")
 	first := true
 	for r := range j.Results {
+		if r.Report != nil {
+			j := inFlags(*r.Report)
+			r.Report = &j
+		}
 		b, _ := json.MarshalIndent(harResult{r, r.Options.Command()}, "    ", "  ")
 		if !first {
 			bw.WriteString(",")
@@ -159,7 +163,7 @@ func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) 
 			fmt.Fprintf(w, "  the file records the failure: %s\n", r.RecordedError)
 		}
 		for i, p := range rep.Problems {
-			fmt.Fprintf(w, "  %d. %s: %s\n", i+1, p.Name, p.Sentence)
+			fmt.Fprintf(w, "  %d. %s: %s\n", i+1, p.Name, flagTerms.Replace(p.Sentence))
 		}
 		if f := rep.Fix; f.Response != nil {
 			var hs []string
