@@ -107,13 +107,7 @@ func preflightStatus(last *browser.Exchange, original func(browser.Outgoing) bro
 	if last != nil {
 		status = last.Response.Status
 	}
-	if m, ok := storageRefusal(last); ok {
-		return m
-	}
-	if m, ok := frameworkRefusal(last); ok {
-		return m
-	}
-	if m, ok := refusedByBody(last); ok {
+	if m, ok := refusedBy(last); ok {
 		return m
 	}
 	d := fmt.Sprintf("the OPTIONS preflight got %d %s; a preflight's answer must be 2xx", status, http.StatusText(status))
@@ -129,6 +123,18 @@ func preflightStatus(last *browser.Exchange, original func(browser.Outgoing) bro
 	return Mistake{"preflight not handled", d}
 }
 
+// refusedBy explains an answer by what refused it: a storage service, a
+// framework's CORS layer, or the words of its body, in that order.
+func refusedBy(last *browser.Exchange) (Mistake, bool) {
+	if m, ok := storageRefusal(last); ok {
+		return m, true
+	}
+	if m, ok := frameworkRefusal(last); ok {
+		return m, true
+	}
+	return refusedByBody(last)
+}
+
 // missingAllowOrigin explains an answer without Access-Control-Allow-Origin:
 // from its body, from the preflight that passed before it, from its status.
 func missingAllowOrigin(req browser.Request, v browser.Verdict, last *browser.Exchange, original func(browser.Outgoing) browser.Incoming) Mistake {
@@ -136,13 +142,7 @@ func missingAllowOrigin(req browser.Request, v browser.Verdict, last *browser.Ex
 		return Mistake{"no CORS on the server", "no answer carries Access-Control-Allow-Origin"}
 	}
 	status, stack := last.Response.Status, stackOf(last.Response.Header)
-	if m, ok := storageRefusal(last); ok {
-		return m
-	}
-	if m, ok := frameworkRefusal(last); ok {
-		return m
-	}
-	if m, ok := refusedByBody(last); ok {
+	if m, ok := refusedBy(last); ok {
 		return m
 	}
 	if m, ok := stackCause(last); ok {

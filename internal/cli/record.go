@@ -230,20 +230,7 @@ func writeRecordResult(w io.Writer, r record.Result) {
 	for _, d := range r.Differences {
 		fmt.Fprintf(w, "  differs: %s\n", d)
 	}
-	for i, p := range r.Full.Problems {
-		fmt.Fprintf(w, "  %d. %s: %s\n", i+1, p.Name, flagTerms.Replace(p.Sentence))
-	}
-	if f := r.Full.Fix; f.Response != nil {
-		var hs []string
-		for _, l := range f.Response {
-			hs = append(hs, l.Name+": "+l.Value)
-		}
-		fmt.Fprintf(w, "  fix: every answer sends %s", strings.Join(hs, "; "))
-		if f.Preflight != nil {
-			fmt.Fprintf(w, "; the preflight answers %d with Access-Control-Allow-Methods and -Headers as the full check shows", f.PreflightStatus)
-		}
-		fmt.Fprintln(w)
-	}
+	writeBrief(w, *r.Full)
 	fmt.Fprintf(w, "  the full diagnosis and the snippet for your stack: %s\n", r.Command)
 }
 
