@@ -23,7 +23,7 @@ func doctorStacks() []string {
 	return out
 }
 
-// Stacks lists the stacks --stack accepts, besides auto.
+// Stacks lists the stacks Options.Stack accepts, besides auto.
 func Stacks() []string { return doctorStacks() }
 
 // pieces writes the fix for stack from c: gen's pieces, each with where it
