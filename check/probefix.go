@@ -56,7 +56,7 @@ func keepsText(l *Learned) string {
 		parts = append(parts, "origins "+strings.Join(l.Origins, ", "))
 	}
 	if l.AnyOrigin {
-		parts = append(parts, "ANY origin (it allowed "+probeStandIn+", a stand-in; the fix lists origins by name: name the app's others with --also-origin)")
+		parts = append(parts, "ANY origin (it allowed "+probeStandIn+", a stand-in; the fix lists origins by name: name the app's others in Options.AlsoOrigins)")
 	}
 	if len(l.Methods) > 0 {
 		parts = append(parts, "methods "+strings.Join(l.Methods, ", "))

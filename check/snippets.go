@@ -23,7 +23,7 @@ func doctorStacks() []string {
 	return out
 }
 
-// Stacks lists the stacks --stack accepts, besides auto.
+// Stacks lists the stacks Options.Stack accepts, besides auto.
 func Stacks() []string { return doctorStacks() }
 
 // pieces writes the fix for stack from c: gen's pieces, each with where it
@@ -73,7 +73,7 @@ func renderSnippet(stack string, c cors.Config, parts []gen.Part) string {
 	case isStorage(stack):
 		b.WriteString(storageRulesNote(stack, cm))
 	default:
-		fmt.Fprintf(&b, "%s Origins: corskit sees only the answers to its requests. If the app already lists\n%s the origins it allows, add %s to that list rather than replacing it\n%s (or name the others with --also-origin).\n", cm, cm, commentText(stack, strings.Join(c.AllowOrigins, ", ")), cm)
+		fmt.Fprintf(&b, "%s Origins: corskit sees only the answers to its requests. If the app already lists\n%s the origins it allows, add %s to that list rather than replacing it\n%s (or name the others to corskit as the app's other origins).\n", cm, cm, commentText(stack, strings.Join(c.AllowOrigins, ", ")), cm)
 	}
 	for _, p := range parts {
 		fmt.Fprintf(&b, "\n%s %s:\n%s", cm, commentText(stack, strings.ToUpper(p.Where[:1])+p.Where[1:]), p.Text)

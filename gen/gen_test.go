@@ -333,7 +333,7 @@ func TestRefusalsAndBestEffort(t *testing.T) {
 		t.Errorf("refusal: got %v %v", err, omitted)
 	}
 	out, omitted, err := gen.Generate("apache", gen.Options{Policy: cfg, Upstream: "http://127.0.0.1:5000", BestEffort: true})
-	if err != nil || len(omitted) != 3 || !strings.Contains(out, "LEFT OUT (--best-effort): allow_headers: *") {
+	if err != nil || len(omitted) != 3 || !strings.Contains(out, "LEFT OUT (best effort): allow_headers: *") {
 		t.Errorf("best effort: got %v %v\n%s", err, omitted, out)
 	}
 	// The targets that can read Access-Control-Request-Headers express *

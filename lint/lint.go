@@ -8,12 +8,13 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/corskit/corskit/audit"
 	"github.com/corskit/corskit/internal/buckets"
+	"github.com/corskit/corskit/internal/severity"
 )
 
-// Severity is shared with audit: what an attacker's page could read.
-type Severity = audit.Severity
+// Severity is the scale audit shares (internal/severity): what an attacker's
+// page could read.
+type Severity = severity.Severity
 
 // Finding is one problem in a file.
 type Finding struct {

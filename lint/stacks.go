@@ -1,8 +1,8 @@
 package lint
 
 import (
-	"github.com/corskit/corskit/audit"
 	"github.com/corskit/corskit/gen"
+	"github.com/corskit/corskit/internal/severity"
 )
 
 // lintStacks runs the lint rules the stack files register (gen.Stacks) on
@@ -14,9 +14,9 @@ func lintStacks(file, text string) []Finding {
 			if !r.Applies(file, text) {
 				continue
 			}
-			sev, ok := audit.ParseSeverity(r.Severity)
+			sev, ok := severity.Parse(r.Severity)
 			if !ok {
-				sev = audit.High
+				sev = severity.High
 			}
 			for _, h := range r.Find(text) {
 				out = append(out, newFinding(file, h.Line, h.Column, r.ID, sev, h.Message, h.Fix))

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -229,20 +230,7 @@ func writeRecordResult(w io.Writer, r record.Result) {
 	for _, d := range r.Differences {
 		fmt.Fprintf(w, "  differs: %s\n", d)
 	}
-	for i, p := range r.Full.Problems {
-		fmt.Fprintf(w, "  %d. %s: %s\n", i+1, p.Name, p.Sentence)
-	}
-	if f := r.Full.Fix; f.Response != nil {
-		var hs []string
-		for _, l := range f.Response {
-			hs = append(hs, l.Name+": "+l.Value)
-		}
-		fmt.Fprintf(w, "  fix: every answer sends %s", strings.Join(hs, "; "))
-		if f.Preflight != nil {
-			fmt.Fprintf(w, "; the preflight answers %d with Access-Control-Allow-Methods and -Headers as the full check shows", f.PreflightStatus)
-		}
-		fmt.Fprintln(w)
-	}
+	writeBrief(w, *r.Full)
 	fmt.Fprintf(w, "  the full diagnosis and the snippet for your stack: %s\n", r.Command)
 }
 
@@ -277,8 +265,20 @@ func writeRecordJSON(w io.Writer, s record.Session, runErr error) {
 		Requests []record.Result        `json:"requests"`
 		Summary  []record.OriginSummary `json:"summary"`
 		Error    string                 `json:"error,omitempty"`
-	}{s.Engine, s.Blocked(), nonNil(s.Results), s.Summary(), errText}, "", "  ")
+	}{s.Engine, s.Blocked(), resultsInFlags(nonNil(s.Results)), s.Summary(), errText}, "", "  ")
 	w.Write(append(b, '\n'))
+}
+
+// resultsInFlags is rs with each report's sentences in flag terms (a copy).
+func resultsInFlags(rs []record.Result) []record.Result {
+	out := slices.Clone(rs)
+	for i, r := range out {
+		if r.Report != nil {
+			j := inFlags(*r.Report)
+			out[i].Report = &j
+		}
+	}
+	return out
 }
 
 func nonNil(rs []record.Result) []record.Result {

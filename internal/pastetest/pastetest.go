@@ -147,13 +147,7 @@ func insertAfter(src string, anchor *regexp.Regexp, text string) (string, error)
 		return src, fmt.Errorf("pastetest: the source has no %q to paste after", anchor)
 	}
 	end := loc[1]
-	if nl := strings.IndexByte(src[end:], '\n'); nl >= 0 {
-		end += nl + 1
-	} else {
-		src += "\n"
-		end = len(src)
-	}
-	return src[:end] + text + src[end:], nil
+	return pasteAfterLine(src, end, text), nil
 }
 
 func insertBefore(src string, anchor *regexp.Regexp, text string) (string, error) {
@@ -199,13 +193,7 @@ func insertAfterLast(src string, anchor *regexp.Regexp, text string) (string, er
 		return src, fmt.Errorf("pastetest: the source has no %q to paste after", anchor)
 	}
 	end := locs[len(locs)-1][1]
-	if nl := strings.IndexByte(src[end:], '\n'); nl >= 0 {
-		end += nl + 1
-	} else {
-		src += "\n"
-		end = len(src)
-	}
-	return src[:end] + text + src[end:], nil
+	return pasteAfterLine(src, end, text), nil
 }
 
 // removeRubyBlock removes the block that start finds, from its line to
@@ -225,4 +213,16 @@ func removeRubyBlock(src string, start *regexp.Regexp) string {
 		return src
 	}
 	return src[:lineStart] + src[loc[1]+end[1]:]
+}
+
+// pasteAfterLine puts text after the line of src that holds byte end (a
+// newline is added to a last line without one).
+func pasteAfterLine(src string, end int, text string) string {
+	if nl := strings.IndexByte(src[end:], '\n'); nl >= 0 {
+		end += nl + 1
+	} else {
+		src += "\n"
+		end = len(src)
+	}
+	return src[:end] + text + src[end:]
 }

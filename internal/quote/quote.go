@@ -57,11 +57,19 @@ func Ruby(s string) string {
 	if ascii {
 		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 	}
+	return doubleQuotedHex(s, '#')
+}
+
+// doubleQuotedHex returns s in double quotes with \, " and special escaped
+// by \ and every byte outside printable ASCII written \xHH: the form Ruby
+// and HAProxy both read back byte for byte (special is the one that would
+// interpolate: # in Ruby, $ in HAProxy).
+func doubleQuotedHex(s string, special byte) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c == '\\' || c == '"' || c == '#':
+		case c == '\\' || c == '"' || c == special:
 			b.WriteByte('\\')
 			b.WriteByte(c)
 		case c < 0x20 || c > 0x7e:

@@ -288,7 +288,7 @@ func (s *Server) check(ctx context.Context, body []byte) (any, int) {
 	if err != nil {
 		return apiError{Error: inFormTerms(err)}, http.StatusUnprocessableEntity
 	}
-	return CheckOut{Command: r.Options.Command(), Report: r.ToJSON()}, http.StatusOK
+	return CheckOut{Command: r.Options.Command(), Report: inForm(r.ToJSON())}, http.StatusOK
 }
 
 // failureFor picks the failure of the console text about url (the first
@@ -319,7 +319,7 @@ func (s *Server) reproduce(ctx context.Context, in CheckIn, o check.Options, f c
 	if err != nil {
 		return apiError{Error: inFormTerms(err)}, http.StatusUnprocessableEntity
 	}
-	return CheckOut{Command: r.Options.Command(), Report: r.ToJSON(), Reproduction: &rep}, http.StatusOK
+	return CheckOut{Command: r.Options.Command(), Report: inForm(r.ToJSON()), Reproduction: &rep}, http.StatusOK
 }
 
 // HAROut is the answer to a HAR: each cross-origin request's report.
@@ -381,6 +381,10 @@ func (s *Server) har(w http.ResponseWriter, r *http.Request) {
 	bw.WriteString("[")
 	sep := ""
 	for res := range j.Results {
+		if res.Report != nil {
+			j := inForm(*res.Report)
+			res.Report = &j
+		}
 		b, _ := json.Marshal(HARRequestOut{res, res.Options.Command()})
 		bw.WriteString(sep)
 		bw.Write(b)
