@@ -27,6 +27,7 @@ type exchange struct {
 	issue        string // the DevTools issue's code and parameter, when one was reported
 	console      []string
 	started      time.Time
+	ended        time.Time // when loading finished or failed
 	done         bool // loading finished or failed
 	extra        bool // the wire's headers have been reported
 	judged       bool // taken to be judged: a later line is not its
