@@ -119,4 +119,7 @@ func TestPageAccessibilityAndThemes(t *testing.T) {
 	if got := eval[string](t, ctx, `document.getElementById("result").hidden + " " + document.activeElement.id`); got != "true error" {
 		t.Errorf("after Ctrl+Enter with a bad origin: result hidden, focus: %s; want true error", got)
 	}
+	t.Run("big HAR", func(t *testing.T) { checkBigHAR(t, ctx) })
+	t.Run("share", func(t *testing.T) { checkShare(t, b, s, api) })
+	t.Run("saved file", func(t *testing.T) { checkSavedFile(t, b, saved, verdict) })
 }

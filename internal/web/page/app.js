@@ -345,13 +345,14 @@ async function copyText(text, stack) {
   $("copied").textContent = "Copied the " + stack + " fix.";
 }
 
-// drawHAR draws a HAR's cross-origin requests, one row each, built apart
-// and added at once (a HAR may hold thousands); har.js filters and groups
-// the rows by their data-origin and data-endpoint.
+// drawHAR draws a HAR's cross-origin requests, one row each, built apart;
+// har.js groups them by their data-origin and data-endpoint, filters them
+// and puts on the page at most a page of them at once (a HAR may hold
+// thousands).
 function drawHAR(name, out) {
   $("harresult").hidden = false;
   $("harsummary").textContent = name + ": " + out.entries + " entries, " + out.cross_origin + " cross-origin requests, " + out.blocked + " blocked." + (out.note ? " Note: " + out.note + "." : "");
-  const rows = document.createDocumentFragment();
+  const rows = [];
   for (const h of out.requests) {
     const tr = el("tr");
     const r = h.report;
@@ -369,9 +370,9 @@ function drawHAR(name, out) {
       td.append(b);
     }
     tr.append(td);
-    rows.append(tr);
+    rows.push(tr);
   }
-  $("harrows").replaceChildren(rows);
+  harDrawn(rows);
 }
 
 // --- wiring ----------------------------------------------------------------

@@ -1,9 +1,11 @@
 // corskit doctor page: a HAR's table, made readable when the HAR is big.
-// Above the table: a filter (a text every shown row holds, "blocked only")
-// and the requests grouped by server origin and endpoint (method and
-// path), the blocked groups first, each with its counts; "Show" narrows
-// the table to one group. Rows come from drawHAR (app.js), which sets
-// their data-origin and data-endpoint. Everything is set as text.
+// Above the table: the requests grouped by server origin and endpoint
+// (method and path), the blocked groups first, each with its counts, and a
+// filter (a text every shown row holds, "blocked only"); "Show" narrows
+// the table to one group. The table lists at most 200 rows at once, "List
+// more" adds the next 200: the page stays fast with thousands. Rows come
+// from drawHAR (app.js), which sets their data-origin and data-endpoint.
+// Everything is set as text.
 "use strict";
 
 // endpointOf is a request's server origin and endpoint (method and path,
@@ -105,38 +107,54 @@ function harGroupTable() {
   return {wrap, body};
 }
 
-// harFilter builds the filter and the groups above the HAR's table; they
-// apply to each table drawHAR draws.
+// harRows are the rows of the HAR drawn last, on the page or not; at most
+// harPage of those the filter keeps are on the page, "Show more" adds more.
+let harRows = [];
+const harPage = 200;
+
+// harDrawn takes the rows drawHAR built: the groups are counted, the
+// filter applies (its text kept), the first page is shown.
+let harDrawn = () => {};
+
+// harFilter builds the filter and the groups above the HAR's table.
 function harFilter() {
-  const rows = $("harrows");
+  const body = $("harrows");
   const {bar, text, only, all, count} = harBar();
   const groups = harGroupTable();
-  rows.closest("table").before(groups.wrap, bar);
-  // Each row's text, lowercased once per table.
-  let texts = new WeakMap();
+  const more = el("button", "", "open");
+  more.type = "button";
+  more.id = "harmore";
+  more.hidden = true;
+  body.closest(".scroll").before(groups.wrap, bar);
+  body.closest(".scroll").after(more);
+  let texts = new WeakMap(), limit = harPage;
   const apply = () => {
     const want = text.value.trim().toLowerCase();
-    let shown = 0, n = 0;
-    for (const tr of rows.children) {
-      n++;
+    const kept = harRows.filter((tr) => {
       let t = texts.get(tr);
       if (t === undefined) texts.set(tr, t = tr.textContent.toLowerCase());
-      const show = (!want || t.includes(want)) && (!only.checked || rowBlocked(tr)) && (!harGroupKey || groupKeyOf(tr) === harGroupKey);
-      tr.hidden = !show;
-      if (show) shown++;
-    }
+      return (!want || t.includes(want)) && (!only.checked || rowBlocked(tr)) && (!harGroupKey || groupKeyOf(tr) === harGroupKey);
+    });
+    body.replaceChildren(...kept.slice(0, limit));
+    const n = harRows.length;
     all.hidden = !harGroupKey;
-    count.textContent = (shown === n ? n + " requests" : shown + " of " + n + " requests shown") + (harGroupKey ? ", of " + harGroupKey : "");
+    count.textContent = (kept.length === n ? n + " requests" : kept.length + " of " + n + " requests shown") + (harGroupKey ? ", of " + harGroupKey : "") +
+      (kept.length > limit ? "; the first " + limit + " are listed" : "");
+    more.hidden = kept.length <= limit;
+    more.textContent = "List " + Math.min(harPage, kept.length - limit) + " more of the " + kept.length;
   };
-  const show = (key) => { harGroupKey = key; apply(); rows.closest("table").scrollIntoView({block: "start"}); };
-  text.addEventListener("input", apply);
-  only.addEventListener("change", apply);
-  all.addEventListener("click", () => { harGroupKey = ""; apply(); });
-  new MutationObserver(() => {
+  const refilter = () => { limit = harPage; apply(); };
+  const show = (key) => { harGroupKey = key; refilter(); body.closest("table").scrollIntoView({block: "start"}); };
+  text.addEventListener("input", refilter);
+  only.addEventListener("change", refilter);
+  all.addEventListener("click", () => { harGroupKey = ""; refilter(); });
+  more.addEventListener("click", () => { limit += harPage; apply(); });
+  harDrawn = (rows) => {
+    harRows = rows;
     texts = new WeakMap();
     harGroupKey = "";
-    drawHARGroups(groups.body, harGroups(rows.children), show);
-    apply();
-  }).observe(rows, {childList: true});
+    drawHARGroups(groups.body, harGroups(rows), show);
+    refilter();
+  };
 }
 harFilter();

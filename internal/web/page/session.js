@@ -34,13 +34,13 @@ function sessionRow(item, n, open) {
   }
   const why = item.report && item.report.problems.length ? item.report.problems[0].name : (item.error || "");
   const verdict = blocked ? "BLOCKED" : item.report ? "ALLOWED" : "NOT JUDGED";
-  label.append(el("span", n + ". " + verdict, blocked ? "bad" : "ok"),
+  label.append(el("span", n + ". " + verdict, blocked ? "bad" : item.report ? "ok" : ""),
     document.createTextNode(" " + item.method + " " + item.url + " from " + item.origin + (why ? ": " + why : "") +
       (item.differences && item.differences.length ? " (differs from " + item.engine + ")" : "")),
     el("span", "", "tltime"));
   const track = el("div", null, "track");
   track.setAttribute("aria-hidden", "true");
-  const pre = el("span", null, "bar pre"), link = el("span", null, "link"), req = el("span", null, "bar req " + (blocked ? "bad" : "ok"));
+  const pre = el("span", null, "bar pre"), link = el("span", null, "link"), req = el("span", null, "bar req " + (blocked ? "bad" : item.report ? "ok" : "none"));
   track.append(pre, link, req);
   li.append(label, track);
   return li;

@@ -56,6 +56,11 @@ function shown(v) {
   return s.length > 80 ? s.slice(0, 77) + "…\"" : s;
 }
 
+// decoded is s with its percent escapes undone, or s when they are broken.
+function decoded(s) {
+  try { return decodeURIComponent(s); } catch (e) { return s; }
+}
+
 function httpURL(v) {
   try {
     const u = new URL(v);
@@ -90,7 +95,7 @@ function readShare(fragment) {
   let p;
   try { p = new URLSearchParams(frag); } catch (e) { throw new Error("The shared link's part after # cannot be read." + fix); }
   const keys = [...p.keys()];
-  if (keys[0] !== shareVersion) throw new Error("The shared link's part after # does not start with " + shareVersion + ", so it is not a check corskit shared (it starts " + shown(frag.slice(0, 40)) + ")." + fix);
+  if (keys[0] !== shareVersion) throw new Error("The shared link's part after # does not start with " + shareVersion + ", so it is not a check corskit shared (it starts " + shown(decoded(frag.slice(0, 60))) + ")." + fix);
   const values = {};
   for (const [k, v] of [...p].slice(1)) {
     if (!shareKeys.includes(k)) throw new Error("The shared link has the field " + shown(k) + ", which corskit does not know: it takes " + shareKeys.join(", ") + "." + fix);
