@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,6 +74,14 @@ func checkBigHAR(t *testing.T, ctx context.Context) {
 		colorScheme(t, ctx, scheme)
 		if v := axeSerious(t, ctx); len(v) > 0 {
 			t.Errorf("%s, a big HAR drawn: axe-core finds %d serious violations:\n%s", scheme, len(v), strings.Join(v, "\n"))
+		}
+		for _, width := range []int64{390, 1280} {
+			do(t, ctx, chromedp.EmulateViewport(width, 900), chromedp.ScrollIntoView("#harresult"))
+			shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(artifacts(t), fmt.Sprintf("har-groups-%s-%d.png", scheme, width)), shot, 0o644)
 		}
 	}
 	do(t, ctx, chromedp.Click("#hargroups tr:nth-child(2) button"))

@@ -87,7 +87,7 @@ function harGroupTable() {
   const wrap = el("div");
   const h = el("h3", "By server and endpoint, the blocked first");
   h.id = "hargroups-h";
-  const table = el("table");
+  const table = el("table", null, "groups");
   table.setAttribute("aria-labelledby", h.id);
   const head = el("thead"), hr = el("tr");
   for (const t of ["Verdict", "Server origin", "Endpoint", "Requests", "Blocked"]) {
@@ -103,7 +103,9 @@ function harGroupTable() {
   const body = el("tbody");
   body.id = "hargroups";
   table.append(head, body);
-  wrap.append(h, table);
+  const scroll = el("div", null, "scroll");
+  scroll.append(table);
+  wrap.append(h, scroll);
   return {wrap, body};
 }
 
