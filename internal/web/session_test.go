@@ -22,6 +22,7 @@ import (
 // real against the php broken API: a credentialed PUT blocked at its
 // preflight, a GET the model cannot judge, and a plain GET allowed; their
 // times put the PUT's preflight at 0 ms and the allowed GET's end at 60 ms.
+// The engine's line and the error hold markup, which must stay text.
 func sessionRecords(t *testing.T, api string) []record.Result {
 	t.Helper()
 	judged := func(o check.Options) (*check.JSON, string) {
@@ -38,8 +39,9 @@ func sessionRecords(t *testing.T, api string) []record.Result {
 	t0 := float64(time.Now().UnixMilli())
 	return []record.Result{
 		{Engine: "chromium", Method: "PUT", URL: api + "/data", Origin: "http://localhost:3000", Preflight: true, BlockedHere: true, Report: put, Command: putCmd,
+			Console: []string{`<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">`},
 			Timing: record.Timing{PreflightStart: t0, PreflightEnd: t0 + 10, Start: t0 + 10, End: t0 + 30}},
-		{Engine: "chromium", Method: "GET", URL: api + "/ping", Origin: "http://localhost:3000", Error: "not a cross-origin request the model judges",
+		{Engine: "chromium", Method: "GET", URL: api + "/ping", Origin: "http://localhost:3000", Error: `not a cross-origin request the model judges <img src=x onerror="window.pwned = 3">`,
 			Timing: record.Timing{Start: t0 + 20, End: t0 + 25}},
 		{Engine: "chromium", Method: "GET", URL: api + "/list", Origin: "http://localhost:3000", Report: get, Command: getCmd,
 			Timing: record.Timing{Start: t0 + 40, End: t0 + 60}},
@@ -80,6 +82,9 @@ func TestRecordedSessionView(t *testing.T) {
 		t.Errorf("the rows' times in words: %q", rows)
 	}
 	checkBars(t, ctx)
+	if got := eval[string](t, ctx, `String(window.pwned) + " " + document.querySelectorAll("#session img, #session script").length`); got != "undefined 0" {
+		t.Errorf("the recorded markup ran or became elements: window.pwned, elements: %s", got)
+	}
 
 	shown := func() string {
 		return eval[string](t, ctx, `[...document.querySelectorAll("#sessionrows li")].filter(r => !r.hidden).map(r => r.querySelector(".tlopen span").textContent).join(" ")`)
@@ -166,7 +171,10 @@ func checkSessionFile(t *testing.T, b *browsertest.Browser, api string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []string{"<script", "src=", "url(", "@import", "href=\"http", "token"} {
+	if !strings.Contains(saved, "&lt;script&gt;window.pwned = 1&lt;/script&gt;&lt;img") {
+		t.Errorf("the saved session lacks the engine's line, as text")
+	}
+	for _, bad := range []string{"<script", "<img", "url(", "@import", "href=\"http", "token"} {
 		if strings.Contains(saved, bad) {
 			t.Errorf("the saved session holds %q", bad)
 		}
