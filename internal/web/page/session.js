@@ -130,11 +130,15 @@ function sessionBuild() {
 
 function sessionView() {
   let v = null;
+  // Each row's words, lowercased once (the times in words are left out).
+  const texts = [];
   const apply = () => {
     const want = v.filter.value.trim().toLowerCase();
     sessionItems.forEach((item, i) => {
       const li = v.rows.children[i];
-      li.hidden = (want !== "" && !li.textContent.toLowerCase().includes(want)) || (v.only.checked && !sessionBlocked(item));
+      if (texts[i] === undefined) texts[i] = li.querySelector(".tlopen").firstChild.textContent.toLowerCase() + li.querySelector(".tlopen").childNodes[1].textContent.toLowerCase();
+      const hide = (want !== "" && !texts[i].includes(want)) || (v.only.checked && !sessionBlocked(item));
+      if (li.hidden !== hide) li.hidden = hide;
     });
   };
   const open = (item, li) => {
