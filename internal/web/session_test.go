@@ -40,7 +40,7 @@ func sessionRecords(t *testing.T, api string) []record.Result {
 	return []record.Result{
 		{Engine: "chromium", Method: "PUT", URL: api + "/data", Origin: "http://localhost:3000", Preflight: true, BlockedHere: true, Report: put, Command: putCmd,
 			Console: []string{`<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">`},
-			Timing: record.Timing{PreflightStart: t0, PreflightEnd: t0 + 10, Start: t0 + 10, End: t0 + 30}},
+			Timing:  record.Timing{PreflightStart: t0, PreflightEnd: t0 + 10, Start: t0 + 10, End: t0 + 30}},
 		{Engine: "chromium", Method: "GET", URL: api + "/ping", Origin: "http://localhost:3000", Error: `not a cross-origin request the model judges <img src=x onerror="window.pwned = 3">`,
 			Timing: record.Timing{Start: t0 + 20, End: t0 + 25}},
 		{Engine: "chromium", Method: "GET", URL: api + "/list", Origin: "http://localhost:3000", Report: get, Command: getCmd,
