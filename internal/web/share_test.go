@@ -23,7 +23,12 @@ func checkShare(t *testing.T, b *browsertest.Browser, s *web.Server, api string)
 	t.Helper()
 	ctx := b.Context()
 	b.Navigate(t, s.URL())
-	do(t, ctx, chromedp.SetValue("#url", api+"/data?access_token=SECRET1&page=2"), chromedp.SetValue("#origin", "http://localhost:3000"),
+	// A check that could not be opened is not shared.
+	do(t, ctx, chromedp.SetValue("#url", "localhost:5000/data"), chromedp.SetValue("#origin", "http://localhost:3000"), chromedp.Click("#share"))
+	if got := eval[string](t, ctx, `document.getElementById("error").textContent + "|" + document.getElementById("sharelink").hidden`); got != `This check's url "localhost:5000/data" is not an http(s) URL of at most 2048 characters. Correct it above first.|true` {
+		t.Errorf("sharing a check with a URL without scheme: %q", got)
+	}
+	do(t, ctx, chromedp.SetValue("#url", api+"/data?access_token=SECRET1&page=2"), chromedp.SetValue("#also", "http://a.test, http://b.test"), chromedp.SetValue("#origin", "http://localhost:3000"),
 		chromedp.SetValue("#method", "PUT"), chromedp.SetValue("#headers", "Content-Type: application/json\nAuthorization: Bearer SECRET2"),
 		chromedp.SetValue("#body", `{"password": "SECRET3"}`), chromedp.SetValue("#credentials", "include"), chromedp.SetValue("#stack", "php"),
 		chromedp.Click("#share"))
@@ -37,8 +42,8 @@ func checkShare(t *testing.T, b *browsertest.Browser, s *web.Server, api string)
 	b.Navigate(t, "about:blank")
 	b.Navigate(t, s.URL()+link[strings.Index(link, "#"):])
 	poll(t, ctx, `document.getElementById("sharestate").textContent.startsWith("Opened a shared check: PUT ")`)
-	got := eval[[]string](t, ctx, `["url", "origin", "method", "headers", "body", "credentials", "stack"].map(id => document.getElementById(id).value).concat(String(document.getElementById("result").hidden))`)
-	want := []string{api + "/data?access_token=redacted&page=2", "http://localhost:3000", "PUT", "Content-Type: application/json\nAuthorization: redacted", "", "include", "php", "true"}
+	got := eval[[]string](t, ctx, `["url", "origin", "method", "headers", "body", "credentials", "stack", "also"].map(id => document.getElementById(id).value).concat(String(document.getElementById("result").hidden))`)
+	want := []string{api + "/data?access_token=redacted&page=2", "http://localhost:3000", "PUT", "Content-Type: application/json\nAuthorization: redacted", "", "include", "php", "http://a.test http://b.test", "true"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("the shared check opened as\n%q\nwant\n%q", got, want)
 	}

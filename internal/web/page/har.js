@@ -123,7 +123,7 @@ function harFilter() {
   const body = $("harrows");
   const {bar, text, only, all, count} = harBar();
   const groups = harGroupTable();
-  const more = el("button", "", "open");
+  const more = el("button", "List more", "open");
   more.type = "button";
   more.id = "harmore";
   more.hidden = true;

@@ -27,9 +27,9 @@ function redactURL(raw) {
 // redactHeaders keeps every header's name (the preflight lists them) and
 // replaces the values that look secret.
 function redactHeaders(text) {
-  return text.split("\n").filter((l) => l.trim()).map((line) => {
+  // Lines without a name are dropped, as the check drops them.
+  return text.split("\n").filter((l) => l.indexOf(":") > 0).map((line) => {
     const i = line.indexOf(":");
-    if (i <= 0) return line;
     const name = line.slice(0, i).trim();
     return secretName.test(name) ? name + ": redacted" : name + ": " + line.slice(i + 1).trim();
   }).join("\n");
@@ -45,7 +45,8 @@ function shareFragment() {
   const headers = redactHeaders($("headers").value);
   if (headers) p.set("headers", headers);
   p.set("credentials", $("credentials").value);
-  if ($("also").value.trim()) p.set("also", $("also").value.trim());
+  const also = $("also").value.split(/[\s,]+/).filter(Boolean).join(" ");
+  if (also) p.set("also", also);
   p.set("stack", $("stack").value);
   return p.toString();
 }
@@ -171,6 +172,16 @@ function shareView() {
   box.append(row, out, state, label, open, row2);
   $("command").closest("p").after(box);
   make.addEventListener("click", () => {
+    // A link that would be refused on opening is refused now, the same way.
+    try {
+      readShare(shareFragment());
+    } catch (e) {
+      out.hidden = true;
+      state.textContent = "";
+      showError(e.message.replace(/The shared link's /, "This check's ").replace(/ Ask for a new link.*$/, " Correct it above first."));
+      return;
+    }
+    showError("");
     out.value = shareLink();
     out.hidden = false;
     out.select();
