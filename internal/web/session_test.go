@@ -189,12 +189,17 @@ func checkSessionFile(t *testing.T, b *browsertest.Browser, api string) {
 		document.querySelectorAll(".tl li").length + " rows, " + document.querySelectorAll(".tl .bar.req").length + " bars",
 		document.getElementById("request-1").open + " " + document.getElementById("request-1").querySelector("summary").textContent,
 		document.getElementById("request-1").textContent, getComputedStyle(document.querySelector(".track .bar.req")).position,
-		document.querySelector(".tl a").getAttribute("href")]`)
+		document.querySelector(".tl a").getAttribute("href"), document.querySelector("#request-2 summary").textContent]`)
 	if got[0] != "0" || got[1] != "0" {
 		t.Errorf("the saved session, opened from file://, made %s requests and holds %s scripts", got[0], got[1])
 	}
-	if got[2] != "3 rows, 3 bars" || got[3] != "true 1. BLOCKED PUT "+api+"/data from http://localhost:3000" || got[5] != "absolute" || got[6] != "#request-1" {
+	if got[2] != "3 rows, 3 bars" || got[3] != "true 1. BLOCKED PUT "+api+"/data from http://localhost:3000" || got[5] != "absolute" || got[6] != "#request-1" ||
+		!strings.HasPrefix(got[7], "2. NOT JUDGED GET ") {
 		t.Errorf("the saved session shows: %q", got)
+	}
+	do(t, ctx, chromedp.EmulateViewport(1280, 900))
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		os.WriteFile(filepath.Join(artifacts(t), "record-session-file-1280.png"), shot, 0o644)
 	}
 	if !strings.Contains(got[4], "Access-Control-Allow-Credentials: true") || !strings.Contains(got[4], "corskit check "+api+"/data") {
 		t.Errorf("the saved session's first request lacks its fix or command:\n%s", got[4])

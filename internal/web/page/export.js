@@ -93,6 +93,7 @@ async function sessionHTML(items, timeline) {
   tl.removeAttribute("id");
   tl.querySelectorAll("li").forEach((li, i) => {
     li.hidden = false;
+    li.removeAttribute("aria-current");
     const b = li.querySelector("button");
     if (!b) return;
     const a = el("a");
@@ -106,7 +107,7 @@ async function sessionHTML(items, timeline) {
     const d = el("details");
     d.id = "request-" + (i + 1);
     d.open = sessionBlocked(item);
-    d.append(el("summary", (i + 1) + ". " + (sessionBlocked(item) ? "BLOCKED " : "ALLOWED ") + item.method + " " + item.url + " from " + item.origin), reportNodes(item));
+    d.append(el("summary", (i + 1) + ". " + sessionVerdict(item) + " " + item.method + " " + item.url + " from " + item.origin), reportNodes(item));
     wrap.append(d);
   });
   return exportDocument("corskit record: " + items.length + " requests", wrap.innerHTML);

@@ -15,6 +15,12 @@ function sessionBlocked(item) {
   return Boolean(item.blocked_here || (item.report && !Object.values(item.report.engines).every((e) => e.allowed)));
 }
 
+// sessionVerdict is a request's verdict in one word: BLOCKED in some
+// engine, ALLOWED, or NOT JUDGED (the model could not judge it).
+function sessionVerdict(item) {
+  return sessionBlocked(item) ? "BLOCKED" : item.report ? "ALLOWED" : "NOT JUDGED";
+}
+
 // sessionSpans are the item's bars, in ms since the epoch: the preflight
 // (or null) and the request. An item without timing sits at the end.
 function sessionSpans(item, fallback) {
@@ -33,7 +39,7 @@ function sessionRow(item, n, open) {
     label.addEventListener("click", () => open(item, li));
   }
   const why = item.report && item.report.problems.length ? item.report.problems[0].name : (item.error || "");
-  const verdict = blocked ? "BLOCKED" : item.report ? "ALLOWED" : "NOT JUDGED";
+  const verdict = sessionVerdict(item);
   label.append(el("span", n + ". " + verdict, blocked ? "bad" : item.report ? "ok" : ""),
     document.createTextNode(" " + item.method + " " + item.url + " from " + item.origin + (why ? ": " + why : "") +
       (item.differences && item.differences.length ? " (differs from " + item.engine + ")" : "")),
