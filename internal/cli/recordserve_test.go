@@ -118,6 +118,13 @@ func TestRecordServe(t *testing.T) {
 	if len(rows) != 2 || !strings.Contains(strings.Join(rows, "\n"), "ALLOWED PUT "+api+"/ok") || !strings.Contains(strings.Join(rows, "\n"), "BLOCKED PUT "+api+"/blocked") {
 		t.Errorf("the page's rows: %q", rows)
 	}
+	// Both PUTs had a preflight: the recorder timed it, and the page
+	// draws it before the request.
+	for _, r := range rows {
+		if !regexp.MustCompile(`at \+\d+ ms: preflight \d+ ms, then request \d+ ms$`).MatchString(r) {
+			t.Errorf("a row without its preflight's timing: %q", r)
+		}
+	}
 	gate.Store(true)
 	waitFor(`document.getElementById("sessionstate").textContent.startsWith("Done: 2 cross-origin requests, 1 blocked")`)
 	// The page stays up after the run, until the interrupt.
