@@ -125,6 +125,12 @@ func TestRecordedSessionView(t *testing.T) {
 			if v := axeSerious(t, ctx); len(v) > 0 {
 				t.Errorf("%s %d: axe-core finds %d serious violations:\n%s", scheme, width, len(v), strings.Join(v, "\n"))
 			}
+			if width == 390 {
+				wide := eval[[]string](t, ctx, `[...document.querySelectorAll("#session *")].filter(e => e.getBoundingClientRect().right > innerWidth + 1).slice(0, 5).map(e => e.tagName + "#" + e.id + "." + e.className)`)
+				if len(wide) > 0 {
+					t.Errorf("%s 390: session elements past the viewport's edge: %q", scheme, wide)
+				}
+			}
 			do(t, ctx, chromedp.ScrollIntoView("#session"))
 			shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 			if err != nil {
