@@ -54,6 +54,12 @@ var recordFlagsForTests []string
 // Firefox on loopback); empty in the binary.
 var recordPrefsForTests []string
 
+// recordContext is a run's context, ended by Ctrl-C or SIGTERM (which end
+// --serve's page); a test replaces it to end a run itself.
+var recordContext = func() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
 type recordOptions struct {
 	rec          record.Options
 	serve        bool
@@ -120,7 +126,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := recordContext()
 	defer stop()
 	var mu sync.Mutex
 	var page *web.Server

@@ -28,10 +28,11 @@ type exchange struct {
 	issue        string // the DevTools issue's code and parameter, when one was reported
 	console      []string
 	started      time.Time
-	done         bool // loading finished or failed
-	extra        bool // the wire's headers have been reported
-	judged       bool // taken to be judged: a later line is not its
-	scratch      bool // past maxExchanges: counted, not kept nor judged
+	ended        time.Time // when loading finished or failed
+	done         bool      // loading finished or failed
+	extra        bool      // the wire's headers have been reported
+	judged       bool      // taken to be judged: a later line is not its
+	scratch      bool      // past maxExchanges: counted, not kept nor judged
 }
 
 // capture holds every exchange of a session, in the order they started.
