@@ -158,8 +158,12 @@ func xmlText(s string) string {
 func writeTomcat(p *plan, o Options, omitted []Omission) string {
 	var b strings.Builder
 	b.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
-	h := header("<!--", quote.XMLComment, o, omitted, "Tomcat 10 (Jakarta EE): the app's WEB-INF/web.xml; Tomcat 9 takes the same filter with the javaee namespace.")
-	b.WriteString(strings.ReplaceAll(h, "\n", " -->\n"))
+	// Each line of the header, its own text included (--best-effort), is
+	// one XML comment, where -- may not appear.
+	h := header("", quote.Comment, o, omitted, "Tomcat 10 (Jakarta EE): the app's WEB-INF/web.xml; Tomcat 9 takes the same filter with the javaee namespace.")
+	for line := range strings.SplitSeq(strings.TrimSuffix(h, "\n"), "\n") {
+		fmt.Fprintf(&b, "<!--%s -->\n", quote.XMLComment(line))
+	}
 	b.WriteString(`<web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
          xsi:schemaLocation="https://jakarta.ee/xml/ns/jakartaee https://jakarta.ee/xml/ns/jakartaee/web-app_6_0.xsd"
          version="6.0">
