@@ -47,6 +47,9 @@ func recognizeTomcat(a Answer) Evidence {
 	if tomcatRefused(a) {
 		return Evidence{"403 text/plain with an empty body and no CORS header (probably Tomcat's CorsFilter refusing)", ByServer}
 	}
+	if tomcatDefaultOptions(a) {
+		return Evidence{"Allow: " + a.Header.Get("Allow") + " on an empty 200 with no Server header (probably Tomcat's DefaultServlet answering OPTIONS)", ByServer}
+	}
 	return Evidence{}
 }
 
