@@ -115,12 +115,13 @@ var tomcatLint = []LintRule{
 		return hitsOf(text, reTomcatFilter, "the CorsFilter has no cors.allowed.methods: its default (GET, POST, HEAD, OPTIONS) refuses PUT, PATCH and DELETE with 403", "<init-param><param-name>cors.allowed.methods</param-name><param-value>GET,HEAD,POST,PUT,DELETE</param-value></init-param>")
 	}},
 	{ID: "tomcat-filter-without-mapping", Severity: "medium", Applies: isWebXML, Find: func(text string) []LintHit {
+		name := tomcatFilterName(text)
 		for _, m := range reTomcatMapping.FindAllString(text, -1) {
-			if strings.Contains(m, "<filter-name>"+tomcatFilterName(text)+"</filter-name>") {
+			if strings.Contains(m, "<filter-name>"+name+"</filter-name>") {
 				return nil
 			}
 		}
-		return hitsOf(text, reTomcatFilter, "the CorsFilter is declared but no <filter-mapping> names it: it never runs", "<filter-mapping><filter-name>CorsFilter</filter-name><url-pattern>/*</url-pattern></filter-mapping>")
+		return hitsOf(text, reTomcatFilter, "the CorsFilter is declared but no <filter-mapping> names it: it never runs", "<filter-mapping><filter-name>"+name+"</filter-name><url-pattern>/*</url-pattern></filter-mapping>")
 	}},
 }
 
