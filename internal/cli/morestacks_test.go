@@ -12,7 +12,10 @@ import (
 // The broken Fastify, Koa, rack-cors and HAProxy servers join the table
 // of TestBrokenServersFromEvidenceToAWorkingApp, which shares its browsers
 // between every case: each is a mistake those stacks' users report.
-func init() { brokenServers = append(brokenServers, moreBrokenServers...) }
+func init() {
+	brokenServers = append(brokenServers, moreBrokenServers...)
+	brokenServers = append(brokenServers, lighttpdBrokenServers...)
+}
 
 // rubyList is xs as a Ruby list of strings.
 func rubyList(xs []string) string { return "['" + strings.Join(xs, "', '") + "']" }
@@ -166,7 +169,54 @@ func startMoreStack(t *testing.T, stack string, port int, src string) {
 		servertest.Puma(t, port, src)
 	case "haproxy":
 		servertest.HAProxy(t, port, src)
+	case "lighttpd":
+		servertest.Lighttpd(t, port, src)
 	default:
 		t.Fatalf("no starter for %s", stack)
 	}
+}
+
+// lighttpdBroken is a lighttpd.conf on 127.0.0.1:port in front of
+// upstream, with body (the app's own CORS lines) after it.
+func lighttpdBroken(port int, upstream, body string) string {
+	u := strings.TrimPrefix(upstream, "http://")
+	host, p, _ := strings.Cut(u, ":")
+	return fmt.Sprintf(`server.bind = "127.0.0.1"
+server.port = %d
+server.document-root = "/var/www/html"
+server.modules += ("mod_setenv", "mod_rewrite", "mod_proxy")
+proxy.server = ("" => (("host" => %q, "port" => %s)))
+%s`, port, host, p, body)
+}
+
+// The broken lighttpd servers: mistakes of CORS written with mod_setenv.
+var lighttpdBrokenServers = []brokenServer{
+	{name: "lighttpd setenv only for GET", stack: "lighttpd", path: "/data",
+		app: func(port int, upstream string, origins, _ []string) string {
+			var b strings.Builder
+			for _, o := range origins {
+				fmt.Fprintf(&b, `$REQUEST_HEADER["Origin"] == %q {
+    $HTTP["request-method"] == "GET" {
+        setenv.set-response-header = ("Access-Control-Allow-Origin" => %q, "Access-Control-Allow-Credentials" => "true")
+    }
+}
+`, o, o)
+			}
+			return lighttpdBroken(port, upstream, b.String())
+		},
+		worked: []browsertest.Request{getReq("include")},
+		// The preflight goes to the upstream, whose 200 has no CORS header:
+		// the doctor names what the answer lacks.
+		problems: "no CORS on the server"},
+	{name: "lighttpd * with credentials", stack: "lighttpd", path: "/data",
+		app: func(port int, upstream string, _, _ []string) string {
+			return lighttpdBroken(port, upstream, `setenv.add-response-header = (
+    "Access-Control-Allow-Origin" => "*",
+    "Access-Control-Allow-Methods" => "GET, PUT",
+    "Access-Control-Allow-Headers" => "Content-Type"
+)
+`)
+		},
+		worked:   []browsertest.Request{getReq("omit")},
+		problems: "wildcard with credentials,credentials not allowed"},
 }

@@ -65,6 +65,9 @@ func Apply(src string, parts []gen.Part) (string, error) {
 		case strings.HasPrefix(w, "in the frontend (or listen section)"):
 			src = regexp.MustCompile(`(?m)^[ \t]*(http-(request|response|after-response)\s.*Access-Control-|http-request\s+set-var\(\w+\.\w+\)\s+req\.f?hdr\(origin\)).*\n`).ReplaceAllString(src, "")
 			src, err = insertAfter(src, regexp.MustCompile(`(?m)^(frontend|listen)\s.*\n[ \t]*bind\s.*$`), p.Text)
+		case strings.HasPrefix(w, "at the top level of lighttpd.conf"):
+			src = removeLighttpdCORS(src)
+			src = strings.TrimRight(src, "\n") + "\n\n" + p.Text
 		case strings.HasPrefix(w, "in main"):
 			src, err = insertBefore(src, regexp.MustCompile(`(?m)^.*ListenAndServe`), p.Text)
 			src = regexp.MustCompile(`(ListenAndServe\([^,]+,\s*)mux\)`).ReplaceAllString(src, "${1}handler)")
@@ -225,4 +228,34 @@ func removeRubyBlock(src string, start *regexp.Regexp) string {
 		return src
 	}
 	return src[:lineStart] + src[loc[1]+end[1]:]
+}
+
+// lighttpdSetenv starts a setenv list of response headers in lighttpd.conf.
+var lighttpdSetenv = regexp.MustCompile(`^\s*setenv\.(add|set)-response-header\s*\+?=`)
+
+// removeLighttpdCORS removes the setenv response-header lists that hold
+// an Access-Control-* header (a list may span lines, to its closing
+// parenthesis), as the lighttpd fix tells: its own entries replace them.
+func removeLighttpdCORS(src string) string {
+	var b, stmt strings.Builder
+	depth, in := 0, false
+	for _, line := range strings.SplitAfter(src, "\n") {
+		if !in && lighttpdSetenv.MatchString(line) {
+			in, depth = true, 0
+			stmt.Reset()
+		}
+		if !in {
+			b.WriteString(line)
+			continue
+		}
+		stmt.WriteString(line)
+		depth += strings.Count(line, "(") - strings.Count(line, ")")
+		if depth <= 0 {
+			in = false
+			if !strings.Contains(stmt.String(), "Access-Control-") {
+				b.WriteString(stmt.String())
+			}
+		}
+	}
+	return b.String()
 }
