@@ -207,7 +207,7 @@ var lighttpdBrokenServers = []brokenServer{
 		worked: []browsertest.Request{getReq("include")},
 		// The preflight goes to the upstream, whose 200 has no CORS header:
 		// the doctor names what the answer lacks.
-		problems: "no CORS on the server"},
+		problems: "no CORS on the server", detect: true},
 	{name: "lighttpd * with credentials", stack: "lighttpd", path: "/data",
 		app: func(port int, upstream string, _, _ []string) string {
 			return lighttpdBroken(port, upstream, `setenv.add-response-header = (
