@@ -15,6 +15,7 @@ import (
 func init() {
 	brokenServers = append(brokenServers, moreBrokenServers...)
 	brokenServers = append(brokenServers, lighttpdBrokenServers...)
+	brokenServers = append(brokenServers, tomcatBrokenServers...)
 }
 
 // rubyList is xs as a Ruby list of strings.
@@ -157,8 +158,9 @@ backend app
 		problems: "no Access-Control-Allow-Origin,credentials not allowed"},
 }
 
-// startMoreStack runs a broken server of the stacks above.
-func startMoreStack(t *testing.T, stack string, port int, src string) {
+// startMoreStack runs a broken server of the stacks above; it returns the
+// app's base URL where it is not http://127.0.0.1:port (Tomcat), else "".
+func startMoreStack(t *testing.T, stack string, port int, src string) string {
 	t.Helper()
 	switch stack {
 	case "fastify":
@@ -171,9 +173,12 @@ func startMoreStack(t *testing.T, stack string, port int, src string) {
 		servertest.HAProxy(t, port, src)
 	case "lighttpd":
 		servertest.Lighttpd(t, port, src)
+	case "tomcat":
+		return servertest.TomcatApp(t, src, map[string]string{"data": `{"items": []}`})
 	default:
 		t.Fatalf("no starter for %s", stack)
 	}
+	return ""
 }
 
 // lighttpdBroken is a lighttpd.conf on 127.0.0.1:port in front of
@@ -219,4 +224,35 @@ var lighttpdBrokenServers = []brokenServer{
 		},
 		worked:   []browsertest.Request{getReq("omit")},
 		problems: "wildcard with credentials,credentials not allowed"},
+}
+
+// tomcatWebXML is a web.xml with Tomcat's CorsFilter and params, mapped
+// to every path.
+func tomcatWebXML(params string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?>
+<web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
+  <filter>
+    <filter-name>CorsFilter</filter-name>
+    <filter-class>org.apache.catalina.filters.CorsFilter</filter-class>
+` + params + `  </filter>
+  <filter-mapping>
+    <filter-name>CorsFilter</filter-name>
+    <url-pattern>/*</url-pattern>
+  </filter-mapping>
+</web-app>
+`
+}
+
+// The broken Tomcat apps: the CorsFilter's mistakes. Its static /data
+// answers GET; a PUT gets the DefaultServlet's 405, with the filter's
+// CORS headers once the preflight passes, which fetch() reads as an answer.
+var tomcatBrokenServers = []brokenServer{
+	{name: "tomcat default methods", stack: "tomcat", path: "/data",
+		app: func(_ int, _ string, origins, _ []string) string {
+			return tomcatWebXML(fmt.Sprintf(`    <init-param><param-name>cors.allowed.origins</param-name><param-value>%s</param-value></init-param>
+    <init-param><param-name>cors.support.credentials</param-name><param-value>true</param-value></init-param>
+`, strings.Join(origins, ",")))
+		},
+		worked:   []browsertest.Request{getReq("include")},
+		problems: "request refused by the CORS code", detect: true},
 }

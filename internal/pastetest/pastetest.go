@@ -68,6 +68,9 @@ func Apply(src string, parts []gen.Part) (string, error) {
 		case strings.HasPrefix(w, "at the top level of lighttpd.conf"):
 			src = removeLighttpdCORS(src)
 			src = strings.TrimRight(src, "\n") + "\n\n" + p.Text
+		case strings.HasPrefix(w, "in WEB-INF/web.xml, inside <web-app>"):
+			src = removeTomcatCORS(src)
+			src, err = insertAfter(src, regexp.MustCompile(`<web-app\b[^>]*>`), p.Text)
 		case strings.HasPrefix(w, "in main"):
 			src, err = insertBefore(src, regexp.MustCompile(`(?m)^.*ListenAndServe`), p.Text)
 			src = regexp.MustCompile(`(ListenAndServe\([^,]+,\s*)mux\)`).ReplaceAllString(src, "${1}handler)")
@@ -258,4 +261,17 @@ func removeLighttpdCORS(src string) string {
 		}
 	}
 	return b.String()
+}
+
+// removeTomcatCORS removes the <filter> of Tomcat's CorsFilter and the
+// <filter-mapping> that names it, as the Tomcat fix tells.
+func removeTomcatCORS(src string) string {
+	filter := regexp.MustCompile(`(?s)[ \t]*<filter>\s*<filter-name>\s*([^<]*?)\s*</filter-name>\s*<filter-class>\s*org\.apache\.catalina\.filters\.CorsFilter\s*</filter-class>.*?</filter>[ \t]*\n?`)
+	m := filter.FindStringSubmatch(src)
+	if m == nil {
+		return src
+	}
+	src = strings.Replace(src, m[0], "", 1)
+	mapping := regexp.MustCompile(`(?s)[ \t]*<filter-mapping>\s*<filter-name>\s*` + regexp.QuoteMeta(m[1]) + `\s*</filter-name>.*?</filter-mapping>[ \t]*\n?`)
+	return mapping.ReplaceAllString(src, "")
 }
