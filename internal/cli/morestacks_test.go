@@ -255,4 +255,13 @@ var tomcatBrokenServers = []brokenServer{
 		},
 		worked:   []browsertest.Request{getReq("include")},
 		problems: "request refused by the CORS code", detect: true},
+	{name: "tomcat filter-mapping misses the path", stack: "tomcat", path: "/data",
+		app: func(_ int, _ string, origins, _ []string) string {
+			return strings.Replace(tomcatWebXML(fmt.Sprintf(`    <init-param><param-name>cors.allowed.origins</param-name><param-value>%s</param-value></init-param>
+    <init-param><param-name>cors.allowed.methods</param-name><param-value>GET,HEAD,POST,PUT</param-value></init-param>
+    <init-param><param-name>cors.support.credentials</param-name><param-value>true</param-value></init-param>
+`, strings.Join(origins, ","))), "<url-pattern>/*</url-pattern>", "<url-pattern>/api/*</url-pattern>", 1)
+		},
+		// The DefaultServlet answers the preflight: 200, Allow, no CORS.
+		problems: "tomcat-filter-mapping", detect: true},
 }
