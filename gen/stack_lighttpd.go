@@ -91,10 +91,12 @@ var (
 
 // isLighttpdConfig reports whether text is a lighttpd configuration.
 func isLighttpdConfig(name, text string) bool {
-	return (strings.HasSuffix(name, ".conf") || strings.Contains(name, "lighttpd")) && strings.Contains(text, "server.") && reLighttpdSetenvOrAuth(text)
+	return (strings.HasSuffix(name, ".conf") || strings.Contains(name, "lighttpd")) && strings.Contains(text, "server.") && hasLighttpdCORSOptions(text)
 }
 
-func reLighttpdSetenvOrAuth(text string) bool {
+// hasLighttpdCORSOptions reports whether text sets response headers or
+// requires a login: what the lighttpd rules read.
+func hasLighttpdCORSOptions(text string) bool {
 	return reLighttpdSetenv.MatchString(text) || reLighttpdAuth.MatchString(text)
 }
 
