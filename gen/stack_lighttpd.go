@@ -219,7 +219,7 @@ func lighttpdProxy(upstream string) string {
 	}
 	var b strings.Builder
 	if u.Scheme == "https" {
-		b.WriteString("# The upstream is https: lighttpd's mod_proxy speaks plain HTTP to a backend, so put a TLS client (or the API's plain port) behind this.\n")
+		b.WriteString("# WARNING: the upstream is https, and lighttpd's mod_proxy does not connect to a backend over TLS (its documentation says so):\n# this line speaks plain HTTP to the TLS port and fails. Point it at the API's plain-HTTP address instead.\n")
 	}
 	fmt.Fprintf(&b, "proxy.server = (\"\" => ((\"host\" => %s, \"port\" => %s)))\n", lighttpdString(u.Hostname()), port)
 	if prefix := strings.TrimRight(u.Path, "/"); prefix != "" {
