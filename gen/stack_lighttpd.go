@@ -27,7 +27,7 @@ func init() {
 			return parts
 		},
 		Lint:  lighttpdLint,
-		Proof: "proved on Debian's lighttpd 1.4.69 by gen's TestMoreStacks (the engines' models), TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) and TestHostileValuesOnMoreStacks; recognition and the causes seen by TestTomcatAndLighttpdRecognized",
+		Proof: "proved on Debian's lighttpd 1.4.69 by gen's TestMoreStacks (the engines' models), TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) and TestHostileValuesOnMoreStacks; recognition and the causes seen by TestTomcatAndLighttpdRecognized; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the lighttpd cases in morestacks_test.go)",
 	})
 }
 

@@ -23,7 +23,7 @@ func init() {
 			return parts
 		},
 		Lint:  tomcatLint,
-		Proof: "proved on Debian's Tomcat 10.1 by gen's TestMoreStacks (the engines' models), TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) and TestHostileValuesOnMoreStacks; recognition and the causes seen by TestTomcatAndLighttpdRecognized",
+		Proof: "proved on Debian's Tomcat 10.1 by gen's TestMoreStacks (the engines' models), TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) and TestHostileValuesOnMoreStacks; recognition and the causes seen by TestTomcatAndLighttpdRecognized; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the tomcat cases in morestacks_test.go); the refusal of * with credentials by internal/servertest's TestSharedTomcat",
 	})
 }
 
