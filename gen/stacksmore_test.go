@@ -18,10 +18,16 @@ import (
 )
 
 // startGenerated runs target's output for o on the real server, listening
-// on 127.0.0.1:port.
-func startGenerated(t *testing.T, target string, o gen.Options, port int) {
+// on 127.0.0.1:port (Tomcat: an app on the shared Tomcat), and returns
+// the base URL of its API.
+func startGenerated(t *testing.T, target string, o gen.Options, port int) string {
 	t.Helper()
-	conf := generate(t, target, o)
+	return startConf(t, target, generate(t, target, o), port)
+}
+
+// startConf runs conf, target's output, as startGenerated does.
+func startConf(t *testing.T, target, conf string, port int) string {
+	t.Helper()
 	switch target {
 	case "fastify":
 		servertest.NodeApp(t, port, conf, servertest.FastifyPackage, servertest.FastifyCORSPackage)
@@ -31,9 +37,29 @@ func startGenerated(t *testing.T, target string, o gen.Options, port int) {
 		servertest.Puma(t, port, conf)
 	case "haproxy":
 		servertest.HAProxy(t, port, conf)
+	case "lighttpd":
+		servertest.Lighttpd(t, port, conf)
+	case "tomcat":
+		return servertest.TomcatApp(t, conf, map[string]string{"data": `{"message": "Hello from API!"}`})
 	default:
 		t.Fatalf("no server for %s", target)
 	}
+	return fmt.Sprintf("http://127.0.0.1:%d", port)
+}
+
+// isProxy reports whether target sits in front of an upstream.
+func isProxy(target string) bool {
+	t, _ := gen.Lookup(target)
+	return t.Proxy
+}
+
+// proxyOptions sets a proxy target's upstream (the test's API, which sets
+// a wrong CORS header of its own) and listen address.
+func proxyOptions(t *testing.T, target string, o gen.Options, port int) gen.Options {
+	if isProxy(target) {
+		o.Upstream, o.Listen = upstream(t), fmt.Sprintf("127.0.0.1:%d", port)
+	}
+	return o
 }
 
 // morePolicies are the policies each target is proved with: every branch
@@ -44,7 +70,14 @@ var morePolicies = map[string][]string{
 	"koa":       {"patterns", "public", "anyheader", "anyheader-auth"},
 	"rack-cors": {"credentialed", "patterns", "public", "anyheader", "anyheader-auth"},
 	"haproxy":   {"credentialed", "patterns", "public", "regexp", "anyheader", "anyheader-auth"},
+	// Exact origins or *, listed headers: the two policies they express.
+	"lighttpd": {"credentialed", "public"},
+	"tomcat":   {"credentialed", "public"},
 }
+
+// exactOnly are the targets that take exact origins only: the real
+// engines' proof runs them with the page's own origin.
+var exactOnly = []string{"lighttpd", "tomcat"}
 
 // TestMoreStacks proves fastify, koa, rack-cors and haproxy on their real
 // servers: every request of the matrix is judged as the policy judges it.
@@ -60,14 +93,12 @@ func TestMoreStacks(t *testing.T) {
 				t.Run(p.name, func(t *testing.T) {
 					t.Parallel()
 					port := servertest.FreePort(t)
-					o := gen.Options{Policy: p.cfg}
+					o := proxyOptions(t, target, gen.Options{Policy: p.cfg}, port)
 					errs := []string{"/missing"}
-					if target == "haproxy" {
-						o.Upstream, o.Listen = upstream(t), fmt.Sprintf("127.0.0.1:%d", port)
+					if isProxy(target) {
 						errs = append(errs, "/fail")
 					}
-					startGenerated(t, target, o, port)
-					verify(t, target, p.cfg, fmt.Sprintf("http://127.0.0.1:%d", port), errs...)
+					verify(t, target, p.cfg, startGenerated(t, target, o, port), errs...)
 				})
 			}
 		})
@@ -84,13 +115,11 @@ func TestMoreStacksInRealEngines(t *testing.T) {
 		ExposeHeaders: []string{"X-Request-Id"}, AllowCredentials: true, MaxAge: 60}
 	servers := map[string]string{}
 	for _, target := range slices.Sorted(maps.Keys(morePolicies)) {
-		port := servertest.FreePort(t)
-		o := gen.Options{Policy: cfg}
-		if target == "haproxy" {
-			o.Upstream, o.Listen = upstream(t), fmt.Sprintf("127.0.0.1:%d", port)
+		if slices.Contains(exactOnly, target) {
+			continue
 		}
-		startGenerated(t, target, o, port)
-		servers[target] = fmt.Sprintf("http://127.0.0.1:%d", port)
+		port := servertest.FreePort(t)
+		servers[target] = startGenerated(t, target, proxyOptions(t, target, gen.Options{Policy: cfg}, port), port)
 	}
 	cases := []struct {
 		name, method string
@@ -102,23 +131,37 @@ func TestMoreStacksInRealEngines(t *testing.T) {
 		{"a method not listed", "DELETE", nil, "omit"},
 		{"GET, credentialed", "GET", nil, "include"},
 	}
-	targets := slices.Sorted(maps.Keys(servers))
 	browsertest.EachEngine(t, func(t *testing.T, e browsertest.Engine) {
 		model, _ := browser.EngineNamed(e.Name())
+		// The exact-origin targets allow this page's origin alone.
+		exact := cfg
+		exact.AllowOrigins = []string{e.Origin()}
+		policy, urls := map[string]cors.Config{}, maps.Clone(servers)
+		for target := range urls {
+			policy[target] = cfg
+		}
+		for _, target := range exactOnly {
+			port := servertest.FreePort(t)
+			urls[target] = startGenerated(t, target, proxyOptions(t, target, gen.Options{Policy: exact}, port), port)
+			policy[target] = exact
+		}
+		targets := slices.Sorted(maps.Keys(urls))
 		var reqs []browsertest.Request
+		var of []string // the target of each request
 		for _, target := range targets {
 			for _, c := range cases {
-				r := browsertest.Request{URL: servers[target] + "/data?" + url.QueryEscape(c.name), Method: c.method, Headers: c.headers, Credentials: c.creds}
+				r := browsertest.Request{URL: urls[target] + "/data?" + url.QueryEscape(c.name), Method: c.method, Headers: c.headers, Credentials: c.creds}
 				if c.method != "GET" {
 					r.Body = "{}"
 				}
 				reqs = append(reqs, r)
+				of = append(of, target)
 			}
 		}
 		results := e.FetchAll(t, reqs)
 		for i, r := range reqs {
 			req := browsertest.ModelRequest(e.Origin(), r)
-			want := allows(cfg, req)
+			want := allows(policy[of[i]], req)
 			v := model.Fetch(req, check.Transport(context.Background(), check.Options{Body: r.Body, Timeout: 5 * time.Second}))
 			if results[i].OK != want || v.Allowed != want {
 				t.Errorf("%s: %s %s (%s): ok=%v %q, its model %v, the policy %v", e.Name(), r.Method, r.URL, r.Credentials, results[i].OK, results[i].Console, v.Allowed, want)
@@ -137,11 +180,7 @@ func TestHostileValuesOnMoreStacks(t *testing.T) {
 		t.Run(target, func(t *testing.T) {
 			t.Parallel()
 			port := servertest.FreePort(t)
-			o := gen.Options{}
-			if target == "haproxy" {
-				o.Upstream, o.Listen = upstream(t), fmt.Sprintf("127.0.0.1:%d", port)
-			}
-			conf := hostileGenerate(t, target, o)
+			conf := hostileGenerate(t, target, proxyOptions(t, target, gen.Options{}, port))
 			dir := t.TempDir()
 			switch target {
 			case "fastify":
@@ -150,8 +189,15 @@ func TestHostileValuesOnMoreStacks(t *testing.T) {
 				dir = servertest.NodeApp(t, port, conf, servertest.KoaPackage, servertest.KoaCORSPackage)
 			case "rack-cors":
 				servertest.Puma(t, port, conf)
-			case "haproxy":
-				servertest.HAProxy(t, port, conf)
+			case "haproxy", "lighttpd", "tomcat":
+				base := startConf(t, target, conf, port)
+				if slices.Contains(exactOnly, target) {
+					// The hostile origin is a pattern, which they leave out.
+					roundTripFrom(t, base, dir, false, false, "https://app.example.com", nil)
+					return
+				}
+				roundTrip(t, base, dir, false)
+				return
 			}
 			// rack-cors answers the headers the preflight asked for.
 			roundTrip(t, fmt.Sprintf("http://127.0.0.1:%d", port), dir, target == "rack-cors")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -54,6 +55,10 @@ const (
 	// (rack-cors in config.ru or a Rails initializer; HAProxy's haproxy.cfg).
 	KindRuby    Kind = "ruby"
 	KindHAProxy Kind = "haproxy"
+	// KindWebXML (a web.xml with Tomcat's CorsFilter) and KindLighttpd
+	// (lighttpd.conf) are read by the stack files' rules alone.
+	KindWebXML   Kind = "web.xml"
+	KindLighttpd Kind = "lighttpd"
 	// Storage services' CORS rules and Kubernetes objects.
 	KindS3         Kind = "s3"
 	KindAzureBlob  Kind = "azure-blob"
@@ -76,7 +81,10 @@ func Detect(name string, data []byte) (Kind, error) {
 		if s, ok := buckets.Detect(data); ok {
 			return Kind(s), nil
 		}
-		return "", fmt.Errorf("lint: %s: XML that is neither S3's <CORSConfiguration> nor Azure's <Cors> rules", name)
+		if strings.Contains(string(data), "<web-app") {
+			return KindWebXML, nil
+		}
+		return "", fmt.Errorf("lint: %s: XML that is neither S3's <CORSConfiguration>, Azure's <Cors> rules nor a web.xml (<web-app>)", name)
 	case ".js", ".mjs", ".cjs", ".ts":
 		return KindExpress, nil
 	case ".py":
@@ -86,6 +94,9 @@ func Detect(name string, data []byte) (Kind, error) {
 	case ".go":
 		return KindGo, nil
 	case ".conf":
+		if isLighttpd(string(data)) {
+			return KindLighttpd, nil
+		}
 		return KindNginx, nil
 	case ".rb", ".ru":
 		return KindRuby, nil
@@ -96,7 +107,7 @@ func Detect(name string, data []byte) (Kind, error) {
 	if strings.Contains(s, "server {") || strings.Contains(s, "location ") || strings.Contains(s, "add_header") {
 		return KindNginx, nil
 	}
-	return "", fmt.Errorf("lint: %s: unknown kind of file; name it .yaml/.json (policy, HTTPRoute, Ingress, S3 or GCS rules), .xml (S3 or Azure rules), .conf (nginx), .js, .py (Flask, Django settings, FastAPI, aiohttp), .php, .go, .rb or .ru (rack-cors), or .cfg (HAProxy); it was not read", name)
+	return "", fmt.Errorf("lint: %s: unknown kind of file; name it .yaml/.json (policy, HTTPRoute, Ingress, S3 or GCS rules), .xml (S3 or Azure rules, web.xml), .conf (nginx, lighttpd), .js, .py (Flask, Django settings, FastAPI, aiohttp), .php, .go, .rb or .ru (rack-cors), or .cfg (HAProxy); it was not read", name)
 }
 
 // Files lints each file and returns every finding, sorted by file and line.
@@ -152,3 +163,12 @@ func File(path string) ([]Finding, error) {
 	}
 	return append(lintSource(path, kind, string(data)), lintStacks(path, string(data))...), nil
 }
+
+// isLighttpd reports whether a .conf file is lighttpd's: its options are
+// dotted names set with = (server.modules, setenv.*), nginx's directives
+// are words ended by ;.
+func isLighttpd(text string) bool {
+	return reLighttpdOption.MatchString(text) && !strings.Contains(text, "server {")
+}
+
+var reLighttpdOption = regexp.MustCompile(`(?m)^\s*(server\.modules|server\.document-root|server\.port|setenv\.[a-z-]+|proxy\.server)\s*\+?=`)

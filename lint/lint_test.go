@@ -67,6 +67,11 @@ var corpus = map[string][]string{
 	"bad/rails_cors.rb":   {"1:rack-cors-not-first=medium"},
 	"bad/haproxy.cfg":     {"3:haproxy-reflects-any-origin=high", "4:haproxy-add-header-acao=medium", "5:haproxy-origin-read-in-response=medium"},
 	"good/fastify_app.js": nil, "good/koa_app.js": nil, "good/config.ru": nil, "good/haproxy.cfg": nil,
+	// Tomcat's CorsFilter and lighttpd (gen/stack_tomcat.go,
+	// stack_lighttpd.go); the good files are corskit gen's output.
+	"bad/web.xml":       {"5:tomcat-default-methods=low", "5:tomcat-filter-without-mapping=medium", "7:tomcat-any-origin-with-credentials=high"},
+	"bad/lighttpd.conf": {"3:lighttpd-auth-on-preflight=medium", "4:lighttpd-add-header-acao=medium", "5:lighttpd-any-origin-with-credentials=high"},
+	"good/web.xml":      nil, "good/lighttpd.conf": nil,
 }
 
 // TestUnknownFileIsAnError: a file lint cannot read is an error naming it,

@@ -280,7 +280,8 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 			src := bs.app(port, upstream.URL, append(slices.Clone(pages), others...), others)
 			var fixes []*check.JSONFix
 			t.Run("broken", func(t *testing.T) {
-				startBroken(t, bs.stack, npmDir, node, port, src)
+				// Tomcat's apps live on the shared Tomcat, under a path.
+				base = startBroken(t, bs.stack, npmDir, node, port, src)
 				fromOther(t, engines, other, base, bs.worked, "before the fix")
 				for _, name := range browsertest.Names {
 					e := engines[name]
@@ -324,7 +325,7 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 				t.Fatalf("pasting the fix as its text says: %v\n%s", err, fixes[0].Snippets[bs.stack])
 			}
 			t.Run("fixed", func(t *testing.T) {
-				startBroken(t, bs.stack, npmDir, node, port, fixed)
+				base := startBroken(t, bs.stack, npmDir, node, port, fixed)
 				for _, name := range browsertest.Names {
 					if res := engines[name].Fetch(t, theRequest(base+bs.path)); !res.OK {
 						t.Errorf("%s: after the fix, the request is still blocked: %q\nthe app:\n%s", name, res.Console, fixed)
@@ -486,8 +487,10 @@ func cmpPath(p string) string {
 	return p
 }
 
-// startBroken runs a server of the stack with src until the test ends.
-func startBroken(t *testing.T, stack, npmDir, node string, port int, src string) {
+// startBroken runs a server of the stack with src until the test ends,
+// and returns its base URL: http://127.0.0.1:port, or the app's URL on
+// the shared Tomcat.
+func startBroken(t *testing.T, stack, npmDir, node string, port int, src string) string {
 	t.Helper()
 	switch stack {
 	case "express":
@@ -514,8 +517,11 @@ func startBroken(t *testing.T, stack, npmDir, node string, port int, src string)
 	case "django", "fastapi", "aiohttp":
 		startPython(t, stack, port, src)
 	default:
-		startMoreStack(t, stack, port, src)
+		if base := startMoreStack(t, stack, port, src); base != "" {
+			return base
+		}
 	}
+	return fmt.Sprintf("http://127.0.0.1:%d", port)
 }
 
 // casesToRun is every case with CORSKIT_BROKEN_ALL=1 or a -run filter that

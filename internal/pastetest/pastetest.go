@@ -65,6 +65,12 @@ func Apply(src string, parts []gen.Part) (string, error) {
 		case strings.HasPrefix(w, "in the frontend (or listen section)"):
 			src = regexp.MustCompile(`(?m)^[ \t]*(http-(request|response|after-response)\s.*Access-Control-|http-request\s+set-var\(\w+\.\w+\)\s+req\.f?hdr\(origin\)).*\n`).ReplaceAllString(src, "")
 			src, err = insertAfter(src, regexp.MustCompile(`(?m)^(frontend|listen)\s.*\n[ \t]*bind\s.*$`), p.Text)
+		case strings.HasPrefix(w, "at the top level of lighttpd.conf"):
+			src = removeLighttpdCORS(src)
+			src = strings.TrimRight(src, "\n") + "\n\n" + p.Text
+		case strings.HasPrefix(w, "in WEB-INF/web.xml, inside <web-app>"):
+			src = removeTomcatCORS(src)
+			src, err = insertAfter(src, regexp.MustCompile(`<web-app\b[^>]*>`), p.Text)
 		case strings.HasPrefix(w, "in main"):
 			src, err = insertBefore(src, regexp.MustCompile(`(?m)^.*ListenAndServe`), p.Text)
 			src = regexp.MustCompile(`(ListenAndServe\([^,]+,\s*)mux\)`).ReplaceAllString(src, "${1}handler)")
@@ -225,4 +231,47 @@ func pasteAfterLine(src string, end int, text string) string {
 		end = len(src)
 	}
 	return src[:end] + text + src[end:]
+}
+
+// lighttpdSetenv starts a setenv list of response headers in lighttpd.conf.
+var lighttpdSetenv = regexp.MustCompile(`^\s*setenv\.(add|set)-response-header\s*\+?=`)
+
+// removeLighttpdCORS removes the setenv response-header lists that hold
+// an Access-Control-* header (a list may span lines, to its closing
+// parenthesis), as the lighttpd fix tells: its own entries replace them.
+func removeLighttpdCORS(src string) string {
+	var b, stmt strings.Builder
+	depth, in := 0, false
+	for _, line := range strings.SplitAfter(src, "\n") {
+		if !in && lighttpdSetenv.MatchString(line) {
+			in, depth = true, 0
+			stmt.Reset()
+		}
+		if !in {
+			b.WriteString(line)
+			continue
+		}
+		stmt.WriteString(line)
+		depth += strings.Count(line, "(") - strings.Count(line, ")")
+		if depth <= 0 {
+			in = false
+			if !strings.Contains(stmt.String(), "Access-Control-") {
+				b.WriteString(stmt.String())
+			}
+		}
+	}
+	return b.String()
+}
+
+// removeTomcatCORS removes the <filter> of Tomcat's CorsFilter and the
+// <filter-mapping> that names it, as the Tomcat fix tells.
+func removeTomcatCORS(src string) string {
+	filter := regexp.MustCompile(`(?s)[ \t]*<filter>\s*<filter-name>\s*([^<]*?)\s*</filter-name>\s*<filter-class>\s*org\.apache\.catalina\.filters\.CorsFilter\s*</filter-class>.*?</filter>[ \t]*\n?`)
+	m := filter.FindStringSubmatch(src)
+	if m == nil {
+		return src
+	}
+	src = strings.Replace(src, m[0], "", 1)
+	mapping := regexp.MustCompile(`(?s)[ \t]*<filter-mapping>\s*<filter-name>\s*` + regexp.QuoteMeta(m[1]) + `\s*</filter-name>.*?</filter-mapping>[ \t]*\n?`)
+	return mapping.ReplaceAllString(src, "")
 }
