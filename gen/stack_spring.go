@@ -137,7 +137,6 @@ func springRegistration(p *plan) string {
 	return b.String()
 }
 
-
 // writeSpring writes a Spring Boot application with the policy as a
 // WebMvcConfigurer bean.
 func writeSpring(p *plan, o Options, omitted []Omission) string {
