@@ -261,3 +261,8 @@ func hexes(xs []string) []string {
 	}
 	return out
 }
+
+// execOut runs bin with args and returns its combined output.
+func execOut(bin string, args ...string) ([]byte, error) {
+	return exec.Command(bin, args...).CombinedOutput()
+}
