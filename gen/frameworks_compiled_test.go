@@ -139,3 +139,118 @@ func decodeCalls(t *testing.T, calls [][]string) map[string][]string {
 	}
 	return out
 }
+
+// aspnetAPI declares, with ASP.NET Core's documented signatures, the types
+// the marked AddCors piece uses (IServiceCollection.AddCors, CorsOptions.
+// AddPolicy, CorsPolicyBuilder's methods), each recording its arguments,
+// so that mcs checks the piece's calls and argument types, and the program
+// prints the values passed and asks the origin check (WithOrigins' list or
+// SetIsOriginAllowed's function, run by Mono's Regex) about each origin.
+// It is not ASP.NET Core: .NET is not packaged here.
+const aspnetAPI = `using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Text.RegularExpressions;
+
+class CorsPolicyBuilder {
+  public List<string[]> Calls = new List<string[]>();
+  public Func<string, bool> Allowed = o => false;
+  public static string Hex(string s) { return BitConverter.ToString(Encoding.UTF8.GetBytes(s)).Replace("-", "").ToLowerInvariant(); }
+  CorsPolicyBuilder Rec(string name, params string[] args) {
+    var c = new List<string> { name };
+    foreach (var a in args) c.Add(Hex(a));
+    Calls.Add(c.ToArray());
+    return this;
+  }
+  public CorsPolicyBuilder WithOrigins(params string[] origins) { Allowed = o => Array.IndexOf(origins, o) >= 0; return Rec("WithOrigins", origins); }
+  public CorsPolicyBuilder AllowAnyOrigin() { Allowed = o => true; return Rec("AllowAnyOrigin"); }
+  public CorsPolicyBuilder SetIsOriginAllowed(Func<string, bool> isOriginAllowed) { Allowed = isOriginAllowed; return Rec("SetIsOriginAllowed"); }
+  public CorsPolicyBuilder WithMethods(params string[] methods) { return Rec("WithMethods", methods); }
+  public CorsPolicyBuilder WithHeaders(params string[] headers) { return Rec("WithHeaders", headers); }
+  public CorsPolicyBuilder WithExposedHeaders(params string[] exposedHeaders) { return Rec("WithExposedHeaders", exposedHeaders); }
+  public CorsPolicyBuilder AllowCredentials() { return Rec("AllowCredentials"); }
+  public CorsPolicyBuilder SetPreflightMaxAge(TimeSpan preflightMaxAge) { return Rec("SetPreflightMaxAge", ((long)preflightMaxAge.TotalSeconds).ToString()); }
+}
+class CorsOptions {
+  public List<string> Names = new List<string>();
+  public List<CorsPolicyBuilder> Policies = new List<CorsPolicyBuilder>();
+  public void AddPolicy(string name, Action<CorsPolicyBuilder> configurePolicy) { var b = new CorsPolicyBuilder(); configurePolicy(b); Names.Add(name); Policies.Add(b); }
+}
+class ServiceCollection {
+  public CorsOptions Cors = new CorsOptions();
+  public ServiceCollection AddCors(Action<CorsOptions> setupAction) { setupAction(Cors); return this; }
+}
+class WebApplicationBuilder { public ServiceCollection Services = new ServiceCollection(); }
+`
+
+// TestFrameworkASPNetCore: .NET is not packaged here, so mcs compiles every
+// case's marked AddCors piece against ASP.NET Core's documented signatures;
+// the values it passes are the policy's byte for byte, its origin check
+// (run by Mono) admits exactly the policy's origins, and the whole
+// Program.cs calls AddCors before Build, then UseRouting, then UseCors with
+// the policy's name, which the lint rules accept.
+func TestFrameworkASPNetCore(t *testing.T) {
+	t.Parallel()
+	mcs := servertest.Need(t, "mcs")
+	mono := servertest.Need(t, "mono")
+	cases := frameworkCases("aspnetcore")
+	var b strings.Builder
+	b.WriteString(aspnetAPI)
+	for i, c := range cases {
+		fmt.Fprintf(&b, "static class P%d {\n  public static CorsOptions Run() {\n    var builder = new WebApplicationBuilder();\n%s    return builder.Services.Cors;\n  }\n}\n", i, markedPiece(t, "aspnetcore", c, 0))
+		checkASPNetOrder(t, c)
+	}
+	b.WriteString("public static class Program {\n  public static void Main(string[] origins) {\n    var all = new List<CorsOptions> {")
+	for i := range cases {
+		fmt.Fprintf(&b, " P%d.Run(),", i)
+	}
+	b.WriteString(" };\n    var s = new StringBuilder(\"[\");\n    foreach (var o in all) {\n      if (s.Length > 1) s.Append(',');\n      var p = o.Policies[0];\n      s.Append(\"{\\\"name\\\":\\\"\").Append(CorsPolicyBuilder.Hex(o.Names[0])).Append(\"\\\",\\\"policies\\\":\").Append(o.Policies.Count).Append(\",\\\"calls\\\":[\");\n      for (int j = 0; j < p.Calls.Count; j++) { s.Append(j == 0 ? \"[\" : \",[\"); for (int k = 0; k < p.Calls[j].Length; k++) s.Append(k == 0 ? \"\" : \",\").Append('\"').Append(p.Calls[j][k]).Append('\"'); s.Append(']'); }\n      s.Append(\"],\\\"admitted\\\":[\");\n      for (int j = 0; j < origins.Length; j++) s.Append(j == 0 ? \"\" : \",\").Append(p.Allowed(origins[j]) ? \"true\" : \"false\");\n      s.Append(\"]}\");\n    }\n    Console.Write(s.Append(']'));\n  }\n}\n")
+	dir := t.TempDir()
+	file, exe := filepath.Join(dir, "program.cs"), filepath.Join(dir, "program.exe")
+	os.WriteFile(file, []byte(b.String()), 0o600)
+	if out, err := execOut(mcs, "-nologo", "-out:"+exe, file); err != nil {
+		t.Fatalf("mcs: %v\n%s\n%s", err, out, b.String())
+	}
+	var got []struct {
+		Name     string
+		Policies int
+		Calls    [][]string
+		Admitted []bool
+	}
+	runJSON(t, nil, &got, mono, append([]string{exe}, frameworkOrigins...)...)
+	if len(got) != len(cases) {
+		t.Fatalf("%d policies for %d cases", len(got), len(cases))
+	}
+	for i, c := range cases {
+		calls := decodeCalls(t, got[i].Calls)
+		if got[i].Name != hex.EncodeToString([]byte("corskit")) || got[i].Policies != 1 {
+			t.Errorf("%s: policy %s (%d policies), want one named corskit", c.name, got[i].Name, got[i].Policies)
+		}
+		if !slices.Equal(calls["WithMethods"], wantMethods(c.cfg)) || !slices.Equal(calls["WithHeaders"], orEmpty(c.cfg.AllowHeaders)) || !slices.Equal(calls["WithExposedHeaders"], orEmpty(c.cfg.ExposeHeaders)) {
+			t.Errorf("%s: %q", c.name, calls)
+		}
+		if _, creds := calls["AllowCredentials"]; creds != c.cfg.AllowCredentials {
+			t.Errorf("%s: AllowCredentials called %v", c.name, creds)
+		}
+		if c.cfg.MaxAge > 0 && !slices.Equal(calls["SetPreflightMaxAge"], []string{strconv.Itoa(c.cfg.MaxAge)}) {
+			t.Errorf("%s: SetPreflightMaxAge %q", c.name, calls["SetPreflightMaxAge"])
+		}
+		checkAdmitted(t, "aspnetcore", c, frameworkOrigins, got[i].Admitted)
+	}
+}
+
+// checkASPNetOrder holds the whole Program.cs to ASP.NET Core's documented
+// order: AddCors before Build, UseRouting before UseCors("corskit"), and
+// no middleware that answers first (authentication, authorization, HTTPS
+// redirection) before UseCors.
+func checkASPNetOrder(t *testing.T, c frameworkCase) {
+	t.Helper()
+	out := generateCase(t, "aspnetcore", c)
+	at := func(s string) int { return strings.Index(out, s) }
+	if !(at("builder.Services.AddCors(") >= 0 && at("builder.Services.AddCors(") < at("var app = builder.Build();") && at("var app = builder.Build();") < at("\napp.UseRouting();") && at("\napp.UseRouting();") < at("\napp.UseCors(\"corskit\");")) {
+		t.Errorf("%s: AddCors, Build, UseRouting, UseCors out of order:\n%s", c.name, out)
+	}
+	if regexp.MustCompile(`(?m)^app\.Use(Authentication|Authorization|HttpsRedirection)\(`).MatchString(out) {
+		t.Errorf("%s: a middleware that answers first is called:\n%s", c.name, out)
+	}
+}
