@@ -124,6 +124,7 @@ func isASPNetSource(name, text string) bool {
 // aspnetOrder finds UseCors placed after the auth middleware (or HTTPS
 // redirection) or before UseRouting.
 func aspnetOrder(text string) []LintHit {
+	text = blankComments(text)
 	c := reASPUseCors.FindStringIndex(text)
 	if c == nil {
 		return nil
@@ -145,4 +146,27 @@ var aspnetLint = []LintRule{
 		return hitsOf(text, reASPAnyOrigin, "AllowAnyOrigin() with AllowCredentials(): ASP.NET Core refuses the policy (InvalidOperationException); reflecting every origin instead would let any site read your users' data", "WithOrigins(\"https://app.example.com\") with AllowCredentials()")
 	}},
 	{ID: "aspnetcore-usecors-order", Severity: "medium", Applies: isASPNetSource, Find: aspnetOrder},
+}
+
+// blankComments replaces each // line comment of C# or Java source with
+// spaces (offsets and lines kept), so that rules read code only. A // in a
+// string literal (after an odd number of quotes on its line) is kept. One
+// pass: linear in the text.
+func blankComments(text string) string {
+	b := []byte(text)
+	quotes, comment := 0, false
+	for i := 0; i < len(b); i++ {
+		switch {
+		case b[i] == '\n':
+			quotes, comment = 0, false
+		case comment:
+			b[i] = ' '
+		case b[i] == '"':
+			quotes++
+		case b[i] == '/' && i+1 < len(b) && b[i+1] == '/' && quotes%2 == 0:
+			comment = true
+			b[i] = ' '
+		}
+	}
+	return string(b)
 }

@@ -153,8 +153,8 @@ var (
 	reNelmioStar   = regexp.MustCompile(`(?m)^\s*allow_origin:\s*\[\s*['"]\*['"]`)
 	reNelmioCreds  = regexp.MustCompile(`(?m)^\s*allow_credentials:\s*true\b`)
 	reNelmioRegex  = regexp.MustCompile(`(?m)^\s*origin_regex:\s*true\b`)
-	reNelmioOrigin = regexp.MustCompile(`(?m)^\s*allow_origin:\s*\[([^\]\n]*)\]`)
-	reYAMLQuoted   = regexp.MustCompile(`'([^']*)'|"([^"\\]*)"`)
+	reNelmioOrigin = regexp.MustCompile(`(?m)^\s*allow_origin:\s*(\[.*)$`)
+	reYAMLQuoted   = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'`)
 )
 
 // isNelmioConfig reports whether text configures NelmioCorsBundle.
