@@ -188,7 +188,7 @@ var (
 	reSpringCreds    = regexp.MustCompile(`(allowCredentials\(\s*true\s*\)|setAllowCredentials\(\s*true\s*\)|allowCredentials\s*=\s*"true")`)
 	reSpringSecurity = regexp.MustCompile(`\bHttpSecurity\b`)
 	reSpringCorsCall = regexp.MustCompile(`\.cors\(`)
-	reSpringChain    = regexp.MustCompile(`\bSecurityFilterChain\b|\bvoid\s+configure\s*\(\s*HttpSecurity\b`)
+	reSpringChain    = regexp.MustCompile(`\bSecurityFilterChain\s+\w+\s*\(|\bvoid\s+configure\s*\(\s*HttpSecurity\b`)
 )
 
 // isSpringSource reports whether text is a Java source using Spring's CORS

@@ -180,9 +180,19 @@ var symfonyLint = []LintRule{
 				if v == "*" || strings.HasPrefix(v, "%env(") || (strings.HasPrefix(v, "^") && strings.HasSuffix(v, "$")) {
 					continue
 				}
-				out = append(out, hitAt(text, m[2]+q[0], "origin regex "+quote.YAML(v)+" is not anchored with ^ and $: with origin_regex: true it also matches origins that merely contain it (e.g. "+quote.YAML(v+".evil.test")+")", "anchor it, its dots escaped (\\.): "+quote.YAML("^"+strings.Trim(v, "^$")+"$")))
+				out = append(out, hitAt(text, m[2]+q[0], "origin regex "+quote.YAML(v)+" is not anchored with ^ and $: with origin_regex: true it also matches origins that merely contain it (e.g. "+quote.YAML(v+".evil.test")+")", "anchor it (and escape its dots): "+quote.YAML(anchoredRegex(v))))
 			}
 		}
 		return out
 	}},
+}
+
+// anchoredRegex is an origin regex v anchored with ^ and $, its dots
+// escaped when it has no escapes yet (it was written as an origin).
+func anchoredRegex(v string) string {
+	v = strings.TrimSuffix(strings.TrimPrefix(v, "^"), "$")
+	if !strings.Contains(v, `\`) {
+		v = strings.ReplaceAll(v, ".", `\.`)
+	}
+	return "^" + v + "$"
 }

@@ -67,6 +67,15 @@ var corpus = map[string][]string{
 	"bad/rails_cors.rb":   {"1:rack-cors-not-first=medium"},
 	"bad/haproxy.cfg":     {"3:haproxy-reflects-any-origin=high", "4:haproxy-add-header-acao=medium", "5:haproxy-origin-read-in-response=medium"},
 	"good/fastify_app.js": nil, "good/koa_app.js": nil, "good/config.ru": nil, "good/haproxy.cfg": nil,
+	// Laravel, Symfony (NelmioCorsBundle), Spring and ASP.NET Core
+	// (gen/stack_laravel.go, stack_symfony.go, stack_spring.go,
+	// stack_aspnetcore.go); the good files are corskit gen's output.
+	"bad/laravel_cors.php":  {"3:laravel-empty-paths=medium", "5:laravel-star-with-credentials=high"},
+	"bad/nelmio_cors.yaml":  {"4:symfony-unanchored-origin-regex=medium", "8:symfony-star-with-credentials=high"},
+	"bad/WebConfig.java":    {"8:spring-security-without-cors=medium", "13:spring-star-with-credentials=high"},
+	"bad/Program.cs":        {"2:aspnetcore-any-origin-credentials=high", "6:aspnetcore-usecors-order=medium"},
+	"bad/Startup.cs":        {"5:aspnetcore-usecors-order=medium"},
+	"good/laravel_cors.php": nil, "good/nelmio_cors.yaml": nil, "good/CorsApplication.java": nil, "good/Program.cs": nil,
 }
 
 // TestUnknownFileIsAnError: a file lint cannot read is an error naming it,
