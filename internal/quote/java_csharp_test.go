@@ -28,14 +28,15 @@ func utf8Hex(vals []string) []string {
 // same characters; a \u000a or \u0022 in a value stays text.
 func TestJava(t *testing.T) {
 	t.Parallel()
-	javac := servertest.Need(t, "javac")
+	servertest.Need(t, "javac") // a JDK: java compiles the source itself
 	java := servertest.Need(t, "java")
 	vals := append(append(append([]string{}, hostile...), bytesOnly...), unicodeEscapes...)
 	src := program("public class V {\n  public static void main(String[] a) {\n    String[] v = {\n", "//", quote.Java, quote.JavaComment, vals,
 		"    };\n    StringBuilder b = new StringBuilder(\"[\");\n    for (int i = 0; i < v.length; i++) {\n      b.append(i == 0 ? \"\\\"\" : \",\\\"\").append(java.util.HexFormat.of().formatHex(v[i].getBytes(java.nio.charset.StandardCharsets.UTF_8))).append('\"');\n    }\n    System.out.print(b.append(']'));\n  }\n}\n")
 	file := write(t, "V.java", src)
-	run(t, javac, "-encoding", "UTF-8", "-d", filepath.Dir(file), file)
-	compareJSON(t, "java", run(t, java, "-cp", filepath.Dir(file), "V"), utf8Hex(vals), src)
+	// One JVM compiles (javac's compiler, in source-file mode) and runs;
+	// -XX:TieredStopAtLevel=1 keeps a short run short.
+	compareJSON(t, "java", run(t, java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", file), utf8Hex(vals), src)
 }
 
 // TestCSharp: mcs compiles a program holding every value as a literal,
