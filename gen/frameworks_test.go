@@ -1,7 +1,6 @@
 package gen_test
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"maps"
 	"os"
@@ -251,15 +250,6 @@ func orEmpty(xs []string) []string {
 		return []string{}
 	}
 	return xs
-}
-
-// hexes are xs, each as the hex of its bytes.
-func hexes(xs []string) []string {
-	out := []string{}
-	for _, x := range xs {
-		out = append(out, hex.EncodeToString([]byte(x)))
-	}
-	return out
 }
 
 // execOut runs bin with args and returns its combined output.
