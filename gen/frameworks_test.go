@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -39,7 +40,33 @@ func frameworkCases(target string) []frameworkCase {
 		}
 		out = append(out, frameworkCase{name: p.name, cfg: p.cfg})
 	}
-	return append(out, frameworkCase{name: "hostile", cfg: hostilePolicy, hostile: true})
+	return append(out, frameworkCase{name: "percent", cfg: percentPolicy}, frameworkCase{name: "hostile", cfg: hostilePolicy, hostile: true})
+}
+
+// percentPolicy holds names that a Symfony container would read as its
+// parameters (%kernel.project_dir%) were their % not doubled; % is an
+// HTTP token character, so cors.New accepts them.
+var percentPolicy = cors.Config{AllowOrigins: []string{"https://app.example.com", "https://*.example.com"}, AllowMethods: []string{"M%kernel.debug%"},
+	AllowHeaders: []string{"X-%kernel.project_dir%", "X-%%", "X-%"}, ExposeHeaders: []string{"X-%PATH%"}, MaxAge: 60}
+
+// symfonyParameter matches what Symfony's ParameterBag::resolveString
+// reads in a configuration string: %% (one %) or a %name% reference.
+var symfonyParameter = regexp.MustCompile(`%%|%([^%\s]+)%`)
+
+// symfonyResolve reads s as the Symfony container reads a configuration
+// string; a parameter reference is an error (the value would be replaced).
+func symfonyResolve(t *testing.T, xs []string) []string {
+	t.Helper()
+	out := []string{}
+	for _, s := range xs {
+		out = append(out, symfonyParameter.ReplaceAllStringFunc(s, func(m string) string {
+			if m != "%%" {
+				t.Errorf("%q holds the Symfony parameter reference %s", s, m)
+			}
+			return "%"
+		}))
+	}
+	return out
 }
 
 // generateCase generates target for c, with --best-effort for the hostile
@@ -214,19 +241,19 @@ func TestFrameworkSymfony(t *testing.T) {
 		for i, h := range c.cfg.AllowHeaders {
 			lower[i] = strings.ToLower(h)
 		}
-		if got := anyStrings(d["allow_methods"]); !slices.Equal(got, wantMethods(c.cfg)) {
+		if got := symfonyResolve(t, anyStrings(d["allow_methods"])); !slices.Equal(got, wantMethods(c.cfg)) {
 			t.Errorf("%s: allow_methods %q", c.name, got)
 		}
-		if got := anyStrings(d["allow_headers"]); !slices.Equal(got, lower) {
+		if got := symfonyResolve(t, anyStrings(d["allow_headers"])); !slices.Equal(got, lower) {
 			t.Errorf("%s: allow_headers %q, want %q", c.name, got, lower)
 		}
-		if got := anyStrings(d["expose_headers"]); !slices.Equal(got, orEmpty(c.cfg.ExposeHeaders)) {
+		if got := symfonyResolve(t, anyStrings(d["expose_headers"])); !slices.Equal(got, orEmpty(c.cfg.ExposeHeaders)) {
 			t.Errorf("%s: expose_headers %q", c.name, got)
 		}
 		if d["allow_credentials"] != c.cfg.AllowCredentials || d["max_age"] != max(c.cfg.MaxAge, 0) {
 			t.Errorf("%s: allow_credentials %v max_age %v", c.name, d["allow_credentials"], d["max_age"])
 		}
-		arg, _ := json.Marshal(map[string]any{"allow_origin": anyStrings(d["allow_origin"]), "origin_regex": d["origin_regex"]})
+		arg, _ := json.Marshal(map[string]any{"allow_origin": symfonyResolve(t, anyStrings(d["allow_origin"])), "origin_regex": d["origin_regex"]})
 		var admitted []bool
 		runJSON(t, in, &admitted, php, reader, string(arg))
 		checkAdmitted(t, "symfony", c, frameworkOrigins, admitted)

@@ -133,15 +133,15 @@ func writeSymfony(p *plan, o Options, omitted []Omission) string {
 		b.WriteString("        # Every allow_origin value is a regular expression (the bundle matches it case-insensitively).\n")
 	}
 	fmt.Fprintf(&b, "        origin_regex: %t\n", regex)
-	fmt.Fprintf(&b, "        allow_origin: [%s]\n", quoted(origins, quote.YAML))
-	fmt.Fprintf(&b, "        allow_methods: [%s]\n", quoted(p.allMethods(), quote.YAML))
+	fmt.Fprintf(&b, "        allow_origin: [%s]\n", quoted(origins, quote.SymfonyYAML))
+	fmt.Fprintf(&b, "        allow_methods: [%s]\n", quoted(p.allMethods(), quote.SymfonyYAML))
 	lower := make([]string, len(p.headers))
 	for i, h := range p.headers {
 		lower[i] = strings.ToLower(h)
 	}
 	b.WriteString("        # Lower case: the bundle compares the requested names, lower-cased, with these.\n")
-	fmt.Fprintf(&b, "        allow_headers: [%s]\n", quoted(lower, quote.YAML))
-	fmt.Fprintf(&b, "        expose_headers: [%s]\n", quoted(p.expose, quote.YAML))
+	fmt.Fprintf(&b, "        allow_headers: [%s]\n", quoted(lower, quote.SymfonyYAML))
+	fmt.Fprintf(&b, "        expose_headers: [%s]\n", quoted(p.expose, quote.SymfonyYAML))
 	fmt.Fprintf(&b, "        allow_credentials: %t\n", p.credentials)
 	fmt.Fprintf(&b, "        max_age: %s\n", cmp.Or(p.maxAge, "0"))
 	b.WriteString("    paths:\n        # The defaults apply only to paths an entry matches: '^/' is every path.\n        '^/': ~\n# END corskit CORS\n")
