@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/gen"
 	"github.com/corskit/corskit/internal/servertest"
 )
@@ -113,6 +114,12 @@ func TestFrameworkSpring(t *testing.T) {
 			admitted = append(admitted, ok)
 		}
 		checkAdmitted(t, "spring", c, frameworkOrigins, admitted)
+	}
+	// A policy whose only origin Spring cannot write (--best-effort) admits
+	// none: allowedOrigins is set empty, not left to addMapping's default (*).
+	out, omitted, err := gen.Generate("spring", gen.Options{Policy: cors.Config{AllowOrigins: []string{`re:https://(a|b)\.example\.com`}}, BestEffort: true})
+	if err != nil || len(omitted) != 1 || !strings.Contains(out, ".allowedOrigins()\n") {
+		t.Errorf("spring with no writable origin: %v %v\n%s", err, omitted, out)
 	}
 }
 

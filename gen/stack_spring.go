@@ -119,9 +119,10 @@ func springRegistration(p *plan) string {
 	var b strings.Builder
 	b.WriteString("registry.addMapping(\"/**\")")
 	exact, patterns := springOrigins(p)
-	if len(exact) > 0 {
-		fmt.Fprintf(&b, "\n        .allowedOrigins(%s)", quoted(exact, quote.Java))
+	if len(exact) == 0 {
+		b.WriteString("\n        // Empty, not left out: addMapping's default is every origin.")
 	}
+	fmt.Fprintf(&b, "\n        .allowedOrigins(%s)", quoted(exact, quote.Java))
 	if len(patterns) > 0 {
 		fmt.Fprintf(&b, "\n        .allowedOriginPatterns(%s)", quoted(patterns, quote.Java))
 	}
