@@ -57,8 +57,11 @@ func commentOf(stack string) string {
 
 // commentText quotes text for a line comment of the stack's language.
 func commentText(stack, text string) string {
-	if stack == "php" {
+	switch stack {
+	case "php", "laravel":
 		return quote.PHPComment(text)
+	case "spring":
+		return quote.JavaComment(text)
 	}
 	return quote.Comment(text)
 }

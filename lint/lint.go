@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -59,6 +60,12 @@ const (
 	// (lighttpd.conf) are read by the stack files' rules alone.
 	KindWebXML   Kind = "web.xml"
 	KindLighttpd Kind = "lighttpd"
+	// KindJava, KindCSharp and KindSymfony are read by the stack files'
+	// rules alone (Spring sources, ASP.NET Core's Program.cs or Startup.cs,
+	// NelmioCorsBundle's nelmio_cors.yaml).
+	KindJava    Kind = "java"
+	KindCSharp  Kind = "csharp"
+	KindSymfony Kind = "symfony"
 	// Storage services' CORS rules and Kubernetes objects.
 	KindS3         Kind = "s3"
 	KindAzureBlob  Kind = "azure-blob"
@@ -70,6 +77,9 @@ const (
 func Detect(name string, data []byte) (Kind, error) {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".yaml", ".yml", ".json":
+		if bytes.Contains(data, []byte("nelmio_cors:")) {
+			return KindSymfony, nil
+		}
 		if k := kubeKind(data); k != "" {
 			return KindKubernetes, nil
 		}
@@ -102,12 +112,16 @@ func Detect(name string, data []byte) (Kind, error) {
 		return KindRuby, nil
 	case ".cfg":
 		return KindHAProxy, nil
+	case ".java":
+		return KindJava, nil
+	case ".cs":
+		return KindCSharp, nil
 	}
 	s := string(data)
 	if strings.Contains(s, "server {") || strings.Contains(s, "location ") || strings.Contains(s, "add_header") {
 		return KindNginx, nil
 	}
-	return "", fmt.Errorf("lint: %s: unknown kind of file; name it .yaml/.json (policy, HTTPRoute, Ingress, S3 or GCS rules), .xml (S3 or Azure rules, web.xml), .conf (nginx, lighttpd), .js, .py (Flask, Django settings, FastAPI, aiohttp), .php, .go, .rb or .ru (rack-cors), or .cfg (HAProxy); it was not read", name)
+	return "", fmt.Errorf("lint: %s: unknown kind of file; name it .yaml/.json (policy, HTTPRoute, Ingress, S3 or GCS rules), .xml (S3 or Azure rules, web.xml), .conf (nginx, lighttpd), .js, .py (Flask, Django settings, FastAPI, aiohttp), .php, .go, .rb or .ru (rack-cors), .cfg (HAProxy), .java (Spring) or .cs (ASP.NET Core); it was not read", name)
 }
 
 // Files lints each file and returns every finding, sorted by file and line.

@@ -72,6 +72,15 @@ var corpus = map[string][]string{
 	"bad/web.xml":       {"5:tomcat-default-methods=low", "5:tomcat-filter-without-mapping=medium", "7:tomcat-any-origin-with-credentials=high"},
 	"bad/lighttpd.conf": {"3:lighttpd-auth-on-preflight=medium", "4:lighttpd-add-header-acao=medium", "5:lighttpd-any-origin-with-credentials=high"},
 	"good/web.xml":      nil, "good/lighttpd.conf": nil,
+	// Laravel, Symfony (NelmioCorsBundle), Spring and ASP.NET Core
+	// (gen/stack_laravel.go, stack_symfony.go, stack_spring.go,
+	// stack_aspnetcore.go); the good files are corskit gen's output.
+	"bad/laravel_cors.php":  {"3:laravel-empty-paths=medium", "5:laravel-star-with-credentials=high"},
+	"bad/nelmio_cors.yaml":  {"4:symfony-unanchored-origin-regex=medium", "8:symfony-star-with-credentials=high"},
+	"bad/WebConfig.java":    {"8:spring-security-without-cors=medium", "13:spring-star-with-credentials=high"},
+	"bad/Program.cs":        {"2:aspnetcore-any-origin-credentials=high", "6:aspnetcore-usecors-order=medium"},
+	"bad/Startup.cs":        {"5:aspnetcore-usecors-order=medium"},
+	"good/laravel_cors.php": nil, "good/nelmio_cors.yaml": nil, "good/CorsApplication.java": nil, "good/Program.cs": nil,
 }
 
 // TestUnknownFileIsAnError: a file lint cannot read is an error naming it,

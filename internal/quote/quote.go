@@ -245,3 +245,11 @@ func XMLComment(s string) string {
 	}
 	return b.String()
 }
+
+// SymfonyYAML returns s as a YAML double-quoted scalar for a Symfony
+// configuration file, where the container then reads %name% as a
+// parameter (and %env(NAME)% as an environment variable): every % is
+// written %%, which Symfony reads back as one %.
+func SymfonyYAML(s string) string {
+	return YAML(strings.ReplaceAll(s, "%", "%%"))
+}
