@@ -358,7 +358,7 @@ func TestRefusalsAndBestEffort(t *testing.T) {
 		o      gen.Options
 		want   string
 	}{
-		{"lighttpd", gen.Options{Policy: cfg}, `unknown target "lighttpd"`},
+		{"no-such-server", gen.Options{Policy: cfg}, `unknown target "no-such-server"`},
 		{"nginx", gen.Options{Policy: cors.Config{AllowOrigins: []string{"https://app.example.com"}}}, "set Options.Upstream"},
 		{"php", gen.Options{Policy: cors.Config{AllowOrigins: []string{"https://app.example.com/"}}}, "trailing slash"},
 	} {
