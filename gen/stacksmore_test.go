@@ -31,6 +31,8 @@ func startGenerated(t *testing.T, target string, o gen.Options, port int) {
 		servertest.Puma(t, port, conf)
 	case "haproxy":
 		servertest.HAProxy(t, port, conf)
+	case "cloudflare-workers":
+		servertest.Workerd(t, port, conf)
 	default:
 		t.Fatalf("no server for %s", target)
 	}
@@ -44,6 +46,8 @@ var morePolicies = map[string][]string{
 	"koa":       {"patterns", "public", "anyheader", "anyheader-auth"},
 	"rack-cors": {"credentialed", "patterns", "public", "anyheader", "anyheader-auth"},
 	"haproxy":   {"credentialed", "patterns", "public", "regexp", "anyheader", "anyheader-auth"},
+	// workerd starts in a fifth of a second: every branch of the Worker.
+	"cloudflare-workers": {"credentialed", "patterns", "public", "regexp", "anyheader", "anyheader-auth"},
 }
 
 // TestMoreStacks proves fastify, koa, rack-cors and haproxy on their real
@@ -151,6 +155,8 @@ func TestHostileValuesOnMoreStacks(t *testing.T) {
 				servertest.Puma(t, port, conf)
 			case "haproxy":
 				servertest.HAProxy(t, port, conf)
+			case "cloudflare-workers":
+				dir = servertest.Workerd(t, port, conf)
 			}
 			// rack-cors answers the headers the preflight asked for.
 			roundTrip(t, fmt.Sprintf("http://127.0.0.1:%d", port), dir, target == "rack-cors")
