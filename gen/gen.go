@@ -56,6 +56,10 @@ type Target struct {
 	// Formats are the forms the target writes, the default first; nil for
 	// one form.
 	Formats []string
+	// whole, for a form that holds no comment (JSON) and so no BEGIN/END
+	// marks, says where the whole output goes: Parts returns it as one
+	// piece.
+	whole string
 }
 
 // Lookup returns the target named name.

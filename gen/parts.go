@@ -27,7 +27,11 @@ func Parts(target string, o Options) ([]Part, []Omission, error) {
 	if err != nil {
 		return nil, omitted, err
 	}
-	return markedParts(out), omitted, nil
+	parts := markedParts(out)
+	if t, _ := Lookup(target); len(parts) == 0 && t.whole != "" {
+		parts = []Part{{Where: t.whole, Text: out}}
+	}
+	return parts, omitted, nil
 }
 
 const (

@@ -268,3 +268,14 @@ func jsonEscape(b *strings.Builder, r rune) {
 func TOML(s string) string {
 	return `"` + escapeRunes(s, `\"`, yamlEscape) + `"`
 }
+
+// HeaderLine returns s for a name: value line of a file that has no
+// quoting at all (Netlify's _headers): s itself when it is printable ASCII
+// without leading or trailing space, else ok is false, since no escape
+// could keep a line break or control character from ending the line.
+func HeaderLine(s string) (line string, ok bool) {
+	if s != strings.TrimSpace(s) || strings.IndexFunc(s, func(r rune) bool { return !printable(r) }) >= 0 {
+		return "", false
+	}
+	return s, true
+}
