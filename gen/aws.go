@@ -92,7 +92,18 @@ var (
 	reAWSOrigins = regexp.MustCompile(`(?i)["']?\ballow(?:ed)?_?origins?["']?\s*:`)
 	reAWSStar    = regexp.MustCompile(`(?m)\A(?:\s*\[[^\]]*?["']\*["']|[ \t]*["']?\*["']?[ \t]*$|[ \t]*\n(?:[ \t]*-[^\n]*\n)*?[ \t]*-[ \t]*["']?\*["']?[ \t]*$)`)
 	reAWSCreds   = regexp.MustCompile(`(?i)\ballow_?credentials["']?\s*:\s*true\b`)
+	reAWSJoined  = regexp.MustCompile(`(?i)\ballow_?headers["']?\s*:\s*\[[^\]]*?["'][^"',\]]+,[^"']*["']`)
 )
+
+// awsLint are the rules of a file holding AWS's Cors object, for stack.
+func awsLint(stack string, applies func(name, text string) bool) []LintRule {
+	return []LintRule{
+		{ID: stack + "-star-with-credentials", Severity: "high", Applies: applies, Find: func(text string) []LintHit { return awsStarWithCredentials(text, stack) }},
+		{ID: stack + "-headers-in-one-entry", Severity: "medium", Applies: applies, Find: func(text string) []LintHit {
+			return hitsOf(text, reAWSJoined, "one AllowHeaders entry holds a comma-separated list: AWS reads it as one header name, so none of them is allowed", "one header per entry: [\"Content-Type\", \"Authorization\"]")
+		}},
+	}
+}
 
 // awsStarWithCredentials finds an origin list holding * in a file that
 // turns credentials on.
@@ -101,7 +112,8 @@ func awsStarWithCredentials(text, stack string) []LintHit {
 		return nil
 	}
 	var out []LintHit
-	for _, m := range reAWSOrigins.FindAllStringIndex(text, -1) {
+	// At most 200 lists, each read for 2000 bytes: bounded on any input.
+	for _, m := range reAWSOrigins.FindAllStringIndex(text, 200) {
 		rest := text[m[1]:min(len(text), m[1]+2000)]
 		if reAWSStar.MatchString(rest) {
 			out = append(out, hitAt(text, m[0], "AllowOrigins holds * with AllowCredentials: true: a credentialed request is refused by every browser (and AWS may refuse the configuration)", "list the origins (corskit gen "+stack+")"))

@@ -22,9 +22,9 @@ func init() {
 		},
 		Causes: apiGatewayCauses,
 		Doctor: true,
-		Lint: []LintRule{{ID: "api-gateway-star-with-credentials", Severity: "high", Applies: func(name, text string) bool {
+		Lint: awsLint("api-gateway", func(name, text string) bool {
 			return isAWSTemplate(name, text) && !isLambdaURLFile(text)
-		}, Find: func(text string) []LintHit { return awsStarWithCredentials(text, "api-gateway") }}},
+		}),
 		Proof: "not proved on a real server: API Gateway does not run here; TestPlatformsAgainstTheirSchemas checks the CorsConfiguration (YAML and the CLI's JSON) against the documented fields, types and rules, and TestHostileValuesOnPlatforms reads every value back",
 	})
 }

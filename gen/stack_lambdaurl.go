@@ -25,9 +25,9 @@ func init() {
 		},
 		Causes: lambdaURLCauses,
 		Doctor: true,
-		Lint: []LintRule{{ID: "lambda-url-star-with-credentials", Severity: "high", Applies: func(name, text string) bool {
+		Lint: awsLint("lambda-url", func(name, text string) bool {
 			return isAWSTemplate(name, text) && isLambdaURLFile(text)
-		}, Find: func(text string) []LintHit { return awsStarWithCredentials(text, "lambda-url") }}},
+		}),
 		Proof: "not proved on a real server: Lambda does not run here; TestPlatformsAgainstTheirSchemas checks the Cors block (YAML and the CLI's JSON) against the documented fields, types and limits, and TestHostileValuesOnPlatforms reads every value back",
 	})
 }

@@ -67,6 +67,18 @@ var corpus = map[string][]string{
 	"bad/rails_cors.rb":   {"1:rack-cors-not-first=medium"},
 	"bad/haproxy.cfg":     {"3:haproxy-reflects-any-origin=high", "4:haproxy-add-header-acao=medium", "5:haproxy-origin-read-in-response=medium"},
 	"good/fastify_app.js": nil, "good/koa_app.js": nil, "good/config.ru": nil, "good/haproxy.cfg": nil,
+	// The platforms' files (gen/stack_vercel.go, stack_netlify.go,
+	// stack_firebase.go, stack_apigateway.go, stack_lambdaurl.go,
+	// stack_cloudflare.go); the good files are corskit gen's output.
+	"bad/platforms/vercel.json":       {"6:vercel-star-with-credentials=high"},
+	"bad/platforms/firebase.json":     {"8:firebase-hosting-origin-list=medium"},
+	"bad/platforms/netlify.toml":      {"7:netlify-star-with-credentials=high"},
+	"bad/platforms/_headers":          {"3:netlify-origin-list=medium"},
+	"bad/platforms/template.yaml":     {"8:api-gateway-star-with-credentials=high"},
+	"bad/platforms/function-url.yaml": {"9:lambda-url-star-with-credentials=high", "10:lambda-url-headers-in-one-entry=medium"},
+	"bad/platforms/worker.js":         {"5:workers-no-preflight=medium"},
+	"good/platforms/vercel.json":      nil, "good/platforms/firebase.json": nil, "good/platforms/netlify.toml": nil, "good/platforms/_headers": nil,
+	"good/platforms/template.yaml": nil, "good/platforms/function-url.yaml": nil, "good/platforms/cors.json": nil, "good/platforms/worker.js": nil,
 }
 
 // TestUnknownFileIsAnError: a file lint cannot read is an error naming it,
