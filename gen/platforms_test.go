@@ -427,3 +427,38 @@ func TestHostileValuesOnPlatforms(t *testing.T) {
 		}
 	}
 }
+
+// TestPlatformsRecognized: the platforms' marks, as their documentation
+// names them, name the stack; Cloudflare's (its network, not proof of a
+// Worker) and a function URL's (x-amzn-requestid, shared with other AWS
+// services) only by rank ByServer, so an app's own marks win.
+func TestPlatformsRecognized(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name   string
+		a      gen.Answer
+		want   string
+		rankBy gen.Rank
+	}{
+		{"x-vercel-id", gen.Answer{Header: http.Header{"Server": {"Vercel"}, "X-Vercel-Id": {"fra1::iad1::abcde-1700000000000-0123456789ab"}}}, "vercel", gen.ByApp},
+		{"Server: Vercel", gen.Answer{Header: http.Header{"Server": {"Vercel"}}}, "vercel", gen.ByServer},
+		{"x-nf-request-id", gen.Answer{Header: http.Header{"Server": {"Netlify"}, "X-Nf-Request-Id": {"01HABCDEF"}}}, "netlify", gen.ByApp},
+		{"Server: Netlify", gen.Answer{Header: http.Header{"Server": {"Netlify"}}}, "netlify", gen.ByServer},
+		{"cf-ray", gen.Answer{Header: http.Header{"Server": {"cloudflare"}, "Cf-Ray": {"8a1b2c3d4e5f6789-FRA"}}}, "cloudflare-workers", gen.ByServer},
+		{"Express behind Cloudflare", gen.Answer{Header: http.Header{"Server": {"cloudflare"}, "Cf-Ray": {"8a1b-FRA"}, "X-Powered-By": {"Express"}}}, "express", gen.ByApp},
+		{"apigw-requestid", gen.Answer{Header: http.Header{"Apigw-Requestid": {"Zx1abcDEFgHIJ="}}}, "api-gateway", gen.ByApp},
+		{"function URL", gen.Answer{Header: http.Header{"X-Amzn-Requestid": {"0f1e2d3c-aaaa"}, "X-Amzn-Trace-Id": {"root=1-abc"}}}, "lambda-url", gen.ByServer},
+		{"Firebase Hosting's 404", gen.Answer{Status: 404, Body: []byte("<!DOCTYPE html>\n<html><head><title>Page Not Found</title></head><body><h1>Page Not Found</h1><p>This file does not exist and there was no index.html found in the current directory or 404.html in the root directory.</p></body></html>")}, "firebase-hosting", gen.ByApp},
+	} {
+		got, ev := gen.Recognize(c.a)
+		if got != c.want || ev.Rank != c.rankBy || ev.From == "" {
+			t.Errorf("%s: got %q %+v, want %q by rank %d", c.name, got, ev, c.want, c.rankBy)
+		}
+	}
+	// The causes the answers themselves show.
+	dup := gen.Answer{Header: http.Header{"Access-Control-Allow-Origin": {"https://a.example", "https://a.example"}, "X-Amzn-Requestid": {"x"}}}
+	s, _ := gen.LookupStack("lambda-url")
+	if i := slices.IndexFunc(s.Causes, func(c gen.Cause) bool { return c.Seen != nil && c.Seen(dup) }); i < 0 || s.Causes[i].ID != "lambda-url-duplicate-headers" {
+		t.Errorf("a function URL's doubled Access-Control-Allow-Origin is not named lambda-url-duplicate-headers")
+	}
+}
