@@ -21,7 +21,7 @@ func init() {
 		Doctor:    true,
 		Comment:   "//",
 		Lint:      cloudflareLint,
-		Proof:     "proved on workerd (the Workers runtime) by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); hostile values by TestHostileValuesOnMoreStacks; recognition by TestPlatformsRecognized",
+		Proof:     "proved on workerd (the Workers runtime) by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); hostile values by TestHostileValuesOnMoreStacks; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in brokenworkers_test.go); recognition by TestPlatformsRecognized",
 	})
 }
 
@@ -110,7 +110,7 @@ func writeCloudflareWorker(p *plan, o Options, omitted []Omission) string {
 	}
 	b.WriteString("  return r;\n}\n// END corskit CORS\n\n")
 	b.WriteString("async function handle(request) {\n  const url = new URL(request.url);\n  if (url.pathname === '/data' && ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method)) {\n    return Response.json({ message: 'Hello from API!' });\n  }\n  return Response.json({ error: 'not found' }, { status: 404 });\n}\n\n")
-	b.WriteString("export default {\n  async fetch(request, env, ctx) {\n    // BEGIN corskit CORS: first in the fetch handler, before the routes and any auth check; handle is your handler\n")
+	b.WriteString("export default {\n  async fetch(request, env, ctx) {\n    // BEGIN corskit CORS: first in the fetch handler, before the routes and any auth check; handle(request, env, ctx) is the handler you had\n")
 	b.WriteString("    if (request.method === 'OPTIONS' && request.headers.has('Access-Control-Request-Method')) return corsPreflight(request);\n")
 	b.WriteString("    const h = corsHeaders(request);\n    let response;\n    try {\n      response = await handle(request, env, ctx);\n    } catch (err) {\n      response = Response.json({ error: 'internal error' }, { status: 500 });\n    }\n    return withCors(response, h);\n    // END corskit CORS\n  },\n};\n")
 	return b.String()

@@ -166,6 +166,8 @@ func startMoreStack(t *testing.T, stack string, port int, src string) {
 		servertest.Puma(t, port, src)
 	case "haproxy":
 		servertest.HAProxy(t, port, src)
+	case "cloudflare-workers":
+		servertest.Workerd(t, port, src)
 	default:
 		t.Fatalf("no starter for %s", stack)
 	}
