@@ -1,7 +1,6 @@
 package gen
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 )
@@ -122,10 +121,4 @@ func fileNamed(name string, names ...string) bool {
 		}
 	}
 	return false
-}
-
-// platformWhat is the line that says what a platform's output is and
-// where it applies.
-func platformWhat(platform, file, applies string) string {
-	return fmt.Sprintf("%s: %s. %s", platform, file, applies)
 }
