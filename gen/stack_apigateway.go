@@ -13,7 +13,7 @@ func init() {
 	register(Stack{
 		Name:   "api-gateway",
 		Title:  "AWS API Gateway HTTP API (CorsConfiguration)",
-		Target: &Target{Formats: []string{"yaml", "json"}, Supports: "exact origins or *, credentials, methods, headers, expose, max-age; no patterns", write: writeAPIGateway, limits: exactOriginLimits("API Gateway", nil), check: checkAWSCors, whole: "the file aws apigatewayv2 update-api --api-id ID --cors-configuration file://cors.json reads"},
+		Target: &Target{Formats: []string{"yaml", "json"}, Supports: "exact origins or *, credentials, methods, headers, expose, max-age; no patterns", write: writeAPIGateway, limits: exactOriginLimits("API Gateway", nil), check: checkAWSCors, whole: "as the file aws apigatewayv2 update-api --api-id ID --cors-configuration file://cors.json reads"},
 		Recognize: func(a Answer) Evidence {
 			if v := a.Header.Get("Apigw-Requestid"); v != "" {
 				return Evidence{"apigw-requestid: " + v, ByApp}

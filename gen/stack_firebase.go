@@ -14,7 +14,7 @@ func init() {
 	register(Stack{
 		Name:      "firebase-hosting",
 		Title:     "Firebase Hosting (firebase.json headers)",
-		Target:    &Target{Supports: "one exact origin or *, credentials, methods, headers, expose, max-age", write: writeFirebase, limits: oneOriginLimits("Firebase Hosting", "a Cloud Function"), check: checkFirebase, whole: "firebase.json: merge the rule into hosting.headers"},
+		Target:    &Target{Supports: "one exact origin or *, credentials, methods, headers, expose, max-age", write: writeFirebase, limits: oneOriginLimits("Firebase Hosting", "a Cloud Function"), check: checkFirebase, whole: "in firebase.json, merged into hosting.headers"},
 		Recognize: recognizeFirebase,
 		Causes:    firebaseCauses,
 		Doctor:    true,

@@ -16,7 +16,7 @@ func init() {
 	register(Stack{
 		Name:   "lambda-url",
 		Title:  "AWS Lambda function URL (Cors)",
-		Target: &Target{Formats: []string{"yaml", "json"}, Supports: "exact origins or * (100, 253 characters each), credentials, methods GET/PUT/HEAD/POST/PATCH/DELETE, headers (100), expose, max-age (at most 86400); no patterns", write: writeLambdaURL, limits: exactOriginLimits("Lambda function URLs", lambdaURLLimits), check: checkAWSCors, whole: "the file aws lambda update-function-url-config --function-name NAME --cors file://cors.json reads"},
+		Target: &Target{Formats: []string{"yaml", "json"}, Supports: "exact origins or * (100, 253 characters each), credentials, methods GET/PUT/HEAD/POST/PATCH/DELETE, headers (100), expose, max-age (at most 86400); no patterns", write: writeLambdaURL, limits: exactOriginLimits("Lambda function URLs", lambdaURLLimits), check: checkAWSCors, whole: "as the file aws lambda update-function-url-config --function-name NAME --cors file://cors.json reads"},
 		Recognize: func(a Answer) Evidence {
 			if a.Header.Get("X-Amzn-Requestid") != "" && a.Header.Get("X-Amzn-Trace-Id") != "" && a.Header.Get("Apigw-Requestid") == "" && a.Header.Get("X-Amz-Apigw-Id") == "" {
 				return Evidence{"x-amzn-requestid with x-amzn-trace-id (a Lambda function URL)", ByServer}

@@ -16,7 +16,7 @@ func init() {
 	register(Stack{
 		Name:      "vercel",
 		Title:     "Vercel (vercel.json headers)",
-		Target:    &Target{Supports: "exact origins (a rule each, has: Origin), credentials, methods, headers, expose, max-age, Vary; no patterns, no * in headers", write: writeVercel, limits: exactOriginLimits("Vercel", nil), check: checkVercel, whole: "vercel.json at the project's root: merge the rules into its headers list"},
+		Target:    &Target{Supports: "exact origins (a rule each, has: Origin), credentials, methods, headers, expose, max-age, Vary; no patterns, no * in headers", write: writeVercel, limits: exactOriginLimits("Vercel", nil), check: checkVercel, whole: "in vercel.json at the project's root, merged into its headers list"},
 		Recognize: recognizeVercel,
 		Causes:    vercelCauses,
 		Doctor:    true,
