@@ -51,3 +51,27 @@ func TestTOML(t *testing.T) {
 	out := run(t, py, "-c", "import json,sys,tomllib; sys.stdout.write(json.dumps(tomllib.load(open(sys.argv[1],'rb'))['v']))", file)
 	compareJSON(t, "tomllib", out, hostile, b.String())
 }
+
+// TestHeaderLine: a value HeaderLine accepts is one line that a _headers
+// reader (the text after the first ": ", trimmed) reads back as it is;
+// every value holding a line break, a control character, non-ASCII or
+// edge spaces is refused.
+func TestHeaderLine(t *testing.T) {
+	t.Parallel()
+	for _, v := range append(append([]string{" x", "x ", "\t"}, hostile...), bytesOnly...) {
+		line, ok := quote.HeaderLine(v)
+		clean := v == strings.TrimSpace(v) && !strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r > 0x7e })
+		if ok != clean {
+			t.Errorf("HeaderLine(%q): ok %v, want %v", v, ok, clean)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		text := "/*\n  X-Test: " + line + "\n"
+		_, got, _ := strings.Cut(strings.Split(text, "\n")[1], ": ")
+		if strings.Count(text, "\n") != 2 || strings.TrimSpace(got) != v {
+			t.Errorf("HeaderLine(%q) reads back as %q", v, got)
+		}
+	}
+}
