@@ -56,6 +56,10 @@ type Target struct {
 	// Formats are the forms the target writes, the default first; nil for
 	// one form.
 	Formats []string
+	// whole, for a form that holds no comment (JSON) and so no BEGIN/END
+	// marks, says where the whole output goes: Parts returns it as one
+	// piece.
+	whole string
 }
 
 // Lookup returns the target named name.
@@ -276,7 +280,7 @@ func Generate(target string, o Options) (string, []Omission, error) {
 	if len(omitted) > 0 && !o.BestEffort {
 		return "", omitted, fmt.Errorf("gen: %s cannot express part of the policy (set Options.BestEffort to write the closest safe subset):\n  %s", target, strings.Join(parts, "\n  "))
 	}
-	out := t.write(p, o, omitted)
+	out := markUnproved(t.Name, t.write(p, o, omitted))
 	if t.check != nil {
 		if err := t.check(out, o.Format); err != nil {
 			return "", omitted, fmt.Errorf("gen: the %s output does not parse (%v); this is a corskit bug, please report it with the policy", target, err)

@@ -41,6 +41,8 @@ func startConf(t *testing.T, target, conf string, port int) string {
 		servertest.Lighttpd(t, port, conf)
 	case "tomcat":
 		return servertest.TomcatApp(t, conf, map[string]string{"data": `{"message": "Hello from API!"}`})
+	case "cloudflare-workers":
+		servertest.Workerd(t, port, conf)
 	default:
 		t.Fatalf("no server for %s", target)
 	}
@@ -73,6 +75,8 @@ var morePolicies = map[string][]string{
 	// Exact origins or *, listed headers: the two policies they express.
 	"lighttpd": {"credentialed", "public"},
 	"tomcat":   {"credentialed", "public"},
+	// workerd starts in a fifth of a second: every branch of the Worker.
+	"cloudflare-workers": {"credentialed", "patterns", "public", "regexp", "anyheader", "anyheader-auth"},
 }
 
 // exactOnly are the targets that take exact origins only: the real
@@ -198,6 +202,8 @@ func TestHostileValuesOnMoreStacks(t *testing.T) {
 				}
 				roundTrip(t, base, dir, false)
 				return
+			case "cloudflare-workers":
+				dir = servertest.Workerd(t, port, conf)
 			}
 			// rack-cors answers the headers the preflight asked for.
 			roundTrip(t, fmt.Sprintf("http://127.0.0.1:%d", port), dir, target == "rack-cors")

@@ -71,10 +71,17 @@ const (
 	KindAzureBlob  Kind = "azure-blob"
 	KindGCS        Kind = "gcs"
 	KindKubernetes Kind = "kubernetes"
+	// KindPlatform is a hosting platform's configuration (vercel.json,
+	// firebase.json, netlify.toml, _headers, a CloudFormation/SAM template
+	// or serverless.yml with a CORS block), read by the stack files' rules.
+	KindPlatform Kind = "platform"
 )
 
 // Detect decides a file's kind from its name and, for .conf files, contents.
 func Detect(name string, data []byte) (Kind, error) {
+	if platformFile(name, data) {
+		return KindPlatform, nil
+	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".yaml", ".yml", ".json":
 		if bytes.Contains(data, []byte("nelmio_cors:")) {
@@ -121,7 +128,7 @@ func Detect(name string, data []byte) (Kind, error) {
 	if strings.Contains(s, "server {") || strings.Contains(s, "location ") || strings.Contains(s, "add_header") {
 		return KindNginx, nil
 	}
-	return "", fmt.Errorf("lint: %s: unknown kind of file; name it .yaml/.json (policy, HTTPRoute, Ingress, S3 or GCS rules), .xml (S3 or Azure rules, web.xml), .conf (nginx, lighttpd), .js, .py (Flask, Django settings, FastAPI, aiohttp), .php, .go, .rb or .ru (rack-cors), .cfg (HAProxy), .java (Spring) or .cs (ASP.NET Core); it was not read", name)
+	return "", fmt.Errorf("lint: %s: unknown kind of file; name it .yaml/.json (policy, HTTPRoute, Ingress, S3 or GCS rules), .xml (S3 or Azure rules, web.xml), .conf (nginx, lighttpd), .js, .py (Flask, Django settings, FastAPI, aiohttp), .php, .go, .rb or .ru (rack-cors), .cfg (HAProxy), .java (Spring), .cs (ASP.NET Core), or a platform's file (vercel.json, firebase.json, netlify.toml, _headers, a SAM/CloudFormation template); it was not read", name)
 }
 
 // Files lints each file and returns every finding, sorted by file and line.
@@ -174,6 +181,8 @@ func File(path string) ([]Finding, error) {
 		return lintStorage(path, data, buckets.Service(kind)), nil
 	case KindKubernetes:
 		return lintKubernetes(path, data), nil
+	case KindPlatform:
+		return lintStacks(path, string(data)), nil
 	}
 	return append(lintSource(path, kind, string(data)), lintStacks(path, string(data))...), nil
 }

@@ -81,6 +81,18 @@ var corpus = map[string][]string{
 	"bad/Program.cs":        {"2:aspnetcore-any-origin-credentials=high", "6:aspnetcore-usecors-order=medium"},
 	"bad/Startup.cs":        {"5:aspnetcore-usecors-order=medium"},
 	"good/laravel_cors.php": nil, "good/nelmio_cors.yaml": nil, "good/CorsApplication.java": nil, "good/Program.cs": nil,
+	// The platforms' files (gen/stack_vercel.go, stack_netlify.go,
+	// stack_firebase.go, stack_apigateway.go, stack_lambdaurl.go,
+	// stack_cloudflare.go); the good files are corskit gen's output.
+	"bad/platforms/vercel.json":       {"6:vercel-star-with-credentials=high"},
+	"bad/platforms/firebase.json":     {"8:firebase-hosting-origin-list=medium"},
+	"bad/platforms/netlify.toml":      {"7:netlify-star-with-credentials=high"},
+	"bad/platforms/_headers":          {"3:netlify-origin-list=medium"},
+	"bad/platforms/template.yaml":     {"8:api-gateway-star-with-credentials=high"},
+	"bad/platforms/function-url.yaml": {"9:lambda-url-star-with-credentials=high", "10:lambda-url-headers-in-one-entry=medium"},
+	"bad/platforms/worker.js":         {"5:workers-no-preflight=medium"},
+	"good/platforms/vercel.json":      nil, "good/platforms/firebase.json": nil, "good/platforms/netlify.toml": nil, "good/platforms/_headers": nil,
+	"good/platforms/template.yaml": nil, "good/platforms/function-url.yaml": nil, "good/platforms/cors.json": nil, "good/platforms/worker.js": nil,
 }
 
 // TestUnknownFileIsAnError: a file lint cannot read is an error naming it,

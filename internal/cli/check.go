@@ -14,6 +14,7 @@ import (
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
 	"github.com/corskit/corskit/cors/unstable/headers"
+	"github.com/corskit/corskit/gen"
 	"github.com/corskit/corskit/internal/jsonout"
 	"github.com/corskit/corskit/lint"
 )
@@ -116,7 +117,7 @@ func checkFlagSet(o *checkOptions, stderr io.Writer) *flag.FlagSet {
 		o.read = append(o.read, s)
 		return nil
 	})
-	fs.StringVar(&o.stack, "stack", "auto", "server stack for the fix: auto, "+strings.Join(check.Stacks(), ", "))
+	fs.StringVar(&o.stack, "stack", "auto", "server stack for the fix: auto, "+strings.Join(gen.Labels(check.Stacks()), ", "))
 	fs.Func("rules", "a storage bucket's current CORS rules (aws s3api get-bucket-cors output, S3 or Azure XML, GCS JSON): the fix keeps them and adds its rule", func(path string) error {
 		data, err := readLimited(path, 1<<20)
 		if errors.Is(err, errTooLarge) {

@@ -175,6 +175,8 @@ func startMoreStack(t *testing.T, stack string, port int, src string) string {
 		servertest.Lighttpd(t, port, src)
 	case "tomcat":
 		return servertest.TomcatApp(t, src, map[string]string{"data": `{"items": []}`})
+	case "cloudflare-workers":
+		servertest.Workerd(t, port, src)
 	default:
 		t.Fatalf("no starter for %s", stack)
 	}

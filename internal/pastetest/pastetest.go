@@ -71,6 +71,10 @@ func Apply(src string, parts []gen.Part) (string, error) {
 		case strings.HasPrefix(w, "in WEB-INF/web.xml, inside <web-app>"):
 			src = removeTomcatCORS(src)
 			src, err = insertAfter(src, regexp.MustCompile(`<web-app\b[^>]*>`), p.Text)
+		case strings.HasPrefix(w, "at the top of the Worker's module"):
+			src = p.Text + "\n" + src
+		case strings.HasPrefix(w, "first in the fetch handler"):
+			src, err = wrapWorker(src, p.Text)
 		case strings.HasPrefix(w, "in main"):
 			src, err = insertBefore(src, regexp.MustCompile(`(?m)^.*ListenAndServe`), p.Text)
 			src = regexp.MustCompile(`(ListenAndServe\([^,]+,\s*)mux\)`).ReplaceAllString(src, "${1}handler)")
@@ -274,4 +278,22 @@ func removeTomcatCORS(src string) string {
 	src = strings.Replace(src, m[0], "", 1)
 	mapping := regexp.MustCompile(`(?s)[ \t]*<filter-mapping>\s*<filter-name>\s*` + regexp.QuoteMeta(m[1]) + `\s*</filter-name>.*?</filter-mapping>[ \t]*\n?`)
 	return mapping.ReplaceAllString(src, "")
+}
+
+// exportDefault is a Worker module's default export.
+var exportDefault = regexp.MustCompile(`(?m)^export default \{`)
+
+// wrapWorker pastes a Worker's fetch-handler piece as its where-note says:
+// the module's fetch handler becomes handle, and a new default export's
+// fetch runs the piece, which calls handle.
+func wrapWorker(src, piece string) (string, error) {
+	if !exportDefault.MatchString(src) {
+		return src, fmt.Errorf("pastetest: the Worker has no export default { to wrap")
+	}
+	src = exportDefault.ReplaceAllString(src, "const corskitApp = {")
+	var b strings.Builder
+	for line := range strings.SplitSeq(strings.TrimRight(piece, "\n"), "\n") {
+		b.WriteString("    " + line + "\n")
+	}
+	return src + "\nfunction handle(request, env, ctx) {\n  return corskitApp.fetch(request, env, ctx);\n}\n\nexport default {\n  async fetch(request, env, ctx) {\n" + b.String() + "  },\n};\n", nil
 }

@@ -16,7 +16,14 @@ import (
 // Tests never install them (they send traffic to loopback only):
 // `go run ./internal/servertest/npminstall`, which .ci/run calls, does.
 var NPMPackages = []string{"express@4", "cors@2", S3rverPackage, AzuritePackage, VitePackage, AxePackage,
-	FastifyPackage, FastifyCORSPackage, KoaPackage, KoaCORSPackage, KoaRouterPackage}
+	FastifyPackage, FastifyCORSPackage, KoaPackage, KoaCORSPackage, KoaRouterPackage, WorkerdPackage}
+
+// WorkerdPackage is Cloudflare's Workers runtime (the open-source workerd,
+// which wrangler dev and Miniflare run), pinned: the Cloudflare Workers
+// stack's Worker runs on it, on loopback. Its binary comes with the
+// platform package npm picks (@cloudflare/workerd-linux-64); no install
+// script is needed.
+const WorkerdPackage = "workerd@1.20261123.1"
 
 // The Node frameworks whose CORS layers the stack proofs run, pinned:
 // Fastify with @fastify/cors, Koa with @koa/cors and @koa/router.

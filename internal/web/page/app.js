@@ -292,6 +292,10 @@ function drawFix(fix) {
   const first = stacks[0] === "headers" ? "headers" : fix.stack;
   for (const s of stacks) {
     const tab = el("button", s, "tab");
+    // A stack not proved on a real server says so on its tab and above
+    // its snippet (the chooser's data-unproved, from gen's registry).
+    const note = unprovedNote(s);
+    if (note) tab.append(el("span", " (not proved)", "unproved"));
     tab.type = "button";
     tab.id = "tab-" + s;
     tab.setAttribute("role", "tab");
@@ -305,6 +309,7 @@ function drawFix(fix) {
     const code = el("pre");
     code.textContent = snippets[s];
     copy.addEventListener("click", () => copyText(snippets[s], s));
+    if (note) panel.append(el("p", note, "unproved-note"));
     panel.append(copy, code);
     tab.addEventListener("click", () => select(s));
     tab.addEventListener("keydown", (ev) => {
@@ -320,6 +325,13 @@ function drawFix(fix) {
     panels.append(panel);
   }
   select(first);
+}
+
+// unprovedNote is why stack is not proved on a real server, from the
+// stack chooser's option; "" for a proved stack.
+function unprovedNote(stack) {
+  for (const o of $("stack").options) if (o.value === stack) return o.dataset.unproved || "";
+  return "";
 }
 
 function select(stack) {
