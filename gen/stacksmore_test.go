@@ -31,22 +31,40 @@ func startGenerated(t *testing.T, target string, o gen.Options, port int) {
 		servertest.Puma(t, port, conf)
 	case "haproxy":
 		servertest.HAProxy(t, port, conf)
+	case "nestjs", "hono":
+		startNodeStack(t, target, port, conf)
 	default:
 		t.Fatalf("no server for %s", target)
 	}
+}
+
+// nodeStackPackages are the npm packages NestJS's and Hono's apps require.
+var nodeStackPackages = map[string][]string{
+	"nestjs": {servertest.NestCorePackage, servertest.NestCommonPackage, servertest.NestExpressPackage, servertest.ReflectMetadataPackage, servertest.RxJSPackage},
+	"hono":   {servertest.HonoPackage, servertest.HonoNodeServerPackage},
+}
+
+// startNodeStack runs a NestJS or Hono app and returns its directory.
+func startNodeStack(t *testing.T, target string, port int, src string) string {
+	t.Helper()
+	return servertest.NodeApp(t, port, src, nodeStackPackages[target]...)
 }
 
 // morePolicies are the policies each target is proved with: every branch
 // of its writer (a list, patterns, *, allow_headers: * with and without
 // Authorization), not every policy everywhere, to keep the suite short.
 var morePolicies = map[string][]string{
-	"fastify":   {"credentialed", "regexp", "anyheader", "anyheader-auth"},
-	"koa":       {"patterns", "public", "anyheader", "anyheader-auth"},
+	"fastify": {"credentialed", "regexp", "anyheader", "anyheader-auth"},
+	"koa":     {"patterns", "public", "anyheader", "anyheader-auth"},
+	// Nest starts slowly (about a second of CPU): the writer's three
+	// branches, each once.
+	"nestjs":    {"regexp", "anyheader", "anyheader-auth"},
+	"hono":      {"patterns", "public", "anyheader", "anyheader-auth"},
 	"rack-cors": {"credentialed", "patterns", "public", "anyheader", "anyheader-auth"},
 	"haproxy":   {"credentialed", "patterns", "public", "regexp", "anyheader", "anyheader-auth"},
 }
 
-// TestMoreStacks proves fastify, koa, rack-cors and haproxy on their real
+// TestMoreStacks proves fastify, koa, nestjs, hono, rack-cors and haproxy on their real
 // servers: every request of the matrix is judged as the policy judges it.
 func TestMoreStacks(t *testing.T) {
 	t.Parallel()
@@ -74,7 +92,7 @@ func TestMoreStacks(t *testing.T) {
 	}
 }
 
-// TestMoreStacksInRealEngines runs the four targets' output for one
+// TestMoreStacksInRealEngines runs the six targets' output for one
 // credentialed policy on their real servers and sends the requests from
 // Chromium, Firefox and WebKit: each engine's verdict, and its model's,
 // equals the policy's.
@@ -128,8 +146,8 @@ func TestMoreStacksInRealEngines(t *testing.T) {
 }
 
 // TestHostileValuesOnMoreStacks: the hostile policy's values (quotes,
-// interpolations, comment ends) written by fastify, koa, rack-cors and
-// haproxy reach their real servers as the same bytes, and run nothing.
+// interpolations, comment ends) written by fastify, koa, nestjs, hono,
+// rack-cors and haproxy reach their real servers as the same bytes, and run nothing.
 func TestHostileValuesOnMoreStacks(t *testing.T) {
 	t.Parallel()
 	for _, target := range slices.Sorted(maps.Keys(morePolicies)) {
@@ -147,6 +165,8 @@ func TestHostileValuesOnMoreStacks(t *testing.T) {
 				dir = servertest.NodeApp(t, port, conf, servertest.FastifyPackage, servertest.FastifyCORSPackage)
 			case "koa":
 				dir = servertest.NodeApp(t, port, conf, servertest.KoaPackage, servertest.KoaCORSPackage)
+			case "nestjs", "hono":
+				dir = startNodeStack(t, target, port, conf)
 			case "rack-cors":
 				servertest.Puma(t, port, conf)
 			case "haproxy":

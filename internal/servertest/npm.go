@@ -16,7 +16,8 @@ import (
 // Tests never install them (they send traffic to loopback only):
 // `go run ./internal/servertest/npminstall`, which .ci/run calls, does.
 var NPMPackages = []string{"express@4", "cors@2", S3rverPackage, AzuritePackage, VitePackage, AxePackage,
-	FastifyPackage, FastifyCORSPackage, KoaPackage, KoaCORSPackage, KoaRouterPackage}
+	FastifyPackage, FastifyCORSPackage, KoaPackage, KoaCORSPackage, KoaRouterPackage,
+	NestCorePackage, NestCommonPackage, NestExpressPackage, ReflectMetadataPackage, RxJSPackage, HonoPackage, HonoNodeServerPackage}
 
 // The Node frameworks whose CORS layers the stack proofs run, pinned:
 // Fastify with @fastify/cors, Koa with @koa/cors and @koa/router.
@@ -26,6 +27,22 @@ const (
 	KoaPackage         = "koa@3.3.0"
 	KoaCORSPackage     = "@koa/cors@5.0.0"
 	KoaRouterPackage   = "@koa/router@15.7.0"
+)
+
+// NestJS on its Express platform (enableCors passes its options to the
+// cors package), with the two packages Nest requires beside it.
+const (
+	NestCorePackage        = "@nestjs/core@12.6.3"
+	NestCommonPackage      = "@nestjs/common@12.6.3"
+	NestExpressPackage     = "@nestjs/platform-express@12.6.3"
+	ReflectMetadataPackage = "reflect-metadata@0.2.2"
+	RxJSPackage            = "rxjs@7.8.2"
+)
+
+// Hono with its cors middleware (hono/cors), served by @hono/node-server.
+const (
+	HonoPackage           = "hono@4.13.23"
+	HonoNodeServerPackage = "@hono/node-server@2.1.11"
 )
 
 // The storage emulators, pinned.
