@@ -67,6 +67,12 @@ var corpus = map[string][]string{
 	"bad/rails_cors.rb":   {"1:rack-cors-not-first=medium"},
 	"bad/haproxy.cfg":     {"3:haproxy-reflects-any-origin=high", "4:haproxy-add-header-acao=medium", "5:haproxy-origin-read-in-response=medium"},
 	"good/fastify_app.js": nil, "good/koa_app.js": nil, "good/config.ru": nil, "good/haproxy.cfg": nil,
+	// NestJS and Hono (gen/stack_nestjs.go, stack_hono.go); the good files
+	// are corskit gen's output.
+	"bad/nest_main.ts":    {"7:nestjs-enablecors-after-listen=medium", "7:nestjs-origin-any-with-credentials=high"},
+	"bad/nest_default.js": {"4:nestjs-enablecors-default-star=medium"},
+	"bad/hono_app.ts":     {"6:hono-cors-after-routes=medium", "7:hono-origin-any-with-credentials=high"},
+	"good/nest_main.js":   nil, "good/hono_app.js": nil,
 }
 
 // TestUnknownFileIsAnError: a file lint cannot read is an error naming it,
