@@ -20,7 +20,7 @@ func init() {
 		Causes:    honoCauses,
 		Doctor:    true,
 		Comment:   "//",
-		Snippet:   nodeSnippet("hono", "const { cors } = require('hono/cors');\n"),
+		Snippet:   honoSnippet,
 		Lint:      honoLint,
 		Proof:     "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) on Hono 4.13 with @hono/node-server 2.1 from npm; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
 	})
@@ -65,6 +65,17 @@ var honoCauses = []Cause{
 	{ID: "hono-default-origin-star", Mistake: "cors() without origin sends Access-Control-Allow-Origin: * (also with credentials: true, which browsers then refuse)",
 		Symptom: "'The value of the Access-Control-Allow-Origin header in the response must not be the wildcard '*' when the request's credentials mode is 'include''",
 		Fix:     "origin: ['https://app.example.com'] with credentials: true"},
+}
+
+// honoSnippet is the doctor's two forms for a Hono app: A adds the
+// middleware (cors comes with hono), B replaces the app's own
+// app.use(..., cors(...)), whatever path it was mounted on.
+func honoSnippet(parts []Part) []Part {
+	first := parts[0]
+	return []Part{
+		{Where: "A. The app has no CORS yet: " + first.Where + ", add (in an ES module, import { cors } from 'hono/cors' instead of the require)", Text: "const { cors } = require('hono/cors');\n" + first.Text},
+		{Where: "B. The app already calls app.use(..., cors(...)): replace that call with this one, " + first.Where + "; keep the app's own import of cors", Text: first.Text},
+	}
 }
 
 // reHono* find hono/cors's calls.
