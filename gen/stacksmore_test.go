@@ -33,6 +33,8 @@ func startGenerated(t *testing.T, target string, o gen.Options, port int) {
 		servertest.HAProxy(t, port, conf)
 	case "nestjs", "hono":
 		startNodeStack(t, target, port, conf)
+	case "nextjs":
+		startNext(t, port, conf)
 	default:
 		t.Fatalf("no server for %s", target)
 	}
@@ -92,7 +94,8 @@ func TestMoreStacks(t *testing.T) {
 	}
 }
 
-// TestMoreStacksInRealEngines runs the six targets' output for one
+// TestMoreStacksInRealEngines runs the six targets' output (and, with
+// CORSKIT_SLOW=1, nextjs's on next dev) for one
 // credentialed policy on their real servers and sends the requests from
 // Chromium, Firefox and WebKit: each engine's verdict, and its model's,
 // equals the policy's.
@@ -100,7 +103,11 @@ func TestMoreStacksInRealEngines(t *testing.T) {
 	cfg := cors.Config{AllowOrigins: []string{"http://127.0.0.1:*"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type", "X-Custom"},
 		ExposeHeaders: []string{"X-Request-Id"}, AllowCredentials: true, MaxAge: 60}
 	servers := map[string]string{}
-	for _, target := range slices.Sorted(maps.Keys(morePolicies)) {
+	targets := slices.Sorted(maps.Keys(morePolicies))
+	if slow() {
+		targets = append(targets, "nextjs") // next dev: tens of seconds to compile
+	}
+	for _, target := range targets {
 		port := servertest.FreePort(t)
 		o := gen.Options{Policy: cfg}
 		if target == "haproxy" {
@@ -119,7 +126,7 @@ func TestMoreStacksInRealEngines(t *testing.T) {
 		{"a method not listed", "DELETE", nil, "omit"},
 		{"GET, credentialed", "GET", nil, "include"},
 	}
-	targets := slices.Sorted(maps.Keys(servers))
+	targets = slices.Sorted(maps.Keys(servers))
 	browsertest.EachEngine(t, func(t *testing.T, e browsertest.Engine) {
 		model, _ := browser.EngineNamed(e.Name())
 		var reqs []browsertest.Request
@@ -150,7 +157,11 @@ func TestMoreStacksInRealEngines(t *testing.T) {
 // rack-cors and haproxy reach their real servers as the same bytes, and run nothing.
 func TestHostileValuesOnMoreStacks(t *testing.T) {
 	t.Parallel()
-	for _, target := range slices.Sorted(maps.Keys(morePolicies)) {
+	targets := slices.Sorted(maps.Keys(morePolicies))
+	if slow() {
+		targets = append(targets, "nextjs")
+	}
+	for _, target := range targets {
 		t.Run(target, func(t *testing.T) {
 			t.Parallel()
 			port := servertest.FreePort(t)
@@ -167,6 +178,8 @@ func TestHostileValuesOnMoreStacks(t *testing.T) {
 				dir = servertest.NodeApp(t, port, conf, servertest.KoaPackage, servertest.KoaCORSPackage)
 			case "nestjs", "hono":
 				dir = startNodeStack(t, target, port, conf)
+			case "nextjs":
+				dir = startNext(t, port, conf)
 			case "rack-cors":
 				servertest.Puma(t, port, conf)
 			case "haproxy":

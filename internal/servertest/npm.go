@@ -17,7 +17,8 @@ import (
 // `go run ./internal/servertest/npminstall`, which .ci/run calls, does.
 var NPMPackages = []string{"express@4", "cors@2", S3rverPackage, AzuritePackage, VitePackage, AxePackage,
 	FastifyPackage, FastifyCORSPackage, KoaPackage, KoaCORSPackage, KoaRouterPackage,
-	NestCorePackage, NestCommonPackage, NestExpressPackage, ReflectMetadataPackage, RxJSPackage, HonoPackage, HonoNodeServerPackage}
+	NestCorePackage, NestCommonPackage, NestExpressPackage, ReflectMetadataPackage, RxJSPackage, HonoPackage, HonoNodeServerPackage,
+	NextPackage, ReactPackage, ReactDOMPackage, TypeScriptPackage, TypesReactPackage, TypesNodePackage}
 
 // The Node frameworks whose CORS layers the stack proofs run, pinned:
 // Fastify with @fastify/cors, Koa with @koa/cors and @koa/router.
@@ -43,6 +44,18 @@ const (
 const (
 	HonoPackage           = "hono@4.13.23"
 	HonoNodeServerPackage = "@hono/node-server@2.1.11"
+)
+
+// Next.js, run as next dev (Turbopack) on a proxy.ts and a route handler,
+// with what it requires: React, and TypeScript with the types next dev
+// looks for before it compiles a .ts file (it would install them itself).
+const (
+	NextPackage       = "next@16.5.0"
+	ReactPackage      = "react@19.3.1"
+	ReactDOMPackage   = "react-dom@19.3.1"
+	TypeScriptPackage = "typescript@5.9.3"
+	TypesReactPackage = "@types/react@19.3.3"
+	TypesNodePackage  = "@types/node@20.19.43"
 )
 
 // The storage emulators, pinned.
