@@ -67,8 +67,7 @@ var nextCauses = []Cause{
 // reNext* find Next.js's CORS configuration.
 var (
 	reNextACAOStar    = regexp.MustCompile(`['"]Access-Control-Allow-Origin['"]\s*[,:]\s*(value\s*:\s*)?['"]\*['"]`)
-	reNextACAOKeyStar = regexp.MustCompile(`key\s*:\s*['"]Access-Control-Allow-Origin['"]\s*,\s*value\s*:\s*['"]\*['"]`)
-	reNextACACTrue    = regexp.MustCompile(`['"]Access-Control-Allow-Credentials['"]\s*[,:]\s*(value\s*:\s*)?['"]true['"]|key\s*:\s*['"]Access-Control-Allow-Credentials['"]\s*,\s*value\s*:\s*['"]true['"]`)
+	reNextACACTrue    = regexp.MustCompile(`['"]Access-Control-Allow-Credentials['"]\s*[,:]\s*(value\s*:\s*)?['"]true['"]`)
 	reNextWriteExport = regexp.MustCompile(`export\s+(async\s+)?(function\s+|const\s+)(POST|PUT|PATCH|DELETE)\b`)
 	reNextOptions     = regexp.MustCompile(`export\s+(async\s+)?(function\s+|const\s+)OPTIONS\b|\bOPTIONS\s*[,}]`)
 )
@@ -92,8 +91,7 @@ var nextLint = []LintRule{
 		if !reNextACACTrue.MatchString(text) {
 			return nil
 		}
-		hits := hitsOf(text, reNextACAOStar, "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true: browsers refuse every credentialed request", "answer each allowed origin with its own value in proxy.ts (corskit gen nextjs)")
-		return append(hits, hitsOf(text, reNextACAOKeyStar, "headers() sends Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true: browsers refuse every credentialed request", "answer each allowed origin with its own value in proxy.ts (corskit gen nextjs)")...)
+		return hitsOf(text, reNextACAOStar, "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true (in headers(), a proxy or a route): browsers refuse every credentialed request", "answer each allowed origin with its own value in proxy.ts (corskit gen nextjs)")
 	}},
 	{ID: "nextjs-route-without-options", Severity: "medium", Applies: func(name, text string) bool {
 		return isNextFile(name, text) && strings.HasPrefix(path.Base(strings.ReplaceAll(name, "\\", "/")), "route.")

@@ -54,6 +54,8 @@ func TestRecognize(t *testing.T) {
 		{"NestJS's 500", gen.Answer{Status: 500, Body: []byte(`{"statusCode":500,"message":"Internal server error"}`)}, "nestjs", gen.ByApp},
 		{"Hono's 404", gen.Answer{Status: 404, Header: h("Content-Type", "text/plain; charset=UTF-8"), Body: []byte("404 Not Found")}, "hono", gen.ByApp},
 		{"hono/cors's default methods", gen.Answer{Status: 204, Header: h("Access-Control-Allow-Methods", "GET,HEAD,PUT,POST,DELETE,PATCH,QUERY")}, "hono", gen.ByApp},
+		{"Next.js's X-Powered-By", gen.Answer{Status: 404, Header: h("X-Powered-By", "Next.js")}, "nextjs", gen.ByApp},
+		{"Next.js's router Vary (next dev's route handler answer)", gen.Answer{Status: 200, Header: h("Vary", "rsc, next-router-state-tree, next-router-prefetch, next-router-segment-prefetch, Accept-Encoding")}, "nextjs", gen.ByApp},
 		{"@koa/cors's default methods", gen.Answer{Status: 204, Header: h("Access-Control-Allow-Methods", "GET,HEAD,PUT,POST,DELETE,PATCH")}, "koa", gen.ByApp},
 		{"the cors package's default methods", gen.Answer{Status: 204, Header: h("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")}, "", gen.NoEvidence},
 		{"HAProxy's 503", gen.Answer{Status: 503, Body: []byte("<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n")}, "haproxy", gen.ByServer},
