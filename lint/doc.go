@@ -4,8 +4,8 @@
 // FastAPI and Starlette, aiohttp-cors, Fastify, Koa, NestJS, Hono, Next.js,
 // rack-cors: rules registered by gen's stack files), the CORS rules of S3,
 // Azure Blob Storage and Cloud Storage, Gateway API HTTPRoutes and
-// ingress-nginx Ingresses, reporting each dangerous pattern at file:line:column with a rule id, a
-// message and the fix.
+// ingress-nginx Ingresses, reporting each dangerous pattern at
+// file:line:column with a rule id, a message and the fix.
 //
 // # Compatibility
 //
