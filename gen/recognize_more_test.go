@@ -67,7 +67,7 @@ app.get('/ok', (c) => c.text('ok'));
 app.use('/ok', cors());
 require('@hono/node-server').serve({ fetch: app.fetch, port: +process.env.PORT, hostname: '127.0.0.1' });
 `)
-		}, []probe{preflight("/api/data", "PUT", "hono-cors-path-misses-route"), preflight("/ok", "PUT", ""), {"GET", "/missing", nil, "hono-cors-path-misses-route"}}},
+		}, []probe{preflight("/api/data", "PUT", "hono-cors-misses-route"), preflight("/ok", "PUT", ""), {"GET", "/missing", nil, "hono-cors-misses-route"}}},
 		{"rack-cors", func(port int) {
 			servertest.Puma(t, port, `require 'sinatra/base'
 require 'rack/cors'

@@ -51,7 +51,7 @@ func honoNotFound(a Answer) bool {
 // honoCauses are hono/cors's mistakes its users report most (honojs/hono
 // issues 687, 1587, 2557 and 3493: middleware paths and order).
 var honoCauses = []Cause{
-	{ID: "hono-cors-path-misses-route", Mistake: "app.use('/api', cors(...)) matches /api alone (Hono's paths are exact; '/api/*' matches below it), or the path names another prefix than the routes': the routes' requests never meet the middleware",
+	{ID: "hono-cors-misses-route", Mistake: "no hono/cors middleware runs for the route: none is registered, or app.use('/api', cors(...)) matches /api alone (Hono's paths are exact; '/api/*' matches below it), or its path names another prefix than the routes'",
 		Symptom: "the preflight gets Hono's 404 '404 Not Found' without Access-Control-Allow-Origin: 'does not have HTTP ok status'",
 		Fix:     "app.use('/api/*', cors(...)) with the routes' prefix, or app.use('*', cors(...))",
 		Seen:    func(a Answer) bool { return honoNotFound(a) && a.Header.Get("Access-Control-Allow-Origin") == "" }},

@@ -95,12 +95,18 @@ var moreBrokenServers = []brokenServer{
 		app: func(port int, _ string, origins, _ []string) string {
 			return honoApp(port, fmt.Sprintf("app.use('/api', cors({ origin: %s, credentials: true }));", jsList(origins)), "/api/data")
 		},
-		problems: "hono-cors-path-misses-route", harProblems: "preflight not handled"},
+		problems: "hono-cors-misses-route", harProblems: "preflight not handled"},
 	{name: "hono origin function returns a boolean", stack: "hono", path: "/data",
 		app: func(port int, _ string, origins, _ []string) string {
 			return honoApp(port, fmt.Sprintf("const allowed = %s;\napp.use('*', cors({ origin: (origin) => allowed.includes(origin), allowMethods: ['GET', 'PUT'], credentials: true }));", jsList(origins)), "/data")
 		},
 		problems: "invalid origin value"},
+	// No CORS at all: the doctor's form A (the require and the middleware).
+	{name: "hono without cors", stack: "hono", path: "/data",
+		app: func(port int, _ string, _, _ []string) string {
+			return strings.Replace(honoApp(port, "", "/data"), "const { cors } = require('hono/cors');\n", "", 1)
+		},
+		problems: "hono-cors-misses-route", harProblems: "preflight not handled"},
 	{name: "fastify methods default", stack: "fastify", path: "/data",
 		app: func(port int, _ string, origins, _ []string) string {
 			return fmt.Sprintf(`const fastify = require('fastify')();
