@@ -55,7 +55,7 @@ NestFactory.create(AppModule, { logger: false }).then(async (app) => {
   app.enableCors();
 });
 `)
-		}, []probe{preflight("/data", "PUT", "nestjs-enablecors-after-listen"), {"GET", "/missing", nil, ""}}},
+		}, []probe{preflight("/data", "PUT", "nestjs-no-cors-before-router"), {"GET", "/missing", nil, ""}}},
 		{"hono", func(port int) {
 			// cors mounted on /api alone: /api/data's preflight meets Hono's 404.
 			startNodeStack(t, "hono", port, `const { Hono } = require('hono');

@@ -69,7 +69,7 @@ func nestPreflight404(a Answer) bool {
 // nestCauses are the CORS mistakes NestJS users report most (nestjs/nest
 // issues 1134, 3458, 9291, 9727 and 10735 are preflights answered 404).
 var nestCauses = []Cause{
-	{ID: "nestjs-enablecors-after-listen", Mistake: "app.enableCors(...) is called after await app.listen(...) (or after app.init()): its middleware is added behind Nest's router and its 404 handler, so no request reaches it",
+	{ID: "nestjs-no-cors-before-router", Mistake: "no CORS runs before Nest's router: app.enableCors is not called, or is called after await app.listen(...) (or app.init()), which adds its middleware behind the router and its 404 handler, so no request reaches it",
 		Symptom: "the preflight gets Nest's 404 {\"message\":\"Cannot OPTIONS /path\",\"error\":\"Not Found\",\"statusCode\":404}: 'Response to preflight request doesn't pass access control check: It does not have HTTP ok status'",
 		Fix:     "call app.enableCors({...}) right after const app = await NestFactory.create(AppModule), before app.listen, or pass { cors: {...} } to NestFactory.create",
 		Seen:    nestPreflight404},

@@ -82,7 +82,7 @@ var moreBrokenServers = []brokenServer{
 `, jsList(origins)))
 		},
 		// A HAR holds no body: Nest's 404 JSON, which names the cause, is not in it.
-		problems: "nestjs-enablecors-after-listen", harProblems: "preflight not handled"},
+		problems: "nestjs-no-cors-before-router", harProblems: "preflight not handled"},
 	{name: "nestjs enableCors() default *", stack: "nestjs", path: "/data",
 		app: func(port int, _ string, _, _ []string) string {
 			return nestApp(port, `  app.enableCors();
@@ -91,6 +91,12 @@ var moreBrokenServers = []brokenServer{
 		},
 		worked:   []browsertest.Request{getReq("omit")},
 		problems: "wildcard with credentials,credentials not allowed"},
+	// No CORS at all: the doctor's form A.
+	{name: "nestjs without cors", stack: "nestjs", path: "/data",
+		app: func(port int, _ string, _, _ []string) string {
+			return nestApp(port, "  await app.listen(PORT, '127.0.0.1');\n")
+		},
+		problems: "nestjs-no-cors-before-router", harProblems: "preflight not handled"},
 	{name: "hono cors mounted on /api alone", stack: "hono", path: "/api/data", detect: true,
 		app: func(port int, _ string, origins, _ []string) string {
 			return honoApp(port, fmt.Sprintf("app.use('/api', cors({ origin: %s, credentials: true }));", jsList(origins)), "/api/data")
