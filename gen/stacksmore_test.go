@@ -43,6 +43,10 @@ func startConf(t *testing.T, target, conf string, port int) string {
 		return servertest.TomcatApp(t, conf, map[string]string{"data": `{"message": "Hello from API!"}`})
 	case "cloudflare-workers":
 		servertest.Workerd(t, port, conf)
+	case "nestjs", "hono":
+		startNodeStack(t, target, port, conf)
+	case "nextjs":
+		startNext(t, port, conf)
 	default:
 		t.Fatalf("no server for %s", target)
 	}
@@ -64,12 +68,30 @@ func proxyOptions(t *testing.T, target string, o gen.Options, port int) gen.Opti
 	return o
 }
 
+// nodeStackPackages are the npm packages NestJS's and Hono's apps require.
+var nodeStackPackages = map[string][]string{
+	"nestjs": {servertest.NestCorePackage, servertest.NestCommonPackage, servertest.NestExpressPackage, servertest.ReflectMetadataPackage, servertest.RxJSPackage},
+	"hono":   {servertest.HonoPackage, servertest.HonoNodeServerPackage},
+}
+
+// startNodeStack runs a NestJS or Hono app and returns its directory.
+func startNodeStack(t *testing.T, target string, port int, src string) string {
+	t.Helper()
+	return servertest.NodeApp(t, port, src, nodeStackPackages[target]...)
+}
+
 // morePolicies are the policies each target is proved with: every branch
 // of its writer (a list, patterns, *, allow_headers: * with and without
 // Authorization), not every policy everywhere, to keep the suite short.
 var morePolicies = map[string][]string{
-	"fastify":   {"credentialed", "regexp", "anyheader", "anyheader-auth"},
-	"koa":       {"patterns", "public", "anyheader", "anyheader-auth"},
+	"fastify": {"credentialed", "regexp", "anyheader", "anyheader-auth"},
+	"koa":     {"patterns", "public", "anyheader", "anyheader-auth"},
+	// Nest starts slowly (about a second of CPU): the writer's two
+	// allow_headers: * branches here; its listed-headers branch, with a
+	// RegExp origin, in TestMoreStacksInRealEngines and the hostile test.
+	"nestjs": {"anyheader", "anyheader-auth"},
+	// Hono: anyheader-auth covers origin '*' as public would.
+	"hono":      {"patterns", "anyheader", "anyheader-auth"},
 	"rack-cors": {"credentialed", "patterns", "public", "anyheader", "anyheader-auth"},
 	"haproxy":   {"credentialed", "patterns", "public", "regexp", "anyheader", "anyheader-auth"},
 	// Exact origins or *, listed headers: the two policies they express.
@@ -83,8 +105,9 @@ var morePolicies = map[string][]string{
 // engines' proof runs them with the page's own origin.
 var exactOnly = []string{"lighttpd", "tomcat"}
 
-// TestMoreStacks proves fastify, koa, rack-cors and haproxy on their real
-// servers: every request of the matrix is judged as the policy judges it.
+// TestMoreStacks proves the stacks of morePolicies (fastify, koa, nestjs,
+// hono, rack-cors, haproxy, lighttpd, tomcat, cloudflare-workers) on their
+// real servers: every request of the matrix is judged as the policy judges it.
 func TestMoreStacks(t *testing.T) {
 	t.Parallel()
 	for _, target := range slices.Sorted(maps.Keys(morePolicies)) {
@@ -109,7 +132,8 @@ func TestMoreStacks(t *testing.T) {
 	}
 }
 
-// TestMoreStacksInRealEngines runs the four targets' output for one
+// TestMoreStacksInRealEngines runs the six targets' output (and, with
+// CORSKIT_SLOW=1, nextjs's on next dev) for one
 // credentialed policy on their real servers and sends the requests from
 // Chromium, Firefox and WebKit: each engine's verdict, and its model's,
 // equals the policy's.
@@ -118,7 +142,11 @@ func TestMoreStacksInRealEngines(t *testing.T) {
 	cfg := cors.Config{AllowOrigins: []string{"http://127.0.0.1:*"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type", "X-Custom"},
 		ExposeHeaders: []string{"X-Request-Id"}, AllowCredentials: true, MaxAge: 60}
 	servers := map[string]string{}
-	for _, target := range slices.Sorted(maps.Keys(morePolicies)) {
+	targets := slices.Sorted(maps.Keys(morePolicies))
+	if slow() {
+		targets = append(targets, "nextjs") // next dev: tens of seconds to compile
+	}
+	for _, target := range targets {
 		if slices.Contains(exactOnly, target) {
 			continue
 		}
@@ -176,11 +204,15 @@ func TestMoreStacksInRealEngines(t *testing.T) {
 }
 
 // TestHostileValuesOnMoreStacks: the hostile policy's values (quotes,
-// interpolations, comment ends) written by fastify, koa, rack-cors and
-// haproxy reach their real servers as the same bytes, and run nothing.
+// interpolations, comment ends) written by fastify, koa, nestjs, hono,
+// rack-cors and haproxy reach their real servers as the same bytes, and run nothing.
 func TestHostileValuesOnMoreStacks(t *testing.T) {
 	t.Parallel()
-	for _, target := range slices.Sorted(maps.Keys(morePolicies)) {
+	targets := slices.Sorted(maps.Keys(morePolicies))
+	if slow() {
+		targets = append(targets, "nextjs")
+	}
+	for _, target := range targets {
 		t.Run(target, func(t *testing.T) {
 			t.Parallel()
 			port := servertest.FreePort(t)
@@ -191,6 +223,10 @@ func TestHostileValuesOnMoreStacks(t *testing.T) {
 				dir = servertest.NodeApp(t, port, conf, servertest.FastifyPackage, servertest.FastifyCORSPackage)
 			case "koa":
 				dir = servertest.NodeApp(t, port, conf, servertest.KoaPackage, servertest.KoaCORSPackage)
+			case "nestjs", "hono":
+				dir = startNodeStack(t, target, port, conf)
+			case "nextjs":
+				dir = startNext(t, port, conf)
 			case "rack-cors":
 				servertest.Puma(t, port, conf)
 			case "haproxy", "lighttpd", "tomcat":

@@ -93,6 +93,17 @@ var corpus = map[string][]string{
 	"bad/platforms/worker.js":         {"5:workers-no-preflight=medium"},
 	"good/platforms/vercel.json":      nil, "good/platforms/firebase.json": nil, "good/platforms/netlify.toml": nil, "good/platforms/_headers": nil,
 	"good/platforms/template.yaml": nil, "good/platforms/function-url.yaml": nil, "good/platforms/cors.json": nil, "good/platforms/worker.js": nil,
+	// NestJS and Hono (gen/stack_nestjs.go, stack_hono.go); the good files
+	// are corskit gen's output.
+	"bad/nest_main.ts":    {"7:nestjs-enablecors-after-listen=medium", "7:nestjs-origin-any-with-credentials=high"},
+	"bad/nest_default.js": {"4:nestjs-enablecors-default-star=medium"},
+	"bad/hono_app.ts":     {"6:hono-cors-after-routes=medium", "7:hono-origin-any-with-credentials=high"},
+	"good/nest_main.js":   nil, "good/hono_app.js": nil,
+	// Next.js (gen/stack_nextjs.go): next.config.js headers(), a route
+	// handler without OPTIONS; the good proxy.ts is corskit gen's output.
+	"bad/nextjs/next.config.js":        {"7:nextjs-star-with-credentials=high"},
+	"bad/nextjs/app/api/data/route.ts": {"9:nextjs-route-without-options=medium"},
+	"good/nextjs/proxy.ts":             nil,
 }
 
 // TestUnknownFileIsAnError: a file lint cannot read is an error naming it,

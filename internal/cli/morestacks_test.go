@@ -9,7 +9,7 @@ import (
 	"github.com/corskit/corskit/internal/servertest"
 )
 
-// The broken Fastify, Koa, rack-cors and HAProxy servers join the table
+// The broken Fastify, Koa, NestJS, Hono, rack-cors and HAProxy servers join the table
 // of TestBrokenServersFromEvidenceToAWorkingApp, which shares its browsers
 // between every case: each is a mistake those stacks' users report.
 func init() {
@@ -37,7 +37,86 @@ run App
 `
 }
 
+// nestApp is a NestJS app (plain JavaScript, the decorators applied as
+// functions) answering GET and PUT /data, whose bootstrap runs main
+// after const app = await NestFactory.create(AppModule).
+func nestApp(port int, main string) string {
+	return fmt.Sprintf(`require('reflect-metadata');
+const { NestFactory } = require('@nestjs/core');
+const { Module, Controller, Get, Put } = require('@nestjs/common');
+
+class DataController {
+  get() { return { items: [] }; }
+  put() { return { saved: true }; }
+}
+Get()(DataController.prototype, 'get', Object.getOwnPropertyDescriptor(DataController.prototype, 'get'));
+Put()(DataController.prototype, 'put', Object.getOwnPropertyDescriptor(DataController.prototype, 'put'));
+Controller('data')(DataController);
+class AppModule {}
+Module({ controllers: [DataController] })(AppModule);
+
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule, { logger: false });
+%s}
+bootstrap();
+`, strings.ReplaceAll(main, "PORT", fmt.Sprint(port)))
+}
+
+// honoApp is a Hono app on @hono/node-server: its CORS lines, then GET
+// and PUT on path.
+func honoApp(port int, corsLines, path string) string {
+	return fmt.Sprintf(`const { Hono } = require('hono');
+const { cors } = require('hono/cors');
+const { serve } = require('@hono/node-server');
+
+const app = new Hono();
+%s
+app.get('%s', (c) => c.json({ items: [] }));
+app.put('%s', (c) => c.json({ saved: true }));
+
+serve({ fetch: app.fetch, port: %d, hostname: '127.0.0.1' });
+`, corsLines, path, path, port)
+}
+
 var moreBrokenServers = []brokenServer{
+	{name: "nestjs enableCors after listen", stack: "nestjs", path: "/data", detect: true,
+		app: func(port int, _ string, origins, _ []string) string {
+			return nestApp(port, fmt.Sprintf(`  await app.listen(PORT, '127.0.0.1');
+  app.enableCors({ origin: %s, credentials: true });
+`, jsList(origins)))
+		},
+		// A HAR holds no body: Nest's 404 JSON, which names the cause, is not in it.
+		problems: "nestjs-no-cors-before-router", harProblems: "preflight not handled"},
+	{name: "nestjs enableCors() default *", stack: "nestjs", path: "/data",
+		app: func(port int, _ string, _, _ []string) string {
+			return nestApp(port, `  app.enableCors();
+  await app.listen(PORT, '127.0.0.1');
+`)
+		},
+		worked:   []browsertest.Request{getReq("omit")},
+		problems: "wildcard with credentials,credentials not allowed"},
+	// No CORS at all: the doctor's form A.
+	{name: "nestjs without cors", stack: "nestjs", path: "/data",
+		app: func(port int, _ string, _, _ []string) string {
+			return nestApp(port, "  await app.listen(PORT, '127.0.0.1');\n")
+		},
+		problems: "nestjs-no-cors-before-router", harProblems: "preflight not handled"},
+	{name: "hono cors mounted on /api alone", stack: "hono", path: "/api/data", detect: true,
+		app: func(port int, _ string, origins, _ []string) string {
+			return honoApp(port, fmt.Sprintf("app.use('/api', cors({ origin: %s, credentials: true }));", jsList(origins)), "/api/data")
+		},
+		problems: "hono-cors-misses-route", harProblems: "preflight not handled"},
+	{name: "hono origin function returns a boolean", stack: "hono", path: "/data",
+		app: func(port int, _ string, origins, _ []string) string {
+			return honoApp(port, fmt.Sprintf("const allowed = %s;\napp.use('*', cors({ origin: (origin) => allowed.includes(origin), allowMethods: ['GET', 'PUT'], credentials: true }));", jsList(origins)), "/data")
+		},
+		problems: "invalid origin value"},
+	// No CORS at all: the doctor's form A (the require and the middleware).
+	{name: "hono without cors", stack: "hono", path: "/data",
+		app: func(port int, _ string, _, _ []string) string {
+			return strings.Replace(honoApp(port, "", "/data"), "const { cors } = require('hono/cors');\n", "", 1)
+		},
+		problems: "hono-cors-misses-route", harProblems: "preflight not handled"},
 	{name: "fastify methods default", stack: "fastify", path: "/data",
 		app: func(port int, _ string, origins, _ []string) string {
 			return fmt.Sprintf(`const fastify = require('fastify')();
@@ -167,6 +246,10 @@ func startMoreStack(t *testing.T, stack string, port int, src string) string {
 		servertest.NodeApp(t, port, src, servertest.FastifyPackage, servertest.FastifyCORSPackage)
 	case "koa":
 		servertest.NodeApp(t, port, src, servertest.KoaPackage, servertest.KoaCORSPackage, servertest.KoaRouterPackage)
+	case "nestjs":
+		servertest.NodeApp(t, port, src, servertest.NestCorePackage, servertest.NestCommonPackage, servertest.NestExpressPackage, servertest.ReflectMetadataPackage, servertest.RxJSPackage)
+	case "hono":
+		servertest.NodeApp(t, port, src, servertest.HonoPackage, servertest.HonoNodeServerPackage)
 	case "rack-cors":
 		servertest.Puma(t, port, src)
 	case "haproxy":

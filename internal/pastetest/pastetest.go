@@ -89,11 +89,12 @@ func Apply(src string, parts []gen.Part) (string, error) {
 }
 
 // existingCall finds an app's own CORS configuration: Express's
-// app.use(cors(...)) or Flask's CORS(app...).
-var existingCall = regexp.MustCompile(`(?m)app\.use\(\s*cors\(|^CORS\(|^app\.add_middleware\(\s*CORSMiddleware|^cors\s*=\s*aiohttp_cors\.setup\(|\w+\.register\(\s*(require\(\s*['"]@fastify/cors['"]\s*\)|cors\b)`)
+// app.use(cors(...)) (Hono's with a path first), Nest's app.enableCors(...)
+// or Flask's CORS(app...).
+var existingCall = regexp.MustCompile(`(?m)app\.use\(\s*(['"][^'"\n]*['"]\s*,\s*)?cors\(|\bapp\.enableCors\(|^CORS\(|^app\.add_middleware\(\s*CORSMiddleware|^cors\s*=\s*aiohttp_cors\.setup\(|\w+\.register\(\s*(require\(\s*['"]@fastify/cors['"]\s*\)|cors\b)`)
 
 // appCreated is the line after which an app's middleware goes.
-var appCreated = regexp.MustCompile(`(?m)^.*(express\(\)|Flask\(__name__\)|FastAPI\(\)|require\(['"]fastify['"]\)\(.*\)|new Koa\(\)).*$`)
+var appCreated = regexp.MustCompile(`(?m)^.*(express\(\)|Flask\(__name__\)|FastAPI\(\)|require\(['"]fastify['"]\)\(.*\)|new Koa\(\)|new Hono\(\)|await NestFactory\.create\().*$`)
 
 // removeCall removes the app's own CORS call, up to its closing parenthesis
 // and semicolon.
