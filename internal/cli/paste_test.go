@@ -118,6 +118,9 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 				t.Errorf("%s, %s: exit %d, want 1 (the engine blocked)", name, label, code)
 			}
 			row(name+" console", reproduced, fmt.Sprint(rep.Sent), j.Problems, j.Allowed)
+			if got := firstProblem(j.Problems); !j.Allowed && got != want {
+				t.Errorf("%s, %s: the console text alone gives the cause %q, want %q (the cause when corskit is told the whole request)\nthe lines:\n%s", name, label, got, want, strings.Join(rep.Lines, "\n"))
+			}
 		}
 		if !fullTable() {
 			continue
@@ -147,6 +150,14 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 		}
 		row("Chromium DevTools HAR (as is)", "-", "-", h.Requests[0].Report.Problems, h.Requests[0].Report.Allowed)
 	}
+}
+
+// firstProblem is the name of the first problem, or "none".
+func firstProblem(ps []check.Problem) string {
+	if len(ps) == 0 {
+		return "none"
+	}
+	return ps[0].Name
 }
 
 // truth is the first problem corskit names when told the whole request.
