@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/corskit/corskit/browser"
 )
@@ -13,7 +14,7 @@ import (
 // first one did, to tell them apart.
 const (
 	maxReproducing = 24
-	extraRequests  = 12
+	extraRequests  = 4
 )
 
 // Cause is one cause of the pasted lines: the first problem named for one
@@ -41,15 +42,14 @@ type Cause struct {
 // include before one met without, since its fix lets both through and the
 // other fix leaves the credentialed request failing; else the search's
 // order. Ambiguous is true when more than one cause stands.
-func rankCauses(repro []Options, e *browser.Engine, send *searchSender) (causes []Cause, ambiguous bool) {
+func rankCauses(repro []Options, send *searchSender) (causes []Cause, ambiguous bool) {
 	sawCORS := send.sawAllowOrigin()
 	for _, o := range repro {
-		req := o.request()
-		req.StandIn = o.PageAddressSpace == "" && isLocal(req)
-		ps, _ := findProblems(req, e, send.forOptions(o), false)
-		name := "none"
-		if len(ps) > 0 {
-			name = ps[0].Name
+		// The cause the report would name: its first problem, in the
+		// order of the first engine that blocks, as for a whole request.
+		name, guessed := "none", false
+		if rep, err := judge(send.ctx, o, send.forOptions(o), false); err == nil && len(rep.Problems) > 0 {
+			name, guessed = rep.Problems[0].Name, strings.Contains(rep.Problems[0].Sentence, "(probably:")
 		}
 		inc := o.Credentials == browser.Include
 		if i := slices.IndexFunc(causes, func(c Cause) bool { return c.Name == name }); i >= 0 {
@@ -57,8 +57,11 @@ func rankCauses(repro []Options, e *browser.Engine, send *searchSender) (causes 
 			continue
 		}
 		c := Cause{Name: name, Request: describe(o), options: o, include: inc}
-		if sawCORS != "" && (name == "no CORS on the server" || name == "wrong server or error page") {
+		switch {
+		case sawCORS != "" && (name == "no CORS on the server" || name == "wrong server or error page"):
 			c.RuledOut = "the server answered another of corskit's requests to this URL from this origin with Access-Control-Allow-Origin: " + sawCORS + ": its CORS code is there"
+		case guessed && !send.sawAnyCORS():
+			c.RuledOut = "a guess from a bare answer, and no answer to corskit's requests to this URL carried any Access-Control-* header"
 		}
 		causes = append(causes, c)
 	}
@@ -102,4 +105,15 @@ func (s *searchSender) sawAllowOrigin() string {
 		}
 	}
 	return ""
+}
+
+// sawAnyCORS reports whether any answer the search got carried an
+// Access-Control-* header.
+func (s *searchSender) sawAnyCORS() bool {
+	for _, k := range s.order {
+		if s.seen[k].err == nil && hasCORS(s.seen[k].in.Header) {
+			return true
+		}
+	}
+	return false
 }

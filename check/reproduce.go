@@ -161,7 +161,7 @@ func Reproduce(ctx context.Context, f ConsoleFailure, s Search) (Reproduction, e
 		}
 	}
 	if len(repro) > 1 {
-		r.Causes, r.Ambiguous = rankCauses(repro, engine, send)
+		r.Causes, r.Ambiguous = rankCauses(repro, send)
 		r.Options = r.Causes[0].options
 		if len(r.Causes) == 1 {
 			r.Causes = nil
