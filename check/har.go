@@ -522,9 +522,12 @@ type HARResult struct {
 	// CredentialsInclude: the file holds no cookie, and without
 	// credentials the recorded answers do not explain the recorded
 	// failure; with credentials: 'include' they do, so that is judged.
-	CredentialsInclude bool   `json:"credentials_include_inferred,omitempty"`
-	Error              string `json:"error,omitempty"`
-	Report             *JSON  `json:"report,omitempty"`
+	CredentialsInclude bool `json:"credentials_include_inferred,omitempty"`
+	// CredentialsNote says, when the file holds no cookie and the two
+	// credentials modes get different verdicts, which was judged and why.
+	CredentialsNote string `json:"credentials_note,omitempty"`
+	Error           string `json:"error,omitempty"`
+	Report          *JSON  `json:"report,omitempty"`
 	// Options are the request judged.
 	Options Options `json:"-"`
 	// Full is the report, when judged.
@@ -590,6 +593,7 @@ func JudgeHAR(ctx context.Context, h HAR, base Options, live bool) HARJudgement 
 				}
 			}
 		default:
+			r.Options.Credentials, _ = h.harCredentials(r)
 			if ok, err := allowedOffline(r.Options, h.Replay(r)); err == nil && ok {
 				rank = allowed
 			} else if err == nil {
@@ -641,6 +645,12 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 	case live:
 		rep, err = Run(ctx, r.Options)
 	default:
+		var inc browser.Credentials
+		inc, res.CredentialsNote = h.harCredentials(r)
+		if inc == browser.Include && r.Options.Credentials == "" {
+			r.Options.Credentials, res.CredentialsInclude = inc, true
+			res.Options = r.Options
+		}
 		rep, err = Judge(ctx, r.Options, h.Replay(r))
 		if err == nil && r.Options.Credentials == "" && errors.Is(rep.Verdict.Err, ErrNotRecorded) {
 			rep, res.CredentialsInclude = h.withCredentials(ctx, r, rep)

@@ -152,7 +152,9 @@ func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) 
 			}
 			fmt.Fprintf(w, "  %-8s %s\n", e.Engine.Name, state)
 		}
-		if r.CredentialsInclude {
+		if r.CredentialsNote != "" {
+			fmt.Fprintf(w, "  %s\n", r.CredentialsNote)
+		} else if r.CredentialsInclude {
 			fmt.Fprintf(w, "  the file holds no cookie, but only credentials: 'include' explains the recorded failure from the recorded answers: judged with include\n")
 		}
 		if r.RecordedError != "" {

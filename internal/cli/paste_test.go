@@ -123,6 +123,7 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 			}
 		}
 		if !fullTable() {
+			credentialedGETInHAR(t, table, bs, engines["chromium"].(*browsertest.Browser), base)
 			continue
 		}
 		chromium := engines["chromium"].Origin()
@@ -134,21 +135,55 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 			}
 			row(form, "-", "-", j.Problems, j.Allowed)
 		}
-		_, har := engines["chromium"].(*browsertest.Browser).RecordHAR(t, []browsertest.Request{req})
-		file := filepath.Join(t.TempDir(), "recorded.har")
-		os.WriteFile(file, har, 0o600)
-		var out, errOut bytes.Buffer
-		runCheckWithStdin([]string{"--har", file, "--json", "--stack", bs.stack}, nil, &out, &errOut)
-		var h struct {
-			Requests []struct {
-				Report *check.JSON `json:"report"`
-			} `json:"requests"`
-		}
-		if json.Unmarshal(out.Bytes(), &h) != nil || len(h.Requests) != 1 || h.Requests[0].Report == nil {
+		res, har := engines["chromium"].(*browsertest.Browser).RecordHAR(t, []browsertest.Request{req})
+		if j := harAlone(t, bs, har); j == nil {
 			table.add(pasteRow{bs.name, label, "Chromium DevTools HAR (as is)", "-", "no report", "-"})
-			continue
+		} else {
+			row("Chromium DevTools HAR (as is)", "-", "-", j.Problems, j.Allowed)
+			if !res[0].OK && j.Allowed {
+				t.Errorf("%s: Chromium blocked it, and its HAR, alone, is judged allowed", label)
+			}
 		}
-		row("Chromium DevTools HAR (as is)", "-", "-", h.Requests[0].Report.Problems, h.Requests[0].Report.Allowed)
+	}
+}
+
+// harAlone judges a HAR of one request with --har alone (no
+// --credentials): the report of its one request, or nil.
+func harAlone(t *testing.T, bs brokenServer, har []byte) *check.JSON {
+	file := filepath.Join(t.TempDir(), "recorded.har")
+	os.WriteFile(file, har, 0o600)
+	var out, errOut bytes.Buffer
+	runCheckWithStdin([]string{"--har", file, "--json", "--stack", bs.stack}, nil, &out, &errOut)
+	var h struct {
+		Requests []struct {
+			Report *check.JSON `json:"report"`
+		} `json:"requests"`
+	}
+	if json.Unmarshal(out.Bytes(), &h) != nil || len(h.Requests) != 1 || h.Requests[0].Report == nil {
+		t.Logf("corskit check --har: %s%s", out.String(), errOut.String())
+		return nil
+	}
+	return h.Requests[0].Report
+}
+
+// credentialedGETInHAR is issue 21's HAR proof in the default run: a
+// credentialed GET, recorded by Chromium as DevTools records it (no cookie
+// in the file when the site set none), judged with --har alone, must not
+// come out allowed when Chromium blocked it: the file does not say the
+// credentials mode, so both are judged, and its recorded failure decides.
+func credentialedGETInHAR(t *testing.T, table *pasteTable, bs brokenServer, chromium *browsertest.Browser, base string) {
+	get := getReq("include")
+	get.URL = base + bs.path
+	res, har := chromium.RecordHAR(t, []browsertest.Request{get})
+	j := harAlone(t, bs, har)
+	switch {
+	case j == nil:
+		t.Errorf("GET include: no report for its Chromium HAR")
+	case !res[0].OK && j.Allowed:
+		t.Errorf("GET include: Chromium blocked it (%q), and its HAR, alone, is judged allowed", res[0].Console)
+		table.add(pasteRow{bs.name, "GET include", "Chromium DevTools HAR (as is)", "-", "allowed (wrong)", "-"})
+	default:
+		table.add(pasteRow{bs.name, "GET include", "Chromium DevTools HAR (as is)", "-", "blocked: " + firstProblem(j.Problems), "-"})
 	}
 }
 

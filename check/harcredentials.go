@@ -1,0 +1,45 @@
+package check
+
+import (
+	"fmt"
+
+	"github.com/corskit/corskit/browser"
+)
+
+// harCredentials decides the credentials mode of a HAR request whose entry
+// holds no cookie and for which --credentials was not given: the file does
+// not say whether the page used credentials: 'include'. Both modes are
+// judged on the recorded answers. When they agree, nothing is said. When
+// only include is blocked, the file's evidence decides: a failure it
+// records (an _error, _failureText or status 0) that only include explains
+// means include; a success recorded by a tool that writes failures
+// (DevTools: an entry with _resourceType gets _error when blocked) means
+// the page read the answer, so without; else, as for a cURL copy, the
+// report is for include, which fails. The sentence says which and why; it
+// is "" when the modes agree or the file decides nothing.
+func (h HAR) harCredentials(r HARRequest) (browser.Credentials, string) {
+	if r.Options.Credentials != "" || r.NotJudged != "" || r.entry >= len(h.entries) {
+		return r.Options.Credentials, ""
+	}
+	with := r
+	with.Options.Credentials = browser.Include
+	okWithout, errWithout := allowedOffline(r.Options, h.Replay(r))
+	okWith, errWith := allowedOffline(with.Options, h.Replay(with))
+	if errWith != nil || okWith || errWithout != nil || !okWithout {
+		return "", "" // the modes agree, or include explains nothing more
+	}
+	e := &h.entries[r.entry]
+	failed := e.failed != nil || e.status == 0
+	unknown := "credentials unknown: the file holds no cookie and does not say whether the page used credentials: 'include'; without them the recorded answers are allowed, with them blocked"
+	switch {
+	case failed:
+		what := "no answer (status 0)"
+		if e.failed != nil {
+			what = *e.failed
+		}
+		return browser.Include, fmt.Sprintf("%s; the file records the failure (%s), which only credentials: 'include' explains: judged with include", unknown, what)
+	case e.resourceType != "":
+		return "", fmt.Sprintf("%s; the file records no failure for it, and the browser that wrote it records one for a blocked request: judged without; give --credentials include if the page sends cookies", unknown)
+	}
+	return browser.Include, fmt.Sprintf("%s; the report is for include, which fails; give --credentials same-origin if the page sends none", unknown)
+}
