@@ -655,6 +655,11 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 		if err == nil && r.Options.Credentials == "" && errors.Is(rep.Verdict.Err, ErrNotRecorded) {
 			rep, res.CredentialsInclude = h.withCredentials(ctx, r, rep)
 			res.Options = rep.Options
+		} else if err == nil && r.Options.Credentials == "" {
+			var note string
+			if rep, note, res.CredentialsInclude = h.bothBlocked(ctx, r, rep); res.CredentialsInclude {
+				res.CredentialsNote, res.Options = note, rep.Options
+			}
 		}
 		asRecorded(&rep)
 	}

@@ -1,6 +1,8 @@
 package check
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"github.com/corskit/corskit/browser"
@@ -42,4 +44,31 @@ func (h HAR) harCredentials(r HARRequest) (browser.Credentials, string) {
 		return "", fmt.Sprintf("%s; the file records no failure for it, and the browser that wrote it records one for a blocked request: judged without; give --credentials include if the page sends cookies", unknown)
 	}
 	return browser.Include, fmt.Sprintf("%s; the report is for include, which fails; give --credentials same-origin if the page sends none", unknown)
+}
+
+// bothBlocked judges r again with credentials: 'include' when the file
+// holds no cookie and, without credentials, the recorded answers block it:
+// when include is blocked too, for another first cause (Safari's and
+// Chromium's preflight status check comes before the wildcard's), the
+// file cannot tell them apart; the report is for include, whose fix lets
+// the request through without credentials too, and the sentence says so.
+func (h HAR) bothBlocked(ctx context.Context, r HARRequest, without Report) (Report, string, bool) {
+	if r.Options.Credentials != "" || without.Allowed() || errors.Is(without.Verdict.Err, ErrNotRecorded) {
+		return without, "", false
+	}
+	with := r
+	with.Options.Credentials = browser.Include
+	rep, err := Judge(ctx, with.Options, h.Replay(with))
+	if err != nil || rep.Allowed() || errors.Is(rep.Verdict.Err, ErrNotRecorded) || firstCause(rep) == firstCause(without) {
+		return without, "", false
+	}
+	return rep, fmt.Sprintf("credentials unknown: the file holds no cookie and does not say whether the page used credentials: 'include'; the recorded answers block the request either way, without them for %q, with them for %q; judged with include, whose fix lets the request through without credentials too; give --credentials same-origin if the page sends none", firstCause(without), firstCause(rep)), true
+}
+
+// firstCause is the name of a report's first problem, or its reason.
+func firstCause(r Report) string {
+	if len(r.Problems) > 0 {
+		return r.Problems[0].Name
+	}
+	return string(r.Verdict.Reason)
 }

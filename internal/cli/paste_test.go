@@ -123,7 +123,7 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 			}
 		}
 		if !fullTable() {
-			credentialedGETInHAR(t, table, bs, engines["chromium"].(*browsertest.Browser), base)
+			credentialedInHAR(t, table, bs, engines["chromium"].(*browsertest.Browser), base)
 			continue
 		}
 		chromium := engines["chromium"].Origin()
@@ -150,40 +150,71 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 // harAlone judges a HAR of one request with --har alone (no
 // --credentials): the report of its one request, or nil.
 func harAlone(t *testing.T, bs brokenServer, har []byte) *check.JSON {
+	if js := harReports(t, bs, har); len(js) == 1 {
+		return js[0]
+	}
+	return nil
+}
+
+// harReports judges a HAR with --har alone (no --credentials): the
+// reports of its requests, in the file's order, nil for one not judged.
+func harReports(t *testing.T, bs brokenServer, har []byte) []*check.JSON {
 	file := filepath.Join(t.TempDir(), "recorded.har")
 	os.WriteFile(file, har, 0o600)
 	var out, errOut bytes.Buffer
 	runCheckWithStdin([]string{"--har", file, "--json", "--stack", bs.stack}, nil, &out, &errOut)
 	var h struct {
 		Requests []struct {
+			Entry  int         `json:"entry"`
 			Report *check.JSON `json:"report"`
 		} `json:"requests"`
 	}
-	if json.Unmarshal(out.Bytes(), &h) != nil || len(h.Requests) != 1 || h.Requests[0].Report == nil {
+	if json.Unmarshal(out.Bytes(), &h) != nil {
 		t.Logf("corskit check --har: %s%s", out.String(), errOut.String())
 		return nil
 	}
-	return h.Requests[0].Report
+	sort.SliceStable(h.Requests, func(i, j int) bool { return h.Requests[i].Entry < h.Requests[j].Entry })
+	var js []*check.JSON
+	for _, r := range h.Requests {
+		js = append(js, r.Report)
+	}
+	return js
 }
 
-// credentialedGETInHAR is issue 21's HAR proof in the default run: a
-// credentialed GET, recorded by Chromium as DevTools records it (no cookie
-// in the file when the site set none), judged with --har alone, must not
-// come out allowed when Chromium blocked it: the file does not say the
-// credentials mode, so both are judged, and its recorded failure decides.
-func credentialedGETInHAR(t *testing.T, table *pasteTable, bs brokenServer, chromium *browsertest.Browser, base string) {
+// credentialedInHAR is issue 21's HAR proof in the default run: a
+// credentialed GET and the credentialed JSON PUT, recorded by Chromium in
+// one page as DevTools records them (no cookie in the file when the site
+// set none), judged with --har alone: the file does not say the
+// credentials mode, so both are judged, and the recorded failure decides.
+// A request Chromium blocked must not come out allowed, and its cause must
+// be the one corskit names when told the whole request.
+func credentialedInHAR(t *testing.T, table *pasteTable, bs brokenServer, chromium *browsertest.Browser, base string) {
 	get := getReq("include")
 	get.URL = base + bs.path
-	res, har := chromium.RecordHAR(t, []browsertest.Request{get})
-	j := harAlone(t, bs, har)
-	switch {
-	case j == nil:
-		t.Errorf("GET include: no report for its Chromium HAR")
-	case !res[0].OK && j.Allowed:
-		t.Errorf("GET include: Chromium blocked it (%q), and its HAR, alone, is judged allowed", res[0].Console)
-		table.add(pasteRow{bs.name, "GET include", "Chromium DevTools HAR (as is)", "-", "allowed (wrong)", "-"})
-	default:
-		table.add(pasteRow{bs.name, "GET include", "Chromium DevTools HAR (as is)", "-", "blocked: " + firstProblem(j.Problems), "-"})
+	reqs := []browsertest.Request{get, theRequest(base + bs.path)}
+	labels := []string{"GET include", "PUT json include"}
+	res, har := chromium.RecordHAR(t, reqs)
+	js := harReports(t, bs, har)
+	if len(js) != len(reqs) {
+		t.Errorf("the Chromium HAR of a GET and a PUT: %d reports, want %d", len(js), len(reqs))
+		return
+	}
+	for i, j := range js {
+		want := truth(t, bs, chromium.Origin(), reqs[i])
+		switch {
+		case j == nil:
+			t.Errorf("%s: no report for its Chromium HAR", labels[i])
+		case res[i].OK:
+			table.add(pasteRow{bs.name, labels[i], "Chromium DevTools HAR (as is)", "-", "allowed by chromium", "-"})
+		case j.Allowed:
+			t.Errorf("%s: Chromium blocked it (%q), and its HAR, alone, is judged allowed", labels[i], res[i].Console)
+			table.add(pasteRow{bs.name, labels[i], "Chromium DevTools HAR (as is)", "-", "allowed (wrong)", "-"})
+		case firstProblem(j.Problems) != want:
+			t.Errorf("%s: its Chromium HAR, alone, gives the cause %q, want %q", labels[i], firstProblem(j.Problems), want)
+			table.add(pasteRow{bs.name, labels[i], "Chromium DevTools HAR (as is)", "-", "wrong: " + firstProblem(j.Problems) + ", want " + want, "-"})
+		default:
+			table.add(pasteRow{bs.name, labels[i], "Chromium DevTools HAR (as is)", "-", "right", "-"})
+		}
 	}
 }
 
