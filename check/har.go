@@ -99,6 +99,7 @@ func originOf(raw string) string {
 type harEntry struct {
 	index        int // in the file
 	resourceType string
+	chromium     bool // the entry has _initiator: DevTools writes _error when it failed
 	method, url  string
 	reqHeaders   []harHeader
 	cookies      bool
@@ -224,7 +225,10 @@ func (e *harEntry) relevant() bool {
 // maxJSONString.
 type harEntryJSON struct {
 	ResourceType string `json:"_resourceType"`
-	Request      struct {
+	// Initiator is Chromium's: DevTools writes it on every entry, and
+	// _error on each entry the browser failed.
+	Initiator json.RawMessage `json:"_initiator"`
+	Request   struct {
 		Method   string            `json:"method"`
 		URL      string            `json:"url"`
 		Headers  []harHeader       `json:"headers"`
@@ -258,7 +262,7 @@ func readEntry(dec *json.Decoder, in interner) (harEntry, error) {
 		}
 	}
 	e := harEntry{resourceType: in.str(j.ResourceType), method: in.str(j.Request.Method), url: j.Request.URL,
-		cookies: len(j.Request.Cookies) > 0, status: j.Response.Status, failed: j.Response.Error}
+		cookies: len(j.Request.Cookies) > 0, status: j.Response.Status, failed: j.Response.Error, chromium: len(j.Initiator) > 0}
 	if e.failed == nil || *e.failed == "" {
 		e.failed = j.Response.FailureText
 	}

@@ -14,11 +14,11 @@ import (
 // judged on the recorded answers. When they agree, nothing is said. When
 // only include is blocked, the file's evidence decides: a failure it
 // records (an _error, _failureText or status 0) that only include explains
-// means include; a success recorded by a tool that writes failures
-// (DevTools: an entry with _resourceType gets _error when blocked) means
-// the page read the answer, so without; else, as for a cURL copy, the
-// report is for include, which fails. The sentence says which and why; it
-// is "" when the modes agree or the file decides nothing.
+// means include; else it is judged without, as the file shows a completed
+// answer, and the sentence says include would be blocked (Chromium's
+// DevTools writes _error on a blocked entry; Firefox reports a blocked
+// answer as completed, so there the sentence says the file cannot tell).
+// The sentence is "" when the modes agree.
 func (h HAR) harCredentials(r HARRequest) (browser.Credentials, string) {
 	if r.Options.Credentials != "" || r.NotJudged != "" || r.entry >= len(h.entries) {
 		return r.Options.Credentials, ""
@@ -33,17 +33,18 @@ func (h HAR) harCredentials(r HARRequest) (browser.Credentials, string) {
 	e := &h.entries[r.entry]
 	failed := e.failed != nil || e.status == 0
 	unknown := "credentials unknown: the file holds no cookie and does not say whether the page used credentials: 'include'; without them the recorded answers are allowed, with them blocked"
-	switch {
-	case failed:
+	if failed {
 		what := "no answer (status 0)"
 		if e.failed != nil {
 			what = *e.failed
 		}
 		return browser.Include, fmt.Sprintf("%s; the file records the failure (%s), which only credentials: 'include' explains: judged with include", unknown, what)
-	case e.resourceType != "":
-		return "", fmt.Sprintf("%s; the file records no failure for it, and the browser that wrote it records one for a blocked request: judged without; give --credentials include if the page sends cookies", unknown)
 	}
-	return browser.Include, fmt.Sprintf("%s; the report is for include, which fails; give --credentials same-origin if the page sends none", unknown)
+	how := "the file records no failure for it"
+	if !e.chromium {
+		how += " (though not every tool records one: Firefox reports a blocked answer as completed)"
+	}
+	return "", fmt.Sprintf("%s; %s: judged without; give --credentials include if the page sends cookies", unknown, how)
 }
 
 // bothBlocked judges r again with credentials: 'include' when the file

@@ -36,6 +36,9 @@ type Firefox struct {
 	logMu sync.Mutex
 	logs  []string      // console lines, in arrival order
 	logCh chan struct{} // signalled when a line arrives
+
+	netMu sync.Mutex
+	net   func(method string, params json.RawMessage) // RecordHAR's network events, or nil
 }
 
 type bidiAnswer struct {
@@ -226,6 +229,14 @@ func (f *Firefox) read() {
 			if ch != nil {
 				ch <- m.bidiAnswer
 			}
+			continue
+		}
+		if strings.HasPrefix(m.Method, "network.") {
+			f.netMu.Lock()
+			if f.net != nil {
+				f.net(m.Method, m.Params)
+			}
+			f.netMu.Unlock()
 			continue
 		}
 		if m.Method == "log.entryAdded" {

@@ -143,6 +143,9 @@ func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) 
 		}
 		fmt.Fprintf(w, "\n%-8s %s %s from %s (%s)\n", verdict, j.Request.Method, j.Request.URL, j.Request.Origin, entries)
 		if rep.Allowed() {
+			if r.CredentialsNote != "" {
+				fmt.Fprintf(w, "  %s\n", r.CredentialsNote)
+			}
 			continue
 		}
 		for _, e := range rep.Engines {

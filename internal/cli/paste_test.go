@@ -123,7 +123,7 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 			}
 		}
 		if !fullTable() {
-			credentialedInHAR(t, table, bs, engines["chromium"].(*browsertest.Browser), base)
+			credentialedInHAR(t, table, bs, engines, base)
 			continue
 		}
 		chromium := engines["chromium"].Origin()
@@ -188,7 +188,13 @@ func harReports(t *testing.T, bs brokenServer, har []byte) []*check.JSON {
 // credentials mode, so both are judged, and the recorded failure decides.
 // A request Chromium blocked must not come out allowed, and its cause must
 // be the one corskit names when told the whole request.
-func credentialedInHAR(t *testing.T, table *pasteTable, bs brokenServer, chromium *browsertest.Browser, base string) {
+func credentialedInHAR(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string) {
+	credentialedInChromiumHAR(t, table, bs, engines["chromium"].(*browsertest.Browser), base)
+	credentialedInFirefoxHAR(t, table, bs, engines["firefox"].(*browsertest.Firefox), base)
+}
+
+// credentialedInChromiumHAR: see credentialedInHAR.
+func credentialedInChromiumHAR(t *testing.T, table *pasteTable, bs brokenServer, chromium *browsertest.Browser, base string) {
 	get := getReq("include")
 	get.URL = base + bs.path
 	reqs := []browsertest.Request{get, theRequest(base + bs.path)}
@@ -224,6 +230,60 @@ func firstProblem(ps []check.Problem) string {
 		return "none"
 	}
 	return ps[0].Name
+}
+
+// credentialedInFirefoxHAR: the same requests, recorded from Firefox's
+// WebDriver BiDi network events. Firefox reports a GET it blocked as
+// completed, without error: the file cannot tell it from one it allowed,
+// so its report may be allowed, but must then say that with credentials:
+// 'include' it is blocked. A blocked request not reported allowed has
+// the whole request's cause, or "not recorded" when Firefox reported no
+// answer (its refused preflights).
+func credentialedInFirefoxHAR(t *testing.T, table *pasteTable, bs brokenServer, firefox *browsertest.Firefox, base string) {
+	get := getReq("include")
+	get.URL = base + bs.path
+	reqs := []browsertest.Request{get, theRequest(base + bs.path)}
+	labels := []string{"GET include", "PUT json include"}
+	res, har := firefox.RecordHAR(t, reqs)
+	file := filepath.Join(t.TempDir(), "firefox.har")
+	os.WriteFile(file, har, 0o600)
+	var out, errOut bytes.Buffer
+	runCheckWithStdin([]string{"--har", file, "--json", "--stack", bs.stack}, nil, &out, &errOut)
+	var h struct {
+		Requests []struct {
+			Entry  int         `json:"entry"`
+			Note   string      `json:"credentials_note"`
+			Report *check.JSON `json:"report"`
+		} `json:"requests"`
+	}
+	json.Unmarshal(out.Bytes(), &h)
+	sort.SliceStable(h.Requests, func(i, j int) bool { return h.Requests[i].Entry < h.Requests[j].Entry })
+	if len(h.Requests) != len(reqs) {
+		t.Errorf("the Firefox HAR of a GET and a PUT: %d requests judged, want %d\n%s%s", len(h.Requests), len(reqs), out.String(), errOut.String())
+		return
+	}
+	for i, r := range h.Requests {
+		const form = "Firefox BiDi HAR (as is)"
+		want, j := truth(t, bs, firefox.Origin(), reqs[i]), r.Report
+		switch {
+		case j == nil:
+			t.Errorf("%s: no report for its Firefox HAR", labels[i])
+		case res[i].OK:
+			table.add(pasteRow{bs.name, labels[i], form, "-", "allowed by firefox", "-"})
+		case j.Allowed && !strings.Contains(r.Note, "with them blocked"):
+			t.Errorf("%s: Firefox blocked it (%q), and its HAR, alone, is judged allowed without a word on credentials (%q)", labels[i], res[i].Console, r.Note)
+			table.add(pasteRow{bs.name, labels[i], form, "-", "allowed (wrong)", "-"})
+		case j.Allowed:
+			table.add(pasteRow{bs.name, labels[i], form, "-", "allowed as recorded; says include is blocked", "-"})
+		case firstProblem(j.Problems) == "not recorded":
+			table.add(pasteRow{bs.name, labels[i], form, "-", "not recorded (no answer in the file)", "-"})
+		case firstProblem(j.Problems) != want:
+			t.Errorf("%s: its Firefox HAR, alone, gives the cause %q, want %q", labels[i], firstProblem(j.Problems), want)
+			table.add(pasteRow{bs.name, labels[i], form, "-", "wrong: " + firstProblem(j.Problems) + ", want " + want, "-"})
+		default:
+			table.add(pasteRow{bs.name, labels[i], form, "-", "right", "-"})
+		}
+	}
 }
 
 // truth is the first problem corskit names when told the whole request.
