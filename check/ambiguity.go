@@ -2,7 +2,6 @@ package check
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -80,7 +79,7 @@ func rankCauses(repro []Options, send *searchSender) (causes []Cause, ambiguous 
 		case causes[i].include && standing > 1:
 			causes[i].Why = "met only with credentials include, which the line does not rule out; its fix lets the request through without credentials too"
 		case standing > 1:
-			causes[i].Why = fmt.Sprintf("the line does not tell this request from the one above; give the page's method, headers and credentials to decide")
+			causes[i].Why = "the line does not tell this request from the one above; give the page's method, headers and credentials to decide"
 		}
 	}
 	return causes, standing > 1
