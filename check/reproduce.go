@@ -99,18 +99,9 @@ func Reproduce(ctx context.Context, f ConsoleFailure, s Search) (Reproduction, e
 	if err != nil {
 		return Reproduction{}, err
 	}
-	base := s.Options
-	if base.URL == "" {
-		base.URL = ev.URL
-		if ev.FirstURL != "" {
-			base.URL = ev.FirstURL
-		}
-	}
-	if base.Origin == "" && ev.Origin != "null" {
-		base.Origin = ev.Origin
-	}
-	if base.Origin == "" {
-		return Reproduction{}, fmt.Errorf("corskit check: the %s line does not name the page's origin: add --origin, the origin of the page that made the request, e.g. --origin http://localhost:3000", ev.Engine)
+	base, err := searchBase(ev, s)
+	if err != nil {
+		return Reproduction{}, err
 	}
 	engine, _ := browser.EngineNamed(ev.Engine)
 	r := Reproduction{Engine: ev.Engine, Lines: f.Lines, Says: says(ev)}
@@ -180,6 +171,26 @@ func Reproduce(ctx context.Context, f ConsoleFailure, s Search) (Reproduction, e
 		r.Give = give(ev, s, r)
 	}
 	return r, nil
+}
+
+// searchBase is the flags' request completed by what the line states:
+// its URL (the first of a redirect) and the page's origin, which a
+// Firefox line never names.
+func searchBase(ev Evidence, s Search) (Options, error) {
+	base := s.Options
+	if base.URL == "" {
+		base.URL = ev.URL
+		if ev.FirstURL != "" {
+			base.URL = ev.FirstURL
+		}
+	}
+	if base.Origin == "" && ev.Origin != "null" {
+		base.Origin = ev.Origin
+	}
+	if base.Origin == "" {
+		return base, fmt.Errorf("corskit check: the %s line does not name the page's origin: add --origin, the origin of the page that made the request, e.g. --origin http://localhost:3000", ev.Engine)
+	}
+	return base, nil
 }
 
 // matchLines counts the pasted lines the verdict prints; Chromium may name
