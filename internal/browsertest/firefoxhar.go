@@ -33,7 +33,7 @@ func (f *Firefox) RecordHAR(t testing.TB, reqs []Request) ([]Result, []byte) {
 	// FetchAll's marker fetch comes after each request's events; the last
 	// marker's own events close the recording.
 	deadline := time.Now().Add(5 * time.Second)
-	for !rec.settled() && time.Now().Before(deadline) {
+	for !rec.settled(f.markers) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	f.call("session.unsubscribe", map[string]any{"events": events})
@@ -125,12 +125,13 @@ func (r *bidiHAR) event(method string, params json.RawMessage) {
 	}
 }
 
-// settled reports whether every request seen has ended.
-func (r *bidiHAR) settled() bool {
+// settled reports whether every request seen, the markers' aside, has
+// ended.
+func (r *bidiHAR) settled(markers *markerServer) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, e := range r.byID {
-		if !e.done {
+		if !e.done && !markers.owns(e.url) {
 			return false
 		}
 	}
