@@ -53,6 +53,8 @@ func (h HAR) harCredentials(r HARRequest) (browser.Credentials, string) {
 // Chromium's preflight status check comes before the wildcard's), the
 // file cannot tell them apart; the report is for include, whose fix lets
 // the request through without credentials too, and the sentence says so.
+// Include is ruled out when it fails at the preflight while the file holds
+// the request's own answer (the browser sent it: its preflight passed).
 func (h HAR) bothBlocked(ctx context.Context, r HARRequest, without Report) (Report, string, bool) {
 	if r.Options.Credentials != "" || without.Allowed() || errors.Is(without.Verdict.Err, ErrNotRecorded) {
 		return without, "", false
@@ -61,6 +63,11 @@ func (h HAR) bothBlocked(ctx context.Context, r HARRequest, without Report) (Rep
 	with.Options.Credentials = browser.Include
 	rep, err := Judge(ctx, with.Options, h.Replay(with))
 	if err != nil || rep.Allowed() || errors.Is(rep.Verdict.Err, ErrNotRecorded) || firstCause(rep) == firstCause(without) {
+		return without, "", false
+	}
+	if x := lastResponse(rep.Verdict); x != nil && x.Request.Preflight && r.entry < len(h.entries) && h.entries[r.entry].status != 0 {
+		// The file holds the request's own answer: the browser sent it, so
+		// its preflight passed, which with include it does not.
 		return without, "", false
 	}
 	return rep, fmt.Sprintf("credentials unknown: the file holds no cookie and does not say whether the page used credentials: 'include'; the recorded answers block the request either way, without them for %q, with them for %q; judged with include, whose fix lets the request through without credentials too; give --credentials same-origin if the page sends none", firstCause(without), firstCause(rep)), true
