@@ -5,32 +5,24 @@ import (
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/corskit/corskit/internal/severity"
 )
 
-// Severity ranks a finding by what an attacker's page can read.
-type Severity int
+// Severity ranks a finding by what an attacker's page can read (the scale
+// lint shares).
+type Severity = severity.Severity
 
 // The severities, lowest first.
 const (
-	Info   Severity = iota // broken or risky, but nothing readable cross-site
-	Low                    // an unauthenticated read, or a read needing more than a page
-	Medium                 // needs another weakness (a subdomain, the network path) or enables one (cache)
-	High                   // any site can read the response with the user's credentials
+	Info   = severity.Info   // broken or risky, but nothing readable cross-site
+	Low    = severity.Low    // an unauthenticated read, or a read needing more than a page
+	Medium = severity.Medium // needs another weakness (a subdomain, the network path) or enables one (cache)
+	High   = severity.High   // any site can read the response with the user's credentials
 )
 
-func (s Severity) String() string {
-	return [...]string{"info", "low", "medium", "high"}[s]
-}
-
 // ParseSeverity reads "info", "low", "medium" or "high".
-func ParseSeverity(s string) (Severity, bool) {
-	for v := Info; v <= High; v++ {
-		if v.String() == s {
-			return v, true
-		}
-	}
-	return 0, false
-}
+func ParseSeverity(s string) (Severity, bool) { return severity.Parse(s) }
 
 // probe is one attacker origin and the rule it tests.
 type probe struct {

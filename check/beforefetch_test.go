@@ -46,6 +46,7 @@ func modelFor(e *browser.Engine, origin string, r browsertest.Request, res brows
 // up: the engines block before resolving, and each driver keeps its engine
 // off every address but loopback.
 func TestMixedContentInEngines(t *testing.T) {
+	t.Parallel()
 	api := corsAPI(t)
 	port := strings.TrimPrefix(api.URL, "http://127.0.0.1:")
 	reqs := []browsertest.Request{
@@ -83,6 +84,7 @@ func TestMixedContentInEngines(t *testing.T) {
 // Chromium 156). The model must agree on the verdict and the line, and the
 // server must see no request when blocked.
 func TestLocalNetworkAccessInChromium(t *testing.T) {
+	t.Parallel()
 	var mu = make(chan struct{}, 1)
 	seen := 0
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -146,6 +148,7 @@ func TestLocalNetworkAccessInChromium(t *testing.T) {
 // (Firefox spends two seconds on each failure that logs nothing); every port
 // passed when this test was written.
 func TestBadPortsAndRefusedConnectionsInEngines(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ func TestValidate(t *testing.T) {
 		{"origin with path", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000/"}, `use "http://localhost:3000"`},
 		{"origin pattern", check.Options{URL: "http://127.0.0.1/data", Origin: "https://*.example.com"}, "is not an origin"},
 		{"credentials", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Credentials: "yes"}, `Options.Credentials "yes"`},
-		{"stack", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Stack: "rails"}, `Options.Stack "rails" is not known: use auto or one of aiohttp, azure-blob, caddy, django, express, fastapi, fastify, flask`},
+		{"stack", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Stack: "rails"}, `Options.Stack "rails" is not known: use auto or one of aiohttp, aspnetcore, azure-blob, caddy, django, express, fastapi, fastify, flask`},
 		{"body on GET", check.Options{URL: "http://127.0.0.1/data", Origin: "http://localhost:3000", Body: "x"}, "Options.Body with Options.Method GET"},
 	} {
 		err := tc.o.Validate()

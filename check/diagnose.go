@@ -88,7 +88,7 @@ func explain(req browser.Request, v browser.Verdict, original func(browser.Outgo
 			return Mistake{"not recorded", "the HAR holds no answer for this request (an entry with status 0 or -1, which the browser blocked or the recording tool did not keep, or a preflight the tool does not save), so what failed is not in the file: check the request against the server itself"}
 		}
 		if isTimeout(v.Err) {
-			return Mistake{"timeout", fmt.Sprintf("the server did not answer in time (%v): it is slow, or the address drops packets (a firewall); the browser gives up later and shows 'TypeError: Failed to fetch', but no CORS header can fix it: check that the server answers (curl -v), or raise --timeout", v.Err)}
+			return Mistake{"timeout", fmt.Sprintf("the server did not answer in time (%v): it is slow, or the address drops packets (a firewall); the browser gives up later and shows 'TypeError: Failed to fetch', but no CORS header can fix it: check that the server answers (curl -v), or raise Options.Timeout", v.Err)}
 		}
 		return Mistake{"not a CORS error", fmt.Sprintf("the server could not be reached (%v); the browser shows this as 'TypeError: Failed to fetch' too, but no CORS header can fix it: check that the server runs and the URL is right", v.Err)}
 	case browser.MixedContent:
@@ -107,13 +107,7 @@ func preflightStatus(last *browser.Exchange, original func(browser.Outgoing) bro
 	if last != nil {
 		status = last.Response.Status
 	}
-	if m, ok := storageRefusal(last); ok {
-		return m
-	}
-	if m, ok := frameworkRefusal(last); ok {
-		return m
-	}
-	if m, ok := refusedByBody(last); ok {
+	if m, ok := refusedBy(last); ok {
 		return m
 	}
 	d := fmt.Sprintf("the OPTIONS preflight got %d %s; a preflight's answer must be 2xx", status, http.StatusText(status))
@@ -129,6 +123,18 @@ func preflightStatus(last *browser.Exchange, original func(browser.Outgoing) bro
 	return Mistake{"preflight not handled", d}
 }
 
+// refusedBy explains an answer by what refused it: a storage service, a
+// framework's CORS layer, or the words of its body, in that order.
+func refusedBy(last *browser.Exchange) (Mistake, bool) {
+	if m, ok := storageRefusal(last); ok {
+		return m, true
+	}
+	if m, ok := frameworkRefusal(last); ok {
+		return m, true
+	}
+	return refusedByBody(last)
+}
+
 // missingAllowOrigin explains an answer without Access-Control-Allow-Origin:
 // from its body, from the preflight that passed before it, from its status.
 func missingAllowOrigin(req browser.Request, v browser.Verdict, last *browser.Exchange, original func(browser.Outgoing) browser.Incoming) Mistake {
@@ -136,13 +142,7 @@ func missingAllowOrigin(req browser.Request, v browser.Verdict, last *browser.Ex
 		return Mistake{"no CORS on the server", "no answer carries Access-Control-Allow-Origin"}
 	}
 	status, stack := last.Response.Status, stackOf(last.Response.Header)
-	if m, ok := storageRefusal(last); ok {
-		return m
-	}
-	if m, ok := frameworkRefusal(last); ok {
-		return m
-	}
-	if m, ok := refusedByBody(last); ok {
+	if m, ok := refusedBy(last); ok {
 		return m
 	}
 	if m, ok := stackCause(last); ok {

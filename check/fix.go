@@ -35,7 +35,7 @@ type Fix struct {
 	// Response are the headers every other response needs (errors too).
 	Response []HeaderLine
 	// Policy is the policy the fix is written from: what the request needs,
-	// the origins --also-origin names, and the origins, methods, headers and
+	// the origins Options.AlsoOrigins names, and the origins, methods, headers and
 	// exposed headers the server's answers already allowed.
 	Policy cors.Config
 	// Stack is the server stack Snippet is for; empty when unknown.

@@ -61,7 +61,7 @@ var probeMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
 var probeCommonHeaders = []string{"x-requested-with", "x-request-id", "x-csrf-token", "x-api-key", "x-correlation-id"}
 
 // probeStandIn is the other origin the probe asks from when the app names
-// none (--also-origin): allowing it means allowing any origin.
+// none (Options.AlsoOrigins): allowing it means allowing any origin.
 const probeStandIn = "https://corskit-probe.example"
 
 // probeOutgoing lists the probe's requests: for each origin, a preflight

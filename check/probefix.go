@@ -34,7 +34,13 @@ func keepLearned(c *cors.Config, o Options, l *Learned) (keeps, adds string) {
 		c.AllowHeaders = append([]string{"*"}, c.AllowHeaders...)
 	}
 	for _, h := range l.Headers {
-		// With *, only Authorization needs its name (cors.Config).
+		// With *, only Authorization needs its name (cors.Config). A
+		// forbidden name a server lists (Tomcat's CorsFilter allows Origin
+		// and Access-Control-Request-* by default) is set by browsers, not
+		// pages: cors.Config refuses it, and keeping it would lose the fix.
+		if headers.IsForbiddenRequestHeader(h) {
+			continue
+		}
 		if !l.AnyHeader || strings.EqualFold(h, "Authorization") {
 			c.AllowHeaders = addFold(c.AllowHeaders, h)
 		}
@@ -56,7 +62,7 @@ func keepsText(l *Learned) string {
 		parts = append(parts, "origins "+strings.Join(l.Origins, ", "))
 	}
 	if l.AnyOrigin {
-		parts = append(parts, "ANY origin (it allowed "+probeStandIn+", a stand-in; the fix lists origins by name: name the app's others with --also-origin)")
+		parts = append(parts, "ANY origin (it allowed "+probeStandIn+", a stand-in; the fix lists origins by name: name the app's others in Options.AlsoOrigins)")
 	}
 	if len(l.Methods) > 0 {
 		parts = append(parts, "methods "+strings.Join(l.Methods, ", "))

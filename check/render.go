@@ -235,47 +235,69 @@ func newStyle(color bool) style {
 func (r Report) WriteText(out io.Writer, color bool) error {
 	w := &stickyWriter{w: out}
 	s := newStyle(color)
-	v, o := r.Verdict, r.Options
-	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	r.writeHeadline(w, s)
+	r.writeLogs(w, s)
+	r.writeExchanges(w, s)
+	if !r.Verdict.Allowed && r.Agree() {
+		w.p("\n%sWhy:%s %s\n", s.bold, s.reset, r.Verdict.Reason.Explain())
+	}
+	r.writeProblems(w, s)
+	r.writeOthers(w, s)
+	r.writeFix(w, s)
+	r.writeReadableAndRisks(w, s)
+	return w.err
+}
 
+// writeHeadline writes the verdict's first line and, when the engines
+// disagree, what each did.
+func (r Report) writeHeadline(w *stickyWriter, s style) {
+	v, o := r.Verdict, r.Options
 	engines := r.engineList()
 	switch {
 	case v.Reason == browser.NetworkError:
-		p("%s%sNETWORK ERROR%s  %s %s: %v\n", s.bold, s.red, s.reset, o.Method, v.URL, v.Err)
-		p("  Not a CORS error: no answer came back. The browser reports it as 'TypeError: Failed to fetch' too.\n")
+		w.p("%s%sNETWORK ERROR%s  %s %s: %v\n", s.bold, s.red, s.reset, o.Method, v.URL, v.Err)
+		w.p("  Not a CORS error: no answer came back. The browser reports it as 'TypeError: Failed to fetch' too.\n")
 	case r.Allowed():
-		p("%s%sALLOWED%s  %s %s from %s: the page can read the %d response (%s).\n", s.bold, s.green, s.reset, o.Method, o.URL, o.Origin, v.Status, engines)
+		w.p("%s%sALLOWED%s  %s %s from %s: the page can read the %d response (%s).\n", s.bold, s.green, s.reset, o.Method, o.URL, o.Origin, v.Status, engines)
 	case r.Blocked():
-		p("%s%sBLOCKED%s  %s %s from %s (%s)\n", s.bold, s.red, s.reset, o.Method, o.URL, o.Origin, engines)
+		w.p("%s%sBLOCKED%s  %s %s from %s (%s)\n", s.bold, s.red, s.reset, o.Method, o.URL, o.Origin, engines)
 		if !r.Agree() {
-			p("  The engines stop at different checks:\n")
+			w.p("  The engines stop at different checks:\n")
 			for _, g := range r.byReason() {
-				p("  %s%s%s: %s\n", s.red, strings.Join(g.engines, ", "), s.reset, g.reason.Explain())
+				w.p("  %s%s%s: %s\n", s.red, strings.Join(g.engines, ", "), s.reset, g.reason.Explain())
 			}
 		}
 	default:
-		p("%s%sBLOCKED%s in some engines  %s %s from %s: the engines disagree\n", s.bold, s.red, s.reset, o.Method, o.URL, o.Origin)
+		w.p("%s%sBLOCKED%s in some engines  %s %s from %s: the engines disagree\n", s.bold, s.red, s.reset, o.Method, o.URL, o.Origin)
 		for _, e := range r.Engines {
 			if e.Verdict.Allowed {
-				p("  %s%-8s allowed%s\n", s.green, e.Engine.Name, s.reset)
+				w.p("  %s%-8s allowed%s\n", s.green, e.Engine.Name, s.reset)
 			} else {
-				p("  %s%-8s blocked%s: %s\n", s.red, e.Engine.Name, s.reset, e.Verdict.Reason.Explain())
+				w.p("  %s%-8s blocked%s: %s\n", s.red, e.Engine.Name, s.reset, e.Verdict.Reason.Explain())
 			}
 		}
 	}
+}
+
+// writeLogs writes each engine's console lines.
+func (r Report) writeLogs(w *stickyWriter, s style) {
 	for _, e := range r.Engines {
 		if len(e.Verdict.Messages) == 0 {
 			continue
 		}
-		p("\n%s%s logs:%s\n", s.bold, e.Engine.Product, s.reset)
+		w.p("\n%s%s logs:%s\n", s.bold, e.Engine.Product, s.reset)
 		for _, line := range e.Verdict.Messages {
-			p("  %s\n", line)
+			w.p("  %s\n", line)
 		}
 	}
+}
 
-	p("\n%sWhat the browser sent and what the server answered:%s\n", s.bold, s.reset)
+// writeExchanges writes what the browser sent and what the server answered.
+func (r Report) writeExchanges(w *stickyWriter, s style) {
+	v := r.Verdict
+	w.p("\n%sWhat the browser sent and what the server answered:%s\n", s.bold, s.reset)
 	if len(v.Exchanges) == 0 {
-		p("  nothing: %s blocked the request before sending it.\n", r.Engines[0].Engine.Product)
+		w.p("  nothing: %s blocked the request before sending it.\n", r.Engines[0].Engine.Product)
 	}
 	for i, x := range v.Exchanges {
 		kind := "request"
@@ -286,17 +308,17 @@ func (r Report) WriteText(out io.Writer, color bool) error {
 		if x.Request.Credentials {
 			creds = " (with cookies)"
 		}
-		p("  %d. %s: %s %s%s\n", i+1, kind, x.Request.Method, x.Request.URL, creds)
+		w.p("  %d. %s: %s %s%s\n", i+1, kind, x.Request.Method, x.Request.URL, creds)
 		for _, k := range sortedKeys(x.Request.Header) {
 			if k == "Origin" || strings.HasPrefix(k, "Access-Control-") || !x.Request.Preflight && k != "Accept" && k != "User-Agent" {
-				p("     %s> %s: %s%s\n", s.dim, k, strings.Join(x.Request.Header[k], ", "), s.reset)
+				w.p("     %s> %s: %s%s\n", s.dim, k, strings.Join(x.Request.Header[k], ", "), s.reset)
 			}
 		}
 		if x.Err != nil {
-			p("     %s< no answer: %v%s\n", s.red, x.Err, s.reset)
+			w.p("     %s< no answer: %v%s\n", s.red, x.Err, s.reset)
 			continue
 		}
-		p("     < %d %s\n", x.Response.Status, http.StatusText(x.Response.Status))
+		w.p("     < %d %s\n", x.Response.Status, http.StatusText(x.Response.Status))
 		shown := false
 		for _, k := range sortedKeys(x.Response.Header) {
 			if strings.HasPrefix(k, "Access-Control-") || k == "Vary" || k == "Location" || k == "Server" || k == "X-Powered-By" {
@@ -304,101 +326,107 @@ func (r Report) WriteText(out io.Writer, color bool) error {
 				if i == len(v.Exchanges)-1 && !v.Allowed && k == "Access-Control-Allow-Origin" {
 					mark = s.yellow
 				}
-				p("     %s< %s: %s%s\n", mark, k, strings.Join(x.Response.Header[k], ", "), s.reset)
+				w.p("     %s< %s: %s%s\n", mark, k, strings.Join(x.Response.Header[k], ", "), s.reset)
 				if strings.HasPrefix(k, "Access-Control-") {
 					shown = true
 				}
 			}
 		}
 		if !shown {
-			p("     %s< (no Access-Control-* header)%s\n", s.yellow, s.reset)
+			w.p("     %s< (no Access-Control-* header)%s\n", s.yellow, s.reset)
 		}
 	}
 
 	if note := r.bodyNote(); note != "" {
-		p("  %s%s%s\n", s.dim, note, s.reset)
+		w.p("  %s%s%s\n", s.dim, note, s.reset)
 	}
+}
 
-	if !v.Allowed && r.Agree() {
-		p("\n%sWhy:%s %s\n", s.bold, s.reset, v.Reason.Explain())
-	}
-	r.writeProblems(w, s)
+// writeOthers writes the verdicts for the app's other origins.
+func (r Report) writeOthers(w *stickyWriter, s style) {
 	if len(r.Others) > 0 {
-		p("\n%sFrom the app's other origins (Options.AlsoOrigins), before the fix:%s\n", s.bold, s.reset)
+		w.p("\n%sFrom the app's other origins (Options.AlsoOrigins), before the fix:%s\n", s.bold, s.reset)
 		for _, oo := range r.Others {
 			if oo.Allowed {
-				p("  %s%s allowed%s\n", s.green, oo.Origin, s.reset)
+				w.p("  %s%s allowed%s\n", s.green, oo.Origin, s.reset)
 			} else {
-				p("  %s%s blocked%s: %s\n", s.red, oo.Origin, s.reset, browser.Reason(oo.Code).Explain())
+				w.p("  %s%s blocked%s: %s\n", s.red, oo.Origin, s.reset, browser.Reason(oo.Code).Explain())
 			}
 		}
 	}
+}
 
+// writeFix writes the headers the server must send, and the snippet.
+func (r Report) writeFix(w *stickyWriter, s style) {
 	if f := r.Fix; f.Response != nil {
-		p("\n%sThe fix: the server must send%s\n", s.bold, s.reset)
+		w.p("\n%sThe fix: the server must send%s\n", s.bold, s.reset)
 		if f.Preflight != nil {
-			p("  on the preflight (OPTIONS), with status %d:\n", f.PreflightStatus)
+			w.p("  on the preflight (OPTIONS), with status %d:\n", f.PreflightStatus)
 			for _, h := range f.Preflight {
-				p("    %s%s: %s%s\n", s.green, h.Name, h.Value, s.reset)
+				w.p("    %s%s: %s%s\n", s.green, h.Name, h.Value, s.reset)
 			}
 		}
-		p("  on every other response, errors included:\n")
+		w.p("  on every other response, errors included:\n")
 		for _, h := range f.Response {
-			p("    %s%s: %s%s\n", s.green, h.Name, h.Value, s.reset)
+			w.p("    %s%s: %s%s\n", s.green, h.Name, h.Value, s.reset)
 		}
-		p("  It allows what the request needs and keeps what the server's answers already allowed: origins %s", strings.Join(f.Policy.AllowOrigins, ", "))
+		w.p("  It allows what the request needs and keeps what the server's answers already allowed: origins %s", strings.Join(f.Policy.AllowOrigins, ", "))
 		if len(f.Policy.AllowMethods) > 0 {
-			p("; methods %s", strings.Join(f.Policy.AllowMethods, ", "))
+			w.p("; methods %s", strings.Join(f.Policy.AllowMethods, ", "))
 		}
 		if len(f.Policy.AllowHeaders) > 0 {
-			p("; headers %s", strings.Join(f.Policy.AllowHeaders, ", "))
+			w.p("; headers %s", strings.Join(f.Policy.AllowHeaders, ", "))
 		}
-		p(".\n")
+		w.p(".\n")
 		switch {
 		case f.Keeps != "":
-			p("  It keeps %s.\n", f.Keeps)
+			w.p("  It keeps %s.\n", f.Keeps)
 		case f.Learned != nil:
-			p("  %d probe requests (preflights for the usual methods and headers from two origins, and GETs) found no CORS header on this URL.\n", f.Learned.Requests)
+			w.p("  %d probe requests (preflights for the usual methods and headers from two origins, and GETs) found no CORS header on this URL.\n", f.Learned.Requests)
 		}
 		if f.Adds != "" {
-			p("  It adds %s.\n", f.Adds)
+			w.p("  It adds %s.\n", f.Adds)
 		}
 		for _, d := range f.Dropped {
-			p("  %sLeft out%s %s from the server's %s: %s.\n", s.yellow, s.reset, strconv.Quote(d.Name), d.Header, d.Why)
+			w.p("  %sLeft out%s %s from the server's %s: %s.\n", s.yellow, s.reset, strconv.Quote(d.Name), d.Header, d.Why)
 		}
 		if f.Snippet != "" {
 			from := "Options.Stack"
 			if f.StackFrom != StackGiven {
 				from = "detected from " + f.StackFrom
 			}
-			p("\n  For %s (%s), to paste into the app as it is:\n\n", f.Stack, from)
+			w.p("\n  For %s (%s), to paste into the app as it is:\n\n", f.Stack, from)
 			for line := range strings.SplitSeq(strings.TrimRight(f.Snippet, "\n"), "\n") {
-				p("    %s\n", line)
+				w.p("    %s\n", line)
 			}
 			if len(f.Causes) > 0 {
-				p("\n  %s's usual CORS mistakes, to check in the app:\n", f.Stack)
+				w.p("\n  %s's usual CORS mistakes, to check in the app:\n", f.Stack)
 				for _, c := range f.Causes {
 					seen := ""
 					if c.Seen {
 						seen = s.yellow + " (the answers show this)" + s.reset
 					}
-					p("  - %s%s: %s. Fix: %s.\n", c.ID, seen, c.Mistake, c.Fix)
+					w.p("  - %s%s: %s. Fix: %s.\n", c.ID, seen, c.Mistake, c.Fix)
 				}
 			}
 		} else {
-			p("\n  Set Options.Stack to %s for a ready snippet.\n", strings.Join(Stacks(), "|"))
+			w.p("\n  Set Options.Stack to %s for a ready snippet.\n", strings.Join(Stacks(), "|"))
 		}
 	}
+}
+
+// writeReadableAndRisks writes what the page can read and the risks.
+func (r Report) writeReadableAndRisks(w *stickyWriter, s style) {
+	v := r.Verdict
 	if v.Allowed && len(v.Readable) > 0 {
-		p("\n%sThe page can read:%s %s\n", s.bold, s.reset, strings.Join(v.Readable, ", "))
+		w.p("\n%sThe page can read:%s %s\n", s.bold, s.reset, strings.Join(v.Readable, ", "))
 	}
 	if len(v.Warnings) > 0 {
-		p("\n%sRisks:%s\n", s.bold, s.reset)
+		w.p("\n%sRisks:%s\n", s.bold, s.reset)
 		for _, wn := range v.Warnings {
-			p("  %s- %s%s\n", s.yellow, wn.Message, s.reset)
+			w.p("  %s- %s%s\n", s.yellow, wn.Message, s.reset)
 		}
 	}
-	return w.err
 }
 
 // bodyNote says which body the doctor assumed, when the evidence did not

@@ -23,7 +23,7 @@ func doctorStacks() []string {
 	return out
 }
 
-// Stacks lists the stacks --stack accepts, besides auto.
+// Stacks lists the stacks Options.Stack accepts, besides auto.
 func Stacks() []string { return doctorStacks() }
 
 // pieces writes the fix for stack from c: gen's pieces, each with where it
@@ -57,8 +57,11 @@ func commentOf(stack string) string {
 
 // commentText quotes text for a line comment of the stack's language.
 func commentText(stack, text string) string {
-	if stack == "php" {
+	switch stack {
+	case "php", "laravel":
 		return quote.PHPComment(text)
+	case "spring":
+		return quote.JavaComment(text)
 	}
 	return quote.Comment(text)
 }
@@ -73,7 +76,7 @@ func renderSnippet(stack string, c cors.Config, parts []gen.Part) string {
 	case isStorage(stack):
 		b.WriteString(storageRulesNote(stack, cm))
 	default:
-		fmt.Fprintf(&b, "%s Origins: corskit sees only the answers to its requests. If the app already lists\n%s the origins it allows, add %s to that list rather than replacing it\n%s (or name the others with --also-origin).\n", cm, cm, commentText(stack, strings.Join(c.AllowOrigins, ", ")), cm)
+		fmt.Fprintf(&b, "%s Origins: corskit sees only the answers to its requests. If the app already lists\n%s the origins it allows, add %s to that list rather than replacing it\n%s (or name the others to corskit as the app's other origins).\n", cm, cm, commentText(stack, strings.Join(c.AllowOrigins, ", ")), cm)
 	}
 	for _, p := range parts {
 		fmt.Fprintf(&b, "\n%s %s:\n%s", cm, commentText(stack, strings.ToUpper(p.Where[:1])+p.Where[1:]), p.Text)

@@ -1,6 +1,9 @@
 package check
 
-import "io"
+import (
+	"fmt"
+	"io"
+)
 
 // stickyWriter passes writes to w until one fails, then keeps that first
 // error and writes nothing more: a writer of many lines checks once, at the
@@ -18,3 +21,6 @@ func (s *stickyWriter) Write(p []byte) (int, error) {
 	s.err = err
 	return n, err
 }
+
+// p writes a formatted line; a write error stays in w.err.
+func (w *stickyWriter) p(format string, args ...any) { fmt.Fprintf(w, format, args...) }

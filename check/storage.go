@@ -62,7 +62,7 @@ func storageRefusal(x *browser.Exchange) (Mistake, bool) {
 	case stack == "s3" && strings.Contains(body, "CORS is not enabled"):
 		return Mistake{"bucket without CORS", "S3 answered 403 \"CORS is not enabled for this bucket\": the bucket has no CORS configuration, so every preflight is refused and no answer carries CORS headers; give it one (the fix below, with aws s3api put-bucket-cors)"}, true
 	case stack == "s3" && x.Response.Status == 403 && strings.Contains(body, "CORS request is not allowed"):
-		return Mistake{"no bucket rule matches", "S3 answered 403 \"This CORS request is not allowed\": no rule of the bucket's CORS configuration matches " + what + " (S3 takes the first rule that matches all of them); add them to a rule, keeping the bucket's other rules (get them with aws s3api get-bucket-cors and pass them with --rules)"}, true
+		return Mistake{"no bucket rule matches", "S3 answered 403 \"This CORS request is not allowed\": no rule of the bucket's CORS configuration matches " + what + " (S3 takes the first rule that matches all of them); add them to a rule, keeping the bucket's other rules (get them with aws s3api get-bucket-cors and give them as Options.Rules)"}, true
 	case stack == "azure-blob" && x.Response.Status == 403 && (strings.Contains(body, "CORS not enabled") || x.Response.Header.Get("x-ms-error-code") == "CorsPreflightFailure"):
 		return Mistake{"no Blob service rule matches", "Azure Storage answered 403 CorsPreflightFailure: no CORS rule of the account's Blob service matches " + what + " (the first rule that matches all of them answers; the rules are the account's, not the container's); add them to a rule, keeping the others (at most 5)"}, true
 	case stack == "gcs" && !x.Request.Preflight && x.Response.Header.Get("Access-Control-Allow-Origin") == "":
@@ -160,9 +160,9 @@ func isUpload(method string) bool {
 // appends one.
 func storageRulesNote(stack, cm string) string {
 	if stack == string(buckets.Azure) {
-		return fmt.Sprintf("%s Rules: az storage cors add appends this rule after the Blob service's own rules, and\n%s the first rule that matches answers: pass them with --rules FILE for the whole set, in order.\n", cm, cm)
+		return fmt.Sprintf("%s Rules: az storage cors add appends this rule after the Blob service's own rules, and\n%s the first rule that matches answers: give corskit the current rules for the whole set, in order.\n", cm, cm)
 	}
-	return fmt.Sprintf("%s Rules: corskit sees only the answers to its requests, not the bucket's rules, and\n%s this replaces them all: pass them with --rules FILE and the fix keeps them.\n", cm, cm)
+	return fmt.Sprintf("%s Rules: corskit sees only the answers to its requests, not the bucket's rules, and\n%s this replaces them all: give corskit the bucket's rules and the fix keeps them.\n", cm, cm)
 }
 
 // The storage services' risks the doctor names.

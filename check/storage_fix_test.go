@@ -101,6 +101,7 @@ func azCommandRules(t *testing.T, script string) buckets.Config {
 // and without the bucket's rules (--rules). The Azure fix without --rules is
 // az storage cors add, which appends: its heading must say so.
 func TestStorageFixLeavesNoWarning(t *testing.T) {
+	t.Parallel()
 	servertest.Need(t, "node")
 	otherS3 := `<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>`
 	s3 := servertest.S3rver(t, map[string]string{"other": otherS3})
@@ -171,6 +172,7 @@ func TestStorageFixLeavesNoWarning(t *testing.T) {
 // passes: the same request allowed, without a storage warning of the
 // doctor's own, and (with --rules) the bucket's own origin still served.
 func TestStorageFixRandom(t *testing.T) {
+	t.Parallel()
 	servertest.Need(t, "node")
 	servertest.NPMModules(t, servertest.S3rverPackage, servertest.AzuritePackage)
 	seed, err := strconv.ParseUint(os.Getenv("CORSKIT_SEED"), 10, 64)

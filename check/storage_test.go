@@ -28,6 +28,7 @@ func uploadOptions(url string) Options {
 // keep the bucket's own (--rules) and, loaded into a fresh emulator, make
 // the same request allowed.
 func TestDoctorKnowsTheStorageServices(t *testing.T) {
+	t.Parallel()
 	servertest.Need(t, "node")
 	existingS3 := `<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>`
 	s3 := servertest.S3rver(t, map[string]string{"bare": "", "other": existingS3})

@@ -36,7 +36,7 @@ func gatewayPlan(p *plan) (gatewayFilter, []Omission) {
 	f.headers, om = serviceHeaders(p, name, true)
 	omitted = append(omitted, om...)
 	if f.maxAge == "0" {
-		omitted = append(omitted, Omission{"max_age: -1", "maxAge is at least 1 second; with --best-effort 1 is written"})
+		omitted = append(omitted, Omission{"max_age: -1", "maxAge is at least 1 second; best effort writes 1"})
 		f.maxAge = "1"
 	}
 	for _, l := range []struct {

@@ -16,7 +16,8 @@ type Part struct {
 }
 
 // Parts generates target's configuration for o and returns its marked
-// pieces: what an existing app or server needs, without the scaffolding
+// pieces (the first one's Where saying "(not proved on a real server
+// here)" for an unproved target): what an existing app or server needs, without the scaffolding
 // that makes the output run on its own. A proxy target without
 // o.Upstream is generated with a placeholder upstream, which no piece holds.
 func Parts(target string, o Options) ([]Part, []Omission, error) {
@@ -27,7 +28,16 @@ func Parts(target string, o Options) ([]Part, []Omission, error) {
 	if err != nil {
 		return nil, omitted, err
 	}
-	return markedParts(out), omitted, nil
+	parts := markedParts(out)
+	if t, _ := Lookup(target); len(parts) == 0 && t.whole != "" {
+		parts = []Part{{Where: t.whole, Text: out}}
+	}
+	if len(parts) > 0 && UnprovedNote(target) != "" {
+		// The doctor's snippet, in the terminal and on the page, carries
+		// the mark with the pieces: they hold no header comment.
+		parts[0].Where += " (" + UnprovedMark + " on a real server here)"
+	}
+	return parts, omitted, nil
 }
 
 const (

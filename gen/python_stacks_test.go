@@ -80,6 +80,7 @@ func TestDjangoFastAPIAiohttp(t *testing.T) {
 // credentials). Each outcome must equal the policy's and the engine's
 // model. The browsers are started once and shared by the three stacks.
 func TestDjangoFastAPIAiohttpInRealEngines(t *testing.T) {
+	t.Parallel()
 	engines := map[string]browsertest.Engine{}
 	var origins []string
 	for _, name := range browsertest.Names {

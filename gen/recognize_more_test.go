@@ -11,7 +11,7 @@ import (
 )
 
 // TestMoreStacksRecognized sends the answers a doctor sees to real
-// Fastify, Koa, Sinatra-with-rack-cors and HAProxy servers, each with a
+// Fastify, Koa, NestJS, Hono, Sinatra-with-rack-cors and HAProxy servers, each with a
 // common mistake, and requires gen.Recognize to name the stack, and the
 // stack's named cause to be seen where it shows in the answer.
 func TestMoreStacksRecognized(t *testing.T) {
@@ -43,6 +43,31 @@ app.use(require('@koa/cors')());
 app.listen(+process.env.PORT, '127.0.0.1');
 `, servertest.KoaPackage, servertest.KoaCORSPackage)
 		}, []probe{preflight("/data", "PUT", ""), {"GET", "/missing", nil, ""}}},
+		{"nestjs", func(port int) {
+			// enableCors after listen: the preflight meets Nest's 404.
+			startNodeStack(t, "nestjs", port, `require('reflect-metadata');
+const { NestFactory } = require('@nestjs/core');
+const { Module } = require('@nestjs/common');
+class AppModule {}
+Module({})(AppModule);
+NestFactory.create(AppModule, { logger: false }).then(async (app) => {
+  await app.listen(+process.env.PORT, '127.0.0.1');
+  app.enableCors();
+});
+`)
+		}, []probe{preflight("/data", "PUT", "nestjs-no-cors-before-router"), {"GET", "/missing", nil, ""}}},
+		{"hono", func(port int) {
+			// cors mounted on /api alone: /api/data's preflight meets Hono's 404.
+			startNodeStack(t, "hono", port, `const { Hono } = require('hono');
+const { cors } = require('hono/cors');
+const app = new Hono();
+app.use('/api', cors());
+app.put('/api/data', (c) => c.json({ ok: true }));
+app.get('/ok', (c) => c.text('ok'));
+app.use('/ok', cors());
+require('@hono/node-server').serve({ fetch: app.fetch, port: +process.env.PORT, hostname: '127.0.0.1' });
+`)
+		}, []probe{preflight("/api/data", "PUT", "hono-cors-misses-route"), preflight("/ok", "PUT", ""), {"GET", "/missing", nil, "hono-cors-misses-route"}}},
 		{"rack-cors", func(port int) {
 			servertest.Puma(t, port, `require 'sinatra/base'
 require 'rack/cors'

@@ -58,7 +58,7 @@ func serviceOrigins(p *plan, service string, w wildcards) (out []string, omitted
 		case pat.Kind == origin.Subdomains && pat.Port != "*" && (w == oneStar || w == leftLabels):
 			out = append(out, pat.Scheme+"://*."+pat.Host+port)
 		case pat.Kind == origin.Subdomains && pat.Port != "*" && w == oneLabel:
-			omitted = append(omitted, Omission{"origin " + pat.String(), service + "'s *. matches one label (a.example.com, not a.b.example.com); with --best-effort it is written as that narrower pattern"})
+			omitted = append(omitted, Omission{"origin " + pat.String(), service + "'s *. matches one label (a.example.com, not a.b.example.com); best effort writes it as that narrower pattern"})
 			out = append(out, pat.Scheme+"://*."+pat.Host+port)
 		case pat.Kind == origin.Regexp:
 			omitted = append(omitted, Omission{"origin " + pat.String(), service + " matches origins without regular expressions; list the origins"})
@@ -82,7 +82,7 @@ func serviceMethods(p *plan, service string, accepted []string, star string) (ou
 		if star != "" {
 			return []string{star}, nil
 		}
-		return slices.Clone(accepted), []Omission{{"allow_methods: *", service + " has no * for methods and accepts only " + join(accepted) + "; with --best-effort those are written"}}
+		return slices.Clone(accepted), []Omission{{"allow_methods: *", service + " has no * for methods and accepts only " + join(accepted) + "; best effort writes those"}}
 	}
 	for _, m := range p.allMethods() {
 		if accepted != nil && !slices.Contains(accepted, m) {

@@ -42,6 +42,11 @@ type Stack struct {
 	Doctor bool
 }
 
+// Proved reports whether the stack's output was run on its real server
+// (Proof does not start with "not proved"): every list and output that
+// shows an unproved stack marks it so.
+func (s Stack) Proved() bool { return !strings.HasPrefix(s.Proof, "not proved") }
+
 // Answer is one HTTP answer as a stack's recognition reads it.
 type Answer struct {
 	Status int

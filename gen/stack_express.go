@@ -4,7 +4,7 @@ func init() {
 	register(Stack{
 		Name:      "express",
 		Title:     "Express with the cors package",
-		Recognize: byHeaders([]string{"express"}, []string{"express"}),
+		Recognize: recognizeExpress,
 		Doctor:    true,
 		Comment:   "//",
 		Snippet: func(parts []Part) []Part {
@@ -16,4 +16,13 @@ func init() {
 		},
 		Proof: "proved by gen's TestExpress (policies, the engines' models) and TestAnyHeaderInRealEngines (Chromium, Firefox, WebKit)",
 	})
+}
+
+// recognizeExpress reads X-Powered-By: Express (or Server), unless the
+// body is NestJS's error JSON: Nest runs on Express and keeps its header.
+func recognizeExpress(a Answer) Evidence {
+	if nestErrorBody(a) != "" {
+		return Evidence{}
+	}
+	return byHeaders([]string{"express"}, []string{"express"})(a)
 }

@@ -5,7 +5,7 @@ package gen
 // (recognised by check/storage.go from their error bodies) and Kubernetes.
 func init() {
 	storageWhere := func(parts []Part) []Part {
-		parts[0].Where += "; with --rules FILE (the bucket's current rules) the fix keeps them"
+		parts[0].Where += "; given the bucket's current rules, the fix keeps them"
 		return parts
 	}
 	for _, s := range []Stack{

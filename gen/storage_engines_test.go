@@ -30,6 +30,7 @@ import (
 // preflighted request is sent to it) and picks rules on origin and method
 // only (one rule here).
 func TestStorageInRealEngines(t *testing.T) {
+	t.Parallel()
 	servertest.Need(t, "node")
 	servertest.NPMModules(t, servertest.S3rverPackage, servertest.AzuritePackage)
 	browsertest.EachEngine(t, func(t *testing.T, e browsertest.Engine) {

@@ -36,6 +36,7 @@ var emulatorTransport = check.Transport(context.Background(), check.Options{Body
 // refuses, x-amz-meta-color or x-ms-meta-color, and still allow the
 // policy's other header.
 func TestStorageStarInAHeaderName(t *testing.T) {
+	t.Parallel()
 	for target, h := range map[string]string{"s3": "x-amz-meta-*", "azure-blob": "x-ms-meta-*"} {
 		cfg := cors.Config{AllowOrigins: []string{"https://app.example.com"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{h}}
 		_, _, err := gen.Generate(target, gen.Options{Policy: cfg, Format: map[string]string{"s3": "json", "azure-blob": "xml"}[target]})

@@ -138,6 +138,7 @@ func lintRules(t *testing.T, c buckets.Config) []string {
 // findings they warrant, an origin given a path is a rule that never
 // matches, and a rule whose headers a wider rule above admits is shadowed.
 func TestStorageRandomPolicies(t *testing.T) {
+	t.Parallel()
 	servertest.Need(t, "node")
 	servertest.NPMModules(t, servertest.S3rverPackage, servertest.AzuritePackage)
 	seed := seedFromEnv()

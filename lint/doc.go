@@ -1,11 +1,11 @@
 // Package lint reviews CORS configurations without any network: corskit
 // policies and gateway files, nginx and HAProxy configurations, Express,
 // Flask, PHP and Go sources, the other stacks' settings and sources (Django,
-// FastAPI and Starlette, aiohttp-cors, Fastify, Koa, rack-cors: rules
-// registered by gen's stack files), the CORS rules of S3, Azure Blob Storage
-// and Cloud Storage, Gateway API HTTPRoutes and ingress-nginx Ingresses,
-// reporting each dangerous pattern at file:line:column with a rule id, a
-// message and the fix.
+// FastAPI and Starlette, aiohttp-cors, Fastify, Koa, NestJS, Hono, Next.js,
+// rack-cors: rules registered by gen's stack files), the CORS rules of S3,
+// Azure Blob Storage and Cloud Storage, Gateway API HTTPRoutes and
+// ingress-nginx Ingresses, reporting each dangerous pattern at
+// file:line:column with a rule id, a message and the fix.
 //
 // # Compatibility
 //

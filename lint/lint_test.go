@@ -67,6 +67,43 @@ var corpus = map[string][]string{
 	"bad/rails_cors.rb":   {"1:rack-cors-not-first=medium"},
 	"bad/haproxy.cfg":     {"3:haproxy-reflects-any-origin=high", "4:haproxy-add-header-acao=medium", "5:haproxy-origin-read-in-response=medium"},
 	"good/fastify_app.js": nil, "good/koa_app.js": nil, "good/config.ru": nil, "good/haproxy.cfg": nil,
+	// Tomcat's CorsFilter and lighttpd (gen/stack_tomcat.go,
+	// stack_lighttpd.go); the good files are corskit gen's output.
+	"bad/web.xml":       {"5:tomcat-default-methods=low", "5:tomcat-filter-without-mapping=medium", "7:tomcat-any-origin-with-credentials=high"},
+	"bad/lighttpd.conf": {"3:lighttpd-auth-on-preflight=medium", "4:lighttpd-add-header-acao=medium", "5:lighttpd-any-origin-with-credentials=high"},
+	"good/web.xml":      nil, "good/lighttpd.conf": nil,
+	// Laravel, Symfony (NelmioCorsBundle), Spring and ASP.NET Core
+	// (gen/stack_laravel.go, stack_symfony.go, stack_spring.go,
+	// stack_aspnetcore.go); the good files are corskit gen's output.
+	"bad/laravel_cors.php":  {"3:laravel-empty-paths=medium", "5:laravel-star-with-credentials=high"},
+	"bad/nelmio_cors.yaml":  {"4:symfony-unanchored-origin-regex=medium", "8:symfony-star-with-credentials=high"},
+	"bad/WebConfig.java":    {"8:spring-security-without-cors=medium", "13:spring-star-with-credentials=high"},
+	"bad/Program.cs":        {"2:aspnetcore-any-origin-credentials=high", "6:aspnetcore-usecors-order=medium"},
+	"bad/Startup.cs":        {"5:aspnetcore-usecors-order=medium"},
+	"good/laravel_cors.php": nil, "good/nelmio_cors.yaml": nil, "good/CorsApplication.java": nil, "good/Program.cs": nil,
+	// The platforms' files (gen/stack_vercel.go, stack_netlify.go,
+	// stack_firebase.go, stack_apigateway.go, stack_lambdaurl.go,
+	// stack_cloudflare.go); the good files are corskit gen's output.
+	"bad/platforms/vercel.json":       {"6:vercel-star-with-credentials=high"},
+	"bad/platforms/firebase.json":     {"8:firebase-hosting-origin-list=medium"},
+	"bad/platforms/netlify.toml":      {"7:netlify-star-with-credentials=high"},
+	"bad/platforms/_headers":          {"3:netlify-origin-list=medium"},
+	"bad/platforms/template.yaml":     {"8:api-gateway-star-with-credentials=high"},
+	"bad/platforms/function-url.yaml": {"9:lambda-url-star-with-credentials=high", "10:lambda-url-headers-in-one-entry=medium"},
+	"bad/platforms/worker.js":         {"5:workers-no-preflight=medium"},
+	"good/platforms/vercel.json":      nil, "good/platforms/firebase.json": nil, "good/platforms/netlify.toml": nil, "good/platforms/_headers": nil,
+	"good/platforms/template.yaml": nil, "good/platforms/function-url.yaml": nil, "good/platforms/cors.json": nil, "good/platforms/worker.js": nil,
+	// NestJS and Hono (gen/stack_nestjs.go, stack_hono.go); the good files
+	// are corskit gen's output.
+	"bad/nest_main.ts":    {"7:nestjs-enablecors-after-listen=medium", "7:nestjs-origin-any-with-credentials=high"},
+	"bad/nest_default.js": {"4:nestjs-enablecors-default-star=medium"},
+	"bad/hono_app.ts":     {"6:hono-cors-after-routes=medium", "7:hono-origin-any-with-credentials=high"},
+	"good/nest_main.js":   nil, "good/hono_app.js": nil,
+	// Next.js (gen/stack_nextjs.go): next.config.js headers(), a route
+	// handler without OPTIONS; the good proxy.ts is corskit gen's output.
+	"bad/nextjs/next.config.js":        {"7:nextjs-star-with-credentials=high"},
+	"bad/nextjs/app/api/data/route.ts": {"9:nextjs-route-without-options=medium"},
+	"good/nextjs/proxy.ts":             nil,
 }
 
 // TestUnknownFileIsAnError: a file lint cannot read is an error naming it,

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/corskit/corskit/audit"
+	"github.com/corskit/corskit/internal/severity"
 )
 
 // directive is one nginx directive, with its block when it has one.
@@ -243,11 +243,11 @@ func (l *nginxLinter) add(d *directive, rule string, sev Severity, msg, fix stri
 func (l *nginxLinter) checkRegex(d *directive, re string) {
 	plain := strings.TrimPrefix(strings.TrimPrefix(re, "~*"), "~")
 	if !strings.HasPrefix(plain, "^") || !strings.HasSuffix(plain, "$") {
-		l.add(d, "nginx-unanchored-origin-regex", audit.High, fmt.Sprintf("the origin regex %q is not anchored with ^ and $: https://app.example.com.evil.example passes", plain),
+		l.add(d, "nginx-unanchored-origin-regex", severity.High, fmt.Sprintf("the origin regex %q is not anchored with ^ and $: https://app.example.com.evil.example passes", plain),
 			"anchor it: ~^https://(app|admin)\\.example\\.com$")
 	}
 	if regexRisk.MatchString(plain) {
-		l.add(d, "nginx-unescaped-dot", audit.High, fmt.Sprintf("the origin regex %q has an unescaped dot, which matches any character", plain), "escape dots: \\.")
+		l.add(d, "nginx-unescaped-dot", severity.High, fmt.Sprintf("the origin regex %q has an unescaped dot, which matches any character", plain), "escape dots: \\.")
 	}
 }
 
@@ -301,31 +301,31 @@ func (l *nginxLinter) block(ds []*directive, inIf, parentCORS bool) {
 	b := l.scan(ds)
 	for _, d := range b.cors {
 		if inIf {
-			l.add(d, "nginx-add-header-in-if", audit.High, "add_header "+d.args[0]+" inside if: the block's headers replace the location's, and if is unreliable",
+			l.add(d, "nginx-add-header-in-if", severity.High, "add_header "+d.args[0]+" inside if: the block's headers replace the location's, and if is unreliable",
 				"put add_header at the location or server level with always; keep only return inside if")
 		}
 		if !hasAlways(d) {
-			l.add(d, "nginx-missing-always", audit.Medium, "add_header "+d.args[0]+" without always: nginx drops it on 4xx and 5xx, so the browser reports a CORS error instead of the real one",
+			l.add(d, "nginx-missing-always", severity.Medium, "add_header "+d.args[0]+" without always: nginx drops it on 4xx and 5xx, so the browser reports a CORS error instead of the real one",
 				"add the always parameter")
 		}
 	}
 	if b.echo != nil {
-		sev, msg := audit.Medium, "Access-Control-Allow-Origin echoes the request's Origin: every site is allowed"
+		sev, msg := severity.Medium, "Access-Control-Allow-Origin echoes the request's Origin: every site is allowed"
 		if b.creds {
-			sev, msg = audit.High, "Access-Control-Allow-Origin echoes the request's Origin with credentials: every site can read your users' data"
+			sev, msg = severity.High, "Access-Control-Allow-Origin echoes the request's Origin with credentials: every site can read your users' data"
 		}
 		l.add(b.echo, "nginx-origin-echo", sev, msg, "echo only allowlisted origins: map $http_origin $cors_origin { default \"\"; \"https://app.example.com\" $http_origin; }")
 	}
 	if (b.echo != nil || usesVar(b.cors, l.originVars)) && !b.vary && len(b.cors) > 0 {
-		l.add(b.cors[0], "nginx-no-vary", audit.Medium, "the allowed origin depends on the request but no Vary: Origin is added: caches serve one origin's answer to another",
+		l.add(b.cors[0], "nginx-no-vary", severity.Medium, "the allowed origin depends on the request but no Vary: Origin is added: caches serve one origin's answer to another",
 			"add_header Vary Origin always;")
 	}
 	if b.pass && len(b.cors) > 0 && !b.hideACAO {
-		l.add(b.cors[0], "nginx-upstream-duplicate", audit.Low, "CORS headers added in front of an upstream without proxy_hide_header: if the upstream sends its own, browsers see two values and block",
+		l.add(b.cors[0], "nginx-upstream-duplicate", severity.Low, "CORS headers added in front of an upstream without proxy_hide_header: if the upstream sends its own, browsers see two values and block",
 			"proxy_hide_header Access-Control-Allow-Origin; (and the other Access-Control-* it may send)")
 	}
 	if parentCORS && len(b.cors) == 0 && len(b.others) > 0 {
-		l.add(b.others[0], "nginx-inherited-headers-lost", audit.Medium, "add_header in this block makes nginx drop every add_header of the enclosing blocks, the CORS ones included",
+		l.add(b.others[0], "nginx-inherited-headers-lost", severity.Medium, "add_header in this block makes nginx drop every add_header of the enclosing blocks, the CORS ones included",
 			"repeat the CORS add_header lines here, or move this header to the enclosing block")
 	}
 	for _, d := range ds {

@@ -9,15 +9,14 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/corskit/corskit/audit"
 	"github.com/corskit/corskit/cors"
 	"github.com/corskit/corskit/cors/unstable/origin"
 	"github.com/corskit/corskit/internal/policyfile"
-	"github.com/corskit/corskit/proxy"
+	"github.com/corskit/corskit/internal/severity"
 )
 
 // gatewayKeys are the keys a corskit proxy file holds besides the policy.
-var gatewayKeys = proxy.FileKeys()
+var gatewayKeys = policyfile.GatewayKeys()
 
 var secretName = regexp.MustCompile(`(?i)token|secret|session|passw|auth|api[-_]?key|cookie|csrf|xsrf`)
 
@@ -29,7 +28,7 @@ func lintPolicy(file string, data []byte) []Finding {
 		return []Finding{fromError(file, err)}
 	}
 	if doc.Root() == nil {
-		return []Finding{newFinding(file, 1, 1, "policy-empty", audit.Info, "the policy is empty", "list allow_origins")}
+		return []Finding{newFinding(file, 1, 1, "policy-empty", severity.Info, "the policy is empty", "list allow_origins")}
 	}
 	var out []Finding
 	var credRoutes []*yaml.Node
@@ -61,7 +60,7 @@ func lintPolicy(file string, data []byte) []Finding {
 	}
 	if slices.Contains(rootCfg.AllowOrigins, "*") && len(credRoutes) > 0 {
 		n := valueNode(doc.Root(), "allow_origins")
-		out = append(out, newFinding(file, n.Line, n.Column, "wildcard-beside-credentials", audit.Medium,
+		out = append(out, newFinding(file, n.Line, n.Column, "wildcard-beside-credentials", severity.Medium,
 			"allow_origins has * while routes allow credentials: paths no route covers are readable by every site, and a route typo falls back to it",
 			"name the origins at the top level too, or give the public paths their own route"))
 	}
@@ -79,24 +78,24 @@ func policyWarnings(file string, m *yaml.Node, cfg cors.Config) []Finding {
 		// With credentials, cors.New refuses it already (unless opted in).
 		insecureRefused := cfg.AllowCredentials && !cfg.DangerouslyAllowInsecureOriginsWithCredentials
 		if p.Scheme == "http" && !origin.IsLoopbackHost(p.Host) && p.Kind != origin.Any && !insecureRefused {
-			out = append(out, newFinding(file, n.Line, n.Column, "http-origin", audit.Medium,
+			out = append(out, newFinding(file, n.Line, n.Column, "http-origin", severity.Medium,
 				"http:// origin "+strconv.Quote(n.Value)+" in a policy: anyone on its network path can inject script and use it",
 				"use the https:// origin; keep http:// for loopback development origins"))
 		}
 		if p.Kind == origin.Null {
-			out = append(out, newFinding(file, n.Line, n.Column, "null-origin", audit.High,
+			out = append(out, newFinding(file, n.Line, n.Column, "null-origin", severity.High,
 				"null is allowed: sandboxed iframes and data: pages of any site send it", "remove null"))
 		}
 	}
 	if n := valueNode(m, "max_age"); n != nil {
 		if v, err := strconv.Atoi(n.Value); err == nil && v > 7200 && v <= cors.MaxMaxAge {
-			out = append(out, newFinding(file, n.Line, n.Column, "max-age-capped", audit.Info,
+			out = append(out, newFinding(file, n.Line, n.Column, "max-age-capped", severity.Info,
 				"max_age "+n.Value+" is more than Chromium honours (7200 s)", "use at most 7200"))
 		}
 	}
 	for _, n := range items(m, "expose_headers") {
 		if secretName.MatchString(n.Value) {
-			out = append(out, newFinding(file, n.Line, n.Column, "secret-exposed", audit.Medium,
+			out = append(out, newFinding(file, n.Line, n.Column, "secret-exposed", severity.Medium,
 				"expose_headers lists "+strconv.Quote(n.Value)+", which looks like a secret: every allowed origin can read it", "do not expose credentials or tokens to cross-origin pages"))
 		}
 	}
@@ -157,5 +156,5 @@ func fromError(file string, err error) Finding {
 	if errors.As(err, &ce) {
 		fix = ce.Fix
 	}
-	return newFinding(file, max(line, 1), max(col, 1), "policy-invalid", audit.High, msg, fix)
+	return newFinding(file, max(line, 1), max(col, 1), "policy-invalid", severity.High, msg, fix)
 }

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/corskit/corskit/audit"
+	"github.com/corskit/corskit/internal/severity"
 )
 
 // sourceRule is a dangerous pattern in application code. The pattern is
@@ -38,44 +38,44 @@ var (
 var sourceRules = []sourceRule{
 	{kind: KindExpress, id: "express-reflect-any-origin", start: regexp.MustCompile(`\bcors\s*\(`), call: true,
 		match:    func(t string) bool { return reOriginTrue.MatchString(t) && reCredsTrue.MatchString(t) },
-		severity: audit.High, message: "cors({origin: true, credentials: true}) reflects every origin with credentials: any site can read your users' data",
+		severity: severity.High, message: "cors({origin: true, credentials: true}) reflects every origin with credentials: any site can read your users' data",
 		fix: "origin: ['https://app.example.com'] (an exact allowlist)"},
 	{kind: KindExpress, id: "express-wildcard-credentials", start: regexp.MustCompile(`\bcors\s*\(`), call: true,
 		match:    func(t string) bool { return reOriginStar.MatchString(t) && reCredsTrue.MatchString(t) },
-		severity: audit.Info, message: "origin: '*' with credentials: true: browsers refuse it, so credentialed calls fail",
+		severity: severity.Info, message: "origin: '*' with credentials: true: browsers refuse it, so credentialed calls fail",
 		fix: "name the origins: origin: ['https://app.example.com']"},
 	{kind: KindExpress, id: "express-header-reflect", start: regexp.MustCompile(`Access-Control-Allow-Origin['"]\s*,\s*req\.`),
 		match:    reReqOrigin.MatchString,
-		severity: audit.High, message: "Access-Control-Allow-Origin set from the request's Origin: every site is allowed",
+		severity: severity.High, message: "Access-Control-Allow-Origin set from the request's Origin: every site is allowed",
 		fix: "check the origin against an exact allowlist first, or use the cors package with origin: [...]"},
 	{kind: KindFlask, id: "flask-cors-credentials-any-origin", start: regexp.MustCompile(`\bCORS\s*\(`), call: true,
 		match: func(t string) bool {
 			return reSupportsCred.MatchString(t) && (reOriginsStar.MatchString(t) || !reOriginsNamed.MatchString(t))
 		},
-		severity: audit.High, message: "Flask-CORS with supports_credentials=True and any origin echoes every origin with credentials",
+		severity: severity.High, message: "Flask-CORS with supports_credentials=True and any origin echoes every origin with credentials",
 		fix: `origins=["https://app.example.com"]`},
 	{kind: KindFlask, id: "flask-cors-unanchored-regex", start: regexp.MustCompile(`re\.compile\(`),
 		match: func(t string) bool {
 			m := rePyUnanchored.FindStringSubmatch(t)
 			return m != nil && strings.Contains(m[1], "://") && (!strings.HasSuffix(m[1], "$") || regexRisk.MatchString(m[1]))
 		},
-		severity: audit.High, message: "an origin regex without an end anchor ($) or with unescaped dots: Flask-CORS uses re.match, so https://app.example.com.evil.example passes",
+		severity: severity.High, message: "an origin regex without an end anchor ($) or with unescaped dots: Flask-CORS uses re.match, so https://app.example.com.evil.example passes",
 		fix: `escape dots and anchor the end: re.compile(r"https://app\.example\.com$")`},
 	{kind: KindPHP, id: "php-reflect-origin", start: regexp.MustCompile(`Access-Control-Allow-Origin:\s*['"]\s*\.\s*\$_SERVER\[\s*['"]HTTP_ORIGIN`),
 		match:    func(string) bool { return true },
-		severity: audit.High, message: "Access-Control-Allow-Origin reflects $_SERVER['HTTP_ORIGIN']: every site is allowed",
+		severity: severity.High, message: "Access-Control-Allow-Origin reflects $_SERVER['HTTP_ORIGIN']: every site is allowed",
 		fix: "in_array($origin, $allowed, true) before echoing it (corskit gen php writes this)"},
 	{kind: KindGo, id: "go-reflect-origin", start: regexp.MustCompile(`Access-Control-Allow-Origin"\s*,\s*r\.Header\.Get\("Origin"\)`),
 		match:    func(string) bool { return true },
-		severity: audit.High, message: "Access-Control-Allow-Origin set from the request's Origin: every site is allowed",
+		severity: severity.High, message: "Access-Control-Allow-Origin set from the request's Origin: every site is allowed",
 		fix: "use github.com/corskit/corskit/cors with an AllowOrigins list"},
 	{kind: KindGo, id: "go-allow-origin-func-true", start: regexp.MustCompile(`AllowOriginFunc\s*:`),
 		match:    reGoFuncTrue.MatchString,
-		severity: audit.High, message: "AllowOriginFunc returns true for every origin",
+		severity: severity.High, message: "AllowOriginFunc returns true for every origin",
 		fix: "list the origins (AllowedOrigins, or corskit's AllowOrigins)"},
 	{kind: KindGo, id: "go-wildcard-credentials", start: regexp.MustCompile(`\bcors\.(New|Options)\b`), call: true,
 		match:    func(t string) bool { return reGoStar.MatchString(t) && reGoCreds.MatchString(t) },
-		severity: audit.High, message: `AllowedOrigins: []string{"*"} with AllowCredentials: true (rs/cors then reflects any origin with credentials)`,
+		severity: severity.High, message: `AllowedOrigins: []string{"*"} with AllowCredentials: true (rs/cors then reflects any origin with credentials)`,
 		fix: "list the origins"},
 }
 

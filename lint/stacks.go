@@ -1,8 +1,11 @@
 package lint
 
 import (
-	"github.com/corskit/corskit/audit"
+	"path/filepath"
+	"regexp"
+
 	"github.com/corskit/corskit/gen"
+	"github.com/corskit/corskit/internal/severity"
 )
 
 // lintStacks runs the lint rules the stack files register (gen.Stacks) on
@@ -14,9 +17,9 @@ func lintStacks(file, text string) []Finding {
 			if !r.Applies(file, text) {
 				continue
 			}
-			sev, ok := audit.ParseSeverity(r.Severity)
+			sev, ok := severity.Parse(r.Severity)
 			if !ok {
-				sev = audit.High
+				sev = severity.High
 			}
 			for _, h := range r.Find(text) {
 				out = append(out, newFinding(file, h.Line, h.Column, r.ID, sev, h.Message, h.Fix))
@@ -24,4 +27,23 @@ func lintStacks(file, text string) []Finding {
 		}
 	}
 	return out
+}
+
+// awsTemplate finds what makes a YAML or JSON file an AWS template (or the
+// CLI's Cors JSON): a CloudFormation type, SAM's transform, a function
+// URL's or HTTP API's CORS block, serverless.yml's httpApi.
+var awsTemplate = regexp.MustCompile(`AWS::|AWSTemplateFormatVersion|FunctionUrlConfig|CorsConfiguration|"AllowOrigins"|\bhttpApi:`)
+
+// platformFile reports whether name is a hosting platform's configuration,
+// which the platforms' stack files lint.
+func platformFile(name string, data []byte) bool {
+	switch filepath.Base(name) {
+	case "vercel.json", "firebase.json", "netlify.toml", "_headers":
+		return true
+	}
+	switch filepath.Ext(name) {
+	case ".yaml", ".yml", ".json", ".template":
+		return awsTemplate.Match(data)
+	}
+	return false
 }

@@ -26,9 +26,7 @@ type File struct {
 }
 
 // FileKeys are the keys a gateway file holds besides the policy's.
-func FileKeys() []string {
-	return []string{"upstream", "listen", "admin_listen", "report_only", "preserve_host", "trusted_proxies", "case_sensitive_routes", "routes"}
-}
+func FileKeys() []string { return policyfile.GatewayKeys() }
 
 // ReadFile reads a gateway configuration file. Every error is located.
 func ReadFile(path string) (File, error) {

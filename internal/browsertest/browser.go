@@ -10,8 +10,6 @@ package browsertest
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/corskit/corskit/browser"
+	"github.com/corskit/corskit/internal/browserwire"
 )
 
 // Browser is a headless Chromium with one tab on a blank page served from
@@ -34,18 +33,8 @@ type Browser struct {
 }
 
 // ExecPath returns the Chromium binary to use: $CORSKIT_CHROMIUM, else
-// chromium or chromium-browser on PATH, else "".
-func ExecPath() string {
-	if p := os.Getenv("CORSKIT_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
+// chromium, chromium-browser or google-chrome on PATH, else "".
+func ExecPath() string { return browserwire.ChromiumPath() }
 
 // Start launches Chromium for the test and its subtests, and stops it when
 // the test ends.

@@ -33,8 +33,17 @@ type Engine interface {
 // Names are the engines, in the order tests run them.
 var Names = []string{"chromium", "firefox", "safari"}
 
-// StartEngine starts the named engine for the test (see [Start]).
-func StartEngine(t testing.TB, name string) Engine { return StartEngineWith(t, name, Options{}) }
+// StartEngine starts the named engine for the test (see [Start]). In a
+// package whose TestMain calls [Main], it lends the test a shared engine
+// instead, reset (the page it shows; Chromium's cookies and cache), and
+// takes it back when the test ends.
+func StartEngine(t testing.TB, name string) Engine {
+	t.Helper()
+	if e, ok := pool.lend(t, name); ok {
+		return e
+	}
+	return StartEngineWith(t, name, Options{})
+}
 
 // StartEngineWith starts the named engine with options.
 func StartEngineWith(t testing.TB, name string, o Options) Engine {

@@ -1,21 +1,18 @@
 package browsertest
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"golang.org/x/net/websocket"
+	"github.com/corskit/corskit/internal/browserwire"
 )
 
 // Firefox is a headless Firefox driven over WebDriver BiDi, with one tab on
@@ -23,13 +20,10 @@ import (
 type Firefox struct {
 	page    *pageServer
 	markers *markerServer
-	ws      *websocket.Conn
+	bidi    *browserwire.BiDi
 	context string // the tab's browsing context
 
-	mu      sync.Mutex // serialises fetches and navigations
-	calls   sync.Mutex // guards nextID, waiting
-	nextID  int
-	waiting map[int]chan bidiAnswer
+	mu sync.Mutex // serialises fetches and navigations
 
 	pageURL string // the URL the tab shows
 
@@ -41,29 +35,14 @@ type Firefox struct {
 	net   func(method string, params json.RawMessage) // RecordHAR's network events, or nil
 }
 
-type bidiAnswer struct {
-	Result json.RawMessage `json:"result"`
-	Error  string          `json:"error"`
-	Msg    string          `json:"message"`
-}
-
 // FirefoxPath returns the Firefox binary to use: $CORSKIT_FIREFOX, else
 // firefox-esr or firefox on PATH, else "".
-func FirefoxPath() string {
-	if p := os.Getenv("CORSKIT_FIREFOX"); p != "" {
-		return p
-	}
-	for _, name := range []string{"firefox-esr", "firefox"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
+func FirefoxPath() string { return browserwire.FirefoxPath() }
 
 // firefoxPrefs keep Firefox off the network: every request that does not go
 // to loopback is sent to a proxy on 127.0.0.1:9, where nothing listens, and
-// the background services that phone home are off.
+// the background services that phone home are off (browserwire's quiet
+// profile, and remote settings pointed at the same dead port).
 const firefoxPrefs = `
 user_pref("network.proxy.type", 1);
 user_pref("network.proxy.http", "127.0.0.1");
@@ -74,33 +53,8 @@ user_pref("network.proxy.socks", "127.0.0.1");
 user_pref("network.proxy.socks_port", 9);
 user_pref("network.proxy.no_proxies_on", "127.0.0.1, localhost, [::1]");
 user_pref("network.proxy.allow_hijacking_localhost", false);
-user_pref("network.captive-portal-service.enabled", false);
-user_pref("network.connectivity-service.enabled", false);
-user_pref("network.dns.disablePrefetch", true);
-user_pref("network.http.speculative-parallel-limit", 0);
-user_pref("app.update.enabled", false);
-user_pref("app.normandy.enabled", false);
-user_pref("browser.safebrowsing.malware.enabled", false);
-user_pref("browser.safebrowsing.phishing.enabled", false);
-user_pref("browser.safebrowsing.downloads.enabled", false);
-user_pref("browser.safebrowsing.update.enabled", false);
-user_pref("browser.search.update", false);
-user_pref("browser.newtabpage.enabled", false);
-user_pref("browser.startup.homepage_override.mstone", "ignore");
-user_pref("datareporting.healthreport.uploadEnabled", false);
-user_pref("datareporting.policy.dataSubmissionEnabled", false);
-user_pref("toolkit.telemetry.enabled", false);
-user_pref("toolkit.telemetry.unified", false);
-user_pref("extensions.update.enabled", false);
-user_pref("extensions.getAddons.cache.enabled", false);
-user_pref("messaging-system.rsexperimentloader.enabled", false);
 user_pref("services.settings.server", "http://127.0.0.1:9/v1");
-user_pref("dom.push.connection.enabled", false);
-user_pref("browser.region.network.url", "");
-user_pref("geo.provider.network.url", "");
-`
-
-var bidiListening = regexp.MustCompile(`WebDriver BiDi listening on (ws://\S+)`)
+` + browserwire.FirefoxQuietPrefs
 
 // StartFirefox launches headless Firefox for the test and its subtests, and
 // stops it when the test ends. Without Firefox the test is skipped loudly, or
@@ -118,17 +72,15 @@ func StartFirefoxWith(t testing.TB, o Options) *Firefox {
 	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(firefoxPrefs), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	f := &Firefox{page: startPageServer(t, o), markers: startMarkerServer(t), waiting: map[int]chan bidiAnswer{}, logCh: make(chan struct{}, 1)}
+	f := &Firefox{page: startPageServer(t, o), markers: startMarkerServer(t), logCh: make(chan struct{}, 1)}
 
 	wsURL := launchFirefox(t, path, profile)
-	ws, err := websocket.Dial(wsURL+"/session", "", "http://127.0.0.1/")
+	b, err := browserwire.DialBiDi(wsURL, 64<<20, f.event)
 	if err != nil {
 		t.Fatalf("connecting to Firefox's WebDriver BiDi at %s: %v", wsURL, err)
 	}
-	ws.MaxPayloadBytes = 64 << 20
-	f.ws = ws
-	t.Cleanup(func() { ws.Close() })
-	go f.read()
+	f.bidi = b
+	t.Cleanup(func() { b.Close() })
 
 	caps := map[string]any{}
 	if o.TLS {
@@ -178,81 +130,38 @@ func launchFirefox(t testing.TB, path, profile string) string {
 		t.Fatalf("starting Firefox at %s: %v", path, err)
 	}
 	t.Cleanup(func() { cancel(); cmd.Wait() })
-	found := make(chan string, 1)
-	var tail []string
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := bidiListening.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-			} else if len(tail) < 20 {
-				tail = append(tail, sc.Text())
-			}
-		}
-	}()
-	select {
-	case wsURL := <-found:
-		return wsURL
-	case <-time.After(120 * time.Second):
-		t.Fatalf("Firefox at %s did not start WebDriver BiDi within 120 s", path)
+	wsURL, err := browserwire.WaitBiDi(stderr, 120*time.Second)
+	if err != nil {
+		t.Fatalf("Firefox at %s: %v", path, err)
 	}
-	return ""
+	return wsURL
 }
 
-// read dispatches BiDi answers to their callers and keeps console lines.
-func (f *Firefox) read() {
-	for {
-		var raw []byte
-		if err := websocket.Message.Receive(f.ws, &raw); err != nil {
-			f.calls.Lock()
-			for id, ch := range f.waiting {
-				ch <- bidiAnswer{Error: "connection closed", Msg: err.Error()}
-				delete(f.waiting, id)
-			}
-			f.calls.Unlock()
-			return
+// event keeps the console lines of BiDi's log.entryAdded events, and
+// hands network events to RecordHAR's recorder while it records.
+func (f *Firefox) event(method string, params json.RawMessage) {
+	if strings.HasPrefix(method, "network.") {
+		f.netMu.Lock()
+		if f.net != nil {
+			f.net(method, params)
 		}
-		var m struct {
-			ID     *int            `json:"id"`
-			Method string          `json:"method"`
-			Params json.RawMessage `json:"params"`
-			bidiAnswer
-		}
-		if json.Unmarshal(raw, &m) != nil {
-			continue
-		}
-		if m.ID != nil {
-			f.calls.Lock()
-			ch := f.waiting[*m.ID]
-			delete(f.waiting, *m.ID)
-			f.calls.Unlock()
-			if ch != nil {
-				ch <- m.bidiAnswer
-			}
-			continue
-		}
-		if strings.HasPrefix(m.Method, "network.") {
-			f.netMu.Lock()
-			if f.net != nil {
-				f.net(m.Method, m.Params)
-			}
-			f.netMu.Unlock()
-			continue
-		}
-		if m.Method == "log.entryAdded" {
-			var e struct {
-				Level string `json:"level"`
-				Text  string `json:"text"`
-			}
-			if json.Unmarshal(m.Params, &e) == nil {
-				f.logMu.Lock()
-				f.logs = append(f.logs, e.Text)
-				f.logMu.Unlock()
-				select {
-				case f.logCh <- struct{}{}:
-				default:
-				}
-			}
+		f.netMu.Unlock()
+		return
+	}
+	if method != "log.entryAdded" {
+		return
+	}
+	var e struct {
+		Level string `json:"level"`
+		Text  string `json:"text"`
+	}
+	if json.Unmarshal(params, &e) == nil {
+		f.logMu.Lock()
+		f.logs = append(f.logs, e.Text)
+		f.logMu.Unlock()
+		select {
+		case f.logCh <- struct{}{}:
+		default:
 		}
 	}
 }
@@ -260,25 +169,7 @@ func (f *Firefox) read() {
 // call sends one BiDi command and waits up to 120 s for its answer (a
 // loaded machine has taken over 60 s to answer session.new).
 func (f *Firefox) call(method string, params any) (json.RawMessage, error) {
-	f.calls.Lock()
-	f.nextID++
-	id := f.nextID
-	ch := make(chan bidiAnswer, 1)
-	f.waiting[id] = ch
-	f.calls.Unlock()
-	msg, _ := json.Marshal(map[string]any{"id": id, "method": method, "params": params})
-	if err := websocket.Message.Send(f.ws, string(msg)); err != nil {
-		return nil, err
-	}
-	select {
-	case a := <-ch:
-		if a.Error != "" {
-			return nil, fmt.Errorf("%s: %s", a.Error, a.Msg)
-		}
-		return a.Result, nil
-	case <-time.After(120 * time.Second):
-		return nil, errors.New(method + ": no answer within 120 s")
-	}
+	return f.bidi.Call(method, params, 120*time.Second)
 }
 
 // Name returns "firefox".

@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"encoding/json"
+	"github.com/corskit/corskit/internal/browserwire"
 	"strings"
 	"sync"
 	"testing"
@@ -45,7 +46,7 @@ func (f *Firefox) RecordHAR(t testing.TB, reqs []Request) ([]Result, []byte) {
 
 type bidiEntry struct {
 	url, method, resourceType, error string
-	reqHeaders, respHeaders          []harPair
+	reqHeaders, respHeaders          []browserwire.HARPair
 	status                           int
 	fromCache, done                  bool
 	started                          time.Time
@@ -81,10 +82,10 @@ type bidiEvent struct {
 	ErrorText string `json:"errorText"`
 }
 
-func bidiPairs(hs []bidiHeader) []harPair {
-	out := []harPair{}
+func bidiPairs(hs []bidiHeader) []browserwire.HARPair {
+	out := []browserwire.HARPair{}
 	for _, h := range hs {
-		out = append(out, harPair{h.Name, h.Value.Value})
+		out = append(out, browserwire.HARPair{Name: h.Name, Value: h.Value.Value})
 	}
 	return out
 }
@@ -167,9 +168,9 @@ func (r *bidiHAR) har(t testing.TB, markers *markerServer) []byte {
 	return out
 }
 
-func nonNil(p []harPair) []harPair {
+func nonNil(p []browserwire.HARPair) []browserwire.HARPair {
 	if p == nil {
-		return []harPair{}
+		return []browserwire.HARPair{}
 	}
 	return p
 }

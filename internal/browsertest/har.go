@@ -3,7 +3,6 @@ package browsertest
 import (
 	"context"
 	"encoding/json"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/corskit/corskit/internal/browserwire"
 )
 
 // RecordHAR makes the page call fetch for each request, as FetchAll does,
@@ -58,16 +59,6 @@ func (r *harRecorder) get(id network.RequestID) *harRecord {
 	return rec
 }
 
-func headerMap(h network.Headers) map[string]string {
-	out := map[string]string{}
-	for k, v := range h {
-		if s, ok := v.(string); ok {
-			out[k] = s
-		}
-	}
-	return out
-}
-
 func (r *harRecorder) event(ev any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -75,7 +66,7 @@ func (r *harRecorder) event(ev any) {
 	case *network.EventRequestWillBeSent:
 		rec := r.get(e.RequestID)
 		rec.url, rec.method, rec.resourceType = e.Request.URL, e.Request.Method, strings.ToLower(string(e.Type))
-		rec.reqHeaders, rec.started = headerMap(e.Request.Headers), time.Now()
+		rec.reqHeaders, rec.started = browserwire.HeaderMap(e.Request.Headers), time.Now()
 		if e.Initiator != nil {
 			rec.initiator = string(e.Initiator.Type)
 		}
@@ -86,32 +77,16 @@ func (r *harRecorder) event(ev any) {
 			rec.body += string(p.Bytes)
 		}
 	case *network.EventRequestWillBeSentExtraInfo:
-		r.get(e.RequestID).sent = headerMap(e.Headers)
+		r.get(e.RequestID).sent = browserwire.HeaderMap(e.Headers)
 	case *network.EventResponseReceived:
 		rec := r.get(e.RequestID)
-		rec.status, rec.respHeaders = e.Response.Status, headerMap(e.Response.Headers)
+		rec.status, rec.respHeaders = e.Response.Status, browserwire.HeaderMap(e.Response.Headers)
 	case *network.EventResponseReceivedExtraInfo:
 		rec := r.get(e.RequestID)
-		rec.status, rec.respHeaders = e.StatusCode, headerMap(e.Headers)
+		rec.status, rec.respHeaders = e.StatusCode, browserwire.HeaderMap(e.Headers)
 	case *network.EventLoadingFailed:
 		r.get(e.RequestID).failed = e.ErrorText
 	}
-}
-
-type harPair struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-func pairs(m map[string]string) []harPair {
-	out := []harPair{}
-	for k, v := range m {
-		for _, line := range strings.Split(v, "\n") {
-			out = append(out, harPair{k, line})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
 }
 
 func (r *harRecorder) har(t testing.TB) []byte {
@@ -127,7 +102,7 @@ func (r *harRecorder) har(t testing.TB) []byte {
 		if reqHeaders == nil {
 			reqHeaders = rec.reqHeaders
 		}
-		request := map[string]any{"method": rec.method, "url": rec.url, "httpVersion": "HTTP/1.1", "headers": pairs(reqHeaders),
+		request := map[string]any{"method": rec.method, "url": rec.url, "httpVersion": "HTTP/1.1", "headers": browserwire.HARPairs(reqHeaders),
 			"queryString": []any{}, "cookies": []any{}, "headersSize": -1, "bodySize": len(rec.body)}
 		if c, ok := reqHeaders["Cookie"]; ok && c != "" {
 			request["cookies"] = []map[string]string{{"name": strings.SplitN(c, "=", 2)[0], "value": ""}}
@@ -143,7 +118,7 @@ func (r *harRecorder) har(t testing.TB) []byte {
 			"_initiator": map[string]string{"type": rec.initiator}, "_resourceType": rec.resourceType,
 			"startedDateTime": rec.started.UTC().Format(time.RFC3339Nano), "time": 0, "cache": map[string]any{}, "timings": map[string]int{"send": 0, "wait": 0, "receive": 0},
 			"request": request,
-			"response": map[string]any{"status": rec.status, "statusText": "", "httpVersion": "HTTP/1.1", "headers": pairs(rec.respHeaders),
+			"response": map[string]any{"status": rec.status, "statusText": "", "httpVersion": "HTTP/1.1", "headers": browserwire.HARPairs(rec.respHeaders),
 				"cookies": []any{}, "content": map[string]any{"size": 0, "mimeType": "x-unknown"}, "redirectURL": "", "headersSize": -1, "bodySize": -1, "_error": failed},
 		})
 	}

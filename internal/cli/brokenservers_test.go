@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/corskit/corskit/check"
@@ -239,23 +240,17 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the broken-server suite runs real browsers and servers for minutes; it runs in the pass without -race")
 	}
-	engines := map[string]browsertest.Engine{}
-	for _, name := range browsertest.Names {
-		engines[name] = browsertest.StartEngine(t, name)
-	}
-	var pages, others []string
-	for _, name := range browsertest.Names {
-		pages = append(pages, engines[name].Origin())
-	}
-	// The app's other origin: the same page server under the name
-	// localhost, which Chromium and Firefox can open.
-	other := map[string]string{}
-	for _, name := range []string{"chromium", "firefox"} {
-		other[name] = strings.Replace(engines[name].Origin(), "127.0.0.1", "localhost", 1)
-		others = append(others, other[name])
-	}
 	npmDir := t.TempDir()
+	var npmMu sync.Mutex
 	var node string
+	expressNode := func(t *testing.T) string {
+		npmMu.Lock()
+		defer npmMu.Unlock()
+		if node == "" {
+			node = servertest.NPMInstall(t, npmDir, "express@4", "cors@2")
+		}
+		return node
+	}
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if r.URL.Path == "/fail" {
@@ -267,17 +262,26 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 	pasted := &pasteTable{}
 	t.Cleanup(func() { writePasteTable(t, pasted) })
 
+	// Two cases at a time, each with its own three engines from the
+	// package's pool: a case mostly waits for its servers and corskit.
+	slots := make(chan struct{}, 2)
 	for _, bs := range casesToRun(t, brokenServers) {
 		t.Run(bs.name, func(t *testing.T) {
-			if bs.stack == "express" && node == "" {
-				node = servertest.NPMInstall(t, npmDir, "express@4", "cors@2")
+			t.Parallel()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			engines, pages, others, other := appEngines(t)
+			var node string
+			if bs.stack == "express" {
+				node = expressNode(t)
 			}
 			port := servertest.FreePort(t)
 			base := fmt.Sprintf("http://127.0.0.1:%d", port)
 			src := bs.app(port, upstream.URL, append(slices.Clone(pages), others...), others)
 			var fixes []*check.JSONFix
 			t.Run("broken", func(t *testing.T) {
-				startBroken(t, bs.stack, npmDir, node, port, src)
+				// Tomcat's apps live on the shared Tomcat, under a path.
+				base = startBroken(t, bs.stack, npmDir, node, port, src)
 				fromOther(t, engines, other, base, bs.worked, "before the fix")
 				for _, name := range browsertest.Names {
 					e := engines[name]
@@ -321,7 +325,7 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 				t.Fatalf("pasting the fix as its text says: %v\n%s", err, fixes[0].Snippets[bs.stack])
 			}
 			t.Run("fixed", func(t *testing.T) {
-				startBroken(t, bs.stack, npmDir, node, port, fixed)
+				base := startBroken(t, bs.stack, npmDir, node, port, fixed)
 				for _, name := range browsertest.Names {
 					if res := engines[name].Fetch(t, theRequest(base+bs.path)); !res.OK {
 						t.Errorf("%s: after the fix, the request is still blocked: %q\nthe app:\n%s", name, res.Console, fixed)
@@ -331,6 +335,23 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 			})
 		})
 	}
+}
+
+// appEngines lends the test Chromium, Firefox and WebKit, and returns them
+// with their page origins and the app's other origin: the same page server
+// under the name localhost, which Chromium and Firefox can open.
+func appEngines(t *testing.T) (engines map[string]browsertest.Engine, pages, others []string, other map[string]string) {
+	t.Helper()
+	engines, other = map[string]browsertest.Engine{}, map[string]string{}
+	for _, name := range browsertest.Names {
+		engines[name] = browsertest.StartEngine(t, name)
+		pages = append(pages, engines[name].Origin())
+	}
+	for _, name := range []string{"chromium", "firefox"} {
+		other[name] = strings.Replace(engines[name].Origin(), "127.0.0.1", "localhost", 1)
+		others = append(others, other[name])
+	}
+	return engines, pages, others, other
 }
 
 // diagnose runs corskit check on the evidence as a user would: the flags
@@ -466,8 +487,10 @@ func cmpPath(p string) string {
 	return p
 }
 
-// startBroken runs a server of the stack with src until the test ends.
-func startBroken(t *testing.T, stack, npmDir, node string, port int, src string) {
+// startBroken runs a server of the stack with src until the test ends,
+// and returns its base URL: http://127.0.0.1:port, or the app's URL on
+// the shared Tomcat.
+func startBroken(t *testing.T, stack, npmDir, node string, port int, src string) string {
 	t.Helper()
 	switch stack {
 	case "express":
@@ -494,8 +517,11 @@ func startBroken(t *testing.T, stack, npmDir, node string, port int, src string)
 	case "django", "fastapi", "aiohttp":
 		startPython(t, stack, port, src)
 	default:
-		startMoreStack(t, stack, port, src)
+		if base := startMoreStack(t, stack, port, src); base != "" {
+			return base
+		}
 	}
+	return fmt.Sprintf("http://127.0.0.1:%d", port)
 }
 
 // casesToRun is every case with CORSKIT_BROKEN_ALL=1 or a -run filter that

@@ -14,6 +14,7 @@ import (
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
 	"github.com/corskit/corskit/cors/unstable/headers"
+	"github.com/corskit/corskit/gen"
 	"github.com/corskit/corskit/internal/jsonout"
 	"github.com/corskit/corskit/lint"
 )
@@ -66,6 +67,22 @@ Flags:
 // in any order, as with curl.
 func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	var o checkOptions
+	fs := checkFlagSet(&o, stderr)
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, o.curl = args[:i], args[i+1:]
+	}
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return o, err
+	}
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	err = o.takePositional(positional) // before o is copied out: it sets o.url
+	return o, err
+}
+
+// checkFlagSet is corskit check's flags, each writing into o.
+func checkFlagSet(o *checkOptions, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("corskit check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -100,7 +117,7 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 		o.read = append(o.read, s)
 		return nil
 	})
-	fs.StringVar(&o.stack, "stack", "auto", "server stack for the fix: auto, "+strings.Join(check.Stacks(), ", "))
+	fs.StringVar(&o.stack, "stack", "auto", "server stack for the fix: auto, "+strings.Join(gen.Labels(check.Stacks()), ", "))
 	fs.Func("rules", "a storage bucket's current CORS rules (aws s3api get-bucket-cors output, S3 or Azure XML, GCS JSON): the fix keeps them and adds its rule", func(path string) error {
 		data, err := readLimited(path, 1<<20)
 		if errors.Is(err, errTooLarge) {
@@ -123,41 +140,37 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	fs.StringVar(&o.pageSpace, "page-address-space", "", "address space of the page's server, for Chromium's Local Network Access: public, private or loopback (default: inferred from --origin)")
 	fs.StringVar(&o.browser, "browser", "all", "engine to judge with: chromium, firefox, safari or all (exit 1 if any blocks)")
 	fs.StringVar(&o.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
+	return fs
+}
 
-	if i := slices.Index(args, "--"); i >= 0 {
-		args, o.curl = args[:i], args[i+1:]
-	}
-	positional, err := parseInterleaved(fs, args)
-	if err != nil {
-		return o, err
-	}
-	o.set = map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+// takePositional takes the URL from the arguments left after the flags and
+// says which combinations of evidence and flags do not go together.
+func (o *checkOptions) takePositional(positional []string) error {
 	switch {
 	case o.har != "" && (len(positional) > 0 || o.fromError != "" || o.fetch != "" || len(o.curl) > 0):
-		return o, errors.New("corskit check: --har judges the requests of the file: give no URL, --from-error, --fetch or curl with it")
+		return errors.New("corskit check: --har judges the requests of the file: give no URL, --from-error, --fetch or curl with it")
 	case o.live && o.har == "":
-		return o, errors.New("corskit check: --live re-runs the requests of a HAR: use it with --har FILE")
+		return errors.New("corskit check: --live re-runs the requests of a HAR: use it with --har FILE")
 	case o.har != "":
-		return o, nil
+		return nil
 	case len(positional) == 0 && (o.fromError != "" || o.fetch != "" || len(o.curl) > 0):
 	case len(positional) == 0:
-		return o, errors.New("corskit check: the URL is missing, e.g. corskit check http://127.0.0.1:5000/data --origin http://localhost:3000 (or paste the browser's console line: --from-error '...')")
+		return errors.New("corskit check: the URL is missing, e.g. corskit check http://127.0.0.1:5000/data --origin http://localhost:3000 (or paste the browser's console line: --from-error '...')")
 	case len(positional) > 1:
-		return o, fmt.Errorf("corskit check: one URL at a time; got %q", positional)
+		return fmt.Errorf("corskit check: one URL at a time; got %q", positional)
 	default:
 		o.url = positional[0]
 	}
 	if o.fromError != "" || o.fetch != "" || len(o.curl) > 0 {
-		return o, nil // the rest comes from the text (see fromConsole and fromCopy)
+		return nil // the rest comes from the text (see fromConsole and fromCopy)
 	}
 	if len(o.origins) == 0 && o.matrix == "" {
-		return o, errors.New("corskit check: --origin is missing: give the origin of the page that calls the API, e.g. --origin http://localhost:3000")
+		return errors.New("corskit check: --origin is missing: give the origin of the page that calls the API, e.g. --origin http://localhost:3000")
 	}
 	if o.color != "auto" && o.color != "always" && o.color != "never" {
-		return o, fmt.Errorf("corskit check: --color %q: use auto, always or never", o.color)
+		return fmt.Errorf("corskit check: --color %q: use auto, always or never", o.color)
 	}
-	return o, nil
+	return nil
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -218,7 +231,7 @@ func runCheckWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer)
 		}
 	}
 	if o.json {
-		if err := report.WriteJSON(stdout); err != nil {
+		if err := writeJSON(stdout, inFlags(report.ToJSON())); err != nil {
 			fmt.Fprintln(stderr, err)
 			return ExitUsage
 		}

@@ -249,7 +249,7 @@ func TestGenCommand(t *testing.T) {
 	if code := Run([]string{"gen", "express", "--config", file, "--best-effort", "-o", target}, &out, &errb); code != ExitOK {
 		t.Errorf("gen --best-effort: exit %d %q", code, errb.String())
 	}
-	if b, _ := os.ReadFile(target); !strings.Contains(string(b), "LEFT OUT (--best-effort)") || !strings.Contains(string(b), "from "+file) {
+	if b, _ := os.ReadFile(target); !strings.Contains(string(b), "LEFT OUT (best effort)") || !strings.Contains(string(b), "from "+file) {
 		t.Errorf("-o file:\n%s", b)
 	}
 	if code := Run([]string{"gen", "iis"}, &out, &errb); code != ExitUsage {

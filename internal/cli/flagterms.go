@@ -3,6 +3,8 @@ package cli
 import (
 	"io"
 	"strings"
+
+	"github.com/corskit/corskit/check"
 )
 
 // flagTerms names, for each field of the library's options that a flag
@@ -29,7 +31,12 @@ var flagTerms = strings.NewReplacer(
 	"Options.Browser", "--browser",
 	"Options.PageAddressSpace", "--page-address-space",
 	"Options.Trusted", "--trusted",
+	"Options.Timeout", "--timeout",
+	"Options.BestEffort", "--best-effort",
 )
+
+// inFlags is a report's JSON with the doctor's sentences in flag terms.
+func inFlags(j check.JSON) check.JSON { return j.Reword(flagTerms.Replace) }
 
 // flagTermsWriter writes to w with the library's API terms turned into the
 // flags that set them.

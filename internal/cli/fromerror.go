@@ -119,7 +119,7 @@ func (o checkOptions) oneFailure(ctx context.Context, f check.ConsoleFailure, st
 		code = ExitFail // the pasted line is the truth: corskit's request is not the page's
 	}
 	if o.json {
-		return &fromErrorJSON{JSON: report.ToJSON(), Reproduction: rep}, code
+		return &fromErrorJSON{JSON: inFlags(report.ToJSON()), Reproduction: rep}, code
 	}
 	writeReproduction(stdout, rep, useColor(o.color, stdout))
 	if !rep.Reproduced && report.Allowed() && report.BodyNote() != "" {

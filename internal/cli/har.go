@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"strings"
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
@@ -71,6 +70,10 @@ func writeHARJSON(w io.Writer, o checkOptions, h check.HAR, j check.HARJudgement
 	bw.WriteString(",\n  \"requests\": [")
 	first := true
 	for r := range j.Results {
+		if r.Report != nil {
+			j := inFlags(*r.Report)
+			r.Report = &j
+		}
 		b, _ := json.MarshalIndent(harResult{r, r.Options.Command()}, "    ", "  ")
 		if !first {
 			bw.WriteString(",")
@@ -163,20 +166,7 @@ func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) 
 		if r.RecordedError != "" {
 			fmt.Fprintf(w, "  the file records the failure: %s\n", r.RecordedError)
 		}
-		for i, p := range rep.Problems {
-			fmt.Fprintf(w, "  %d. %s: %s\n", i+1, p.Name, p.Sentence)
-		}
-		if f := rep.Fix; f.Response != nil {
-			var hs []string
-			for _, l := range f.Response {
-				hs = append(hs, l.Name+": "+l.Value)
-			}
-			fmt.Fprintf(w, "  fix: every answer sends %s", strings.Join(hs, "; "))
-			if f.Preflight != nil {
-				fmt.Fprintf(w, "; the preflight answers %d with Access-Control-Allow-Methods and -Headers as the full check shows", f.PreflightStatus)
-			}
-			fmt.Fprintln(w)
-		}
+		writeBrief(w, rep)
 		fmt.Fprintf(w, "  the full diagnosis and the snippet: %s\n", r.Command)
 	}
 }

@@ -161,7 +161,7 @@ func checkMatrixEntry(ctx context.Context, o checkOptions, e matrixEntry) (matri
 	}
 	want := cmp.Or(e.Expect, "allowed")
 	pass := (want == "allowed" && r.Allowed() || want != "allowed" && r.Blocked()) && r.Verdict.Reason != browser.NetworkError
-	return matrixRow{Origin: e.Origin, Method: opts.Method, Credentials: string(opts.Credentials), Expect: e.Expect, Pass: pass, Result: r.ToJSON()}, r, nil
+	return matrixRow{Origin: e.Origin, Method: opts.Method, Credentials: string(opts.Credentials), Expect: e.Expect, Pass: pass, Result: inFlags(r.ToJSON())}, r, nil
 }
 
 // writeMatrixTable prints the rows as a table, then the browser's message for

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -52,6 +53,12 @@ var recordFlagsForTests []string
 // recordPrefsForTests are Firefox preferences the tests add (keeping
 // Firefox on loopback); empty in the binary.
 var recordPrefsForTests []string
+
+// recordContext is a run's context, ended by Ctrl-C or SIGTERM (which end
+// --serve's page); a test replaces it to end a run itself.
+var recordContext = func() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
 
 type recordOptions struct {
 	rec          record.Options
@@ -119,7 +126,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := recordContext()
 	defer stop()
 	var mu sync.Mutex
 	var page *web.Server
@@ -229,20 +236,7 @@ func writeRecordResult(w io.Writer, r record.Result) {
 	for _, d := range r.Differences {
 		fmt.Fprintf(w, "  differs: %s\n", d)
 	}
-	for i, p := range r.Full.Problems {
-		fmt.Fprintf(w, "  %d. %s: %s\n", i+1, p.Name, p.Sentence)
-	}
-	if f := r.Full.Fix; f.Response != nil {
-		var hs []string
-		for _, l := range f.Response {
-			hs = append(hs, l.Name+": "+l.Value)
-		}
-		fmt.Fprintf(w, "  fix: every answer sends %s", strings.Join(hs, "; "))
-		if f.Preflight != nil {
-			fmt.Fprintf(w, "; the preflight answers %d with Access-Control-Allow-Methods and -Headers as the full check shows", f.PreflightStatus)
-		}
-		fmt.Fprintln(w)
-	}
+	writeBrief(w, *r.Full)
 	fmt.Fprintf(w, "  the full diagnosis and the snippet for your stack: %s\n", r.Command)
 }
 
@@ -277,8 +271,20 @@ func writeRecordJSON(w io.Writer, s record.Session, runErr error) {
 		Requests []record.Result        `json:"requests"`
 		Summary  []record.OriginSummary `json:"summary"`
 		Error    string                 `json:"error,omitempty"`
-	}{s.Engine, s.Blocked(), nonNil(s.Results), s.Summary(), errText}, "", "  ")
+	}{s.Engine, s.Blocked(), resultsInFlags(nonNil(s.Results)), s.Summary(), errText}, "", "  ")
 	w.Write(append(b, '\n'))
+}
+
+// resultsInFlags is rs with each report's sentences in flag terms (a copy).
+func resultsInFlags(rs []record.Result) []record.Result {
+	out := slices.Clone(rs)
+	for i, r := range out {
+		if r.Report != nil {
+			j := inFlags(*r.Report)
+			out[i].Report = &j
+		}
+	}
+	return out
 }
 
 func nonNil(rs []record.Result) []record.Result {

@@ -65,6 +65,16 @@ func Apply(src string, parts []gen.Part) (string, error) {
 		case strings.HasPrefix(w, "in the frontend (or listen section)"):
 			src = regexp.MustCompile(`(?m)^[ \t]*(http-(request|response|after-response)\s.*Access-Control-|http-request\s+set-var\(\w+\.\w+\)\s+req\.f?hdr\(origin\)).*\n`).ReplaceAllString(src, "")
 			src, err = insertAfter(src, regexp.MustCompile(`(?m)^(frontend|listen)\s.*\n[ \t]*bind\s.*$`), p.Text)
+		case strings.HasPrefix(w, "at the top level of lighttpd.conf"):
+			src = removeLighttpdCORS(src)
+			src = strings.TrimRight(src, "\n") + "\n\n" + p.Text
+		case strings.HasPrefix(w, "in WEB-INF/web.xml, inside <web-app>"):
+			src = removeTomcatCORS(src)
+			src, err = insertAfter(src, regexp.MustCompile(`<web-app\b[^>]*>`), p.Text)
+		case strings.HasPrefix(w, "at the top of the Worker's module"):
+			src = p.Text + "\n" + src
+		case strings.HasPrefix(w, "first in the fetch handler"):
+			src, err = wrapWorker(src, p.Text)
 		case strings.HasPrefix(w, "in main"):
 			src, err = insertBefore(src, regexp.MustCompile(`(?m)^.*ListenAndServe`), p.Text)
 			src = regexp.MustCompile(`(ListenAndServe\([^,]+,\s*)mux\)`).ReplaceAllString(src, "${1}handler)")
@@ -79,11 +89,12 @@ func Apply(src string, parts []gen.Part) (string, error) {
 }
 
 // existingCall finds an app's own CORS configuration: Express's
-// app.use(cors(...)) or Flask's CORS(app...).
-var existingCall = regexp.MustCompile(`(?m)app\.use\(\s*cors\(|^CORS\(|^app\.add_middleware\(\s*CORSMiddleware|^cors\s*=\s*aiohttp_cors\.setup\(|\w+\.register\(\s*(require\(\s*['"]@fastify/cors['"]\s*\)|cors\b)`)
+// app.use(cors(...)) (Hono's with a path first), Nest's app.enableCors(...)
+// or Flask's CORS(app...).
+var existingCall = regexp.MustCompile(`(?m)app\.use\(\s*(['"][^'"\n]*['"]\s*,\s*)?cors\(|\bapp\.enableCors\(|^CORS\(|^app\.add_middleware\(\s*CORSMiddleware|^cors\s*=\s*aiohttp_cors\.setup\(|\w+\.register\(\s*(require\(\s*['"]@fastify/cors['"]\s*\)|cors\b)`)
 
 // appCreated is the line after which an app's middleware goes.
-var appCreated = regexp.MustCompile(`(?m)^.*(express\(\)|Flask\(__name__\)|FastAPI\(\)|require\(['"]fastify['"]\)\(.*\)|new Koa\(\)).*$`)
+var appCreated = regexp.MustCompile(`(?m)^.*(express\(\)|Flask\(__name__\)|FastAPI\(\)|require\(['"]fastify['"]\)\(.*\)|new Koa\(\)|new Hono\(\)|await NestFactory\.create\().*$`)
 
 // removeCall removes the app's own CORS call, up to its closing parenthesis
 // and semicolon.
@@ -147,13 +158,7 @@ func insertAfter(src string, anchor *regexp.Regexp, text string) (string, error)
 		return src, fmt.Errorf("pastetest: the source has no %q to paste after", anchor)
 	}
 	end := loc[1]
-	if nl := strings.IndexByte(src[end:], '\n'); nl >= 0 {
-		end += nl + 1
-	} else {
-		src += "\n"
-		end = len(src)
-	}
-	return src[:end] + text + src[end:], nil
+	return pasteAfterLine(src, end, text), nil
 }
 
 func insertBefore(src string, anchor *regexp.Regexp, text string) (string, error) {
@@ -199,13 +204,7 @@ func insertAfterLast(src string, anchor *regexp.Regexp, text string) (string, er
 		return src, fmt.Errorf("pastetest: the source has no %q to paste after", anchor)
 	}
 	end := locs[len(locs)-1][1]
-	if nl := strings.IndexByte(src[end:], '\n'); nl >= 0 {
-		end += nl + 1
-	} else {
-		src += "\n"
-		end = len(src)
-	}
-	return src[:end] + text + src[end:], nil
+	return pasteAfterLine(src, end, text), nil
 }
 
 // removeRubyBlock removes the block that start finds, from its line to
@@ -225,4 +224,77 @@ func removeRubyBlock(src string, start *regexp.Regexp) string {
 		return src
 	}
 	return src[:lineStart] + src[loc[1]+end[1]:]
+}
+
+// pasteAfterLine puts text after the line of src that holds byte end (a
+// newline is added to a last line without one).
+func pasteAfterLine(src string, end int, text string) string {
+	if nl := strings.IndexByte(src[end:], '\n'); nl >= 0 {
+		end += nl + 1
+	} else {
+		src += "\n"
+		end = len(src)
+	}
+	return src[:end] + text + src[end:]
+}
+
+// lighttpdSetenv starts a setenv list of response headers in lighttpd.conf.
+var lighttpdSetenv = regexp.MustCompile(`^\s*setenv\.(add|set)-response-header\s*\+?=`)
+
+// removeLighttpdCORS removes the setenv response-header lists that hold
+// an Access-Control-* header (a list may span lines, to its closing
+// parenthesis), as the lighttpd fix tells: its own entries replace them.
+func removeLighttpdCORS(src string) string {
+	var b, stmt strings.Builder
+	depth, in := 0, false
+	for _, line := range strings.SplitAfter(src, "\n") {
+		if !in && lighttpdSetenv.MatchString(line) {
+			in, depth = true, 0
+			stmt.Reset()
+		}
+		if !in {
+			b.WriteString(line)
+			continue
+		}
+		stmt.WriteString(line)
+		depth += strings.Count(line, "(") - strings.Count(line, ")")
+		if depth <= 0 {
+			in = false
+			if !strings.Contains(stmt.String(), "Access-Control-") {
+				b.WriteString(stmt.String())
+			}
+		}
+	}
+	return b.String()
+}
+
+// removeTomcatCORS removes the <filter> of Tomcat's CorsFilter and the
+// <filter-mapping> that names it, as the Tomcat fix tells.
+func removeTomcatCORS(src string) string {
+	filter := regexp.MustCompile(`(?s)[ \t]*<filter>\s*<filter-name>\s*([^<]*?)\s*</filter-name>\s*<filter-class>\s*org\.apache\.catalina\.filters\.CorsFilter\s*</filter-class>.*?</filter>[ \t]*\n?`)
+	m := filter.FindStringSubmatch(src)
+	if m == nil {
+		return src
+	}
+	src = strings.Replace(src, m[0], "", 1)
+	mapping := regexp.MustCompile(`(?s)[ \t]*<filter-mapping>\s*<filter-name>\s*` + regexp.QuoteMeta(m[1]) + `\s*</filter-name>.*?</filter-mapping>[ \t]*\n?`)
+	return mapping.ReplaceAllString(src, "")
+}
+
+// exportDefault is a Worker module's default export.
+var exportDefault = regexp.MustCompile(`(?m)^export default \{`)
+
+// wrapWorker pastes a Worker's fetch-handler piece as its where-note says:
+// the module's fetch handler becomes handle, and a new default export's
+// fetch runs the piece, which calls handle.
+func wrapWorker(src, piece string) (string, error) {
+	if !exportDefault.MatchString(src) {
+		return src, fmt.Errorf("pastetest: the Worker has no export default { to wrap")
+	}
+	src = exportDefault.ReplaceAllString(src, "const corskitApp = {")
+	var b strings.Builder
+	for line := range strings.SplitSeq(strings.TrimRight(piece, "\n"), "\n") {
+		b.WriteString("    " + line + "\n")
+	}
+	return src + "\nfunction handle(request, env, ctx) {\n  return corskitApp.fetch(request, env, ctx);\n}\n\nexport default {\n  async fetch(request, env, ctx) {\n" + b.String() + "  },\n};\n", nil
 }

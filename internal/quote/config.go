@@ -1,7 +1,6 @@
 package quote
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 )
@@ -150,24 +149,7 @@ func PHPRegexp(re string) string {
 // where \ escapes, $ would expand an environment variable and # would not
 // start a comment: \, " and $ are escaped with \, and every byte outside
 // printable ASCII is written \xHH, which HAProxy reads back as that byte.
-func HAProxy(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\\' || c == '"' || c == '$':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c < 0x20 || c > 0x7e:
-			fmt.Fprintf(&b, `\x%02x`, c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
+func HAProxy(s string) string { return doubleQuotedHex(s, '$') }
 
 // HAProxyFormat returns s for an HAProxy argument read as a log-format
 // string (http-request return's hdr, set-header values), where % starts a

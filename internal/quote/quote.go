@@ -57,11 +57,19 @@ func Ruby(s string) string {
 	if ascii {
 		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 	}
+	return doubleQuotedHex(s, '#')
+}
+
+// doubleQuotedHex returns s in double quotes with \, " and special escaped
+// by \ and every byte outside printable ASCII written \xHH: the form Ruby
+// and HAProxy both read back byte for byte (special is the one that would
+// interpolate: # in Ruby, $ in HAProxy).
+func doubleQuotedHex(s string, special byte) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c == '\\' || c == '"' || c == '#':
+		case c == '\\' || c == '"' || c == special:
 			b.WriteByte('\\')
 			b.WriteByte(c)
 		case c < 0x20 || c > 0x7e:
@@ -236,4 +244,54 @@ func XMLComment(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// SymfonyYAML returns s as a YAML double-quoted scalar for a Symfony
+// configuration file, where the container then reads %name% as a
+// parameter (and %env(NAME)% as an environment variable): every % is
+// written %%, which Symfony reads back as one %.
+func SymfonyYAML(s string) string {
+	return YAML(strings.ReplaceAll(s, "%", "%%"))
+}
+
+// JSON returns s as a JSON string: every character outside printable
+// ASCII is written \uHHHH (a surrogate pair beyond the basic plane), and \
+// and " are backslashed, so the string is one line of ASCII that every JSON
+// reader, and JavaScript, reads back as s (invalid UTF-8 as U+FFFD).
+func JSON(s string) string {
+	return `"` + escapeRunes(s, `\"`, jsonEscape) + `"`
+}
+
+// jsonEscape writes \ and " backslashed and any other rune as JSON's
+// \uHHHH, a surrogate pair beyond the basic plane.
+func jsonEscape(b *strings.Builder, r rune) {
+	switch {
+	case r == '\\' || r == '"':
+		b.WriteByte('\\')
+		b.WriteRune(r)
+	case r < 0x10000:
+		fmt.Fprintf(b, `\u%04x`, r)
+	default:
+		r -= 0x10000
+		fmt.Fprintf(b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+	}
+}
+
+// TOML returns s as a TOML basic string ("..."): \ and " backslashed,
+// every other character outside printable ASCII written \uHHHH or
+// \UHHHHHHHH (TOML's escapes, which YAML shares), so no newline, control
+// character or comment can leave the string.
+func TOML(s string) string {
+	return `"` + escapeRunes(s, `\"`, yamlEscape) + `"`
+}
+
+// HeaderLine returns s for a name: value line of a file that has no
+// quoting at all (Netlify's _headers): s itself when it is printable ASCII
+// without leading or trailing space, else ok is false, since no escape
+// could keep a line break or control character from ending the line.
+func HeaderLine(s string) (line string, ok bool) {
+	if s != strings.TrimSpace(s) || strings.IndexFunc(s, func(r rune) bool { return !printable(r) }) >= 0 {
+		return "", false
+	}
+	return s, true
 }

@@ -3,10 +3,11 @@ package record
 import (
 	"encoding/json"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/corskit/corskit/internal/browserwire"
 )
 
 // exchange is one request the browser made, as the engine reported it: the
@@ -27,10 +28,11 @@ type exchange struct {
 	issue        string // the DevTools issue's code and parameter, when one was reported
 	console      []string
 	started      time.Time
-	done         bool // loading finished or failed
-	extra        bool // the wire's headers have been reported
-	judged       bool // taken to be judged: a later line is not its
-	scratch      bool // past maxExchanges: counted, not kept nor judged
+	ended        time.Time // when loading finished or failed
+	done         bool      // loading finished or failed
+	extra        bool      // the wire's headers have been reported
+	judged       bool      // taken to be judged: a later line is not its
+	scratch      bool      // past maxExchanges: counted, not kept nor judged
 }
 
 // capture holds every exchange of a session, in the order they started.
@@ -125,31 +127,13 @@ func (x *exchange) header(name string) string {
 	return ""
 }
 
-type harPair struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-// pairs returns a header map as HAR's list, a header Chromium joined with
-// newlines as one pair per value.
-func pairs(m map[string]string) []harPair {
-	out := []harPair{}
-	for k, v := range m {
-		for line := range strings.SplitSeq(v, "\n") {
-			out = append(out, harPair{k, line})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}
-
 // harEntry writes x as DevTools' "Save all as HAR" writes an entry.
 func (x *exchange) harEntry() map[string]any {
 	reqHeaders := x.sent
 	if reqHeaders == nil {
 		reqHeaders = x.reqHeaders
 	}
-	request := map[string]any{"method": x.method, "url": x.url, "httpVersion": "HTTP/1.1", "headers": pairs(reqHeaders),
+	request := map[string]any{"method": x.method, "url": x.url, "httpVersion": "HTTP/1.1", "headers": browserwire.HARPairs(reqHeaders),
 		"queryString": []any{}, "cookies": []any{}, "headersSize": -1, "bodySize": len(x.body)}
 	if c := x.header("Cookie"); c != "" {
 		request["cookies"] = []map[string]string{{"name": strings.SplitN(c, "=", 2)[0], "value": ""}}
@@ -169,7 +153,7 @@ func (x *exchange) harEntry() map[string]any {
 		"_initiator": initiator, "_resourceType": x.resourceType,
 		"startedDateTime": x.started.UTC().Format(time.RFC3339Nano), "time": 0, "cache": map[string]any{}, "timings": map[string]int{"send": 0, "wait": 0, "receive": 0},
 		"request": request,
-		"response": map[string]any{"status": x.status, "statusText": "", "httpVersion": "HTTP/1.1", "headers": pairs(x.respHeaders),
+		"response": map[string]any{"status": x.status, "statusText": "", "httpVersion": "HTTP/1.1", "headers": browserwire.HARPairs(x.respHeaders),
 			"cookies": []any{}, "content": map[string]any{"size": 0, "mimeType": "x-unknown"}, "redirectURL": "", "headersSize": -1, "bodySize": -1, "_error": failed},
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"time"
 
@@ -14,21 +13,12 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/internal/browserwire"
 )
 
 // ChromiumPath returns the Chromium binary: $CORSKIT_CHROMIUM, else
 // chromium, chromium-browser or google-chrome on PATH, else "".
-func ChromiumPath() string {
-	if p := os.Getenv("CORSKIT_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
+func ChromiumPath() string { return browserwire.ChromiumPath() }
 
 // chromiumFlags are the flags Chromium runs with: a fresh or given
 // profile, no first-run page, and none of the background services that
@@ -113,7 +103,7 @@ func (s *session) chromiumEvent(ev any) {
 			prev := c.get(string(e.RequestID))
 			hop := *prev
 			hop.id, hop.done = hop.id+fmt.Sprintf("-hop%d", len(c.order)), true
-			hop.status, hop.respHeaders = int(e.RedirectResponse.Status), headerMap(e.RedirectResponse.Headers)
+			hop.status, hop.respHeaders = int(e.RedirectResponse.Status), browserwire.HeaderMap(e.RedirectResponse.Headers)
 			c.byID[hop.id] = &hop
 			c.order = append(c.order, hop.id)
 			prev.sent, prev.extra = nil, false
@@ -121,7 +111,7 @@ func (s *session) chromiumEvent(ev any) {
 		}
 		x := c.get(string(e.RequestID))
 		x.url, x.method, x.resourceType = e.Request.URL, e.Request.Method, strings.ToLower(string(e.Type))
-		x.reqHeaders, x.pageOrigin = headerMap(e.Request.Headers), originOf(e.DocumentURL)
+		x.reqHeaders, x.pageOrigin = browserwire.HeaderMap(e.Request.Headers), originOf(e.DocumentURL)
 		if e.Initiator != nil && e.Initiator.Type == network.InitiatorTypePreflight {
 			x.resourceType, x.preflightOf = "preflight", string(e.Initiator.RequestID)
 		}
@@ -134,15 +124,15 @@ func (s *session) chromiumEvent(ev any) {
 		c.inflight++
 	case *network.EventRequestWillBeSentExtraInfo:
 		x := c.get(string(e.RequestID))
-		x.sent = headerMap(e.Headers)
+		x.sent = browserwire.HeaderMap(e.Headers)
 	case *network.EventResponseReceived:
 		x := c.get(string(e.RequestID))
 		if !x.extra {
-			x.status, x.respHeaders = int(e.Response.Status), headerMap(e.Response.Headers)
+			x.status, x.respHeaders = int(e.Response.Status), browserwire.HeaderMap(e.Response.Headers)
 		}
 	case *network.EventResponseReceivedExtraInfo:
 		x := c.get(string(e.RequestID))
-		x.status, x.respHeaders, x.extra = int(e.StatusCode), headerMap(e.Headers), true
+		x.status, x.respHeaders, x.extra = int(e.StatusCode), browserwire.HeaderMap(e.Headers), true
 	case *network.EventLoadingFinished:
 		s.ended(c.get(string(e.RequestID)))
 	case *network.EventLoadingFailed:
@@ -235,16 +225,6 @@ func (x *exchange) corsLine() string {
 		}
 	}
 	return ""
-}
-
-func headerMap(h network.Headers) map[string]string {
-	out := map[string]string{}
-	for k, v := range h {
-		if s, ok := v.(string); ok {
-			out[k] = s
-		}
-	}
-	return out
 }
 
 // chromiumDriver runs the steps of a session in Chromium's tab.

@@ -1,67 +1,21 @@
 package record
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/internal/browserwire"
 )
 
 // FirefoxPath returns the Firefox binary: $CORSKIT_FIREFOX, else
 // firefox-esr or firefox on PATH, else "".
-func FirefoxPath() string {
-	if p := os.Getenv("CORSKIT_FIREFOX"); p != "" {
-		return p
-	}
-	for _, name := range []string{"firefox-esr", "firefox"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// firefoxQuiet turns off Firefox's own background traffic (updates,
-// telemetry, safe browsing, experiments, captive-portal and connectivity
-// checks, push, prefetching): the browser talks only to what the app asks
-// for.
-const firefoxQuiet = `
-user_pref("app.update.enabled", false);
-user_pref("app.update.auto", false);
-user_pref("app.normandy.enabled", false);
-user_pref("browser.safebrowsing.malware.enabled", false);
-user_pref("browser.safebrowsing.phishing.enabled", false);
-user_pref("browser.safebrowsing.downloads.enabled", false);
-user_pref("browser.safebrowsing.update.enabled", false);
-user_pref("browser.search.update", false);
-user_pref("browser.newtabpage.enabled", false);
-user_pref("browser.startup.homepage_override.mstone", "ignore");
-user_pref("browser.shell.checkDefaultBrowser", false);
-user_pref("datareporting.healthreport.uploadEnabled", false);
-user_pref("datareporting.policy.dataSubmissionEnabled", false);
-user_pref("toolkit.telemetry.enabled", false);
-user_pref("toolkit.telemetry.unified", false);
-user_pref("extensions.update.enabled", false);
-user_pref("extensions.getAddons.cache.enabled", false);
-user_pref("messaging-system.rsexperimentloader.enabled", false);
-user_pref("network.captive-portal-service.enabled", false);
-user_pref("network.connectivity-service.enabled", false);
-user_pref("network.dns.disablePrefetch", true);
-user_pref("network.prefetch-next", false);
-user_pref("network.http.speculative-parallel-limit", 0);
-user_pref("dom.push.connection.enabled", false);
-user_pref("browser.region.network.url", "");
-user_pref("geo.provider.network.url", "");
-`
-
-var bidiListening = regexp.MustCompile(`WebDriver BiDi listening on (ws://\S+)`)
+func FirefoxPath() string { return browserwire.FirefoxPath() }
 
 // runFirefox records a session in Firefox by WebDriver BiDi.
 func runFirefox(ctx context.Context, o Options, base check.Options) (Session, error) {
@@ -77,7 +31,7 @@ func runFirefox(ctx context.Context, o Options, base check.Options) (Session, er
 		return Session{}, err
 	}
 	defer cleanup()
-	prefs := firefoxQuiet + strings.Join(o.FirefoxPrefs, "\n") + "\n"
+	prefs := browserwire.FirefoxQuietPrefs + strings.Join(o.FirefoxPrefs, "\n") + "\n"
 	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(prefs), 0o600); err != nil {
 		return Session{}, fmt.Errorf("--profile %s: %v: give a folder you can write", profile, err)
 	}
@@ -99,44 +53,20 @@ func runFirefox(ctx context.Context, o Options, base check.Options) (Session, er
 	}
 	defer cmd.Wait()
 	defer cancel()
-	wsURL, err := waitBiDi(out, o.Timeout*2)
+	wsURL, err := browserwire.WaitBiDi(out, o.Timeout*2)
 	if err != nil {
 		return Session{}, fmt.Errorf("firefox at %s: %v", path, err)
 	}
 	s := newSession("firefox", base, o)
-	b, err := dialBiDi(wsURL, s.firefoxEvent)
+	b, err := browserwire.DialBiDi(wsURL, 16<<20, s.firefoxEvent)
 	if err != nil {
 		return Session{}, fmt.Errorf("connecting to Firefox's WebDriver BiDi at %s: %v", wsURL, err)
 	}
-	defer b.close()
+	defer b.Close()
 	d, err := newFirefoxDriver(b, o.Timeout)
 	if err != nil {
 		return Session{}, err
 	}
-	defer b.call("browser.close", map[string]any{}, 5*time.Second)
+	defer b.Call("browser.close", map[string]any{}, 5*time.Second)
 	return s.run(ctx, d)
-}
-
-// waitBiDi reads Firefox's output until it says where BiDi listens.
-func waitBiDi(out interface{ Read([]byte) (int, error) }, timeout time.Duration) (string, error) {
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if m := bidiListening.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case u := <-found:
-		return u, nil
-	case <-t.C:
-		return "", fmt.Errorf("WebDriver BiDi did not start within %s", timeout)
-	}
 }

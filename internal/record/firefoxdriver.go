@@ -5,26 +5,28 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/corskit/corskit/internal/browserwire"
 )
 
 // firefoxDriver runs the steps of a session in Firefox's tab by BiDi:
 // navigation, element lookup and input actions; reading the page's text
 // runs in a sandbox the page's scripts cannot see.
 type firefoxDriver struct {
-	b       *bidi
+	b       *browserwire.BiDi
 	tab     string
 	timeout time.Duration
 }
 
-func newFirefoxDriver(b *bidi, timeout time.Duration) (*firefoxDriver, error) {
-	if _, err := b.call("session.new", map[string]any{"capabilities": map[string]any{}}, timeout); err != nil {
+func newFirefoxDriver(b *browserwire.BiDi, timeout time.Duration) (*firefoxDriver, error) {
+	if _, err := b.Call("session.new", map[string]any{"capabilities": map[string]any{}}, timeout); err != nil {
 		return nil, fmt.Errorf("firefox: session.new: %v", err)
 	}
 	events := []string{"network.beforeRequestSent", "network.responseStarted", "network.responseCompleted", "network.fetchError", "log.entryAdded"}
-	if _, err := b.call("session.subscribe", map[string]any{"events": events}, timeout); err != nil {
+	if _, err := b.Call("session.subscribe", map[string]any{"events": events}, timeout); err != nil {
 		return nil, fmt.Errorf("firefox: session.subscribe: %v", err)
 	}
-	tree, err := b.call("browsingContext.getTree", map[string]any{}, timeout)
+	tree, err := b.Call("browsingContext.getTree", map[string]any{}, timeout)
 	var contexts struct {
 		Contexts []struct {
 			Context string `json:"context"`
@@ -45,7 +47,7 @@ func (d *firefoxDriver) call(ctx context.Context, method string, params map[stri
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = min(timeout, time.Until(dl))
 	}
-	return d.b.call(method, params, max(timeout, time.Millisecond))
+	return d.b.Call(method, params, max(timeout, time.Millisecond))
 }
 
 func (d *firefoxDriver) open(ctx context.Context, url string) error {

@@ -46,6 +46,9 @@ type Result struct {
 	Command string `json:"command,omitempty"`
 	// Full is the report, when judged.
 	Full *check.Report `json:"-"`
+	// Timing places the request and its preflight on the session's time
+	// axis, for the page's timeline.
+	Timing Timing `json:"timing"`
 }
 
 // Blocked reports whether any engine of the model blocks the request, or
@@ -81,6 +84,7 @@ func judge(ctx context.Context, engine string, x, p *exchange, base check.Option
 		r.Origin = x.pageOrigin
 	}
 	r.BlockedHere = x.engineCode != "" || x.hasCORSLine()
+	r.Timing = timingOf(x, p)
 	if slices.Contains(credentialErrors, x.engineCode) || saysCredentialed(x.corsLine()) {
 		base.Credentials = browser.Include
 	}

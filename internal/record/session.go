@@ -38,7 +38,7 @@ func (s *session) ended(x *exchange) {
 	if x.done {
 		return
 	}
-	x.done = true
+	x.done, x.ended = true, time.Now()
 	s.cap.inflight = max(0, s.cap.inflight-1)
 	s.cap.poke()
 	if x.scratch || !x.crossOrigin() {

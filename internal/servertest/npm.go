@@ -16,7 +16,16 @@ import (
 // Tests never install them (they send traffic to loopback only):
 // `go run ./internal/servertest/npminstall`, which .ci/run calls, does.
 var NPMPackages = []string{"express@4", "cors@2", S3rverPackage, AzuritePackage, VitePackage, AxePackage,
-	FastifyPackage, FastifyCORSPackage, KoaPackage, KoaCORSPackage, KoaRouterPackage}
+	FastifyPackage, FastifyCORSPackage, KoaPackage, KoaCORSPackage, KoaRouterPackage,
+	NestCorePackage, NestCommonPackage, NestExpressPackage, ReflectMetadataPackage, RxJSPackage, HonoPackage, HonoNodeServerPackage,
+	NextPackage, ReactPackage, ReactDOMPackage, TypeScriptPackage, TypesReactPackage, TypesNodePackage, WorkerdPackage}
+
+// WorkerdPackage is Cloudflare's Workers runtime (the open-source workerd,
+// which wrangler dev and Miniflare run), pinned: the Cloudflare Workers
+// stack's Worker runs on it, on loopback. Its binary comes with the
+// platform package npm picks (@cloudflare/workerd-linux-64); no install
+// script is needed.
+const WorkerdPackage = "workerd@1.20261123.1"
 
 // The Node frameworks whose CORS layers the stack proofs run, pinned:
 // Fastify with @fastify/cors, Koa with @koa/cors and @koa/router.
@@ -26,6 +35,34 @@ const (
 	KoaPackage         = "koa@3.3.0"
 	KoaCORSPackage     = "@koa/cors@5.0.0"
 	KoaRouterPackage   = "@koa/router@15.7.0"
+)
+
+// NestJS on its Express platform (enableCors passes its options to the
+// cors package), with the two packages Nest requires beside it.
+const (
+	NestCorePackage        = "@nestjs/core@12.6.3"
+	NestCommonPackage      = "@nestjs/common@12.6.3"
+	NestExpressPackage     = "@nestjs/platform-express@12.6.3"
+	ReflectMetadataPackage = "reflect-metadata@0.2.2"
+	RxJSPackage            = "rxjs@7.8.2"
+)
+
+// Hono with its cors middleware (hono/cors), served by @hono/node-server.
+const (
+	HonoPackage           = "hono@4.13.23"
+	HonoNodeServerPackage = "@hono/node-server@2.1.11"
+)
+
+// Next.js, run as next dev (Turbopack) on a proxy.ts and a route handler,
+// with what it requires: React, and TypeScript with the types next dev
+// looks for before it compiles a .ts file (it would install them itself).
+const (
+	NextPackage       = "next@16.5.0"
+	ReactPackage      = "react@19.3.1"
+	ReactDOMPackage   = "react-dom@19.3.1"
+	TypeScriptPackage = "typescript@5.9.3"
+	TypesReactPackage = "@types/react@19.3.3"
+	TypesNodePackage  = "@types/node@20.19.43"
 )
 
 // The storage emulators, pinned.

@@ -51,6 +51,12 @@ func TestPageAccessibilityAndThemes(t *testing.T) {
 		!strings.Contains(saved, "Access-Control-Allow-Credentials: true") || !strings.Contains(saved, "corskit check "+api) {
 		t.Errorf("the saved result:\n%.3000s", saved)
 	}
+	// A HAR's table, with its groups, is on the page for axe-core and the
+	// screenshots; then its filter: text and "blocked only".
+	eval[any](t, ctx, `drawHAR("big.har", {entries: 3, cross_origin: 3, blocked: 1, requests: [
+		{entry: 0, command: "", report: {request: {method: "PUT", url: "http://a.test/data", origin: "http://o.test"}, engines: {chromium: {allowed: false}}, problems: [{name: "preflight not handled"}]}},
+		{entry: 1, command: "", report: {request: {method: "GET", url: "http://a.test/data", origin: "http://o.test"}, engines: {chromium: {allowed: true}}, problems: []}},
+		{entry: 2, command: "", report: {request: {method: "GET", url: "http://b.test/list", origin: "http://o.test"}, engines: {chromium: {allowed: true}}, problems: []}}]}); 0`)
 	eval[any](t, ctx, string(axe)+";0")
 	dir := artifacts(t)
 	for _, scheme := range []string{"light", "dark"} {
@@ -84,11 +90,6 @@ func TestPageAccessibilityAndThemes(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "page-"+name+".png"), shot, 0o644)
 		}
 	}
-	// A HAR's table has a filter: text and "blocked only".
-	eval[any](t, ctx, `drawHAR("big.har", {entries: 3, cross_origin: 3, blocked: 1, requests: [
-		{entry: 0, command: "", report: {request: {method: "PUT", url: "http://a.test/data", origin: "http://o.test"}, engines: {chromium: {allowed: false}}, problems: [{name: "preflight not handled"}]}},
-		{entry: 1, command: "", report: {request: {method: "GET", url: "http://a.test/data", origin: "http://o.test"}, engines: {chromium: {allowed: true}}, problems: []}},
-		{entry: 2, command: "", report: {request: {method: "GET", url: "http://b.test/list", origin: "http://o.test"}, engines: {chromium: {allowed: true}}, problems: []}}]}); 0`)
 	visible := func() string {
 		return eval[string](t, ctx, `[...document.getElementById("harrows").children].filter(r => !r.hidden).length + " " + document.getElementById("harcount").textContent`)
 	}
@@ -119,4 +120,7 @@ func TestPageAccessibilityAndThemes(t *testing.T) {
 	if got := eval[string](t, ctx, `document.getElementById("result").hidden + " " + document.activeElement.id`); got != "true error" {
 		t.Errorf("after Ctrl+Enter with a bad origin: result hidden, focus: %s; want true error", got)
 	}
+	t.Run("big HAR", func(t *testing.T) { checkBigHAR(t, ctx) })
+	t.Run("share", func(t *testing.T) { checkShare(t, b, s, api) })
+	t.Run("saved file", func(t *testing.T) { checkSavedFile(t, b, saved, verdict) })
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/corskit/corskit/gen"
 	"github.com/corskit/corskit/internal/browsertest"
 	"github.com/corskit/corskit/internal/servertest"
 )
@@ -206,6 +207,25 @@ func TestThePageInChromium(t *testing.T) {
 		t.Errorf("stack unknown: the headers tab shows:\n%s", text)
 	}
 	eval[bool](t, ctx, `drawFix(`+string(fixJSON)+`), true`)
+	// Every unproved stack's tab says "(not proved)" and its panel says
+	// why, above the snippet; no proved stack's does.
+	unproved := 0
+	for _, tb := range eval[[][]string](t, ctx, `[...document.querySelectorAll("#tabs [role=tab]")].map(b => [b.id.slice(4), b.textContent, (document.querySelector("#panel-" + b.id.slice(4) + " .unproved-note") || {textContent: ""}).textContent])`) {
+		s, ok := gen.LookupStack(tb[0])
+		if !ok {
+			continue
+		}
+		marked := strings.HasSuffix(tb[1], " (not proved)") && strings.HasPrefix(tb[2], "NOT PROVED on a real server here")
+		if marked == s.Proved() {
+			t.Errorf("fix tab %q (proved: %v): note %q", tb[1], s.Proved(), tb[2])
+		}
+		if !s.Proved() {
+			unproved++
+		}
+	}
+	if unproved == 0 {
+		t.Errorf("no unproved stack's tab among %q", r.Fix.Stacks)
+	}
 	if unsent := eval[string](t, ctx, `document.getElementById("unsent").textContent`); r.ActualNotSent != (unsent != "") || !r.ActualNotSent {
 		t.Errorf("the JSON says actual_not_sent %v; the page says %q (the PUT after a failed preflight is not sent)", r.ActualNotSent, unsent)
 	}

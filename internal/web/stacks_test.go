@@ -1,10 +1,12 @@
 package web
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/gen"
 )
 
 // TestStackChooserFromTheRegistry: the page's stack chooser lists every
@@ -19,8 +21,27 @@ func TestStackChooserFromTheRegistry(t *testing.T) {
 		t.Fatalf("the stack chooser:\n%s", got)
 	}
 	for _, s := range append(check.Stacks(), "django", "fastapi", "aiohttp") {
-		if strings.Count(got, `<option value="`+s+`">`) != 1 {
+		if strings.Count(got, `<option value="`+s+`"`) != 1 {
 			t.Errorf("stack %s is not offered once", s)
+		}
+	}
+}
+
+// TestUnprovedMarkedEverywhere: in the stack chooser, an unproved stack's
+// option says "(not proved)" and carries why (data-unproved, which the
+// fix tabs show: TestPage checks the tabs); a proved one neither.
+func TestUnprovedMarkedEverywhere(t *testing.T) {
+	index, err := page.ReadFile("page/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(withStacks(index))
+	for _, name := range check.Stacks() {
+		s, _ := gen.LookupStack(name)
+		opt := regexp.MustCompile(`<option value="` + regexp.QuoteMeta(name) + `"[^>]*>[^<]*</option>`).FindString(got)
+		marked := strings.Contains(opt, "(not proved)</option>") && strings.Contains(opt, `data-unproved="NOT PROVED on a real server here: `)
+		if marked == s.Proved() || (s.Proved() && strings.Contains(opt, "not proved")) {
+			t.Errorf("%s (proved: %v): %s", name, s.Proved(), opt)
 		}
 	}
 }

@@ -45,6 +45,10 @@ const (
 	retryAfter = 5
 )
 
+// pageFiles are the page's scripts and styles, served as they are; one
+// concept a file (index.html loads the scripts in this order).
+var pageFiles = []string{"app.css", "app.js", "har.js", "share.js", "export.js", "session.js"}
+
 // Server serves the page and its API.
 type Server struct {
 	token string
@@ -83,7 +87,7 @@ func (s *Server) Handler() http.Handler {
 	files := http.FileServerFS(static)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if !s.tokenOK(r.URL.Query().Get("token")) {
-			http.Error(w, "corskit serve: this page needs the token of the URL corskit serve printed; open that URL", http.StatusForbidden)
+			http.Error(w, "corskit serve: this page needs the token of the URL corskit serve printed; open that URL. A shared corskit link holds no token: open the printed URL and paste the shared link under \"Open a shared check\"", http.StatusForbidden)
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
@@ -95,8 +99,9 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write(withStacks(index))
 	})
-	mux.Handle("GET /app.js", files)
-	mux.Handle("GET /app.css", files)
+	for _, name := range pageFiles {
+		mux.Handle("GET /"+name, files)
+	}
 	mux.HandleFunc("GET /favicon.ico", serveFavicon)
 	mux.HandleFunc("POST /api/read", s.api(false, s.read))
 	mux.HandleFunc("POST /api/check", s.api(true, s.check))
@@ -288,7 +293,7 @@ func (s *Server) check(ctx context.Context, body []byte) (any, int) {
 	if err != nil {
 		return apiError{Error: inFormTerms(err)}, http.StatusUnprocessableEntity
 	}
-	return CheckOut{Command: r.Options.Command(), Report: r.ToJSON()}, http.StatusOK
+	return CheckOut{Command: r.Options.Command(), Report: inForm(r.ToJSON())}, http.StatusOK
 }
 
 // failureFor picks the failure of the console text about url (the first
@@ -319,7 +324,7 @@ func (s *Server) reproduce(ctx context.Context, in CheckIn, o check.Options, f c
 	if err != nil {
 		return apiError{Error: inFormTerms(err)}, http.StatusUnprocessableEntity
 	}
-	return CheckOut{Command: r.Options.Command(), Report: r.ToJSON(), Reproduction: &rep}, http.StatusOK
+	return CheckOut{Command: r.Options.Command(), Report: inForm(r.ToJSON()), Reproduction: &rep}, http.StatusOK
 }
 
 // HAROut is the answer to a HAR: each cross-origin request's report.
@@ -381,6 +386,10 @@ func (s *Server) har(w http.ResponseWriter, r *http.Request) {
 	bw.WriteString("[")
 	sep := ""
 	for res := range j.Results {
+		if res.Report != nil {
+			j := inForm(*res.Report)
+			res.Report = &j
+		}
 		b, _ := json.Marshal(HARRequestOut{res, res.Options.Command()})
 		bw.WriteString(sep)
 		bw.Write(b)

@@ -309,6 +309,10 @@ function drawFix(fix) {
   const first = stacks[0] === "headers" ? "headers" : fix.stack;
   for (const s of stacks) {
     const tab = el("button", s, "tab");
+    // A stack not proved on a real server says so on its tab and above
+    // its snippet (the chooser's data-unproved, from gen's registry).
+    const note = unprovedNote(s);
+    if (note) tab.append(el("span", " (not proved)", "unproved"));
     tab.type = "button";
     tab.id = "tab-" + s;
     tab.setAttribute("role", "tab");
@@ -322,6 +326,7 @@ function drawFix(fix) {
     const code = el("pre");
     code.textContent = snippets[s];
     copy.addEventListener("click", () => copyText(snippets[s], s));
+    if (note) panel.append(el("p", note, "unproved-note"));
     panel.append(copy, code);
     tab.addEventListener("click", () => select(s));
     tab.addEventListener("keydown", (ev) => {
@@ -337,6 +342,13 @@ function drawFix(fix) {
     panels.append(panel);
   }
   select(first);
+}
+
+// unprovedNote is why stack is not proved on a real server, from the
+// stack chooser's option; "" for a proved stack.
+function unprovedNote(stack) {
+  for (const o of $("stack").options) if (o.value === stack) return o.dataset.unproved || "";
+  return "";
 }
 
 function select(stack) {
@@ -362,15 +374,19 @@ async function copyText(text, stack) {
   $("copied").textContent = "Copied the " + stack + " fix.";
 }
 
+// drawHAR draws a HAR's cross-origin requests, one row each, built apart;
+// har.js groups them by their data-origin and data-endpoint, filters them
+// and puts on the page at most a page of them at once (a HAR may hold
+// thousands).
 function drawHAR(name, out) {
   $("harresult").hidden = false;
   $("harsummary").textContent = name + ": " + out.entries + " entries, " + out.cross_origin + " cross-origin requests, " + out.blocked + " blocked." + (out.note ? " Note: " + out.note + "." : "");
-  const rows = $("harrows");
-  rows.replaceChildren();
+  const rows = [];
   for (const h of out.requests) {
     const tr = el("tr");
     const r = h.report;
     const blocked = r && !Object.values(r.engines).every((e) => e.allowed);
+    if (r) Object.assign(tr.dataset, endpointOf(r.request));
     tr.append(el("td", r ? (blocked ? "BLOCKED" : "ALLOWED") : "NOT JUDGED", blocked ? "bad" : "ok"));
     tr.append(el("td", r ? r.request.method + " " + r.request.url + " from " + r.request.origin : "entry " + h.entry));
     tr.append(el("td", r && r.problems.length ? r.problems[0].name : (h.error || "")));
@@ -383,8 +399,9 @@ function drawHAR(name, out) {
       td.append(b);
     }
     tr.append(td);
-    rows.append(tr);
+    rows.push(tr);
   }
+  harDrawn(rows);
 }
 
 // --- wiring ----------------------------------------------------------------
@@ -439,7 +456,7 @@ function ux() {
   save.type = "button";
   save.id = "save";
   save.textContent = "Save this result as a file";
-  save.addEventListener("click", saveResult);
+  save.addEventListener("click", () => saveResult());
   $("verdict").after(save);
   $("tabs").addEventListener("keydown", (ev) => {
     if (ev.key !== "Home" && ev.key !== "End") return;
@@ -452,148 +469,3 @@ function ux() {
   });
 }
 ux();
-
-// harFilter puts a filter above the HAR's table: a text every shown row
-// holds (method, URL, origin, problem) and "blocked only"; it applies to
-// each table drawn.
-function harFilter() {
-  const table = $("harrows").closest("table");
-  const bar = document.createElement("div");
-  bar.className = "row";
-  const label = document.createElement("label");
-  label.htmlFor = "harfilter";
-  label.textContent = "Filter the requests";
-  const text = document.createElement("input");
-  text.id = "harfilter";
-  text.type = "search";
-  text.placeholder = "a URL, a method, a problem";
-  const only = document.createElement("input");
-  only.id = "harblocked";
-  only.type = "checkbox";
-  const onlyLabel = document.createElement("label");
-  onlyLabel.htmlFor = "harblocked";
-  onlyLabel.className = "file";
-  onlyLabel.textContent = "blocked only";
-  const count = document.createElement("span");
-  count.id = "harcount";
-  count.className = "quiet";
-  count.setAttribute("aria-live", "polite");
-  bar.append(label, text, only, onlyLabel, count);
-  table.before(bar);
-  const apply = () => {
-    const want = text.value.trim().toLowerCase();
-    let shown = 0, all = 0;
-    for (const tr of $("harrows").children) {
-      all++;
-      const show = (!want || tr.textContent.toLowerCase().includes(want)) && (!only.checked || tr.firstElementChild.textContent === "BLOCKED");
-      tr.hidden = !show;
-      if (show) shown++;
-    }
-    count.textContent = shown === all ? all + " requests" : shown + " of " + all + " requests shown";
-  };
-  text.addEventListener("input", apply);
-  only.addEventListener("change", apply);
-  new MutationObserver(apply).observe($("harrows"), { childList: true });
-}
-harFilter();
-
-// resultHTML is the result shown, as one self-contained HTML file: the
-// page's styles inline, every fix panel open, no script, no request.
-async function resultHTML() {
-  const css = await (await fetch("/app.css")).text();
-  const copy = $("result").cloneNode(true);
-  copy.hidden = false;
-  for (const n of copy.querySelectorAll("[hidden]")) n.hidden = false;
-  for (const n of copy.querySelectorAll("button, script")) n.remove();
-  for (const n of copy.querySelectorAll("[id]")) n.removeAttribute("id");
-  const title = $("verdict").textContent.replace(/[<>&]/g, "");
-  return "<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">" +
-    "<title>corskit: " + title + "</title><style>" + css.replace(/<\//g, "<\\/") + "</style><body><main>" +
-    "<p class=\"quiet\">corskit check, saved " + new Date().toISOString() + ": " + $("command").textContent.replace(/[<>&]/g, "") + "</p>" +
-    copy.outerHTML + "</main></body></html>\n";
-}
-
-// saveResult downloads resultHTML as a file.
-async function saveResult() {
-  const url = URL.createObjectURL(new Blob([await resultHTML()], { type: "text/html" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = "corskit-result.html";
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-// --- corskit record --serve: the recorded session (issue 25) ---------------
-// When corskit record serves this page, every request of the app appears
-// here as it is judged, in order, filterable; Open shows its diagnosis in
-// the sections below.
-
-function sessionView() {
-  let since = 0, section = null, rows = null, state = null, filter = null;
-  const build = () => {
-    section = document.createElement("section");
-    section.id = "session";
-    section.setAttribute("aria-labelledby", "session-h");
-    const h = el("h2", "Recorded session");
-    h.id = "session-h";
-    state = el("p", "Recording…");
-    state.id = "sessionstate";
-    state.setAttribute("role", "status");
-    const label = el("label", "Filter the session");
-    label.htmlFor = "sessionfilter";
-    filter = document.createElement("input");
-    filter.id = "sessionfilter";
-    filter.type = "search";
-    filter.placeholder = "blocked, a URL, a method, a problem";
-    filter.addEventListener("input", apply);
-    const table = el("table");
-    const head = el("thead");
-    const hr = el("tr");
-    for (const t of ["#", "Verdict", "Request", "Why", ""]) hr.append(el("th", t));
-    head.append(hr);
-    rows = el("tbody");
-    rows.id = "sessionrows";
-    table.append(head, rows);
-    section.append(h, state, label, filter, table);
-    (document.querySelector("main") || document.body).prepend(section);
-  };
-  const apply = () => {
-    const want = filter.value.trim().toLowerCase();
-    for (const tr of rows.children) tr.hidden = want !== "" && !tr.textContent.toLowerCase().includes(want);
-  };
-  const add = (item) => {
-    const blocked = item.blocked_here || (item.report && !Object.values(item.report.engines).every((e) => e.allowed));
-    const tr = el("tr");
-    tr.append(el("td", String(rows.children.length + 1)));
-    tr.append(el("td", blocked ? "BLOCKED" : "ALLOWED", blocked ? "bad" : "ok"));
-    tr.append(el("td", item.method + " " + item.url + " from " + item.origin));
-    const why = item.report && item.report.problems.length ? item.report.problems[0].name : (item.error || "");
-    tr.append(el("td", why + (item.differences && item.differences.length ? " (differs from " + item.engine + ")" : "")));
-    const td = el("td");
-    if (item.report) {
-      const b = el("button", "Open", "open");
-      b.type = "button";
-      b.setAttribute("aria-label", "Open request " + (rows.children.length + 1));
-      b.addEventListener("click", () => { fill(item.report.request); showCommand(item.command); draw(item.report); });
-      td.append(b);
-    }
-    tr.append(td);
-    rows.append(tr);
-  };
-  const poll = async () => {
-    let out;
-    try { out = await api("/api/session", { since }); } catch (e) { return; }
-    if (!out.recording) return; // not corskit record: no session view
-    if (!section) build();
-    for (const item of out.items) add(item);
-    since += out.items.length;
-    apply();
-    const blocked = [...rows.children].filter((tr) => tr.children[1].textContent === "BLOCKED").length;
-    state.textContent = (out.done ? "Done: " : "Recording: ") + since + " cross-origin requests, " + blocked + " blocked" + (out.over ? " (" + out.over + " more not shown)" : "") + ".";
-    if (!out.done || out.items.length) setTimeout(poll, 1000);
-  };
-  poll();
-}
-sessionView();

@@ -1,18 +1,21 @@
-package record
+package browserwire
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"regexp"
 	"sync"
 	"time"
 
 	"golang.org/x/net/websocket"
 )
 
-// bidi is a WebDriver BiDi connection: JSON commands over one WebSocket,
+// BiDi is a WebDriver BiDi connection: JSON commands over one WebSocket,
 // answers matched by id, events handed to onEvent in the reading goroutine.
-type bidi struct {
+type BiDi struct {
 	ws      *websocket.Conn
 	mu      sync.Mutex
 	nextID  int
@@ -26,19 +29,20 @@ type bidiAnswer struct {
 	Msg    string          `json:"message"`
 }
 
-// dialBiDi connects to the session endpoint of a BiDi server.
-func dialBiDi(wsURL string, onEvent func(string, json.RawMessage)) (*bidi, error) {
+// DialBiDi connects to the session endpoint of a BiDi server; a message
+// may be up to maxPayload bytes.
+func DialBiDi(wsURL string, maxPayload int, onEvent func(method string, params json.RawMessage)) (*BiDi, error) {
 	ws, err := websocket.Dial(wsURL+"/session", "", "http://127.0.0.1/")
 	if err != nil {
 		return nil, err
 	}
-	ws.MaxPayloadBytes = 16 << 20
-	b := &bidi{ws: ws, waiting: map[int]chan bidiAnswer{}, onEvent: onEvent}
+	ws.MaxPayloadBytes = maxPayload
+	b := &BiDi{ws: ws, waiting: map[int]chan bidiAnswer{}, onEvent: onEvent}
 	go b.read()
 	return b, nil
 }
 
-func (b *bidi) read() {
+func (b *BiDi) read() {
 	for {
 		var raw []byte
 		if err := websocket.Message.Receive(b.ws, &raw); err != nil {
@@ -73,8 +77,8 @@ func (b *bidi) read() {
 	}
 }
 
-// call sends one command and waits for its answer, at most timeout.
-func (b *bidi) call(method string, params any, timeout time.Duration) (json.RawMessage, error) {
+// Call sends one command and waits for its answer, at most timeout.
+func (b *BiDi) Call(method string, params any, timeout time.Duration) (json.RawMessage, error) {
 	b.mu.Lock()
 	b.nextID++
 	id := b.nextID
@@ -101,4 +105,32 @@ func (b *bidi) call(method string, params any, timeout time.Duration) (json.RawM
 	}
 }
 
-func (b *bidi) close() { b.ws.Close() }
+// Close closes the connection; calls waiting for an answer get an error.
+func (b *BiDi) Close() error { return b.ws.Close() }
+
+var bidiListening = regexp.MustCompile(`WebDriver BiDi listening on (ws://\S+)`)
+
+// WaitBiDi reads Firefox's output until it says where BiDi listens, at
+// most timeout, and returns that address.
+func WaitBiDi(out io.Reader, timeout time.Duration) (string, error) {
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if m := bidiListening.FindStringSubmatch(sc.Text()); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case u := <-found:
+		return u, nil
+	case <-t.C:
+		return "", fmt.Errorf("WebDriver BiDi did not start within %s", timeout)
+	}
+}

@@ -1,0 +1,220 @@
+package browsertest
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// Main runs a package's tests with browsers shared between them: call it
+// from the package's TestMain. [StartEngine] then lends a test an idle
+// engine of the pool, or starts one, and takes it back when the test ends;
+// Main stops every engine after the tests. Without Main, each StartEngine
+// starts its own browser, as before.
+//
+// Starting Firefox costs seconds on these machines; a package whose tests
+// start the three engines a dozen times spends most of its time there.
+//
+// Main also lets up to 4 parallel tests run at once (or GOMAXPROCS, when
+// larger) unless -test.parallel is given: these tests mostly wait for
+// browsers and servers, so go test's default of GOMAXPROCS leaves a
+// 2-core machine idle.
+func Main(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		flag.Set("test.parallel", strconv.Itoa(max(4, runtime.GOMAXPROCS(0))))
+	}
+	pool.mu.Lock()
+	pool.enabled = true
+	pool.mu.Unlock()
+	code := m.Run()
+	pool.stopAll()
+	os.Exit(code)
+}
+
+// pool holds the shared engines, idle ones by name.
+var pool = &enginePool{idle: map[string][]*pooledEngine{}}
+
+type enginePool struct {
+	mu      sync.Mutex
+	enabled bool
+	idle    map[string][]*pooledEngine
+	all     []*pooledEngine
+}
+
+// pooledEngine is a shared engine and the owner of its processes.
+type pooledEngine struct {
+	engine Engine
+	owner  *ownerTB
+}
+
+// lend returns an engine of the pool for t, or false when the package does
+// not share engines (no Main).
+func (p *enginePool) lend(t testing.TB, name string) (Engine, bool) {
+	t.Helper()
+	p.mu.Lock()
+	if !p.enabled {
+		p.mu.Unlock()
+		return nil, false
+	}
+	var pe *pooledEngine
+	if idle := p.idle[name]; len(idle) > 0 {
+		pe = idle[len(idle)-1]
+		p.idle[name] = idle[:len(idle)-1]
+	}
+	p.mu.Unlock()
+	if pe == nil {
+		pe = p.start(t, name)
+	} else if r, ok := pe.engine.(resetter); ok {
+		r.reset(t)
+	}
+	t.Cleanup(func() { p.takeBack(t, name, pe) })
+	return pe.engine, true
+}
+
+// start launches an engine owned by the pool, not by t, and reports a
+// failure or a skip (a missing browser) on t.
+func (p *enginePool) start(t testing.TB, name string) *pooledEngine {
+	t.Helper()
+	owner := &ownerTB{name: "shared " + name}
+	started := make(chan Engine, 1)
+	go func() {
+		defer close(started)
+		started <- StartEngineWith(owner, name, Options{})
+	}()
+	e, ok := <-started
+	if !ok {
+		owner.stop()
+		if owner.skipped {
+			t.Skip(owner.message)
+		}
+		t.Fatal(owner.message)
+	}
+	pe := &pooledEngine{engine: e, owner: owner}
+	p.mu.Lock()
+	p.all = append(p.all, pe)
+	p.mu.Unlock()
+	return pe
+}
+
+// takeBack returns an engine to the idle list; after a failed test it is
+// stopped instead, since its state is unknown.
+func (p *enginePool) takeBack(t testing.TB, name string, pe *pooledEngine) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t.Failed() {
+		p.all = slices.DeleteFunc(p.all, func(x *pooledEngine) bool { return x == pe })
+		go pe.owner.stop()
+		return
+	}
+	p.idle[name] = append(p.idle[name], pe)
+}
+
+func (p *enginePool) stopAll() {
+	p.mu.Lock()
+	all := p.all
+	p.all, p.idle = nil, map[string][]*pooledEngine{}
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, pe := range all {
+		wg.Go(pe.owner.stop)
+	}
+	wg.Wait()
+}
+
+// resetter is an engine that can forget what the previous test left: the
+// page it navigated to, cookies, cached answers.
+type resetter interface{ reset(t testing.TB) }
+
+func (b *Browser) reset(t testing.TB) {
+	t.Helper()
+	for _, clear := range []cdp.Command[cdp.Empty, cdp.Empty]{network.ClearBrowserCookies, network.ClearBrowserCache} {
+		if _, err := chromedp.Call(b.ctx, clear, cdp.Empty{}); err != nil {
+			t.Fatalf("Chromium: %s on a shared browser: %v", clear.Method, err)
+		}
+	}
+	if home := b.origin + "/"; b.pageURL != home {
+		b.Navigate(t, home)
+	}
+}
+
+func (f *Firefox) reset(t testing.TB) {
+	t.Helper()
+	if _, err := f.call("storage.deleteCookies", map[string]any{}); err != nil {
+		t.Fatalf("Firefox: storage.deleteCookies on a shared browser: %v", err)
+	}
+	if home := f.page.origin + "/"; f.pageURL != home {
+		f.Navigate(t, home)
+	}
+}
+
+// ownerTB stands for the test that owns a shared engine's processes: the
+// start functions take a testing.TB, and a shared engine outlives the test
+// that first asked for it. Only the methods below are used by the start
+// functions; the embedded nil TB makes any other call fail loudly.
+type ownerTB struct {
+	testing.TB
+	name     string
+	mu       sync.Mutex
+	cleanups []func()
+	message  string
+	skipped  bool
+}
+
+func (o *ownerTB) Name() string        { return o.name }
+func (o *ownerTB) Helper()             {}
+func (o *ownerTB) Failed() bool        { o.mu.Lock(); defer o.mu.Unlock(); return o.message != "" }
+func (o *ownerTB) Logf(string, ...any) {}
+
+func (o *ownerTB) Cleanup(f func()) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.cleanups = append(o.cleanups, f)
+}
+
+func (o *ownerTB) TempDir() string {
+	dir, err := os.MkdirTemp("", "corskit-shared-browser-")
+	if err != nil {
+		o.Fatal(err)
+	}
+	o.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+func (o *ownerTB) Errorf(format string, args ...any) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.message = fmt.Sprintf(format, args...)
+}
+
+func (o *ownerTB) Fatalf(format string, args ...any) { o.Errorf(format, args...); runtime.Goexit() }
+func (o *ownerTB) Fatal(args ...any)                 { o.Fatalf("%s", fmt.Sprint(args...)) }
+
+func (o *ownerTB) Skip(args ...any) {
+	o.mu.Lock()
+	o.skipped = true
+	o.mu.Unlock()
+	o.Fatal(args...)
+}
+
+// stop runs the cleanups, last first, as testing does.
+func (o *ownerTB) stop() {
+	o.mu.Lock()
+	cs := o.cleanups
+	o.cleanups = nil
+	o.mu.Unlock()
+	for i := len(cs) - 1; i >= 0; i-- {
+		cs[i]()
+	}
+}

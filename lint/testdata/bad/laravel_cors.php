@@ -1,0 +1,7 @@
+<?php
+return [
+    'paths' => [],
+    'allowed_methods' => ['*'],
+    'allowed_origins' => ['*'],
+    'supports_credentials' => true,
+];
