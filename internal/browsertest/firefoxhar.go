@@ -2,11 +2,12 @@ package browsertest
 
 import (
 	"encoding/json"
-	"github.com/corskit/corskit/internal/browserwire"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/corskit/corskit/internal/browserwire"
 )
 
 // RecordHAR makes the page call fetch for each request, as FetchAll does,
