@@ -119,6 +119,7 @@ type searchSender struct {
 	sendActual bool
 	max, sent  int
 	seen       map[string]searchAnswer
+	order      []string // seen's keys, in the order sent
 	// changed is true once a request that may change data was sent: the
 	// search sends one at most, as corskit check sends the page's request
 	// once.
@@ -157,6 +158,7 @@ func (s *searchSender) forOptions(o Options) browser.RoundTripper {
 		s.changed = s.changed || unsafe
 		in, err := real(out)
 		s.seen[key] = searchAnswer{in, err}
+		s.order = append(s.order, key)
 		return in, err
 	}
 }

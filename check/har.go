@@ -99,6 +99,7 @@ func originOf(raw string) string {
 type harEntry struct {
 	index        int // in the file
 	resourceType string
+	chromium     bool // the entry has _initiator: DevTools writes _error when it failed
 	method, url  string
 	reqHeaders   []harHeader
 	cookies      bool
@@ -224,7 +225,10 @@ func (e *harEntry) relevant() bool {
 // maxJSONString.
 type harEntryJSON struct {
 	ResourceType string `json:"_resourceType"`
-	Request      struct {
+	// Initiator is Chromium's: DevTools writes it on every entry, and
+	// _error on each entry the browser failed.
+	Initiator json.RawMessage `json:"_initiator"`
+	Request   struct {
 		Method   string            `json:"method"`
 		URL      string            `json:"url"`
 		Headers  []harHeader       `json:"headers"`
@@ -258,7 +262,7 @@ func readEntry(dec *json.Decoder, in interner) (harEntry, error) {
 		}
 	}
 	e := harEntry{resourceType: in.str(j.ResourceType), method: in.str(j.Request.Method), url: j.Request.URL,
-		cookies: len(j.Request.Cookies) > 0, status: j.Response.Status, failed: j.Response.Error}
+		cookies: len(j.Request.Cookies) > 0, status: j.Response.Status, failed: j.Response.Error, chromium: len(j.Initiator) > 0}
 	if e.failed == nil || *e.failed == "" {
 		e.failed = j.Response.FailureText
 	}
@@ -522,9 +526,12 @@ type HARResult struct {
 	// CredentialsInclude: the file holds no cookie, and without
 	// credentials the recorded answers do not explain the recorded
 	// failure; with credentials: 'include' they do, so that is judged.
-	CredentialsInclude bool   `json:"credentials_include_inferred,omitempty"`
-	Error              string `json:"error,omitempty"`
-	Report             *JSON  `json:"report,omitempty"`
+	CredentialsInclude bool `json:"credentials_include_inferred,omitempty"`
+	// CredentialsNote says, when the file holds no cookie and the two
+	// credentials modes get different verdicts, which was judged and why.
+	CredentialsNote string `json:"credentials_note,omitempty"`
+	Error           string `json:"error,omitempty"`
+	Report          *JSON  `json:"report,omitempty"`
 	// Options are the request judged.
 	Options Options `json:"-"`
 	// Full is the report, when judged.
@@ -590,6 +597,7 @@ func JudgeHAR(ctx context.Context, h HAR, base Options, live bool) HARJudgement 
 				}
 			}
 		default:
+			r.Options.Credentials, _ = h.harCredentials(r)
 			if ok, err := allowedOffline(r.Options, h.Replay(r)); err == nil && ok {
 				rank = allowed
 			} else if err == nil {
@@ -641,10 +649,21 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 	case live:
 		rep, err = Run(ctx, r.Options)
 	default:
+		var inc browser.Credentials
+		inc, res.CredentialsNote = h.harCredentials(r)
+		if inc == browser.Include && r.Options.Credentials == "" {
+			r.Options.Credentials, res.CredentialsInclude = inc, true
+			res.Options = r.Options
+		}
 		rep, err = Judge(ctx, r.Options, h.Replay(r))
 		if err == nil && r.Options.Credentials == "" && errors.Is(rep.Verdict.Err, ErrNotRecorded) {
 			rep, res.CredentialsInclude = h.withCredentials(ctx, r, rep)
 			res.Options = rep.Options
+		} else if err == nil && r.Options.Credentials == "" {
+			var note string
+			if rep, note, res.CredentialsInclude = h.bothBlocked(ctx, r, rep); res.CredentialsInclude {
+				res.CredentialsNote, res.Options = note, rep.Options
+			}
 		}
 		asRecorded(&rep)
 	}

@@ -63,6 +63,12 @@ type Reproduction struct {
 	// NotSent are the requests that may change data the search did not
 	// send (see Options.SendActual).
 	NotSent []string `json:"not_sent,omitempty"`
+	// Causes are, when the requests that print the lines have different
+	// causes, each cause with its request, ranked: the report is for the
+	// first. Ambiguous is true when more than one stands (none of the
+	// server's answers rules it out).
+	Causes    []Cause `json:"causes,omitempty"`
+	Ambiguous bool    `json:"ambiguous,omitempty"`
 	// Give are the flags that tell what the search could not find.
 	Give []string `json:"give,omitempty"`
 	// Notes are what the search learnt beside the lines, e.g. that the
@@ -93,18 +99,9 @@ func Reproduce(ctx context.Context, f ConsoleFailure, s Search) (Reproduction, e
 	if err != nil {
 		return Reproduction{}, err
 	}
-	base := s.Options
-	if base.URL == "" {
-		base.URL = ev.URL
-		if ev.FirstURL != "" {
-			base.URL = ev.FirstURL
-		}
-	}
-	if base.Origin == "" && ev.Origin != "null" {
-		base.Origin = ev.Origin
-	}
-	if base.Origin == "" {
-		return Reproduction{}, fmt.Errorf("corskit check: the %s line does not name the page's origin: add --origin, the origin of the page that made the request, e.g. --origin http://localhost:3000", ev.Engine)
+	base, err := searchBase(ev, s)
+	if err != nil {
+		return Reproduction{}, err
 	}
 	engine, _ := browser.EngineNamed(ev.Engine)
 	r := Reproduction{Engine: ev.Engine, Lines: f.Lines, Says: says(ev)}
@@ -116,6 +113,7 @@ func Reproduce(ctx context.Context, f ConsoleFailure, s Search) (Reproduction, e
 	cands, searched := candidates(ev, s, base)
 	r.Searched = searched
 	best := -1
+	var repro []Options
 	for _, o := range cands {
 		if err := o.Validate(); err != nil {
 			return Reproduction{}, err
@@ -123,24 +121,44 @@ func Reproduce(ctx context.Context, f ConsoleFailure, s Search) (Reproduction, e
 		req := o.request()
 		req.StandIn = o.PageAddressSpace == "" && isLocal(req)
 		v := engine.Fetch(req, send.forOptions(o))
-		if errors.Is(v.Err, errBudget) {
+		if errors.Is(v.Err, errBudget) && !r.Reproduced {
 			break
+		}
+		if errors.Is(v.Err, errBudget) {
+			continue // past the first, only requests already answered are judged
 		}
 		r.Tried++
 		if errors.Is(v.Err, errSearchNotSent) {
-			r.NotSent = append(r.NotSent, describe(o))
+			if !r.Reproduced {
+				r.NotSent = append(r.NotSent, describe(o))
+			}
 			continue
 		}
-		if n := matchLines(f.Lines, v); n > best {
+		n := matchLines(f.Lines, v)
+		if n > best {
 			best = n
 			r.Matched, r.Options, r.GotAllowed, r.Got = n, o, v.Allowed, v.Messages
 		}
-		if r.Matched == len(f.Lines) {
-			r.Reproduced = true
-			break
+		if n == len(f.Lines) {
+			if !r.Reproduced {
+				// Go on, a few requests more, for the others that print
+				// the same lines: they may have another cause.
+				r.Reproduced = true
+				send.max = min(send.max, send.sent+extraRequests)
+			}
+			if repro = append(repro, o); len(repro) == maxReproducing {
+				break
+			}
 		}
 	}
-	if r.Reproduced && !s.MethodGiven && ev.Method == "" && ev.Reason == browser.MissingAllowOrigin && !ev.Preflight {
+	if len(repro) > 1 {
+		r.Causes, r.Ambiguous = rankCauses(repro, send)
+		r.Options = r.Causes[0].options
+		if len(r.Causes) == 1 {
+			r.Causes = nil
+		}
+	}
+	if r.Reproduced && !s.MethodGiven && ev.Method == "" && ev.Reason == browser.MissingAllowOrigin && !ev.Preflight && len(r.Causes) == 0 {
 		r.Notes = preflightHasCORS(r.Options, send)
 	}
 	r.Sent, r.sender = send.sent, send
@@ -153,6 +171,26 @@ func Reproduce(ctx context.Context, f ConsoleFailure, s Search) (Reproduction, e
 		r.Give = give(ev, s, r)
 	}
 	return r, nil
+}
+
+// searchBase is the flags' request completed by what the line states:
+// its URL (the first of a redirect) and the page's origin, which a
+// Firefox line never names.
+func searchBase(ev Evidence, s Search) (Options, error) {
+	base := s.Options
+	if base.URL == "" {
+		base.URL = ev.URL
+		if ev.FirstURL != "" {
+			base.URL = ev.FirstURL
+		}
+	}
+	if base.Origin == "" && ev.Origin != "null" {
+		base.Origin = ev.Origin
+	}
+	if base.Origin == "" {
+		return base, fmt.Errorf("corskit check: the %s line does not name the page's origin: add --origin, the origin of the page that made the request, e.g. --origin http://localhost:3000", ev.Engine)
+	}
+	return base, nil
 }
 
 // matchLines counts the pasted lines the verdict prints; Chromium may name

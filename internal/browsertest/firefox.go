@@ -30,6 +30,9 @@ type Firefox struct {
 	logMu sync.Mutex
 	logs  []string      // console lines, in arrival order
 	logCh chan struct{} // signalled when a line arrives
+
+	netMu sync.Mutex
+	net   func(method string, params json.RawMessage) // RecordHAR's network events, or nil
 }
 
 // FirefoxPath returns the Firefox binary to use: $CORSKIT_FIREFOX, else
@@ -134,8 +137,17 @@ func launchFirefox(t testing.TB, path, profile string) string {
 	return wsURL
 }
 
-// event keeps the console lines of BiDi's log.entryAdded events.
+// event keeps the console lines of BiDi's log.entryAdded events, and
+// hands network events to RecordHAR's recorder while it records.
 func (f *Firefox) event(method string, params json.RawMessage) {
+	if strings.HasPrefix(method, "network.") {
+		f.netMu.Lock()
+		if f.net != nil {
+			f.net(method, params)
+		}
+		f.netMu.Unlock()
+		return
+	}
 	if method != "log.entryAdded" {
 		return
 	}

@@ -69,3 +69,8 @@ func isMarkerPreflightLine(line, marker string) bool {
 
 // isMarkerLine reports whether line speaks of a marker fetch.
 func isMarkerLine(line string) bool { return strings.Contains(line, markerPath) }
+
+// owns reports whether url is one of the marker's URLs.
+func (m *markerServer) owns(url string) bool {
+	return strings.HasPrefix(url, m.origin+markerPath)
+}

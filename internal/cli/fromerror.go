@@ -141,6 +141,7 @@ func writeReproduction(w io.Writer, r check.Reproduction, color bool) {
 	}
 	if r.Reproduced {
 		fmt.Fprintf(w, "REPRODUCED  %d of %d pasted line(s) of %s, byte for byte, by: %s\n  (%s)\n", r.Matched, len(r.Lines), r.Engine, r.Describe(), tally)
+		writeCauses(w, r, color)
 		for _, n := range r.Notes {
 			fmt.Fprintf(w, "  note: %s\n", n)
 		}
@@ -165,6 +166,32 @@ func writeReproduction(w io.Writer, r check.Reproduction, color bool) {
 		fmt.Fprintf(w, "  give: %s\n", g)
 	}
 	fmt.Fprintf(w, "  (%s)\n\n", tally)
+}
+
+// writeCauses lists, when the requests that print the pasted lines have
+// different causes, each cause ranked: AMBIGUOUS first when more than one
+// stands, and the causes the server's answers rule out, with why.
+func writeCauses(w io.Writer, r check.Reproduction, color bool) {
+	if len(r.Causes) < 2 {
+		return
+	}
+	if r.Ambiguous {
+		head := "AMBIGUOUS"
+		if color {
+			head = "\x1b[1;33m" + head + "\x1b[0m"
+		}
+		fmt.Fprintf(w, "  %s  the pasted line(s) come from %d kinds of request with different causes; the report below is for the first:\n", head, len(r.Causes))
+	} else {
+		fmt.Fprintf(w, "  other requests print the same line(s), with another cause, ruled out:\n")
+	}
+	for i, c := range r.Causes {
+		fmt.Fprintf(w, "    %d. %s: %s\n", i+1, c.Name, c.Request)
+		if c.RuledOut != "" {
+			fmt.Fprintf(w, "       ruled out: %s\n", c.RuledOut)
+		} else if c.Why != "" {
+			fmt.Fprintf(w, "       %s\n", c.Why)
+		}
+	}
 }
 
 // credentialsFromCopy says what a copied request tells of the credentials

@@ -168,6 +168,7 @@ function drawReproduction(rep) {
   if (rep.reproduced) {
     box.className = "reproduction";
     box.append(el("p", "Reproduced " + rep.matched + " of " + rep.lines.length + " pasted line(s) of " + rep.engine + ", byte for byte (" + tally + ")."));
+    drawCauses(box, rep);
     for (const n of rep.notes || []) box.append(el("p", "Note: " + n));
     return;
   }
@@ -177,6 +178,22 @@ function drawReproduction(rep) {
   const got = rep.got_allowed ? "no error: the engine lets the page read the answer" : (rep.got || []).join(" ");
   box.append(el("p", "corskit's closest request, " + rep.request.method + " " + rep.request.url + " with credentials " + rep.request.credentials + ", got: " + got));
   for (const g of rep.give || []) box.append(el("p", "Give: " + g));
+}
+
+// drawCauses lists, when the requests that print the pasted lines have
+// different causes, each cause ranked: AMBIGUOUS when more than one
+// stands, else the ones the server's answers rule out.
+function drawCauses(box, rep) {
+  const causes = rep.causes || [];
+  if (causes.length < 2) return;
+  box.append(el("p", rep.ambiguous
+    ? "AMBIGUOUS: the pasted line(s) come from " + causes.length + " kinds of request with different causes; the report below is for the first:"
+    : "Other requests print the same line(s), with another cause, ruled out:"));
+  const list = document.createElement("ol");
+  for (const c of causes) {
+    list.append(el("li", c.cause + ": " + c.request + (c.ruled_out ? " (ruled out: " + c.ruled_out + ")" : c.why ? " (" + c.why + ")" : "")));
+  }
+  box.append(list);
 }
 
 function draw(r, rep) {
