@@ -44,7 +44,7 @@ func (h HAR) harCredentials(r HARRequest) (browser.Credentials, string) {
 	if !e.chromium {
 		how += " (though not every tool records one: Firefox reports a blocked answer as completed)"
 	}
-	return "", fmt.Sprintf("%s; %s: judged without; give --credentials include if the page sends cookies", unknown, how)
+	return "", fmt.Sprintf("%s; %s: judged without; give Options.Credentials include if the page sends cookies", unknown, how)
 }
 
 // bothBlocked judges r again with credentials: 'include' when the file
@@ -70,7 +70,7 @@ func (h HAR) bothBlocked(ctx context.Context, r HARRequest, without Report) (Rep
 		// its preflight passed, which with include it does not.
 		return without, "", false
 	}
-	return rep, fmt.Sprintf("credentials unknown: the file holds no cookie and does not say whether the page used credentials: 'include'; the recorded answers block the request either way, without them for %q, with them for %q; judged with include, whose fix lets the request through without credentials too; give --credentials same-origin if the page sends none", firstCause(without), firstCause(rep)), true
+	return rep, fmt.Sprintf("credentials unknown: the file holds no cookie and does not say whether the page used credentials: 'include'; the recorded answers block the request either way, without them for %q, with them for %q; judged with include, whose fix lets the request through without credentials too; give Options.Credentials same-origin if the page sends none", firstCause(without), firstCause(rep)), true
 }
 
 // firstCause is the name of a report's first problem, or its reason.

@@ -147,7 +147,7 @@ func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) 
 		fmt.Fprintf(w, "\n%-8s %s %s from %s (%s)\n", verdict, j.Request.Method, j.Request.URL, j.Request.Origin, entries)
 		if rep.Allowed() {
 			if r.CredentialsNote != "" {
-				fmt.Fprintf(w, "  %s\n", r.CredentialsNote)
+				fmt.Fprintf(w, "  %s\n", flagTerms.Replace(r.CredentialsNote))
 			}
 			continue
 		}
@@ -159,7 +159,7 @@ func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) 
 			fmt.Fprintf(w, "  %-8s %s\n", e.Engine.Name, state)
 		}
 		if r.CredentialsNote != "" {
-			fmt.Fprintf(w, "  %s\n", r.CredentialsNote)
+			fmt.Fprintf(w, "  %s\n", flagTerms.Replace(r.CredentialsNote))
 		} else if r.CredentialsInclude {
 			fmt.Fprintf(w, "  the file holds no cookie, but only credentials: 'include' explains the recorded failure from the recorded answers: judged with include\n")
 		}
