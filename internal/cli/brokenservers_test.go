@@ -262,9 +262,9 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 	pasted := &pasteTable{}
 	t.Cleanup(func() { writePasteTable(t, pasted) })
 
-	// Two cases at a time, each with its own three engines from the
+	// Four cases at a time, each with its own three engines from the
 	// package's pool: a case mostly waits for its servers and corskit.
-	slots := make(chan struct{}, 2)
+	slots := make(chan struct{}, 4)
 	for _, bs := range casesToRun(t, brokenServers) {
 		t.Run(bs.name, func(t *testing.T) {
 			t.Parallel()
