@@ -60,6 +60,9 @@ func TestDjangoFastAPIAiohttp(t *testing.T) {
 					}
 					continue // refused, and says why
 				}
+				if proved == 3 && !slow() {
+					break // go test: the first three it expresses; CORSKIT_SLOW=1: all
+				}
 				t.Run(p.name, func(t *testing.T) {
 					verify(t, st.target, p.cfg, startPython(t, python, out), st.errorPaths...)
 				})

@@ -25,10 +25,7 @@ import (
 // kubePolicies are the policies the Kubernetes targets are checked with:
 // the shared ones and the edges of what the Gateway API and ingress-nginx
 // accept.
-var kubePolicies = append(slices.Clone(policies), []struct {
-	name string
-	cfg  cors.Config
-}{
+var kubePolicies = append(slices.Clone(policies), []policyCase{
 	{"ipv6-and-null", cors.Config{AllowOrigins: []string{"http://[::1]:3000", "https://app.example.com"}, AllowMethods: []string{"PUT"}}},
 	{"no-cache", cors.Config{AllowOrigins: []string{"https://app.example.com"}, MaxAge: -1}},
 	{"any-method", cors.Config{AllowOrigins: []string{"https://app.example.com"}, AllowMethods: []string{"*"}, AllowHeaders: []string{"X-Custom"}}},
