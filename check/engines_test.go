@@ -69,6 +69,7 @@ func eachEngineInParallel(t *testing.T, f func(t *testing.T, e browsertest.Engin
 // printed with every failure); CORSKIT_SEED replays a seed and
 // CORSKIT_SCENARIOS sets how many per engine.
 func TestModelAgainstEngines(t *testing.T) {
+	t.Parallel()
 	seed := envInt("CORSKIT_SEED", uint64(time.Now().UnixNano()))
 	n := int(envInt("CORSKIT_SCENARIOS", 360))
 	table := newDifferences(n)

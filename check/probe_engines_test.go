@@ -73,6 +73,7 @@ func starletteFrom(c cors.Config) string {
 // and POST with X-Request-Id broke) and Starlette's allow_headers=["*"]
 // became Content-Type (an Authorization request broke).
 func TestProbeFixKeepsWhatWorked(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("real servers and browsers")
 	}
