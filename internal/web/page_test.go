@@ -128,6 +128,23 @@ func TestThePageInChromium(t *testing.T) {
 		}
 	}
 
+	// Pasting reads at once, without the button (the input event a paste
+	// fires; headless Chromium has no clipboard to paste from); typing
+	// does not.
+	// The page's calls to /api/read are counted as they are made.
+	eval[string](t, ctx, `(() => { window.reads = 0; const f = window.fetch; window.fetch = (...a) => { if (String(a[0]).includes("/api/read")) window.reads++; return f(...a) }; document.getElementById("url").value = ""; return "" })()`)
+	curl := fmt.Sprintf(`curl '%s/pasted' -H 'Origin: %s'`, api, pageOrigin)
+	if reads := eval[int](t, ctx, fmt.Sprintf(`(() => { const e = document.getElementById("evidence"); e.value = %q; e.dispatchEvent(new InputEvent("input", {inputType: "insertText", bubbles: true})); return window.reads })()`, curl)); reads != 0 {
+		t.Errorf("typed evidence was read without the button (%d reads)", reads)
+	}
+	if reads := eval[int](t, ctx, `(() => { document.getElementById("evidence").dispatchEvent(new InputEvent("input", {inputType: "insertFromPaste", bubbles: true})); return window.reads })()`); reads != 1 {
+		t.Errorf("pasted evidence: %d reads, want 1", reads)
+	}
+	poll(t, ctx, `document.getElementById("url").value !== ""`)
+	if got := eval[string](t, ctx, `document.getElementById("url").value`); got != api+"/pasted" {
+		t.Errorf("pasted evidence read as url %q, want %s/pasted", got, api)
+	}
+
 	// Paste Chromium's console text, read it with Enter on the button.
 	eval[string](t, ctx, `document.getElementById("url").value = ""`)
 	do(t, ctx, chromedp.SetValue("#evidence", strings.Join(failed.Console, "\n")), chromedp.Focus("#read"), chromedp.KeyEvent("\r"))

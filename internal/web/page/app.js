@@ -407,6 +407,11 @@ function drawHAR(name, out) {
 // --- wiring ----------------------------------------------------------------
 
 $("read").addEventListener("click", readEvidence);
+// Pasting (or dropping) evidence reads it at once; typed text waits for
+// "Read it".
+$("evidence").addEventListener("input", (ev) => {
+  if (ev.inputType === "insertFromPaste" || ev.inputType === "insertFromDrop") readEvidence();
+});
 $("evidence").addEventListener("input", () => { lastRead = null; });
 $("form").addEventListener("submit", runCheck);
 $("form").addEventListener("input", updateCommand);
