@@ -124,24 +124,7 @@ func writeHono(p *plan, o Options, omitted []Omission) string {
 		b.WriteString("// hono/cors sends what the function returns: the origin when listed, null (no header) otherwise.\n")
 		origin = "(origin) => (corsOrigins.some((o) => (typeof o === 'string' ? o === origin : o.test(origin))) ? origin : null)"
 	}
-	b.WriteString("const corsOptions = {\n")
-	fmt.Fprintf(&b, "  origin: %s,\n", origin)
-	fmt.Fprintf(&b, "  allowMethods: [%s],\n", quoted(p.allMethods(), quote.JS))
-	if p.anyHeader {
-		b.WriteString("  // allowHeaders left out: hono/cors then echoes the headers the preflight asks for.\n")
-	} else {
-		fmt.Fprintf(&b, "  allowHeaders: [%s],  // listed: without it, hono/cors allows any header\n", quoted(p.headers, quote.JS))
-	}
-	if len(p.expose) > 0 {
-		fmt.Fprintf(&b, "  exposeHeaders: [%s],\n", quoted(p.expose, quote.JS))
-	}
-	if p.credentials {
-		b.WriteString("  credentials: true,\n")
-	}
-	if p.maxAge != "" {
-		fmt.Fprintf(&b, "  maxAge: %s,\n", p.maxAge)
-	}
-	b.WriteString("};\n")
+	writeCorsOptions(&b, p, origin, "hono/cors")
 	if p.anyHeader && !p.authListed() {
 		fmt.Fprintf(&b, "// %s: a preflight asking for it gets no CORS headers.\n", anyHeaderComment)
 		b.WriteString("const corsLayer = cors(corsOptions);\napp.use('*', (c, next) => (")

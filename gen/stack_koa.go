@@ -110,24 +110,7 @@ func writeKoa(p *plan, o Options, omitted []Omission) string {
 		b.WriteString("// @koa/cors answers any origin unless told: an origin not listed gets no Access-Control-Allow-Origin.\n")
 		origin = "(ctx) => (corsOrigins.some((o) => (typeof o === 'string' ? o === ctx.get('Origin') : o.test(ctx.get('Origin')))) ? ctx.get('Origin') : '')"
 	}
-	b.WriteString("const corsOptions = {\n")
-	fmt.Fprintf(&b, "  origin: %s,\n", origin)
-	fmt.Fprintf(&b, "  allowMethods: [%s],\n", quoted(p.allMethods(), quote.JS))
-	if p.anyHeader {
-		b.WriteString("  // allowHeaders left out: @koa/cors then echoes the headers the preflight asks for.\n")
-	} else {
-		fmt.Fprintf(&b, "  allowHeaders: [%s],  // listed: without it, @koa/cors allows any header\n", quoted(p.headers, quote.JS))
-	}
-	if len(p.expose) > 0 {
-		fmt.Fprintf(&b, "  exposeHeaders: [%s],\n", quoted(p.expose, quote.JS))
-	}
-	if p.credentials {
-		b.WriteString("  credentials: true,\n")
-	}
-	if p.maxAge != "" {
-		fmt.Fprintf(&b, "  maxAge: %s,\n", p.maxAge)
-	}
-	b.WriteString("};\n")
+	writeCorsOptions(&b, p, origin, "@koa/cors")
 	if p.anyHeader && !p.authListed() {
 		fmt.Fprintf(&b, "// %s: a preflight asking for it gets no CORS headers.\n", anyHeaderComment)
 		b.WriteString("const corsLayer = cors(corsOptions);\napp.use((ctx, next) => (")
@@ -139,4 +122,27 @@ func writeKoa(p *plan, o Options, omitted []Omission) string {
 	b.WriteString("app.use(async (ctx, next) => {\n  if (ctx.path !== '/data' || !['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method)) return next();\n  ctx.body = { message: 'Hello from API!' };\n});\n\n")
 	b.WriteString("app.listen(Number(process.env.PORT || 5000), process.env.HOST || '127.0.0.1');\n")
 	return b.String()
+}
+
+// writeCorsOptions writes the corsOptions object that @koa/cors and
+// hono/cors both take (the same option names), naming lib in its comments.
+func writeCorsOptions(b *strings.Builder, p *plan, origin, lib string) {
+	b.WriteString("const corsOptions = {\n")
+	fmt.Fprintf(b, "  origin: %s,\n", origin)
+	fmt.Fprintf(b, "  allowMethods: [%s],\n", quoted(p.allMethods(), quote.JS))
+	if p.anyHeader {
+		fmt.Fprintf(b, "  // allowHeaders left out: %s then echoes the headers the preflight asks for.\n", lib)
+	} else {
+		fmt.Fprintf(b, "  allowHeaders: [%s],  // listed: without it, %s allows any header\n", quoted(p.headers, quote.JS), lib)
+	}
+	if len(p.expose) > 0 {
+		fmt.Fprintf(b, "  exposeHeaders: [%s],\n", quoted(p.expose, quote.JS))
+	}
+	if p.credentials {
+		b.WriteString("  credentials: true,\n")
+	}
+	if p.maxAge != "" {
+		fmt.Fprintf(b, "  maxAge: %s,\n", p.maxAge)
+	}
+	b.WriteString("};\n")
 }
