@@ -207,6 +207,20 @@ func commonLimits(p *plan) []Omission {
 	return out
 }
 
+// exactOriginsOnly lists what a target that takes exact origins (or *)
+// leaves out: each origin pattern, with why, and the whole origin list
+// when nothing is left, with none.
+func exactOriginsOnly(p *plan, why, none string) []Omission {
+	var out []Omission
+	for _, r := range p.patterns {
+		out = append(out, Omission{"origin pattern " + r, why})
+	}
+	if !p.any && len(p.exact) == 0 {
+		out = append(out, Omission{noOriginLeft, none})
+	}
+	return out
+}
+
 // anyHeaderLimits are the parts the targets that can look at
 // Access-Control-Request-Headers (nginx, Caddy, Express, Flask, PHP) do not
 // express.

@@ -122,14 +122,9 @@ var lighttpdLint = []LintRule{
 // (mod_setenv writes fixed values), allow_headers: *, and the rest no
 // list-only target writes.
 func lighttpdLimits(p *plan) []Omission {
-	out := commonLimits(p)
-	for _, r := range p.patterns {
-		out = append(out, Omission{"origin pattern " + r, "lighttpd's setenv writes fixed values and cannot echo a matching Origin; list the origins"})
-	}
-	if !p.any && len(p.exact) == 0 {
-		out = append(out, Omission{noOriginLeft, "lighttpd can express none of the policy's origins"})
-	}
-	return out
+	return append(commonLimits(p), exactOriginsOnly(p,
+		"lighttpd's setenv writes fixed values and cannot echo a matching Origin; list the origins",
+		"lighttpd can express none of the policy's origins")...)
 }
 
 // lighttpdString quotes a value for lighttpd.conf: the values are HTTP

@@ -139,14 +139,9 @@ func tomcatFilterName(text string) string {
 // (it takes exact origins or *), allow_headers: * and the rest no
 // list-only target writes.
 func tomcatLimits(p *plan) []Omission {
-	out := commonLimits(p)
-	for _, r := range p.patterns {
-		out = append(out, Omission{"origin pattern " + r, "Tomcat's CorsFilter takes exact origins or * in cors.allowed.origins; list the origins"})
-	}
-	if !p.any && len(p.exact) == 0 {
-		out = append(out, Omission{noOriginLeft, "Tomcat's CorsFilter can express none of the policy's origins"})
-	}
-	return out
+	return append(commonLimits(p), exactOriginsOnly(p,
+		"Tomcat's CorsFilter takes exact origins or * in cors.allowed.origins; list the origins",
+		"Tomcat's CorsFilter can express none of the policy's origins")...)
 }
 
 // xmlText quotes a value for web.xml: the values are HTTP tokens and
