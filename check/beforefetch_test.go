@@ -57,6 +57,7 @@ func TestMixedContentInEngines(t *testing.T) {
 	}
 	for _, name := range browsertest.Names {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			e := browsertest.StartEngineWith(t, name, browsertest.Options{TLS: true})
 			model, _ := browser.EngineNamed(name)
 			results := e.FetchAll(t, reqs)

@@ -48,17 +48,6 @@ func engineLines(engine string, lines []string, mixed bool) []string {
 	return out
 }
 
-// eachEngineInParallel runs f as a parallel subtest per engine, named after
-// it, each with its own browser.
-func eachEngineInParallel(t *testing.T, f func(t *testing.T, e browsertest.Engine)) {
-	for _, name := range browsertest.Names {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			f(t, browsertest.StartEngine(t, name))
-		})
-	}
-}
-
 // TestModelAgainstEngines runs generated scenarios in each engine (headless
 // Chromium, Firefox, WebKit) and asks the browser model, for that engine and
 // over real HTTP to the same scripted server, what the browser does. The
@@ -80,7 +69,7 @@ func TestModelAgainstEngines(t *testing.T) {
 	})
 	// The engines run in parallel: each spends much of its time waiting for
 	// its browser, which the others' work fills.
-	eachEngineInParallel(t, func(t *testing.T, e browsertest.Engine) {
+	browsertest.EachEngine(t, func(t *testing.T, e browsertest.Engine) {
 		model, _ := browser.EngineNamed(e.Name())
 		srv := scenario.NewServer()
 		defer srv.Close()

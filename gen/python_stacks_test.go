@@ -110,6 +110,7 @@ func TestDjangoFastAPIAiohttpInRealEngines(t *testing.T) {
 	}
 	for _, name := range browsertest.Names {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			e := engines[name]
 			model, _ := browser.EngineNamed(e.Name())
 			var reqs []browsertest.Request

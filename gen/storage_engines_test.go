@@ -33,75 +33,87 @@ func TestStorageInRealEngines(t *testing.T) {
 	t.Parallel()
 	servertest.Need(t, "node")
 	servertest.NPMModules(t, servertest.S3rverPackage, servertest.AzuritePackage)
-	browsertest.EachEngine(t, func(t *testing.T, e browsertest.Engine) {
-		page := e.Origin()
-		policyFor := func(origins []string, extraHeader string) cors.Config {
-			hs := []string{"Content-Type"}
-			if extraHeader != "" {
-				hs = append(hs, extraHeader)
-			}
-			return cors.Config{AllowOrigins: origins, AllowMethods: []string{"PUT"}, AllowHeaders: hs, ExposeHeaders: []string{"ETag"}, MaxAge: 60}
+	// The engines first, then one s3rver and one Azurite per policy for
+	// the three: the listed policy lists every engine's page.
+	engines := map[string]browsertest.Engine{}
+	var pages []string
+	for _, name := range browsertest.Names {
+		engines[name] = browsertest.StartEngine(t, name)
+		pages = append(pages, engines[name].Origin())
+	}
+	policyFor := func(origins []string, extraHeader string) cors.Config {
+		hs := []string{"Content-Type"}
+		if extraHeader != "" {
+			hs = append(hs, extraHeader)
 		}
-		listed := []string{page, "https://app.example.com"}
-		unlisted := []string{"https://app.example.com"}
+		return cors.Config{AllowOrigins: origins, AllowMethods: []string{"PUT"}, AllowHeaders: hs, ExposeHeaders: []string{"ETag"}, MaxAge: 60}
+	}
+	listed := append(slices.Clone(pages), "https://app.example.com")
+	unlisted := []string{"https://app.example.com"}
 
-		type target struct {
-			name, url string
-			policy    cors.Config
-		}
-		var targets []target
-		s3xml := map[string]string{}
-		for name, origins := range map[string][]string{"listed": listed, "unlisted": unlisted} {
-			s3xml[name] = generate(t, "s3", gen.Options{Policy: policyFor(origins, ""), Format: "xml"})
-		}
-		s3 := servertest.S3rver(t, s3xml)
-		targets = append(targets, target{"s3 listed", s3 + "/listed/k", policyFor(listed, "")}, target{"s3 unlisted", s3 + "/unlisted/k", policyFor(unlisted, "")})
-		for name, origins := range map[string][]string{"listed": listed, "unlisted": unlisted} {
-			// A browser upload to Blob storage sends x-ms-blob-type.
-			p := policyFor(origins, "x-ms-blob-type")
-			box := servertest.Azurite(t, generate(t, "azure-blob", gen.Options{Policy: p}))
-			targets = append(targets, target{"azure-blob " + name, box + "/k", p})
-		}
+	type target struct {
+		name, url string
+		policy    cors.Config
+	}
+	var targets []target
+	s3xml := map[string]string{}
+	for name, origins := range map[string][]string{"listed": listed, "unlisted": unlisted} {
+		s3xml[name] = generate(t, "s3", gen.Options{Policy: policyFor(origins, ""), Format: "xml"})
+	}
+	s3 := servertest.S3rver(t, s3xml)
+	targets = append(targets, target{"s3 listed", s3 + "/listed/k", policyFor(listed, "")}, target{"s3 unlisted", s3 + "/unlisted/k", policyFor(unlisted, "")})
+	for name, origins := range map[string][]string{"listed": listed, "unlisted": unlisted} {
+		// A browser upload to Blob storage sends x-ms-blob-type.
+		p := policyFor(origins, "x-ms-blob-type")
+		box := servertest.Azurite(t, generate(t, "azure-blob", gen.Options{Policy: p}))
+		targets = append(targets, target{"azure-blob " + name, box + "/k", p})
+	}
 
-		cases := []browsertest.Request{
-			{Method: "GET"},
-			{Method: "PUT", Headers: map[string]string{"Content-Type": "application/json"}, Body: "{}"},
-			{Method: "PUT", Headers: map[string]string{"X-Other": "1"}, Body: "{}"},
-			{Method: "DELETE"},
-		}
-		var reqs []browsertest.Request
-		var policies []cors.Config
-		for _, tg := range targets {
-			for _, c := range cases {
-				c.URL = tg.url
-				reqs = append(reqs, c)
-				policies = append(policies, tg.policy)
+	for _, name := range browsertest.Names {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := engines[name]
+			page := e.Origin()
+			cases := []browsertest.Request{
+				{Method: "GET"},
+				{Method: "PUT", Headers: map[string]string{"Content-Type": "application/json"}, Body: "{}"},
+				{Method: "PUT", Headers: map[string]string{"X-Other": "1"}, Body: "{}"},
+				{Method: "DELETE"},
 			}
-		}
-		results := e.FetchAll(t, reqs)
-		model, _ := browser.EngineNamed(e.Name())
-		for i, r := range reqs {
-			req := browsertest.ModelRequest(page, r)
-			want := allows(policies[i], req)
-			if results[i].OK != want {
-				t.Errorf("%s: %s %s %v: %s ok=%v (status %d) %q; the policy says allowed=%v", e.Name(), r.Method, r.URL, r.Headers, e.Name(), results[i].OK, results[i].Status, results[i].Console, want)
+			var reqs []browsertest.Request
+			var policies []cors.Config
+			for _, tg := range targets {
+				for _, c := range cases {
+					c.URL = tg.url
+					reqs = append(reqs, c)
+					policies = append(policies, tg.policy)
+				}
 			}
-			if v := model.Fetch(req, check.Transport(context.Background(), check.Options{Body: r.Body, Timeout: 5 * time.Second})); v.Allowed != results[i].OK {
-				t.Errorf("%s: %s %s %v: corskit's model says allowed=%v (%s), the engine %v", e.Name(), r.Method, r.URL, r.Headers, v.Allowed, v.Message, results[i].OK)
+			results := e.FetchAll(t, reqs)
+			model, _ := browser.EngineNamed(e.Name())
+			for i, r := range reqs {
+				req := browsertest.ModelRequest(page, r)
+				want := allows(policies[i], req)
+				if results[i].OK != want {
+					t.Errorf("%s: %s %s %v: %s ok=%v (status %d) %q; the policy says allowed=%v", e.Name(), r.Method, r.URL, r.Headers, e.Name(), results[i].OK, results[i].Status, results[i].Console, want)
+				}
+				if v := model.Fetch(req, check.Transport(context.Background(), check.Options{Body: r.Body, Timeout: 5 * time.Second})); v.Allowed != results[i].OK {
+					t.Errorf("%s: %s %s %v: corskit's model says allowed=%v (%s), the engine %v", e.Name(), r.Method, r.URL, r.Headers, v.Allowed, v.Message, results[i].OK)
+				}
+				// Azurite refuses an unsigned PUT (an error has no ETag, but
+				// carries the CORS headers, as Azure's errors do).
+				if want && results[i].Status < 300 && !slices.Contains(results[i].Headers, "etag") {
+					t.Errorf("%s: %s %s: the page reads %v; ETag is exposed", e.Name(), r.Method, r.URL, results[i].Headers)
+				}
 			}
-			// Azurite refuses an unsigned PUT (an error has no ETag, but
-			// carries the CORS headers, as Azure's errors do).
-			if want && results[i].Status < 300 && !slices.Contains(results[i].Headers, "etag") {
-				t.Errorf("%s: %s %s: the page reads %v; ETag is exposed", e.Name(), r.Method, r.URL, results[i].Headers)
+			// The services' credentials: a credentialed GET from a named origin.
+			for _, tg := range targets[:1] {
+				creds := browsertest.Request{URL: tg.url, Credentials: "include"}
+				if got := e.FetchAll(t, []browsertest.Request{creds})[0]; !got.OK {
+					t.Errorf("%s: credentialed GET %s: blocked (%q); the services (and the emulators) send Access-Control-Allow-Credentials: true to named origins, as the output's note says", e.Name(), tg.url, got.Console)
+				}
 			}
-		}
-		// The services' credentials: a credentialed GET from a named origin.
-		for _, tg := range targets[:1] {
-			creds := browsertest.Request{URL: tg.url, Credentials: "include"}
-			if got := e.FetchAll(t, []browsertest.Request{creds})[0]; !got.OK {
-				t.Errorf("%s: credentialed GET %s: blocked (%q); the services (and the emulators) send Access-Control-Allow-Credentials: true to named origins, as the output's note says", e.Name(), tg.url, got.Console)
-			}
-		}
-		t.Logf("%s: %d requests to s3rver and Azurite, each as the policy says", e.Name(), len(reqs))
-	})
+			t.Logf("%s: %d requests to s3rver and Azurite, each as the policy says", e.Name(), len(reqs))
+		})
+	}
 }

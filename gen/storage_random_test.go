@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -148,16 +149,12 @@ func TestStorageRandomPolicies(t *testing.T) {
 	}
 	t.Logf("seed %d, %d policies (replay: CORSKIT_SEED=%d go test ./gen -run TestStorageRandomPolicies -v)", seed, n, seed)
 	r := rand.New(rand.NewPCG(seed, 0))
-	type counts struct{ agree, requests, narrower, bestEffort, whole, refused, lintOK, lintChecks int }
-	tally := map[buckets.Service]*counts{buckets.S3: {}, buckets.Azure: {}}
-	type written struct {
-		cfg   cors.Config
-		whole bool
-		xml   string
-		rules buckets.Config
-	}
-	drawn := map[buckets.Service][]written{}
-	for range n {
+	tally := map[buckets.Service]*storageCounts{buckets.S3: {}, buckets.Azure: {}}
+	drawn := map[buckets.Service][]writtenRules{}
+	// n policies, and more (up to 10n) until one is written whole: a draw
+	// of n that all need --best-effort would test nothing whole.
+	whole := 0
+	for i := 0; i < n || whole == 0 && i < 10*n; i++ {
 		cfg := randomStoragePolicy(r)
 		for _, s := range []buckets.Service{buckets.S3, buckets.Azure} {
 			out, omitted, err := gen.Generate(string(s), gen.Options{Policy: cfg, Format: "xml", BestEffort: true})
@@ -169,7 +166,10 @@ func TestStorageRandomPolicies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			drawn[s] = append(drawn[s], written{cfg, len(omitted) == 0, out, rules})
+			drawn[s] = append(drawn[s], writtenRules{cfg, len(omitted) == 0, out, rules})
+			if len(omitted) == 0 {
+				whole++
+			}
 		}
 	}
 	buckets3 := map[string]string{}
@@ -177,87 +177,128 @@ func TestStorageRandomPolicies(t *testing.T) {
 		buckets3[fmt.Sprintf("p%d", i)] = w.xml
 	}
 	s3 := servertest.S3rver(t, buckets3)
-	for s, ws := range drawn {
-		c := tally[s]
-		for i, w := range ws {
-			base := fmt.Sprintf("%s/p%d", s3, i)
-			if s == buckets.Azure {
-				base = servertest.Azurite(t, w.xml)
-			}
-			for _, req := range storageRequests() {
-				req.URL = base + "/k"
-				if req.Method == "DELETE" {
-					req.URL = base + "/gone" // the object the GETs read stays
-				}
-				got, msg := emulatorAllows(t, req.URL, req.Origin, req.Method, req.Headers...)
-				want := allows(w.cfg, req)
-				switch {
-				case w.whole:
-					c.requests++
-					if got == want {
-						c.agree++
-					} else {
-						t.Errorf("%s %s: %s %s %v: the emulator's answer allowed=%v (%s), the policy %v", s, brief(w.cfg), req.Origin, req.Method, req.Headers, got, msg, want)
+	// Each policy on each service is a parallel subtest: they wait on the
+	// emulators, one request at a time. The group returns when all are done.
+	var mu sync.Mutex
+	t.Run("policies", func(t *testing.T) {
+		for s, ws := range drawn {
+			for i, w := range ws {
+				t.Run(fmt.Sprintf("%s/p%d", s, i), func(t *testing.T) {
+					t.Parallel()
+					base := fmt.Sprintf("%s/p%d", s3, i)
+					if s == buckets.Azure {
+						base = servertest.Azurite(t, w.xml)
 					}
-				default:
-					c.bestEffort++
-					if !got || want {
-						c.narrower++
-					} else {
-						t.Errorf("%s --best-effort %s: %s %s %v: allowed, the policy refuses it", s, brief(w.cfg), req.Origin, req.Method, req.Headers)
-					}
-				}
-			}
-			if !w.whole {
-				continue
-			}
-			c.whole++
-			// lint: gen's own rules, one origin given a path, and a wider
-			// rule above.
-			check := func(what string, got, want []string) {
-				c.lintChecks++
-				if slices.Equal(got, want) {
-					c.lintOK++
-				} else {
-					t.Errorf("lint %s %s (%s): findings %v, want %v", s, what, brief(w.cfg), got, want)
-				}
-			}
-			want := expectedFindings(s, w.cfg)
-			slices.Sort(want)
-			check("gen's rules", lintRules(t, w.rules), want)
-			pathed := w.rules
-			pathed.Rules = slices.Clone(w.rules.Rules)
-			pathed.Rules[0].Origins = []string{"https://app.example.com/uploads"}
-			if got := lintRules(t, pathed); slices.Contains(got, "storage-rule-never-matches") {
-				check("an origin with a path", nil, nil)
-			} else {
-				check("an origin with a path", got, []string{"storage-rule-never-matches"})
-			}
-			wider := w.rules.Rules[0]
-			wider.Headers = []string{"x-*"}
-			for _, h := range w.rules.Rules[0].Headers {
-				if h != "*" {
-					wider.Headers = append(wider.Headers, h[:2]+"*")
-				} else {
-					wider.Headers = []string{"*"}
-					break
-				}
-			}
-			shadowed := w.rules
-			shadowed.Rules = append([]buckets.Rule{wider}, w.rules.Rules...)
-			if got := lintRules(t, shadowed); slices.Contains(got, "storage-rule-shadowed") {
-				check("a wider rule above", nil, nil)
-			} else {
-				check("a wider rule above", got, []string{"storage-rule-shadowed"})
+					var c storageCounts
+					holdRandomPolicy(t, s, w, base, &c)
+					mu.Lock()
+					defer mu.Unlock()
+					tally[s].add(c)
+				})
 			}
 		}
-	}
+	})
 	for _, s := range []buckets.Service{buckets.S3, buckets.Azure} {
 		c := tally[s]
 		t.Logf("%s: generated rules agree with the policy on the emulator on %d of %d requests (%d policies written whole); --best-effort rules never wider on %d of %d; %d refused; lint %d of %d checks",
 			s, c.agree, c.requests, c.whole, c.narrower, c.bestEffort, c.refused, c.lintOK, c.lintChecks)
 	}
 	if tally[buckets.S3].requests+tally[buckets.Azure].requests == 0 {
-		t.Fatalf("seed %d: no policy written whole; draw more (CORSKIT_POLICIES)", seed)
+		t.Fatalf("seed %d: no policy written whole in %d draws", seed, 10*n)
+	}
+}
+
+// writtenRules are a drawn policy's rules for one service: written whole,
+// or with parts left out (--best-effort).
+type writtenRules struct {
+	cfg   cors.Config
+	whole bool
+	xml   string
+	rules buckets.Config
+}
+
+// storageCounts tallies TestStorageRandomPolicies' checks on one service.
+type storageCounts struct{ agree, requests, narrower, bestEffort, whole, refused, lintOK, lintChecks int }
+
+func (c *storageCounts) add(o storageCounts) {
+	c.agree += o.agree
+	c.requests += o.requests
+	c.narrower += o.narrower
+	c.bestEffort += o.bestEffort
+	c.whole += o.whole
+	c.refused += o.refused
+	c.lintOK += o.lintOK
+	c.lintChecks += o.lintChecks
+}
+
+// holdRandomPolicy holds the rules w written on service s, loaded at
+// base, to their policy over the request matrix (equal when written whole,
+// never wider when not), then lint to the findings they warrant.
+func holdRandomPolicy(t *testing.T, s buckets.Service, w writtenRules, base string, c *storageCounts) {
+	for _, req := range storageRequests() {
+		req.URL = base + "/k"
+		if req.Method == "DELETE" {
+			req.URL = base + "/gone" // the object the GETs read stays
+		}
+		got, msg := emulatorAllows(t, req.URL, req.Origin, req.Method, req.Headers...)
+		want := allows(w.cfg, req)
+		switch {
+		case w.whole:
+			c.requests++
+			if got == want {
+				c.agree++
+			} else {
+				t.Errorf("%s %s: %s %s %v: the emulator's answer allowed=%v (%s), the policy %v", s, brief(w.cfg), req.Origin, req.Method, req.Headers, got, msg, want)
+			}
+		default:
+			c.bestEffort++
+			if !got || want {
+				c.narrower++
+			} else {
+				t.Errorf("%s --best-effort %s: %s %s %v: allowed, the policy refuses it", s, brief(w.cfg), req.Origin, req.Method, req.Headers)
+			}
+		}
+	}
+	if !w.whole {
+		return
+	}
+	c.whole++
+	// lint: gen's own rules, one origin given a path, and a wider
+	// rule above.
+	check := func(what string, got, want []string) {
+		c.lintChecks++
+		if slices.Equal(got, want) {
+			c.lintOK++
+		} else {
+			t.Errorf("lint %s %s (%s): findings %v, want %v", s, what, brief(w.cfg), got, want)
+		}
+	}
+	want := expectedFindings(s, w.cfg)
+	slices.Sort(want)
+	check("gen's rules", lintRules(t, w.rules), want)
+	pathed := w.rules
+	pathed.Rules = slices.Clone(w.rules.Rules)
+	pathed.Rules[0].Origins = []string{"https://app.example.com/uploads"}
+	if got := lintRules(t, pathed); slices.Contains(got, "storage-rule-never-matches") {
+		check("an origin with a path", nil, nil)
+	} else {
+		check("an origin with a path", got, []string{"storage-rule-never-matches"})
+	}
+	wider := w.rules.Rules[0]
+	wider.Headers = []string{"x-*"}
+	for _, h := range w.rules.Rules[0].Headers {
+		if h != "*" {
+			wider.Headers = append(wider.Headers, h[:2]+"*")
+		} else {
+			wider.Headers = []string{"*"}
+			break
+		}
+	}
+	shadowed := w.rules
+	shadowed.Rules = append([]buckets.Rule{wider}, w.rules.Rules...)
+	if got := lintRules(t, shadowed); slices.Contains(got, "storage-rule-shadowed") {
+		check("a wider rule above", nil, nil)
+	} else {
+		check("a wider rule above", got, []string{"storage-rule-shadowed"})
 	}
 }

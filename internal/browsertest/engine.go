@@ -60,12 +60,17 @@ func StartEngineWith(t testing.TB, name string, o Options) Engine {
 	return nil
 }
 
-// EachEngine runs f as a subtest per engine, named after it, each with its
-// own browser.
+// EachEngine runs f as a parallel subtest per engine, named after it, each
+// with its own browser. The subtests run after the calling test's function
+// returns (t.Parallel), so what they share must be released with t.Cleanup,
+// not defer, and nothing may be checked after EachEngine returns: the
+// engines wait on their browsers, not the CPU, and Firefox alone takes
+// about as long as Chromium and WebKit together.
 func EachEngine(t *testing.T, f func(t *testing.T, e Engine)) {
 	t.Helper()
 	for _, name := range Names {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			f(t, StartEngine(t, name))
 		})
 	}

@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/corskit/corskit/internal/servertest"
 )
 
 // writeHAR writes a HAR of n cross-origin fetches, each with headers
@@ -69,12 +68,8 @@ func TestHARPeakMemory(t *testing.T) {
 		t.Skip("peak memory is measured without -race")
 	}
 	t.Parallel()
-	goBin := servertest.Need(t, "go")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "corskit")
-	if out, err := exec.Command(goBin, "build", "-o", bin, "../../cmd/corskit").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := corskitBinary(t)
 	empty := filepath.Join(dir, "empty.har")
 	os.WriteFile(empty, []byte(`{"log":{"entries":[]}}`), 0o600)
 	base, _, _ := peak(t, bin, "check", "--har", empty)

@@ -207,6 +207,9 @@ func TestKubernetesManifests(t *testing.T) {
 // TestDockerfile: the image runs corskit as the non-root user the manifests
 // name, and its build command builds the binary here.
 func TestDockerfile(t *testing.T) {
+	if raceEnabled {
+		t.Skip("builds the release binary, which -race does not change: a whole compile of the graph for nothing to watch")
+	}
 	data, err := os.ReadFile("../../Dockerfile")
 	if err != nil {
 		t.Fatal(err)

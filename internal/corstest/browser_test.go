@@ -151,7 +151,7 @@ func TestWildcardCoversAuthorizationInEveryEngine(t *testing.T) {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		w.Header().Set("Access-Control-Allow-Headers", "*")
 	}))
-	defer api.Close()
+	t.Cleanup(api.Close)
 	browsertest.EachEngine(t, func(t *testing.T, b browsertest.Engine) {
 		res := b.Fetch(t, browsertest.Request{URL: api.URL + "/raw", Headers: map[string]string{"Authorization": "Bearer x"}})
 		if !res.OK {
