@@ -9,7 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
 )
 
 // writeHAR writes a HAR of n cross-origin fetches, each with headers
