@@ -2,8 +2,10 @@ package devproxy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -285,18 +287,32 @@ func (p *Proxy) targetDown(w http.ResponseWriter, r *http.Request, route *Route,
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusBadGateway)
-	fmt.Fprintf(w, "{\"error\": %q, \"route\": %q, \"target\": %q, \"hint\": %q}\n", msg, name, target.String(), hint)
+	// encoding/json, not %q: Go's quoting writes \x01 and \U0001F600,
+	// which JSON does not read, and the error's text comes from the network.
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // JSON, never read as HTML (the Content-Type says so)
+	enc.Encode(struct {
+		Error  string `json:"error"`
+		Route  string `json:"route"`
+		Target string `json:"target"`
+		Hint   string `json:"hint"`
+	}{msg, name, target.String(), hint})
 }
 
-func htmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
-}
+func htmlEscape(s string) string { return html.EscapeString(s) }
 
 // spa serves dir, falling back to index.html for paths that are not files
-// (client-side routes).
+// (client-side routes). It never serves a dotfile or anything under a dot
+// directory (.env, .git/config, .npmrc): a project's root holds secrets
+// there (Vite's dev server denies .env and .git by default, its
+// server.fs.deny). /.well-known/ is served.
 func spa(dir string) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hidden(r.URL.Path) {
+			http.Error(w, "corskit dev: "+r.URL.Path+" names a dotfile or dot directory, which the static server never serves", http.StatusNotFound)
+			return
+		}
 		clean := filepath.Join(dir, filepath.FromSlash(path.Clean("/"+r.URL.Path)))
 		if _, err := os.Stat(clean); err != nil && !strings.Contains(path.Base(r.URL.Path), ".") {
 			http.ServeFile(w, r, filepath.Join(dir, "index.html"))
@@ -304,6 +320,18 @@ func spa(dir string) http.Handler {
 		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// hidden reports whether a URL path has a segment starting with a dot,
+// other than a leading /.well-known/.
+func hidden(p string) bool {
+	p = strings.TrimPrefix(path.Clean("/"+p), "/.well-known/")
+	for _, seg := range strings.Split(p, "/") {
+		if strings.HasPrefix(seg, ".") {
+			return true
+		}
+	}
+	return false
 }
 
 // rewriteCookies adjusts each Set-Cookie so that the browser keeps it on

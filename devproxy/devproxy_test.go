@@ -2,6 +2,7 @@ package devproxy
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -220,8 +221,9 @@ func TestTargetDown(t *testing.T) {
 	front := newBackend(t, func(w http.ResponseWriter, r *http.Request) {})
 	_, dev := start(t, Config{Frontend: mustURL(front.URL), Routes: []Route{{Prefix: "/api", Target: mustURL(down)}}})
 	resp, body := get(t, dev+"/api/me", "Accept", "application/json")
-	if resp.StatusCode != 502 || resp.Header.Get("Content-Type") != "application/json" || !strings.Contains(body, `"route": "route /api"`) || !strings.Contains(body, down) {
-		t.Errorf("fetch: got %d %q", resp.StatusCode, body)
+	var j struct{ Error, Route, Target, Hint string }
+	if err := json.Unmarshal([]byte(body), &j); err != nil || resp.StatusCode != 502 || resp.Header.Get("Content-Type") != "application/json" || j.Route != "route /api" || j.Target != down || !strings.Contains(j.Error, "connection refused") {
+		t.Errorf("fetch: got %d %q (%v)", resp.StatusCode, body, err)
 	}
 	resp, body = get(t, dev+"/api/page", "Accept", "text/html", "Sec-Fetch-Mode", "navigate")
 	if resp.StatusCode != 502 || !strings.Contains(body, "<h1>route /api is not answering</h1>") || !strings.Contains(body, "connection refused") {
@@ -242,6 +244,23 @@ func TestStaticSPA(t *testing.T) {
 	}
 	if resp, _ := get(t, dev+"/missing.js"); resp.StatusCode != 404 {
 		t.Errorf("a missing asset: got %d; want 404", resp.StatusCode)
+	}
+	// Dotfiles hold a project's secrets: never served, however spelled.
+	os.WriteFile(filepath.Join(dir, ".env"), []byte("SECRET=1"), 0o600)
+	os.MkdirAll(filepath.Join(dir, ".git"), 0o700)
+	os.WriteFile(filepath.Join(dir, ".git", "config"), []byte("[remote]SECRET"), 0o600)
+	os.MkdirAll(filepath.Join(dir, "sub", ".well-known"), 0o700)
+	os.WriteFile(filepath.Join(dir, "sub", ".well-known", "x"), []byte("SECRET"), 0o600)
+	for _, p := range []string{"/.env", "/.git/config", "/%2eenv", "/sub/../.env", "/x/..%2f.env", "/sub/.well-known/x", "/.git/"} {
+		resp, body := get(t, dev+p)
+		if resp.StatusCode != 404 || strings.Contains(body, "SECRET") {
+			t.Errorf("%s: %d %q; want 404 and no content", p, resp.StatusCode, body)
+		}
+	}
+	os.MkdirAll(filepath.Join(dir, ".well-known"), 0o700)
+	os.WriteFile(filepath.Join(dir, ".well-known", "security.txt"), []byte("Contact: x"), 0o600)
+	if _, body := get(t, dev+"/.well-known/security.txt"); body != "Contact: x" {
+		t.Errorf("/.well-known/security.txt: got %q; want it served", body)
 	}
 }
 
