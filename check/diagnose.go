@@ -42,6 +42,12 @@ func explain(req browser.Request, v browser.Verdict, original func(browser.Outgo
 	case browser.InvalidAllowOrigin:
 		return Mistake{"invalid origin value", fmt.Sprintf("Access-Control-Allow-Origin is %q, which is not an origin; send the page's origin, %s, exactly", acao, req.Origin)}
 	case browser.WildcardWithCredentials:
+		// A stack whose answer shows where the * comes from (NestJS's
+		// enableCors() defaults, Next.js's next.config.js headers())
+		// names that cause.
+		if m, ok := stackCause(last); ok {
+			return m
+		}
 		return Mistake{"wildcard with credentials", "Access-Control-Allow-Origin: * cannot be used when the page sends credentials; echo the page's origin from an allowlist instead, and send Access-Control-Allow-Credentials: true"}
 	case browser.InvalidAllowCredentials:
 		return Mistake{"credentials not allowed", "the page uses credentials: 'include' but the server does not send Access-Control-Allow-Credentials: true"}
