@@ -57,7 +57,8 @@ var nextCauses = []Cause{
 		Symptom: "'The Access-Control-Allow-Origin header has a value that is not equal to the supplied origin', or the wildcard refused with credentials",
 		Fix:     "drop the Access-Control-* entries from headers() and answer CORS in proxy.ts, which reads the request's Origin",
 		Seen: func(a Answer) bool {
-			return nextAutoOptions(a) && a.Header.Get("Access-Control-Allow-Origin") != "" && recognizeNext(a).Rank > NoEvidence
+			acao := a.Header.Get("Access-Control-Allow-Origin")
+			return (acao == "*" || nextAutoOptions(a) && acao != "") && recognizeNext(a).Rank > NoEvidence
 		}},
 	{ID: "nextjs-matcher-misses-route", Mistake: "proxy.ts (middleware.ts) has a config.matcher that does not cover the API's path (e.g. '/api/:path*' for routes under /v1), or the file is inside app/ instead of beside it, so it never runs for the request",
 		Symptom: "no Access-Control-Allow-Origin on the preflight nor on the answer, although the code sets it",
