@@ -125,7 +125,7 @@ var nextLint = []LintRule{
 func writeNext(p *plan, o Options, omitted []Omission) string {
 	var b strings.Builder
 	b.WriteString(header("//", quote.Comment, o, omitted, "Next.js: proxy.ts at the project root (or in src/), beside app/. Next.js 12 to 15: name it middleware.ts and the function middleware. Proved by corskit's tests on next dev 16.5 (Turbopack), not on next build / next start."))
-	b.WriteString("// BEGIN corskit CORS: proxy.ts at the project root, beside app/ (middleware.ts with export function middleware before Next.js 16); an app that has one calls corsProxy(request) first and returns its answer; remove the Access-Control-* headers the app sets elsewhere (next.config.js headers(), route handlers)\n")
+	b.WriteString("// BEGIN corskit CORS: proxy.ts at the project root, beside app/ (middleware.ts with export function middleware before Next.js 16); an app that has one calls corsProxy(request) first and returns its answer; remove the Access-Control-* headers the app sets elsewhere (next.config.js headers(), and a rule left empty there; route handlers)\n")
 	b.WriteString("import { NextResponse, type NextRequest } from 'next/server';\n\n")
 	if p.any {
 		b.WriteString("const corsAllowed = (_origin: string): boolean => true;\n")

@@ -56,6 +56,10 @@ var nextCORSElsewhere = []*regexp.Regexp{
 	regexp.MustCompile(`(?m)^.*\.(set|append)\(\s*['"]Access-Control-.*\n`),
 }
 
+// nextEmptyRule is a headers() rule left with no header, which Next.js
+// refuses ("`headers` field cannot be empty"): it goes too.
+var nextEmptyRule = regexp.MustCompile(`\{\s*source\s*:\s*['"][^'"\n]*['"]\s*,\s*headers\s*:\s*\[\s*\]\s*,?\s*\}\s*,?[ \t]*\n?`)
+
 // pasteNextProxy follows the Next.js piece's Where: proxy.ts at the
 // project root, the Access-Control-* headers set elsewhere removed. An
 // app with its own proxy.ts (or middleware.ts) must call corsProxy first
@@ -75,6 +79,7 @@ func pasteNextProxy(src, piece string) (string, error) {
 			for _, re := range nextCORSElsewhere {
 				text = re.ReplaceAllString(text, "")
 			}
+			text = nextEmptyRule.ReplaceAllString(text, "")
 			files[name] = text
 		}
 	}

@@ -33,6 +33,9 @@ type NextDev struct {
 	turn  sync.Mutex
 	files map[string]string
 	state int
+	// exited is closed when next dev ends (a next.config.js it refuses
+	// ends it).
+	exited chan struct{}
 }
 
 var (
@@ -125,6 +128,11 @@ func (n *NextDev) waitState(token string, within time.Duration) error {
 	client := &http.Client{Timeout: within}
 	last := ""
 	for time.Now().Before(deadline) {
+		select {
+		case <-n.exited:
+			return fmt.Errorf("next dev exited")
+		default:
+		}
 		resp, err := client.Get(n.URL + "/corskit-state")
 		if err == nil {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
@@ -177,7 +185,7 @@ func startNextDev(node, modules string) *NextDev {
 	if err != nil {
 		return &NextDev{err: err}
 	}
-	n := &NextDev{URL: fmt.Sprintf("http://127.0.0.1:%d", port), dir: dir, log: &SyncBuffer{}, files: map[string]string{"next.config.js": nextConfig}}
+	n := &NextDev{URL: fmt.Sprintf("http://127.0.0.1:%d", port), dir: dir, log: &SyncBuffer{}, files: map[string]string{"next.config.js": nextConfig}, exited: make(chan struct{})}
 	os.Symlink(modules, filepath.Join(dir, "node_modules"))
 	writeProjectFile(dir, "package.json", "{\"private\": true}\n")
 	writeProjectFile(dir, "next.config.js", nextConfig)
@@ -210,6 +218,7 @@ func (n *NextDev) run(started chan<- error, name string, args ...string) {
 	started <- nil
 	cmd.Wait()
 	fmt.Fprintf(n.log, "\n*** next dev exited ***\n")
+	close(n.exited)
 }
 
 // tail is the end of s, at most n bytes.
