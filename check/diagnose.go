@@ -279,7 +279,11 @@ func hasCORS(h http.Header) bool {
 // when its stack file sees it in that answer (rack-cors's silent refusal
 // of a preflight, say, which is not a missing CORS layer).
 func stackCause(last *browser.Exchange) (Mistake, bool) {
-	a := answerOf(last.Response)
+	return stackCauseOf(answerOf(last.Response))
+}
+
+// stackCauseOf is the named cause the stack that made a shows in it.
+func stackCauseOf(a gen.Answer) (Mistake, bool) {
 	name, _ := gen.Recognize(a)
 	s, ok := gen.LookupStack(name)
 	if !ok {
