@@ -158,7 +158,7 @@ func Probe(o Options, rt browser.RoundTripper) Learned {
 	for _, a := range answers {
 		learnFrom(&l, a.out, a.in, random)
 		if a.out.Preflight && !hasCORS(a.in.Header) && l.preflightCause.Name == "" {
-			l.preflightCause, _ = stackCauseOf(answerOf(a.in))
+			l.preflightCause = preflightCause(a.out, a.in)
 		}
 		if a.out.Preflight && !hasCORS(a.in.Header) && withCORS[a.out.Header.Get("Origin")] {
 			l.Refused = append(l.Refused, describeAsk(&browser.Exchange{Request: a.out}))
@@ -174,6 +174,19 @@ func Probe(o Options, rt browser.RoundTripper) Learned {
 		}
 	}
 	return l
+}
+
+// preflightCause is the stack's named cause a preflight answer without
+// CORS headers shows, unless the answer is a CORS layer's own refusal
+// (rack-cors's bare 200, say), which means the layer is there: with no
+// CORS header on any answer, that guess gives way to "no CORS on the
+// server" (refineProblems).
+func preflightCause(out browser.Outgoing, in browser.Incoming) Mistake {
+	if _, refused := refusedBy(&browser.Exchange{Request: out, Response: in}); refused {
+		return Mistake{}
+	}
+	m, _ := stackCauseOf(answerOf(in))
+	return m
 }
 
 // learnFrom adds what one answer allows to l.
