@@ -23,7 +23,7 @@ func init() {
 		Doctor:    true,
 		Comment:   "//",
 		Lint:      nextLint,
-		Proof:     "proved only with CORSKIT_SLOW=1: gen's TestMoreStacksInRealEngines (Chromium, Firefox, WebKit, and the engines' models) and TestHostileValuesOnMoreStacks run it on next dev 16.5 (Turbopack), which compiles for tens of seconds on a loaded 2-core machine, beyond the default run's budget; in the default run, TestNextOutputIsQuoted (the hostile values through internal/quote's JS quoting) and TestRecognize; no evidence-to-working-app case; next build and next start not run",
+		Proof:     "proved only with CORSKIT_SLOW=1: gen's TestMoreStacksInRealEngines (Chromium, Firefox, WebKit, and the engines' models) and TestHostileValuesOnMoreStacks run it on next dev 16.5 (Turbopack), which compiles for tens of seconds on a loaded 2-core machine, beyond the default run's budget; in the default run, TestNextOutputIsQuoted (the hostile values through internal/quote's JS quoting) and TestRecognize; evidence to a working app (a route handler without OPTIONS; next.config.js headers() with * and credentials) by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp on one shared next dev, with CORSKIT_SLOW=1 or CORSKIT_BROKEN_ALL=1; next build and next start not run",
 	})
 }
 
