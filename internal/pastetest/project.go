@@ -49,11 +49,11 @@ func JoinFiles(files map[string]string) string {
 // outside proxy.ts: next.config.js headers() entries ({ key:
 // 'Access-Control-...', value: ... }), object properties
 // ('Access-Control-...': value) and headers.set('Access-Control-...', ...)
-// lines in route handlers.
+// statements in route handlers.
 var nextCORSElsewhere = []*regexp.Regexp{
 	regexp.MustCompile(`\{\s*key\s*:\s*['"]Access-Control-[\w-]+['"]\s*,\s*value\s*:\s*['"][^'"\n]*['"]\s*\}\s*,?[ \t]*\n?`),
 	regexp.MustCompile(`['"]Access-Control-[\w-]+['"]\s*:\s*[^,}\n]+,?[ \t]*`),
-	regexp.MustCompile(`(?m)^.*\.(set|append)\(\s*['"]Access-Control-.*\n`),
+	regexp.MustCompile(`[\w.]+\.(set|append)\(\s*['"]Access-Control-[\w-]+['"]\s*,[^;\n]*\)\s*;?[ \t]*`),
 }
 
 // nextEmptyRule is a headers() rule left with no header, which Next.js
