@@ -42,6 +42,12 @@ func explain(req browser.Request, v browser.Verdict, original func(browser.Outgo
 	case browser.InvalidAllowOrigin:
 		return Mistake{"invalid origin value", fmt.Sprintf("Access-Control-Allow-Origin is %q, which is not an origin; send the page's origin, %s, exactly", acao, req.Origin)}
 	case browser.WildcardWithCredentials:
+		// A stack whose answer shows where the * comes from (NestJS's
+		// enableCors() defaults, Next.js's next.config.js headers())
+		// names that cause.
+		if m, ok := stackCause(last); ok {
+			return m
+		}
 		return Mistake{"wildcard with credentials", "Access-Control-Allow-Origin: * cannot be used when the page sends credentials; echo the page's origin from an allowlist instead, and send Access-Control-Allow-Credentials: true"}
 	case browser.InvalidAllowCredentials:
 		return Mistake{"credentials not allowed", "the page uses credentials: 'include' but the server does not send Access-Control-Allow-Credentials: true"}
@@ -273,7 +279,11 @@ func hasCORS(h http.Header) bool {
 // when its stack file sees it in that answer (rack-cors's silent refusal
 // of a preflight, say, which is not a missing CORS layer).
 func stackCause(last *browser.Exchange) (Mistake, bool) {
-	a := answerOf(last.Response)
+	return stackCauseOf(answerOf(last.Response))
+}
+
+// stackCauseOf is the named cause the stack that made a shows in it.
+func stackCauseOf(a gen.Answer) (Mistake, bool) {
 	name, _ := gen.Recognize(a)
 	s, ok := gen.LookupStack(name)
 	if !ok {

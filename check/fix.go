@@ -188,6 +188,7 @@ func fixPolicy(o Options, answers []http.Header) (c cors.Config, dropped []Dropp
 			c.MaxAge = age
 		}
 	}
+	c.AllowHeaders, dropped = withoutForbidden(c.AllowHeaders, dropped)
 	if c.AllowCredentials && slices.ContainsFunc(c.AllowOrigins, insecure) {
 		// The app already runs with this origin: the fix says so in its
 		// risks rather than refusing to write it.
@@ -201,6 +202,24 @@ func fixPolicy(o Options, answers []http.Header) (c cors.Config, dropped []Dropp
 func insecure(o string) bool {
 	p, err := origin.Parse(o)
 	return err == nil && p.Scheme == "http" && !p.IsLocal()
+}
+
+// forbiddenWhy is why a forbidden request header a server allows is left
+// out of the fix.
+const forbiddenWhy = "a forbidden request header: browsers set it themselves and page script cannot, so allowing it has no effect (cors.Config and gen refuse it)"
+
+// withoutForbidden removes from the allowed headers the forbidden request
+// headers a server lists (guides for next.config.js headers() list Date
+// and Content-Length), which would make gen refuse the whole fix, and
+// adds them to dropped.
+func withoutForbidden(allowed []string, dropped []Dropped) ([]string, []Dropped) {
+	return slices.DeleteFunc(allowed, func(h string) bool {
+		if !headers.IsForbiddenRequestHeader(h) {
+			return false
+		}
+		dropped = append(dropped, Dropped{Header: "Access-Control-Allow-Headers", Name: h, Why: forbiddenWhy})
+		return true
+	}), dropped
 }
 
 // addList adds the comma-separated items of values to list, normalized by

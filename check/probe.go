@@ -50,6 +50,10 @@ type Learned struct {
 	// Cookie says how the answer to a GET changed with a cookie (some
 	// servers echo any origin only then), or "".
 	Cookie string `json:"cookie,omitempty"`
+	// preflightCause is the named cause of the stack a preflight answer
+	// without any CORS header showed (Tomcat's DefaultServlet answering
+	// OPTIONS where the CorsFilter is not mapped), or none.
+	preflightCause Mistake
 }
 
 // probeMethods are the methods every probe asks a preflight for.
@@ -153,6 +157,9 @@ func Probe(o Options, rt browser.RoundTripper) Learned {
 	}
 	for _, a := range answers {
 		learnFrom(&l, a.out, a.in, random)
+		if a.out.Preflight && !hasCORS(a.in.Header) && l.preflightCause.Name == "" {
+			l.preflightCause = preflightCause(a.out, a.in)
+		}
 		if a.out.Preflight && !hasCORS(a.in.Header) && withCORS[a.out.Header.Get("Origin")] {
 			l.Refused = append(l.Refused, describeAsk(&browser.Exchange{Request: a.out}))
 		}
@@ -167,6 +174,19 @@ func Probe(o Options, rt browser.RoundTripper) Learned {
 		}
 	}
 	return l
+}
+
+// preflightCause is the stack's named cause a preflight answer without
+// CORS headers shows, unless the answer is a CORS layer's own refusal
+// (rack-cors's bare 200, say), which means the layer is there: with no
+// CORS header on any answer, that guess gives way to "no CORS on the
+// server" (refineProblems).
+func preflightCause(out browser.Outgoing, in browser.Incoming) Mistake {
+	if _, refused := refusedBy(&browser.Exchange{Request: out, Response: in}); refused {
+		return Mistake{}
+	}
+	m, _ := stackCauseOf(answerOf(in))
+	return m
 }
 
 // learnFrom adds what one answer allows to l.
@@ -257,6 +277,9 @@ func refineProblems(ps []Problem, l *Learned, o Options) []Problem {
 		case p.Name == "no CORS on the server" && l.CORS && len(l.Refused) > 0:
 			ps[i].Name = "request refused by the CORS code"
 			ps[i].Sentence = fmt.Sprintf("the answer has no CORS header, but the server's CORS code is there: other preflights to this URL from the same origin got CORS headers, and it refused %s without saying why (rack-cors, ASP.NET Core and others leave the headers out); add what the page sends to the CORS settings, keeping what they allow", strings.Join(l.Refused, "; "))
+		case p.Name == "no CORS on the server" && !l.CORS && !p.Preflight && l.preflightCause.Name != "":
+			ps[i].Name = l.preflightCause.Name
+			ps[i].Sentence = fmt.Sprintf("this answer has no CORS header, and no answer to %d probe requests had one; the probe's preflights to this URL show why: %s", l.Requests, l.preflightCause.Detail)
 		case (p.Name == "no CORS on the server" || p.Name == "wrong server or error page") && l.CORS && pageAllowed && !p.Preflight:
 			ps[i] = answerWithoutCORS(p, l)
 		case strings.Contains(p.Sentence, "(probably:") && !l.CORS:

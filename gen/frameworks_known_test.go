@@ -36,6 +36,8 @@ func TestFrameworksRecognized(t *testing.T) {
 		{"Whitelabel", gen.Answer{Status: 500, Body: []byte("<html><body><h1>Whitelabel Error Page</h1><p>This application has no explicit mapping for /error</p></body></html>")}, "spring", gen.ByApp, ""},
 		{"Kestrel", gen.Answer{Status: 204, Header: h("Server", "Kestrel")}, "aspnetcore", gen.ByServer, ""},
 		{"ASP.NET behind IIS", gen.Answer{Header: h("Server", "Microsoft-IIS/10.0", "X-Powered-By", "ASP.NET")}, "aspnetcore", gen.ByApp, ""},
+		{"ProblemDetails with traceparent", gen.Answer{Status: 404, Body: []byte(`{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.5","title":"Not Found","status":404,"traceId":"0af7651916cd43dd8448eb211c80319c","traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"}`)}, "aspnetcore", gen.ByApp, ""},
+		{"ProblemDetails without an Activity", gen.Answer{Status: 400, Body: []byte(`{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"Bad Request","status":400,"traceId":"0HN7GLK2V5C1B:00000002"}`)}, "aspnetcore", gen.ByApp, ""},
 		{"ProblemDetails", gen.Answer{Status: 405, Body: []byte(`{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.6","title":"Method Not Allowed","status":405,"traceId":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"}`)}, "aspnetcore", gen.ByApp, ""},
 		{"a JSON body that is not Spring's", gen.Answer{Status: 403, Body: []byte(`{"status":403,"error":"Forbidden"}`)}, "", gen.NoEvidence, ""},
 		{"a 403 that is not Spring's", gen.Answer{Status: 403, Body: []byte("Invalid CORS request, see the logs")}, "", gen.NoEvidence, ""},

@@ -30,9 +30,15 @@ func init() {
 	})
 }
 
-// reProblemDetails matches ASP.NET Core's ProblemDetails error JSON, whose
-// traceId is a W3C trace context ("00-<32 hex>-<16 hex>-00").
-var reProblemDetails = regexp.MustCompile(`"traceId":"00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]"`)
+// reProblemDetails matches the trace fields ASP.NET Core's
+// DefaultProblemDetailsFactory adds to its ProblemDetails error JSON
+// (dotnet/aspnetcore src/Mvc/Mvc.Core/src/Infrastructure/
+// DefaultProblemDetailsFactory.cs): traceId is Activity.Current?.Id, a
+// W3C traceparent ("00-<32 hex>-<16 hex>-0x"), in the releases before
+// traceparent was added; then traceId is the 32-hex trace id alone, with
+// a "traceparent" field; with no Activity, both are Kestrel's
+// HttpContext.TraceIdentifier ("<13-char connection id>:<8 hex>").
+var reProblemDetails = regexp.MustCompile(`"(traceId|traceparent)":"00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]"|"traceId":"[0-9A-V]{13}:[0-9A-F]{8}"`)
 
 // recognizeASPNetCore reads ASP.NET Core's marks: X-Powered-By: ASP.NET
 // (IIS in front of it), ProblemDetails bodies, and Kestrel's Server header.

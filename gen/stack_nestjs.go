@@ -29,10 +29,12 @@ func init() {
 
 // reNestError is the JSON body of Nest's HttpException filter, with which
 // Nest answers a route it has not (404 "Cannot METHOD /path", the
-// answer to a preflight when CORS is not on) and its other HTTP errors;
+// answer to a preflight when CORS is not on) and its other HTTP errors
+// (an exception made without a description, such as new
+// UnauthorizedException(), has no "error" key);
 // reNestServerError is its answer to an unexpected exception.
 var (
-	reNestError       = regexp.MustCompile(`^\{"message":("Cannot [A-Z]+ [^"]{0,200}"|"[^"]{0,200}"|\[[^\]]{0,400}\]),"error":"[A-Za-z' -]{1,40}","statusCode":[1-5][0-9][0-9]\}`)
+	reNestError       = regexp.MustCompile(`^\{"message":("Cannot [A-Z]+ [^"]{0,200}"|"[^"]{0,200}"|\[[^\]]{0,400}\])(,"error":"[A-Za-z' -]{1,40}")?,"statusCode":[1-5][0-9][0-9]\}`)
 	reNestServerError = regexp.MustCompile(`^\{"statusCode":500,"message":"Internal server error"\}`)
 )
 
@@ -66,6 +68,14 @@ func nestPreflight404(a Answer) bool {
 	return a.Status == 404 && strings.HasPrefix(string(a.Body), `{"message":"Cannot OPTIONS `)
 }
 
+// nestRefusedWithoutCORS reports whether a is Nest's 401 or 403 without
+// Access-Control-Allow-Origin: an app.use middleware that throws
+// UnauthorizedException or ForbiddenException before CORS ran (guards
+// run after it).
+func nestRefusedWithoutCORS(a Answer) bool {
+	return (a.Status == 401 || a.Status == 403) && a.Header.Get("Access-Control-Allow-Origin") == "" && nestErrorBody(a) != ""
+}
+
 // nestCauses are the CORS mistakes NestJS users report most (nestjs/nest
 // issues 1134, 3458, 9291, 9727 and 10735 are preflights answered 404).
 var nestCauses = []Cause{
@@ -81,7 +91,8 @@ var nestCauses = []Cause{
 		}},
 	{ID: "nestjs-middleware-before-cors", Mistake: "an app.use(...) middleware (authentication, a session check) registered before app.enableCors answers the preflight, which carries no credentials",
 		Symptom: "the preflight gets 401 or 403 without Access-Control-Allow-Origin: 'does not have HTTP ok status'",
-		Fix:     "call app.enableCors before any app.use, or pass { cors: {...} } to NestFactory.create, which registers it first; guards run after CORS and need no change"},
+		Fix:     "call app.enableCors before any app.use, or pass { cors: {...} } to NestFactory.create, which registers it first; guards run after CORS and need no change",
+		Seen:    nestRefusedWithoutCORS},
 	{ID: "nestjs-origin-true-credentials", Mistake: "origin: true (or a callback that allows everything) with credentials: true reflects every origin with credentials",
 		Symptom: "works from anywhere, which is the problem: any site reads your users' data", Fix: "origin: the array of your origins"},
 }

@@ -23,7 +23,7 @@ func init() {
 		Doctor:    true,
 		Comment:   "//",
 		Lint:      nextLint,
-		Proof:     "proved only with CORSKIT_SLOW=1: gen's TestMoreStacksInRealEngines (Chromium, Firefox, WebKit, and the engines' models) and TestHostileValuesOnMoreStacks run it on next dev 16.5 (Turbopack), which compiles for tens of seconds on a loaded 2-core machine, beyond the default run's budget; in the default run, TestNextOutputIsQuoted (the hostile values through internal/quote's JS quoting) and TestRecognize; no evidence-to-working-app case; next build and next start not run",
+		Proof:     "proved only with CORSKIT_SLOW=1: gen's TestMoreStacksInRealEngines (Chromium, Firefox, WebKit, and the engines' models) and TestHostileValuesOnMoreStacks run it on next dev 16.5 (Turbopack), which compiles for tens of seconds on a loaded 2-core machine, beyond the default run's budget; in the default run, TestNextOutputIsQuoted (the hostile values through internal/quote's JS quoting) and TestRecognize; evidence to a working app (a route handler without OPTIONS; next.config.js headers() with * and credentials) by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp on one shared next dev, with CORSKIT_SLOW=1 or CORSKIT_BROKEN_ALL=1; next build and next start not run",
 	})
 }
 
@@ -51,17 +51,29 @@ var nextCauses = []Cause{
 		Symptom: "'Response to preflight request doesn't pass access control check' (no Access-Control-Allow-Origin, or 'does not have HTTP ok status')",
 		Fix:     "answer CORS in proxy.ts (corskit gen nextjs), which sees the preflight first; or export an OPTIONS handler that sends the same headers",
 		Seen: func(a Answer) bool {
-			return a.Status == 405 && a.Header.Get("Access-Control-Allow-Origin") == "" && recognizeNext(a).Rank > NoEvidence
+			return (a.Status == 405 || nextAutoOptions(a)) && a.Header.Get("Access-Control-Allow-Origin") == "" && recognizeNext(a).Rank > NoEvidence
 		}},
 	{ID: "nextjs-config-headers-static", Mistake: "next.config.js headers() sends one fixed Access-Control-Allow-Origin: it cannot answer each allowed origin with its own, and '*' with Access-Control-Allow-Credentials: true is refused",
 		Symptom: "'The Access-Control-Allow-Origin header has a value that is not equal to the supplied origin', or the wildcard refused with credentials",
-		Fix:     "drop the Access-Control-* entries from headers() and answer CORS in proxy.ts, which reads the request's Origin"},
+		Fix:     "drop the Access-Control-* entries from headers() and answer CORS in proxy.ts, which reads the request's Origin",
+		Seen: func(a Answer) bool {
+			acao := a.Header.Get("Access-Control-Allow-Origin")
+			return (acao == "*" || nextAutoOptions(a) && acao != "") && recognizeNext(a).Rank > NoEvidence
+		}},
 	{ID: "nextjs-matcher-misses-route", Mistake: "proxy.ts (middleware.ts) has a config.matcher that does not cover the API's path (e.g. '/api/:path*' for routes under /v1), or the file is inside app/ instead of beside it, so it never runs for the request",
 		Symptom: "no Access-Control-Allow-Origin on the preflight nor on the answer, although the code sets it",
 		Fix:     "matcher: the API's paths (or '/:path*'), and the file at the project root (or in src/), beside app/"},
 	{ID: "nextjs-preflight-passed-on", Mistake: "proxy.ts sets the CORS headers on NextResponse.next() for every method: the preflight goes on to the route, which answers OPTIONS with 405 or without the headers",
 		Symptom: "'does not have HTTP ok status' on the preflight",
 		Fix:     "answer the preflight in proxy.ts itself: return new NextResponse(null, { status: 204, headers }) when the method is OPTIONS"},
+}
+
+// nextAutoOptions reports whether a is the answer Next.js (16.5, App
+// Router) gives an OPTIONS request to a route handler that exports no
+// OPTIONS: 204 with an Allow header listing the handler's methods. Only
+// next.config.js headers() add headers to it.
+func nextAutoOptions(a Answer) bool {
+	return a.Status == 204 && a.Header.Get("Allow") != ""
 }
 
 // reNext* find Next.js's CORS configuration.
@@ -113,7 +125,7 @@ var nextLint = []LintRule{
 func writeNext(p *plan, o Options, omitted []Omission) string {
 	var b strings.Builder
 	b.WriteString(header("//", quote.Comment, o, omitted, "Next.js: proxy.ts at the project root (or in src/), beside app/. Next.js 12 to 15: name it middleware.ts and the function middleware. Proved by corskit's tests on next dev 16.5 (Turbopack), not on next build / next start."))
-	b.WriteString("// BEGIN corskit CORS: proxy.ts at the project root, beside app/ (middleware.ts with export function middleware before Next.js 16); an app that has one calls corsProxy(request) first and returns its answer\n")
+	b.WriteString("// BEGIN corskit CORS: proxy.ts at the project root, beside app/ (middleware.ts with export function middleware before Next.js 16); an app that has one calls corsProxy(request) first and returns its answer; remove the Access-Control-* headers the app sets elsewhere (next.config.js headers(), and a rule left empty there; route handlers)\n")
 	b.WriteString("import { NextResponse, type NextRequest } from 'next/server';\n\n")
 	if p.any {
 		b.WriteString("const corsAllowed = (_origin: string): boolean => true;\n")

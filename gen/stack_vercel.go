@@ -37,7 +37,9 @@ func recognizeVercel(a Answer) Evidence {
 	return Evidence{}
 }
 
-// vercelCauses are the CORS mistakes Vercel's users report most.
+// vercelCauses are the CORS mistakes Vercel's users report most; its
+// knowledge base's CORS guide (vercel.com/kb/guide/how-to-enable-cors)
+// and Deployment Protection's OPTIONS Allowlist page say the same.
 var vercelCauses = []Cause{
 	{ID: "vercel-function-answers-options", Mistake: "the API is a Vercel Function that does not handle OPTIONS: vercel.json's headers are added, but the preflight's status is the function's 404/405 (or 500)",
 		Symptom: "'Response to preflight request doesn't pass access control check: It does not have HTTP ok status'",
@@ -46,6 +48,9 @@ var vercelCauses = []Cause{
 		Symptom: "'Redirect is not allowed for a preflight request'", Fix: "call the final URL (with or without the trailing slash as the project serves it)"},
 	{ID: "vercel-source-misses-path", Mistake: "the rule's source does not match the API's paths (\"/api\" matches only /api itself, not /api/users)",
 		Symptom: "no Access-Control-Allow-Origin on the API's answers", Fix: "source: \"/api/(.*)\" (path-to-regexp)"},
+	{ID: "vercel-deployment-protection", Mistake: "Deployment Protection (Vercel Authentication, Password Protection, Trusted IPs) covers the deployment: it runs at Vercel's edge, before vercel.json's headers and the function, and answers the preflight, which carries no credentials, with 401 unless its path is in the project's OPTIONS Allowlist",
+		Symptom: "'Response to preflight request doesn't pass access control check: It does not have HTTP ok status' (a 401), often on preview deployments only",
+		Fix:     "add the API's path (e.g. /api) to the OPTIONS Allowlist in the project's Deployment Protection settings, or call a deployment that is not protected"},
 	{ID: "vercel-star-with-credentials", Mistake: "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true",
 		Symptom: "'The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include''",
 		Fix:     "one rule per origin with has: [{type: header, key: origin, value: ^https://app\\.example\\.com$}]"},

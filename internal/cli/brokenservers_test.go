@@ -270,6 +270,9 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 			t.Parallel()
 			slots <- struct{}{}
 			defer func() { <-slots }()
+			if bs.stack == "nextjs" {
+				lockNext(t)
+			}
 			engines, pages, others, other := appEngines(t)
 			var node string
 			if bs.stack == "express" {
@@ -526,29 +529,37 @@ func startBroken(t *testing.T, stack, npmDir, node string, port int, src string)
 
 // casesToRun is every case with CORSKIT_BROKEN_ALL=1 or a -run filter that
 // names cases, else the first case of each stack, which keeps go test ./...
-// within its budget; it says so in the test's log. CORSKIT_BROKEN_ALL=rest
-// runs the cases go test does not, for CI, whose go test ./... step has run
-// the first ones.
+// within its budget; it says so in the test's log. Next.js's cases share one
+// slow next dev: go test runs them only with CORSKIT_SLOW=1 (nextSlow).
+// CORSKIT_BROKEN_ALL=rest runs the cases go test does not, for CI, whose
+// go test ./... step has run the others.
 func casesToRun(t *testing.T, all []brokenServer) []brokenServer {
 	mode := os.Getenv("CORSKIT_BROKEN_ALL")
 	if mode == "1" || strings.Contains(flagRun(), "/") {
 		return all
 	}
-	var first, rest []brokenServer
+	var first, rest, next []brokenServer
 	seen := map[string]bool{}
 	for _, bs := range all {
-		if seen[bs.stack] {
+		switch {
+		case bs.stack == "nextjs":
+			next = append(next, bs)
 			rest = append(rest, bs)
-			continue
+		case seen[bs.stack]:
+			rest = append(rest, bs)
+		default:
+			seen[bs.stack] = true
+			first = append(first, bs)
 		}
-		seen[bs.stack] = true
-		first = append(first, bs)
 	}
 	if mode == "rest" {
-		t.Logf("%d of the %d cases, all but the first of each stack (go test ./... runs those)", len(rest), len(all))
+		t.Logf("%d of the %d cases: all but the first of each stack, and Next.js's (go test ./... runs the others)", len(rest), len(all))
 		return rest
 	}
-	t.Logf("%d of the %d cases, the first of each stack; CORSKIT_BROKEN_ALL=1 runs all", len(first), len(all))
+	if nextSlow() {
+		first = append(first, next...)
+	}
+	t.Logf("%d of the %d cases, the first of each stack (Next.js's only with CORSKIT_SLOW=1, then all of them); CORSKIT_BROKEN_ALL=1 runs all", len(first), len(all))
 	return first
 }
 

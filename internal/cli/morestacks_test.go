@@ -95,6 +95,22 @@ var moreBrokenServers = []brokenServer{
 		},
 		worked:   []browsertest.Request{getReq("omit")},
 		problems: "wildcard with credentials,credentials not allowed"},
+	// A middleware registered with app.use before app.enableCors answers
+	// the preflight first: here a CSRF guard that takes writes in JSON
+	// only, and refuses the preflight, which has no Content-Type.
+	{name: "nestjs middleware before enableCors", stack: "nestjs", path: "/data", detect: true,
+		app: func(port int, _ string, origins, _ []string) string {
+			return nestApp(port, fmt.Sprintf(`  const { ForbiddenException } = require('@nestjs/common');
+  app.use((req, res, next) => {
+    if (!['GET', 'HEAD'].includes(req.method) && !req.is('application/json')) throw new ForbiddenException('JSON requests only');
+    next();
+  });
+  app.enableCors({ origin: %s, credentials: true });
+  await app.listen(PORT, '127.0.0.1');
+`, jsList(origins)))
+		},
+		worked:   []browsertest.Request{getReq("include")},
+		problems: "nestjs-middleware-before-cors", harProblems: "preflight not handled"},
 	// No CORS at all: the doctor's form A.
 	{name: "nestjs without cors", stack: "nestjs", path: "/data",
 		app: func(port int, _ string, _, _ []string) string {
@@ -106,6 +122,14 @@ var moreBrokenServers = []brokenServer{
 			return honoApp(port, fmt.Sprintf("app.use('/api', cors({ origin: %s, credentials: true }));", jsList(origins)), "/api/data")
 		},
 		problems: "hono-cors-misses-route", harProblems: "preflight not handled"},
+	// cors() registered after the routes: the routes answer without
+	// calling next, so their answers have no CORS headers; the preflight,
+	// which no route answers, reaches cors() and passes.
+	{name: "hono cors after the routes", stack: "hono", path: "/data",
+		app: func(port int, _ string, origins, _ []string) string {
+			return strings.Replace(honoApp(port, "", "/data"), "\nserve(", fmt.Sprintf("app.use('*', cors({ origin: %s, credentials: true }));\n\nserve(", jsList(origins)), 1)
+		},
+		problems: "CORS after the route"},
 	{name: "hono origin function returns a boolean", stack: "hono", path: "/data",
 		app: func(port int, _ string, origins, _ []string) string {
 			return honoApp(port, fmt.Sprintf("const allowed = %s;\napp.use('*', cors({ origin: (origin) => allowed.includes(origin), allowMethods: ['GET', 'PUT'], credentials: true }));", jsList(origins)), "/data")
@@ -258,6 +282,8 @@ func startMoreStack(t *testing.T, stack string, port int, src string) string {
 		servertest.Lighttpd(t, port, src)
 	case "tomcat":
 		return servertest.TomcatApp(t, src, map[string]string{"data": `{"items": []}`})
+	case "nextjs":
+		return startNext(t, src)
 	case "cloudflare-workers":
 		servertest.Workerd(t, port, src)
 	default:

@@ -79,12 +79,10 @@ func fullTable() bool { return os.Getenv("CORSKIT_PASTE_TABLE") != "" }
 // knownConsoleGap lists, by case and engine, where the console text alone
 // still gets a less specific cause than the whole request, and why; each
 // is a defect to fix, logged rather than failed so that the rest holds.
-var knownConsoleGap = map[string]string{
-	// Safari's two lines name no preflight and no status but 200: the
-	// search finds the generic cause ("no CORS on the server") before
-	// Tomcat's recognition, which needs the filter's own answers.
-	"tomcat filter-mapping misses the path safari": "Tomcat's cause is not found from Safari's lines",
-}
+// None today: Tomcat's "filter-mapping misses the path" from Safari's
+// lines, the last one, is named by the probe's preflights to the URL
+// (the DefaultServlet's own OPTIONS answer), check's preflightCause.
+var knownConsoleGap = map[string]string{}
 
 func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string) {
 	t.Helper()

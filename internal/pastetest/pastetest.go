@@ -75,6 +75,8 @@ func Apply(src string, parts []gen.Part) (string, error) {
 			src = p.Text + "\n" + src
 		case strings.HasPrefix(w, "first in the fetch handler"):
 			src, err = wrapWorker(src, p.Text)
+		case strings.HasPrefix(w, "proxy.ts at the project root"):
+			src, err = pasteNextProxy(src, p.Text)
 		case strings.HasPrefix(w, "in main"):
 			src, err = insertBefore(src, regexp.MustCompile(`(?m)^.*ListenAndServe`), p.Text)
 			src = regexp.MustCompile(`(ListenAndServe\([^,]+,\s*)mux\)`).ReplaceAllString(src, "${1}handler)")
