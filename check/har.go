@@ -247,7 +247,7 @@ type harEntryJSON struct {
 		FailureText *string `json:"_failureText"`
 		Content     struct {
 			Text     *string `json:"text"`
-			Encoding string `json:"encoding"`
+			Encoding string  `json:"encoding"`
 		} `json:"content"`
 	} `json:"response"`
 }
@@ -541,8 +541,8 @@ type HARResult struct {
 	// Causes, when the file cannot tell them apart, are the causes that
 	// fit what it holds, the report's first: the report says AMBIGUOUS.
 	Causes []string `json:"causes,omitempty"`
-	Error           string `json:"error,omitempty"`
-	Report          *JSON  `json:"report,omitempty"`
+	Error  string   `json:"error,omitempty"`
+	Report *JSON    `json:"report,omitempty"`
 	// Options are the request judged.
 	Options Options `json:"-"`
 	// Full is the report, when judged.

@@ -40,7 +40,13 @@ func (h HAR) fileGaps(r HARRequest, rep Report) (Report, string, []string) {
 		return rep, fmt.Sprintf("the file holds no other answer from this URL to this origin: it cannot tell a server without CORS from CORS code that skips this %d answer (%s); a live check, whose probe sends preflights, tells them apart", p.Status, other), []string{p.Name, other}
 	case p.Preflight && p.Status >= 300 && r.preflight >= 0 && r.preflight < len(h.entries):
 		e := &h.entries[r.preflight]
-		if !e.noContent || hasCORSHeader(e.respHeaders) {
+		if !e.noContent {
+			return rep, "", nil
+		}
+		if hasCORSHeader(e.respHeaders) {
+			if m, ok := methodRefused(e, p); ok {
+				rep.Problems[0] = m
+			}
 			return rep, "", nil
 		}
 		causes := []string{p.Name}
@@ -93,4 +99,24 @@ func refusedCauses(e *harEntry) []string {
 		out = append(out, "header refused by the CORS code")
 	}
 	return append(out, "origin refused by the CORS code")
+}
+
+// methodRefused: a refused preflight answer that carries the CORS code's
+// Access-Control-Allow-Methods without the method asked for is the CORS
+// code refusing the method (Starlette's 400 keeps its headers), whatever
+// its body says.
+func methodRefused(e *harEntry, p Problem) (Problem, bool) {
+	asked := header(e.reqHeaders, "Access-Control-Request-Method")
+	allowed := header(e.respHeaders, "Access-Control-Allow-Methods")
+	if asked == "" || allowed == "" || headers.IsSafelistedMethod(asked) {
+		return p, false
+	}
+	for _, m := range strings.Split(allowed, ",") {
+		if m = strings.TrimSpace(m); m == "*" || m == asked {
+			return p, false
+		}
+	}
+	p.Name = "method refused by the CORS code"
+	p.Sentence = fmt.Sprintf("the preflight's %d answer carries the CORS code's Access-Control-Allow-Methods: %s, without %s: the CORS code refused the method (Starlette answers 400 \"Disallowed CORS method\"); add %s to its allowed methods, keeping those listed", p.Status, allowed, asked, asked)
+	return p, true
 }

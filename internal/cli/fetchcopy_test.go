@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/corskit/corskit/check"
+	"github.com/corskit/corskit/internal/browsertest"
 )
 
 // devtoolsFetchIgnored are the request headers Chromium's DevTools leaves
@@ -234,4 +239,98 @@ func TestDevToolsFetchCopyShape(t *testing.T) {
 	if got := devtoolsFetchCopy(r, true); got != wantNode {
 		t.Errorf("Copy as fetch (Node.js):\n%s\nwant\n%s", got, wantNode)
 	}
+}
+
+// fetchCopies is issue 21's "Copy as fetch" proof, in the default run:
+// each request Chromium recorded (the credentialed GET and JSON PUT) is
+// written as DevTools' "Copy as fetch" and "Copy as fetch (Node.js)" write
+// it, from the headers Chromium sent, and given to corskit check --fetch
+// alone (with the app's other origins, as the console's fix had). A
+// request Chromium blocked must be blocked, for the cause corskit names
+// when told the whole request; the fix must be the console's, which the
+// suite proves in the three engines, or say what it narrows.
+func fetchCopies(t *testing.T, table *pasteTable, bs brokenServer, chromium *browsertest.Browser, har []byte, reqs []browsertest.Request, labels []string, res []browsertest.Result, also []string, fix *check.JSONFix) {
+	recorded := fetchRequests(t, har)
+	var wg sync.WaitGroup
+	for i, req := range reqs {
+		k := slices.IndexFunc(recorded, func(r harRequest) bool { return r.Method == req.Method && r.URL == req.URL })
+		if k < 0 {
+			t.Errorf("%s: no fetch entry in Chromium's HAR", labels[i])
+			continue
+		}
+		want := truth(t, bs, chromium.Origin(), req)
+		for _, nodeJS := range []bool{false, true} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				form := "Chromium Copy as fetch"
+				if nodeJS {
+					form += " (Node.js)"
+				}
+				text := devtoolsFetchCopy(recorded[k], nodeJS)
+				args := []string{"--json", "--stack", bs.stack, "--fetch", "-"}
+				for _, a := range also {
+					args = append(args, "--also-origin", a)
+				}
+				j, _ := runJSON(t, args, text)
+				row := pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", sent: "-"}
+				switch {
+				case j == nil:
+					t.Errorf("%s, %s: no report\n%s", labels[i], form, text)
+					return
+				case j.Allowed && res[i].OK:
+					row.cause = "right (allowed)"
+				case j.Allowed || res[i].OK:
+					t.Errorf("%s, %s: Chromium's fetch allowed %v, corskit's verdict allowed %v\n%s", labels[i], form, res[i].OK, j.Allowed, text)
+					row.cause = fmt.Sprintf("wrong verdict: allowed %v", j.Allowed)
+				case firstProblem(j.Problems) != want:
+					t.Errorf("%s, %s: the cause %q, want %q (the whole request's)\n%s", labels[i], form, firstProblem(j.Problems), want, text)
+					row.cause = "wrong: " + firstProblem(j.Problems) + ", want " + want
+				default:
+					row.cause = "right"
+				}
+				if j.Fix != nil && j.Fix.Learned != nil {
+					row.sent = fmt.Sprint(j.Fix.Learned.Requests)
+				}
+				row.fix, row.narrowed = fixAgainst(j.Fix, fix)
+				table.add(row)
+			}()
+		}
+	}
+	wg.Wait()
+}
+
+// fixAgainst compares a form's fix with the console's, which the suite
+// applies and proves: "same" or what differs, and what the form's policy
+// leaves out of the console's ("no" when nothing).
+func fixAgainst(got, proved *check.JSONFix) (fix, narrowed string) {
+	switch {
+	case got == nil && proved == nil:
+		return "-", "-"
+	case got == nil:
+		return "no fix", "-"
+	case proved == nil:
+		return "not compared", "-"
+	case samePolicy(got, proved):
+		return "yes: the console's policy, applied and proved", "no"
+	}
+	var less []string
+	g, p := got.Policy, proved.Policy
+	for _, x := range []struct {
+		what      string
+		got, want []string
+	}{{"origins", g.AllowOrigins, p.AllowOrigins}, {"methods", g.AllowMethods, p.AllowMethods}, {"headers", g.AllowHeaders, p.AllowHeaders}} {
+		for _, v := range x.want {
+			if !slices.Contains(x.got, v) {
+				less = append(less, x.what+" "+v)
+			}
+		}
+	}
+	if p.AllowCredentials && !g.AllowCredentials {
+		less = append(less, "credentials")
+	}
+	if len(less) == 0 {
+		return "a superset of the proved policy", "no"
+	}
+	return "differs", "yes: " + strings.Join(less, ", ")
 }

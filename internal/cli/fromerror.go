@@ -252,8 +252,23 @@ func bothCredentials(ctx context.Context, o check.Options, stderr io.Writer) (ch
 		fmt.Fprintln(stderr, "The report is for credentials 'include', which fails; give --credentials same-origin if the page sends none.")
 		return with, nil
 	}
+	if !with.Allowed() && firstProblemName(with) != firstProblemName(without) {
+		// Blocked either way, for other causes (a preflight's status is
+		// checked before the wildcard): include's fix lets the request
+		// through without credentials too; the reverse is not true.
+		fmt.Fprintf(stderr, "Blocked either way, for other causes (without: %s; with include: %s): the report is for credentials 'include', whose fix covers both; give --credentials same-origin if the page sends none.\n", firstProblemName(without), firstProblemName(with))
+		return with, nil
+	}
 	fmt.Fprintln(stderr, "The report is for no credentials (the copy carries no Cookie); give --credentials include if the page sends cookies.")
 	return without, nil
+}
+
+// firstProblemName is the name of a report's first problem, or "".
+func firstProblemName(r check.Report) string {
+	if len(r.Problems) == 0 {
+		return ""
+	}
+	return r.Problems[0].Name
 }
 
 func verdictWord(r check.Report) string {
