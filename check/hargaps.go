@@ -36,6 +36,10 @@ func (h HAR) fileGaps(r HARRequest, rep Report) (Report, string, []string) {
 			rep.Problems[0] = answerWithoutCORS(p, fmt.Sprintf("the file's answer to entry %d (%s, from this origin) carried Access-Control-Allow-Origin, so the server's CORS code allows this origin", h.entries[j].index, h.entries[j].method))
 			return rep, "", nil
 		}
+		if q, ok := h.cachedPreflightFor(r); ok {
+			rep.Problems[0] = answerWithoutCORS(p, fmt.Sprintf("the browser sent entry %d (%s, from this origin) with no preflight in the file: its preflight passed just before, from the browser's cache, so the server's CORS code allows this origin", q.Entry, q.Options.Method))
+			return rep, "", nil
+		}
 		other := answerWithoutCORS(p, "").Name
 		return rep, fmt.Sprintf("the file holds no other answer from this URL to this origin: it cannot tell a server without CORS from CORS code that skips this %d answer (%s); a live check, whose probe sends preflights, tells them apart", p.Status, other), []string{p.Name, other}
 	case p.Preflight && p.Status >= 300 && r.preflight >= 0 && r.preflight < len(h.entries):
@@ -76,6 +80,18 @@ func (h HAR) corsAnswerFor(r HARRequest) int {
 		}
 	}
 	return -1
+}
+
+// cachedPreflightFor is another request of the file to r's URL from r's
+// origin that needs a preflight the file does not hold, which the browser
+// sent: a preflight passed, so the CORS code allowed the origin.
+func (h HAR) cachedPreflightFor(r HARRequest) (HARRequest, bool) {
+	for _, q := range h.Requests {
+		if q.entry != r.entry && q.PreflightCached && q.Options.URL == r.Options.URL && strings.EqualFold(q.Options.Origin, r.Options.Origin) {
+			return q, true
+		}
+	}
+	return HARRequest{}, false
 }
 
 // hasCORSHeader reports whether an answer carries any Access-Control-*.
