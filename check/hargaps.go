@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -28,6 +29,9 @@ import (
 func (h HAR) fileGaps(r HARRequest, rep Report) (Report, string, []string) {
 	if rep.Allowed() || len(rep.Problems) == 0 || r.entry >= len(h.entries) {
 		return rep, "", nil
+	}
+	if line := consoleLineRecorded(r, rep); line != "" {
+		return rep, line, nil
 	}
 	p := rep.Problems[0]
 	switch {
@@ -65,6 +69,37 @@ func (h HAR) fileGaps(r HARRequest, rep Report) (Report, string, []string) {
 		return rep, fmt.Sprintf("the file holds no body for the preflight's %d answer (entry %d), which would say who refused it: a missing OPTIONS route, or the framework's CORS code refusing what the preflight asked (Starlette answers 400 \"Disallowed CORS method\", aiohttp-cors 403 \"CORS preflight request failed: ...\"); a live check reads the body", p.Status, e.index), causes
 	}
 	return rep, "", nil
+}
+
+// consoleLineRecorded: WebKit's Web Inspector records a request blocked
+// by CORS with status 0, no answer, and the console's own line as its
+// error ("Origin X is not allowed by Access-Control-Allow-Origin. Status
+// code: 200"): the file holds no answer to judge, but the engine's line,
+// which names the failure and, pasted alone, is reproduced against the
+// server. It returns the sentence saying so, or "".
+func consoleLineRecorded(r HARRequest, rep Report) string {
+	if r.Failed == "" || !errors.Is(rep.Verdict.Err, ErrNotRecorded) {
+		return ""
+	}
+	text := r.Failed
+	ev, err := ParseConsole(text)
+	if err != nil {
+		// WebKit's check line, whose second line names the URL.
+		text = r.Failed + "\nFetch API cannot load " + r.Options.URL + " due to access control checks."
+		ev, err = ParseConsole(text)
+	}
+	if err != nil || ev.Engine == "" {
+		return ""
+	}
+	return fmt.Sprintf("the file holds no answer for it, but its recorded failure is %s's console line, which names what failed; pasted alone, as the console shows it, the line is reproduced against the server with a bounded search of requests:\n%s", engineTitle(ev.Engine), text)
+}
+
+// engineTitle is the name users know an engine by.
+func engineTitle(engine string) string {
+	if engine == "safari" {
+		return "WebKit (Safari)"
+	}
+	return strings.ToUpper(engine[:1]) + engine[1:]
 }
 
 // corsAnswerFor is the index of another entry to r's URL from r's origin

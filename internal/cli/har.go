@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"os"
 	"runtime/debug"
 
@@ -183,6 +184,6 @@ func writeGap(w io.Writer, r check.HARResult) {
 		}
 	}
 	if r.Gap != "" {
-		fmt.Fprintf(w, "  %s\n", r.Gap)
+		fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(r.Gap, "\n", "\n    "))
 	}
 }
