@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
