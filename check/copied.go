@@ -31,9 +31,10 @@ type Copied struct {
 	// otherwise, whatever the page's fetch() said: "omit" does not tell
 	// the page's mode.
 	FetchCredentials string
-	// NodeJS is true for a fetch copy without a "mode" key: DevTools'
-	// "Copy as fetch (Node.js)", which drops mode and credentials and
-	// moves the referrer and its policy into the headers.
+	// NodeJS is true for a fetch copy without "mode", "referrer" and
+	// "credentials" keys: DevTools' "Copy as fetch (Node.js)", which drops
+	// mode and credentials and moves the referrer and its policy into the
+	// headers.
 	NodeJS bool
 }
 
@@ -98,7 +99,7 @@ func ParseFetch(text string) (Copied, error) {
 		if init.Body != nil {
 			c.Body, c.NoBody = *init.Body, false
 		}
-		c.NodeJS = init.Mode == nil
+		c.NodeJS = init.Mode == nil && init.Referrer == "" && init.Credentials == ""
 		for _, h := range init.Headers {
 			// The Node.js copy's Referrer-Policy header is the page's
 			// referrerPolicy, which DevTools moved there: not a header the

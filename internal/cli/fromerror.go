@@ -254,10 +254,9 @@ func bothCredentials(ctx context.Context, o check.Options, stderr io.Writer) (ch
 	}
 	if !with.Allowed() && firstProblemName(with) != firstProblemName(without) {
 		// Blocked either way, for other causes (a preflight's status is
-		// checked before the wildcard): include's fix lets the request
-		// through without credentials too; the reverse is not true.
-		fmt.Fprintf(stderr, "Blocked either way, for other causes (without: %s; with include: %s): the report is for credentials 'include', whose fix covers both; give --credentials same-origin if the page sends none.\n", firstProblemName(without), firstProblemName(with))
-		return with, nil
+		// checked before the wildcard): both are said, since the copy
+		// cannot tell which the page met.
+		fmt.Fprintf(stderr, "Blocked either way, for other causes: without credentials %q; with credentials: 'include' %q. ", firstProblemName(without), firstProblemName(with))
 	}
 	fmt.Fprintln(stderr, "The report is for no credentials (the copy carries no Cookie); give --credentials include if the page sends cookies.")
 	return without, nil
