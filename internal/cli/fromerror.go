@@ -244,7 +244,11 @@ func bothCredentials(ctx context.Context, o check.Options, stderr io.Writer) (ch
 		return without, err
 	}
 	if with.Allowed() == without.Allowed() && with.Verdict.Reason == without.Verdict.Reason {
-		fmt.Fprintf(stderr, "corskit check: the credentials mode does not matter here: with credentials: 'include' and without, %s\n", verdictWord(without))
+		if without.Allowed() {
+			fmt.Fprintf(stderr, "corskit check: the credentials mode does not matter here: with credentials: 'include' and without, %s\n", verdictWord(without))
+		} else {
+			fmt.Fprintf(stderr, "corskit check: with credentials: 'include' and without, %s; the fix below is for no credentials: if the page sends credentials: 'include', give --credentials include, whose fix also sends Access-Control-Allow-Credentials\n", verdictWord(without))
+		}
 		return without, nil
 	}
 	fmt.Fprintf(stderr, "corskit check: the credentials mode matters here and the copy does not tell it: without credentials, %s; with credentials: 'include', %s. ", verdictWord(without), verdictWord(with))
