@@ -25,6 +25,17 @@ type Copied struct {
 	Credentials browser.Credentials
 	// Origin is the page's origin: the Origin header, else the Referer's.
 	Origin string
+	// FetchCredentials is what a fetch copy's "credentials" key says, ""
+	// when it has none. Chromium's DevTools writes "include" when the
+	// request carried a cookie or an Authorization header and "omit"
+	// otherwise, whatever the page's fetch() said: "omit" does not tell
+	// the page's mode.
+	FetchCredentials string
+	// NodeJS is true for a fetch copy without "mode", "referrer" and
+	// "credentials" keys: DevTools' "Copy as fetch (Node.js)", which drops
+	// mode and credentials and moves the referrer and its policy into the
+	// headers.
+	NodeJS bool
 }
 
 // Options returns check options for the copied request, with the headers
@@ -76,6 +87,7 @@ func ParseFetch(text string) (Copied, error) {
 			Method      string         `json:"method"`
 			Credentials string         `json:"credentials"`
 			Referrer    string         `json:"referrer"`
+			Mode        *string        `json:"mode"`
 		}
 		d := json.NewDecoder(strings.NewReader(after))
 		if err := d.Decode(&init); err != nil {
@@ -87,8 +99,16 @@ func ParseFetch(text string) (Copied, error) {
 		if init.Body != nil {
 			c.Body, c.NoBody = *init.Body, false
 		}
-		c.Headers = append(c.Headers, init.Headers...)
-		c.Credentials = browser.Credentials(init.Credentials)
+		c.NodeJS = init.Mode == nil && init.Referrer == "" && init.Credentials == ""
+		for _, h := range init.Headers {
+			// The Node.js copy's Referrer-Policy header is the page's
+			// referrerPolicy, which DevTools moved there: not a header the
+			// page set.
+			if !(c.NodeJS && strings.EqualFold(h.Name, "Referrer-Policy")) {
+				c.Headers = append(c.Headers, h)
+			}
+		}
+		c.Credentials, c.FetchCredentials = browser.Credentials(init.Credentials), init.Credentials
 		if init.Referrer != "" {
 			c.Headers = append(c.Headers, browser.Header{Name: "Referer", Value: init.Referrer})
 		}

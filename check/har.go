@@ -110,6 +110,7 @@ type harEntry struct {
 	respHeaders  []harHeader
 	failed       *string
 	content      []byte // the start of the answer's body, at most bodyKept
+	noContent    bool   // the file holds no text for the answer's body
 	over         string // the bound the entry is over, if any
 }
 
@@ -245,8 +246,8 @@ type harEntryJSON struct {
 		// (with status -1), where DevTools writes _error.
 		FailureText *string `json:"_failureText"`
 		Content     struct {
-			Text     string `json:"text"`
-			Encoding string `json:"encoding"`
+			Text     *string `json:"text"`
+			Encoding string  `json:"encoding"`
 		} `json:"content"`
 	} `json:"response"`
 }
@@ -283,7 +284,11 @@ func readEntry(dec *json.Decoder, in interner) (harEntry, error) {
 	if j.Response.Status >= 300 {
 		// The body of an error or a redirect, which may say why: "Not
 		// allowed by CORS", a bucket's XML error.
-		text := j.Response.Content.Text
+		text := ""
+		if j.Response.Content.Text != nil {
+			text = *j.Response.Content.Text
+		}
+		e.noContent = j.Response.Content.Text == nil
 		text = text[:min(len(text), 2*bodyKept)]
 		e.content = []byte(text)
 		if j.Response.Content.Encoding == "base64" {
@@ -530,8 +535,14 @@ type HARResult struct {
 	// CredentialsNote says, when the file holds no cookie and the two
 	// credentials modes get different verdicts, which was judged and why.
 	CredentialsNote string `json:"credentials_note,omitempty"`
-	Error           string `json:"error,omitempty"`
-	Report          *JSON  `json:"report,omitempty"`
+	// Gap says what the file lacks to tell the cause, and what corskit
+	// read instead; "" when it holds what the cause needs.
+	Gap string `json:"gap,omitempty"`
+	// Causes, when the file cannot tell them apart, are the causes that
+	// fit what it holds, the report's first: the report says AMBIGUOUS.
+	Causes []string `json:"causes,omitempty"`
+	Error  string   `json:"error,omitempty"`
+	Report *JSON    `json:"report,omitempty"`
 	// Options are the request judged.
 	Options Options `json:"-"`
 	// Full is the report, when judged.
@@ -664,6 +675,9 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 			if rep, note, res.CredentialsInclude = h.bothBlocked(ctx, r, rep); res.CredentialsInclude {
 				res.CredentialsNote, res.Options = note, rep.Options
 			}
+		}
+		if err == nil {
+			rep, res.Gap, res.Causes = h.fileGaps(r, rep)
 		}
 		asRecorded(&rep)
 	}

@@ -281,7 +281,7 @@ func refineProblems(ps []Problem, l *Learned, o Options) []Problem {
 			ps[i].Name = l.preflightCause.Name
 			ps[i].Sentence = fmt.Sprintf("this answer has no CORS header, and no answer to %d probe requests had one; the probe's preflights to this URL show why: %s", l.Requests, l.preflightCause.Detail)
 		case (p.Name == "no CORS on the server" || p.Name == "wrong server or error page") && l.CORS && pageAllowed && !p.Preflight:
-			ps[i] = answerWithoutCORS(p, l)
+			ps[i] = answerWithoutCORS(p, fmt.Sprintf("%d probe requests showed the server's CORS code allows this origin (its preflights got Access-Control-Allow-Origin)", l.Requests))
 		case strings.Contains(p.Sentence, "(probably:") && !l.CORS:
 			ps[i].Name = "no CORS on the server"
 			ps[i].Sentence = fmt.Sprintf("no answer to %d probe requests (preflights for the usual methods and headers, from two origins, and GETs) carried an Access-Control-* header: the CORS middleware is missing, or not on this route", l.Requests)
@@ -294,9 +294,8 @@ func refineProblems(ps []Problem, l *Learned, o Options) []Problem {
 // a request whose origin the server's CORS code allows: the probe's
 // preflights from the same origin got CORS headers, so the CORS code is
 // there and this answer skipped it, by a route that answered before it or
-// an error answer it leaves bare.
-func answerWithoutCORS(p Problem, l *Learned) Problem {
-	seen := fmt.Sprintf("%d probe requests showed the server's CORS code allows this origin (its preflights got Access-Control-Allow-Origin)", l.Requests)
+// an error answer it leaves bare. seen says what showed the CORS code.
+func answerWithoutCORS(p Problem, seen string) Problem {
 	if p.Status >= 400 {
 		p.Name = "errors without CORS headers"
 		p.Sentence = fmt.Sprintf("this %d answer has no CORS header, but %s: the error answer skips the CORS headers; make the server add them to errors too (nginx: add_header ... always)", p.Status, seen)

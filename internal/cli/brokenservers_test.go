@@ -318,7 +318,7 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 						t.Errorf("evidence %d gives another policy: %+v, want %+v", i+1, f.Policy, fixes[0].Policy)
 					}
 				}
-				pasteAlone(t, pasted, bs, engines, base)
+				pasteAlone(t, pasted, bs, engines, base, withoutOwn(append(slices.Clone(pages), others...), chromium), fixes[0])
 			})
 			if t.Failed() {
 				return

@@ -195,18 +195,42 @@ func writeCauses(w io.Writer, r check.Reproduction, color bool) {
 }
 
 // credentialsFromCopy says what a copied request tells of the credentials
-// mode: fetch() copies state it; a cURL copy does not, and a Cookie header
-// makes include likely.
+// mode. A cURL copy does not say; a Cookie header makes include likely.
+// Chromium's "Copy as fetch" writes "include" when the request carried a
+// cookie or an Authorization header and "omit" otherwise, whatever the
+// page's fetch() said; its Node.js form writes no credentials at all. So
+// only a cookie tells include, "omit" tells nothing, and a mode DevTools
+// never writes ("same-origin") is the page's own.
 func credentialsFromCopy(from string, c check.Copied) (browser.Credentials, string) {
+	cookie := false
+	for _, h := range c.Headers {
+		cookie = cookie || strings.EqualFold(h.Name, "Cookie")
+	}
 	switch {
-	case c.Credentials != "" && from == "fetch":
-		return c.Credentials, "credentials " + string(c.Credentials) + " (the copy says so)"
-	case from == "fetch":
+	case from == "fetch" && cookie:
+		return browser.Include, "credentials include, likely: the copy carries a Cookie header"
+	case from == "fetch" && c.FetchCredentials == "include" && !hasHeader(c.Headers, "Authorization"):
+		return browser.Include, "credentials include (the copy says so: DevTools writes include when the request carried cookies)"
+	case from == "fetch" && c.FetchCredentials == "same-origin":
+		return browser.SameOrigin, "credentials same-origin (the copy says so)"
+	case from == "fetch" && c.FetchCredentials == "" && !c.NodeJS:
 		return browser.SameOrigin, "credentials same-origin (the copy names none: fetch()'s default)"
+	case from == "fetch":
+		return "", "credentials unknown: DevTools' \"Copy as fetch\" writes the credentials it saw sent (\"omit\" for a request without cookies, none in its Node.js form), not the page's credentials mode; corskit tries both where it matters (give --credentials to say)"
 	case c.Credentials != "":
 		return c.Credentials, "credentials include, likely: the copy carries a Cookie header (a cURL copy does not say whether the page used credentials: 'include'; give --credentials to say)"
 	}
 	return "", "credentials unknown: the copy does not say whether the page used credentials: 'include'; corskit tries both where it matters (give --credentials to say)"
+}
+
+// hasHeader reports whether hs holds a header of that name.
+func hasHeader(hs []browser.Header, name string) bool {
+	for _, h := range hs {
+		if strings.EqualFold(h.Name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // bothCredentials checks a copied request whose credentials mode the copy
@@ -220,7 +244,11 @@ func bothCredentials(ctx context.Context, o check.Options, stderr io.Writer) (ch
 		return without, err
 	}
 	if with.Allowed() == without.Allowed() && with.Verdict.Reason == without.Verdict.Reason {
-		fmt.Fprintf(stderr, "corskit check: the credentials mode does not matter here: with credentials: 'include' and without, %s\n", verdictWord(without))
+		if without.Allowed() {
+			fmt.Fprintf(stderr, "corskit check: the credentials mode does not matter here: with credentials: 'include' and without, %s\n", verdictWord(without))
+		} else {
+			fmt.Fprintf(stderr, "corskit check: with credentials: 'include' and without, %s; the fix below is for no credentials: if the page sends credentials: 'include', give --credentials include, whose fix also sends Access-Control-Allow-Credentials\n", verdictWord(without))
+		}
 		return without, nil
 	}
 	fmt.Fprintf(stderr, "corskit check: the credentials mode matters here and the copy does not tell it: without credentials, %s; with credentials: 'include', %s. ", verdictWord(without), verdictWord(with))
@@ -228,8 +256,22 @@ func bothCredentials(ctx context.Context, o check.Options, stderr io.Writer) (ch
 		fmt.Fprintln(stderr, "The report is for credentials 'include', which fails; give --credentials same-origin if the page sends none.")
 		return with, nil
 	}
+	if !with.Allowed() && firstProblemName(with) != firstProblemName(without) {
+		// Blocked either way, for other causes (a preflight's status is
+		// checked before the wildcard): both are said, since the copy
+		// cannot tell which the page met.
+		fmt.Fprintf(stderr, "Blocked either way, for other causes: without credentials %q; with credentials: 'include' %q. ", firstProblemName(without), firstProblemName(with))
+	}
 	fmt.Fprintln(stderr, "The report is for no credentials (the copy carries no Cookie); give --credentials include if the page sends cookies.")
 	return without, nil
+}
+
+// firstProblemName is the name of a report's first problem, or "".
+func firstProblemName(r check.Report) string {
+	if len(r.Problems) == 0 {
+		return ""
+	}
+	return r.Problems[0].Name
 }
 
 func verdictWord(r check.Report) string {

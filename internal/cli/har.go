@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
@@ -166,7 +167,23 @@ func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) 
 		if r.RecordedError != "" {
 			fmt.Fprintf(w, "  the file records the failure: %s\n", r.RecordedError)
 		}
+		writeGap(w, r.HARResult)
 		writeBrief(w, rep)
 		fmt.Fprintf(w, "  the full diagnosis and the snippet: %s\n", r.Command)
+	}
+}
+
+// writeGap says what the file lacks to tell the cause, and, when more
+// than one cause fits what it holds, AMBIGUOUS with each: the brief below
+// is for the first.
+func writeGap(w io.Writer, r check.HARResult) {
+	if len(r.Causes) > 1 {
+		fmt.Fprintf(w, "  AMBIGUOUS  the file cannot tell these causes apart; the report below is for the first:\n")
+		for i, c := range r.Causes {
+			fmt.Fprintf(w, "    %d. %s\n", i+1, c)
+		}
+	}
+	if r.Gap != "" {
+		fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(r.Gap, "\n", "\n    "))
 	}
 }

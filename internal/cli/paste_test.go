@@ -2,11 +2,13 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -24,6 +26,7 @@ type pasteRow struct {
 	reproduced            string // yes, no, or - (not a console paste)
 	cause                 string // right, wrong (got/want), or allowed
 	sent                  string // real requests the reproduction sent
+	fix, narrowed         string // the form's fix against the proved one; "" not compared
 }
 
 // pasteTable collects the rows of the broken-server suite.
@@ -44,9 +47,9 @@ func (p *pasteTable) markdown() string {
 	defer p.mu.Unlock()
 	sort.SliceStable(p.rows, func(i, j int) bool { return p.rows[i].server < p.rows[j].server })
 	var b strings.Builder
-	b.WriteString("| case | request | evidence | reproduced? | cause right? | requests sent |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| case | request | evidence | reproduced? | cause right? | fix works? | anything narrowed? | requests sent |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range p.rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.server, r.request, r.form, r.reproduced, r.cause, r.sent)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.server, r.request, r.form, r.reproduced, r.cause, cmp.Or(r.fix, "-"), cmp.Or(r.narrowed, "-"), r.sent)
 	}
 	return b.String()
 }
@@ -84,7 +87,15 @@ func fullTable() bool { return os.Getenv("CORSKIT_PASTE_TABLE") != "" }
 // (the DefaultServlet's own OPTIONS answer), check's preflightCause.
 var knownConsoleGap = map[string]string{}
 
-func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string) {
+// knownHARGap lists, by case and HAR form, where a HAR alone still names
+// the generic cause of what the live check names by the stack's own
+// cause, and why; logged rather than failed, each a defect to fix.
+var knownHARGap = map[string]string{
+	"hono cors mounted on /api alone Chromium DevTools HAR (as is)": "the stack's cause (hono-cors-misses-route) needs the live probe; the file gives the generic preflight not handled",
+	"nestjs enableCors after listen Chromium DevTools HAR (as is)":  "the stack's cause (nestjs-no-cors-before-router) needs the live probe; the file gives the generic preflight not handled",
+}
+
+func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string, also []string, fix *check.JSONFix) {
 	t.Helper()
 	for label, req := range pastedRequests(base, bs.path) {
 		want := truth(t, bs, engines["chromium"].Origin(), req)
@@ -102,13 +113,13 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 				}
 				cause = fmt.Sprintf("wrong: %s, want %s", got, want)
 			}
-			table.add(pasteRow{bs.name, label, form, reproduced, cause, sent})
+			table.add(pasteRow{server: bs.name, request: label, form: form, reproduced: reproduced, cause: cause, sent: sent})
 		}
 		for _, name := range browsertest.Names {
 			e := engines[name]
 			res := e.Fetch(t, req)
 			if res.OK {
-				table.add(pasteRow{bs.name, label, name + " console", "-", "allowed by " + name, "-"})
+				table.add(pasteRow{server: bs.name, request: label, form: name + " console", reproduced: "-", cause: "allowed by " + name, sent: "-"})
 				continue
 			}
 			j, code := pasteConsole(t, bs, e.Origin(), strings.Join(res.Console, "\n"))
@@ -133,7 +144,7 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 			}
 		}
 		if !fullTable() {
-			credentialedInHAR(t, table, bs, engines, base)
+			credentialedInHAR(t, table, bs, engines, base, also, fix)
 			continue
 		}
 		chromium := engines["chromium"].Origin()
@@ -147,7 +158,7 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 		}
 		res, har := engines["chromium"].(*browsertest.Browser).RecordHAR(t, []browsertest.Request{req})
 		if j := harAlone(t, bs, har); j == nil {
-			table.add(pasteRow{bs.name, label, "Chromium DevTools HAR (as is)", "-", "no report", "-"})
+			table.add(pasteRow{server: bs.name, request: label, form: "Chromium DevTools HAR (as is)", reproduced: "-", cause: "no report", sent: "-"})
 		} else {
 			row("Chromium DevTools HAR (as is)", "-", "-", j.Problems, j.Allowed)
 			if !res[0].OK && j.Allowed {
@@ -161,34 +172,50 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 // --credentials): the report of its one request, or nil.
 func harAlone(t *testing.T, bs brokenServer, har []byte) *check.JSON {
 	if js := harReports(t, bs, har); len(js) == 1 {
-		return js[0]
+		return js[0].Report
 	}
 	return nil
 }
 
+// harJudged is one request of a HAR, as check --har --json gives it.
+type harJudged struct {
+	Entry  int         `json:"entry"`
+	Note   string      `json:"credentials_note"`
+	Gap    string      `json:"gap"`
+	Causes []string    `json:"causes"`
+	Report *check.JSON `json:"report"`
+}
+
+// harCause is the table's "cause right?" for a blocked request's HAR
+// report, and whether it names a wrong cause first: right; AMBIGUOUS with
+// the true cause among those listed; or wrong.
+func harCause(r harJudged, want string) (string, bool) {
+	got := firstProblem(r.Report.Problems)
+	switch {
+	case len(r.Causes) > 1 && slices.Contains(r.Causes, want):
+		return fmt.Sprintf("AMBIGUOUS, says so: %s (the true one listed)", strings.Join(r.Causes, " | ")), false
+	case got == want:
+		return "right", false
+	}
+	return "wrong: " + got + ", want " + want, true
+}
+
 // harReports judges a HAR with --har alone (no --credentials): the
 // reports of its requests, in the file's order, nil for one not judged.
-func harReports(t *testing.T, bs brokenServer, har []byte) []*check.JSON {
+func harReports(t *testing.T, bs brokenServer, har []byte) []harJudged {
 	file := filepath.Join(t.TempDir(), "recorded.har")
 	os.WriteFile(file, har, 0o600)
 	var out, errOut bytes.Buffer
 	runCheckWithStdin([]string{"--har", file, "--json", "--stack", bs.stack}, nil, &out, &errOut)
 	var h struct {
-		Requests []struct {
-			Entry  int         `json:"entry"`
-			Report *check.JSON `json:"report"`
-		} `json:"requests"`
+		Requests []harJudged `json:"requests"`
 	}
 	if json.Unmarshal(out.Bytes(), &h) != nil {
 		t.Logf("corskit check --har: %s%s", out.String(), errOut.String())
 		return nil
 	}
 	sort.SliceStable(h.Requests, func(i, j int) bool { return h.Requests[i].Entry < h.Requests[j].Entry })
-	var js []*check.JSON
-	for _, r := range h.Requests {
-		js = append(js, r.Report)
-	}
-	return js
+	return h.Requests
 }
 
 // credentialedInHAR is issue 21's HAR proof in the default run: a
@@ -200,13 +227,13 @@ func harReports(t *testing.T, bs brokenServer, har []byte) []*check.JSON {
 // compared, in the table, with the one corskit names when told the whole
 // request (live, with the probe and the answers' bodies, which a HAR may
 // not hold).
-func credentialedInHAR(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string) {
-	credentialedInChromiumHAR(t, table, bs, engines["chromium"].(*browsertest.Browser), base)
+func credentialedInHAR(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string, also []string, fix *check.JSONFix) {
+	credentialedInChromiumHAR(t, table, bs, engines["chromium"].(*browsertest.Browser), base, also, fix)
 	credentialedInFirefoxHAR(t, table, bs, engines["firefox"].(*browsertest.Firefox), base)
 }
 
 // credentialedInChromiumHAR: see credentialedInHAR.
-func credentialedInChromiumHAR(t *testing.T, table *pasteTable, bs brokenServer, chromium *browsertest.Browser, base string) {
+func credentialedInChromiumHAR(t *testing.T, table *pasteTable, bs brokenServer, chromium *browsertest.Browser, base string, also []string, fix *check.JSONFix) {
 	get := getReq("include")
 	get.URL = base + bs.path
 	reqs := []browsertest.Request{get, theRequest(base + bs.path)}
@@ -217,24 +244,28 @@ func credentialedInChromiumHAR(t *testing.T, table *pasteTable, bs brokenServer,
 		t.Errorf("the Chromium HAR of a GET and a PUT: %d reports, want %d", len(js), len(reqs))
 		return
 	}
-	for i, j := range js {
-		want := truth(t, bs, chromium.Origin(), reqs[i])
+	for i, r := range js {
+		want, j := truth(t, bs, chromium.Origin(), reqs[i]), r.Report
 		switch {
 		case j == nil:
 			t.Errorf("%s: no report for its Chromium HAR", labels[i])
 		case res[i].OK:
-			table.add(pasteRow{bs.name, labels[i], "Chromium DevTools HAR (as is)", "-", "allowed by chromium", "-"})
+			table.add(pasteRow{server: bs.name, request: labels[i], form: "Chromium DevTools HAR (as is)", reproduced: "-", cause: "allowed by chromium", sent: "-"})
 		case j.Allowed:
 			t.Errorf("%s: Chromium blocked it (%q), and its HAR, alone, is judged allowed", labels[i], res[i].Console)
-			table.add(pasteRow{bs.name, labels[i], "Chromium DevTools HAR (as is)", "-", "allowed (wrong)", "-"})
-		case firstProblem(j.Problems) != want:
-			// Not an error: the file lacks what the live check uses (the
-			// probe's other requests, the answer's body).
-			table.add(pasteRow{bs.name, labels[i], "Chromium DevTools HAR (as is)", "-", "wrong: " + firstProblem(j.Problems) + ", want " + want, "-"})
+			table.add(pasteRow{server: bs.name, request: labels[i], form: "Chromium DevTools HAR (as is)", reproduced: "-", cause: "allowed (wrong)", sent: "-"})
 		default:
-			table.add(pasteRow{bs.name, labels[i], "Chromium DevTools HAR (as is)", "-", "right", "-"})
+			cause, wrong := harCause(r, want)
+			if gap := knownHARGap[bs.name+" Chromium DevTools HAR (as is)"]; wrong && gap != "" {
+				t.Logf("%s: KNOWN GAP: its Chromium HAR, alone: %s: %s", labels[i], cause, gap)
+				cause += " (known gap)"
+			} else if wrong {
+				t.Errorf("%s: its Chromium HAR, alone, names a wrong cause first: %s\n%s", labels[i], cause, r.Gap)
+			}
+			table.add(pasteRow{server: bs.name, request: labels[i], form: "Chromium DevTools HAR (as is)", reproduced: "-", cause: cause, sent: "-"})
 		}
 	}
+	fetchCopies(t, table, bs, chromium, har, reqs, labels, res, also, fix)
 }
 
 // firstProblem is the name of the first problem, or "none".
@@ -261,11 +292,7 @@ func credentialedInFirefoxHAR(t *testing.T, table *pasteTable, bs brokenServer, 
 	var out, errOut bytes.Buffer
 	runCheckWithStdin([]string{"--har", file, "--json", "--stack", bs.stack}, nil, &out, &errOut)
 	var h struct {
-		Requests []struct {
-			Entry  int         `json:"entry"`
-			Note   string      `json:"credentials_note"`
-			Report *check.JSON `json:"report"`
-		} `json:"requests"`
+		Requests []harJudged `json:"requests"`
 	}
 	json.Unmarshal(out.Bytes(), &h)
 	sort.SliceStable(h.Requests, func(i, j int) bool { return h.Requests[i].Entry < h.Requests[j].Entry })
@@ -280,18 +307,20 @@ func credentialedInFirefoxHAR(t *testing.T, table *pasteTable, bs brokenServer, 
 		case j == nil:
 			t.Errorf("%s: no report for its Firefox HAR", labels[i])
 		case res[i].OK:
-			table.add(pasteRow{bs.name, labels[i], form, "-", "allowed by firefox", "-"})
+			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "allowed by firefox", sent: "-"})
 		case j.Allowed && !strings.Contains(r.Note, "with them blocked"):
 			t.Errorf("%s: Firefox blocked it (%q), and its HAR, alone, is judged allowed without a word on credentials (%q)", labels[i], res[i].Console, r.Note)
-			table.add(pasteRow{bs.name, labels[i], form, "-", "allowed (wrong)", "-"})
+			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "allowed (wrong)", sent: "-"})
 		case j.Allowed:
-			table.add(pasteRow{bs.name, labels[i], form, "-", "allowed as recorded; says include is blocked", "-"})
+			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "allowed as recorded; says include is blocked", sent: "-"})
 		case firstProblem(j.Problems) == "not recorded":
-			table.add(pasteRow{bs.name, labels[i], form, "-", "not recorded (no answer in the file)", "-"})
-		case firstProblem(j.Problems) != want:
-			table.add(pasteRow{bs.name, labels[i], form, "-", "wrong: " + firstProblem(j.Problems) + ", want " + want, "-"})
+			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "not recorded (no answer in the file)", sent: "-"})
 		default:
-			table.add(pasteRow{bs.name, labels[i], form, "-", "right", "-"})
+			cause, wrong := harCause(r, want)
+			if wrong {
+				t.Errorf("%s: its Firefox HAR, alone, names a wrong cause first: %s\n%s", labels[i], cause, r.Gap)
+			}
+			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: cause, sent: "-"})
 		}
 	}
 }

@@ -1,0 +1,14 @@
+user_pref("devtools.netmonitor.har.enableAutoExportToFile", true);
+user_pref("devtools.netmonitor.har.defaultLogDir", "/tmp/ffhar/out");
+user_pref("devtools.netmonitor.har.pageLoadedTimeout", 1500);
+user_pref("devtools.netmonitor.har.forceExport", true);
+user_pref("devtools.netmonitor.har.defaultFileName", "firefox-devtools");
+user_pref("devtools.toolbox.selectedTool", "netmonitor");
+user_pref("devtools.everOpened", true);
+user_pref("devtools.netmonitor.persistlog", false);
+user_pref("browser.shell.checkDefaultBrowser", false);
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("browser.aboutwelcome.enabled", false);
+user_pref("startup.homepage_welcome_url", "");
+user_pref("browser.startup.homepage_override.mstone", "ignore");
+user_pref("devtools.toolbox.host", "window");
