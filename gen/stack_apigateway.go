@@ -1,11 +1,5 @@
 package gen
 
-import (
-	"strings"
-
-	"github.com/corskit/corskit/internal/quote"
-)
-
 // AWS API Gateway HTTP APIs: the API's CorsConfiguration, with which API
 // Gateway answers preflights itself and ignores the integration's own
 // CORS headers.
@@ -13,7 +7,7 @@ func init() {
 	register(Stack{
 		Name:   "api-gateway",
 		Title:  "AWS API Gateway HTTP API (CorsConfiguration)",
-		Target: &Target{Formats: []string{"yaml", "json"}, Supports: "exact origins or *, credentials, methods, headers, expose, max-age; no patterns", write: writeAPIGateway, limits: exactOriginLimits("API Gateway", nil), check: checkAWSCors, whole: "as the file aws apigatewayv2 update-api --api-id ID --cors-configuration file://cors.json reads"},
+		Target: &Target{Formats: []string{"yaml", "json"}, Supports: "exact origins or *, credentials, methods, headers, expose, max-age; no patterns", write: apiGatewayTemplate.write, limits: exactOriginLimits("API Gateway", nil), check: checkAWSCors, whole: "as the file aws apigatewayv2 update-api --api-id ID --cors-configuration file://cors.json reads"},
 		Recognize: func(a Answer) Evidence {
 			if v := a.Header.Get("Apigw-Requestid"); v != "" {
 				return Evidence{"apigw-requestid: " + v, ByApp}
@@ -41,18 +35,11 @@ var apiGatewayCauses = []Cause{
 		Symptom: "CORS headers missing on 4xx/5xx (gateway responses) and on errors of the integration", Fix: "add the headers to the gateway responses (DEFAULT_4XX, DEFAULT_5XX) too, or move to an HTTP API"},
 }
 
-// writeAPIGateway writes the CorsConfiguration: a SAM template's HttpApi,
-// or the CLI's JSON.
-func writeAPIGateway(p *plan, o Options, omitted []Omission) string {
-	c := awsCorsOf(p, nil)
-	if o.Format == "json" {
-		return awsJSON(c)
-	}
-	var b strings.Builder
-	b.WriteString(header("#", quote.Comment, o, omitted, "AWS API Gateway HTTP API: a SAM template (sam deploy); in CloudFormation's AWS::ApiGatewayV2::Api the property is CorsConfiguration too."))
-	b.WriteString("AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\nResources:\n  HttpApi:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n")
-	b.WriteString("      # BEGIN corskit CORS: in the HTTP API's Properties (API Gateway then answers every preflight and ignores the integration's CORS headers)\n      CorsConfiguration:\n")
-	b.WriteString(awsYAML(c, "        "))
-	b.WriteString("      # END corskit CORS\n")
-	return b.String()
+// apiGatewayTemplate writes the CorsConfiguration: a SAM template's
+// HttpApi, or the CLI's JSON.
+var apiGatewayTemplate = awsTemplate{
+	what:     "AWS API Gateway HTTP API: a SAM template (sam deploy); in CloudFormation's AWS::ApiGatewayV2::Api the property is CorsConfiguration too.",
+	resource: "AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\nResources:\n  HttpApi:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n",
+	where:    "in the HTTP API's Properties (API Gateway then answers every preflight and ignores the integration's CORS headers)",
+	property: "CorsConfiguration",
 }

@@ -20,12 +20,9 @@ func init() {
 		Recognize: recognizeHAProxy,
 		Causes:    haproxyCauses,
 		Doctor:    true,
-		Snippet: func(parts []Part) []Part {
-			parts[0].Where += "; remove the section's own Access-Control-* rules (http-response set-header/add-header, capture of the Origin) first"
-			return parts
-		},
-		Lint:  haproxyLint,
-		Proof: "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
+		Snippet:   whereNote("; remove the section's own Access-Control-* rules (http-response set-header/add-header, capture of the Origin) first"),
+		Lint:      haproxyLint,
+		Proof:     "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
 	})
 }
 

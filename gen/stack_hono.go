@@ -20,7 +20,7 @@ func init() {
 		Causes:    honoCauses,
 		Doctor:    true,
 		Comment:   "//",
-		Snippet:   honoSnippet,
+		Snippet:   honoSnippet.snippet,
 		Lint:      honoLint,
 		Proof:     "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) on Hono 4.13 with @hono/node-server 2.1 from npm; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
 	})
@@ -70,12 +70,10 @@ var honoCauses = []Cause{
 // honoSnippet is the doctor's two forms for a Hono app: A adds the
 // middleware (cors comes with hono), B replaces the app's own
 // app.use(..., cors(...)), whatever path it was mounted on.
-func honoSnippet(parts []Part) []Part {
-	first := parts[0]
-	return []Part{
-		{Where: "A. The app has no CORS yet: " + first.Where + ", add (in an ES module, import { cors } from 'hono/cors' instead of the require)", Text: "const { cors } = require('hono/cors');\n" + first.Text},
-		{Where: "B. The app already calls app.use(..., cors(...)): replace that call with this one, " + first.Where + "; keep the app's own import of cors", Text: first.Text},
-	}
+var honoSnippet = libraryForms{
+	add:     "A. The app has no CORS yet: {where}, add (in an ES module, import { cors } from 'hono/cors' instead of the require)",
+	replace: "B. The app already calls app.use(..., cors(...)): replace that call with this one, {where}; keep the app's own import of cors",
+	imports: "const { cors } = require('hono/cors');\n",
 }
 
 // reHono* find hono/cors's calls.

@@ -22,12 +22,9 @@ func init() {
 		Recognize: recognizeLighttpd,
 		Causes:    lighttpdCauses,
 		Doctor:    true,
-		Snippet: func(parts []Part) []Part {
-			parts[0].Where += "; remove the configuration's own Access-Control-* setenv entries first, and merge any other setenv.set-response-header of the same block into the lists (a block's list replaces the one outside it)"
-			return parts
-		},
-		Lint:  lighttpdLint,
-		Proof: "proved on Debian's lighttpd 1.4.69 by gen's TestMoreStacks (the engines' models), TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) and TestHostileValuesOnMoreStacks; recognition and the causes seen by TestTomcatAndLighttpdRecognized; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the lighttpd cases in morestacks_test.go)",
+		Snippet:   whereNote("; remove the configuration's own Access-Control-* setenv entries first, and merge any other setenv.set-response-header of the same block into the lists (a block's list replaces the one outside it)"),
+		Lint:      lighttpdLint,
+		Proof:     "proved on Debian's lighttpd 1.4.69 by gen's TestMoreStacks (the engines' models), TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) and TestHostileValuesOnMoreStacks; recognition and the causes seen by TestTomcatAndLighttpdRecognized; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the lighttpd cases in morestacks_test.go)",
 	})
 }
 

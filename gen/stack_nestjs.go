@@ -21,7 +21,7 @@ func init() {
 		Causes:    nestCauses,
 		Doctor:    true,
 		Comment:   "//",
-		Snippet:   nestSnippet,
+		Snippet:   nestSnippet.snippet,
 		Lint:      nestLint,
 		Proof:     "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) on NestJS 12.6 from npm; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
 	})
@@ -88,12 +88,9 @@ var nestCauses = []Cause{
 
 // nestSnippet is the doctor's two forms for a Nest app: the enableCors
 // call needs no install (the Express platform brings the cors package).
-func nestSnippet(parts []Part) []Part {
-	first := parts[0]
-	return []Part{
-		{Where: "A. The app does not enable CORS yet: " + first.Where + ", add", Text: first.Text},
-		{Where: "B. The app already calls app.enableCors(...) (or passes cors to NestFactory.create): replace that call with this one and drop the cors option, " + first.Where, Text: first.Text},
-	}
+var nestSnippet = libraryForms{
+	add:     "A. The app does not enable CORS yet: {where}, add",
+	replace: "B. The app already calls app.enableCors(...) (or passes cors to NestFactory.create): replace that call with this one and drop the cors option, {where}",
 }
 
 // reNest* find Nest's CORS calls.

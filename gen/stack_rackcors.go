@@ -20,12 +20,9 @@ func init() {
 		Recognize: recognizeRackCors,
 		Causes:    rackCorsCauses,
 		Doctor:    true,
-		Snippet: func(parts []Part) []Part {
-			parts[0].Where += "; remove the app's own use Rack::Cors block (or, in Rails, its insert_before 0, Rack::Cors block) first"
-			return parts
-		},
-		Lint:  rackCorsLint,
-		Proof: "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
+		Snippet:   whereNote("; remove the app's own use Rack::Cors block (or, in Rails, its insert_before 0, Rack::Cors block) first"),
+		Lint:      rackCorsLint,
+		Proof:     "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
 	})
 }
 

@@ -18,12 +18,9 @@ func init() {
 		Recognize: recognizeTomcat,
 		Causes:    tomcatCauses,
 		Doctor:    true,
-		Snippet: func(parts []Part) []Part {
-			parts[0].Where += "; replace the app's own CorsFilter <filter> and its <filter-mapping> if it has one"
-			return parts
-		},
-		Lint:  tomcatLint,
-		Proof: "proved on Debian's Tomcat 10.1 by gen's TestMoreStacks (the engines' models), TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) and TestHostileValuesOnMoreStacks; recognition and the causes seen by TestTomcatAndLighttpdRecognized; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the tomcat cases in morestacks_test.go); the refusal of * with credentials by internal/servertest's TestSharedTomcat",
+		Snippet:   whereNote("; replace the app's own CorsFilter <filter> and its <filter-mapping> if it has one"),
+		Lint:      tomcatLint,
+		Proof:     "proved on Debian's Tomcat 10.1 by gen's TestMoreStacks (the engines' models), TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) and TestHostileValuesOnMoreStacks; recognition and the causes seen by TestTomcatAndLighttpdRecognized; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the tomcat cases in morestacks_test.go); the refusal of * with credentials by internal/servertest's TestSharedTomcat",
 	})
 }
 
