@@ -110,22 +110,6 @@ var fastifyLint = []LintRule{
 	}},
 }
 
-// jsOrigins is the policy's origins for a Node CORS layer: '*', or an array
-// of exact origins (strings) and patterns (RegExp literals).
-func (p *plan) jsOrigins() string {
-	if p.any {
-		return "'*'"
-	}
-	var items []string
-	for _, e := range p.exact {
-		items = append(items, quote.JS(e))
-	}
-	for _, r := range p.patterns {
-		items = append(items, quote.JSRegexp(r))
-	}
-	return "[" + strings.Join(items, ", ") + "]"
-}
-
 // writeFastify writes a Fastify app with @fastify/cors, registered before
 // the routes; its preflight answer comes from the plugin's onRequest hook,
 // before any auth hook or route runs.
@@ -150,16 +134,7 @@ func writeFastify(p *plan, o Options, omitted []Omission) string {
 	} else {
 		fmt.Fprintf(&b, "%sallowedHeaders: [%s],  // listed: without it, @fastify/cors allows any header\n", ind, quoted(p.headers, quote.JS))
 	}
-	if len(p.expose) > 0 {
-		fmt.Fprintf(&b, "%sexposedHeaders: [%s],\n", ind, quoted(p.expose, quote.JS))
-	}
-	if p.credentials {
-		fmt.Fprintf(&b, "%scredentials: true,\n", ind)
-	}
-	if p.maxAge != "" {
-		fmt.Fprintf(&b, "%smaxAge: %s,\n", ind, p.maxAge)
-	}
-	fmt.Fprintf(&b, "%soptionsSuccessStatus: %d,\n", ind, p.status)
+	writeCorsPackageTail(&b, p, ind)
 	if p.anyHeader && !p.authListed() {
 		b.WriteString("    });\n  },\n});\n")
 	} else {

@@ -1,7 +1,6 @@
 package gen
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -109,6 +108,14 @@ var honoLint = []LintRule{
 	}},
 }
 
+// honoLayer is hono/cors as the first middleware, on every path ('*').
+var honoLayer = corsLayer{
+	lib:        "hono/cors",
+	originNote: "hono/cors sends what the function returns: the origin when listed, null (no header) otherwise.",
+	originFn:   "(origin) => (corsOrigins.some((o) => (typeof o === 'string' ? o === origin : o.test(origin))) ? origin : null)",
+	use:        "app.use('*', ", ctx: "c", asked: "c.req.header('Access-Control-Request-Headers') || ''",
+}
+
 // writeHono writes a Hono app on @hono/node-server with hono/cors as its
 // first middleware, on every path.
 func writeHono(p *plan, o Options, omitted []Omission) string {
@@ -116,20 +123,7 @@ func writeHono(p *plan, o Options, omitted []Omission) string {
 	b.WriteString(header("//", quote.Comment, o, omitted, "Hono with hono/cors: npm install hono @hono/node-server && node app.js (PORT, default 5000)."))
 	b.WriteString("const { Hono } = require('hono');\nconst { cors } = require('hono/cors');\nconst { serve } = require('@hono/node-server');\n\nconst app = new Hono();\n\n")
 	b.WriteString("// BEGIN corskit CORS: after const app = new Hono() and before the routes, on every path ('*')\n")
-	origin := "'*'"
-	if !p.any {
-		fmt.Fprintf(&b, "const corsOrigins = %s;\n", p.jsOrigins())
-		b.WriteString("// hono/cors sends what the function returns: the origin when listed, null (no header) otherwise.\n")
-		origin = "(origin) => (corsOrigins.some((o) => (typeof o === 'string' ? o === origin : o.test(origin))) ? origin : null)"
-	}
-	writeCorsOptions(&b, p, origin, "hono/cors")
-	if p.anyHeader && !p.authListed() {
-		fmt.Fprintf(&b, "// %s: a preflight asking for it gets no CORS headers.\n", anyHeaderComment)
-		b.WriteString("const corsLayer = cors(corsOptions);\napp.use('*', (c, next) => (")
-		fmt.Fprintf(&b, "%si.test(c.req.header('Access-Control-Request-Headers') || '') ? next() : corsLayer(c, next)));\n", quote.JSRegexp(asksForAuthorization))
-	} else {
-		b.WriteString("app.use('*', cors(corsOptions));\n")
-	}
+	honoLayer.write(&b, p)
 	b.WriteString("// END corskit CORS\n\n")
 	b.WriteString("app.on(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], '/data', (c) => c.json({ message: 'Hello from API!' }));\n\n")
 	b.WriteString("serve({ fetch: app.fetch, port: Number(process.env.PORT || 5000), hostname: process.env.HOST || '127.0.0.1' });\n")

@@ -167,16 +167,7 @@ func writeNestCors(b *strings.Builder, p *plan) {
 	default:
 		fmt.Fprintf(b, "  app.enableCors({\n    origin: %s,\n    methods: [%s],\n    allowedHeaders: [%s],  // listed: without it, the cors package allows any header\n", origin, methods, quoted(p.headers, quote.JS))
 	}
-	if len(p.expose) > 0 {
-		fmt.Fprintf(b, "%sexposedHeaders: [%s],\n", ind, quoted(p.expose, quote.JS))
-	}
-	if p.credentials {
-		b.WriteString(ind + "credentials: true,\n")
-	}
-	if p.maxAge != "" {
-		fmt.Fprintf(b, "%smaxAge: %s,\n", ind, p.maxAge)
-	}
-	fmt.Fprintf(b, "%soptionsSuccessStatus: %d,\n", ind, p.status)
+	writeCorsPackageTail(b, p, ind)
 	if p.anyHeader && !p.authListed() {
 		b.WriteString("    });\n  });\n")
 	} else {
