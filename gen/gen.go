@@ -125,6 +125,19 @@ func (p *plan) originRegexp() string {
 	return "^(" + strings.Join(alts, "|") + ")$"
 }
 
+// originList is the allowed origins but * as a language's list items:
+// each exact origin written by str, each pattern (anchored RE2) by re.
+func (p *plan) originList(str, re func(string) string) []string {
+	var items []string
+	for _, e := range p.exact {
+		items = append(items, str(e))
+	}
+	for _, r := range p.patterns {
+		items = append(items, re(r))
+	}
+	return items
+}
+
 func newPlan(c cors.Config) (*plan, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err

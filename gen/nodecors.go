@@ -18,14 +18,7 @@ func (p *plan) jsOrigins() string {
 	if p.any {
 		return "'*'"
 	}
-	var items []string
-	for _, e := range p.exact {
-		items = append(items, quote.JS(e))
-	}
-	for _, r := range p.patterns {
-		items = append(items, quote.JSRegexp(r))
-	}
-	return "[" + strings.Join(items, ", ") + "]"
+	return "[" + strings.Join(p.originList(quote.JS, quote.JSRegexp), ", ") + "]"
 }
 
 // writeCorsOptions writes the corsOptions object that @koa/cors and

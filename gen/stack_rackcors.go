@@ -122,15 +122,10 @@ func (p *plan) rubyOrigins() string {
 	if p.any {
 		return "'*'"
 	}
-	var items []string
-	for _, e := range p.exact {
-		items = append(items, quote.Ruby(e))
-	}
-	for _, r := range p.patterns {
+	return strings.Join(p.originList(quote.Ruby, func(r string) string {
 		body := strings.TrimSuffix(strings.TrimPrefix(r, "^"), "$")
-		items = append(items, "Regexp.new("+quote.Ruby(`\A(?:`+body+`)\z`)+")")
-	}
-	return strings.Join(items, ", ")
+		return "Regexp.new(" + quote.Ruby(`\A(?:`+body+`)\z`) + ")"
+	}), ", ")
 }
 
 // writeRackCors writes a Sinatra app under Puma with rack-cors in front,

@@ -391,13 +391,7 @@ func writeFlask(p *plan, o Options, omitted []Omission) string {
 	b.WriteString("import os\nimport re\n\nfrom flask import Flask, jsonify\nfrom flask_cors import CORS\n\napp = Flask(__name__)\n\n# BEGIN corskit CORS: in the app, after app = Flask(__name__)\n")
 	origins := `"*"`
 	if !p.any {
-		var items []string
-		for _, e := range p.exact {
-			items = append(items, quote.Python(e))
-		}
-		for _, r := range p.patterns {
-			items = append(items, "re.compile("+quote.PythonRegexp(r)+")")
-		}
+		items := p.originList(quote.Python, func(r string) string { return "re.compile(" + quote.PythonRegexp(r) + ")" })
 		origins = "[" + strings.Join(items, ", ") + "]"
 	}
 	allowHeaders := quoted(p.headers, flaskHeader) + "],  # listed: without it, Flask-CORS allows any header"
