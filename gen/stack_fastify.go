@@ -96,12 +96,7 @@ func isJSFile(name string) bool {
 }
 
 var fastifyLint = []LintRule{
-	{ID: "fastify-origin-any-with-credentials", Severity: "high", Applies: isFastifyApp, Find: func(text string) []LintHit {
-		if !reJSCredentials.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reFastifyOriginAll, "@fastify/cors's origin: true (or '*') with credentials: true reflects every origin with credentials, so any site can read your users' data", "origin: ['https://app.example.com']")
-	}},
+	{ID: "fastify-origin-any-with-credentials", Severity: "high", Applies: isFastifyApp, Find: hitsWith(reJSCredentials, reFastifyOriginAll, "@fastify/cors's origin: true (or '*') with credentials: true reflects every origin with credentials, so any site can read your users' data", "origin: ['https://app.example.com']")},
 	{ID: "fastify-methods-default", Severity: "medium", Applies: isFastifyApp, Find: func(text string) []LintHit {
 		if reJSMethods.MatchString(text) || !reJSWriteRoute.MatchString(text) {
 			return nil

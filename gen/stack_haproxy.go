@@ -90,12 +90,7 @@ var haproxyLint = []LintRule{
 	{ID: "haproxy-origin-read-in-response", Severity: "medium", Applies: isHAProxyConfig, Find: func(text string) []LintHit {
 		return hitsOf(text, reHAProxyRespReq, "a response rule reads req.hdr(origin): the request's headers are gone then, so the value is empty", "http-request set-var(txn.cors_origin) req.hdr(origin) if <allowed origins>, and %[var(txn.cors_origin)] in the response rule")
 	}},
-	{ID: "haproxy-reflects-any-origin", Severity: "high", Applies: isHAProxyConfig, Find: func(text string) []LintHit {
-		if !reHAProxyCreds.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reHAProxyReflect, "the Origin is stored without a condition and sent back with credentials: every site can read your users' data", "add the allowlist: ... if { req.hdr(origin) -m str https://app.example.com }")
-	}},
+	{ID: "haproxy-reflects-any-origin", Severity: "high", Applies: isHAProxyConfig, Find: hitsWith(reHAProxyCreds, reHAProxyReflect, "the Origin is stored without a condition and sent back with credentials: every site can read your users' data", "add the allowlist: ... if { req.hdr(origin) -m str https://app.example.com }")},
 }
 
 // corsResponseHeaders are the CORS headers an upstream may send of its

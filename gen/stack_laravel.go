@@ -107,12 +107,7 @@ func isLaravelCors(name, text string) bool {
 }
 
 var laravelLint = []LintRule{
-	{ID: "laravel-star-with-credentials", Severity: "high", Applies: isLaravelCors, Find: func(text string) []LintHit {
-		if !reLaravelCreds.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reLaravelStar, "'allowed_origins' => ['*'] with 'supports_credentials' => true: HandleCors (php-cors) then reflects every origin with credentials, so any site can read your users' data", "'allowed_origins' => ['https://app.example.com']")
-	}},
+	{ID: "laravel-star-with-credentials", Severity: "high", Applies: isLaravelCors, Find: hitsWith(reLaravelCreds, reLaravelStar, "'allowed_origins' => ['*'] with 'supports_credentials' => true: HandleCors (php-cors) then reflects every origin with credentials, so any site can read your users' data", "'allowed_origins' => ['https://app.example.com']")},
 	{ID: "laravel-empty-paths", Severity: "medium", Applies: isLaravelCors, Find: func(text string) []LintHit {
 		return hitsOf(text, reLaravelNoPath, "'paths' => []: HandleCors adds CORS headers to no route (fruitcake/laravel-cors's old default)", "'paths' => ['api/*', 'sanctum/csrf-cookie'] (every path the page calls)")
 	}},

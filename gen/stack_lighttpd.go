@@ -98,12 +98,7 @@ func hasLighttpdCORSOptions(text string) bool {
 }
 
 var lighttpdLint = []LintRule{
-	{ID: "lighttpd-any-origin-with-credentials", Severity: "high", Applies: isLighttpdConfig, Find: func(text string) []LintHit {
-		if !reLighttpdCreds.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reLighttpdAnyACAO, "Access-Control-Allow-Origin * with Access-Control-Allow-Credentials true: browsers refuse it, and the usual next step, echoing any Origin (mod_magnet), lets every site read your users' data", "one $REQUEST_HEADER[\"Origin\"] == \"https://app.example.com\" { setenv.set-response-header = (...) } block per allowed origin")
-	}},
+	{ID: "lighttpd-any-origin-with-credentials", Severity: "high", Applies: isLighttpdConfig, Find: hitsWith(reLighttpdCreds, reLighttpdAnyACAO, "Access-Control-Allow-Origin * with Access-Control-Allow-Credentials true: browsers refuse it, and the usual next step, echoing any Origin (mod_magnet), lets every site read your users' data", "one $REQUEST_HEADER[\"Origin\"] == \"https://app.example.com\" { setenv.set-response-header = (...) } block per allowed origin")},
 	{ID: "lighttpd-add-header-acao", Severity: "medium", Applies: isLighttpdConfig, Find: func(text string) []LintHit {
 		return hitsOf(text, reLighttpdAddACAO, "setenv.add-response-header Access-Control-Allow-Origin adds a second value when the backend sends its own, and browsers refuse two", "setenv.set-response-header (lighttpd 1.4.46 and later), which replaces it")
 	}},

@@ -107,12 +107,7 @@ func isNestApp(name, text string) bool {
 }
 
 var nestLint = []LintRule{
-	{ID: "nestjs-origin-any-with-credentials", Severity: "high", Applies: isNestApp, Find: func(text string) []LintHit {
-		if !reJSCredentials.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reNestOriginAll, "Nest's CORS options with origin: true (or '*') and credentials: true: true reflects every origin with credentials, so any site can read your users' data ('*' is refused by browsers)", "origin: ['https://app.example.com']")
-	}},
+	{ID: "nestjs-origin-any-with-credentials", Severity: "high", Applies: isNestApp, Find: hitsWith(reJSCredentials, reNestOriginAll, "Nest's CORS options with origin: true (or '*') and credentials: true: true reflects every origin with credentials, so any site can read your users' data ('*' is refused by browsers)", "origin: ['https://app.example.com']")},
 	{ID: "nestjs-enablecors-default-star", Severity: "medium", Applies: isNestApp, Find: func(text string) []LintHit {
 		return hitsOf(text, regexp.MustCompile(`\.enableCors\(\s*\)|\bcors\s*:\s*true\b`), "enableCors() (or cors: true) sends Access-Control-Allow-Origin: * to everyone: credentialed requests are refused, and any site reads public answers", "app.enableCors({ origin: ['https://app.example.com'] })")
 	}},

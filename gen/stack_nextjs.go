@@ -87,12 +87,7 @@ func isNextFile(name, text string) bool {
 }
 
 var nextLint = []LintRule{
-	{ID: "nextjs-star-with-credentials", Severity: "high", Applies: isNextFile, Find: func(text string) []LintHit {
-		if !reNextACACTrue.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reNextACAOStar, "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true (in headers(), a proxy or a route): browsers refuse every credentialed request", "answer each allowed origin with its own value in proxy.ts (corskit gen nextjs)")
-	}},
+	{ID: "nextjs-star-with-credentials", Severity: "high", Applies: isNextFile, Find: hitsWith(reNextACACTrue, reNextACAOStar, "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true (in headers(), a proxy or a route): browsers refuse every credentialed request", "answer each allowed origin with its own value in proxy.ts (corskit gen nextjs)")},
 	{ID: "nextjs-route-without-options", Severity: "medium", Applies: func(name, text string) bool {
 		return isNextFile(name, text) && strings.HasPrefix(path.Base(strings.ReplaceAll(name, "\\", "/")), "route.")
 	}, Find: func(text string) []LintHit {

@@ -96,12 +96,7 @@ func isRackCorsConfig(name, text string) bool {
 }
 
 var rackCorsLint = []LintRule{
-	{ID: "rack-cors-credentials-wildcard", Severity: "high", Applies: isRackCorsConfig, Find: func(text string) []LintHit {
-		if !reRackCredentials.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reRackOriginsAny, "origins '*' with credentials: true: rack-cors refuses it when the app boots (CorsMisconfigurationError)", "origins 'https://app.example.com'")
-	}},
+	{ID: "rack-cors-credentials-wildcard", Severity: "high", Applies: isRackCorsConfig, Find: hitsWith(reRackCredentials, reRackOriginsAny, "origins '*' with credentials: true: rack-cors refuses it when the app boots (CorsMisconfigurationError)", "origins 'https://app.example.com'")},
 	{ID: "rack-cors-origin-with-path", Severity: "medium", Applies: isRackCorsConfig, Find: func(text string) []LintHit {
 		var out []LintHit
 		for _, m := range reRackOriginPath.FindAllStringSubmatchIndex(text, -1) {

@@ -163,12 +163,7 @@ func isNelmioConfig(name, text string) bool {
 }
 
 var symfonyLint = []LintRule{
-	{ID: "symfony-star-with-credentials", Severity: "high", Applies: isNelmioConfig, Find: func(text string) []LintHit {
-		if !reNelmioCreds.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reNelmioStar, "allow_origin: ['*'] with allow_credentials: true: NelmioCorsBundle answers with the request's Origin, so every site can read your users' data", "allow_origin: ['https://app.example.com']")
-	}},
+	{ID: "symfony-star-with-credentials", Severity: "high", Applies: isNelmioConfig, Find: hitsWith(reNelmioCreds, reNelmioStar, "allow_origin: ['*'] with allow_credentials: true: NelmioCorsBundle answers with the request's Origin, so every site can read your users' data", "allow_origin: ['https://app.example.com']")},
 	{ID: "symfony-unanchored-origin-regex", Severity: "medium", Applies: isNelmioConfig, Find: func(text string) []LintHit {
 		if !reNelmioRegex.MatchString(text) {
 			return nil

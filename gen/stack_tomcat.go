@@ -99,12 +99,7 @@ func isWebXML(name, text string) bool {
 }
 
 var tomcatLint = []LintRule{
-	{ID: "tomcat-any-origin-with-credentials", Severity: "high", Applies: isWebXML, Find: func(text string) []LintHit {
-		if !reTomcatCreds.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reTomcatAnyOrigin, "cors.allowed.origins * with cors.support.credentials true: Tomcat 9 and 10 refuse to start the app, and older Tomcats let every site read your users' data", "list the origins: <param-value>https://app.example.com</param-value>")
-	}},
+	{ID: "tomcat-any-origin-with-credentials", Severity: "high", Applies: isWebXML, Find: hitsWith(reTomcatCreds, reTomcatAnyOrigin, "cors.allowed.origins * with cors.support.credentials true: Tomcat 9 and 10 refuse to start the app, and older Tomcats let every site read your users' data", "list the origins: <param-value>https://app.example.com</param-value>")},
 	{ID: "tomcat-default-methods", Severity: "low", Applies: isWebXML, Find: func(text string) []LintHit {
 		if reTomcatMethods.MatchString(text) {
 			return nil
