@@ -30,7 +30,7 @@ var apiGatewayCauses = []Cause{
 	{ID: "api-gateway-options-route-authorizer", Mistake: "without a CorsConfiguration, OPTIONS reaches a route with a JWT or Lambda authorizer (ANY /{proxy+}), which refuses the preflight (it carries no Authorization)",
 		Symptom: "a 401 to the preflight: 'It does not have HTTP ok status'", Fix: "set CorsConfiguration, which answers preflights before any route, or add an OPTIONS route without an authorizer"},
 	{ID: "api-gateway-star-with-credentials", Mistake: "AllowOrigins: * with AllowCredentials: true",
-		Symptom: "'must not be the wildcard '*' when the request's credentials mode is 'include''", Fix: "list the origins"},
+		Symptom: symptomWildcardCredentialsEnd, Fix: "list the origins"},
 	{ID: "api-gateway-rest-api", Mistake: "the API is a REST API (v1), whose \"Enable CORS\" adds an OPTIONS mock and headers only to 2xx method responses, not a CorsConfiguration",
 		Symptom: "CORS headers missing on 4xx/5xx (gateway responses) and on errors of the integration", Fix: "add the headers to the gateway responses (DEFAULT_4XX, DEFAULT_5XX) too, or move to an HTTP API"},
 }

@@ -62,7 +62,7 @@ var djangoCauses = []Cause{
 	{ID: "django-append-slash", Mistake: "the page calls /path without the trailing slash the URL pattern has, and APPEND_SLASH redirects",
 		Symptom: "'Redirect is not allowed for a preflight request', or a 301 to /path/ that drops the method's body", Fix: "call the URL with its trailing slash (or define the route without it)"},
 	{ID: "django-allow-all-with-credentials", Mistake: "CORS_ALLOW_ALL_ORIGINS = True with CORS_ALLOW_CREDENTIALS = True: the library reflects every origin",
-		Symptom: "works from anywhere, which is the problem: any site reads your users' data", Fix: "list the origins in CORS_ALLOWED_ORIGINS"},
+		Symptom: symptomAnySite, Fix: "list the origins in CORS_ALLOWED_ORIGINS"},
 	{ID: "django-headers-replaced", Mistake: "CORS_ALLOW_HEADERS set to a short list replaces the library's defaults (authorization, content-type, x-csrftoken ...)",
 		Symptom: "'Request header field authorization is not allowed by Access-Control-Allow-Headers'", Fix: "CORS_ALLOW_HEADERS = (*default_headers, \"x-custom\") from corsheaders.defaults"},
 	{ID: "django-csrf-trusted-origins", Mistake: "a cross-origin POST with the session cookie meets CsrfViewMiddleware, which wants the origin in CSRF_TRUSTED_ORIGINS (scheme included since Django 4.0)",

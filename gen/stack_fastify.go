@@ -63,10 +63,10 @@ var fastifyCauses = []Cause{
 		Fix:     "register @fastify/cors on the root instance, before the routes",
 		Seen:    func(a Answer) bool { return strings.Contains(string(a.Body), `"message":"Route OPTIONS:`) }},
 	{ID: "fastify-origin-string", Mistake: "origin is one string: @fastify/cors sends it to every caller, whatever its origin",
-		Symptom: "'The Access-Control-Allow-Origin header has a value that is not equal to the supplied origin' from every other origin",
+		Symptom: symptomOtherOrigins,
 		Fix:     "origin: an array of the allowed origins (strings and RegExps): a match is reflected, anything else gets none"},
 	{ID: "fastify-origin-true-credentials", Mistake: "origin: true with credentials: true reflects every origin with credentials",
-		Symptom: "works from anywhere, which is the problem: any site reads your users' data", Fix: "origin: the array of your origins"},
+		Symptom: symptomAnySite, Fix: "origin: the array of your origins"},
 	{ID: "fastify-hook-after-auth", Mistake: "hook: 'preHandler' (or an auth onRequest hook added first) lets authentication answer the preflight, which carries no credentials",
 		Symptom: "the preflight gets 401/403: 'does not have HTTP ok status'", Fix: "keep @fastify/cors's default hook, onRequest, and register it before the auth plugin"},
 }

@@ -62,7 +62,7 @@ var honoCauses = []Cause{
 		Fix:     "origin: (origin) => (allowed.includes(origin) ? origin : null): return the origin to allow, null to refuse",
 		Seen:    func(a Answer) bool { return a.Header.Get("Access-Control-Allow-Origin") == "true" }},
 	{ID: "hono-default-origin-star", Mistake: "cors() without origin sends Access-Control-Allow-Origin: * (also with credentials: true, which browsers then refuse)",
-		Symptom: "'The value of the Access-Control-Allow-Origin header in the response must not be the wildcard '*' when the request's credentials mode is 'include''",
+		Symptom: symptomWildcardCredentials,
 		Fix:     "origin: ['https://app.example.com'] with credentials: true"},
 }
 

@@ -61,13 +61,13 @@ var koaCauses = []Cause{
 		Fix:     "app.use(cors(...)) first, before app.use(router.routes())",
 		Seen:    koaRouterOptions},
 	{ID: "koa-origin-string", Mistake: "origin is one string: @koa/cors sends it to every caller, whatever its origin",
-		Symptom: "'The Access-Control-Allow-Origin header has a value that is not equal to the supplied origin' from every other origin",
+		Symptom: symptomOtherOrigins,
 		Fix:     "origin: a function of ctx returning ctx.get('Origin') for the allowed origins and '' for the rest"},
 	{ID: "koa-cors-v5-star", Mistake: "@koa/cors 5 changed the default origin from the request's Origin to *: an app relying on the old default breaks on credentialed requests",
-		Symptom: "'The value of the Access-Control-Allow-Origin header in the response must not be the wildcard '*' when the request's credentials mode is 'include''",
+		Symptom: symptomWildcardCredentials,
 		Fix:     "origin: the allowed origins (a function), and credentials: true"},
 	{ID: "koa-credentials-any-origin", Mistake: "credentials: true without origin: @koa/cors then reflects every origin with credentials",
-		Symptom: "works from anywhere, which is the problem: any site reads your users' data", Fix: "origin: a function that returns the request's Origin for your origins only"},
+		Symptom: symptomAnySite, Fix: "origin: a function that returns the request's Origin for your origins only"},
 }
 
 // reKoa* find @koa/cors's options.

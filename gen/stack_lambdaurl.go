@@ -74,7 +74,7 @@ var lambdaURLCauses = []Cause{
 	{ID: "lambda-url-options-in-methods", Mistake: "OPTIONS (or another method) in AllowMethods, which takes GET, PUT, HEAD, POST, PATCH, DELETE or * only (at most 6 entries)",
 		Symptom: "the configuration is refused (ValidationException)", Fix: "drop OPTIONS: Lambda answers preflights itself"},
 	{ID: "lambda-url-star-with-credentials", Mistake: "AllowOrigins: [\"*\"] with AllowCredentials: true",
-		Symptom: "'must not be the wildcard '*' when the request's credentials mode is 'include''", Fix: "list the origins"},
+		Symptom: symptomWildcardCredentialsEnd, Fix: "list the origins"},
 }
 
 // lambdaURLTemplate writes the function URL's Cors: a CloudFormation

@@ -54,7 +54,7 @@ var laravelCauses = []Cause{
 	{ID: "laravel-handlecors-not-global", Mistake: "HandleCors is missing from the global $middleware (app/Http/Kernel.php, or bootstrap/app.php since Laravel 11), or only on a route group: error answers and preflights for unmatched methods leave without CORS headers",
 		Symptom: "a 404/405/500 answer without Access-Control-Allow-Origin, which the browser reports as a CORS error", Fix: "\\Illuminate\\Http\\Middleware\\HandleCors::class first in the global $middleware"},
 	{ID: "laravel-star-with-credentials", Mistake: "'allowed_origins' => ['*'] with 'supports_credentials' => true: php-cors then reflects every origin with credentials",
-		Symptom: "works from anywhere, which is the problem: any site reads your users' data", Fix: "list the origins in 'allowed_origins'"},
+		Symptom: symptomAnySite, Fix: "list the origins in 'allowed_origins'"},
 }
 
 // laravelConfig writes config/cors.php's keys for p, one per line.

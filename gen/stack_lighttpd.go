@@ -60,10 +60,10 @@ var lighttpdCauses = []Cause{
 	{ID: "lighttpd-setenv-replaced", Mistake: "another setenv.set-response-header (or add-response-header) in a later or nested block, e.g. a Cache-Control for $HTTP[\"url\"] =~ \"^/api/\": lighttpd does not merge an option across blocks, the matching block's list replaces the CORS one",
 		Symptom: "the CORS headers are missing on some paths only", Fix: "write the other header into the CORS block's list, or use += inside nested blocks"},
 	{ID: "lighttpd-preflight-to-backend", Mistake: "proxy.server (or fastcgi.server) sends the preflight to the backend, which refuses OPTIONS (404, 405) or asks for a login",
-		Symptom: "'Response to preflight request doesn't pass access control check: It does not have HTTP ok status'",
+		Symptom: symptomNotOK,
 		Fix:     "answer the preflight in lighttpd: in the origin's block, $HTTP[\"request-method\"] == \"OPTIONS\" with an Access-Control-Request-Method sets proxy.server = () and rewrites the path to /"},
 	{ID: "lighttpd-add-header-duplicate", Mistake: "setenv.add-response-header Access-Control-Allow-Origin while the backend sends its own: two values",
-		Symptom: "'The Access-Control-Allow-Origin header contains multiple values'",
+		Symptom: symptomMultipleOrigins,
 		Fix:     "setenv.set-response-header (lighttpd 1.4.46 and later), which replaces the backend's; \"\" removes it",
 		Seen: func(a Answer) bool {
 			return len(a.Header.Values("Access-Control-Allow-Origin")) > 1 && recognizeLighttpd(a).Rank != NoEvidence

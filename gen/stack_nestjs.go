@@ -74,7 +74,7 @@ var nestCauses = []Cause{
 		Fix:     "call app.enableCors({...}) right after const app = await NestFactory.create(AppModule), before app.listen, or pass { cors: {...} } to NestFactory.create",
 		Seen:    nestPreflight404},
 	{ID: "nestjs-enablecors-default-star", Mistake: "app.enableCors() (or { cors: true }) without options: the cors package then sends Access-Control-Allow-Origin: * to every caller, which a credentialed request refuses",
-		Symptom: "'The value of the Access-Control-Allow-Origin header in the response must not be the wildcard '*' when the request's credentials mode is 'include''",
+		Symptom: symptomWildcardCredentials,
 		Fix:     "app.enableCors({ origin: ['https://app.example.com'], credentials: true })",
 		Seen: func(a Answer) bool {
 			return a.Header.Get("Access-Control-Allow-Origin") == "*" && a.Header.Get("Access-Control-Allow-Methods") == "GET,HEAD,PUT,PATCH,POST,DELETE"
@@ -83,7 +83,7 @@ var nestCauses = []Cause{
 		Symptom: "the preflight gets 401 or 403 without Access-Control-Allow-Origin: 'does not have HTTP ok status'",
 		Fix:     "call app.enableCors before any app.use, or pass { cors: {...} } to NestFactory.create, which registers it first; guards run after CORS and need no change"},
 	{ID: "nestjs-origin-true-credentials", Mistake: "origin: true (or a callback that allows everything) with credentials: true reflects every origin with credentials",
-		Symptom: "works from anywhere, which is the problem: any site reads your users' data", Fix: "origin: the array of your origins"},
+		Symptom: symptomAnySite, Fix: "origin: the array of your origins"},
 }
 
 // nestSnippet is the doctor's two forms for a Nest app: the enableCors

@@ -43,7 +43,7 @@ var netlifyCauses = []Cause{
 	{ID: "netlify-path-misses", Mistake: "the rule's for path does not cover the file (for = \"/fonts\" is not /fonts/a.woff2)",
 		Symptom: "no Access-Control-Allow-Origin on the file", Fix: "for = \"/fonts/*\""},
 	{ID: "netlify-star-with-credentials", Mistake: "Access-Control-Allow-Origin = \"*\" with Access-Control-Allow-Credentials = \"true\"",
-		Symptom: "'must not be the wildcard '*' when the request's credentials mode is 'include''", Fix: "name the one origin"},
+		Symptom: symptomWildcardCredentialsEnd, Fix: "name the one origin"},
 }
 
 // netlifyLimits: one origin, and, for _headers, values a line can hold.

@@ -64,9 +64,9 @@ var symfonyCauses = []Cause{
 	{ID: "symfony-env-origin", Mistake: "allow_origin is the recipe's '%env(CORS_ALLOW_ORIGIN)%' and CORS_ALLOW_ORIGIN is still the recipe's '^https?://(localhost|127\\.0\\.0\\.1)(:[0-9]+)?$' in production",
 		Symptom: "only localhost pages get Access-Control-Allow-Origin", Fix: "set CORS_ALLOW_ORIGIN in the deployed environment to a regex of your origins"},
 	{ID: "symfony-header-not-listed", Mistake: "the preflight asks for a header allow_headers does not list: the bundle answers 400 'Unauthorized header ...'",
-		Symptom: "'Response to preflight request doesn't pass access control check: It does not have HTTP ok status'", Fix: "add the header to allow_headers", Seen: nelmioRefusedHeader},
+		Symptom: symptomNotOK, Fix: "add the header to allow_headers", Seen: nelmioRefusedHeader},
 	{ID: "symfony-star-with-credentials", Mistake: "allow_origin: ['*'] with allow_credentials: true: the bundle always answers with the request's Origin, so every origin is allowed with credentials",
-		Symptom: "works from anywhere, which is the problem: any site reads your users' data", Fix: "list the origins (origin_regex: true for patterns)"},
+		Symptom: symptomAnySite, Fix: "list the origins (origin_regex: true for patterns)"},
 }
 
 // symfonyLimits adds, to commonLimits, the patterns the bundle cannot hold:

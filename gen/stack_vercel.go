@@ -40,7 +40,7 @@ func recognizeVercel(a Answer) Evidence {
 // vercelCauses are the CORS mistakes Vercel's users report most.
 var vercelCauses = []Cause{
 	{ID: "vercel-function-answers-options", Mistake: "the API is a Vercel Function that does not handle OPTIONS: vercel.json's headers are added, but the preflight's status is the function's 404/405 (or 500)",
-		Symptom: "'Response to preflight request doesn't pass access control check: It does not have HTTP ok status'",
+		Symptom: symptomNotOK,
 		Fix:     "answer OPTIONS in the function with 204 (vercel.json's headers then carry the CORS headers), or in middleware"},
 	{ID: "vercel-redirect-before-headers", Mistake: "a redirect (trailingSlash, cleanUrls, redirects) answers the preflight: browsers do not follow redirects on a preflight",
 		Symptom: "'Redirect is not allowed for a preflight request'", Fix: "call the final URL (with or without the trailing slash as the project serves it)"},
