@@ -64,11 +64,17 @@ type Target struct {
 
 // Lookup returns the target named name.
 func Lookup(name string) (Target, bool) {
-	i := slices.IndexFunc(targets, func(t Target) bool { return t.Name == name })
+	return first(targets, func(t Target) bool { return t.Name == name })
+}
+
+// first returns the first of xs that match reports, and whether there is one.
+func first[T any](xs []T, match func(T) bool) (T, bool) {
+	i := slices.IndexFunc(xs, match)
 	if i < 0 {
-		return Target{}, false
+		var none T
+		return none, false
 	}
-	return targets[i], true
+	return xs[i], true
 }
 
 // Names returns the target names.

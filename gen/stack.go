@@ -130,11 +130,7 @@ func Stacks() []Stack {
 
 // LookupStack returns the stack named name.
 func LookupStack(name string) (Stack, bool) {
-	i := slices.IndexFunc(registry, func(s Stack) bool { return s.Name == name })
-	if i < 0 {
-		return Stack{}, false
-	}
-	return registry[i], true
+	return first(registry, func(s Stack) bool { return s.Name == name })
 }
 
 // Recognize names the stack one answer comes from, and the evidence: the
