@@ -159,6 +159,15 @@ func headerHas(a Answer, h, needle string) (string, bool) {
 	return "", false
 }
 
+// headerSent reports whether a carries header h (any value), and returns
+// the header line with h spelled as given.
+func headerSent(a Answer, h string) (string, bool) {
+	if v := a.Header.Get(h); v != "" {
+		return h + ": " + v, true
+	}
+	return "", false
+}
+
 // byHeaders is the Recognize of a stack named by needles in X-Powered-By
 // (ranked ByApp) or Server (ByServer).
 func byHeaders(powered, server []string) func(Answer) Evidence {

@@ -9,8 +9,8 @@ func init() {
 		Title:  "AWS API Gateway HTTP API (CorsConfiguration)",
 		Target: &Target{Formats: []string{"yaml", "json"}, Supports: "exact origins or *, credentials, methods, headers, expose, max-age; no patterns", write: apiGatewayTemplate.write, limits: exactOriginLimits("API Gateway", nil), check: checkAWSCors, whole: "as the file aws apigatewayv2 update-api --api-id ID --cors-configuration file://cors.json reads"},
 		Recognize: func(a Answer) Evidence {
-			if v := a.Header.Get("Apigw-Requestid"); v != "" {
-				return Evidence{"apigw-requestid: " + v, ByApp}
+			if from, ok := headerSent(a, "apigw-requestid"); ok {
+				return Evidence{from, ByApp}
 			}
 			return Evidence{}
 		},

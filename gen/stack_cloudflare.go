@@ -30,8 +30,8 @@ func init() {
 // network, not that a Worker answered: ranked ByServer, so an app's own
 // marks behind it win.
 func recognizeCloudflare(a Answer) Evidence {
-	if v := a.Header.Get("Cf-Ray"); v != "" {
-		return Evidence{"CF-Ray: " + v, ByServer}
+	if from, ok := headerSent(a, "CF-Ray"); ok {
+		return Evidence{from, ByServer}
 	}
 	if from, ok := headerHas(a, "Server", "cloudflare"); ok {
 		return Evidence{from, ByServer}

@@ -16,8 +16,8 @@ func init() {
 		Title:  "Netlify (netlify.toml or _headers)",
 		Target: &Target{Formats: []string{"toml", "headers"}, Supports: "one exact origin or *, credentials, methods, headers, expose, max-age; files Netlify serves itself only (functions set their own)", write: writeNetlify, limits: netlifyLimits},
 		Recognize: func(a Answer) Evidence {
-			if v := a.Header.Get("X-Nf-Request-Id"); v != "" {
-				return Evidence{"X-NF-Request-ID: " + v, ByApp}
+			if from, ok := headerSent(a, "X-NF-Request-ID"); ok {
+				return Evidence{from, ByApp}
 			}
 			if from, ok := headerHas(a, "Server", "netlify"); ok {
 				return Evidence{from, ByServer}

@@ -34,8 +34,8 @@ func recognizeNext(a Answer) Evidence {
 		return Evidence{from, ByApp}
 	}
 	for _, h := range []string{"X-Nextjs-Cache", "X-Nextjs-Prerender", "X-Nextjs-Stale-Time"} {
-		if v := a.Header.Get(h); v != "" {
-			return Evidence{h + ": " + v, ByApp}
+		if from, ok := headerSent(a, h); ok {
+			return Evidence{from, ByApp}
 		}
 	}
 	if from, ok := headerHas(a, "Vary", "next-router-state-tree"); ok {

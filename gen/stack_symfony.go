@@ -43,8 +43,8 @@ func nelmioRefusedHeader(a Answer) bool {
 // (debug mode), the sf_redirect cookie, and NelmioCorsBundle's refusal of
 // a header.
 func recognizeSymfony(a Answer) Evidence {
-	if v := a.Header.Get("X-Debug-Token"); v != "" {
-		return Evidence{"X-Debug-Token: " + v, ByApp}
+	if from, ok := headerSent(a, "X-Debug-Token"); ok {
+		return Evidence{from, ByApp}
 	}
 	if from, ok := hasCookie(a, "sf_redirect"); ok {
 		return Evidence{from, ByApp}

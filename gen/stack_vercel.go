@@ -28,8 +28,8 @@ func init() {
 // recognizeVercel reads Vercel's marks: X-Vercel-Id on every answer its
 // edge sends (ByApp: no proxy in front adds it), Server: Vercel.
 func recognizeVercel(a Answer) Evidence {
-	if v := a.Header.Get("X-Vercel-Id"); v != "" {
-		return Evidence{"X-Vercel-Id: " + v, ByApp}
+	if from, ok := headerSent(a, "X-Vercel-Id"); ok {
+		return Evidence{from, ByApp}
 	}
 	if from, ok := headerHas(a, "Server", "vercel"); ok {
 		return Evidence{from, ByServer}
