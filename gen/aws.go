@@ -87,6 +87,31 @@ func awsYAML(c awsCors, indent string) string {
 	return b.String()
 }
 
+// awsTemplate is how a stack writes AWS's Cors object in a template: its
+// header line, the resource that holds the object, where the marked piece
+// goes and the property's name.
+type awsTemplate struct {
+	what, resource, where, property string
+	// only are the methods the object accepts; nil for any.
+	only []string
+}
+
+// write writes p as the CLI's JSON (format json) or as the template's
+// resource with the object as the marked property.
+func (t awsTemplate) write(p *plan, o Options, omitted []Omission) string {
+	c := awsCorsOf(p, t.only)
+	if o.Format == "json" {
+		return awsJSON(c)
+	}
+	var b strings.Builder
+	b.WriteString(header("#", quote.Comment, o, omitted, t.what))
+	b.WriteString(t.resource)
+	fmt.Fprintf(&b, "      # BEGIN corskit CORS: %s\n      %s:\n", t.where, t.property)
+	b.WriteString(awsYAML(c, "        "))
+	b.WriteString("      # END corskit CORS\n")
+	return b.String()
+}
+
 // reAWS* find AWS CORS objects: an origin list holding *, and credentials.
 var (
 	// reAWSOriginsKey is the key only AWS's forms spell so (CloudFormation,

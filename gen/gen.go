@@ -64,11 +64,17 @@ type Target struct {
 
 // Lookup returns the target named name.
 func Lookup(name string) (Target, bool) {
-	i := slices.IndexFunc(targets, func(t Target) bool { return t.Name == name })
+	return first(targets, func(t Target) bool { return t.Name == name })
+}
+
+// first returns the first of xs that match reports, and whether there is one.
+func first[T any](xs []T, match func(T) bool) (T, bool) {
+	i := slices.IndexFunc(xs, match)
 	if i < 0 {
-		return Target{}, false
+		var none T
+		return none, false
 	}
-	return targets[i], true
+	return xs[i], true
 }
 
 // Names returns the target names.
@@ -123,6 +129,19 @@ func (p *plan) originRegexp() string {
 		alts = append(alts, strings.TrimSuffix(strings.TrimPrefix(r, "^"), "$"))
 	}
 	return "^(" + strings.Join(alts, "|") + ")$"
+}
+
+// originList is the allowed origins but * as a language's list items:
+// each exact origin written by str, each pattern (anchored RE2) by re.
+func (p *plan) originList(str, re func(string) string) []string {
+	var items []string
+	for _, e := range p.exact {
+		items = append(items, str(e))
+	}
+	for _, r := range p.patterns {
+		items = append(items, re(r))
+	}
+	return items
 }
 
 func newPlan(c cors.Config) (*plan, error) {

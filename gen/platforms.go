@@ -100,12 +100,7 @@ var (
 // staticHeaderLint are the lint rules of a platform's header file.
 func staticHeaderLint(platform string, applies func(name, text string) bool) []LintRule {
 	return []LintRule{
-		{ID: platform + "-star-with-credentials", Severity: "high", Applies: applies, Find: func(text string) []LintHit {
-			if !reStaticCreds.MatchString(text) {
-				return nil
-			}
-			return hitsOf(text, reStaticStar, "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true: browsers refuse every credentialed request", "name the one origin (corskit gen "+platform+"), or drop the credentials")
-		}},
+		{ID: platform + "-star-with-credentials", Severity: "high", Applies: applies, Find: hitsWith(reStaticCreds, reStaticStar, "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true: browsers refuse every credentialed request", "name the one origin (corskit gen "+platform+"), or drop the credentials")},
 		{ID: platform + "-origin-list", Severity: "medium", Applies: applies, Find: func(text string) []LintHit {
 			return hitsOf(text, reStaticList, "Access-Control-Allow-Origin holds a list: browsers accept one origin, so every caller is refused", "one origin per answer: a rule per origin where the platform can test the Origin header, or an edge function")
 		}},

@@ -130,11 +130,7 @@ func Stacks() []Stack {
 
 // LookupStack returns the stack named name.
 func LookupStack(name string) (Stack, bool) {
-	i := slices.IndexFunc(registry, func(s Stack) bool { return s.Name == name })
-	if i < 0 {
-		return Stack{}, false
-	}
-	return registry[i], true
+	return first(registry, func(s Stack) bool { return s.Name == name })
 }
 
 // Recognize names the stack one answer comes from, and the evidence: the
@@ -158,6 +154,15 @@ func Recognize(a Answer) (string, Evidence) {
 func headerHas(a Answer, h, needle string) (string, bool) {
 	v := a.Header.Get(h)
 	if v != "" && strings.Contains(strings.ToLower(v), needle) {
+		return h + ": " + v, true
+	}
+	return "", false
+}
+
+// headerSent reports whether a carries header h (any value), and returns
+// the header line with h spelled as given.
+func headerSent(a Answer, h string) (string, bool) {
+	if v := a.Header.Get(h); v != "" {
 		return h + ": " + v, true
 	}
 	return "", false

@@ -22,13 +22,11 @@ func init() {
 		Recognize: recognizeAiohttp,
 		Causes:    aiohttpCauses,
 		Doctor:    true,
-		Snippet: func(parts []Part) []Part {
-			first := parts[0]
-			return []Part{
-				{Where: "A. The app has no aiohttp_cors yet: " + first.Where + ", add", Text: "import aiohttp_cors\n" + first.Text},
-				{Where: "B. The app already calls aiohttp_cors.setup(...): replace that call and its cors.add(...) lines with these; keep the app's own import aiohttp_cors", Text: first.Text},
-			}
-		},
+		Snippet: libraryForms{
+			add:     "A. The app has no aiohttp_cors yet: {where}, add",
+			replace: "B. The app already calls aiohttp_cors.setup(...): replace that call and its cors.add(...) lines with these; keep the app's own import aiohttp_cors",
+			imports: "import aiohttp_cors\n",
+		}.snippet,
 		Lint:  aiohttpLint,
 		Proof: "proved by gen's TestDjangoFastAPIAiohttpInRealEngines (Chromium, Firefox, WebKit) and TestDjangoFastAPIAiohttp/aiohttp (the engines' models); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp",
 	})

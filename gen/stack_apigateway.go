@@ -1,11 +1,5 @@
 package gen
 
-import (
-	"strings"
-
-	"github.com/corskit/corskit/internal/quote"
-)
-
 // AWS API Gateway HTTP APIs: the API's CorsConfiguration, with which API
 // Gateway answers preflights itself and ignores the integration's own
 // CORS headers.
@@ -13,10 +7,10 @@ func init() {
 	register(Stack{
 		Name:   "api-gateway",
 		Title:  "AWS API Gateway HTTP API (CorsConfiguration)",
-		Target: &Target{Formats: []string{"yaml", "json"}, Supports: "exact origins or *, credentials, methods, headers, expose, max-age; no patterns", write: writeAPIGateway, limits: exactOriginLimits("API Gateway", nil), check: checkAWSCors, whole: "as the file aws apigatewayv2 update-api --api-id ID --cors-configuration file://cors.json reads"},
+		Target: &Target{Formats: []string{"yaml", "json"}, Supports: "exact origins or *, credentials, methods, headers, expose, max-age; no patterns", write: apiGatewayTemplate.write, limits: exactOriginLimits("API Gateway", nil), check: checkAWSCors, whole: "as the file aws apigatewayv2 update-api --api-id ID --cors-configuration file://cors.json reads"},
 		Recognize: func(a Answer) Evidence {
-			if v := a.Header.Get("Apigw-Requestid"); v != "" {
-				return Evidence{"apigw-requestid: " + v, ByApp}
+			if from, ok := headerSent(a, "apigw-requestid"); ok {
+				return Evidence{from, ByApp}
 			}
 			return Evidence{}
 		},
@@ -36,23 +30,16 @@ var apiGatewayCauses = []Cause{
 	{ID: "api-gateway-options-route-authorizer", Mistake: "without a CorsConfiguration, OPTIONS reaches a route with a JWT or Lambda authorizer (ANY /{proxy+}), which refuses the preflight (it carries no Authorization)",
 		Symptom: "a 401 to the preflight: 'It does not have HTTP ok status'", Fix: "set CorsConfiguration, which answers preflights before any route, or add an OPTIONS route without an authorizer"},
 	{ID: "api-gateway-star-with-credentials", Mistake: "AllowOrigins: * with AllowCredentials: true",
-		Symptom: "'must not be the wildcard '*' when the request's credentials mode is 'include''", Fix: "list the origins"},
+		Symptom: symptomWildcardCredentialsEnd, Fix: "list the origins"},
 	{ID: "api-gateway-rest-api", Mistake: "the API is a REST API (v1), whose \"Enable CORS\" adds an OPTIONS mock and headers only to 2xx method responses, not a CorsConfiguration",
 		Symptom: "CORS headers missing on 4xx/5xx (gateway responses) and on errors of the integration", Fix: "add the headers to the gateway responses (DEFAULT_4XX, DEFAULT_5XX) too, or move to an HTTP API"},
 }
 
-// writeAPIGateway writes the CorsConfiguration: a SAM template's HttpApi,
-// or the CLI's JSON.
-func writeAPIGateway(p *plan, o Options, omitted []Omission) string {
-	c := awsCorsOf(p, nil)
-	if o.Format == "json" {
-		return awsJSON(c)
-	}
-	var b strings.Builder
-	b.WriteString(header("#", quote.Comment, o, omitted, "AWS API Gateway HTTP API: a SAM template (sam deploy); in CloudFormation's AWS::ApiGatewayV2::Api the property is CorsConfiguration too."))
-	b.WriteString("AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\nResources:\n  HttpApi:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n")
-	b.WriteString("      # BEGIN corskit CORS: in the HTTP API's Properties (API Gateway then answers every preflight and ignores the integration's CORS headers)\n      CorsConfiguration:\n")
-	b.WriteString(awsYAML(c, "        "))
-	b.WriteString("      # END corskit CORS\n")
-	return b.String()
+// apiGatewayTemplate writes the CorsConfiguration: a SAM template's
+// HttpApi, or the CLI's JSON.
+var apiGatewayTemplate = awsTemplate{
+	what:     "AWS API Gateway HTTP API: a SAM template (sam deploy); in CloudFormation's AWS::ApiGatewayV2::Api the property is CorsConfiguration too.",
+	resource: "AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\nResources:\n  HttpApi:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n",
+	where:    "in the HTTP API's Properties (API Gateway then answers every preflight and ignores the integration's CORS headers)",
+	property: "CorsConfiguration",
 }

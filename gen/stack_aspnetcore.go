@@ -145,12 +145,7 @@ func aspnetOrder(text string) []LintHit {
 }
 
 var aspnetLint = []LintRule{
-	{ID: "aspnetcore-any-origin-credentials", Severity: "high", Applies: isASPNetSource, Find: func(text string) []LintHit {
-		if !reASPCreds.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reASPAnyOrigin, "AllowAnyOrigin() with AllowCredentials(): ASP.NET Core refuses the policy (InvalidOperationException); reflecting every origin instead would let any site read your users' data", "WithOrigins(\"https://app.example.com\") with AllowCredentials()")
-	}},
+	{ID: "aspnetcore-any-origin-credentials", Severity: "high", Applies: isASPNetSource, Find: hitsWith(reASPCreds, reASPAnyOrigin, "AllowAnyOrigin() with AllowCredentials(): ASP.NET Core refuses the policy (InvalidOperationException); reflecting every origin instead would let any site read your users' data", "WithOrigins(\"https://app.example.com\") with AllowCredentials()")},
 	{ID: "aspnetcore-usecors-order", Severity: "medium", Applies: isASPNetSource, Find: aspnetOrder},
 }
 

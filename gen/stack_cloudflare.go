@@ -30,8 +30,8 @@ func init() {
 // network, not that a Worker answered: ranked ByServer, so an app's own
 // marks behind it win.
 func recognizeCloudflare(a Answer) Evidence {
-	if v := a.Header.Get("Cf-Ray"); v != "" {
-		return Evidence{"CF-Ray: " + v, ByServer}
+	if from, ok := headerSent(a, "CF-Ray"); ok {
+		return Evidence{from, ByServer}
 	}
 	if from, ok := headerHas(a, "Server", "cloudflare"); ok {
 		return Evidence{from, ByServer}
@@ -42,13 +42,13 @@ func recognizeCloudflare(a Answer) Evidence {
 // cloudflareCauses are the mistakes of CORS written in a Worker.
 var cloudflareCauses = []Cause{
 	{ID: "workers-no-preflight", Mistake: "the Worker adds Access-Control-Allow-Origin to its answers but passes OPTIONS on to the origin (or its router), which refuses it",
-		Symptom: "'Response to preflight request doesn't pass access control check: It does not have HTTP ok status'",
+		Symptom: symptomNotOK,
 		Fix:     "answer OPTIONS with Access-Control-Request-Method in the Worker itself, first in fetch, with 204 and the Allow-Methods/Allow-Headers"},
 	{ID: "workers-immutable-headers", Mistake: "response.headers.set on the Response fetch() returned: its headers are immutable and the Worker throws",
 		Symptom: "'TypeError: Can't modify immutable headers' in the Worker's log and a 500 without CORS headers",
 		Fix:     "new Response(response.body, response), then set the headers on the copy"},
 	{ID: "workers-duplicate-origin", Mistake: "headers.append('Access-Control-Allow-Origin', ...) while the origin server sends its own",
-		Symptom: "'The Access-Control-Allow-Origin header contains multiple values'", Fix: "delete the origin's Access-Control-* headers, then headers.set"},
+		Symptom: symptomMultipleOrigins, Fix: "delete the origin's Access-Control-* headers, then headers.set"},
 	{ID: "workers-error-without-cors", Mistake: "an exception or an early return (auth, 404) leaves the Worker before the CORS headers are added",
 		Symptom: "the browser reports a CORS error instead of the 401/404/500", Fix: "add the headers in one wrapper around the whole handler, errors included"},
 }

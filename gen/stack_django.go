@@ -62,7 +62,7 @@ var djangoCauses = []Cause{
 	{ID: "django-append-slash", Mistake: "the page calls /path without the trailing slash the URL pattern has, and APPEND_SLASH redirects",
 		Symptom: "'Redirect is not allowed for a preflight request', or a 301 to /path/ that drops the method's body", Fix: "call the URL with its trailing slash (or define the route without it)"},
 	{ID: "django-allow-all-with-credentials", Mistake: "CORS_ALLOW_ALL_ORIGINS = True with CORS_ALLOW_CREDENTIALS = True: the library reflects every origin",
-		Symptom: "works from anywhere, which is the problem: any site reads your users' data", Fix: "list the origins in CORS_ALLOWED_ORIGINS"},
+		Symptom: symptomAnySite, Fix: "list the origins in CORS_ALLOWED_ORIGINS"},
 	{ID: "django-headers-replaced", Mistake: "CORS_ALLOW_HEADERS set to a short list replaces the library's defaults (authorization, content-type, x-csrftoken ...)",
 		Symptom: "'Request header field authorization is not allowed by Access-Control-Allow-Headers'", Fix: "CORS_ALLOW_HEADERS = (*default_headers, \"x-custom\") from corsheaders.defaults"},
 	{ID: "django-csrf-trusted-origins", Mistake: "a cross-origin POST with the session cookie meets CsrfViewMiddleware, which wants the origin in CSRF_TRUSTED_ORIGINS (scheme included since Django 4.0)",
@@ -166,12 +166,7 @@ func isDjangoSettings(name, text string) bool {
 }
 
 var djangoLint = []LintRule{
-	{ID: "django-allow-all-with-credentials", Severity: "high", Applies: isDjangoSettings, Find: func(text string) []LintHit {
-		if !reDjangoCreds.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reDjangoAllowAll, "CORS_ALLOW_ALL_ORIGINS with CORS_ALLOW_CREDENTIALS: django-cors-headers then reflects every origin with credentials, so any site can read your users' data", `CORS_ALLOWED_ORIGINS = ["https://app.example.com"]`)
-	}},
+	{ID: "django-allow-all-with-credentials", Severity: "high", Applies: isDjangoSettings, Find: hitsWith(reDjangoCreds, reDjangoAllowAll, "CORS_ALLOW_ALL_ORIGINS with CORS_ALLOW_CREDENTIALS: django-cors-headers then reflects every origin with credentials, so any site can read your users' data", `CORS_ALLOWED_ORIGINS = ["https://app.example.com"]`)},
 	{ID: "django-old-setting-name", Severity: "low", Applies: isDjangoSettings, Find: func(text string) []LintHit {
 		return hitsOf(text, reDjangoOldName, "a setting name from before django-cors-headers 3.5: the new name wins where both are set, and the old ones go away", "rename: CORS_ORIGIN_WHITELIST to CORS_ALLOWED_ORIGINS, CORS_ORIGIN_REGEX_WHITELIST to CORS_ALLOWED_ORIGIN_REGEXES, CORS_ORIGIN_ALLOW_ALL to CORS_ALLOW_ALL_ORIGINS")
 	}},
@@ -194,21 +189,4 @@ var djangoLint = []LintRule{
 		}
 		return out
 	}},
-}
-
-// hitsOf is a hit at each match of re in text.
-func hitsOf(text string, re *regexp.Regexp, msg, fix string) []LintHit {
-	var out []LintHit
-	for _, m := range re.FindAllStringIndex(text, -1) {
-		start := m[0] + len(text[m[0]:m[1]]) - len(strings.TrimLeft(text[m[0]:m[1]], " \t\n"))
-		out = append(out, hitAt(text, start, msg, fix))
-	}
-	return out
-}
-
-// hitAt is a hit at byte offset i of text.
-func hitAt(text string, i int, msg, fix string) LintHit {
-	line := strings.Count(text[:i], "\n") + 1
-	col := i - strings.LastIndexByte(text[:i], '\n')
-	return LintHit{Line: line, Column: col, Message: msg, Fix: fix}
 }

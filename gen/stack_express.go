@@ -7,13 +7,11 @@ func init() {
 		Recognize: recognizeExpress,
 		Doctor:    true,
 		Comment:   "//",
-		Snippet: func(parts []Part) []Part {
-			first := parts[0]
-			return []Part{
-				{Where: "A. The app has no CORS yet (npm install cors): " + first.Where + ", add", Text: "const cors = require('cors');\n" + first.Text},
-				{Where: "B. The app already calls cors(...): replace that call with this one, " + first.Where + "; keep the app's own require('cors')", Text: first.Text},
-			}
-		},
+		Snippet: libraryForms{
+			add:     "A. The app has no CORS yet (npm install cors): {where}, add",
+			replace: "B. The app already calls cors(...): replace that call with this one, {where}; keep the app's own require('cors')",
+			imports: "const cors = require('cors');\n",
+		}.snippet,
 		Proof: "proved by gen's TestExpress (policies, the engines' models) and TestAnyHeaderInRealEngines (Chromium, Firefox, WebKit)",
 	})
 }

@@ -23,13 +23,11 @@ func init() {
 		Recognize: recognizeFastAPI,
 		Causes:    fastAPICauses,
 		Doctor:    true,
-		Snippet: func(parts []Part) []Part {
-			first := parts[0]
-			return []Part{
-				{Where: "A. The app has no CORSMiddleware yet: " + first.Where + ", add", Text: "from fastapi.middleware.cors import CORSMiddleware\n" + first.Text},
-				{Where: "B. The app already calls app.add_middleware(CORSMiddleware, ...): replace that call with this one; keep the app's own imports", Text: first.Text},
-			}
-		},
+		Snippet: libraryForms{
+			add:     "A. The app has no CORSMiddleware yet: {where}, add",
+			replace: "B. The app already calls app.add_middleware(CORSMiddleware, ...): replace that call with this one; keep the app's own imports",
+			imports: "from fastapi.middleware.cors import CORSMiddleware\n",
+		}.snippet,
 		Lint:  fastAPILint,
 		Proof: "proved by gen's TestDjangoFastAPIAiohttpInRealEngines (Chromium, Firefox, WebKit) and TestDjangoFastAPIAiohttp/fastapi (the engines' models); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp",
 	})

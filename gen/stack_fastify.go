@@ -63,10 +63,10 @@ var fastifyCauses = []Cause{
 		Fix:     "register @fastify/cors on the root instance, before the routes",
 		Seen:    func(a Answer) bool { return strings.Contains(string(a.Body), `"message":"Route OPTIONS:`) }},
 	{ID: "fastify-origin-string", Mistake: "origin is one string: @fastify/cors sends it to every caller, whatever its origin",
-		Symptom: "'The Access-Control-Allow-Origin header has a value that is not equal to the supplied origin' from every other origin",
+		Symptom: symptomOtherOrigins,
 		Fix:     "origin: an array of the allowed origins (strings and RegExps): a match is reflected, anything else gets none"},
 	{ID: "fastify-origin-true-credentials", Mistake: "origin: true with credentials: true reflects every origin with credentials",
-		Symptom: "works from anywhere, which is the problem: any site reads your users' data", Fix: "origin: the array of your origins"},
+		Symptom: symptomAnySite, Fix: "origin: the array of your origins"},
 	{ID: "fastify-hook-after-auth", Mistake: "hook: 'preHandler' (or an auth onRequest hook added first) lets authentication answer the preflight, which carries no credentials",
 		Symptom: "the preflight gets 401/403: 'does not have HTTP ok status'", Fix: "keep @fastify/cors's default hook, onRequest, and register it before the auth plugin"},
 }
@@ -96,34 +96,13 @@ func isJSFile(name string) bool {
 }
 
 var fastifyLint = []LintRule{
-	{ID: "fastify-origin-any-with-credentials", Severity: "high", Applies: isFastifyApp, Find: func(text string) []LintHit {
-		if !reJSCredentials.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reFastifyOriginAll, "@fastify/cors's origin: true (or '*') with credentials: true reflects every origin with credentials, so any site can read your users' data", "origin: ['https://app.example.com']")
-	}},
+	{ID: "fastify-origin-any-with-credentials", Severity: "high", Applies: isFastifyApp, Find: hitsWith(reJSCredentials, reFastifyOriginAll, "@fastify/cors's origin: true (or '*') with credentials: true reflects every origin with credentials, so any site can read your users' data", "origin: ['https://app.example.com']")},
 	{ID: "fastify-methods-default", Severity: "medium", Applies: isFastifyApp, Find: func(text string) []LintHit {
 		if reJSMethods.MatchString(text) || !reJSWriteRoute.MatchString(text) {
 			return nil
 		}
 		return hitsOf(text, reFastifyRegister, "@fastify/cors without methods allows GET, HEAD and POST alone (since version 10), and the app has PUT, PATCH or DELETE routes: their preflights are refused", "methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']")
 	}},
-}
-
-// jsOrigins is the policy's origins for a Node CORS layer: '*', or an array
-// of exact origins (strings) and patterns (RegExp literals).
-func (p *plan) jsOrigins() string {
-	if p.any {
-		return "'*'"
-	}
-	var items []string
-	for _, e := range p.exact {
-		items = append(items, quote.JS(e))
-	}
-	for _, r := range p.patterns {
-		items = append(items, quote.JSRegexp(r))
-	}
-	return "[" + strings.Join(items, ", ") + "]"
 }
 
 // writeFastify writes a Fastify app with @fastify/cors, registered before
@@ -150,16 +129,7 @@ func writeFastify(p *plan, o Options, omitted []Omission) string {
 	} else {
 		fmt.Fprintf(&b, "%sallowedHeaders: [%s],  // listed: without it, @fastify/cors allows any header\n", ind, quoted(p.headers, quote.JS))
 	}
-	if len(p.expose) > 0 {
-		fmt.Fprintf(&b, "%sexposedHeaders: [%s],\n", ind, quoted(p.expose, quote.JS))
-	}
-	if p.credentials {
-		fmt.Fprintf(&b, "%scredentials: true,\n", ind)
-	}
-	if p.maxAge != "" {
-		fmt.Fprintf(&b, "%smaxAge: %s,\n", ind, p.maxAge)
-	}
-	fmt.Fprintf(&b, "%soptionsSuccessStatus: %d,\n", ind, p.status)
+	writeCorsPackageTail(&b, p, ind)
 	if p.anyHeader && !p.authListed() {
 		b.WriteString("    });\n  },\n});\n")
 	} else {

@@ -9,17 +9,17 @@ func init() {
 		Recognize: byHeaders([]string{"flask", "werkzeug"}, []string{"werkzeug", "flask"}),
 		Doctor:    true,
 		Snippet: func(parts []Part) []Part {
-			first := parts[0]
-			imports, re := "from flask_cors import CORS\n", ""
-			if strings.Contains(first.Text, "re.compile") {
+			f := libraryForms{
+				add:     "A. The app has no Flask-CORS yet (pip install flask-cors): {where}, add",
+				replace: "B. The app already calls CORS(app, ...): replace that call with this one; keep the app's own imports",
+				imports: "from flask_cors import CORS\n",
+			}
+			if strings.Contains(parts[0].Text, "re.compile") {
 				// A pattern (any header, an origin pattern) needs re,
 				// which the app may not import.
-				re = "import re\n"
+				f.both = "import re\n"
 			}
-			return []Part{
-				{Where: "A. The app has no Flask-CORS yet (pip install flask-cors): " + first.Where + ", add", Text: re + imports + first.Text},
-				{Where: "B. The app already calls CORS(app, ...): replace that call with this one; keep the app's own imports", Text: re + first.Text},
-			}
+			return f.snippet(parts)
 		},
 		Proof: "proved by gen's TestFlask (policies, the engines' models) and TestAnyHeaderInRealEngines (Chromium, Firefox, WebKit)",
 	})

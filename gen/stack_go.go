@@ -6,10 +6,7 @@ func init() {
 		Title:   "Go with corskit's cors middleware",
 		Doctor:  true,
 		Comment: "//",
-		Snippet: func(parts []Part) []Part {
-			parts[0].Where += " (import \"github.com/corskit/corskit/cors\")"
-			return parts
-		},
-		Proof: "proved by gen's TestGo (the engines' models)",
+		Snippet: whereNote(" (import \"github.com/corskit/corskit/cors\")"),
+		Proof:   "proved by gen's TestGo (the engines' models)",
 	})
 }

@@ -20,12 +20,9 @@ func init() {
 		Recognize: recognizeHAProxy,
 		Causes:    haproxyCauses,
 		Doctor:    true,
-		Snippet: func(parts []Part) []Part {
-			parts[0].Where += "; remove the section's own Access-Control-* rules (http-response set-header/add-header, capture of the Origin) first"
-			return parts
-		},
-		Lint:  haproxyLint,
-		Proof: "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
+		Snippet:   whereNote("; remove the section's own Access-Control-* rules (http-response set-header/add-header, capture of the Origin) first"),
+		Lint:      haproxyLint,
+		Proof:     "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
 	})
 }
 
@@ -58,7 +55,7 @@ func recognizeHAProxy(a Answer) Evidence {
 // haproxyCauses are the mistakes of CORS written in HAProxy.
 var haproxyCauses = []Cause{
 	{ID: "haproxy-backend-answers-preflight", Mistake: "HAProxy forwards the preflight to the backend, which refuses OPTIONS (404, 405) or asks for a login (401)",
-		Symptom: "'Response to preflight request doesn't pass access control check: It does not have HTTP ok status'",
+		Symptom: symptomNotOK,
 		Fix:     "answer the preflight in the frontend: http-request return status 204 hdr Access-Control-Allow-Methods ... if METH_OPTIONS { req.hdr(access-control-request-method) -m found }"},
 	{ID: "haproxy-own-answers-without-cors", Mistake: "the CORS headers are set with http-response, which HAProxy's own answers (its 503 when the backend is down, a deny, an http-request return) never pass through",
 		Symptom: "no Access-Control-Allow-Origin on HAProxy's 503/403 pages or on the preflight it answers itself",
@@ -67,7 +64,7 @@ var haproxyCauses = []Cause{
 			return recognizeHAProxy(a).Rank != NoEvidence && a.Header.Get("Access-Control-Allow-Origin") == ""
 		}},
 	{ID: "haproxy-duplicate-header", Mistake: "http-response add-header Access-Control-Allow-Origin while the backend sends its own: two values",
-		Symptom: "'The Access-Control-Allow-Origin header contains multiple values'", Fix: "set-header (which replaces), after http-response del-header of the backend's"},
+		Symptom: symptomMultipleOrigins, Fix: "set-header (which replaces), after http-response del-header of the backend's"},
 	{ID: "haproxy-origin-in-response", Mistake: "the response rule reads the request's Origin with %[req.hdr(origin)], which is gone when the response is processed",
 		Symptom: "an empty Access-Control-Allow-Origin", Fix: "http-request set-var(txn.cors_origin) req.hdr(origin) if <allowed>, then %[var(txn.cors_origin)] in the response rules"},
 }
@@ -93,12 +90,7 @@ var haproxyLint = []LintRule{
 	{ID: "haproxy-origin-read-in-response", Severity: "medium", Applies: isHAProxyConfig, Find: func(text string) []LintHit {
 		return hitsOf(text, reHAProxyRespReq, "a response rule reads req.hdr(origin): the request's headers are gone then, so the value is empty", "http-request set-var(txn.cors_origin) req.hdr(origin) if <allowed origins>, and %[var(txn.cors_origin)] in the response rule")
 	}},
-	{ID: "haproxy-reflects-any-origin", Severity: "high", Applies: isHAProxyConfig, Find: func(text string) []LintHit {
-		if !reHAProxyCreds.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reHAProxyReflect, "the Origin is stored without a condition and sent back with credentials: every site can read your users' data", "add the allowlist: ... if { req.hdr(origin) -m str https://app.example.com }")
-	}},
+	{ID: "haproxy-reflects-any-origin", Severity: "high", Applies: isHAProxyConfig, Find: hitsWith(reHAProxyCreds, reHAProxyReflect, "the Origin is stored without a condition and sent back with credentials: every site can read your users' data", "add the allowlist: ... if { req.hdr(origin) -m str https://app.example.com }")},
 }
 
 // corsResponseHeaders are the CORS headers an upstream may send of its

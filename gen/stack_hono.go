@@ -1,7 +1,6 @@
 package gen
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -20,7 +19,7 @@ func init() {
 		Causes:    honoCauses,
 		Doctor:    true,
 		Comment:   "//",
-		Snippet:   honoSnippet,
+		Snippet:   honoSnippet.snippet,
 		Lint:      honoLint,
 		Proof:     "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) on Hono 4.13 with @hono/node-server 2.1 from npm; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
 	})
@@ -63,19 +62,17 @@ var honoCauses = []Cause{
 		Fix:     "origin: (origin) => (allowed.includes(origin) ? origin : null): return the origin to allow, null to refuse",
 		Seen:    func(a Answer) bool { return a.Header.Get("Access-Control-Allow-Origin") == "true" }},
 	{ID: "hono-default-origin-star", Mistake: "cors() without origin sends Access-Control-Allow-Origin: * (also with credentials: true, which browsers then refuse)",
-		Symptom: "'The value of the Access-Control-Allow-Origin header in the response must not be the wildcard '*' when the request's credentials mode is 'include''",
+		Symptom: symptomWildcardCredentials,
 		Fix:     "origin: ['https://app.example.com'] with credentials: true"},
 }
 
 // honoSnippet is the doctor's two forms for a Hono app: A adds the
 // middleware (cors comes with hono), B replaces the app's own
 // app.use(..., cors(...)), whatever path it was mounted on.
-func honoSnippet(parts []Part) []Part {
-	first := parts[0]
-	return []Part{
-		{Where: "A. The app has no CORS yet: " + first.Where + ", add (in an ES module, import { cors } from 'hono/cors' instead of the require)", Text: "const { cors } = require('hono/cors');\n" + first.Text},
-		{Where: "B. The app already calls app.use(..., cors(...)): replace that call with this one, " + first.Where + "; keep the app's own import of cors", Text: first.Text},
-	}
+var honoSnippet = libraryForms{
+	add:     "A. The app has no CORS yet: {where}, add (in an ES module, import { cors } from 'hono/cors' instead of the require)",
+	replace: "B. The app already calls app.use(..., cors(...)): replace that call with this one, {where}; keep the app's own import of cors",
+	imports: "const { cors } = require('hono/cors');\n",
 }
 
 // reHono* find hono/cors's calls.
@@ -111,6 +108,14 @@ var honoLint = []LintRule{
 	}},
 }
 
+// honoLayer is hono/cors as the first middleware, on every path ('*').
+var honoLayer = corsLayer{
+	lib:        "hono/cors",
+	originNote: "hono/cors sends what the function returns: the origin when listed, null (no header) otherwise.",
+	originFn:   "(origin) => (corsOrigins.some((o) => (typeof o === 'string' ? o === origin : o.test(origin))) ? origin : null)",
+	use:        "app.use('*', ", ctx: "c", asked: "c.req.header('Access-Control-Request-Headers') || ''",
+}
+
 // writeHono writes a Hono app on @hono/node-server with hono/cors as its
 // first middleware, on every path.
 func writeHono(p *plan, o Options, omitted []Omission) string {
@@ -118,20 +123,7 @@ func writeHono(p *plan, o Options, omitted []Omission) string {
 	b.WriteString(header("//", quote.Comment, o, omitted, "Hono with hono/cors: npm install hono @hono/node-server && node app.js (PORT, default 5000)."))
 	b.WriteString("const { Hono } = require('hono');\nconst { cors } = require('hono/cors');\nconst { serve } = require('@hono/node-server');\n\nconst app = new Hono();\n\n")
 	b.WriteString("// BEGIN corskit CORS: after const app = new Hono() and before the routes, on every path ('*')\n")
-	origin := "'*'"
-	if !p.any {
-		fmt.Fprintf(&b, "const corsOrigins = %s;\n", p.jsOrigins())
-		b.WriteString("// hono/cors sends what the function returns: the origin when listed, null (no header) otherwise.\n")
-		origin = "(origin) => (corsOrigins.some((o) => (typeof o === 'string' ? o === origin : o.test(origin))) ? origin : null)"
-	}
-	writeCorsOptions(&b, p, origin, "hono/cors")
-	if p.anyHeader && !p.authListed() {
-		fmt.Fprintf(&b, "// %s: a preflight asking for it gets no CORS headers.\n", anyHeaderComment)
-		b.WriteString("const corsLayer = cors(corsOptions);\napp.use('*', (c, next) => (")
-		fmt.Fprintf(&b, "%si.test(c.req.header('Access-Control-Request-Headers') || '') ? next() : corsLayer(c, next)));\n", quote.JSRegexp(asksForAuthorization))
-	} else {
-		b.WriteString("app.use('*', cors(corsOptions));\n")
-	}
+	honoLayer.write(&b, p)
 	b.WriteString("// END corskit CORS\n\n")
 	b.WriteString("app.on(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], '/data', (c) => c.json({ message: 'Hello from API!' }));\n\n")
 	b.WriteString("serve({ fetch: app.fetch, port: Number(process.env.PORT || 5000), hostname: process.env.HOST || '127.0.0.1' });\n")

@@ -1,7 +1,6 @@
 package gen
 
 import (
-	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -62,13 +61,13 @@ var koaCauses = []Cause{
 		Fix:     "app.use(cors(...)) first, before app.use(router.routes())",
 		Seen:    koaRouterOptions},
 	{ID: "koa-origin-string", Mistake: "origin is one string: @koa/cors sends it to every caller, whatever its origin",
-		Symptom: "'The Access-Control-Allow-Origin header has a value that is not equal to the supplied origin' from every other origin",
+		Symptom: symptomOtherOrigins,
 		Fix:     "origin: a function of ctx returning ctx.get('Origin') for the allowed origins and '' for the rest"},
 	{ID: "koa-cors-v5-star", Mistake: "@koa/cors 5 changed the default origin from the request's Origin to *: an app relying on the old default breaks on credentialed requests",
-		Symptom: "'The value of the Access-Control-Allow-Origin header in the response must not be the wildcard '*' when the request's credentials mode is 'include''",
+		Symptom: symptomWildcardCredentials,
 		Fix:     "origin: the allowed origins (a function), and credentials: true"},
 	{ID: "koa-credentials-any-origin", Mistake: "credentials: true without origin: @koa/cors then reflects every origin with credentials",
-		Symptom: "works from anywhere, which is the problem: any site reads your users' data", Fix: "origin: a function that returns the request's Origin for your origins only"},
+		Symptom: symptomAnySite, Fix: "origin: a function that returns the request's Origin for your origins only"},
 }
 
 // reKoa* find @koa/cors's options.
@@ -97,6 +96,14 @@ var koaLint = []LintRule{
 	}},
 }
 
+// koaLayer is @koa/cors as the first middleware, for every path.
+var koaLayer = corsLayer{
+	lib:        "@koa/cors",
+	originNote: "@koa/cors answers any origin unless told: an origin not listed gets no Access-Control-Allow-Origin.",
+	originFn:   "(ctx) => (corsOrigins.some((o) => (typeof o === 'string' ? o === ctx.get('Origin') : o.test(ctx.get('Origin')))) ? ctx.get('Origin') : '')",
+	use:        "app.use(", ctx: "ctx", asked: "ctx.get('Access-Control-Request-Headers')",
+}
+
 // writeKoa writes a Koa app with @koa/cors as its first middleware: a
 // middleware registered after the routes never sees the requests they
 // answer.
@@ -104,45 +111,9 @@ func writeKoa(p *plan, o Options, omitted []Omission) string {
 	var b strings.Builder
 	b.WriteString(header("//", quote.Comment, o, omitted, "Koa with @koa/cors: npm install koa @koa/cors && node app.js (PORT, default 5000)."))
 	b.WriteString("const Koa = require('koa');\nconst cors = require('@koa/cors');\n\nconst app = new Koa();\n\n// BEGIN corskit CORS: the first app.use, before the routes (a router's routes() included)\n")
-	origin := "'*'"
-	if !p.any {
-		fmt.Fprintf(&b, "const corsOrigins = %s;\n", p.jsOrigins())
-		b.WriteString("// @koa/cors answers any origin unless told: an origin not listed gets no Access-Control-Allow-Origin.\n")
-		origin = "(ctx) => (corsOrigins.some((o) => (typeof o === 'string' ? o === ctx.get('Origin') : o.test(ctx.get('Origin')))) ? ctx.get('Origin') : '')"
-	}
-	writeCorsOptions(&b, p, origin, "@koa/cors")
-	if p.anyHeader && !p.authListed() {
-		fmt.Fprintf(&b, "// %s: a preflight asking for it gets no CORS headers.\n", anyHeaderComment)
-		b.WriteString("const corsLayer = cors(corsOptions);\napp.use((ctx, next) => (")
-		fmt.Fprintf(&b, "%si.test(ctx.get('Access-Control-Request-Headers')) ? next() : corsLayer(ctx, next)));\n", quote.JSRegexp(asksForAuthorization))
-	} else {
-		b.WriteString("app.use(cors(corsOptions));\n")
-	}
+	koaLayer.write(&b, p)
 	b.WriteString("// END corskit CORS\n\n")
 	b.WriteString("app.use(async (ctx, next) => {\n  if (ctx.path !== '/data' || !['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method)) return next();\n  ctx.body = { message: 'Hello from API!' };\n});\n\n")
 	b.WriteString("app.listen(Number(process.env.PORT || 5000), process.env.HOST || '127.0.0.1');\n")
 	return b.String()
-}
-
-// writeCorsOptions writes the corsOptions object that @koa/cors and
-// hono/cors both take (the same option names), naming lib in its comments.
-func writeCorsOptions(b *strings.Builder, p *plan, origin, lib string) {
-	b.WriteString("const corsOptions = {\n")
-	fmt.Fprintf(b, "  origin: %s,\n", origin)
-	fmt.Fprintf(b, "  allowMethods: [%s],\n", quoted(p.allMethods(), quote.JS))
-	if p.anyHeader {
-		fmt.Fprintf(b, "  // allowHeaders left out: %s then echoes the headers the preflight asks for.\n", lib)
-	} else {
-		fmt.Fprintf(b, "  allowHeaders: [%s],  // listed: without it, %s allows any header\n", quoted(p.headers, quote.JS), lib)
-	}
-	if len(p.expose) > 0 {
-		fmt.Fprintf(b, "  exposeHeaders: [%s],\n", quoted(p.expose, quote.JS))
-	}
-	if p.credentials {
-		b.WriteString("  credentials: true,\n")
-	}
-	if p.maxAge != "" {
-		fmt.Fprintf(b, "  maxAge: %s,\n", p.maxAge)
-	}
-	b.WriteString("};\n")
 }

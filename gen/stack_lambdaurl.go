@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/corskit/corskit/internal/quote"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -16,7 +15,7 @@ func init() {
 	register(Stack{
 		Name:   "lambda-url",
 		Title:  "AWS Lambda function URL (Cors)",
-		Target: &Target{Formats: []string{"yaml", "json"}, Supports: "exact origins or * (100, 253 characters each), credentials, methods GET/PUT/HEAD/POST/PATCH/DELETE, headers (100), expose, max-age (at most 86400); no patterns", write: writeLambdaURL, limits: exactOriginLimits("Lambda function URLs", lambdaURLLimits), check: checkAWSCors, whole: "as the file aws lambda update-function-url-config --function-name NAME --cors file://cors.json reads"},
+		Target: &Target{Formats: []string{"yaml", "json"}, Supports: "exact origins or * (100, 253 characters each), credentials, methods GET/PUT/HEAD/POST/PATCH/DELETE, headers (100), expose, max-age (at most 86400); no patterns", write: lambdaURLTemplate.write, limits: exactOriginLimits("Lambda function URLs", lambdaURLLimits), check: checkAWSCors, whole: "as the file aws lambda update-function-url-config --function-name NAME --cors file://cors.json reads"},
 		Recognize: func(a Answer) Evidence {
 			if a.Header.Get("X-Amzn-Requestid") != "" && a.Header.Get("X-Amzn-Trace-Id") != "" && a.Header.Get("Apigw-Requestid") == "" && a.Header.Get("X-Amz-Apigw-Id") == "" {
 				return Evidence{"x-amzn-requestid with x-amzn-trace-id (a Lambda function URL)", ByServer}
@@ -75,23 +74,17 @@ var lambdaURLCauses = []Cause{
 	{ID: "lambda-url-options-in-methods", Mistake: "OPTIONS (or another method) in AllowMethods, which takes GET, PUT, HEAD, POST, PATCH, DELETE or * only (at most 6 entries)",
 		Symptom: "the configuration is refused (ValidationException)", Fix: "drop OPTIONS: Lambda answers preflights itself"},
 	{ID: "lambda-url-star-with-credentials", Mistake: "AllowOrigins: [\"*\"] with AllowCredentials: true",
-		Symptom: "'must not be the wildcard '*' when the request's credentials mode is 'include''", Fix: "list the origins"},
+		Symptom: symptomWildcardCredentialsEnd, Fix: "list the origins"},
 }
 
-// writeLambdaURL writes the function URL's Cors: a CloudFormation
+// lambdaURLTemplate writes the function URL's Cors: a CloudFormation
 // AWS::Lambda::Url, or the CLI's JSON.
-func writeLambdaURL(p *plan, o Options, omitted []Omission) string {
-	c := awsCorsOf(p, lambdaMethods)
-	if o.Format == "json" {
-		return awsJSON(c)
-	}
-	var b strings.Builder
-	b.WriteString(header("#", quote.Comment, o, omitted, "AWS Lambda function URL: a CloudFormation resource (SAM's FunctionUrlConfig takes the same Cors); the function's own code must then send no CORS headers."))
-	b.WriteString("Resources:\n  FunctionUrl:\n    Type: AWS::Lambda::Url\n    Properties:\n      AuthType: NONE\n      TargetFunctionArn: !GetAtt Function.Arn\n")
-	b.WriteString("      # BEGIN corskit CORS: in the function URL's Properties (Lambda then answers every preflight; remove the code's own CORS headers)\n      Cors:\n")
-	b.WriteString(awsYAML(c, "        "))
-	b.WriteString("      # END corskit CORS\n")
-	return b.String()
+var lambdaURLTemplate = awsTemplate{
+	what:     "AWS Lambda function URL: a CloudFormation resource (SAM's FunctionUrlConfig takes the same Cors); the function's own code must then send no CORS headers.",
+	resource: "Resources:\n  FunctionUrl:\n    Type: AWS::Lambda::Url\n    Properties:\n      AuthType: NONE\n      TargetFunctionArn: !GetAtt Function.Arn\n",
+	where:    "in the function URL's Properties (Lambda then answers every preflight; remove the code's own CORS headers)",
+	property: "Cors",
+	only:     lambdaMethods,
 }
 
 // awsCorsObject is AWS's Cors object as the CLI's JSON and CloudFormation

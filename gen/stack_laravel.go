@@ -54,7 +54,7 @@ var laravelCauses = []Cause{
 	{ID: "laravel-handlecors-not-global", Mistake: "HandleCors is missing from the global $middleware (app/Http/Kernel.php, or bootstrap/app.php since Laravel 11), or only on a route group: error answers and preflights for unmatched methods leave without CORS headers",
 		Symptom: "a 404/405/500 answer without Access-Control-Allow-Origin, which the browser reports as a CORS error", Fix: "\\Illuminate\\Http\\Middleware\\HandleCors::class first in the global $middleware"},
 	{ID: "laravel-star-with-credentials", Mistake: "'allowed_origins' => ['*'] with 'supports_credentials' => true: php-cors then reflects every origin with credentials",
-		Symptom: "works from anywhere, which is the problem: any site reads your users' data", Fix: "list the origins in 'allowed_origins'"},
+		Symptom: symptomAnySite, Fix: "list the origins in 'allowed_origins'"},
 }
 
 // laravelConfig writes config/cors.php's keys for p, one per line.
@@ -107,12 +107,7 @@ func isLaravelCors(name, text string) bool {
 }
 
 var laravelLint = []LintRule{
-	{ID: "laravel-star-with-credentials", Severity: "high", Applies: isLaravelCors, Find: func(text string) []LintHit {
-		if !reLaravelCreds.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reLaravelStar, "'allowed_origins' => ['*'] with 'supports_credentials' => true: HandleCors (php-cors) then reflects every origin with credentials, so any site can read your users' data", "'allowed_origins' => ['https://app.example.com']")
-	}},
+	{ID: "laravel-star-with-credentials", Severity: "high", Applies: isLaravelCors, Find: hitsWith(reLaravelCreds, reLaravelStar, "'allowed_origins' => ['*'] with 'supports_credentials' => true: HandleCors (php-cors) then reflects every origin with credentials, so any site can read your users' data", "'allowed_origins' => ['https://app.example.com']")},
 	{ID: "laravel-empty-paths", Severity: "medium", Applies: isLaravelCors, Find: func(text string) []LintHit {
 		return hitsOf(text, reLaravelNoPath, "'paths' => []: HandleCors adds CORS headers to no route (fruitcake/laravel-cors's old default)", "'paths' => ['api/*', 'sanctum/csrf-cookie'] (every path the page calls)")
 	}},

@@ -22,12 +22,9 @@ func init() {
 		Recognize: recognizeLighttpd,
 		Causes:    lighttpdCauses,
 		Doctor:    true,
-		Snippet: func(parts []Part) []Part {
-			parts[0].Where += "; remove the configuration's own Access-Control-* setenv entries first, and merge any other setenv.set-response-header of the same block into the lists (a block's list replaces the one outside it)"
-			return parts
-		},
-		Lint:  lighttpdLint,
-		Proof: "proved on Debian's lighttpd 1.4.69 by gen's TestMoreStacks (the engines' models), TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) and TestHostileValuesOnMoreStacks; recognition and the causes seen by TestTomcatAndLighttpdRecognized; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the lighttpd cases in morestacks_test.go)",
+		Snippet:   whereNote("; remove the configuration's own Access-Control-* setenv entries first, and merge any other setenv.set-response-header of the same block into the lists (a block's list replaces the one outside it)"),
+		Lint:      lighttpdLint,
+		Proof:     "proved on Debian's lighttpd 1.4.69 by gen's TestMoreStacks (the engines' models), TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) and TestHostileValuesOnMoreStacks; recognition and the causes seen by TestTomcatAndLighttpdRecognized; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the lighttpd cases in morestacks_test.go)",
 	})
 }
 
@@ -63,10 +60,10 @@ var lighttpdCauses = []Cause{
 	{ID: "lighttpd-setenv-replaced", Mistake: "another setenv.set-response-header (or add-response-header) in a later or nested block, e.g. a Cache-Control for $HTTP[\"url\"] =~ \"^/api/\": lighttpd does not merge an option across blocks, the matching block's list replaces the CORS one",
 		Symptom: "the CORS headers are missing on some paths only", Fix: "write the other header into the CORS block's list, or use += inside nested blocks"},
 	{ID: "lighttpd-preflight-to-backend", Mistake: "proxy.server (or fastcgi.server) sends the preflight to the backend, which refuses OPTIONS (404, 405) or asks for a login",
-		Symptom: "'Response to preflight request doesn't pass access control check: It does not have HTTP ok status'",
+		Symptom: symptomNotOK,
 		Fix:     "answer the preflight in lighttpd: in the origin's block, $HTTP[\"request-method\"] == \"OPTIONS\" with an Access-Control-Request-Method sets proxy.server = () and rewrites the path to /"},
 	{ID: "lighttpd-add-header-duplicate", Mistake: "setenv.add-response-header Access-Control-Allow-Origin while the backend sends its own: two values",
-		Symptom: "'The Access-Control-Allow-Origin header contains multiple values'",
+		Symptom: symptomMultipleOrigins,
 		Fix:     "setenv.set-response-header (lighttpd 1.4.46 and later), which replaces the backend's; \"\" removes it",
 		Seen: func(a Answer) bool {
 			return len(a.Header.Values("Access-Control-Allow-Origin")) > 1 && recognizeLighttpd(a).Rank != NoEvidence
@@ -101,12 +98,7 @@ func hasLighttpdCORSOptions(text string) bool {
 }
 
 var lighttpdLint = []LintRule{
-	{ID: "lighttpd-any-origin-with-credentials", Severity: "high", Applies: isLighttpdConfig, Find: func(text string) []LintHit {
-		if !reLighttpdCreds.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reLighttpdAnyACAO, "Access-Control-Allow-Origin * with Access-Control-Allow-Credentials true: browsers refuse it, and the usual next step, echoing any Origin (mod_magnet), lets every site read your users' data", "one $REQUEST_HEADER[\"Origin\"] == \"https://app.example.com\" { setenv.set-response-header = (...) } block per allowed origin")
-	}},
+	{ID: "lighttpd-any-origin-with-credentials", Severity: "high", Applies: isLighttpdConfig, Find: hitsWith(reLighttpdCreds, reLighttpdAnyACAO, "Access-Control-Allow-Origin * with Access-Control-Allow-Credentials true: browsers refuse it, and the usual next step, echoing any Origin (mod_magnet), lets every site read your users' data", "one $REQUEST_HEADER[\"Origin\"] == \"https://app.example.com\" { setenv.set-response-header = (...) } block per allowed origin")},
 	{ID: "lighttpd-add-header-acao", Severity: "medium", Applies: isLighttpdConfig, Find: func(text string) []LintHit {
 		return hitsOf(text, reLighttpdAddACAO, "setenv.add-response-header Access-Control-Allow-Origin adds a second value when the backend sends its own, and browsers refuse two", "setenv.set-response-header (lighttpd 1.4.46 and later), which replaces it")
 	}},

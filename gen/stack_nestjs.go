@@ -21,7 +21,7 @@ func init() {
 		Causes:    nestCauses,
 		Doctor:    true,
 		Comment:   "//",
-		Snippet:   nestSnippet,
+		Snippet:   nestSnippet.snippet,
 		Lint:      nestLint,
 		Proof:     "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) on NestJS 12.6 from npm; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
 	})
@@ -84,7 +84,7 @@ var nestCauses = []Cause{
 		Fix:     "call app.enableCors({...}) right after const app = await NestFactory.create(AppModule), before app.listen, or pass { cors: {...} } to NestFactory.create",
 		Seen:    nestPreflight404},
 	{ID: "nestjs-enablecors-default-star", Mistake: "app.enableCors() (or { cors: true }) without options: the cors package then sends Access-Control-Allow-Origin: * to every caller, which a credentialed request refuses",
-		Symptom: "'The value of the Access-Control-Allow-Origin header in the response must not be the wildcard '*' when the request's credentials mode is 'include''",
+		Symptom: symptomWildcardCredentials,
 		Fix:     "app.enableCors({ origin: ['https://app.example.com'], credentials: true })",
 		Seen: func(a Answer) bool {
 			return a.Header.Get("Access-Control-Allow-Origin") == "*" && a.Header.Get("Access-Control-Allow-Methods") == "GET,HEAD,PUT,PATCH,POST,DELETE"
@@ -94,17 +94,14 @@ var nestCauses = []Cause{
 		Fix:     "call app.enableCors before any app.use, or pass { cors: {...} } to NestFactory.create, which registers it first; guards run after CORS and need no change",
 		Seen:    nestRefusedWithoutCORS},
 	{ID: "nestjs-origin-true-credentials", Mistake: "origin: true (or a callback that allows everything) with credentials: true reflects every origin with credentials",
-		Symptom: "works from anywhere, which is the problem: any site reads your users' data", Fix: "origin: the array of your origins"},
+		Symptom: symptomAnySite, Fix: "origin: the array of your origins"},
 }
 
 // nestSnippet is the doctor's two forms for a Nest app: the enableCors
 // call needs no install (the Express platform brings the cors package).
-func nestSnippet(parts []Part) []Part {
-	first := parts[0]
-	return []Part{
-		{Where: "A. The app does not enable CORS yet: " + first.Where + ", add", Text: first.Text},
-		{Where: "B. The app already calls app.enableCors(...) (or passes cors to NestFactory.create): replace that call with this one and drop the cors option, " + first.Where, Text: first.Text},
-	}
+var nestSnippet = libraryForms{
+	add:     "A. The app does not enable CORS yet: {where}, add",
+	replace: "B. The app already calls app.enableCors(...) (or passes cors to NestFactory.create): replace that call with this one and drop the cors option, {where}",
 }
 
 // reNest* find Nest's CORS calls.
@@ -121,12 +118,7 @@ func isNestApp(name, text string) bool {
 }
 
 var nestLint = []LintRule{
-	{ID: "nestjs-origin-any-with-credentials", Severity: "high", Applies: isNestApp, Find: func(text string) []LintHit {
-		if !reJSCredentials.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reNestOriginAll, "Nest's CORS options with origin: true (or '*') and credentials: true: true reflects every origin with credentials, so any site can read your users' data ('*' is refused by browsers)", "origin: ['https://app.example.com']")
-	}},
+	{ID: "nestjs-origin-any-with-credentials", Severity: "high", Applies: isNestApp, Find: hitsWith(reJSCredentials, reNestOriginAll, "Nest's CORS options with origin: true (or '*') and credentials: true: true reflects every origin with credentials, so any site can read your users' data ('*' is refused by browsers)", "origin: ['https://app.example.com']")},
 	{ID: "nestjs-enablecors-default-star", Severity: "medium", Applies: isNestApp, Find: func(text string) []LintHit {
 		return hitsOf(text, regexp.MustCompile(`\.enableCors\(\s*\)|\bcors\s*:\s*true\b`), "enableCors() (or cors: true) sends Access-Control-Allow-Origin: * to everyone: credentialed requests are refused, and any site reads public answers", "app.enableCors({ origin: ['https://app.example.com'] })")
 	}},
@@ -181,16 +173,7 @@ func writeNestCors(b *strings.Builder, p *plan) {
 	default:
 		fmt.Fprintf(b, "  app.enableCors({\n    origin: %s,\n    methods: [%s],\n    allowedHeaders: [%s],  // listed: without it, the cors package allows any header\n", origin, methods, quoted(p.headers, quote.JS))
 	}
-	if len(p.expose) > 0 {
-		fmt.Fprintf(b, "%sexposedHeaders: [%s],\n", ind, quoted(p.expose, quote.JS))
-	}
-	if p.credentials {
-		b.WriteString(ind + "credentials: true,\n")
-	}
-	if p.maxAge != "" {
-		fmt.Fprintf(b, "%smaxAge: %s,\n", ind, p.maxAge)
-	}
-	fmt.Fprintf(b, "%soptionsSuccessStatus: %d,\n", ind, p.status)
+	writeCorsPackageTail(b, p, ind)
 	if p.anyHeader && !p.authListed() {
 		b.WriteString("    });\n  });\n")
 	} else {

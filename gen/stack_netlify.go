@@ -16,8 +16,8 @@ func init() {
 		Title:  "Netlify (netlify.toml or _headers)",
 		Target: &Target{Formats: []string{"toml", "headers"}, Supports: "one exact origin or *, credentials, methods, headers, expose, max-age; files Netlify serves itself only (functions set their own)", write: writeNetlify, limits: netlifyLimits},
 		Recognize: func(a Answer) Evidence {
-			if v := a.Header.Get("X-Nf-Request-Id"); v != "" {
-				return Evidence{"X-NF-Request-ID: " + v, ByApp}
+			if from, ok := headerSent(a, "X-NF-Request-ID"); ok {
+				return Evidence{from, ByApp}
 			}
 			if from, ok := headerHas(a, "Server", "netlify"); ok {
 				return Evidence{from, ByServer}
@@ -43,7 +43,7 @@ var netlifyCauses = []Cause{
 	{ID: "netlify-path-misses", Mistake: "the rule's for path does not cover the file (for = \"/fonts\" is not /fonts/a.woff2)",
 		Symptom: "no Access-Control-Allow-Origin on the file", Fix: "for = \"/fonts/*\""},
 	{ID: "netlify-star-with-credentials", Mistake: "Access-Control-Allow-Origin = \"*\" with Access-Control-Allow-Credentials = \"true\"",
-		Symptom: "'must not be the wildcard '*' when the request's credentials mode is 'include''", Fix: "name the one origin"},
+		Symptom: symptomWildcardCredentialsEnd, Fix: "name the one origin"},
 }
 
 // netlifyLimits: one origin, and, for _headers, values a line can hold.

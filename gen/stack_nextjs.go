@@ -34,8 +34,8 @@ func recognizeNext(a Answer) Evidence {
 		return Evidence{from, ByApp}
 	}
 	for _, h := range []string{"X-Nextjs-Cache", "X-Nextjs-Prerender", "X-Nextjs-Stale-Time"} {
-		if v := a.Header.Get(h); v != "" {
-			return Evidence{h + ": " + v, ByApp}
+		if from, ok := headerSent(a, h); ok {
+			return Evidence{from, ByApp}
 		}
 	}
 	if from, ok := headerHas(a, "Vary", "next-router-state-tree"); ok {
@@ -99,12 +99,7 @@ func isNextFile(name, text string) bool {
 }
 
 var nextLint = []LintRule{
-	{ID: "nextjs-star-with-credentials", Severity: "high", Applies: isNextFile, Find: func(text string) []LintHit {
-		if !reNextACACTrue.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reNextACAOStar, "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true (in headers(), a proxy or a route): browsers refuse every credentialed request", "answer each allowed origin with its own value in proxy.ts (corskit gen nextjs)")
-	}},
+	{ID: "nextjs-star-with-credentials", Severity: "high", Applies: isNextFile, Find: hitsWith(reNextACACTrue, reNextACAOStar, "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true (in headers(), a proxy or a route): browsers refuse every credentialed request", "answer each allowed origin with its own value in proxy.ts (corskit gen nextjs)")},
 	{ID: "nextjs-route-without-options", Severity: "medium", Applies: func(name, text string) bool {
 		return isNextFile(name, text) && strings.HasPrefix(path.Base(strings.ReplaceAll(name, "\\", "/")), "route.")
 	}, Find: func(text string) []LintHit {

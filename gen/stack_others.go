@@ -4,10 +4,7 @@ package gen
 // their own yet: proxies the doctor does not write for, storage services
 // (recognised by check/storage.go from their error bodies) and Kubernetes.
 func init() {
-	storageWhere := func(parts []Part) []Part {
-		parts[0].Where += "; given the bucket's current rules, the fix keeps them"
-		return parts
-	}
+	storageWhere := whereNote("; given the bucket's current rules, the fix keeps them")
 	for _, s := range []Stack{
 		{Name: "apache", Title: "Apache httpd (mod_headers)", Proof: "proved by gen's TestApache (the engines' models)"},
 		{Name: "envoy", Title: "Envoy", Proof: "not proved: Envoy is not packaged here; TestEnvoyAndTraefik checks the YAML and its origin expressions"},

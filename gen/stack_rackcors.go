@@ -20,12 +20,9 @@ func init() {
 		Recognize: recognizeRackCors,
 		Causes:    rackCorsCauses,
 		Doctor:    true,
-		Snippet: func(parts []Part) []Part {
-			parts[0].Where += "; remove the app's own use Rack::Cors block (or, in Rails, its insert_before 0, Rack::Cors block) first"
-			return parts
-		},
-		Lint:  rackCorsLint,
-		Proof: "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
+		Snippet:   whereNote("; remove the app's own use Rack::Cors block (or, in Rails, its insert_before 0, Rack::Cors block) first"),
+		Lint:      rackCorsLint,
+		Proof:     "proved by gen's TestMoreStacks (the engines' models) and TestMoreStacksInRealEngines (Chromium, Firefox, WebKit); evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the cases in morestacks_test.go); recognition by TestMoreStacksRecognized",
 	})
 }
 
@@ -99,12 +96,7 @@ func isRackCorsConfig(name, text string) bool {
 }
 
 var rackCorsLint = []LintRule{
-	{ID: "rack-cors-credentials-wildcard", Severity: "high", Applies: isRackCorsConfig, Find: func(text string) []LintHit {
-		if !reRackCredentials.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reRackOriginsAny, "origins '*' with credentials: true: rack-cors refuses it when the app boots (CorsMisconfigurationError)", "origins 'https://app.example.com'")
-	}},
+	{ID: "rack-cors-credentials-wildcard", Severity: "high", Applies: isRackCorsConfig, Find: hitsWith(reRackCredentials, reRackOriginsAny, "origins '*' with credentials: true: rack-cors refuses it when the app boots (CorsMisconfigurationError)", "origins 'https://app.example.com'")},
 	{ID: "rack-cors-origin-with-path", Severity: "medium", Applies: isRackCorsConfig, Find: func(text string) []LintHit {
 		var out []LintHit
 		for _, m := range reRackOriginPath.FindAllStringSubmatchIndex(text, -1) {
@@ -125,15 +117,10 @@ func (p *plan) rubyOrigins() string {
 	if p.any {
 		return "'*'"
 	}
-	var items []string
-	for _, e := range p.exact {
-		items = append(items, quote.Ruby(e))
-	}
-	for _, r := range p.patterns {
+	return strings.Join(p.originList(quote.Ruby, func(r string) string {
 		body := strings.TrimSuffix(strings.TrimPrefix(r, "^"), "$")
-		items = append(items, "Regexp.new("+quote.Ruby(`\A(?:`+body+`)\z`)+")")
-	}
-	return strings.Join(items, ", ")
+		return "Regexp.new(" + quote.Ruby(`\A(?:`+body+`)\z`) + ")"
+	}), ", ")
 }
 
 // writeRackCors writes a Sinatra app under Puma with rack-cors in front,

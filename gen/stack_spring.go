@@ -199,12 +199,7 @@ func isSpringSource(name, text string) bool {
 }
 
 var springLint = []LintRule{
-	{ID: "spring-star-with-credentials", Severity: "high", Applies: isSpringSource, Find: func(text string) []LintHit {
-		if !reSpringCreds.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reSpringStar, "allowedOrigins \"*\" with allowCredentials(true): Spring 5.3 and later throw IllegalArgumentException on every CORS request (before 5.3, every origin was allowed with credentials)", "allowedOrigins(\"https://app.example.com\"), or allowedOriginPatterns(\"https://*.example.com\")")
-	}},
+	{ID: "spring-star-with-credentials", Severity: "high", Applies: isSpringSource, Find: hitsWith(reSpringCreds, reSpringStar, "allowedOrigins \"*\" with allowCredentials(true): Spring 5.3 and later throw IllegalArgumentException on every CORS request (before 5.3, every origin was allowed with credentials)", "allowedOrigins(\"https://app.example.com\"), or allowedOriginPatterns(\"https://*.example.com\")")},
 	{ID: "spring-security-without-cors", Severity: "medium", Applies: isSpringSource, Find: func(text string) []LintHit {
 		if !reSpringSecurity.MatchString(text) || reSpringCorsCall.MatchString(text) {
 			return nil

@@ -43,8 +43,8 @@ func nelmioRefusedHeader(a Answer) bool {
 // (debug mode), the sf_redirect cookie, and NelmioCorsBundle's refusal of
 // a header.
 func recognizeSymfony(a Answer) Evidence {
-	if v := a.Header.Get("X-Debug-Token"); v != "" {
-		return Evidence{"X-Debug-Token: " + v, ByApp}
+	if from, ok := headerSent(a, "X-Debug-Token"); ok {
+		return Evidence{from, ByApp}
 	}
 	if from, ok := hasCookie(a, "sf_redirect"); ok {
 		return Evidence{from, ByApp}
@@ -64,9 +64,9 @@ var symfonyCauses = []Cause{
 	{ID: "symfony-env-origin", Mistake: "allow_origin is the recipe's '%env(CORS_ALLOW_ORIGIN)%' and CORS_ALLOW_ORIGIN is still the recipe's '^https?://(localhost|127\\.0\\.0\\.1)(:[0-9]+)?$' in production",
 		Symptom: "only localhost pages get Access-Control-Allow-Origin", Fix: "set CORS_ALLOW_ORIGIN in the deployed environment to a regex of your origins"},
 	{ID: "symfony-header-not-listed", Mistake: "the preflight asks for a header allow_headers does not list: the bundle answers 400 'Unauthorized header ...'",
-		Symptom: "'Response to preflight request doesn't pass access control check: It does not have HTTP ok status'", Fix: "add the header to allow_headers", Seen: nelmioRefusedHeader},
+		Symptom: symptomNotOK, Fix: "add the header to allow_headers", Seen: nelmioRefusedHeader},
 	{ID: "symfony-star-with-credentials", Mistake: "allow_origin: ['*'] with allow_credentials: true: the bundle always answers with the request's Origin, so every origin is allowed with credentials",
-		Symptom: "works from anywhere, which is the problem: any site reads your users' data", Fix: "list the origins (origin_regex: true for patterns)"},
+		Symptom: symptomAnySite, Fix: "list the origins (origin_regex: true for patterns)"},
 }
 
 // symfonyLimits adds, to commonLimits, the patterns the bundle cannot hold:
@@ -163,12 +163,7 @@ func isNelmioConfig(name, text string) bool {
 }
 
 var symfonyLint = []LintRule{
-	{ID: "symfony-star-with-credentials", Severity: "high", Applies: isNelmioConfig, Find: func(text string) []LintHit {
-		if !reNelmioCreds.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reNelmioStar, "allow_origin: ['*'] with allow_credentials: true: NelmioCorsBundle answers with the request's Origin, so every site can read your users' data", "allow_origin: ['https://app.example.com']")
-	}},
+	{ID: "symfony-star-with-credentials", Severity: "high", Applies: isNelmioConfig, Find: hitsWith(reNelmioCreds, reNelmioStar, "allow_origin: ['*'] with allow_credentials: true: NelmioCorsBundle answers with the request's Origin, so every site can read your users' data", "allow_origin: ['https://app.example.com']")},
 	{ID: "symfony-unanchored-origin-regex", Severity: "medium", Applies: isNelmioConfig, Find: func(text string) []LintHit {
 		if !reNelmioRegex.MatchString(text) {
 			return nil

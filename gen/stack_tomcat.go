@@ -18,12 +18,9 @@ func init() {
 		Recognize: recognizeTomcat,
 		Causes:    tomcatCauses,
 		Doctor:    true,
-		Snippet: func(parts []Part) []Part {
-			parts[0].Where += "; replace the app's own CorsFilter <filter> and its <filter-mapping> if it has one"
-			return parts
-		},
-		Lint:  tomcatLint,
-		Proof: "proved on Debian's Tomcat 10.1 by gen's TestMoreStacks (the engines' models), TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) and TestHostileValuesOnMoreStacks; recognition and the causes seen by TestTomcatAndLighttpdRecognized; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the tomcat cases in morestacks_test.go); the refusal of * with credentials by internal/servertest's TestSharedTomcat",
+		Snippet:   whereNote("; replace the app's own CorsFilter <filter> and its <filter-mapping> if it has one"),
+		Lint:      tomcatLint,
+		Proof:     "proved on Debian's Tomcat 10.1 by gen's TestMoreStacks (the engines' models), TestMoreStacksInRealEngines (Chromium, Firefox, WebKit) and TestHostileValuesOnMoreStacks; recognition and the causes seen by TestTomcatAndLighttpdRecognized; evidence to a working app by internal/cli's TestBrokenServersFromEvidenceToAWorkingApp (the tomcat cases in morestacks_test.go); the refusal of * with credentials by internal/servertest's TestSharedTomcat",
 	})
 }
 
@@ -102,12 +99,7 @@ func isWebXML(name, text string) bool {
 }
 
 var tomcatLint = []LintRule{
-	{ID: "tomcat-any-origin-with-credentials", Severity: "high", Applies: isWebXML, Find: func(text string) []LintHit {
-		if !reTomcatCreds.MatchString(text) {
-			return nil
-		}
-		return hitsOf(text, reTomcatAnyOrigin, "cors.allowed.origins * with cors.support.credentials true: Tomcat 9 and 10 refuse to start the app, and older Tomcats let every site read your users' data", "list the origins: <param-value>https://app.example.com</param-value>")
-	}},
+	{ID: "tomcat-any-origin-with-credentials", Severity: "high", Applies: isWebXML, Find: hitsWith(reTomcatCreds, reTomcatAnyOrigin, "cors.allowed.origins * with cors.support.credentials true: Tomcat 9 and 10 refuse to start the app, and older Tomcats let every site read your users' data", "list the origins: <param-value>https://app.example.com</param-value>")},
 	{ID: "tomcat-default-methods", Severity: "low", Applies: isWebXML, Find: func(text string) []LintHit {
 		if reTomcatMethods.MatchString(text) {
 			return nil

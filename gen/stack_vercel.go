@@ -28,8 +28,8 @@ func init() {
 // recognizeVercel reads Vercel's marks: X-Vercel-Id on every answer its
 // edge sends (ByApp: no proxy in front adds it), Server: Vercel.
 func recognizeVercel(a Answer) Evidence {
-	if v := a.Header.Get("X-Vercel-Id"); v != "" {
-		return Evidence{"X-Vercel-Id: " + v, ByApp}
+	if from, ok := headerSent(a, "X-Vercel-Id"); ok {
+		return Evidence{from, ByApp}
 	}
 	if from, ok := headerHas(a, "Server", "vercel"); ok {
 		return Evidence{from, ByServer}
@@ -42,7 +42,7 @@ func recognizeVercel(a Answer) Evidence {
 // and Deployment Protection's OPTIONS Allowlist page say the same.
 var vercelCauses = []Cause{
 	{ID: "vercel-function-answers-options", Mistake: "the API is a Vercel Function that does not handle OPTIONS: vercel.json's headers are added, but the preflight's status is the function's 404/405 (or 500)",
-		Symptom: "'Response to preflight request doesn't pass access control check: It does not have HTTP ok status'",
+		Symptom: symptomNotOK,
 		Fix:     "answer OPTIONS in the function with 204 (vercel.json's headers then carry the CORS headers), or in middleware"},
 	{ID: "vercel-redirect-before-headers", Mistake: "a redirect (trailingSlash, cleanUrls, redirects) answers the preflight: browsers do not follow redirects on a preflight",
 		Symptom: "'Redirect is not allowed for a preflight request'", Fix: "call the final URL (with or without the trailing slash as the project serves it)"},

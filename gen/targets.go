@@ -347,17 +347,7 @@ func writeExpress(p *plan, o Options, omitted []Omission) string {
 	var b strings.Builder
 	b.WriteString(header("//", quote.Comment, o, omitted, "Express with the cors package: npm install express cors && node app.js (PORT, default 5000)."))
 	b.WriteString("const express = require('express');\nconst cors = require('cors');\n\nconst app = express();\n\n// BEGIN corskit CORS: in the app, after const app = express() and before the routes\n")
-	origin := "'*'"
-	if !p.any {
-		var items []string
-		for _, e := range p.exact {
-			items = append(items, quote.JS(e))
-		}
-		for _, r := range p.patterns {
-			items = append(items, quote.JSRegexp(r))
-		}
-		origin = "[" + strings.Join(items, ", ") + "]"
-	}
+	origin := p.jsOrigins()
 	methods := quoted(p.allMethods(), quote.JS)
 	ind := "  "
 	switch {
@@ -374,16 +364,7 @@ func writeExpress(p *plan, o Options, omitted []Omission) string {
 	default:
 		fmt.Fprintf(&b, "app.use(cors({\n  origin: %s,\n  methods: [%s],\n  allowedHeaders: [%s],  // listed: without it, cors allows any header\n", origin, methods, quoted(p.headers, quote.JS))
 	}
-	if len(p.expose) > 0 {
-		fmt.Fprintf(&b, "%sexposedHeaders: [%s],\n", ind, quoted(p.expose, quote.JS))
-	}
-	if p.credentials {
-		b.WriteString(ind + "credentials: true,\n")
-	}
-	if p.maxAge != "" {
-		fmt.Fprintf(&b, "%smaxAge: %s,\n", ind, p.maxAge)
-	}
-	fmt.Fprintf(&b, "%soptionsSuccessStatus: %d,\n", ind, p.status)
+	writeCorsPackageTail(&b, p, ind)
 	if p.anyHeader && !p.authListed() {
 		b.WriteString("  });\n}));\n// END corskit CORS\n\n")
 	} else {
@@ -410,13 +391,7 @@ func writeFlask(p *plan, o Options, omitted []Omission) string {
 	b.WriteString("import os\nimport re\n\nfrom flask import Flask, jsonify\nfrom flask_cors import CORS\n\napp = Flask(__name__)\n\n# BEGIN corskit CORS: in the app, after app = Flask(__name__)\n")
 	origins := `"*"`
 	if !p.any {
-		var items []string
-		for _, e := range p.exact {
-			items = append(items, quote.Python(e))
-		}
-		for _, r := range p.patterns {
-			items = append(items, "re.compile("+quote.PythonRegexp(r)+")")
-		}
+		items := p.originList(quote.Python, func(r string) string { return "re.compile(" + quote.PythonRegexp(r) + ")" })
 		origins = "[" + strings.Join(items, ", ") + "]"
 	}
 	allowHeaders := quoted(p.headers, flaskHeader) + "],  # listed: without it, Flask-CORS allows any header"

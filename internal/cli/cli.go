@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"github.com/corskit/corskit/gen"
@@ -117,6 +118,23 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 		b.WriteString("\n")
 	})
 	io.WriteString(w, b.String())
+}
+
+// parseNoArgs reads the arguments of a command that takes no flags and
+// no arguments: ok is false when the command must end with code (0 after
+// --help, a usage error otherwise, named on stderr).
+func parseNoArgs(name, usage string, args []string, stderr io.Writer) (code int, ok bool) {
+	fs := helpFlagSet(name, usage, stderr)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return ExitOK, false
+	} else if err != nil {
+		return ExitUsage, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q; it takes none\n", name, fs.Arg(0))
+		return ExitUsage, false
+	}
+	return ExitOK, true
 }
 
 // helpFlagSet returns a flag set for a command that takes no flags, so that

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -58,15 +56,8 @@ It takes no flags.
 `
 
 func runDemo(args []string, stdout, stderr io.Writer) int {
-	fs := helpFlagSet("corskit demo", demoUsage, stderr)
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	} else if err != nil {
-		return ExitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "corskit demo: unexpected argument %q; it takes none\n", fs.Arg(0))
-		return ExitUsage
+	if code, ok := parseNoArgs("corskit demo", demoUsage, args, stderr); !ok {
+		return code
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

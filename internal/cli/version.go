@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -52,15 +50,8 @@ func versionFrom(info *debug.BuildInfo, ok bool) string {
 }
 
 func runVersion(args []string, stdout, stderr io.Writer) int {
-	fs := helpFlagSet("corskit version", "Usage: corskit version\n\nPrints corskit's version: the module version after go install, or devel and the commit in a checkout.\n", stderr)
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	} else if err != nil {
-		return ExitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "corskit version: unexpected argument %q; it takes none\n", fs.Arg(0))
-		return ExitUsage
+	if code, ok := parseNoArgs("corskit version", "Usage: corskit version\n\nPrints corskit's version: the module version after go install, or devel and the commit in a checkout.\n", args, stderr); !ok {
+		return code
 	}
 	fmt.Fprintf(stdout, "corskit %s\n", Version())
 	return ExitOK

@@ -23,11 +23,8 @@ func javaEscape(b *strings.Builder, r rune) {
 		b.WriteRune(r)
 	case r < 0x100:
 		fmt.Fprintf(b, `\%03o`, r)
-	case r < 0x10000:
-		fmt.Fprintf(b, `\u%04x`, r)
 	default:
-		r -= 0x10000
-		fmt.Fprintf(b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+		utf16Escape(b, r)
 	}
 }
 

@@ -33,6 +33,17 @@ func escapeRunes(s, special string, esc func(b *strings.Builder, r rune)) string
 	return b.String()
 }
 
+// utf16Escape writes r as \uHHHH, or as a surrogate pair of them beyond
+// the basic plane: the escape JavaScript, JSON and Java share.
+func utf16Escape(b *strings.Builder, r rune) {
+	if r < 0x10000 {
+		fmt.Fprintf(b, `\u%04x`, r)
+		return
+	}
+	r -= 0x10000
+	fmt.Fprintf(b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+}
+
 // Go returns s as a Go interpreted string literal.
 func Go(s string) string { return strconv.Quote(s) }
 
@@ -96,11 +107,8 @@ func jsEscape(b *strings.Builder, r rune) {
 		b.WriteRune(r)
 	case r < 0x100:
 		fmt.Fprintf(b, `\x%02x`, r)
-	case r < 0x10000:
-		fmt.Fprintf(b, `\u%04x`, r)
 	default:
-		r -= 0x10000
-		fmt.Fprintf(b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+		utf16Escape(b, r)
 	}
 }
 
@@ -269,11 +277,8 @@ func jsonEscape(b *strings.Builder, r rune) {
 	case r == '\\' || r == '"':
 		b.WriteByte('\\')
 		b.WriteRune(r)
-	case r < 0x10000:
-		fmt.Fprintf(b, `\u%04x`, r)
 	default:
-		r -= 0x10000
-		fmt.Fprintf(b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+		utf16Escape(b, r)
 	}
 }
 

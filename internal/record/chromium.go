@@ -63,11 +63,8 @@ func chromiumFlags(o Options, path, profile string) []chromedp.ExecAllocatorOpti
 // runChromium records a session in Chromium by the DevTools protocol.
 func runChromium(ctx context.Context, o Options, base check.Options) (Session, error) {
 	path := ChromiumPath()
-	if path == "" {
-		return Session{}, fmt.Errorf("chromium: %w: install it (apt-get install chromium) or set CORSKIT_CHROMIUM to its path", ErrNoBrowser)
-	}
-	if !o.Headless && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return Session{}, fmt.Errorf("chromium: no display (DISPLAY is empty) for a window: add --headless")
+	if err := canLaunch(o, "chromium", path, "apt-get install chromium", "CORSKIT_CHROMIUM"); err != nil {
+		return Session{}, err
 	}
 	profile, cleanup, err := profileDir(o.Profile)
 	if err != nil {

@@ -20,11 +20,8 @@ func FirefoxPath() string { return browserwire.FirefoxPath() }
 // runFirefox records a session in Firefox by WebDriver BiDi.
 func runFirefox(ctx context.Context, o Options, base check.Options) (Session, error) {
 	path := FirefoxPath()
-	if path == "" {
-		return Session{}, fmt.Errorf("firefox: %w: install it (apt-get install firefox-esr) or set CORSKIT_FIREFOX to its path", ErrNoBrowser)
-	}
-	if !o.Headless && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return Session{}, fmt.Errorf("firefox: no display (DISPLAY is empty) for a window: add --headless")
+	if err := canLaunch(o, "firefox", path, "apt-get install firefox-esr", "CORSKIT_FIREFOX"); err != nil {
+		return Session{}, err
 	}
 	profile, cleanup, err := profileDir(o.Profile)
 	if err != nil {

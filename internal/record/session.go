@@ -194,6 +194,19 @@ func (s *session) waitIdle(ctx context.Context, st Step) error {
 	return nil
 }
 
+// canLaunch refuses a recording the named browser cannot make: path is
+// its binary, "" when none was found (install says how to get it, env
+// names the variable that points at one), and a window needs a display.
+func canLaunch(o Options, name, path, install, env string) error {
+	if path == "" {
+		return fmt.Errorf("%s: %w: install it (%s) or set %s to its path", name, ErrNoBrowser, install, env)
+	}
+	if !o.Headless && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return fmt.Errorf("%s: no display (DISPLAY is empty) for a window: add --headless", name)
+	}
+	return nil
+}
+
 // profileDir returns the profile folder: dir, made if missing, or a fresh
 // temporary one removed by cleanup.
 func profileDir(dir string) (string, func(), error) {

@@ -132,29 +132,10 @@ func startSharedTomcat(catalina string) *sharedTomcat {
 	if err != nil {
 		return &sharedTomcat{err: err}
 	}
-	for _, d := range []string{"conf", "logs", "temp", "work", "stage", "webapps/ROOT"} {
-		os.MkdirAll(filepath.Join(base, d), 0o755)
+	layout := tomcatLayout{dirs: []string{"stage", "webapps/ROOT"}, engine: ` backgroundProcessorDelay="1"`, autoDeploy: true, skipJars: true}
+	if err := tomcatBase(base, port, layout); err != nil {
+		return &sharedTomcat{err: err}
 	}
-	for _, f := range []string{"web.xml", "catalina.properties", "logging.properties", "context.xml"} {
-		data, err := os.ReadFile(filepath.Join("/etc/tomcat10", f))
-		if err != nil {
-			return &sharedTomcat{err: fmt.Errorf("tomcat10's /etc/tomcat10/%s: %v", f, err)}
-		}
-		if f == "catalina.properties" {
-			data = append(data, "\ntomcat.util.scan.StandardJarScanFilter.jarsToSkip=*.jar\n"...)
-		}
-		os.WriteFile(filepath.Join(base, "conf", f), data, 0o600)
-	}
-	server := fmt.Sprintf(`<Server port="-1" shutdown="SHUTDOWN">
-  <Service name="Catalina">
-    <Connector port="%d" address="127.0.0.1" protocol="HTTP/1.1"/>
-    <Engine name="Catalina" defaultHost="localhost" backgroundProcessorDelay="1">
-      <Host name="localhost" appBase="webapps" unpackWARs="false" autoDeploy="true"/>
-    </Engine>
-  </Service>
-</Server>
-`, port)
-	os.WriteFile(filepath.Join(base, "conf", "server.xml"), []byte(server), 0o600)
 	os.WriteFile(filepath.Join(base, "webapps", "ROOT", "corskit-ready"), []byte("ready"), 0o600)
 	s.url = fmt.Sprintf("http://127.0.0.1:%d", port)
 	started := make(chan error, 1)

@@ -30,6 +30,26 @@ function el(tag, text, cls) {
   return e;
 }
 
+// filterRow is a row with a labelled search box (id prefix + "filter") and
+// a "blocked only" checkbox (prefix + "blocked"), to which the caller adds
+// its own buttons.
+function filterRow(prefix, labelText, labelClass, placeholder) {
+  const bar = el("div", null, "row");
+  const label = el("label", labelText, labelClass);
+  label.htmlFor = prefix + "filter";
+  const text = el("input");
+  text.id = prefix + "filter";
+  text.type = "search";
+  text.placeholder = placeholder;
+  const only = el("input");
+  only.id = prefix + "blocked";
+  only.type = "checkbox";
+  const onlyLabel = el("label", "blocked only", "file");
+  onlyLabel.htmlFor = only.id;
+  bar.append(label, text, only, onlyLabel);
+  return {bar, text, only};
+}
+
 function showError(msg) { $("error").textContent = msg || ""; }
 
 // --- input -----------------------------------------------------------------

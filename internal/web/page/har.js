@@ -60,18 +60,7 @@ function drawHARGroups(body, groups, show) {
 }
 
 function harBar() {
-  const bar = el("div", null, "row");
-  const label = el("label", "Filter the requests");
-  label.htmlFor = "harfilter";
-  const text = el("input");
-  text.id = "harfilter";
-  text.type = "search";
-  text.placeholder = "a URL, a method, a problem";
-  const only = el("input");
-  only.id = "harblocked";
-  only.type = "checkbox";
-  const onlyLabel = el("label", "blocked only", "file");
-  onlyLabel.htmlFor = "harblocked";
+  const {bar, text, only} = filterRow("har", "Filter the requests", null, "a URL, a method, a problem");
   const all = el("button", "Show every group");
   all.type = "button";
   all.id = "harall";
@@ -79,7 +68,7 @@ function harBar() {
   const count = el("span", null, "quiet");
   count.id = "harcount";
   count.setAttribute("aria-live", "polite");
-  bar.append(label, text, only, onlyLabel, all, count);
+  bar.append(all, count);
   return {bar, text, only, all, count};
 }
 

@@ -79,22 +79,11 @@ function sessionLayout(rows) {
 }
 
 function sessionControls() {
-  const bar = el("div", null, "row");
-  const label = el("label", "Filter the session", "file");
-  label.htmlFor = "sessionfilter";
-  const filter = el("input");
-  filter.id = "sessionfilter";
-  filter.type = "search";
-  filter.placeholder = "blocked, a URL, a method, a problem";
-  const only = el("input");
-  only.id = "sessionblocked";
-  only.type = "checkbox";
-  const onlyLabel = el("label", "blocked only", "file");
-  onlyLabel.htmlFor = "sessionblocked";
+  const {bar, text: filter, only} = filterRow("session", "Filter the session", "file", "blocked, a URL, a method, a problem");
   const save = el("button", "Save the session as a file");
   save.type = "button";
   save.id = "sessionsave";
-  bar.append(label, filter, only, onlyLabel, save);
+  bar.append(save);
   return {bar, filter, only, save};
 }
 
