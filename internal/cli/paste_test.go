@@ -93,6 +93,8 @@ var knownConsoleGap = map[string]string{}
 var knownHARGap = map[string]string{
 	"hono cors mounted on /api alone Chromium DevTools HAR (as is)": "the stack's cause (hono-cors-misses-route) needs the live probe; the file gives the generic preflight not handled",
 	"nestjs enableCors after listen Chromium DevTools HAR (as is)":  "the stack's cause (nestjs-no-cors-before-router) needs the live probe; the file gives the generic preflight not handled",
+	"hono cors mounted on /api alone Firefox BiDi HAR (as is)":      "the stack's cause (hono-cors-misses-route) needs the live probe; the file's GET, alone, is AMBIGUOUS between no CORS and the generic CORS after the route",
+	"nestjs enableCors after listen Firefox BiDi HAR (as is)":       "the stack's cause (nestjs-no-cors-before-router) needs the live probe; the file's GET, alone, is AMBIGUOUS between no CORS and the generic CORS after the route",
 }
 
 func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string, also []string, fix *check.JSONFix) {
@@ -317,7 +319,10 @@ func credentialedInFirefoxHAR(t *testing.T, table *pasteTable, bs brokenServer, 
 			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "not recorded (no answer in the file)", sent: "-"})
 		default:
 			cause, wrong := harCause(r, want)
-			if wrong {
+			if gap := knownHARGap[bs.name+" "+form]; wrong && gap != "" {
+				t.Logf("%s: KNOWN GAP: its Firefox HAR, alone: %s: %s", labels[i], cause, gap)
+				cause += " (known gap)"
+			} else if wrong {
 				t.Errorf("%s: its Firefox HAR, alone, names a wrong cause first: %s\n%s", labels[i], cause, r.Gap)
 			}
 			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: cause, sent: "-"})

@@ -302,8 +302,18 @@ func poll(t *testing.T, ctx context.Context, expr string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr)); err != nil {
-		t.Fatalf("waiting for %s: %v", expr, err)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr))
+		// Right after a navigation, the poll can be sent to the old
+		// page's context, which Chromium has just dropped: poll again, in
+		// the new one (seen once in go test ./..., after opening a link).
+		if err != nil && strings.Contains(err.Error(), "Cannot find context with specified id") && ctx.Err() == nil {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("waiting for %s: %v", expr, err)
+		}
+		return
 	}
 }
 
