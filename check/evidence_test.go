@@ -3,6 +3,7 @@ package check_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/corskit/corskit/check"
@@ -49,6 +50,22 @@ func TestReadPasted(t *testing.T) {
 	p, err = check.ReadPasted(`fetch("http://127.0.0.1:5000/data", {"headers": {"content-type": "application/json"}, "referrer": "http://localhost:3000/", "body": "{}", "method": "POST", "mode": "cors", "credentials": "include"});`)
 	if err != nil || p.Kind != "fetch" || p.Request.Method != "POST" || p.Request.Origin != "http://localhost:3000" || p.Request.Credentials != "include" {
 		t.Errorf("fetch: %+v %v", p, err)
+	}
+	if slices.ContainsFunc(p.Missing, func(m string) bool { return strings.HasPrefix(m, "credentials") }) {
+		t.Errorf("fetch with credentials include: %q; the copy says the mode", p.Missing)
+	}
+	// Copies that do not tell the page's credentials mode say so, as the
+	// command does: DevTools writes "omit" for any request without cookies,
+	// nothing in its Node.js form; a cURL copy has no mode.
+	for name, text := range map[string]string{
+		"fetch, omit":     `fetch("http://127.0.0.1:5000/data", {"headers": {}, "referrer": "http://localhost:3000/", "body": null, "method": "GET", "mode": "cors", "credentials": "omit"});`,
+		"fetch, Node.js":  `fetch("http://127.0.0.1:5000/data", {"headers": {"Referer": "http://localhost:3000/"}, "body": null, "method": "GET"});`,
+		"curl, no cookie": `curl 'http://127.0.0.1:5000/data' -H 'Origin: http://localhost:3000'`,
+	} {
+		p, err := check.ReadPasted(text)
+		if err != nil || !slices.ContainsFunc(p.Missing, func(m string) bool { return strings.HasPrefix(m, "credentials") }) {
+			t.Errorf("%s: missing %q, %v; want credentials named", name, p.Missing, err)
+		}
 	}
 	var nc *check.NotCORSError
 	if _, err := check.ReadPasted("GET http://127.0.0.1:5000/data net::ERR_CONNECTION_REFUSED"); !errors.As(err, &nc) {
