@@ -62,33 +62,9 @@ func explain(req browser.Request, v browser.Verdict, original func(browser.Outgo
 	case browser.MissingAllowOrigin:
 		return missingAllowOrigin(req, v, last, original)
 	case browser.MethodNotAllowed, browser.InvalidAllowMethods:
-		if m := req.Method; m != strings.ToUpper(m) {
-			return Mistake{"method case", fmt.Sprintf("fetch() sends %q as written (only DELETE, GET, HEAD, OPTIONS, POST and PUT are upper-cased); write %q in the page, or list %q on the server", m, strings.ToUpper(m), m)}
-		}
-		listed := ""
-		if last != nil {
-			listed = strings.Join(last.Response.Header.Values("Access-Control-Allow-Methods"), ", ")
-		}
-		m := headers.NormalizeMethod(req.Method)
-		if listed == "" {
-			return Mistake{"method not allowed", fmt.Sprintf("the preflight asked for %s and the answer has no Access-Control-Allow-Methods; list %s there", m, m)}
-		}
-		return Mistake{"method not allowed", fmt.Sprintf("the preflight asked for %s and Access-Control-Allow-Methods is %q; add %s to the server's allowed methods, keeping the ones it lists", m, listed, m)}
+		return methodNotAllowed(req, last)
 	case browser.HeaderNotAllowed, browser.InvalidAllowHeaders:
-		for _, h := range req.Headers {
-			if strings.EqualFold(h.Name, "content-type") && slices.Contains(v.Refused, "content-type") {
-				return Mistake{"JSON content type", fmt.Sprintf("Content-Type: %s is not one of the three types a form can send, so it needs a preflight and must be listed in Access-Control-Allow-Headers", h.Value)}
-			}
-		}
-		listed := ""
-		if last != nil {
-			listed = strings.Join(last.Response.Header.Values("Access-Control-Allow-Headers"), ", ")
-		}
-		refused := strings.Join(v.Refused, ", ")
-		if listed == "" {
-			return Mistake{"header not allowed", fmt.Sprintf("the preflight asked for %s and the answer has no Access-Control-Allow-Headers; list %s there", refused, refused)}
-		}
-		return Mistake{"header not allowed", fmt.Sprintf("the preflight asked for %s and Access-Control-Allow-Headers is %q; add %s to the server's allowed headers, keeping the ones it lists", refused, listed, refused)}
+		return headerNotAllowed(req, v, last)
 	case browser.NetworkError:
 		if errors.Is(v.Err, ErrNotRecorded) {
 			return Mistake{"not recorded", "the HAR holds no answer for this request (an entry with status 0 or -1, which the browser blocked or the recording tool did not keep, or a preflight the tool does not save), so what failed is not in the file: check the request against the server itself"}
@@ -105,6 +81,42 @@ func explain(req browser.Request, v browser.Verdict, original func(browser.Outgo
 		return Mistake{"blocked port", "browsers never connect to this port; serve the API on another one"}
 	}
 	return Mistake{string(v.Reason), v.Message}
+}
+
+// methodNotAllowed explains a preflight whose answer does not allow the
+// method.
+func methodNotAllowed(req browser.Request, last *browser.Exchange) Mistake {
+	if m := req.Method; m != strings.ToUpper(m) {
+		return Mistake{"method case", fmt.Sprintf("fetch() sends %q as written (only DELETE, GET, HEAD, OPTIONS, POST and PUT are upper-cased); write %q in the page, or list %q on the server", m, strings.ToUpper(m), m)}
+	}
+	listed := ""
+	if last != nil {
+		listed = strings.Join(last.Response.Header.Values("Access-Control-Allow-Methods"), ", ")
+	}
+	m := headers.NormalizeMethod(req.Method)
+	if listed == "" {
+		return Mistake{"method not allowed", fmt.Sprintf("the preflight asked for %s and the answer has no Access-Control-Allow-Methods; list %s there", m, m)}
+	}
+	return Mistake{"method not allowed", fmt.Sprintf("the preflight asked for %s and Access-Control-Allow-Methods is %q; add %s to the server's allowed methods, keeping the ones it lists", m, listed, m)}
+}
+
+// headerNotAllowed explains a preflight whose answer does not allow a header
+// the page sets.
+func headerNotAllowed(req browser.Request, v browser.Verdict, last *browser.Exchange) Mistake {
+	for _, h := range req.Headers {
+		if strings.EqualFold(h.Name, "content-type") && slices.Contains(v.Refused, "content-type") {
+			return Mistake{"JSON content type", fmt.Sprintf("Content-Type: %s is not one of the three types a form can send, so it needs a preflight and must be listed in Access-Control-Allow-Headers", h.Value)}
+		}
+	}
+	listed := ""
+	if last != nil {
+		listed = strings.Join(last.Response.Header.Values("Access-Control-Allow-Headers"), ", ")
+	}
+	refused := strings.Join(v.Refused, ", ")
+	if listed == "" {
+		return Mistake{"header not allowed", fmt.Sprintf("the preflight asked for %s and the answer has no Access-Control-Allow-Headers; list %s there", refused, refused)}
+	}
+	return Mistake{"header not allowed", fmt.Sprintf("the preflight asked for %s and Access-Control-Allow-Headers is %q; add %s to the server's allowed headers, keeping the ones it lists", refused, listed, refused)}
 }
 
 // preflightStatus explains a preflight refused for its status.
