@@ -45,6 +45,10 @@ type Target struct {
 	Name string
 	// Proxy is true for servers that sit in front of an upstream.
 	Proxy bool
+	// plainUpstream is true for a proxy that cannot reach its upstream
+	// over TLS: an https upstream is refused, never written as a line
+	// that fails.
+	plainUpstream bool
 	// Supports says what the target expresses, for the table in docs/gen.md.
 	Supports string
 	write    func(p *plan, o Options, omitted []Omission) string
@@ -291,6 +295,9 @@ func Generate(target string, o Options) (string, []Omission, error) {
 		if err := checkProxyAddrs(o); err != nil {
 			return "", nil, err
 		}
+	}
+	if t.plainUpstream && strings.HasPrefix(o.Upstream, "https:") {
+		return "", nil, fmt.Errorf("gen: upstream %s is https, and %s cannot proxy to a backend over TLS; give the API's plain-HTTP address (e.g. http://127.0.0.1:5000), or use a target that can (nginx, caddy, haproxy)", strconv.Quote(o.Upstream), target)
 	}
 	var omitted []Omission
 	if t.limits != nil {

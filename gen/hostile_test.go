@@ -400,6 +400,12 @@ func TestHostileProxyAddressesRefused(t *testing.T) {
 			t.Errorf("listen %s refused: %v", listen, err)
 		}
 	}
+	// lighttpd's mod_proxy speaks plain HTTP only: an https upstream is
+	// refused with the fix, not written as a line that fails.
+	out, _, err := gen.Generate("lighttpd", gen.Options{Policy: policy, Upstream: "https://api.internal:8443/base", Listen: "127.0.0.1:8080"})
+	if err == nil || !strings.Contains(err.Error(), `"https://api.internal:8443/base"`) || !strings.Contains(err.Error(), "plain-HTTP address") {
+		t.Errorf("lighttpd with an https upstream: %v\n%s", err, out)
+	}
 }
 
 // TestUnwritableOriginPatterns: a re: pattern holding a control character

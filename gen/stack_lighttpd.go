@@ -18,7 +18,7 @@ func init() {
 	register(Stack{
 		Name:      "lighttpd",
 		Title:     "lighttpd (mod_setenv)",
-		Target:    &Target{Proxy: true, Supports: "exact origins or * (no patterns: setenv cannot echo the Origin), credentials, methods, headers (listed; no *), expose, max-age, Vary; preflights answered 200 by lighttpd; plain-HTTP upstreams", write: writeLighttpd, limits: lighttpdLimits},
+		Target:    &Target{Proxy: true, plainUpstream: true, Supports: "exact origins or * (no patterns: setenv cannot echo the Origin), credentials, methods, headers (listed; no *), expose, max-age, Vary; preflights answered 200 by lighttpd; plain-HTTP upstreams", write: writeLighttpd, limits: lighttpdLimits},
 		Recognize: recognizeLighttpd,
 		Causes:    lighttpdCauses,
 		Doctor:    true,
@@ -197,17 +197,16 @@ func writeLighttpd(p *plan, o Options, omitted []Omission) string {
 }
 
 // lighttpdProxy is the proxy.server of upstream (checked by
-// checkProxyAddrs), with its path prefix mapped by proxy.header.
+// checkProxyAddrs; never https: lighttpd's mod_proxy does not connect to
+// a backend over TLS, so Generate refuses one), with its path prefix
+// mapped by proxy.header.
 func lighttpdProxy(upstream string) string {
 	u, _ := url.Parse(upstream)
 	port := u.Port()
 	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+		port = "80" // http: Generate refuses an https upstream
 	}
 	var b strings.Builder
-	if u.Scheme == "https" {
-		b.WriteString("# WARNING: the upstream is https, and lighttpd's mod_proxy does not connect to a backend over TLS (its documentation says so):\n# this line speaks plain HTTP to the TLS port and fails. Point it at the API's plain-HTTP address instead.\n")
-	}
 	fmt.Fprintf(&b, "proxy.server = (\"\" => ((\"host\" => %s, \"port\" => %s)))\n", lighttpdString(u.Hostname()), port)
 	if prefix := strings.TrimRight(u.Path, "/"); prefix != "" {
 		fmt.Fprintf(&b, "proxy.header = (\"map-urlpath\" => (\"/\" => %s))\n", lighttpdString(prefix+"/"))
