@@ -38,6 +38,26 @@ type Copied struct {
 	NodeJS bool
 }
 
+// CredentialsOpen reports whether the copy leaves the page's credentials
+// mode open; kind is "fetch" for a fetch copy, else a cURL one. A Cookie
+// tells include. Without one, a fetch copy's "omit", its "include" beside
+// an Authorization header and DevTools' Node.js form say what was sent,
+// not the page's mode, and a cURL copy has no mode at all.
+func (c Copied) CredentialsOpen(kind string) bool {
+	cookie, auth := false, false
+	for _, h := range c.Headers {
+		cookie = cookie || strings.EqualFold(h.Name, "Cookie")
+		auth = auth || strings.EqualFold(h.Name, "Authorization")
+	}
+	switch {
+	case cookie:
+		return false
+	case kind == "fetch":
+		return c.FetchCredentials == "omit" || c.FetchCredentials == "include" && auth || c.FetchCredentials == "" && c.NodeJS
+	}
+	return c.Credentials == ""
+}
+
 // Options returns check options for the copied request, with the headers
 // the page set: those the browser adds to every request (the forbidden ones,
 // User-Agent, Accept-Language, Priority, DNT, and the Pragma and

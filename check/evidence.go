@@ -85,7 +85,7 @@ func pastedCopy(kind string, c Copied) Pasted {
 	if p.Request.Origin == "" {
 		p.Missing = append(p.Missing, "origin")
 	}
-	if credentialsUnknown(kind, c) {
+	if c.CredentialsOpen(kind) {
 		// DevTools' fetch copy writes "omit" for any request without
 		// cookies, and nothing in its Node.js form; a cURL copy has no
 		// credentials mode at all.
@@ -96,25 +96,6 @@ func pastedCopy(kind string, c Copied) Pasted {
 		p.Request.Credentials = string(browser.SameOrigin)
 	}
 	return p
-}
-
-// credentialsUnknown reports whether a copy leaves the page's credentials
-// mode open: a fetch copy without a Cookie that says "omit", "include"
-// beside an Authorization header, or nothing in DevTools' Node.js form;
-// a cURL copy without a Cookie.
-func credentialsUnknown(kind string, c Copied) bool {
-	cookie, auth := false, false
-	for _, h := range c.Headers {
-		cookie = cookie || strings.EqualFold(h.Name, "Cookie")
-		auth = auth || strings.EqualFold(h.Name, "Authorization")
-	}
-	switch {
-	case cookie:
-		return false
-	case kind == "fetch":
-		return c.FetchCredentials == "omit" || c.FetchCredentials == "include" && auth || c.FetchCredentials == "" && c.NodeJS
-	}
-	return c.Credentials == ""
 }
 
 // SplitCommand splits a command line copied from DevTools into words, as a

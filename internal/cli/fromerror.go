@@ -209,11 +209,11 @@ func credentialsFromCopy(from string, c check.Copied) (browser.Credentials, stri
 	switch {
 	case from == "fetch" && cookie:
 		return browser.Include, "credentials include, likely: the copy carries a Cookie header"
-	case from == "fetch" && c.FetchCredentials == "include" && !hasHeader(c.Headers, "Authorization"):
+	case from == "fetch" && !c.CredentialsOpen(from) && c.FetchCredentials == "include":
 		return browser.Include, "credentials include (the copy says so: DevTools writes include when the request carried cookies)"
 	case from == "fetch" && c.FetchCredentials == "same-origin":
 		return browser.SameOrigin, "credentials same-origin (the copy says so)"
-	case from == "fetch" && c.FetchCredentials == "" && !c.NodeJS:
+	case from == "fetch" && !c.CredentialsOpen(from) && c.FetchCredentials == "":
 		return browser.SameOrigin, "credentials same-origin (the copy names none: fetch()'s default)"
 	case from == "fetch":
 		return "", "credentials unknown: DevTools' \"Copy as fetch\" writes the credentials it saw sent (\"omit\" for a request without cookies, none in its Node.js form), not the page's credentials mode; corskit tries both where it matters (give --credentials to say)"
@@ -221,16 +221,6 @@ func credentialsFromCopy(from string, c check.Copied) (browser.Credentials, stri
 		return c.Credentials, "credentials include, likely: the copy carries a Cookie header (a cURL copy does not say whether the page used credentials: 'include'; give --credentials to say)"
 	}
 	return "", "credentials unknown: the copy does not say whether the page used credentials: 'include'; corskit tries both where it matters (give --credentials to say)"
-}
-
-// hasHeader reports whether hs holds a header of that name.
-func hasHeader(hs []browser.Header, name string) bool {
-	for _, h := range hs {
-		if strings.EqualFold(h.Name, name) {
-			return true
-		}
-	}
-	return false
 }
 
 // bothCredentials checks a copied request whose credentials mode the copy
