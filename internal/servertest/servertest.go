@@ -75,6 +75,22 @@ func Start(t *testing.T, dir string, port int, env []string, name string, args .
 	}
 }
 
+// waitListening waits until something listens on the loopback port.
+func waitListening(port int, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("nothing listened on 127.0.0.1:%d within %s (%v)", port, within, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // SyncBuffer collects output (a process's, a logger's) safely from several
 // goroutines.
 type SyncBuffer struct {

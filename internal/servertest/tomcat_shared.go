@@ -4,13 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -121,7 +118,7 @@ func (s *sharedTomcat) waitApp(t *testing.T, name string) string {
 // scans no JAR for TLDs or annotations, which takes seconds per app.
 func startSharedTomcat(catalina string) *sharedTomcat {
 	s := &sharedTomcat{log: &SyncBuffer{}}
-	removeStaleTomcats()
+	removeStale("corskit-tomcat-*")
 	base, err := os.MkdirTemp("", "corskit-tomcat-")
 	if err != nil {
 		return &sharedTomcat{err: err}
@@ -139,7 +136,7 @@ func startSharedTomcat(catalina string) *sharedTomcat {
 	os.WriteFile(filepath.Join(base, "webapps", "ROOT", "corskit-ready"), []byte("ready"), 0o600)
 	s.url = fmt.Sprintf("http://127.0.0.1:%d", port)
 	started := make(chan error, 1)
-	go s.run(catalina, started)
+	go runForProcess(catalina, []string{"run"}, base, []string{"CATALINA_HOME=" + tomcatHome, "CATALINA_BASE=" + base}, s.log, started)
 	if err := <-started; err != nil {
 		return &sharedTomcat{err: err}
 	}
@@ -159,29 +156,11 @@ func startSharedTomcat(catalina string) *sharedTomcat {
 	}
 }
 
-// run starts catalina.sh run (which execs java) from a locked OS thread
-// that lives as long as Tomcat: Pdeathsig kills Tomcat when that thread,
-// and so the test process, ends.
-func (s *sharedTomcat) run(catalina string, started chan<- error) {
-	runtime.LockOSThread()
-	cmd := exec.Command(catalina, "run")
-	cmd.Dir = s.base
-	cmd.Env = append(os.Environ(), "CATALINA_HOME="+tomcatHome, "CATALINA_BASE="+s.base)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Stdout, cmd.Stderr = s.log, s.log
-	if err := cmd.Start(); err != nil {
-		started <- err
-		return
-	}
-	started <- nil
-	cmd.Wait()
-	fmt.Fprintf(s.log, "\n*** tomcat exited ***\n")
-}
-
-// removeStaleTomcats removes the directories of shared Tomcats whose test
-// process has ended (no process is left to remove them itself).
-func removeStaleTomcats() {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "corskit-tomcat-*"))
+// removeStale removes the directories, named by pattern under the system's
+// temporary one, of shared servers (Tomcat, Azurite) whose test process
+// has ended: no process is left to remove them itself.
+func removeStale(pattern string) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), pattern))
 	for _, d := range dirs {
 		pid, err := os.ReadFile(filepath.Join(d, "owner.pid"))
 		if err != nil {
