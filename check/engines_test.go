@@ -60,7 +60,7 @@ func engineLines(engine string, lines []string, mixed bool) []string {
 func TestModelAgainstEngines(t *testing.T) {
 	t.Parallel()
 	seed := envInt("CORSKIT_SEED", uint64(time.Now().UnixNano()))
-	n := int(envInt("CORSKIT_SCENARIOS", 360))
+	n := int(envInt("CORSKIT_SCENARIOS", 150))
 	table := newDifferences(n)
 	t.Cleanup(func() { // after the engines' subtests, which run in parallel
 		if os.Getenv("CORSKIT_TABLE") != "" && !t.Failed() {
