@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -44,13 +45,27 @@ func Main(m *testing.M) {
 }
 
 // pool holds the shared engines, idle ones by name.
-var pool = &enginePool{idle: map[string][]*pooledEngine{}}
+var pool = &enginePool{idle: map[string][]*pooledEngine{}, running: map[string]int{}, returned: make(chan struct{})}
+
+// perEngine caps how many instances of one engine a test process runs:
+// starting Firefox costs about 6 s of CPU, Chromium about 3 s, and a
+// 2-core machine running two packages' tests at once spends more on
+// starting browsers than it gains from more of them. A test that finds
+// every instance lent waits for one to come back, for up to lendWait;
+// then it starts one more, so a test that holds two instances of an
+// engine never waits forever.
+const perEngine = 2
+
+// lendWait: see perEngine.
+var lendWait = 30 * time.Second
 
 type enginePool struct {
-	mu      sync.Mutex
-	enabled bool
-	idle    map[string][]*pooledEngine
-	all     []*pooledEngine
+	mu       sync.Mutex
+	enabled  bool
+	idle     map[string][]*pooledEngine
+	all      []*pooledEngine
+	running  map[string]int
+	returned chan struct{} // closed, and replaced, when an engine comes back or stops
 }
 
 // pooledEngine is a shared engine and the owner of its processes.
@@ -68,11 +83,7 @@ func (p *enginePool) lend(t testing.TB, name string) (Engine, bool) {
 		p.mu.Unlock()
 		return nil, false
 	}
-	var pe *pooledEngine
-	if idle := p.idle[name]; len(idle) > 0 {
-		pe = idle[len(idle)-1]
-		p.idle[name] = idle[:len(idle)-1]
-	}
+	pe := p.idleOrSlot(name)
 	p.mu.Unlock()
 	if pe == nil {
 		pe = p.start(t, name)
@@ -81,6 +92,36 @@ func (p *enginePool) lend(t testing.TB, name string) (Engine, bool) {
 	}
 	t.Cleanup(func() { p.takeBack(t, name, pe) })
 	return pe.engine, true
+}
+
+// idleOrSlot, called with p.mu held, returns an idle engine, or nil when
+// the caller is to start one: under perEngine running, or after lendWait.
+func (p *enginePool) idleOrSlot(name string) *pooledEngine {
+	deadline := time.Now().Add(lendWait)
+	for {
+		if idle := p.idle[name]; len(idle) > 0 {
+			p.idle[name] = idle[:len(idle)-1]
+			return idle[len(idle)-1]
+		}
+		wait := time.Until(deadline)
+		if p.running[name] < perEngine || wait <= 0 {
+			p.running[name]++
+			return nil
+		}
+		returned := p.returned
+		p.mu.Unlock()
+		select {
+		case <-returned:
+		case <-time.After(wait):
+		}
+		p.mu.Lock()
+	}
+}
+
+// notify wakes the tests waiting for an engine; p.mu is held.
+func (p *enginePool) notify() {
+	close(p.returned)
+	p.returned = make(chan struct{})
 }
 
 // start launches an engine owned by the pool, not by t, and reports a
@@ -95,6 +136,10 @@ func (p *enginePool) start(t testing.TB, name string) *pooledEngine {
 	}()
 	e, ok := <-started
 	if !ok {
+		p.mu.Lock()
+		p.running[name]--
+		p.notify()
+		p.mu.Unlock()
 		owner.stop()
 		if owner.skipped {
 			t.Skip(owner.message)
@@ -113,8 +158,10 @@ func (p *enginePool) start(t testing.TB, name string) *pooledEngine {
 func (p *enginePool) takeBack(t testing.TB, name string, pe *pooledEngine) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.notify()
 	if t.Failed() {
 		p.all = slices.DeleteFunc(p.all, func(x *pooledEngine) bool { return x == pe })
+		p.running[name]--
 		go pe.owner.stop()
 		return
 	}
@@ -124,7 +171,7 @@ func (p *enginePool) takeBack(t testing.TB, name string, pe *pooledEngine) {
 func (p *enginePool) stopAll() {
 	p.mu.Lock()
 	all := p.all
-	p.all, p.idle = nil, map[string][]*pooledEngine{}
+	p.all, p.idle, p.running = nil, map[string][]*pooledEngine{}, map[string]int{}
 	p.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, pe := range all {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 // TestSharedEngineIsLentResetAndReused: with sharing on (as Main turns it
@@ -76,4 +77,38 @@ func TestSharedEngineIsLentResetAndReused(t *testing.T) {
 			t.Error("a test holding the shared Chromium was lent the same one again")
 		}
 	})
+}
+
+// TestPoolCapsEachEngine: under perEngine instances running, a test starts
+// one; at the cap it takes the one that comes back; when none comes back
+// within lendWait, it starts one more rather than wait forever.
+func TestPoolCapsEachEngine(t *testing.T) {
+	was := lendWait
+	lendWait = 100 * time.Millisecond
+	t.Cleanup(func() { lendWait = was })
+	p := &enginePool{idle: map[string][]*pooledEngine{}, running: map[string]int{}, returned: make(chan struct{})}
+	lendOne := func() *pooledEngine {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.idleOrSlot("x")
+	}
+	for i := range perEngine {
+		if pe := lendOne(); pe != nil || p.running["x"] != i+1 {
+			t.Fatalf("lend %d under the cap: %v, %d running; want to start one", i+1, pe, p.running["x"])
+		}
+	}
+	back := &pooledEngine{}
+	got := make(chan *pooledEngine)
+	go func() { got <- lendOne() }()
+	p.mu.Lock()
+	p.idle["x"] = append(p.idle["x"], back)
+	p.notify()
+	p.mu.Unlock()
+	if pe := <-got; pe != back || p.running["x"] != perEngine {
+		t.Fatalf("at the cap: %v, %d running; want the engine that came back, %d running", pe, p.running["x"], perEngine)
+	}
+	start := time.Now()
+	if pe := lendOne(); pe != nil || p.running["x"] != perEngine+1 || time.Since(start) < lendWait {
+		t.Fatalf("at the cap, none back: %v after %s, %d running; want to start one more after %s", pe, time.Since(start), p.running["x"], lendWait)
+	}
 }
