@@ -36,9 +36,10 @@ type Browser struct {
 // chromium, chromium-browser or google-chrome on PATH, else "".
 func ExecPath() string { return browserwire.ChromiumPath() }
 
-// Start launches Chromium for the test and its subtests, and stops it when
-// the test ends.
-func Start(t testing.TB) *Browser { return StartChromium(t, Options{}) }
+// Start lends the test a Chromium of the pool (see [Main]), or, in a
+// package without Main, launches one for the test and its subtests and
+// stops it when the test ends.
+func Start(t testing.TB) *Browser { return StartEngine(t, "chromium").(*Browser) }
 
 // StartChromium is Start with options.
 func StartChromium(t testing.TB, o Options) *Browser {
