@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,18 +87,6 @@ func TestMixedContentInEngines(t *testing.T) {
 // server must see no request when blocked.
 func TestLocalNetworkAccessInChromium(t *testing.T) {
 	t.Parallel()
-	var mu = make(chan struct{}, 1)
-	seen := 0
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu <- struct{}{}
-		seen++
-		<-mu
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		w.Header().Set("Access-Control-Allow-Methods", "PUT")
-		fmt.Fprint(w, "ok")
-	}))
-	defer api.Close()
-	apiHost := strings.TrimPrefix(api.URL, "http://")
 	for _, c := range []struct {
 		page, target browser.AddressSpace
 		blocked      bool
@@ -108,16 +97,23 @@ func TestLocalNetworkAccessInChromium(t *testing.T) {
 		{browser.Loopback, browser.Private, false},
 		{browser.Public, browser.Public, false},
 	} {
+		// Each case has its own Chromium (the address spaces are launch
+		// flags) and its own API, which counts what reached it.
 		t.Run(string(c.page)+" to "+string(c.target), func(t *testing.T) {
+			t.Parallel()
+			var seen atomic.Int64
+			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				seen.Add(1)
+				w.Header().Set("Access-Control-Allow-Origin", "*")
+				w.Header().Set("Access-Control-Allow-Methods", "PUT")
+				fmt.Fprint(w, "ok")
+			}))
+			t.Cleanup(api.Close)
+			apiHost := strings.TrimPrefix(api.URL, "http://")
 			e := browsertest.StartChromium(t, browsertest.Options{PageAddressSpace: string(c.page), AddressSpaces: []string{apiHost + "=" + string(c.target)}})
 			reqs := []browsertest.Request{{URL: api.URL + "/get"}, {URL: api.URL + "/put", Method: "PUT"}}
-			mu <- struct{}{}
-			seen = 0
-			<-mu
 			results := e.FetchAll(t, reqs)
-			mu <- struct{}{}
-			got := seen
-			<-mu
+			got := seen.Load()
 			if c.blocked && got != 0 || !c.blocked && got == 0 {
 				t.Errorf("the server saw %d requests; blocked=%v", got, c.blocked)
 			}
