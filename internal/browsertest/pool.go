@@ -45,7 +45,7 @@ func Main(m *testing.M) {
 }
 
 // pool holds the shared engines, idle ones by name.
-var pool = &enginePool{idle: map[string][]*pooledEngine{}, running: map[string]int{}, returned: make(chan struct{})}
+var pool = &enginePool{idle: map[string][]*pooledEngine{}, running: map[string]int{}, limit: perEngine, returned: make(chan struct{})}
 
 // perEngine caps how many instances of one engine a test process runs:
 // starting Firefox costs about 6 s of CPU, Chromium about 3 s, and a
@@ -56,6 +56,17 @@ var pool = &enginePool{idle: map[string][]*pooledEngine{}, running: map[string]i
 // engine never waits forever.
 const perEngine = 2
 
+// AllowInstances raises, for the rest of the test process, the cap on the
+// instances of each engine to n: a test that runs n cases at once, each
+// holding one of each engine for its whole run, calls it so that its cases
+// never wait for one another's engines.
+func AllowInstances(n int) {
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	pool.limit = max(pool.limit, n)
+	pool.notify()
+}
+
 // lendWait: see perEngine.
 var lendWait = 30 * time.Second
 
@@ -65,6 +76,7 @@ type enginePool struct {
 	idle     map[string][]*pooledEngine
 	all      []*pooledEngine
 	running  map[string]int
+	limit    int           // perEngine, or more (AllowInstances)
 	returned chan struct{} // closed, and replaced, when an engine comes back or stops
 }
 
@@ -104,7 +116,7 @@ func (p *enginePool) idleOrSlot(name string) *pooledEngine {
 			return idle[len(idle)-1]
 		}
 		wait := time.Until(deadline)
-		if p.running[name] < perEngine || wait <= 0 {
+		if p.running[name] < p.limit || wait <= 0 {
 			p.running[name]++
 			return nil
 		}

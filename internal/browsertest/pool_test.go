@@ -86,7 +86,7 @@ func TestPoolCapsEachEngine(t *testing.T) {
 	was := lendWait
 	lendWait = 100 * time.Millisecond
 	t.Cleanup(func() { lendWait = was })
-	p := &enginePool{idle: map[string][]*pooledEngine{}, running: map[string]int{}, returned: make(chan struct{})}
+	p := &enginePool{idle: map[string][]*pooledEngine{}, running: map[string]int{}, limit: perEngine, returned: make(chan struct{})}
 	lendOne := func() *pooledEngine {
 		p.mu.Lock()
 		defer p.mu.Unlock()
