@@ -28,10 +28,10 @@ type WebKit struct {
 	// inspector is the address of WebKit's remote inspector server
 	// (WEBKIT_INSPECTOR_HTTP_SERVER), which RecordHAR connects to.
 	inspector string
-	runner  *webkitRunner
-	lines   chan string // MiniBrowser's output, closed when it exits
-	mu      sync.Mutex
-	batches int
+	runner    *webkitRunner
+	lines     chan string // MiniBrowser's output, closed when it exits
+	mu        sync.Mutex
+	batches   int
 }
 
 // MiniBrowserPath returns WebKitGTK's MiniBrowser: $CORSKIT_MINIBROWSER, else

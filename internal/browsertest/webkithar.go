@@ -60,10 +60,10 @@ func (w *WebKit) RecordHAR(t testing.TB, reqs []Request) ([]Result, []byte) {
 // inspectorEntry is one request as the inspector's events tell it.
 type inspectorEntry struct {
 	url, method, postData, failed, mimeType, statusText, source, protocol, body string
-	headers, respHeaders                                                       map[string]string
-	status                                                                     int
-	walltime                                                                   float64
-	finished, base64                                                           bool
+	headers, respHeaders                                                        map[string]string
+	status                                                                      int
+	walltime                                                                    float64
+	finished, base64                                                            bool
 }
 
 // inspectorHAR collects the inspector's network events.

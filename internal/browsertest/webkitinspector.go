@@ -26,7 +26,7 @@ type inspectorConn struct {
 	mu      sync.Mutex
 	nextID  int
 	waiting map[int]chan inspectorMessage // the target's answers, by id
-	targets chan string                  // targets announced
+	targets chan string                   // targets announced
 	onEvent func(target, method string, params json.RawMessage)
 	closed  chan struct{}
 }
