@@ -59,28 +59,26 @@ func moreHARForms(t *testing.T, table *pasteTable, bs brokenServer, engines map[
 	get.URL = base + bs.path
 	reqs := []browsertest.Request{get, theRequest(base + bs.path)}
 	t.Run("HAR forms", func(t *testing.T) {
-		t.Run("playwright", func(t *testing.T) {
-			if !pw {
-				t.Skip("not in this run: CORSKIT_BROKEN_ALL=1 records every case's")
-			}
-			t.Parallel()
-			origin := engines["chromium"].Origin()
-			began := time.Now()
-			res, har := browsertest.RecordPlaywrightHAR(t, origin+"/", reqs)
-			t.Logf("%s: recorded in %.1f s", playwrightHARForm, time.Since(began).Seconds())
-			harFormRows(t, table, bs, playwrightHARForm, origin, reqs, res, har)
-		})
-		t.Run("webkit inspector", func(t *testing.T) {
-			if !wk {
-				t.Skip("not in this run: CORSKIT_BROKEN_ALL=1 records every case's")
-			}
-			t.Parallel()
-			webkit := engines["safari"].(*browsertest.WebKit)
-			began := time.Now()
-			res, har := webkit.RecordHAR(t, reqs)
-			t.Logf("%s: recorded in %.1f s", webkitHARForm, time.Since(began).Seconds())
-			harFormRows(t, table, bs, webkitHARForm, webkit.Origin(), reqs, res, har)
-		})
+		if pw {
+			t.Run("playwright", func(t *testing.T) {
+				t.Parallel()
+				origin := engines["chromium"].Origin()
+				began := time.Now()
+				res, har := browsertest.RecordPlaywrightHAR(t, origin+"/", reqs)
+				t.Logf("%s: recorded in %.1f s", playwrightHARForm, time.Since(began).Seconds())
+				harFormRows(t, table, bs, playwrightHARForm, origin, reqs, res, har)
+			})
+		}
+		if wk {
+			t.Run("webkit inspector", func(t *testing.T) {
+				t.Parallel()
+				webkit := engines["safari"].(*browsertest.WebKit)
+				began := time.Now()
+				res, har := webkit.RecordHAR(t, reqs)
+				t.Logf("%s: recorded in %.1f s", webkitHARForm, time.Since(began).Seconds())
+				harFormRows(t, table, bs, webkitHARForm, webkit.Origin(), reqs, res, har)
+			})
+		}
 	})
 }
 
