@@ -27,6 +27,9 @@ import (
 // inspector connects for the recording and leaves after it.
 func (w *WebKit) RecordHAR(t testing.TB, reqs []Request) ([]Result, []byte) {
 	t.Helper()
+	// An empty batch first: the runner page is up, so the inspector lists
+	// it and announces it once connected.
+	w.FetchAll(t, nil)
 	rec := &inspectorHAR{byID: map[string]*inspectorEntry{}, runner: w.page.origin + nextPath}
 	conn, err := dialInspector(w.inspector, rec.event)
 	if err != nil {
