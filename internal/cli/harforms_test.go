@@ -143,3 +143,25 @@ func harFormCause(t *testing.T, bs brokenServer, form, label string, r harJudged
 	}
 	return cause
 }
+
+// TestDefaultHARFormCasesRunByDefault holds defaultHARFormCases to the
+// suite: each names a case go test runs without CORSKIT_BROKEN_ALL
+// (casesToRun's default), so that a renamed or reordered case cannot
+// leave the default run with no Playwright or WebKit inspector HAR.
+func TestDefaultHARFormCasesRunByDefault(t *testing.T) {
+	if strings.Contains(flagRun(), "/") {
+		t.Skip("a -run filter naming cases makes casesToRun run them all")
+	}
+	t.Setenv("CORSKIT_BROKEN_ALL", "")
+	run := map[string]bool{}
+	for _, bs := range casesToRun(t, brokenServers) {
+		run[bs.name] = true
+	}
+	for form, names := range defaultHARFormCases {
+		for _, name := range names {
+			if !run[name] {
+				t.Errorf("%s: default case %q is not among the cases go test runs", form, name)
+			}
+		}
+	}
+}
