@@ -58,28 +58,26 @@ func moreHARForms(t *testing.T, table *pasteTable, bs brokenServer, engines map[
 	get := getReq("include")
 	get.URL = base + bs.path
 	reqs := []browsertest.Request{get, theRequest(base + bs.path)}
-	t.Run("HAR forms", func(t *testing.T) {
-		if pw {
-			t.Run("playwright", func(t *testing.T) {
-				t.Parallel()
-				origin := engines["chromium"].Origin()
-				began := time.Now()
-				res, har := browsertest.RecordPlaywrightHAR(t, origin+"/", reqs)
-				t.Logf("%s: recorded in %.1f s", playwrightHARForm, time.Since(began).Seconds())
-				harFormRows(t, table, bs, playwrightHARForm, origin, reqs, res, har)
-			})
-		}
-		if wk {
-			t.Run("webkit inspector", func(t *testing.T) {
-				t.Parallel()
-				webkit := engines["safari"].(*browsertest.WebKit)
-				began := time.Now()
-				res, har := webkit.RecordHAR(t, reqs)
-				t.Logf("%s: recorded in %.1f s", webkitHARForm, time.Since(began).Seconds())
-				harFormRows(t, table, bs, webkitHARForm, webkit.Origin(), reqs, res, har)
-			})
-		}
-	})
+	// One after the other: WebKit's takes well under a second, and
+	// parallel subtests would wait for a slot among the other cases'.
+	if pw {
+		t.Run("playwright HAR", func(t *testing.T) {
+			origin := engines["chromium"].Origin()
+			began := time.Now()
+			res, har := browsertest.RecordPlaywrightHAR(t, origin+"/", reqs)
+			t.Logf("%s: recorded in %.1f s", playwrightHARForm, time.Since(began).Seconds())
+			harFormRows(t, table, bs, playwrightHARForm, origin, reqs, res, har)
+		})
+	}
+	if wk {
+		t.Run("webkit inspector HAR", func(t *testing.T) {
+			webkit := engines["safari"].(*browsertest.WebKit)
+			began := time.Now()
+			res, har := webkit.RecordHAR(t, reqs)
+			t.Logf("%s: recorded in %.1f s", webkitHARForm, time.Since(began).Seconds())
+			harFormRows(t, table, bs, webkitHARForm, webkit.Origin(), reqs, res, har)
+		})
+	}
 }
 
 // harFormRows judges a recorded HAR of reqs with check --har alone and
