@@ -1,8 +1,6 @@
 package browsertest
 
 import (
-	"bytes"
-	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -22,54 +20,44 @@ import (
 //go:embed playwright_recordhar.js
 var playwrightScript []byte
 
-// playwrightTimeout bounds one recording: node, Chromium's start, the page
-// and its fetches, and the HAR's writing (about 2 s on an idle machine).
+// playwrightTimeout bounds one recording: the context, the page and its
+// fetches, and the HAR's writing (about 2 s on an idle machine), and
+// Chromium's start for the first.
 const playwrightTimeout = 90 * time.Second
 
 // RecordPlaywrightHAR records a HAR as Playwright's recordHar writes it:
-// playwright-core (pinned in servertest.PlaywrightCorePackage) launches the
-// system's Chromium (ExecPath) with names resolving to loopback only, opens
-// pageURL, makes the page call fetch for each request in turn, and closes
-// the context, which writes the file. It returns the outcomes (without
-// console lines: Playwright does not give Chromium's network messages) and
-// the file. Each call starts its own Chromium, for about 2 s. Without node,
-// playwright-core or Chromium the test is skipped loudly, or fails under
-// CORSKIT_REQUIRE_BROWSER=1.
+// playwright-core (pinned in servertest.PlaywrightCorePackage), driving
+// the system's Chromium (ExecPath) with names resolving to loopback only,
+// opens a browser context that records, loads pageURL, makes the page
+// call fetch for each request in turn, and closes the context, which
+// writes the file. It returns the outcomes (without console lines:
+// Playwright does not give Chromium's network messages) and the file.
+// One node process and one Chromium serve every recording of the test
+// process (sharedPlaywright); each recording is a context of its own.
+// Without node, playwright-core or Chromium the test is skipped loudly,
+// or fails under CORSKIT_REQUIRE_BROWSER=1.
 func RecordPlaywrightHAR(t testing.TB, pageURL string, reqs []Request) ([]Result, []byte) {
 	t.Helper()
-	node, modules, chromium := playwrightTools(t)
-	dir := t.TempDir()
-	script, har := filepath.Join(dir, "recordhar.js"), filepath.Join(dir, "playwright.har")
-	if err := os.WriteFile(script, playwrightScript, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	srv := sharedPlaywright(t)
+	har := filepath.Join(t.TempDir(), "playwright.har")
 	fetches := make([]string, len(reqs))
 	for i, r := range reqs {
 		fetches[i] = fetchExpression(r)
 	}
-	spec, _ := json.Marshal(map[string]any{"modules": modules, "chromium": chromium, "page": pageURL,
-		"fetches": fetches, "har": har, "timeout": (playwrightTimeout - 10*time.Second).Milliseconds()})
-	ctx, cancel := context.WithTimeout(context.Background(), playwrightTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, script)
-	cmd.Dir, cmd.Stdin = dir, bytes.NewReader(spec)
-	// Chromium is Playwright's child: a timeout must end it too.
-	cmd.WaitDelay = 5 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("Playwright recordHar (node %s, Chromium %s, page %s): %v\n%s", script, chromium, pageURL, err, stderr.String())
+	a, err := srv.record(map[string]any{"page": pageURL, "fetches": fetches, "har": har}, playwrightTimeout)
+	if err != nil {
+		t.Fatalf("Playwright recordHar (page %s): %v", pageURL, err)
 	}
 	var res []Result
-	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil || len(res) != len(reqs) {
-		t.Fatalf("Playwright recordHar: %d outcomes for %d fetches (%v): %s\n%s", len(res), len(reqs), err, stdout.String(), stderr.String())
+	if err := json.Unmarshal(a, &res); err != nil || len(res) != len(reqs) {
+		t.Fatalf("Playwright recordHar: %d outcomes for %d fetches (%v): %s", len(res), len(reqs), err, a)
 	}
 	for i := range res {
 		res[i].PageURL = pageURL
 	}
 	data, err := os.ReadFile(har)
 	if err != nil {
-		t.Fatalf("Playwright recordHar wrote no HAR: %v\n%s", err, stderr.String())
+		t.Fatalf("Playwright recordHar wrote no HAR: %v", err)
 	}
 	return res, data
 }

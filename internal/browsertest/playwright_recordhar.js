@@ -1,46 +1,64 @@
-// Records a HAR with Playwright's recordHar, as a Playwright user does:
-// playwright-core drives the given Chromium, opens the page, runs each
+// Records HARs with Playwright's recordHar, as a Playwright user does:
+// playwright-core launches the given Chromium once, then, for each job,
+// opens a browser context that records a HAR and a page in it, runs each
 // fetch expression in turn in the page, and closes the context, which
-// writes the HAR. browsertest.RecordPlaywrightHAR runs it with one JSON
-// argument on standard input:
-//   {"modules": node_modules holding playwright-core,
-//    "chromium": the browser's path, "page": the page's URL,
-//    "fetches": JavaScript expressions, each a promise of the page's view
-//    of one fetch(), "har": the HAR's path, "timeout": milliseconds}
-// and reads the outcomes, one JSON array, from standard output.
+// writes the HAR. browsertest's RecordPlaywrightHAR starts it with one
+// JSON argument, {"modules": node_modules holding playwright-core,
+// "chromium": the browser's path, "timeout": milliseconds}, and sends it
+// jobs, one JSON object a line on standard input:
+//   {"id": n, "page": the page's URL, "fetches": JavaScript expressions,
+//    each a promise of the page's view of one fetch(), "har": the HAR's path}
+// Each answer is one line on standard output: {"id": n, "results": [...]}
+// or {"id": n, "error": "..."}. When standard input ends (the test process
+// exited), it closes the browser and exits.
 'use strict';
 const path = require('path');
+const readline = require('readline');
 
-async function main(spec) {
-  const { chromium } = require(path.join(spec.modules, 'playwright-core'));
-  const browser = await chromium.launch({
-    executablePath: spec.chromium,
-    timeout: spec.timeout,
-    // Nothing but loopback: no name resolves but loopback's.
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-  });
+const spec = JSON.parse(process.argv[2]);
+const { chromium } = require(path.join(spec.modules, 'playwright-core'));
+const launched = chromium.launch({
+  executablePath: spec.chromium,
+  timeout: spec.timeout,
+  // Nothing but loopback: no name resolves but loopback's.
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
+});
+
+async function record(job) {
+  const browser = await launched;
+  const ctx = await browser.newContext({ recordHar: { path: job.har } });
   try {
-    const ctx = await browser.newContext({ recordHar: { path: spec.har } });
     ctx.setDefaultTimeout(spec.timeout);
     const page = await ctx.newPage();
-    await page.goto(spec.page);
+    await page.goto(job.page);
     const out = [];
-    for (const f of spec.fetches) {
+    for (const f of job.fetches) {
       out.push(await page.evaluate(f));
     }
-    await ctx.close();
     return out;
   } finally {
-    await browser.close();
+    await ctx.close();
   }
 }
 
-let input = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (d) => { input += d; });
-process.stdin.on('end', () => {
-  main(JSON.parse(input)).then(
-    (out) => { process.stdout.write(JSON.stringify(out)); },
-    (e) => { process.stderr.write(String(e && e.stack || e) + '\n'); process.exit(1); });
+const answer = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+const lines = readline.createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  let job;
+  try {
+    job = JSON.parse(line);
+  } catch (e) {
+    return;
+  }
+  record(job).then(
+    (results) => answer({ id: job.id, results }),
+    (e) => answer({ id: job.id, error: String((e && e.stack) || e) }));
+});
+lines.on('close', async () => {
+  try {
+    await (await launched).close();
+  } finally {
+    process.exit(0);
+  }
 });

@@ -27,8 +27,9 @@ var knownNotRecorded = map[string]string{
 }
 
 // defaultHARFormCases are, by form, the cases whose HAR of that form go
-// test records without CORSKIT_BROKEN_ALL: Playwright's (a Chromium of its
-// own, seconds per recording) for the issue's own example, an API that
+// test records without CORSKIT_BROKEN_ALL: Playwright's (node and a
+// Chromium of its own, started once per test process: seconds for the
+// first recording) for the issue's own example, an API that
 // sends * on every answer; WebKit's inspector (the case's WebKit, well
 // under a second) for that one and for one whose true cause needs the
 // answers (CORS after the routes).
@@ -46,7 +47,8 @@ func recordsHARForm(bs brokenServer, form string) bool {
 // moreHARForms is issue 21's proof for the HARs other tools write, in
 // this case: the credentialed GET and the credentialed JSON PUT, recorded
 // from the real broken server by Playwright's recordHar (its own Chromium,
-// on the shared Chromium's page origin) and by WebKit's remote inspector
+// shared by the test process, on the case's Chromium page origin) and by
+// WebKit's remote inspector
 // (the case's WebKit), each judged with check --har alone, as the
 // Chromium and Firefox HAR rows are (recordsHARForm says which cases).
 func moreHARForms(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string) {
