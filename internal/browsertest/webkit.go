@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/corskit/corskit/internal/servertest"
 )
 
 // WebKit runs fetches in WebKitGTK's MiniBrowser under Xvfb: Safari's engine,
@@ -22,11 +24,14 @@ import (
 // the console to its standard output, which the driver reads through a
 // pseudo-terminal (so that the web process's output is line-buffered).
 type WebKit struct {
-	page    *pageServer
-	runner  *webkitRunner
-	lines   chan string // MiniBrowser's output, closed when it exits
-	mu      sync.Mutex
-	batches int
+	page *pageServer
+	// inspector is the address of WebKit's remote inspector server
+	// (WEBKIT_INSPECTOR_HTTP_SERVER), which RecordHAR connects to.
+	inspector string
+	runner    *webkitRunner
+	lines     chan string // MiniBrowser's output, closed when it exits
+	mu        sync.Mutex
+	batches   int
 }
 
 // MiniBrowserPath returns WebKitGTK's MiniBrowser: $CORSKIT_MINIBROWSER, else
@@ -68,7 +73,12 @@ func StartWebKitWith(t testing.TB, o Options) *WebKit {
 	w.page.add(runnerPath, runnerPage)
 	w.page.handle(nextPath, w.runner.next)
 	t.Cleanup(w.runner.stop)
-	w.lines = startMiniBrowser(t, bin, startXvfb(t), o.TLS, w.page.origin+runnerPath)
+	port, err := servertest.ReservePort()
+	if err != nil {
+		t.Fatalf("WebKit's inspector server: %v", err)
+	}
+	w.inspector = fmt.Sprintf("127.0.0.1:%d", port)
+	w.lines = startMiniBrowser(t, bin, startXvfb(t), w.inspector, o.TLS, w.page.origin+runnerPath)
 	return w
 }
 

@@ -92,8 +92,9 @@ func (r *webkitRunner) stop() { r.once.Do(func() { close(r.stopped) }) }
 // startMiniBrowser runs MiniBrowser on display at url until the test ends,
 // and returns its output, line by line; the channel is closed when it
 // exits. Nothing but loopback: other requests go to a proxy where nothing
-// listens.
-func startMiniBrowser(t testing.TB, bin, display string, tls bool, url string) chan string {
+// listens. WebKit's remote inspector listens on inspector (host:port),
+// which costs nothing until a client connects.
+func startMiniBrowser(t testing.TB, bin, display, inspector string, tls bool, url string) chan string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	// script(1) gives MiniBrowser a terminal, so its web process flushes
@@ -104,7 +105,7 @@ func startMiniBrowser(t testing.TB, bin, display string, tls bool, url string) c
 	}
 	command += shellQuote(url)
 	cmd := exec.CommandContext(ctx, "script", "-qfec", command, "/dev/null")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "WEBKIT_INSPECTOR_HTTP_SERVER="+inspector)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		cancel()

@@ -327,6 +327,7 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 					}
 				}
 				pasteAlone(t, pasted, bs, engines, base, withoutOwn(append(slices.Clone(pages), others...), chromium), fixes[0])
+				moreHARForms(t, pasted, bs, engines, base)
 			})
 			if t.Failed() {
 				return

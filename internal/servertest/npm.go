@@ -18,7 +18,8 @@ import (
 var NPMPackages = []string{"express@4", "cors@2", S3rverPackage, AzuritePackage, VitePackage, AxePackage,
 	FastifyPackage, FastifyCORSPackage, KoaPackage, KoaCORSPackage, KoaRouterPackage,
 	NestCorePackage, NestCommonPackage, NestExpressPackage, ReflectMetadataPackage, RxJSPackage, HonoPackage, HonoNodeServerPackage,
-	NextPackage, ReactPackage, ReactDOMPackage, TypeScriptPackage, TypesReactPackage, TypesNodePackage, WorkerdPackage}
+	NextPackage, ReactPackage, ReactDOMPackage, TypeScriptPackage, TypesReactPackage, TypesNodePackage, WorkerdPackage,
+	PlaywrightCorePackage}
 
 // WorkerdPackage is Cloudflare's Workers runtime (the open-source workerd,
 // which wrangler dev and Miniflare run), pinned: the Cloudflare Workers
@@ -64,6 +65,12 @@ const (
 	TypesReactPackage = "@types/react@19.3.3"
 	TypesNodePackage  = "@types/node@20.19.43"
 )
+
+// PlaywrightCorePackage is Playwright's library without its browsers,
+// pinned: the broken-server suite records HARs with its recordHar, driving
+// the system's Chromium (browsertest.RecordPlaywrightHAR). Installing it
+// downloads no browser.
+const PlaywrightCorePackage = "playwright-core@1.65.2"
 
 // The storage emulators, pinned.
 const (

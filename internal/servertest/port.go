@@ -32,6 +32,11 @@ func FreePort(t *testing.T) int {
 	return port
 }
 
+// ReservePort is FreePort for a caller without a *testing.T (a shared
+// browser outlives the test that started it): the port, reserved for this
+// test process until it exits, or an error naming what to free.
+func ReservePort() (int, error) { return reservePort() }
+
 // The reserved range's bounds: from portFloor to the start of the kernel's
 // ephemeral range (32768 when it cannot be read).
 const portFloor = 12000
