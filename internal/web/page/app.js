@@ -143,6 +143,7 @@ async function readHAR(file) {
   showError("");
   try {
     const q = new URLSearchParams({credentials: $("credentials").value === "include" ? "include" : "", stack: $("stack").value});
+    if ($("haroffline").checked) q.set("offline", "1");
     const out = await api("/api/har?" + q, file);
     drawHAR(file.name, out);
   } catch (e) {
@@ -400,7 +401,9 @@ async function copyText(text, stack) {
 // thousands).
 function drawHAR(name, out) {
   $("harresult").hidden = false;
-  $("harsummary").textContent = name + ": " + out.entries + " entries, " + out.cross_origin + " cross-origin requests, " + out.blocked + " blocked." + (out.note ? " Note: " + out.note + "." : "");
+  const sent = out.offline ? " Judged from the file alone: nothing sent." :
+    out.filled ? " " + out.filled + " request(s) whose cause the file cannot tell filled live: " + out.fill_requests_sent + " request(s) sent." : "";
+  $("harsummary").textContent = name + ": " + out.entries + " entries, " + out.cross_origin + " cross-origin requests, " + out.blocked + " blocked." + sent + (out.note ? " Note: " + out.note + "." : "");
   const rows = [];
   for (const h of out.requests) {
     const tr = el("tr");
