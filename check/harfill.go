@@ -251,6 +251,9 @@ func (h HAR) filledResult(res HARResult, rep Report, filled map[string]bool, pre
 			}
 		case preflightTaken && x.Request.Preflight:
 			f.FromFile = append(f.FromFile, exchangeKey(x.Request)+": not in the file, taken as passed (the browser sent the request)")
+		case filled["body "+fillKey(x.Request)]:
+			f.FromFile = append(f.FromFile, what)
+			f.FromFill = append(f.FromFill, "the body of "+exchangeKey(x.Request)+"'s answer, which the file does not hold: sent again, the same status")
 		default:
 			f.FromFile = append(f.FromFile, what)
 		}
@@ -270,16 +273,19 @@ func fillKey(out browser.Outgoing) string {
 
 // fillAnswers answers r's exchanges from the file where it holds them,
 // and from the network where it does not (noted in filled). A refused
-// preflight whose body the file does not hold is sent again: when the
-// server gives the same status, its body is read with the file's answer.
+// answer whose body the file does not hold, to a preflight or a GET or
+// HEAD (which change nothing), is sent again: when the server gives the
+// same status, its body (which may say who refused it) is read with the
+// file's answer, noted in filled too.
 func (h HAR) fillAnswers(r HARRequest, o Options, live browser.RoundTripper, filled map[string]bool) browser.RoundTripper {
 	replay := h.Replay(r)
 	return func(out browser.Outgoing) (browser.Incoming, error) {
 		if strings.EqualFold(out.Header.Get("Origin"), o.Origin) {
 			in, err := replay(out)
-			if err == nil && out.Preflight && in.Status >= 300 && r.preflight >= 0 && h.entries[r.preflight].noContent {
+			if e := h.answered(r, out); err == nil && e != nil && e.noContent && in.Status >= 300 && (out.Preflight || isSafe(out.Method)) {
 				if now, err := live(out); err == nil && now.Status == in.Status {
 					in.Body = now.Body
+					filled["body "+fillKey(out)] = true
 				}
 			}
 			if !errors.Is(err, ErrNotRecorded) {
@@ -292,6 +298,18 @@ func (h HAR) fillAnswers(r HARRequest, o Options, live browser.RoundTripper, fil
 		}
 		return in, err
 	}
+}
+
+// answered is the entry the replay answers out with for r when it is r's
+// own or its preflight's, else nil.
+func (h HAR) answered(r HARRequest, out browser.Outgoing) *harEntry {
+	switch {
+	case out.Preflight && r.preflight >= 0 && r.preflight < len(h.entries) && h.entries[r.preflight].url == out.URL:
+		return &h.entries[r.preflight]
+	case !out.Preflight && r.entry < len(h.entries) && h.entries[r.entry].url == out.URL:
+		return &h.entries[r.entry]
+	}
+	return nil
 }
 
 // fillFromLine reproduces the engine's console line the file records for
