@@ -193,3 +193,30 @@ func TestHARFillOnlyToLoopbackInTests(t *testing.T) {
 		t.Errorf("fill toward api.example.test: %+v", rs[0].Fill)
 	}
 }
+
+// TestHARFillReproducesTheRecordedLine: WebKit's inspector records a
+// blocked request with status 0, no answer, and its console line as the
+// error. The fill reproduces the line with the bounded search
+// --from-error uses and judges the request it finds: the cause the live
+// check names, every answer the fill's.
+func TestHARFillReproducesTheRecordedLine(t *testing.T) {
+	t.Parallel()
+	s, n := corsAfterTheRoute(t)
+	entry := `{"_resourceType": "fetch", "request": {"method": "GET", "url": "` + s.URL + `/data", "headers": [{"name": "Origin", "value": "http://localhost:3000"}, {"name": "Accept", "value": "*/*"}]},
+		"response": {"status": 0, "headers": [], "_error": "Origin http://localhost:3000 is not allowed by Access-Control-Allow-Origin. Status code: 200"}}`
+	_, offline := judgeHAR(t, check.HARMode{Offline: true}, entry)
+	if firstCause(offline[0]) != "not recorded" || !strings.Contains(offline[0].Gap, "console line") || n.Load() != 0 {
+		t.Fatalf("offline: %q, gap %q, %d sent", firstCause(offline[0]), offline[0].Gap, n.Load())
+	}
+	_, rs := judgeHAR(t, check.HARMode{}, entry)
+	r := rs[0]
+	if got := firstCause(r); got != "CORS after the route" || r.Fill == nil || r.Fill.Failed != "" {
+		t.Fatalf("filled: %q, fill %+v; want CORS after the route", got, r.Fill)
+	}
+	if f := r.Fill; !strings.Contains(f.Sends, "reproduces the console line") || len(f.FromFile) != 0 || len(f.FromFill) == 0 || int64(f.Sent) != n.Load() || f.Sent == 0 {
+		t.Errorf("fill %+v; the server got %d", f, n.Load())
+	}
+	if !r.Report.Exchanges[0].Filled {
+		t.Errorf("the GET's exchange is not marked filled: %+v", r.Report.Exchanges[0])
+	}
+}
