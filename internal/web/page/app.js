@@ -254,7 +254,8 @@ function draw(r, rep) {
       tl.append(li);
       return;
     }
-    const kind = el("p", what + (last ? ": the check that failed: " + r.code.replaceAll("_", " ") : ""), "kind");
+    const kind = el("p", what + (last ? ": the check that failed: " + r.code.replaceAll("_", " ") : "") +
+      (x.filled ? " (not in the file: answered by the live fill)" : ""), "kind");
     const out = el("div", null, "arrow out");
     out.append(el("p", "Page → Server  " + x.request.method + " " + x.request.url, "line"));
     const sent = el("ul", null, "headers");
@@ -412,7 +413,8 @@ function drawHAR(name, out) {
     if (r) Object.assign(tr.dataset, endpointOf(r.request));
     tr.append(el("td", r ? (blocked ? "BLOCKED" : "ALLOWED") : "NOT JUDGED", blocked ? "bad" : "ok"));
     tr.append(el("td", r ? r.request.method + " " + r.request.url + " from " + r.request.origin : "entry " + h.entry));
-    tr.append(el("td", r && r.problems.length ? r.problems[0].name : (h.error || "")));
+    const fillNote = h.fill ? (h.fill.failed ? " (live fill: " + h.fill.failed + ")" : " (named with a live fill: " + h.fill.requests_sent + " request(s) sent)") : "";
+    tr.append(el("td", (r && r.problems.length ? r.problems[0].name : (h.error || "")) + fillNote));
     const td = el("td");
     if (r) {
       const b = el("button", "Open", "open");
