@@ -198,7 +198,9 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 		res.Fill = f
 		return res
 	}
-	before, live := b.sent, b.transport(o)
+	// Each request goes over the network once, whatever the credentials
+	// mode judged.
+	before, live := b.sent, shared(b.transport(o))
 	filled := map[string]bool{}
 	var rep Report
 	var err error
@@ -210,7 +212,13 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 		if res.Full.Verdict.Reason == NotRecorded {
 			f.Sends = "the request as the file states it, whose answer the file does not hold, then " + f.Sends
 		}
-		rep, err = judgeProbing(ctx, o, h.fillAnswers(r, o, live, filled), live, true)
+		answers := h.fillAnswers(r, o, live, filled)
+		if r.Options.Credentials == "" && o.Credentials != browser.Include && res.Full.Verdict.Reason == NotRecorded {
+			if o, res.CredentialsInclude = fillCredentials(o, answers); res.CredentialsInclude {
+				res.CredentialsNote = "the file holds no cookie and no answer: sent now, the request is allowed without credentials and blocked with credentials: 'include', which explains the failure the file records: judged with include"
+			}
+		}
+		rep, err = judgeProbing(ctx, o, answers, live, true)
 	}
 	f.Sent = b.sent - before
 	res.Fill = f
@@ -341,4 +349,21 @@ func fillFromLine(ctx context.Context, r HARRequest, text string, o Options, b *
 		}
 		return live(out)
 	}, live, true)
+}
+
+// fillCredentials: for a request the file holds no answer for and whose
+// credentials mode it does not state (no cookie), it returns o with
+// credentials: 'include' and true when, on the fill's answers, the request
+// is allowed without credentials and blocked with them: only include
+// explains the failure the file records (a browser blocked it).
+func fillCredentials(o Options, rt browser.RoundTripper) (Options, bool) {
+	if ok, err := allowedOffline(o, rt); err != nil || !ok {
+		return o, false
+	}
+	inc := o
+	inc.Credentials = browser.Include
+	if ok, err := allowedOffline(inc, rt); err == nil && !ok {
+		return inc, true
+	}
+	return o, false
 }

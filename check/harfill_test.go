@@ -17,7 +17,8 @@ import (
 // corsAfterTheRoute is a real server on loopback whose CORS code answers
 // the preflights (the origin echoed, any method) while the routes answer
 // GET and PUT before it, without CORS headers: Express's app.use(cors())
-// placed after the routes. /now-allowed answers its GET with CORS headers.
+// placed after the routes. /now-allowed answers its GET with CORS headers,
+// /star with Access-Control-Allow-Origin: *.
 // It counts every request it gets.
 func corsAfterTheRoute(t *testing.T) (*httptest.Server, *atomic.Int64) {
 	var n atomic.Int64
@@ -33,6 +34,9 @@ func corsAfterTheRoute(t *testing.T) (*httptest.Server, *atomic.Int64) {
 				w.Header().Set("Access-Control-Allow-Headers", h)
 			}
 			w.WriteHeader(http.StatusNoContent)
+		case r.URL.Path == "/star":
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			fmt.Fprint(w, `{"ok": true}`)
 		case r.URL.Path == "/now-allowed":
 			w.Header().Set("Access-Control-Allow-Origin", origin)
 			w.Header().Set("Access-Control-Allow-Credentials", "true")
@@ -218,5 +222,23 @@ func TestHARFillReproducesTheRecordedLine(t *testing.T) {
 	}
 	if !r.Report.Exchanges[0].Filled {
 		t.Errorf("the GET's exchange is not marked filled: %+v", r.Report.Exchanges[0])
+	}
+}
+
+// TestHARFillCredentialsFromTheRecordedFailure: a GET the file holds no
+// answer for (Firefox's BiDi HAR: status 0), without a cookie, so its
+// credentials mode unknown: the server's * lets it through without
+// credentials and blocks it with them, so only credentials: 'include'
+// explains the failure the file records: the fill judges it so, and says
+// why.
+func TestHARFillCredentialsFromTheRecordedFailure(t *testing.T) {
+	t.Parallel()
+	s, _ := corsAfterTheRoute(t)
+	entry := `{"_resourceType": "fetch", "request": {"method": "GET", "url": "` + s.URL + `/star", "headers": [{"name": "Origin", "value": "http://localhost:3000"}]},
+		"response": {"status": 0, "headers": [], "_error": "NS_ERROR_DOM_BAD_URI"}}`
+	_, rs := judgeHAR(t, check.HARMode{}, entry)
+	r := rs[0]
+	if got := firstCause(r); got != "wildcard with credentials" || !r.CredentialsInclude || !strings.Contains(r.CredentialsNote, "judged with include") || r.Fill == nil || r.Fill.Failed != "" {
+		t.Errorf("%q, include %v (%q), fill %+v; want wildcard with credentials, include inferred", got, r.CredentialsInclude, r.CredentialsNote, r.Fill)
 	}
 }
