@@ -214,9 +214,8 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 		}
 		answers := h.fillAnswers(r, o, live, filled)
 		if r.Options.Credentials == "" && o.Credentials != browser.Include && res.Full.Verdict.Reason == NotRecorded {
-			if o, res.CredentialsInclude = fillCredentials(o, answers); res.CredentialsInclude {
-				res.CredentialsNote = "the file holds no cookie and no answer: sent now, the request is allowed without credentials and blocked with credentials: 'include', which explains the failure the file records: judged with include"
-			}
+			o, res.CredentialsNote = fillCredentials(o, answers)
+			res.CredentialsInclude = res.CredentialsNote != ""
 		}
 		rep, err = judgeProbing(ctx, o, answers, live, true)
 	}
@@ -353,17 +352,34 @@ func fillFromLine(ctx context.Context, r HARRequest, text string, o Options, b *
 
 // fillCredentials: for a request the file holds no answer for and whose
 // credentials mode it does not state (no cookie), it returns o with
-// credentials: 'include' and true when, on the fill's answers, the request
-// is allowed without credentials and blocked with them: only include
-// explains the failure the file records (a browser blocked it).
-func fillCredentials(o Options, rt browser.RoundTripper) (Options, bool) {
-	if ok, err := allowedOffline(o, rt); err != nil || !ok {
-		return o, false
-	}
+// credentials: 'include' and a sentence saying why when, on the fill's
+// answers, only include explains the failure the file records (allowed
+// without credentials, blocked with them), or when both modes are blocked
+// for different reasons: include's fix lets the request through without
+// credentials too (the rule of the file's own judgment, bothBlocked).
+func fillCredentials(o Options, rt browser.RoundTripper) (Options, string) {
 	inc := o
 	inc.Credentials = browser.Include
-	if ok, err := allowedOffline(inc, rt); err == nil && !ok {
-		return inc, true
+	without, err1 := firstVerdict(o, rt)
+	with, err2 := firstVerdict(inc, rt)
+	switch {
+	case err1 != nil || err2 != nil || with.Allowed:
+	case without.Allowed:
+		return inc, "the file holds no cookie and no answer: sent now, the request is allowed without credentials and blocked with credentials: 'include', which explains the failure the file records: judged with include"
+	case without.Reason != with.Reason:
+		return inc, fmt.Sprintf("the file holds no cookie and no answer: sent now, the request is blocked either way, without credentials for %s, with credentials: 'include' for %s; judged with include, whose fix lets the request through without credentials too; give the credentials (--credentials same-origin) if the page sends none", without.Reason, with.Reason)
 	}
-	return o, false
+	return o, ""
+}
+
+// firstVerdict is the verdict of the first engine o selects on rt's
+// answers.
+func firstVerdict(o Options, rt browser.RoundTripper) (browser.Verdict, error) {
+	if err := o.Validate(); err != nil {
+		return browser.Verdict{}, err
+	}
+	req := o.request()
+	req.StandIn = o.PageAddressSpace == "" && isLocal(req)
+	engines, _ := o.engines()
+	return engines[0].Fetch(req, browser.Memo(rt)), nil
 }
