@@ -214,7 +214,7 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 		}
 		answers := h.fillAnswers(r, o, live, filled)
 		if r.Options.Credentials == "" && o.Credentials != browser.Include && res.Full.Verdict.Reason == NotRecorded {
-			o, res.CredentialsNote = fillCredentials(o, answers)
+			o, res.CredentialsNote = fillCredentials(ctx, o, answers)
 			res.CredentialsInclude = res.CredentialsNote != ""
 		}
 		rep, err = judgeProbing(ctx, o, answers, live, true)
@@ -355,31 +355,20 @@ func fillFromLine(ctx context.Context, r HARRequest, text string, o Options, b *
 // credentials: 'include' and a sentence saying why when, on the fill's
 // answers, only include explains the failure the file records (allowed
 // without credentials, blocked with them), or when both modes are blocked
-// for different reasons: include's fix lets the request through without
-// credentials too (the rule of the file's own judgment, bothBlocked).
-func fillCredentials(o Options, rt browser.RoundTripper) (Options, string) {
+// for different first causes: include's fix lets the request through
+// without credentials too (the rule of the file's own judgment,
+// bothBlocked).
+func fillCredentials(ctx context.Context, o Options, rt browser.RoundTripper) (Options, string) {
 	inc := o
 	inc.Credentials = browser.Include
-	without, err1 := firstVerdict(o, rt)
-	with, err2 := firstVerdict(inc, rt)
+	without, err1 := judge(ctx, o, rt, false)
+	with, err2 := judge(ctx, inc, rt, false)
 	switch {
-	case err1 != nil || err2 != nil || with.Allowed:
-	case without.Allowed:
+	case err1 != nil || err2 != nil || with.Allowed():
+	case without.Allowed():
 		return inc, "the file holds no cookie and no answer: sent now, the request is allowed without credentials and blocked with credentials: 'include', which explains the failure the file records: judged with include"
-	case without.Reason != with.Reason:
-		return inc, fmt.Sprintf("the file holds no cookie and no answer: sent now, the request is blocked either way, without credentials for %s, with credentials: 'include' for %s; judged with include, whose fix lets the request through without credentials too; give the credentials (--credentials same-origin) if the page sends none", without.Reason, with.Reason)
+	case firstCause(without) != firstCause(with):
+		return inc, fmt.Sprintf("the file holds no cookie and no answer: sent now, the request is blocked either way, without credentials for %q, with credentials: 'include' for %q; judged with include, whose fix lets the request through without credentials too; give the credentials (--credentials same-origin) if the page sends none", firstCause(without), firstCause(with))
 	}
 	return o, ""
-}
-
-// firstVerdict is the verdict of the first engine o selects on rt's
-// answers.
-func firstVerdict(o Options, rt browser.RoundTripper) (browser.Verdict, error) {
-	if err := o.Validate(); err != nil {
-		return browser.Verdict{}, err
-	}
-	req := o.request()
-	req.StandIn = o.PageAddressSpace == "" && isLocal(req)
-	engines, _ := o.engines()
-	return engines[0].Fetch(req, browser.Memo(rt)), nil
 }
