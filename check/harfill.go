@@ -205,7 +205,7 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 	var rep Report
 	var err error
 	if text := consoleText(r); text != "" && res.Full.Verdict.Reason == NotRecorded {
-		f.Sends = "the bounded search that reproduces the console line the file records (as --from-error does), then the probe's preflights"
+		f.Sends = "the bounded search that reproduces the console line the file records (as for a pasted console line), then the probe's preflights"
 		rep, err = fillFromLine(ctx, r, text, o, b, live, filled)
 	} else {
 		f.Sends = "the probe's preflights to the URL from the page's origin (they change nothing)"
@@ -368,7 +368,7 @@ func fillCredentials(ctx context.Context, o Options, rt browser.RoundTripper) (O
 	case without.Allowed():
 		return inc, "the file holds no cookie and no answer: sent now, the request is allowed without credentials and blocked with credentials: 'include', which explains the failure the file records: judged with include"
 	case firstCause(without) != firstCause(with):
-		return inc, fmt.Sprintf("the file holds no cookie and no answer: sent now, the request is blocked either way, without credentials for %q, with credentials: 'include' for %q; judged with include, whose fix lets the request through without credentials too; give the credentials (--credentials same-origin) if the page sends none", firstCause(without), firstCause(with))
+		return inc, fmt.Sprintf("the file holds no cookie and no answer: sent now, the request is blocked either way, without credentials for %q, with credentials: 'include' for %q; judged with include, whose fix lets the request through without credentials too; give Options.Credentials same-origin if the page sends none", firstCause(without), firstCause(with))
 	}
 	return o, ""
 }
