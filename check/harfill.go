@@ -193,6 +193,8 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 		f.Failed = err.Error()
 	} else if err := fillRefused(o.URL); err != nil {
 		f.Failed = err.Error()
+	} else if down := b.down[hostOf(o.URL)]; down != nil {
+		f.Failed = fmt.Sprintf("the server did not answer (%v): the file's judgment stands", down)
 	}
 	if f.Failed != "" {
 		res.Fill = f
@@ -337,6 +339,10 @@ func fillFromLine(ctx context.Context, r HARRequest, text string, o Options, b *
 	if err != nil {
 		return Report{}, err
 	}
+	if down := rp.noAnswer(); down != nil {
+		b.down[hostOf(o.URL)] = down
+		return Report{}, nil // the caller says the server did not answer
+	}
 	if !rp.Reproduced {
 		return Report{}, fmt.Errorf("the recorded line was not reproduced (corskit's closest request, %s, prints %q): the file's judgment stands", rp.Describe(), rp.Got)
 	}
@@ -371,4 +377,22 @@ func fillCredentials(ctx context.Context, o Options, rt browser.RoundTripper) (O
 		return inc, fmt.Sprintf("the file holds no cookie and no answer: sent now, the request is blocked either way, without credentials for %q, with credentials: 'include' for %q; judged with include, whose fix lets the request through without credentials too; give Options.Credentials same-origin if the page sends none", firstCause(without), firstCause(with))
 	}
 	return o, ""
+}
+
+// noAnswer is the network error every request of the search met, or nil
+// when one was answered (or none sent).
+func (r Reproduction) noAnswer() error {
+	if r.sender == nil {
+		return nil
+	}
+	var first error
+	for _, a := range r.sender.seen {
+		if a.err == nil {
+			return nil
+		}
+		if first == nil && !errors.Is(a.err, errSearchNotSent) && !errors.Is(a.err, errBudget) {
+			first = a.err
+		}
+	}
+	return first
 }

@@ -140,14 +140,20 @@ func TestHARFillNeverOverridesARecordedAnswer(t *testing.T) {
 }
 
 // TestHARFillServerDown: a server that does not answer leaves the file's
-// judgment, and the fill says it failed and why; a second request to it
-// sends nothing more.
+// judgment, and the fill says it failed and why, for a console line's
+// search too; the next requests to it send nothing more.
 func TestHARFillServerDown(t *testing.T) {
 	t.Parallel()
 	base := fmt.Sprintf("http://127.0.0.1:%d", servertest.FreePort(t)) // nothing listens
 	get := fetchEntry(base+"/data", "GET", "", "200", jsonType)
 	put := fetchEntry(base+"/other", "GET", "", "200", jsonType)
-	_, rs := judgeHAR(t, check.HARMode{}, get, put)
+	webkit := `{"_resourceType": "fetch", "request": {"method": "GET", "url": "` + base + `/line", "headers": [{"name": "Origin", "value": "http://localhost:3000"}]},
+		"response": {"status": 0, "headers": [], "_error": "Origin http://localhost:3000 is not allowed by Access-Control-Allow-Origin. Status code: 200"}}`
+	_, rs := judgeHAR(t, check.HARMode{}, webkit, get, put)
+	if r := rs[0]; firstCause(r) != "not recorded" || r.Fill == nil || !strings.Contains(r.Fill.Failed, "did not answer") {
+		t.Errorf("a WebKit line toward the server that does not answer: %q, fill %+v; want not recorded, the fill failed and why", firstCause(r), r.Fill)
+	}
+	rs = rs[1:]
 	for i, r := range rs {
 		if len(r.Causes) < 2 || r.Fill == nil || !strings.Contains(r.Fill.Failed, "did not answer") || !strings.Contains(r.Fill.Failed, "the file's judgment stands") {
 			t.Errorf("request %d: causes %q, fill %+v; want the file's AMBIGUOUS, the fill failed and why", i, r.Causes, r.Fill)

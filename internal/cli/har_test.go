@@ -92,7 +92,7 @@ func TestCheckHARFillAndOffline(t *testing.T) {
 	code = runCheckWithStdin([]string{"--har", file, "--browser", "chromium"}, nil, &out, &errOut)
 	n, text := got.Load(), out.String()
 	for _, want := range []string{
-		fmt.Sprintf("1 with a gap filled live: %d requests sent", n),
+		fmt.Sprintf("a live fill for 1 with a gap: %d requests sent", n),
 		fmt.Sprintf("live fill: %d requests sent (the probe's preflights", n),
 		"it names the cause: CORS after the route (the file alone: no CORS on the server | CORS after the route)",
 		"from the file: request GET " + api.URL + "/data http://localhost:3000: 200",
