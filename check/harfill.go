@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/corskit/corskit/browser"
 )
@@ -29,6 +30,10 @@ type HARMode struct {
 	// MaxFillRequests bounds the requests all the fills send together; 0
 	// means DefaultHARFillRequests.
 	MaxFillRequests int
+	// MaxFillTime bounds the time all the fills take together (a slow
+	// server answers each request just within its timeout); 0 means
+	// DefaultHARFillTime.
+	MaxFillTime time.Duration
 }
 
 // The bounds of a HAR's live fill: a file with thousands of blocked
@@ -42,6 +47,8 @@ const (
 	// DefaultHARFillRequests bounds the requests all the fills of a HAR
 	// send.
 	DefaultHARFillRequests = 320
+	// DefaultHARFillTime bounds the time all the fills of a HAR take.
+	DefaultHARFillTime = 60 * time.Second
 )
 
 // HARFill is what a live fill sent for one request of a HAR, and what it
@@ -65,7 +72,8 @@ type HARFill struct {
 	Failed string `json:"failed,omitempty"`
 }
 
-// errFillBudget stops a fill past DefaultHARFillRequests.
+// errFillBudget stops a fill past its bounds (DefaultHARFillRequests,
+// DefaultHARFillTime).
 var errFillBudget = errors.New("corskit sent as many requests as a HAR's live fill allows")
 
 // fillBudget is what the fills of one HAR share: the requests sent, the
@@ -77,6 +85,7 @@ type fillBudget struct {
 	fills      int
 	down       map[string]error
 	overBudget bool
+	deadline   time.Time
 }
 
 func newFillBudget(ctx context.Context, mode HARMode) *fillBudget {
@@ -86,15 +95,20 @@ func newFillBudget(ctx context.Context, mode HARMode) *fillBudget {
 	if mode.MaxFillRequests <= 0 {
 		mode.MaxFillRequests = DefaultHARFillRequests
 	}
-	return &fillBudget{ctx: ctx, mode: mode, max: mode.MaxFillRequests, down: map[string]error{}}
+	if mode.MaxFillTime <= 0 {
+		mode.MaxFillTime = DefaultHARFillTime
+	}
+	return &fillBudget{ctx: ctx, mode: mode, max: mode.MaxFillRequests, down: map[string]error{}, deadline: time.Now().Add(mode.MaxFillTime)}
 }
 
 // full reports whether no fill is left.
-func (b *fillBudget) full() bool { return b.fills >= b.mode.MaxFills || b.sent >= b.max }
+func (b *fillBudget) full() bool {
+	return b.fills >= b.mode.MaxFills || b.sent >= b.max || time.Now().After(b.deadline)
+}
 
 // capNote is why a request with a gap got no fill.
 func (b *fillBudget) capNote() string {
-	return fmt.Sprintf("not filled live: the fill covers the first %d requests with a gap, %d requests at most, and %d were sent; check it alone with the command below", b.mode.MaxFills, b.max, b.sent)
+	return fmt.Sprintf("not filled live: the fill covers the first %d requests with a gap, %d requests and %v at most, and %d requests were sent; check it alone with the command below", b.mode.MaxFills, b.max, b.mode.MaxFillTime, b.sent)
 }
 
 // transport sends o's requests over the network, counted against the
@@ -109,7 +123,7 @@ func (b *fillBudget) transport(o Options) browser.RoundTripper {
 		if err := fillRefused(out.URL); err != nil {
 			return browser.Incoming{}, err
 		}
-		if b.sent >= b.max {
+		if b.sent >= b.max || time.Now().After(b.deadline) {
 			b.overBudget = true
 			return browser.Incoming{}, errFillBudget
 		}

@@ -167,7 +167,7 @@ func TestHARFillServerDown(t *testing.T) {
 // TestHARFillBounded: a hostile HAR of 3,000 blocked requests, each with a
 // gap, costs no more than the fill's bounds: DefaultHARFills requests
 // filled, at most DefaultHARFillRequests sent, the others say why they
-// were not filled.
+// were not filled; and a slow server meets the time bound.
 func TestHARFillBounded(t *testing.T) {
 	t.Parallel()
 	s, n := corsAfterTheRoute(t)
@@ -191,6 +191,17 @@ func TestHARFillBounded(t *testing.T) {
 	j, _ = judgeHAR(t, check.HARMode{MaxFills: 1000, MaxFillRequests: 60}, entries[:50]...)
 	if j.FillSent > 60 {
 		t.Errorf("with a bound of 60 requests: %d sent", j.FillSent)
+	}
+	// A server that answers slowly: the time bound stops the fills.
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(20 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/json")
+	}))
+	t.Cleanup(slow.Close)
+	start := time.Now()
+	j, _ = judgeHAR(t, check.HARMode{MaxFillTime: 300 * time.Millisecond}, fetchEntry(slow.URL+"/a", "GET", "", "200", jsonType), fetchEntry(slow.URL+"/b", "GET", "", "200", jsonType))
+	if took := time.Since(start); j.FillSent > 20 || took > 5*time.Second {
+		t.Errorf("with a bound of 300 ms on a server answering in 20 ms: %d sent in %v", j.FillSent, took)
 	}
 }
 
