@@ -201,7 +201,7 @@ func harMode(o checkOptions, j check.HARJudgement) string {
 	case j.Filled == 0:
 		return "judged from the recorded answers; no gap needed a live fill: nothing sent"
 	}
-	return fmt.Sprintf("judged from the recorded answers; a live fill for %d with a gap: %d requests sent (at most %d requests, %d fills; --offline sends none)", j.Filled, j.FillSent, check.DefaultHARFillRequests, check.DefaultHARFills)
+	return fmt.Sprintf("judged from the recorded answers; a live fill for %d with a gap: %d requests sent (at most %d requests, %d fills, %v; --offline sends none)", j.Filled, j.FillSent, check.DefaultHARFillRequests, check.DefaultHARFills, check.DefaultHARFillTime)
 }
 
 // writeFill says what the live fill sent for a request and which facts
