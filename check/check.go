@@ -194,8 +194,15 @@ func Judge(ctx context.Context, o Options, rt browser.RoundTripper) (Report, err
 }
 
 // judge runs the engines on the answers send gives; live resolves the
-// URL's host for Local Network Access.
+// URL's host for Local Network Access and probes the server through send.
 func judge(ctx context.Context, o Options, send browser.RoundTripper, live bool) (Report, error) {
+	return judgeProbing(ctx, o, send, send, live)
+}
+
+// judgeProbing is judge with the probe's requests sent through probe: a
+// HAR's live fill answers the request from the file where it holds the
+// answers and probes the server itself.
+func judgeProbing(ctx context.Context, o Options, send, probe browser.RoundTripper, live bool) (Report, error) {
 	if err := o.Validate(); err != nil {
 		return Report{}, err
 	}
@@ -246,7 +253,7 @@ func judge(ctx context.Context, o Options, send browser.RoundTripper, live bool)
 	var learned *Learned
 	if live && headerFixable(target.Verdict) {
 		// What the server allows today, for a fix that keeps it.
-		l := Probe(o, send)
+		l := Probe(o, probe)
 		learned = &l
 		r.Problems = refineProblems(r.Problems, learned, o)
 	}

@@ -541,6 +541,9 @@ type HARResult struct {
 	// Causes, when the file cannot tell them apart, are the causes that
 	// fit what it holds, the report's first: the report says AMBIGUOUS.
 	Causes []string `json:"causes,omitempty"`
+	// Fill is what the live fill sent for the request and found, when it
+	// had a gap the file could not close; nil when none was tried.
+	Fill   *HARFill `json:"fill,omitempty"`
 	Error  string   `json:"error,omitempty"`
 	Report *JSON    `json:"report,omitempty"`
 	// Options are the request judged.
@@ -560,8 +563,14 @@ type HARJudgement struct {
 	// Results yields each request's result: the blocked first, then those
 	// not judged, then the allowed, each in the order of the file. Judged
 	// from the recorded answers, each report is made as it is asked for,
-	// so that one is held at a time; with live, they are all held.
+	// so that one is held at a time (and the filled ones); with live, they
+	// are all held.
 	Results iter.Seq[HARResult]
+	// Offline is true when nothing was sent: HARMode.Offline.
+	Offline bool
+	// Filled is how many requests got a live fill, FillSent how many
+	// requests the fills sent in all.
+	Filled, FillSent int
 }
 
 // Note says how many of the file's requests were judged and which, when
@@ -581,26 +590,28 @@ func (h HAR) Note() string {
 }
 
 // JudgeHAR judges the cross-origin requests kept of h (see
-// [HAR.Requests]): from the recorded answers, or with live against the
-// servers. base gives what the file cannot (Stack, Browser, Timeout,
-// Insecure, AlsoOrigins, Rules; Credentials when not empty).
-func JudgeHAR(ctx context.Context, h HAR, base Options, live bool) HARJudgement {
+// [HAR.Requests]): from the recorded answers, with a bounded live fill of
+// what the file cannot tell (see [HARMode]), or, with mode.Live, against
+// the servers alone. base gives what the file cannot (Stack, Browser,
+// Timeout, Insecure, AlsoOrigins, Rules; Credentials when not empty).
+func JudgeHAR(ctx context.Context, h HAR, base Options, mode HARMode) HARJudgement {
 	const (
 		blocked = iota
 		notJudged
 		allowed
 	)
 	var j HARJudgement
-	ranks := make([][]int, 3) // indexes of h.Requests, by rank
-	var held []HARResult      // with live: every result
+	j.Offline = mode.Offline && !mode.Live
+	ranks := make([][]int, 3)   // indexes of h.Requests, by rank
+	held := map[int]HARResult{} // with live: every result; else the filled
 	for i, r := range h.Requests {
 		r.Options = r.Options.withBase(base)
 		rank := notJudged
 		switch {
 		case r.NotJudged != "":
-		case live:
+		case mode.Live:
 			res := h.judge(ctx, r, true)
-			held = append(held, res)
+			held[i] = res
 			if res.Full != nil {
 				rank = blocked
 				if res.Full.Allowed() {
@@ -618,16 +629,22 @@ func JudgeHAR(ctx context.Context, h HAR, base Options, live bool) HARJudgement 
 		ranks[rank] = append(ranks[rank], i)
 	}
 	j.Blocked, j.NotJudged, j.Allowed = len(ranks[blocked]), len(ranks[notJudged]), len(ranks[allowed])
+	var b *fillBudget
+	if !mode.Live && !mode.Offline {
+		b = h.fillGaps(ctx, base, ranks[blocked], newFillBudget(ctx, mode), held)
+		j.FillSent, j.Filled = b.sent, b.fills
+	}
 	j.Results = func(yield func(HARResult) bool) {
 		for _, idx := range ranks {
 			for _, i := range idx {
-				var res HARResult
-				if live {
-					res = held[i]
-				} else {
+				res, ok := held[i]
+				if !ok {
 					r := h.Requests[i]
 					r.Options = r.Options.withBase(base)
 					res = h.judge(ctx, r, false)
+					if b != nil && needsFill(res) {
+						res.Fill = &HARFill{Failed: b.capNote()}
+					}
 				}
 				if !yield(res) {
 					return
@@ -636,6 +653,23 @@ func JudgeHAR(ctx context.Context, h HAR, base Options, live bool) HARJudgement 
 		}
 	}
 	return j
+}
+
+// fillGaps judges the blocked requests of h, in order, from the file, and
+// fills the gaps of the first ones live, within b's bounds: their results
+// go to held.
+func (h HAR) fillGaps(ctx context.Context, base Options, blocked []int, b *fillBudget, held map[int]HARResult) *fillBudget {
+	for _, i := range blocked {
+		if b.full() {
+			break
+		}
+		r := h.Requests[i]
+		r.Options = r.Options.withBase(base)
+		if res := h.judge(ctx, r, false); needsFill(res) {
+			held[i] = h.fill(ctx, r, res, b)
+		}
+	}
+	return b
 }
 
 // withBase is o with what base gives of a HAR's judgment.

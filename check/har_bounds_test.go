@@ -47,7 +47,7 @@ func TestHARBounds(t *testing.T) {
 		}
 	}
 	var notJudged []string
-	j := check.JudgeHAR(context.Background(), h, check.Options{}, false)
+	j := check.JudgeHAR(context.Background(), h, check.Options{}, check.HARMode{Offline: true})
 	for r := range j.Results {
 		if r.Report == nil {
 			notJudged = append(notJudged, r.Error)
@@ -57,7 +57,7 @@ func TestHARBounds(t *testing.T) {
 		t.Errorf("judged: %+v, not judged %q", j, notJudged)
 	}
 	// The upload's body, over 64 KiB, is not sent again with --live.
-	j = check.JudgeHAR(context.Background(), check.HAR{Requests: h.Requests[2:], Entries: 1, CrossOrigin: 1}, check.Options{}, true)
+	j = check.JudgeHAR(context.Background(), check.HAR{Requests: h.Requests[2:], Entries: 1, CrossOrigin: 1}, check.Options{}, check.HARMode{Live: true})
 	for r := range j.Results {
 		if !strings.Contains(r.Error, "not sent again: its body is 102400 bytes, over the 64 KiB") {
 			t.Errorf("--live, a body over the bound: %q", r.Error)
@@ -80,7 +80,7 @@ func TestHARBounds(t *testing.T) {
 	if note := h.Note(); !strings.Contains(note, "500 of 600 cross-origin requests judged") || !strings.Contains(note, "look blocked first") {
 		t.Errorf("note: %q", note)
 	}
-	if j := check.JudgeHAR(context.Background(), h, check.Options{Browser: "chromium"}, false); j.Blocked != 50 || j.Allowed != 450 {
+	if j := check.JudgeHAR(context.Background(), h, check.Options{Browser: "chromium"}, check.HARMode{Offline: true}); j.Blocked != 50 || j.Allowed != 450 {
 		t.Errorf("judged %d blocked, %d allowed; want the 50 blocked and 450 others", j.Blocked, j.Allowed)
 	}
 }
@@ -127,7 +127,7 @@ func BenchmarkHAR(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for range check.JudgeHAR(context.Background(), h, check.Options{}, false).Results {
+		for range check.JudgeHAR(context.Background(), h, check.Options{}, check.HARMode{Offline: true}).Results {
 		}
 	}
 }

@@ -35,7 +35,7 @@ func TestFirefoxDevToolsHARAsItIs(t *testing.T) {
 	}
 	want := map[int]string{2: "allowed", 3: "wildcard with credentials", 4: "CORS after the route", 5: "CORS after the route"}
 	got := map[int]string{}
-	for res := range check.JudgeHAR(context.Background(), h, check.Options{}, false).Results {
+	for res := range check.JudgeHAR(context.Background(), h, check.Options{}, check.HARMode{Offline: true}).Results {
 		if res.Report == nil {
 			t.Errorf("entry %d: no report: %s", res.Entry, res.Error)
 			continue

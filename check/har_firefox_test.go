@@ -32,7 +32,7 @@ func TestFirefoxHARAsItIs(t *testing.T) {
 	}
 	want := map[int]string{0: "allowed", 1: "allowed", 2: "not recorded", 4: "CORS after the route", 6: "CORS after the route"}
 	got := map[int]string{}
-	for res := range check.JudgeHAR(context.Background(), h, check.Options{}, false).Results {
+	for res := range check.JudgeHAR(context.Background(), h, check.Options{}, check.HARMode{Offline: true}).Results {
 		if res.Report == nil {
 			t.Errorf("entry %d: no report: %s", res.Entry, res.Error)
 			continue

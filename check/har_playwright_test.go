@@ -28,7 +28,7 @@ func TestPlaywrightHARAsItIs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := check.JudgeHAR(context.Background(), h, check.Options{}, false)
+	j := check.JudgeHAR(context.Background(), h, check.Options{}, check.HARMode{Offline: true})
 	var blocked, allowed int
 	for res := range j.Results {
 		if res.Report == nil {
@@ -88,7 +88,7 @@ func TestHARCredentialsFromTheRecordedFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	for res := range check.JudgeHAR(context.Background(), h, check.Options{}, false).Results {
+	for res := range check.JudgeHAR(context.Background(), h, check.Options{}, check.HARMode{Offline: true}).Results {
 		n++
 		if res.Report == nil || !res.CredentialsInclude || res.Report.Code != "wildcard_with_credentials" {
 			t.Errorf("entry %d: include inferred %v, report %+v %s", res.Entry, res.CredentialsInclude, res.Report, res.Error)

@@ -26,7 +26,7 @@ func TestWebKitInspectorHARAsItIs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := check.JudgeHAR(context.Background(), h, check.Options{}, false)
+	j := check.JudgeHAR(context.Background(), h, check.Options{}, check.HARMode{Offline: true})
 	if j.Blocked != 4 || j.Allowed != 0 {
 		t.Errorf("%d blocked, %d allowed; want 4 and 0 (WebKit blocked all four)", j.Blocked, j.Allowed)
 	}

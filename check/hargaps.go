@@ -78,7 +78,21 @@ func (h HAR) fileGaps(r HARRequest, rep Report) (Report, string, []string) {
 // which names the failure and, pasted alone, is reproduced against the
 // server. It returns the sentence saying so, or "".
 func consoleLineRecorded(r HARRequest, rep Report) string {
-	if r.Failed == "" || !errors.Is(rep.Verdict.Err, ErrNotRecorded) {
+	if !errors.Is(rep.Verdict.Err, ErrNotRecorded) {
+		return ""
+	}
+	text := consoleText(r)
+	if text == "" {
+		return ""
+	}
+	ev, _ := ParseConsole(text)
+	return fmt.Sprintf("the file holds no answer for it, but its recorded failure is %s's console line, which names what failed; pasted alone, as the console shows it, the line is reproduced against the server with a bounded search of requests:\n%s", engineTitle(ev.Engine), text)
+}
+
+// consoleText is the engine's console text r's recorded failure is, made
+// whole (WebKit records the first of its two lines), or "".
+func consoleText(r HARRequest) string {
+	if r.Failed == "" {
 		return ""
 	}
 	text := r.Failed
@@ -91,7 +105,7 @@ func consoleLineRecorded(r HARRequest, rep Report) string {
 	if err != nil || ev.Engine == "" {
 		return ""
 	}
-	return fmt.Sprintf("the file holds no answer for it, but its recorded failure is %s's console line, which names what failed; pasted alone, as the console shows it, the line is reproduced against the server with a bounded search of requests:\n%s", engineTitle(ev.Engine), text)
+	return text
 }
 
 // engineTitle is the name users know an engine by.

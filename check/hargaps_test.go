@@ -41,7 +41,7 @@ func TestHARCauseFromWhatTheFileHolds(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.desc, err)
 		}
-		for res := range check.JudgeHAR(context.Background(), h, check.Options{}, false).Results {
+		for res := range check.JudgeHAR(context.Background(), h, check.Options{}, check.HARMode{Offline: true}).Results {
 			if res.Report == nil || strings.HasPrefix(tc.desc, "a GET") && res.Report.Request.Method != "GET" {
 				continue
 			}

@@ -122,6 +122,9 @@ type JSONExchange struct {
 	// preflight the recording tool does not save, an entry without an
 	// answer); Response, when set, is what it is taken as.
 	NotRecorded bool `json:"not_recorded,omitempty"`
+	// Filled: judged from a HAR that does not hold this exchange, and
+	// answered by the live fill (see HARFill), not by the file.
+	Filled bool `json:"filled,omitempty"`
 }
 
 // JSONRequest is a request the browser sent.

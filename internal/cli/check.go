@@ -44,6 +44,7 @@ type checkOptions struct {
 	rulesPath   string
 	har         string
 	live        bool
+	offline     bool
 	fetch       string
 	credsOpen   bool     // a copy that does not say the credentials mode
 	curl        []string // the command after --
@@ -137,6 +138,7 @@ func checkFlagSet(o *checkOptions, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.sendActual, "send-actual", false, "after a failed preflight, send a request that may change data (PUT, POST, DELETE...) anyway, to find the problems of its answer too; the browser would not send it")
 	fs.StringVar(&o.har, "har", "", "a HAR file saved from DevTools' Network panel: every cross-origin request in it, judged from the recorded answers, blocked ones first")
 	fs.BoolVar(&o.live, "live", false, "with --har: send the requests again to the servers instead of judging the recorded answers")
+	fs.BoolVar(&o.offline, "offline", false, "with --har: judge from the file alone, sending nothing; by default a blocked request whose cause the file cannot tell gets a bounded live fill (safe preflights, or the request the file holds no answer for)")
 	fs.StringVar(&o.pageSpace, "page-address-space", "", "address space of the page's server, for Chromium's Local Network Access: public, private or loopback (default: inferred from --origin)")
 	fs.StringVar(&o.browser, "browser", "all", "engine to judge with: chromium, firefox, safari or all (exit 1 if any blocks)")
 	fs.StringVar(&o.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
@@ -151,6 +153,10 @@ func (o *checkOptions) takePositional(positional []string) error {
 		return errors.New("corskit check: --har judges the requests of the file: give no URL, --from-error, --fetch or curl with it")
 	case o.live && o.har == "":
 		return errors.New("corskit check: --live re-runs the requests of a HAR: use it with --har FILE")
+	case o.offline && o.har == "":
+		return errors.New("corskit check: --offline judges a HAR from the file alone: use it with --har FILE")
+	case o.offline && o.live:
+		return errors.New("corskit check: --offline sends nothing and --live sends every request again: give one of them with --har")
 	case o.har != "":
 		return nil
 	case len(positional) == 0 && (o.fromError != "" || o.fetch != "" || len(o.curl) > 0):

@@ -25,9 +25,11 @@ type harResult struct {
 }
 
 // runHAR judges the cross-origin requests of a HAR (at most
-// check.MaxHARJudged): offline from the recorded answers, or with --live
-// against the servers. Blocked requests come first. Exit 1 if any is
-// blocked.
+// check.MaxHARJudged): from the recorded answers with a bounded live fill
+// of what they cannot tell (check.HARMode), from the file alone with
+// --offline, or with --live against the servers. Blocked requests come
+// first. Exit 1 if any is blocked; a fill that fails is said, not an
+// error.
 func runHAR(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
 	h, err := readHAR(o.har)
 	if err != nil {
@@ -42,7 +44,7 @@ func runHAR(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
 	// time, all garbage soon after: a lower GC target keeps the peak near
 	// what is held (TestHARPeakMemory).
 	defer debug.SetGCPercent(debug.SetGCPercent(50))
-	j := check.JudgeHAR(ctx, h, base, o.live)
+	j := check.JudgeHAR(ctx, h, base, check.HARMode{Live: o.live, Offline: o.offline})
 	if o.json {
 		writeHARJSON(stdout, o, h, j)
 	} else {
@@ -63,8 +65,11 @@ func writeHARJSON(w io.Writer, o checkOptions, h check.HAR, j check.HARJudgement
 		Judged      int    `json:"judged"`
 		Note        string `json:"note,omitempty"`
 		Live        bool   `json:"live"`
+		Offline     bool   `json:"offline"`
+		Filled      int    `json:"filled"`
+		FillSent    int    `json:"fill_requests_sent"`
 		Blocked     int    `json:"blocked"`
-	}{o.har, h.Entries, h.CrossOrigin, len(h.Requests), h.Note(), o.live, j.Blocked}, "", "  ")
+	}{o.har, h.Entries, h.CrossOrigin, len(h.Requests), h.Note(), o.live, j.Offline, j.Filled, j.FillSent, j.Blocked}, "", "  ")
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	bw.Write(head[:len(head)-2]) // without "\n}"
@@ -119,10 +124,7 @@ func readHAR(path string) (check.HAR, error) {
 func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) {
 	w := bufio.NewWriter(out)
 	defer w.Flush()
-	mode := "judged from the recorded answers"
-	if o.live {
-		mode = "re-run against the servers (--live)"
-	}
+	mode := harMode(o, j)
 	fmt.Fprintf(w, "HAR %s: %d entries, %d cross-origin requests, %d blocked (%s)\n", o.har, h.Entries, h.CrossOrigin, j.Blocked, mode)
 	if note := h.Note(); note != "" {
 		fmt.Fprintf(w, "note: %s\n", note)
@@ -168,6 +170,7 @@ func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) 
 			fmt.Fprintf(w, "  the file records the failure: %s\n", r.RecordedError)
 		}
 		writeGap(w, r.HARResult)
+		writeFill(w, r.Fill)
 		writeBrief(w, rep)
 		fmt.Fprintf(w, "  the full diagnosis and the snippet: %s\n", r.Command)
 	}
@@ -185,5 +188,40 @@ func writeGap(w io.Writer, r check.HARResult) {
 	}
 	if r.Gap != "" {
 		fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(r.Gap, "\n", "\n    "))
+	}
+}
+
+// harMode is the header line's word on where the answers came from.
+func harMode(o checkOptions, j check.HARJudgement) string {
+	switch {
+	case o.live:
+		return "re-run against the servers (--live)"
+	case j.Offline:
+		return "judged from the recorded answers alone (--offline): nothing sent"
+	case j.Filled == 0:
+		return "judged from the recorded answers; no gap needed a live fill: nothing sent"
+	}
+	return fmt.Sprintf("judged from the recorded answers; a live fill for %d with a gap: %d requests sent (at most %d requests, %d fills, %v; --offline sends none)", j.Filled, j.FillSent, check.DefaultHARFillRequests, check.DefaultHARFills, check.DefaultHARFillTime)
+}
+
+// writeFill says what the live fill sent for a request and which facts
+// came from the file and which from the fill.
+func writeFill(w io.Writer, f *check.HARFill) {
+	if f == nil {
+		return
+	}
+	if f.Failed != "" {
+		fmt.Fprintf(w, "  live fill: %d requests sent; %s\n", f.Sent, f.Failed)
+		return
+	}
+	fmt.Fprintf(w, "  live fill: %d requests sent (%s)\n", f.Sent, f.Sends)
+	if f.Named != "" {
+		fmt.Fprintf(w, "    it names the cause: %s\n", f.Named)
+	}
+	if len(f.FromFile) > 0 {
+		fmt.Fprintf(w, "    from the file: %s\n", strings.Join(f.FromFile, "; "))
+	}
+	if len(f.FromFill) > 0 {
+		fmt.Fprintf(w, "    from the fill: %s\n", strings.Join(f.FromFill, "; "))
 	}
 }

@@ -71,7 +71,7 @@ func TestHARPeakMemory(t *testing.T) {
 	bin := corskitBinary(t)
 	empty := filepath.Join(dir, "empty.har")
 	os.WriteFile(empty, []byte(`{"log":{"entries":[]}}`), 0o600)
-	base, _, _ := peak(t, bin, "check", "--har", empty)
+	base, _, _ := peak(t, bin, "check", "--har", empty, "--offline")
 	type file struct {
 		name                string
 		n, headers, padding int
@@ -83,7 +83,7 @@ func TestHARPeakMemory(t *testing.T) {
 	for _, f := range files {
 		path := filepath.Join(dir, strings.ReplaceAll(f.name, " ", "")+".har")
 		size := writeHARFile(t, path, f.n, f.headers, f.padding)
-		rss, code, out := peak(t, bin, "check", "--har", path)
+		rss, code, out := peak(t, bin, "check", "--har", path, "--offline")
 		os.Remove(path)
 		t.Logf("%s (%d MB): peak %d MB, the binary's own %d MB", f.name, size>>20, rss>>20, base>>20)
 		if code == ExitUsage || !strings.Contains(out, fmt.Sprintf("%d entries, %d cross-origin requests", f.n, f.n)) || !strings.Contains(out, fmt.Sprintf("500 of %d cross-origin requests judged", f.n)) {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
-	"github.com/corskit/corskit/gen"
 	"github.com/corskit/corskit/internal/browsertest"
 )
 
@@ -88,29 +87,30 @@ func fullTable() bool { return os.Getenv("CORSKIT_PASTE_TABLE") != "" }
 // (the DefaultServlet's own OPTIONS answer), check's preflightCause.
 var knownConsoleGap = map[string]string{}
 
-// knownHARGap lists, by case and HAR form, where a HAR alone names another
-// cause than the live check, and why; logged rather than failed, each a
-// defect to fix. Besides these, every case whose true cause is a stack's
-// own (a gen cause ID) is a known gap for a HAR alone: that cause shows
-// only in the probe's answers, which a file does not hold (harGap).
-var knownHARGap = map[string]string{
-	"express origin callback that throws Chromium DevTools HAR (as is)": "the origin callback throws, so Express answers 500 without CORS headers; the file holds that 500 alone and says it cannot tell it from errors without CORS headers; the live probe's preflights show the CORS code refusing the origin",
-	"express origin callback that throws Firefox BiDi HAR (as is)":      "as in its Chromium HAR",
-	"rack-cors resource path Chromium DevTools HAR (as is)":             "a preflight answered 200 without any header: rack-cors' silent refusal and a path rack-cors does not cover look the same in a file; the live probe, which finds no CORS on any answer, tells them apart",
+// knownHARGap lists, by case and HAR form, where a HAR names another cause
+// than the live check, and why; logged rather than failed, each a defect
+// to fix. None today: the HAR's live fill (check.HARMode) sends the
+// probe's preflights, or the request the file holds no answer for, so the
+// stack's own causes and those a file cannot tell apart are named as the
+// live check names them.
+var knownHARGap = map[string]string{}
+
+// harGap is why a HAR may name another cause than want, the live check's,
+// in this case and form; "" when it must not.
+func harGap(bs brokenServer, form string) string {
+	return knownHARGap[bs.name+" "+form]
 }
 
-// harGap is why a HAR alone may name another cause than want, the live
-// check's, in this case and form; "" when it must not.
-func harGap(bs brokenServer, form, want string) string {
-	if gap := knownHARGap[bs.name+" "+form]; gap != "" {
-		return gap
+// harSent is the table's "requests sent" for a HAR's request: what its
+// live fill sent, or why it sent nothing.
+func harSent(r harJudged) string {
+	switch {
+	case r.Fill == nil:
+		return "0 (no fill needed)"
+	case r.Fill.Failed != "":
+		return fmt.Sprintf("%d (fill failed: %s)", r.Fill.Sent, r.Fill.Failed)
 	}
-	for _, st := range gen.Stacks() {
-		if slices.ContainsFunc(st.Causes, func(c gen.Cause) bool { return c.ID == want }) {
-			return "the stack's own cause (" + want + ") shows only in the live probe's answers, which the file does not hold; the file gives the generic cause, or AMBIGUOUS"
-		}
-	}
-	return ""
+	return fmt.Sprintf("%d (live fill)", r.Fill.Sent)
 }
 
 func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string, also []string, fix *check.JSONFix) {
@@ -197,11 +197,12 @@ func harAlone(t *testing.T, bs brokenServer, har []byte) *check.JSON {
 
 // harJudged is one request of a HAR, as check --har --json gives it.
 type harJudged struct {
-	Entry  int         `json:"entry"`
-	Note   string      `json:"credentials_note"`
-	Gap    string      `json:"gap"`
-	Causes []string    `json:"causes"`
-	Report *check.JSON `json:"report"`
+	Entry  int            `json:"entry"`
+	Note   string         `json:"credentials_note"`
+	Gap    string         `json:"gap"`
+	Causes []string       `json:"causes"`
+	Fill   *check.HARFill `json:"fill"`
+	Report *check.JSON    `json:"report"`
 }
 
 // harCause is the table's "cause right?" for a blocked request's HAR
@@ -274,13 +275,13 @@ func credentialedInChromiumHAR(t *testing.T, table *pasteTable, bs brokenServer,
 			table.add(pasteRow{server: bs.name, request: labels[i], form: "Chromium DevTools HAR (as is)", reproduced: "-", cause: "allowed (wrong)", sent: "-"})
 		default:
 			cause, wrong := harCause(r, want)
-			if gap := harGap(bs, "Chromium DevTools HAR (as is)", want); wrong && gap != "" {
-				t.Logf("%s: KNOWN GAP: its Chromium HAR, alone: %s: %s", labels[i], cause, gap)
+			if gap := harGap(bs, "Chromium DevTools HAR (as is)"); wrong && gap != "" {
+				t.Logf("%s: KNOWN GAP: its Chromium HAR: %s: %s", labels[i], cause, gap)
 				cause += " (known gap)"
 			} else if wrong {
-				t.Errorf("%s: its Chromium HAR, alone, names a wrong cause first: %s\n%s", labels[i], cause, r.Gap)
+				t.Errorf("%s: its Chromium HAR names a wrong cause first: %s\n%s\nfill: %+v", labels[i], cause, r.Gap, r.Fill)
 			}
-			table.add(pasteRow{server: bs.name, request: labels[i], form: "Chromium DevTools HAR (as is)", reproduced: "-", cause: cause, sent: "-"})
+			table.add(pasteRow{server: bs.name, request: labels[i], form: "Chromium DevTools HAR (as is)", reproduced: "-", cause: cause, sent: harSent(r)})
 		}
 	}
 	fetchCopies(t, table, bs, chromium, har, reqs, labels, res, also, fix)
@@ -331,17 +332,19 @@ func credentialedInFirefoxHAR(t *testing.T, table *pasteTable, bs brokenServer, 
 			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "allowed (wrong)", sent: "-"})
 		case j.Allowed:
 			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "allowed as recorded; says include is blocked", sent: "-"})
-		case firstProblem(j.Problems) == "not recorded":
-			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "not recorded (no answer in the file)", sent: "-"})
 		default:
 			cause, wrong := harCause(r, want)
-			if gap := harGap(bs, form, want); wrong && gap != "" {
-				t.Logf("%s: KNOWN GAP: its Firefox HAR, alone: %s: %s", labels[i], cause, gap)
+			reproduced := "-"
+			if r.Fill != nil && len(r.Fill.FromFill) > 0 && !slices.ContainsFunc(r.Fill.FromFile, func(s string) bool { return strings.HasPrefix(s, "request ") }) {
+				reproduced = "yes (the file holds no answer: sent by the live fill)"
+			}
+			if gap := harGap(bs, form); wrong && gap != "" {
+				t.Logf("%s: KNOWN GAP: its Firefox HAR: %s: %s", labels[i], cause, gap)
 				cause += " (known gap)"
 			} else if wrong {
-				t.Errorf("%s: its Firefox HAR, alone, names a wrong cause first: %s\n%s", labels[i], cause, r.Gap)
+				t.Errorf("%s: its Firefox HAR names a wrong cause first: %s\n%s\nfill: %+v", labels[i], cause, r.Gap, r.Fill)
 			}
-			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: cause, sent: "-"})
+			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: reproduced, cause: cause, sent: harSent(r)})
 		}
 	}
 }

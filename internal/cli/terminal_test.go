@@ -65,8 +65,8 @@ func TestServerTextCannotDriveTheTerminal(t *testing.T) {
 	}{
 		{"live", "never", []string{"check", hostileTerminalServer(t), "--origin", "http://localhost:3000"}, `\u009b2J\u202eevil\xff`},
 		{"live", "always", []string{"check", hostileTerminalServer(t), "--origin", "http://localhost:3000"}, `\u009b2J\u202eevil\xff`},
-		{"har", "never", []string{"check", "--har", har}, `\u202e`},
-		{"har", "always", []string{"check", "--har", har}, `\u202e`},
+		{"har", "never", []string{"check", "--har", har, "--offline"}, `\u202e`},
+		{"har", "always", []string{"check", "--har", har, "--offline"}, `\u202e`},
 	} {
 		what := tc.name + " --color " + tc.color
 		var stdout, stderr bytes.Buffer

@@ -96,7 +96,7 @@ func judge(ctx context.Context, engine string, x, p *exchange, base check.Option
 		r.Error = err.Error()
 		return r
 	}
-	for res := range check.JudgeHAR(ctx, h, base, false).Results {
+	for res := range check.JudgeHAR(ctx, h, base, check.HARMode{Offline: true}).Results {
 		r.Command = res.Options.Command()
 		r.Credentials = string(res.Options.Credentials)
 		if r.Credentials == "" {

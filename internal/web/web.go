@@ -332,7 +332,13 @@ type HAROut struct {
 	Entries     int `json:"entries"`
 	CrossOrigin int `json:"cross_origin"`
 	// Note says how many requests were judged and which, when not all.
-	Note     string          `json:"note,omitempty"`
+	Note string `json:"note,omitempty"`
+	// Offline is true when the file alone was judged (offline=1): nothing
+	// sent. Else Filled requests whose cause the file cannot tell got a
+	// bounded live fill, which sent FillSent requests (see check.HARMode).
+	Offline  bool            `json:"offline"`
+	Filled   int             `json:"filled"`
+	FillSent int             `json:"fill_requests_sent"`
 	Blocked  int             `json:"blocked"`
 	Requests []HARRequestOut `json:"requests"`
 }
@@ -345,7 +351,8 @@ type HARRequestOut struct {
 
 // har judges a HAR: the body is the file itself, read as a stream of at
 // most maxHAR bytes; the options are the query's (credentials, stack,
-// also_origin, repeated).
+// also_origin, repeated; offline=1 to judge from the file alone, without
+// the live fill of what it cannot tell).
 func (s *Server) har(w http.ResponseWriter, r *http.Request) {
 	if !s.allowed(w, r) {
 		return
@@ -375,9 +382,9 @@ func (s *Server) har(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	base := check.Options{Stack: q.Get("stack"), Credentials: browser.Credentials(q.Get("credentials")), AlsoOrigins: q["also_origin"], Timeout: s.Timeout}
-	j := check.JudgeHAR(r.Context(), h, base, false)
+	j := check.JudgeHAR(r.Context(), h, base, check.HARMode{Offline: q.Get("offline") == "1"})
 	// HAROut, written a request at a time: one report is held at once.
-	head, _ := json.Marshal(HAROut{Entries: h.Entries, CrossOrigin: h.CrossOrigin, Note: h.Note(), Blocked: j.Blocked})
+	head, _ := json.Marshal(HAROut{Entries: h.Entries, CrossOrigin: h.CrossOrigin, Note: h.Note(), Offline: j.Offline, Filled: j.Filled, FillSent: j.FillSent, Blocked: j.Blocked})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	bw := bufio.NewWriter(w)

@@ -143,6 +143,7 @@ async function readHAR(file) {
   showError("");
   try {
     const q = new URLSearchParams({credentials: $("credentials").value === "include" ? "include" : "", stack: $("stack").value});
+    if ($("haroffline").checked) q.set("offline", "1");
     const out = await api("/api/har?" + q, file);
     drawHAR(file.name, out);
   } catch (e) {
@@ -253,7 +254,8 @@ function draw(r, rep) {
       tl.append(li);
       return;
     }
-    const kind = el("p", what + (last ? ": the check that failed: " + r.code.replaceAll("_", " ") : ""), "kind");
+    const kind = el("p", what + (last ? ": the check that failed: " + r.code.replaceAll("_", " ") : "") +
+      (x.filled ? " (not in the file: answered by the live fill)" : ""), "kind");
     const out = el("div", null, "arrow out");
     out.append(el("p", "Page → Server  " + x.request.method + " " + x.request.url, "line"));
     const sent = el("ul", null, "headers");
@@ -400,7 +402,9 @@ async function copyText(text, stack) {
 // thousands).
 function drawHAR(name, out) {
   $("harresult").hidden = false;
-  $("harsummary").textContent = name + ": " + out.entries + " entries, " + out.cross_origin + " cross-origin requests, " + out.blocked + " blocked." + (out.note ? " Note: " + out.note + "." : "");
+  const sent = out.offline ? " Judged from the file alone: nothing sent." :
+    out.filled ? " " + out.filled + " request(s) whose cause the file cannot tell filled live: " + out.fill_requests_sent + " request(s) sent." : "";
+  $("harsummary").textContent = name + ": " + out.entries + " entries, " + out.cross_origin + " cross-origin requests, " + out.blocked + " blocked." + sent + (out.note ? " Note: " + out.note + "." : "");
   const rows = [];
   for (const h of out.requests) {
     const tr = el("tr");
@@ -409,7 +413,8 @@ function drawHAR(name, out) {
     if (r) Object.assign(tr.dataset, endpointOf(r.request));
     tr.append(el("td", r ? (blocked ? "BLOCKED" : "ALLOWED") : "NOT JUDGED", blocked ? "bad" : "ok"));
     tr.append(el("td", r ? r.request.method + " " + r.request.url + " from " + r.request.origin : "entry " + h.entry));
-    tr.append(el("td", r && r.problems.length ? r.problems[0].name : (h.error || "")));
+    const fillNote = h.fill ? (h.fill.failed ? " (live fill: " + h.fill.failed + ")" : " (named with a live fill: " + h.fill.requests_sent + " request(s) sent)") : "";
+    tr.append(el("td", (r && r.problems.length ? r.problems[0].name : (h.error || "")) + fillNote));
     const td = el("td");
     if (r) {
       const b = el("button", "Open", "open");
