@@ -2,7 +2,6 @@ package cli
 
 import (
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,16 +13,6 @@ const (
 	playwrightHARForm = "Playwright recordHar HAR (as is)"
 	webkitHARForm     = "WebKit inspector HAR (as is)"
 )
-
-// knownNotRecorded is, by HAR form, why a request the engine blocked is
-// "not recorded" in its file: the entry holds no answer, so check --har
-// cannot judge it from the file. Each is logged as a known gap, not
-// failed; once check --har reproduces such an entry from the server (the
-// live fill), delete the form's line and its rows become strict.
-var knownNotRecorded = map[string]string{
-	playwrightHARForm: "Playwright writes a request Chromium blocked with status -1, no answer headers and _failureText net::ERR_FAILED, and no preflight entry: the file holds no answer to judge",
-	webkitHARForm:     "WebKit's inspector reports a request CORS blocked as a loading failure (status 0, no answer headers, the console's first line as _error) and no preflight: the file holds no answer to judge",
-}
 
 // recordsHARForm reports whether this run records the case's HAR of form:
 // WebKit's inspector HAR always (the case's own WebKit, well under a
@@ -73,13 +62,11 @@ func moreHARForms(t *testing.T, table *pasteTable, bs brokenServer, engines map[
 	}
 }
 
-// harFormRows judges a recorded HAR of reqs with check --har alone and
-// adds a row per request. A row fails when its verdict is not the
-// engine's, or when its first cause is not the live check's (truth) and
-// the file does not say AMBIGUOUS with the truth listed, unless harGap or
-// knownNotRecorded names why (logged as a known gap). A not-recorded
-// request whose engine logged a console line must have that line in the
-// report's gap, to paste.
+// harFormRows judges a recorded HAR of reqs with check --har (the file,
+// and the live fill of what it lacks) and adds a row per request. A row
+// fails when its verdict is not the engine's, or when its first cause is
+// not the live check's (truth) and the file does not say AMBIGUOUS with
+// the truth listed, unless harGap names why (logged as a known gap).
 func harFormRows(t *testing.T, table *pasteTable, bs brokenServer, form, origin string, reqs []browsertest.Request, res []browsertest.Result, har []byte) {
 	t.Helper()
 	labels := []string{"GET include", "PUT json include"}
@@ -90,7 +77,7 @@ func harFormRows(t *testing.T, table *pasteTable, bs brokenServer, form, origin 
 	}
 	for i, r := range js {
 		add := func(cause string) {
-			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: cause, sent: "-"})
+			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: cause, sent: harSent(r)})
 		}
 		j := r.Report
 		switch {
@@ -110,27 +97,22 @@ func harFormRows(t *testing.T, table *pasteTable, bs brokenServer, form, origin 
 	}
 }
 
-// harFormCause is a blocked request's row: its cause against want, failed
-// or logged as harFormRows says.
+// harFormCause is a blocked request's row: its cause against want, the
+// live check's. A file that holds no answer (Playwright's status -1,
+// WebKit's status 0) is filled live by check --har: a row that stays "not
+// recorded", or names another cause first, fails unless harGap names why.
 func harFormCause(t *testing.T, bs brokenServer, form, label string, r harJudged, want string, res browsertest.Result) string {
 	t.Helper()
 	cause, wrong := harCause(r, want)
-	gap := harGap(bs, form, want)
-	if got := firstProblem(r.Report.Problems); got == "not recorded" {
-		cause = "not recorded (no answer in the file); truth " + want
-		if gap == "" {
-			gap = knownNotRecorded[form]
-		}
-		if len(res.Console) > 0 && !strings.Contains(r.Gap, res.Console[0]) {
-			t.Errorf("%s, %s: not recorded, and the report's gap does not give the engine's line %q to paste: %q", label, form, res.Console[0], r.Gap)
-		}
+	if firstProblem(r.Report.Problems) == "not recorded" {
+		cause, wrong = "not recorded (no answer in the file, none filled); truth "+want, true
 	}
-	switch {
+	switch gap := harGap(bs, form); {
 	case wrong && gap != "":
-		t.Logf("%s: KNOWN GAP: its %s, alone: %s: %s", label, form, cause, gap)
+		t.Logf("%s: KNOWN GAP: its %s: %s: %s", label, form, cause, gap)
 		return cause + " (known gap)"
 	case wrong:
-		t.Errorf("%s: its %s, alone, names a wrong cause first: %s\n%s", label, form, cause, r.Gap)
+		t.Errorf("%s: its %s names a wrong cause first: %s (the engine: %s %q)\n%s", label, form, cause, res.Error, res.Console, r.Gap)
 	}
 	return cause
 }
