@@ -241,6 +241,7 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the broken-server suite runs real browsers and servers for minutes; it runs in the pass without -race")
 	}
+	t.Parallel()
 	npmDir := t.TempDir()
 	var npmMu sync.Mutex
 	var node string
@@ -264,90 +265,101 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 	t.Cleanup(func() { writePasteTable(t, pasted) })
 
 	// Cases at a time, each with its own three engines from the package's
-	// pool: a case mostly waits for its servers and corskit. Two in go test
-	// ./..., where other packages' tests fill the machine; four when the
-	// suite runs alone (CI's every-case step).
+	// pool: a case mostly waits for its servers and corskit. Three in go
+	// test ./..., where other packages' tests share the machine; four when
+	// the suite runs alone (CI's every-case step).
 	cases := casesToRun(t, brokenServers)
-	n := 2
+	n := 3
 	if os.Getenv("CORSKIT_BROKEN_ALL") != "" {
 		n = 4
 	}
 	browsertest.AllowInstances(n)
+	// The cases are subtests started from goroutines, n at a time, not
+	// parallel subtests: a parallel subtest waiting for its turn would hold
+	// one of go test's parallel slots, which the package's other tests
+	// need, for minutes.
 	slots := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for _, bs := range cases {
-		t.Run(bs.name, func(t *testing.T) {
-			t.Parallel()
-			slots <- struct{}{}
+		slots <- struct{}{}
+		wg.Go(func() {
 			defer func() { <-slots }()
-			if bs.stack == "nextjs" {
-				lockNext(t)
-			}
-			engines, pages, others, other := appEngines(t)
-			var node string
-			if bs.stack == "express" {
-				node = expressNode(t)
-			}
-			port := servertest.FreePort(t)
-			base := fmt.Sprintf("http://127.0.0.1:%d", port)
-			src := bs.app(port, upstream.URL, append(slices.Clone(pages), others...), others)
-			var fixes []*check.JSONFix
-			t.Run("broken", func(t *testing.T) {
-				// Tomcat's apps live on the shared Tomcat, under a path.
-				base = startBroken(t, bs.stack, npmDir, node, port, src)
-				fromOther(t, engines, other, base, bs.worked, "before the fix")
-				for _, name := range browsertest.Names {
-					e := engines[name]
-					res := e.Fetch(t, theRequest(base+bs.path))
-					if res.OK || len(res.Console) == 0 {
-						t.Fatalf("%s: the broken server allowed the request, or the console is empty: %+v %q", name, res, res.Console)
-					}
-					j := diagnose(t, bs, e.Origin(), withoutOwn(append(slices.Clone(pages), others...), e.Origin()), []string{"--from-error", "-"}, strings.Join(res.Console, "\n"))
-					if j.Request.URL != base+bs.path || j.Request.Origin != e.Origin() || j.Request.Method != "PUT" {
-						t.Errorf("%s: request reconstructed from the console text: %+v", name, j.Request)
-					}
-					fixes = append(fixes, j.Fix)
-				}
-				chromium := engines["chromium"].Origin()
-				curl := []string{"--", "curl", base + bs.path, "-X", "PUT", "-H", "Accept: */*", "-H", "Content-Type: application/json",
-					"-H", "Origin: " + chromium, "-H", "Referer: " + chromium + "/", "-b", "session=1", "--data-raw", `{"n":1}`}
-				fixes = append(fixes, diagnose(t, bs, chromium, withoutOwn(append(slices.Clone(pages), others...), chromium), curl, "").Fix)
-				// A HAR recorded in Chromium, judged offline: --credentials
-				// include, which a HAR cannot record without a cookie.
-				_, har := engines["chromium"].(*browsertest.Browser).RecordHAR(t, []browsertest.Request{theRequest(base + bs.path)})
-				harFile := filepath.Join(t.TempDir(), "recorded.har")
-				os.WriteFile(harFile, har, 0o600)
-				// The HAR's fix allows the same origins and credentials; it may
-				// know fewer of the server's methods (no preflight recorded
-				// when the browser had it cached).
-				if f := diagnoseHAR(t, bs, harFile, withoutOwn(append(slices.Clone(pages), others...), chromium)); !sameSet(f.Policy.AllowOrigins, fixes[0].Policy.AllowOrigins) || f.Policy.AllowCredentials != fixes[0].Policy.AllowCredentials {
-					t.Errorf("the HAR gives another policy: %+v, want the origins and credentials of %+v", f.Policy, fixes[0].Policy)
-				}
-				for i, f := range fixes[1:] {
-					if !samePolicy(fixes[0], f) {
-						t.Errorf("evidence %d gives another policy: %+v, want %+v", i+1, f.Policy, fixes[0].Policy)
-					}
-				}
-				pasteAlone(t, pasted, bs, engines, base, withoutOwn(append(slices.Clone(pages), others...), chromium), fixes[0])
-				moreHARForms(t, pasted, bs, engines, base)
-			})
-			if t.Failed() {
-				return
-			}
-			fixed, err := pastetest.Apply(src, fixes[0].Pieces[bs.stack])
-			if err != nil {
-				t.Fatalf("pasting the fix as its text says: %v\n%s", err, fixes[0].Snippets[bs.stack])
-			}
-			t.Run("fixed", func(t *testing.T) {
-				base := startBroken(t, bs.stack, npmDir, node, port, fixed)
-				for _, name := range browsertest.Names {
-					if res := engines[name].Fetch(t, theRequest(base+bs.path)); !res.OK {
-						t.Errorf("%s: after the fix, the request is still blocked: %q\nthe app:\n%s", name, res.Console, fixed)
-					}
-				}
-				fromOther(t, engines, other, base, append([]browsertest.Request{theRequest(bs.path)}, bs.worked...), "after the fix")
-			})
+			t.Run(bs.name, func(t *testing.T) { brokenCase(t, bs, npmDir, expressNode, upstream.URL, pasted) })
 		})
 	}
+}
+
+// brokenCase runs one planted mistake from the evidence to a working app:
+// see TestBrokenServersFromEvidenceToAWorkingApp.
+func brokenCase(t *testing.T, bs brokenServer, npmDir string, expressNode func(*testing.T) string, upstreamURL string, pasted *pasteTable) {
+	if bs.stack == "nextjs" {
+		lockNext(t)
+	}
+	engines, pages, others, other := appEngines(t)
+	var node string
+	if bs.stack == "express" {
+		node = expressNode(t)
+	}
+	port := servertest.FreePort(t)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	src := bs.app(port, upstreamURL, append(slices.Clone(pages), others...), others)
+	var fixes []*check.JSONFix
+	t.Run("broken", func(t *testing.T) {
+		// Tomcat's apps live on the shared Tomcat, under a path.
+		base = startBroken(t, bs.stack, npmDir, node, port, src)
+		fromOther(t, engines, other, base, bs.worked, "before the fix")
+		for _, name := range browsertest.Names {
+			e := engines[name]
+			res := e.Fetch(t, theRequest(base+bs.path))
+			if res.OK || len(res.Console) == 0 {
+				t.Fatalf("%s: the broken server allowed the request, or the console is empty: %+v %q", name, res, res.Console)
+			}
+			j := diagnose(t, bs, e.Origin(), withoutOwn(append(slices.Clone(pages), others...), e.Origin()), []string{"--from-error", "-"}, strings.Join(res.Console, "\n"))
+			if j.Request.URL != base+bs.path || j.Request.Origin != e.Origin() || j.Request.Method != "PUT" {
+				t.Errorf("%s: request reconstructed from the console text: %+v", name, j.Request)
+			}
+			fixes = append(fixes, j.Fix)
+		}
+		chromium := engines["chromium"].Origin()
+		curl := []string{"--", "curl", base + bs.path, "-X", "PUT", "-H", "Accept: */*", "-H", "Content-Type: application/json",
+			"-H", "Origin: " + chromium, "-H", "Referer: " + chromium + "/", "-b", "session=1", "--data-raw", `{"n":1}`}
+		fixes = append(fixes, diagnose(t, bs, chromium, withoutOwn(append(slices.Clone(pages), others...), chromium), curl, "").Fix)
+		// A HAR recorded in Chromium, judged offline: --credentials
+		// include, which a HAR cannot record without a cookie.
+		_, har := engines["chromium"].(*browsertest.Browser).RecordHAR(t, []browsertest.Request{theRequest(base + bs.path)})
+		harFile := filepath.Join(t.TempDir(), "recorded.har")
+		os.WriteFile(harFile, har, 0o600)
+		// The HAR's fix allows the same origins and credentials; it may
+		// know fewer of the server's methods (no preflight recorded
+		// when the browser had it cached).
+		if f := diagnoseHAR(t, bs, harFile, withoutOwn(append(slices.Clone(pages), others...), chromium)); !sameSet(f.Policy.AllowOrigins, fixes[0].Policy.AllowOrigins) || f.Policy.AllowCredentials != fixes[0].Policy.AllowCredentials {
+			t.Errorf("the HAR gives another policy: %+v, want the origins and credentials of %+v", f.Policy, fixes[0].Policy)
+		}
+		for i, f := range fixes[1:] {
+			if !samePolicy(fixes[0], f) {
+				t.Errorf("evidence %d gives another policy: %+v, want %+v", i+1, f.Policy, fixes[0].Policy)
+			}
+		}
+		pasteAlone(t, pasted, bs, engines, base, withoutOwn(append(slices.Clone(pages), others...), chromium), fixes[0])
+		moreHARForms(t, pasted, bs, engines, base)
+	})
+	if t.Failed() {
+		return
+	}
+	fixed, err := pastetest.Apply(src, fixes[0].Pieces[bs.stack])
+	if err != nil {
+		t.Fatalf("pasting the fix as its text says: %v\n%s", err, fixes[0].Snippets[bs.stack])
+	}
+	t.Run("fixed", func(t *testing.T) {
+		base := startBroken(t, bs.stack, npmDir, node, port, fixed)
+		for _, name := range browsertest.Names {
+			if res := engines[name].Fetch(t, theRequest(base+bs.path)); !res.OK {
+				t.Errorf("%s: after the fix, the request is still blocked: %q\nthe app:\n%s", name, res.Console, fixed)
+			}
+		}
+		fromOther(t, engines, other, base, append([]browsertest.Request{theRequest(bs.path)}, bs.worked...), "after the fix")
+	})
 }
 
 // appEngines lends the test Chromium, Firefox and WebKit, and returns them
