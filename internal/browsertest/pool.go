@@ -25,8 +25,8 @@ import (
 // Starting Firefox costs seconds on these machines; a package whose tests
 // start the three engines a dozen times spends most of its time there.
 //
-// Main also lets up to 4 parallel tests run at once (or GOMAXPROCS, when
-// larger) unless -test.parallel is given: these tests mostly wait for
+// Main also lets up to 8 parallel tests run at once (or 4 per core, when
+// more) unless -test.parallel is given: these tests mostly wait for
 // browsers and servers, so go test's default of GOMAXPROCS leaves a
 // 2-core machine idle.
 func Main(m *testing.M) {
