@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
 	"github.com/corskit/corskit/internal/browsertest"
+	"github.com/corskit/corskit/internal/servertest"
 )
 
 // corsAPI answers every request and preflight with permissive CORS headers,
@@ -146,12 +146,9 @@ func TestLocalNetworkAccessInChromium(t *testing.T) {
 // passed when this test was written.
 func TestBadPortsAndRefusedConnectionsInEngines(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
+	// A reserved port nothing listens on (below the ephemeral range, so no
+	// server of this run listening on port 0 takes it).
+	closed := fmt.Sprintf("127.0.0.1:%d", servertest.FreePort(t))
 	var reqs []browsertest.Request
 	ports := browser.BadPorts()[1:] // not 0
 	rand.Shuffle(len(ports), func(i, j int) { ports[i], ports[j] = ports[j], ports[i] })

@@ -3,7 +3,7 @@ package check_test
 import (
 	"bytes"
 	"context"
-	"net"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -15,6 +15,7 @@ import (
 	"github.com/corskit/corskit/browser"
 	"github.com/corskit/corskit/check"
 	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/internal/servertest"
 )
 
 func TestValidate(t *testing.T) {
@@ -85,15 +86,10 @@ func TestDiagnoses(t *testing.T) {
 	noVary := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", pageOrigin)
 	})
-	closed := func() string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		return "http://" + addr
-	}()
+	// A port nothing listens on: reserved for this test process below the
+	// kernel's ephemeral range, so no server of this run, listening on
+	// port 0, can take it before the request (one did, on a loaded run).
+	closed := fmt.Sprintf("http://127.0.0.1:%d", servertest.FreePort(t))
 
 	for _, tc := range []struct {
 		desc      string

@@ -2,10 +2,13 @@ package check
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/corskit/corskit/internal/servertest"
 )
 
 // TestATimeoutIsCalledATimeout: a server that accepts the connection and
@@ -26,9 +29,9 @@ func TestATimeoutIsCalledATimeout(t *testing.T) {
 			defer c.Close() // held open, never answered
 		}
 	}()
-	closed, _ := net.Listen("tcp", "127.0.0.1:0")
-	refused := closed.Addr().String()
-	closed.Close()
+	// A reserved port nothing listens on (below the ephemeral range, so no
+	// server of this run listening on port 0 takes it).
+	refused := fmt.Sprintf("127.0.0.1:%d", servertest.FreePort(t))
 	for addr, want := range map[string]string{silent.Addr().String(): "timeout", refused: "not a CORS error"} {
 		r, err := Run(context.Background(), Options{URL: "http://" + addr + "/data", Origin: "http://localhost:3000", Timeout: 300 * time.Millisecond})
 		if err != nil {
