@@ -2,7 +2,6 @@ package browsertest
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/corskit/corskit/internal/servertest"
 )
 
 // playwrightServer is one node process running playwright_recordhar.js,
@@ -27,7 +28,7 @@ type playwrightServer struct {
 	nextID  int
 	waiting map[int]chan playwrightAnswer
 	done    chan struct{} // closed when node's output ends
-	stderr  *syncBuffer
+	stderr  *servertest.SyncBuffer
 }
 
 // playwrightAnswer is one job's answer.
@@ -78,7 +79,7 @@ func startPlaywright(node, modules, chromium string) (*playwrightServer, error) 
 	spec, _ := json.Marshal(map[string]any{"modules": modules, "chromium": chromium, "timeout": (playwrightTimeout - 10*time.Second).Milliseconds()})
 	cmd := exec.Command(node, script, string(spec))
 	cmd.Dir = dir
-	s := &playwrightServer{waiting: map[int]chan playwrightAnswer{}, done: make(chan struct{}), stderr: &syncBuffer{}}
+	s := &playwrightServer{waiting: map[int]chan playwrightAnswer{}, done: make(chan struct{}), stderr: &servertest.SyncBuffer{}}
 	cmd.Stderr = s.stderr
 	if s.stdin, err = cmd.StdinPipe(); err != nil {
 		return nil, err
@@ -145,25 +146,4 @@ func (s *playwrightServer) record(job map[string]any, timeout time.Duration) (js
 		s.mu.Unlock()
 		return nil, fmt.Errorf("no answer within %v:\n%s", timeout, s.stderr.String())
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for node's writes and the tests' reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.b.Len() > 1<<20 {
-		return len(p), nil
-	}
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

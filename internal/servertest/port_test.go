@@ -30,3 +30,18 @@ func TestFreePortReservesAcrossProcesses(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncBufferKeepsTheFirstMiB: a server's output past a MiB is dropped,
+// not kept, and every write still reports it was taken.
+func TestSyncBufferKeepsTheFirstMiB(t *testing.T) {
+	var b SyncBuffer
+	chunk := make([]byte, 64<<10)
+	for range 40 {
+		if n, err := b.Write(chunk); n != len(chunk) || err != nil {
+			t.Fatalf("Write: %d, %v", n, err)
+		}
+	}
+	if n := len(b.String()); n < syncBufferMax || n > syncBufferMax+len(chunk) {
+		t.Fatalf("kept %d bytes of %d; want about %d", n, 40*len(chunk), syncBufferMax)
+	}
+}

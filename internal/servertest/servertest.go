@@ -92,16 +92,23 @@ func waitListening(port int, within time.Duration) error {
 }
 
 // SyncBuffer collects output (a process's, a logger's) safely from several
-// goroutines.
+// goroutines. It keeps the first MiB: a server that lives as long as the
+// test process (Tomcat, Azurite, Playwright's node) cannot fill memory.
 type SyncBuffer struct {
 	mu sync.Mutex
 	b  strings.Builder
 }
 
-// Write appends p.
+// syncBufferMax is how much of the output a SyncBuffer keeps.
+const syncBufferMax = 1 << 20
+
+// Write appends p, or drops it once the buffer holds syncBufferMax bytes.
 func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.b.Len() >= syncBufferMax {
+		return len(p), nil
+	}
 	return s.b.Write(p)
 }
 
