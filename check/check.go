@@ -73,6 +73,11 @@ type Options struct {
 	// all (default), which judges with every engine and reports Chromium's
 	// verdict first.
 	Browser string
+
+	// probeHeader is the custom header name the probe sends, when one
+	// name must serve several judgements (RunBothCredentials); "" draws
+	// a new one.
+	probeHeader string
 }
 
 // Report is the doctor's finding.
@@ -102,6 +107,16 @@ type Report struct {
 	// (Options.Body and NoBody unset) and BodySent is the doctor's guess:
 	// {} for a JSON Content-Type, else none.
 	BodyAssumed bool
+	// CredentialsUnknown is true when the evidence did not tell the
+	// page's credentials mode (a cURL or fetch copy, a HAR entry without
+	// a cookie) and both modes were judged: this report is for
+	// Options.Credentials, OtherCredentials for the other mode.
+	CredentialsUnknown bool
+	// OtherCredentials is, when CredentialsUnknown, the other mode's
+	// verdict, causes and fix, when they differ from this report's: the
+	// user picks the one for the page's mode. Nil when both modes get the
+	// same verdict and fix.
+	OtherCredentials *CredentialsAlternative
 }
 
 // OtherOrigin is the verdict for the request from another of the app's

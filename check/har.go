@@ -714,6 +714,9 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 			rep, res.Gap, res.Causes = h.fileGaps(r, rep)
 		}
 		asRecorded(&rep)
+		if err == nil && res.CredentialsNote != "" {
+			rep = h.otherCredentials(ctx, r, rep)
+		}
 	}
 	if err != nil {
 		res.Error = err.Error()
@@ -725,6 +728,25 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 		res.Report, res.Full = &j, &rep
 	}
 	return res
+}
+
+// otherCredentials marks rep, judged from a file that does not tell the
+// page's credentials mode, with the other mode's verdict, cause and fix
+// (Report.OtherCredentials), judged on the same recorded answers: Firefox
+// records an answer it blocked for credentials as completed, so a page
+// with credentials: 'include' reads its fix there.
+func (h HAR) otherCredentials(ctx context.Context, r HARRequest, rep Report) Report {
+	other := r
+	other.Options.Credentials = browser.Include
+	if rep.Options.Credentials == browser.Include {
+		other.Options.Credentials = browser.SameOrigin
+	}
+	alt, err := Judge(ctx, other.Options, h.Replay(other))
+	if err != nil || errors.Is(alt.Verdict.Err, ErrNotRecorded) {
+		return rep
+	}
+	asRecorded(&alt)
+	return withAlternative(rep, alt)
 }
 
 // withCredentials judges r with credentials: 'include' when, without them,

@@ -15,7 +15,8 @@ import (
 // (/star), and to one whose CORS code answers preflights but runs after
 // the routes (/after). Firefox blocked all four but the GET to /star is
 // 200 in the file like an allowed one: it is judged as recorded and the
-// report says that with credentials it is blocked. The PUT to /star has
+// report says that with credentials it is blocked, with the cause and the
+// fix for credentials. The PUT to /star has
 // status 0 and its preflight's 405 answer: blocked either way, for the
 // wildcard with credentials (include, whose fix covers both). The GET to
 // /after is "CORS after the route", told by the file's preflight answer
@@ -48,6 +49,11 @@ func TestFirefoxDevToolsHARAsItIs(t *testing.T) {
 		case 2:
 			if !strings.Contains(res.CredentialsNote, "Firefox reports a blocked answer as completed") {
 				t.Errorf("entry 2: the credentials are not said to be unknown: %q", res.CredentialsNote)
+			}
+			// The page's mode, include, gets Firefox's verdict and a fix.
+			a := res.Full.OtherCredentials
+			if a == nil || a.Credentials != "include" || a.Allowed || len(a.Problems) == 0 || a.Problems[0].Name != "wildcard with credentials" || !a.Fix.Policy.AllowCredentials {
+				t.Errorf("entry 2: the part for credentials 'include' is %+v; want blocked, wildcard with credentials, a fix allowing credentials", a)
 			}
 		case 3:
 			if res.PreflightEntry != 6 || !res.CredentialsInclude {

@@ -42,6 +42,20 @@ type JSON struct {
 	// Content-Type, else none).
 	BodySent    string `json:"body_sent,omitempty"`
 	BodyAssumed bool   `json:"body_assumed,omitempty"`
+	// CredentialsUnknown and OtherCredentials: see Report's fields.
+	CredentialsUnknown bool                        `json:"credentials_unknown,omitempty"`
+	OtherCredentials   *JSONCredentialsAlternative `json:"other_credentials,omitempty"`
+}
+
+// JSONCredentialsAlternative is a CredentialsAlternative in the JSON
+// report: the verdict, causes and fix in the other credentials mode.
+type JSONCredentialsAlternative struct {
+	Credentials string    `json:"credentials"`
+	Allowed     bool      `json:"allowed"`
+	Code        string    `json:"code"`
+	Message     string    `json:"message"`
+	Problems    []Problem `json:"problems"`
+	Fix         *JSONFix  `json:"fix"`
 }
 
 // JSONInput is the request checked, as reconstructed from the input (flags,
@@ -177,12 +191,13 @@ func (r Report) ToJSON() JSON {
 	if v.Err != nil {
 		j.NetworkError = v.Err.Error()
 	}
-	if f := r.Fix; f.Response != nil {
-		j.Fix = &JSONFix{PreflightStatus: f.PreflightStatus, Preflight: lines(f.Preflight), Response: lines(f.Response),
-			Policy: f.Policy, Stack: f.Stack, StackFrom: f.StackFrom, Snippet: f.Snippet, Snippets: f.Snippets, Pieces: f.Pieces, Dropped: f.Dropped,
-			Learned: f.Learned, Keeps: f.Keeps, Adds: f.Adds, Stacks: Stacks(), Causes: f.Causes}
-		if j.Fix.Dropped == nil {
-			j.Fix.Dropped = []Dropped{}
+	j.Fix = jsonFix(r.Fix)
+	j.CredentialsUnknown = r.CredentialsUnknown
+	if a := r.OtherCredentials; a != nil {
+		j.OtherCredentials = &JSONCredentialsAlternative{Credentials: string(a.Credentials), Allowed: a.Allowed,
+			Code: string(a.Verdict.Reason), Message: a.Verdict.Message, Problems: a.Problems, Fix: jsonFix(a.Fix)}
+		if j.OtherCredentials.Problems == nil {
+			j.OtherCredentials.Problems = []Problem{}
 		}
 	}
 	o := r.Options
@@ -247,6 +262,7 @@ func (r Report) WriteText(out io.Writer, color bool) error {
 	r.writeProblems(w, s)
 	r.writeOthers(w, s)
 	r.writeFix(w, s)
+	r.writeOtherCredentials(w, s)
 	r.writeReadableAndRisks(w, s)
 	return w.err
 }
@@ -361,8 +377,13 @@ func (r Report) writeOthers(w *stickyWriter, s style) {
 
 // writeFix writes the headers the server must send, and the snippet.
 func (r Report) writeFix(w *stickyWriter, s style) {
+	r.writeFixTitled(w, s, "The fix: the server must send")
+}
+
+// writeFixTitled is writeFix under another title.
+func (r Report) writeFixTitled(w *stickyWriter, s style, title string) {
 	if f := r.Fix; f.Response != nil {
-		w.p("\n%sThe fix: the server must send%s\n", s.bold, s.reset)
+		w.p("\n%s%s%s\n", s.bold, title, s.reset)
 		if f.Preflight != nil {
 			w.p("  on the preflight (OPTIONS), with status %d:\n", f.PreflightStatus)
 			for _, h := range f.Preflight {
@@ -416,6 +437,55 @@ func (r Report) writeFix(w *stickyWriter, s style) {
 			w.p("\n  Set Options.Stack to %s for a ready snippet.\n", strings.Join(Stacks(), "|"))
 		}
 	}
+}
+
+// jsonFix is a fix in the JSON report; nil when there is nothing to fix.
+func jsonFix(f Fix) *JSONFix {
+	if f.Response == nil {
+		return nil
+	}
+	j := &JSONFix{PreflightStatus: f.PreflightStatus, Preflight: lines(f.Preflight), Response: lines(f.Response),
+		Policy: f.Policy, Stack: f.Stack, StackFrom: f.StackFrom, Snippet: f.Snippet, Snippets: f.Snippets, Pieces: f.Pieces, Dropped: f.Dropped,
+		Learned: f.Learned, Keeps: f.Keeps, Adds: f.Adds, Stacks: Stacks(), Causes: f.Causes}
+	if j.Dropped == nil {
+		j.Dropped = []Dropped{}
+	}
+	return j
+}
+
+// writeOtherCredentials says, for evidence that did not tell the
+// credentials mode, which mode the report is for, and writes the other
+// mode's verdict, cause and fix when they differ.
+func (r Report) writeOtherCredentials(w *stickyWriter, s style) {
+	if !r.CredentialsUnknown {
+		return
+	}
+	a := r.OtherCredentials
+	if a == nil {
+		w.p("\n%sCredentials:%s the evidence does not tell whether the page sends credentials; with credentials: 'include' and without, the verdict and the fix are the same.\n", s.bold, s.reset)
+		return
+	}
+	w.p("\n%sCredentials:%s the evidence does not tell whether the page sends credentials (a copy shows what was sent, not the page's credentials mode). The report above is for a request %s.\n", s.bold, s.reset, credentialsMode(r.Options.Credentials))
+	if a.Allowed {
+		w.p("  If the page sends its request %s, it is %sallowed%s: nothing to fix.\n", credentialsMode(a.Credentials), s.green, s.reset)
+		return
+	}
+	cause := string(a.Verdict.Reason)
+	if len(a.Problems) > 0 {
+		cause = a.Problems[0].Name
+	}
+	w.p("  If the page sends its request %s, it is %sblocked%s (%s): %s\n", credentialsMode(a.Credentials), s.red, s.reset, cause, a.Verdict.Reason.Explain())
+	alt := Report{Options: r.Options, Fix: a.Fix}
+	alt.Options.Credentials = a.Credentials
+	alt.writeFixTitled(w, s, "The fix if the page sends its request "+credentialsMode(a.Credentials)+": the server must send")
+}
+
+// credentialsMode names a credentials mode as page code sets it.
+func credentialsMode(c browser.Credentials) string {
+	if c == browser.Include {
+		return "with credentials (fetch's credentials: 'include', withCredentials in XMLHttpRequest and axios)"
+	}
+	return "without credentials (no credentials: 'include', no withCredentials)"
 }
 
 // writeReadableAndRisks writes what the page can read and the risks.

@@ -10,16 +10,35 @@ import "slices"
 // to paste, which name no option), are left as they are. j itself is not
 // changed.
 func (j JSON) Reword(words func(string) string) JSON {
-	if len(j.Problems) > 0 {
-		j.Problems = slices.Clone(j.Problems)
-		for i := range j.Problems {
-			j.Problems[i].Sentence = words(j.Problems[i].Sentence)
-		}
-	}
-	if j.Fix != nil {
-		fix := *j.Fix
-		fix.Keeps = words(fix.Keeps)
-		j.Fix = &fix
+	j.Problems = reworded(j.Problems, words)
+	j.Fix = rewordFix(j.Fix, words)
+	if a := j.OtherCredentials; a != nil {
+		alt := *a
+		alt.Problems = reworded(alt.Problems, words)
+		alt.Fix = rewordFix(alt.Fix, words)
+		j.OtherCredentials = &alt
 	}
 	return j
+}
+
+// reworded is ps with each sentence in words' terms, a copy.
+func reworded(ps []Problem, words func(string) string) []Problem {
+	if len(ps) == 0 {
+		return ps
+	}
+	ps = slices.Clone(ps)
+	for i := range ps {
+		ps[i].Sentence = words(ps[i].Sentence)
+	}
+	return ps
+}
+
+// rewordFix is f with its sentences in words' terms, a copy; nil for nil.
+func rewordFix(f *JSONFix, words func(string) string) *JSONFix {
+	if f == nil {
+		return nil
+	}
+	fix := *f
+	fix.Keeps = words(fix.Keeps)
+	return &fix
 }

@@ -225,35 +225,40 @@ func credentialsFromCopy(from string, c check.Copied) (browser.Credentials, stri
 
 // bothCredentials checks a copied request whose credentials mode the copy
 // does not tell, without credentials and with credentials: 'include',
-// each request sent once. When the verdicts differ it says so on stderr;
-// the report is for no credentials, the likelier without a Cookie, unless
-// only credentials: 'include' fails: the page met an error.
+// each request sent once (check.RunCredentialsUnknown). The report is for
+// one mode and ends with the other's verdict and fix when they differ;
+// stderr says which mode the report is for.
 func bothCredentials(ctx context.Context, o check.Options, stderr io.Writer) (check.Report, error) {
-	without, with, err := check.RunBothCredentials(ctx, o)
+	r, err := check.RunCredentialsUnknown(ctx, o)
 	if err != nil {
-		return without, err
+		return r, err
 	}
-	if with.Allowed() == without.Allowed() && with.Verdict.Reason == without.Verdict.Reason {
-		if without.Allowed() {
-			fmt.Fprintf(stderr, "corskit check: the credentials mode does not matter here: with credentials: 'include' and without, %s\n", verdictWord(without))
-		} else {
-			fmt.Fprintf(stderr, "corskit check: with credentials: 'include' and without, %s; the fix below is for no credentials: if the page sends credentials: 'include', give --credentials include, whose fix also sends Access-Control-Allow-Credentials\n", verdictWord(without))
-		}
-		return without, nil
+	a := r.OtherCredentials
+	if a == nil {
+		fmt.Fprintf(stderr, "corskit check: the credentials mode does not matter here: with credentials: 'include' and without, %s, and the same fix\n", verdictWord(r))
+		return r, nil
 	}
-	fmt.Fprintf(stderr, "corskit check: the credentials mode matters here and the copy does not tell it: without credentials, %s; with credentials: 'include', %s. ", verdictWord(without), verdictWord(with))
-	if without.Allowed() {
-		fmt.Fprintln(stderr, "The report is for credentials 'include', which fails; give --credentials same-origin if the page sends none.")
-		return with, nil
+	otherWord, otherCause := "allowed", ""
+	if !a.Allowed {
+		otherWord = "blocked (" + string(a.Verdict.Reason) + ")"
 	}
-	if !with.Allowed() && firstProblemName(with) != firstProblemName(without) {
+	if len(a.Problems) > 0 {
+		otherCause = a.Problems[0].Name
+	}
+	with, without := otherWord, verdictWord(r)
+	withCause, withoutCause := otherCause, firstProblemName(r)
+	if r.Options.Credentials == browser.Include {
+		with, without, withCause, withoutCause = without, with, withoutCause, withCause
+	}
+	fmt.Fprintf(stderr, "corskit check: the copy does not tell the credentials mode, which matters here: without credentials, %s; with credentials: 'include', %s. ", without, with)
+	if withCause != "" && withoutCause != "" && withCause != withoutCause {
 		// Blocked either way, for other causes (a preflight's status is
 		// checked before the wildcard): both are said, since the copy
 		// cannot tell which the page met.
-		fmt.Fprintf(stderr, "Blocked either way, for other causes: without credentials %q; with credentials: 'include' %q. ", firstProblemName(without), firstProblemName(with))
+		fmt.Fprintf(stderr, "Blocked either way, for other causes: without credentials %q; with credentials: 'include' %q. ", withoutCause, withCause)
 	}
-	fmt.Fprintln(stderr, "The report is for no credentials (the copy carries no Cookie); give --credentials include if the page sends cookies.")
-	return without, nil
+	fmt.Fprintf(stderr, "The report is for %s; it ends with the other mode's (give --credentials to choose one).\n", map[bool]string{true: "credentials 'include', which fails", false: "no credentials (the copy carries no Cookie)"}[r.Options.Credentials == browser.Include])
+	return r, nil
 }
 
 // firstProblemName is the name of a report's first problem, or "".

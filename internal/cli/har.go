@@ -152,6 +152,7 @@ func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) 
 			if r.CredentialsNote != "" {
 				fmt.Fprintf(w, "  %s\n", flagTerms.Replace(r.CredentialsNote))
 			}
+			writeOtherCredentials(w, rep)
 			continue
 		}
 		for _, e := range rep.Engines {
@@ -172,8 +173,28 @@ func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) 
 		writeGap(w, r.HARResult)
 		writeFill(w, r.Fill)
 		writeBrief(w, rep)
+		writeOtherCredentials(w, rep)
 		fmt.Fprintf(w, "  the full diagnosis and the snippet: %s\n", r.Command)
 	}
+}
+
+// writeOtherCredentials writes, for a request whose credentials mode the
+// file does not tell, the other mode's verdict, problems and fix, briefly.
+func writeOtherCredentials(w io.Writer, rep check.Report) {
+	a := rep.OtherCredentials
+	if a == nil {
+		return
+	}
+	mode := "with credentials: 'include'"
+	if a.Credentials != browser.Include {
+		mode = "without credentials"
+	}
+	if a.Allowed {
+		fmt.Fprintf(w, "  if the page sends it %s: allowed\n", mode)
+		return
+	}
+	fmt.Fprintf(w, "  if the page sends it %s (%s): BLOCKED\n", mode, a.Verdict.Reason)
+	writeBrief(w, check.Report{Problems: a.Problems, Fix: a.Fix})
 }
 
 // writeGap says what the file lacks to tell the cause, and, when more

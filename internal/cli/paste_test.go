@@ -331,7 +331,20 @@ func credentialedInFirefoxHAR(t *testing.T, table *pasteTable, bs brokenServer, 
 			t.Errorf("%s: Firefox blocked it (%q), and its HAR, alone, is judged allowed without a word on credentials (%q)", labels[i], res[i].Console, r.Note)
 			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "allowed (wrong)", sent: "-"})
 		case j.Allowed:
-			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "allowed as recorded; says include is blocked", sent: "-"})
+			// The file cannot tell the credentials mode: the report is
+			// for none, and its part for credentials: 'include', the
+			// page's mode, must be Firefox's verdict and the true cause.
+			a := j.OtherCredentials
+			switch {
+			case a == nil || a.Credentials != "include" || a.Allowed:
+				t.Errorf("%s: Firefox blocked it (%q); its HAR is judged allowed and gives no blocked verdict for credentials 'include': %+v", labels[i], res[i].Console, a)
+				table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "allowed (wrong): no part for include", sent: "-"})
+			case firstProblem(a.Problems) != want:
+				t.Errorf("%s: its Firefox HAR's part for credentials 'include' names %q first, want %q", labels[i], firstProblem(a.Problems), want)
+				table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "wrong: " + firstProblem(a.Problems) + ", want " + want + " (the part for include)", sent: "-"})
+			default:
+				table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "right (the report's part for credentials 'include', the page's: the file records a completed 200 and no cookie)", sent: "-"})
+			}
 		default:
 			cause, wrong := harCause(r, want)
 			reproduced := "-"

@@ -247,7 +247,9 @@ type CheckIn struct {
 	// Evidence is the console text the form was read from, when it was:
 	// the check then searches for the request that prints its lines,
 	// trying what Open names (method, headers, credentials: what the text
-	// left open and the form did not change).
+	// left open and the form did not change). Without console text, Open
+	// naming credentials (a copy that does not tell them) judges both
+	// credentials modes.
 	Evidence string   `json:"evidence,omitempty"`
 	Open     []string `json:"open,omitempty"`
 }
@@ -289,7 +291,13 @@ func (s *Server) check(ctx context.Context, body []byte) (any, int) {
 	if f, ok := failureFor(in.Evidence, o.URL); ok {
 		return s.reproduce(ctx, in, o, f)
 	}
-	r, err := check.Run(ctx, o)
+	run := check.Run
+	if slices.Contains(in.Open, "credentials") {
+		// A copy that does not tell the credentials mode, left so in the
+		// form: both modes are judged, as corskit check does.
+		run = check.RunCredentialsUnknown
+	}
+	r, err := run(ctx, o)
 	if err != nil {
 		return apiError{Error: inFormTerms(err)}, http.StatusUnprocessableEntity
 	}

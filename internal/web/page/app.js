@@ -132,6 +132,10 @@ async function readEvidence() {
       open.push("headers");
       if (!p.request.credentials) open.push("credentials");
       lastRead = {text, open, headers: $("headers").value};
+    } else if ((p.missing || []).some((m) => m.startsWith("credentials"))) {
+      // A copy shows what was sent, not the page's credentials mode: while
+      // the form leaves it as read, the check judges both modes.
+      lastRead = {text: "", open: ["credentials"], headers: $("headers").value};
     }
     if (!p.missing || p.missing.every((m) => m.startsWith("credentials"))) $("origin").focus();
   } catch (e) {
@@ -295,12 +299,53 @@ function draw(r, rep) {
   $("unsent").textContent = r.actual_not_sent ? "The " + r.request.method + " itself was not sent: the browser does not send it while its preflight fails, and it may change data. Its answer may hold more problems: fix these and check again." : "";
 
   drawFix(r.fix);
+  drawOtherCredentials(r);
 
   const risks = $("risks");
   risks.replaceChildren();
   for (const w of r.warnings) risks.append(el("li", w.message));
   if (!r.warnings.length) risks.append(el("li", "None found."));
   $("res-h").scrollIntoView({block: "start"});
+}
+
+// credentialsWords names a credentials mode as page code sets it.
+function credentialsWords(c) {
+  return c === "include" ? "with credentials (fetch's credentials: 'include', withCredentials in XMLHttpRequest and axios)" :
+    "without credentials (no credentials: 'include', no withCredentials)";
+}
+
+// drawOtherCredentials says, when the pasted copy did not tell the page's
+// credentials mode, which mode the result is for, and the other mode's
+// verdict and headers, with a button that checks it for its whole fix.
+function drawOtherCredentials(r) {
+  const box = $("othercreds");
+  box.replaceChildren();
+  box.hidden = !r.credentials_unknown;
+  if (!r.credentials_unknown) return;
+  const a = r.other_credentials;
+  if (!a) {
+    box.append(el("p", "The copy does not tell whether the page sends credentials; with credentials: 'include' and without, the verdict and the fix are the same."));
+    return;
+  }
+  box.append(el("p", "The copy does not tell whether the page sends credentials (it shows what was sent, not the page's credentials mode). The result above is for a request " + credentialsWords(r.request.credentials) + "."));
+  if (a.allowed) {
+    box.append(el("p", "If the page sends its request " + credentialsWords(a.credentials) + ", it is allowed: nothing to fix."));
+    return;
+  }
+  const cause = a.problems.length ? a.problems[0].name : a.code.replaceAll("_", " ");
+  box.append(el("p", "If the page sends its request " + credentialsWords(a.credentials) + ", it is blocked (" + cause + "). The server must send, on every other answer:"));
+  const pre = el("pre");
+  pre.textContent = Object.entries((a.fix && a.fix.response) || {}).map(([k, v]) => k + ": " + v).join("\n");
+  box.append(pre);
+  const again = el("button", "Check with credentials: '" + (a.credentials === "include" ? "include" : "omit") + "' for its fix", "again");
+  again.type = "button";
+  again.addEventListener("click", () => {
+    $("credentials").value = a.credentials;
+    lastRead = null;
+    updateCommand();
+    $("form").requestSubmit();
+  });
+  box.append(again);
 }
 
 function drawFix(fix) {
