@@ -71,7 +71,8 @@ func starletteFrom(c cors.Config) string {
 // framework's own settings, lets the PUT through and keeps every request
 // that worked. Before the probe, rack-cors' fix allowed PUT alone (DELETE
 // and POST with X-Request-Id broke) and Starlette's allow_headers=["*"]
-// became Content-Type (an Authorization request broke).
+// became Content-Type (an Authorization request broke). Firefox runs with
+// CORSKIT_SLOW=1.
 func TestProbeFixKeepsWhatWorked(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -80,6 +81,13 @@ func TestProbeFixKeepsWhatWorked(t *testing.T) {
 	for _, name := range []string{"chromium", "firefox"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			if name == "firefox" && os.Getenv("CORSKIT_SLOW") != "1" {
+				// The broken-server suite (internal/cli) holds Firefox to
+				// the same rule on rack-cors, Starlette and Express in
+				// every run; this one's six servers in turn hold a
+				// Firefox for a minute: CI's larger run has it.
+				t.Skip("Firefox: with CORSKIT_SLOW=1 (.ci/run's larger check run)")
+			}
 			e := browsertest.StartEngine(t, name)
 			page := e.Origin()
 			other := strings.Replace(page, "127.0.0.1", "localhost", 1)

@@ -17,6 +17,7 @@ import (
 // an allowed fetch that must get no line. A second batch runs in the same
 // browser.
 func TestEnginesReportOutcomesAndConsole(t *testing.T) {
+	t.Parallel()
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/pf404" && r.Method == http.MethodOptions {
 			http.NotFound(w, r)

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -51,9 +52,10 @@ var pool = &enginePool{idle: map[string][]*pooledEngine{}, running: map[string]i
 // starting Firefox costs about 6 s of CPU, Chromium about 3 s, and a
 // 2-core machine running two packages' tests at once spends more on
 // starting browsers than it gains from more of them. A test that finds
-// every instance lent waits for one to come back, for up to lendWait;
-// then it starts one more, so a test that holds two instances of an
-// engine never waits forever.
+// every instance lent waits for one to come back. It starts one more at
+// once when it, or a test above it, holds one of that engine already (the
+// one it waits for might be its own), and after lendWait in any case, so
+// that no test waits forever.
 const perEngine = 2
 
 // AllowInstances raises, for the rest of the test process, the cap on the
@@ -67,8 +69,10 @@ func AllowInstances(n int) {
 	pool.notify()
 }
 
-// lendWait: see perEngine.
-var lendWait = 30 * time.Second
+// lendWait: see perEngine. It is long: with 30 s, gen's tests, which
+// hold engines for a minute, started four instances of each engine, six
+// seconds of CPU for each Firefox; now two.
+var lendWait = 4 * time.Minute
 
 type enginePool struct {
 	mu       sync.Mutex
@@ -76,8 +80,9 @@ type enginePool struct {
 	idle     map[string][]*pooledEngine
 	all      []*pooledEngine
 	running  map[string]int
-	limit    int           // perEngine, or more (AllowInstances)
-	returned chan struct{} // closed, and replaced, when an engine comes back or stops
+	limit    int                 // perEngine, or more (AllowInstances)
+	returned chan struct{}       // closed, and replaced, when an engine comes back or stops
+	holders  map[string][]string // the names of the tests holding each engine
 }
 
 // pooledEngine is a shared engine and the owner of its processes.
@@ -95,7 +100,8 @@ func (p *enginePool) lend(t testing.TB, name string) (Engine, bool) {
 		p.mu.Unlock()
 		return nil, false
 	}
-	pe := p.idleOrSlot(name)
+	pe := p.idleOrSlot(name, t.Name())
+	p.hold(name, t.Name())
 	p.mu.Unlock()
 	if pe == nil {
 		pe = p.start(t, name)
@@ -106,9 +112,32 @@ func (p *enginePool) lend(t testing.TB, name string) (Engine, bool) {
 	return pe.engine, true
 }
 
+// hold records that the test named test holds an engine of name; p.mu is
+// held.
+func (p *enginePool) hold(name, test string) {
+	if p.holders == nil {
+		p.holders = map[string][]string{}
+	}
+	p.holders[name] = append(p.holders[name], test)
+}
+
+// release undoes hold; p.mu is held.
+func (p *enginePool) release(name, test string) {
+	if i := slices.Index(p.holders[name], test); i >= 0 {
+		p.holders[name] = slices.Delete(p.holders[name], i, i+1)
+	}
+}
+
+// holdsOne reports whether the test named test, or one above it, holds an
+// engine of name; p.mu is held.
+func (p *enginePool) holdsOne(name, test string) bool {
+	return slices.ContainsFunc(p.holders[name], func(h string) bool { return h == test || strings.HasPrefix(test, h+"/") })
+}
+
 // idleOrSlot, called with p.mu held, returns an idle engine, or nil when
-// the caller is to start one: under perEngine running, or after lendWait.
-func (p *enginePool) idleOrSlot(name string) *pooledEngine {
+// the caller, the test named test, is to start one: under the cap, when it
+// holds one of the engine already, or after lendWait.
+func (p *enginePool) idleOrSlot(name, test string) *pooledEngine {
 	deadline := time.Now().Add(lendWait)
 	for {
 		if idle := p.idle[name]; len(idle) > 0 {
@@ -116,7 +145,7 @@ func (p *enginePool) idleOrSlot(name string) *pooledEngine {
 			return idle[len(idle)-1]
 		}
 		wait := time.Until(deadline)
-		if p.running[name] < p.limit || wait <= 0 {
+		if p.running[name] < p.limit || wait <= 0 || p.holdsOne(name, test) {
 			p.running[name]++
 			return nil
 		}
@@ -171,6 +200,7 @@ func (p *enginePool) takeBack(t testing.TB, name string, pe *pooledEngine) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	defer p.notify()
+	p.release(name, t.Name())
 	if t.Failed() {
 		p.all = slices.DeleteFunc(p.all, func(x *pooledEngine) bool { return x == pe })
 		p.running[name]--

@@ -81,7 +81,8 @@ func TestSharedEngineIsLentResetAndReused(t *testing.T) {
 
 // TestPoolCapsEachEngine: under perEngine instances running, a test starts
 // one; at the cap it takes the one that comes back; when none comes back
-// within lendWait, it starts one more rather than wait forever.
+// within lendWait, it starts one more rather than wait forever; and a test
+// that holds one (or whose parent does) starts one more at once.
 func TestPoolCapsEachEngine(t *testing.T) {
 	was := lendWait
 	lendWait = 100 * time.Millisecond
@@ -90,7 +91,7 @@ func TestPoolCapsEachEngine(t *testing.T) {
 	lendOne := func() *pooledEngine {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		return p.idleOrSlot("x")
+		return p.idleOrSlot("x", "TestA")
 	}
 	for i := range perEngine {
 		if pe := lendOne(); pe != nil || p.running["x"] != i+1 {
@@ -110,5 +111,22 @@ func TestPoolCapsEachEngine(t *testing.T) {
 	start := time.Now()
 	if pe := lendOne(); pe != nil || p.running["x"] != perEngine+1 || time.Since(start) < lendWait {
 		t.Fatalf("at the cap, none back: %v after %s, %d running; want to start one more after %s", pe, time.Since(start), p.running["x"], lendWait)
+	}
+	// A test that holds one already, or whose parent does, does not wait:
+	// the one it would wait for may be its own.
+	lendWait = time.Hour
+	p.hold("x", "TestB")
+	for _, test := range []string{"TestB", "TestB/sub"} {
+		running := p.running["x"]
+		p.mu.Lock()
+		pe := p.idleOrSlot("x", test)
+		p.mu.Unlock()
+		if pe != nil || p.running["x"] != running+1 {
+			t.Fatalf("%s, holding one, at the cap: %v, %d running; want to start one more at once", test, pe, p.running["x"])
+		}
+	}
+	p.release("x", "TestB")
+	if p.holdsOne("x", "TestB") || p.holdsOne("x", "TestBB") {
+		t.Fatal("a released engine, or a test of a similar name, counts as held")
 	}
 }

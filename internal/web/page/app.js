@@ -324,10 +324,10 @@ function drawOtherCredentials(r) {
   if (!r.credentials_unknown) return;
   const a = r.other_credentials;
   if (!a) {
-    box.append(el("p", "The copy does not tell whether the page sends credentials; with credentials: 'include' and without, the verdict and the fix are the same."));
+    box.append(el("p", "The evidence does not tell whether the page sends credentials; with credentials: 'include' and without, the verdict and the fix are the same."));
     return;
   }
-  box.append(el("p", "The copy does not tell whether the page sends credentials (it shows what was sent, not the page's credentials mode). The result above is for a request " + credentialsWords(r.request.credentials) + "."));
+  box.append(el("p", "The evidence does not tell whether the page sends credentials (a copy or a HAR shows what was sent, not the page's credentials mode). The result above is for a request " + credentialsWords(r.request.credentials) + "."));
   if (a.allowed) {
     box.append(el("p", "If the page sends its request " + credentialsWords(a.credentials) + ", it is allowed: nothing to fix."));
     return;
