@@ -24,6 +24,7 @@ import (
 // scrolled to; Home and End move along the fix tabs; Ctrl+Enter runs the
 // check, hides the previous verdict and brings the error to the user.
 func TestPageAccessibilityAndThemes(t *testing.T) {
+	t.Parallel()
 	axe, err := os.ReadFile(filepath.Join(servertest.NPMModules(t, servertest.AxePackage), "axe-core", "axe.min.js"))
 	if err != nil {
 		t.Fatal(err)

@@ -80,6 +80,7 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 // at 1280 and 390 are saved; and what the page shows is in the API's JSON,
 // which is corskit check --json's.
 func TestThePageInChromium(t *testing.T) {
+	t.Parallel()
 	s, base := startServe(t)
 	api := brokenAPI(t)
 	b := browsertest.Start(t)

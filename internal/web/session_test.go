@@ -57,6 +57,7 @@ func sessionRecords(t *testing.T, api string) []record.Result {
 // session saved as one file opens from file:// with no request and shows
 // every request. A page of corskit serve alone shows no session view.
 func TestRecordedSessionView(t *testing.T) {
+	t.Parallel()
 	s, _ := startServe(t)
 	api := brokenAPI(t)
 	recs := sessionRecords(t, api)
