@@ -259,12 +259,17 @@ func (f *Firefox) RecordDevToolsHAR(t testing.TB, reqs []Request) ([]Result, []b
 // recordDevToolsHAR is RecordDevToolsHAR from a page of page's origin.
 func recordDevToolsHAR(t testing.TB, page *pageServer, reqs []Request) ([]Result, []byte) {
 	t.Helper()
+	asked := time.Now()
 	d := sharedFirefoxDevTools(t)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	began := time.Now()
 	if !d.ready {
 		d.warmUp(t, page)
 	}
+	defer func() {
+		t.Logf("Firefox DevTools HAR: %.1f s to start or wait for the shared Firefox, %.1f s to warm up and record", began.Sub(asked).Seconds(), time.Since(began).Seconds())
+	}()
 	if _, err := d.call("storage.deleteCookies", map[string]any{}); err != nil {
 		d.fail(t, "storage.deleteCookies", err)
 	}
