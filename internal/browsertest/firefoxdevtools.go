@@ -80,14 +80,9 @@ var devTools struct {
 // toolbox, or skips loudly when Firefox or Xvfb is missing.
 func sharedFirefoxDevTools(t testing.TB) *firefoxDevTools {
 	t.Helper()
-	path := FirefoxPath()
-	if path == "" {
-		missing(t, "Firefox (for its DevTools HAR export)", "apt-get install firefox-esr, or set CORSKIT_FIREFOX")
-	}
-	for _, tool := range []string{"Xvfb", "sh"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing(t, tool+" (for Firefox's DevTools HAR export)", "apt-get install xvfb")
-		}
+	path, what, install := devToolsTools()
+	if what != "" {
+		missing(t, what+" (for Firefox's DevTools HAR export)", install)
 	}
 	devTools.mu.Lock()
 	defer devTools.mu.Unlock()
@@ -100,6 +95,42 @@ func sharedFirefoxDevTools(t testing.TB) *firefoxDevTools {
 	}
 	devTools.ff = d
 	return d
+}
+
+// devToolsTools returns Firefox's path, or what is missing and how to
+// install it.
+func devToolsTools() (path, what, install string) {
+	path = FirefoxPath()
+	if path == "" {
+		return "", "Firefox", "apt-get install firefox-esr, or set CORSKIT_FIREFOX"
+	}
+	for _, tool := range []string{"Xvfb", "sh"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return "", tool, "apt-get install xvfb"
+		}
+	}
+	return path, "", ""
+}
+
+// PrestartFirefoxDevTools starts the test process's Firefox with its
+// toolbox in the background, when Firefox and Xvfb are installed, so that
+// the first RecordDevToolsHAR does not wait seconds for it; whatever goes
+// wrong is left to that recording to report (it starts another).
+func PrestartFirefoxDevTools() {
+	path, what, _ := devToolsTools()
+	if what != "" {
+		return
+	}
+	go func() {
+		devTools.mu.Lock()
+		defer devTools.mu.Unlock()
+		if d := devTools.ff; d != nil && !d.dead {
+			return
+		}
+		if d, err := startFirefoxDevTools(path); err == nil {
+			devTools.ff = d
+		}
+	}()
 }
 
 // devToolsWatchdog runs Firefox ("$@") and, once its standard input ends
