@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/corskit/corskit/browser"
@@ -127,6 +128,18 @@ func header(hs []harHeader, name string) string {
 		}
 	}
 	return ""
+}
+
+// bodyDeclared reports whether the answer's Content-Length says it had a
+// body: an empty text beside it is a body the file did not keep (Firefox's
+// own export writes a preflight's answer as "text": "" whatever it held),
+// not an empty one. A HEAD's or a 304's Content-Length is the resource's.
+func bodyDeclared(e *harEntry) bool {
+	if e.method == http.MethodHead || e.status == http.StatusNotModified {
+		return false
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(header(e.respHeaders, "Content-Length")), 10, 64)
+	return err == nil && n > 0
 }
 
 // isPreflight reports whether the entry is a CORS preflight.
@@ -288,7 +301,7 @@ func readEntry(dec *json.Decoder, in interner) (harEntry, error) {
 		if j.Response.Content.Text != nil {
 			text = *j.Response.Content.Text
 		}
-		e.noContent = j.Response.Content.Text == nil
+		e.noContent = j.Response.Content.Text == nil || text == "" && bodyDeclared(&e)
 		text = text[:min(len(text), 2*bodyKept)]
 		e.content = []byte(text)
 		if j.Response.Content.Encoding == "base64" {

@@ -56,6 +56,13 @@ user_pref("network.proxy.allow_hijacking_localhost", false);
 user_pref("services.settings.server", "http://127.0.0.1:9/v1");
 ` + browserwire.FirefoxQuietPrefs
 
+// firefoxEnv is Firefox's environment besides the test process's: no
+// crash reporter, and MOZ_REMOTE_SETTINGS_DEVTOOLS=1, without which a
+// release build (ESR) ignores services.settings.server and polls
+// https://firefox.settings.services.mozilla.com/v1/ (seen with
+// MOZ_LOG=nsHttp:3, a DNS lookup each time).
+var firefoxEnv = []string{"MOZ_CRASHREPORTER_DISABLE=1", "MOZ_REMOTE_SETTINGS_DEVTOOLS=1"}
+
 // StartFirefox launches headless Firefox for the test and its subtests, and
 // stops it when the test ends. Without Firefox the test is skipped loudly, or
 // fails under CORSKIT_REQUIRE_BROWSER=1.
@@ -119,7 +126,7 @@ func launchFirefox(t testing.TB, path, profile string) string {
 	cmd := exec.CommandContext(ctx, path, "--headless", "--no-remote", "--profile", profile, "--remote-debugging-port=0",
 		// The BiDi client sends this Origin, which Firefox refuses unless allowed.
 		"--remote-allow-origins=http://127.0.0.1")
-	cmd.Env = append(os.Environ(), "MOZ_CRASHREPORTER_DISABLE=1")
+	cmd.Env = append(os.Environ(), firefoxEnv...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

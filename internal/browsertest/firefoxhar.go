@@ -17,10 +17,9 @@ import (
 // Firefox reports, with the headers it reports sent and received, the
 // status (0 for a request that got no answer, with _error the BiDi
 // errorText), _fromCache from the response's fromCache, and _resourceType
-// from the request's initiatorType/destination. Firefox's own DevTools
-// "Save All As HAR" could not be driven here (see
-// check/testdata/firefox-har/README.md); this is what its remote protocol
-// reports of the same requests.
+// from the request's initiatorType/destination: what its remote protocol
+// reports of the requests. Firefox's own DevTools export of the same
+// requests is RecordDevToolsHAR's.
 func (f *Firefox) RecordHAR(t testing.TB, reqs []Request) ([]Result, []byte) {
 	t.Helper()
 	rec := &bidiHAR{byID: map[string]*bidiEntry{}}

@@ -132,3 +132,56 @@ func TestWebKitInspectorRecordHAR(t *testing.T) {
 		}
 	}
 }
+
+// TestFirefoxDevToolsRecordHAR records twice with Firefox's own network
+// monitor (its auto-export), on the test process's one Firefox with the
+// toolbox: the file is Firefox's ("creator": {"name": "Firefox"}), and
+// holds the allowed GET (200, its body) and the credentialed PUT that *
+// refuses (status 0), each once, in order, and the PUT's preflight
+// (OPTIONS, its 204 answer), which Firefox lists after the requests.
+func TestFirefoxDevToolsRecordHAR(t *testing.T) {
+	t.Parallel()
+	api := harAPI(t)
+	page := startPageServer(t, Options{})
+	reqs := harRequests(api)[:2]
+	for i := range 2 {
+		began := time.Now()
+		res, data := recordDevToolsHAR(t, page, reqs)
+		t.Logf("recording %d: %.1f s", i+1, time.Since(began).Seconds())
+		if len(res) != 2 || !res[0].OK || res[1].OK {
+			t.Fatalf("outcomes %+v, want allowed, blocked", res)
+		}
+		if !strings.Contains(string(data), `"creator": {`) || !strings.Contains(string(data), `"name": "Firefox"`) {
+			t.Fatalf("not Firefox's own export:\n%s", data)
+		}
+		var h recordedHAR
+		if err := json.Unmarshal(data, &h); err != nil || h.Log.Creator.Name != "Firefox" {
+			t.Fatalf("creator %q (%v), want Firefox:\n%s", h.Log.Creator.Name, err, data)
+		}
+		var got []string
+		for _, e := range h.Log.Entries {
+			if !strings.HasPrefix(e.Request.URL, api) {
+				continue
+			}
+			got = append(got, e.Request.Method+" "+strings.TrimPrefix(e.Request.URL, api))
+			r := e.Response
+			switch e.Request.Method + " " + e.Request.URL {
+			case "GET " + api + "/star":
+				if r.Status != 200 || r.Content.Text != `{"ok":true}` {
+					t.Errorf("the allowed GET: status %d, body %q; want 200 and its body", r.Status, r.Content.Text)
+				}
+			case "PUT " + api + "/star/put":
+				if r.Status != 0 {
+					t.Errorf("the PUT refused at its preflight: status %d, want 0", r.Status)
+				}
+			case "OPTIONS " + api + "/star/put":
+				if r.Status != http.StatusNoContent {
+					t.Errorf("the PUT's preflight: status %d, want 204", r.Status)
+				}
+			}
+		}
+		if strings.Join(got, ",") != "GET /star,PUT /star/put,OPTIONS /star/put" {
+			t.Errorf("the API's entries: %q, want GET, PUT, then the PUT's preflight\n%s", got, data)
+		}
+	}
+}

@@ -69,6 +69,14 @@ func (p *pageServer) handle(path string, f http.HandlerFunc) {
 	p.funcs[path] = f
 }
 
+// remove stops serving path (a page or a handler).
+func (p *pageServer) remove(path string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.pages, path)
+	delete(p.funcs, path)
+}
+
 func (p *pageServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	html, ok := p.pages[r.URL.Path]

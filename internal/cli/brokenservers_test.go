@@ -243,6 +243,9 @@ func TestBrokenServersFromEvidenceToAWorkingApp(t *testing.T) {
 		t.Skip("the broken-server suite runs real browsers and servers for minutes; it runs in the pass without -race")
 	}
 	t.Parallel()
+	if recordsHARForm(firefoxDevToolsHARForm) {
+		browsertest.PrestartFirefoxDevTools() // its start overlaps the first cases'
+	}
 	npmDir := t.TempDir()
 	var npmMu sync.Mutex
 	var node string

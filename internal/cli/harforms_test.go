@@ -12,16 +12,21 @@ import (
 const (
 	playwrightHARForm = "Playwright recordHar HAR (as is)"
 	webkitHARForm     = "WebKit inspector HAR (as is)"
+	// Firefox's own export, its network monitor's (see
+	// firefoxDevToolsHAR).
+	firefoxDevToolsHARForm = "Firefox DevTools HAR (as is)"
 )
 
 // recordsHARForm reports whether this run records the case's HAR of form:
 // WebKit's inspector HAR always (the case's own WebKit, well under a
-// second); Playwright's (node and a Chromium of its own, seconds at its
+// second); Firefox's DevTools export always (one Firefox with its toolbox
+// per test process, seconds to start at the first recording, under a
+// second each after); Playwright's (node and a Chromium of its own, seconds at its
 // first recording) with CORSKIT_BROKEN_ALL set, in CI's every-case step.
 // TestPlaywrightRecordHAR (internal/browsertest) runs the recorder in go
 // test ./....
 func recordsHARForm(form string) bool {
-	return form == webkitHARForm || os.Getenv("CORSKIT_BROKEN_ALL") != ""
+	return form == webkitHARForm || form == firefoxDevToolsHARForm || os.Getenv("CORSKIT_BROKEN_ALL") != ""
 }
 
 // moreHARForms is issue 21's proof for the HARs other tools write, in
@@ -33,8 +38,8 @@ func recordsHARForm(form string) bool {
 // Chromium and Firefox HAR rows are (recordsHARForm says which cases).
 func moreHARForms(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string) {
 	t.Helper()
-	pw, wk := recordsHARForm(playwrightHARForm), recordsHARForm(webkitHARForm)
-	if !pw && !wk {
+	pw, wk, ff := recordsHARForm(playwrightHARForm), recordsHARForm(webkitHARForm), recordsHARForm(firefoxDevToolsHARForm)
+	if !pw && !wk && !ff {
 		return
 	}
 	get := getReq("include")
@@ -60,6 +65,25 @@ func moreHARForms(t *testing.T, table *pasteTable, bs brokenServer, engines map[
 			harFormRows(t, table, bs, webkitHARForm, webkit.Origin(), reqs, res, har)
 		})
 	}
+	if ff {
+		t.Run("firefox devtools HAR", func(t *testing.T) {
+			firefoxDevToolsHAR(t, table, bs, engines["firefox"].(*browsertest.Firefox), reqs)
+		})
+	}
+}
+
+// firefoxDevToolsHAR records reqs with Firefox's own DevTools export, from
+// a page on the case's Firefox page origin (the one the app allows), and
+// holds its rows as the BiDi HAR's are held (firefoxHARRows): the engine's
+// verdict, the live check's first cause, and for a GET Firefox blocked but
+// recorded as a completed 200, a blocked part for credentials 'include'
+// with that cause.
+func firefoxDevToolsHAR(t *testing.T, table *pasteTable, bs brokenServer, firefox *browsertest.Firefox, reqs []browsertest.Request) {
+	t.Helper()
+	began := time.Now()
+	res, har := firefox.RecordDevToolsHAR(t, reqs)
+	t.Logf("%s: recorded in %.1f s", firefoxDevToolsHARForm, time.Since(began).Seconds())
+	firefoxHARRows(t, table, bs, firefoxDevToolsHARForm, firefox.Origin(), reqs, []string{"GET include", "PUT json include"}, res, har)
 }
 
 // harFormRows judges a recorded HAR of reqs with check --har (the file,

@@ -306,6 +306,18 @@ func credentialedInFirefoxHAR(t *testing.T, table *pasteTable, bs brokenServer, 
 	reqs := []browsertest.Request{get, theRequest(base + bs.path)}
 	labels := []string{"GET include", "PUT json include"}
 	res, har := firefox.RecordHAR(t, reqs)
+	firefoxHARRows(t, table, bs, "Firefox BiDi HAR (as is)", firefox.Origin(), reqs, labels, res, har)
+}
+
+// firefoxHARRows judges a HAR of reqs that Firefox recorded (from its
+// BiDi events, or its own DevTools export) with check --har alone, and
+// adds a row per request. Firefox records a GET it blocked as completed,
+// without error: when the file cannot tell it from one it allowed, its
+// report may be allowed, but its part for credentials: 'include', the
+// page's mode, must be blocked with the true cause. A blocked one's first
+// cause must be the live check's (harCause), unless harGap names why.
+func firefoxHARRows(t *testing.T, table *pasteTable, bs brokenServer, form, origin string, reqs []browsertest.Request, labels []string, res []browsertest.Result, har []byte) {
+	t.Helper()
 	file := filepath.Join(t.TempDir(), "firefox.har")
 	os.WriteFile(file, har, 0o600)
 	var out, errOut bytes.Buffer
@@ -316,35 +328,21 @@ func credentialedInFirefoxHAR(t *testing.T, table *pasteTable, bs brokenServer, 
 	json.Unmarshal(out.Bytes(), &h)
 	sort.SliceStable(h.Requests, func(i, j int) bool { return h.Requests[i].Entry < h.Requests[j].Entry })
 	if len(h.Requests) != len(reqs) {
-		t.Errorf("the Firefox HAR of a GET and a PUT: %d requests judged, want %d\n%s%s", len(h.Requests), len(reqs), out.String(), errOut.String())
+		t.Errorf("the %s of a GET and a PUT: %d requests judged, want %d\n%s%s", form, len(h.Requests), len(reqs), out.String(), errOut.String())
 		return
 	}
 	for i, r := range h.Requests {
-		const form = "Firefox BiDi HAR (as is)"
-		want, j := truth(t, bs, firefox.Origin(), reqs[i]), r.Report
+		want, j := truth(t, bs, origin, reqs[i]), r.Report
 		switch {
 		case j == nil:
-			t.Errorf("%s: no report for its Firefox HAR", labels[i])
+			t.Errorf("%s: no report for its %s", labels[i], form)
 		case res[i].OK:
 			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "allowed by firefox", sent: "-"})
 		case j.Allowed && !strings.Contains(r.Note, "with them blocked"):
-			t.Errorf("%s: Firefox blocked it (%q), and its HAR, alone, is judged allowed without a word on credentials (%q)", labels[i], res[i].Console, r.Note)
+			t.Errorf("%s: Firefox blocked it (%q), and its %s, alone, is judged allowed without a word on credentials (%q)", labels[i], res[i].Console, form, r.Note)
 			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "allowed (wrong)", sent: "-"})
 		case j.Allowed:
-			// The file cannot tell the credentials mode: the report is
-			// for none, and its part for credentials: 'include', the
-			// page's mode, must be Firefox's verdict and the true cause.
-			a := j.OtherCredentials
-			switch {
-			case a == nil || a.Credentials != "include" || a.Allowed:
-				t.Errorf("%s: Firefox blocked it (%q); its HAR is judged allowed and gives no blocked verdict for credentials 'include': %+v", labels[i], res[i].Console, a)
-				table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "allowed (wrong): no part for include", sent: "-"})
-			case firstProblem(a.Problems) != want:
-				t.Errorf("%s: its Firefox HAR's part for credentials 'include' names %q first, want %q", labels[i], firstProblem(a.Problems), want)
-				table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "wrong: " + firstProblem(a.Problems) + ", want " + want + " (the part for include)", sent: "-"})
-			default:
-				table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "right (the report's part for credentials 'include', the page's: the file records a completed 200 and no cookie)", sent: "-"})
-			}
+			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: firefoxIncludePart(t, labels[i], form, j, want, res[i]), sent: "-"})
 		default:
 			cause, wrong := harCause(r, want)
 			reproduced := "-"
@@ -352,14 +350,32 @@ func credentialedInFirefoxHAR(t *testing.T, table *pasteTable, bs brokenServer, 
 				reproduced = "yes (the file holds no answer: sent by the live fill)"
 			}
 			if gap := harGap(bs, form); wrong && gap != "" {
-				t.Logf("%s: KNOWN GAP: its Firefox HAR: %s: %s", labels[i], cause, gap)
+				t.Logf("%s: KNOWN GAP: its %s: %s: %s", labels[i], form, cause, gap)
 				cause += " (known gap)"
 			} else if wrong {
-				t.Errorf("%s: its Firefox HAR names a wrong cause first: %s\n%s\nfill: %+v", labels[i], cause, r.Gap, r.Fill)
+				t.Errorf("%s: its %s names a wrong cause first: %s\n%s\nfill: %+v", labels[i], form, cause, r.Gap, r.Fill)
 			}
 			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: reproduced, cause: cause, sent: harSent(r)})
 		}
 	}
+}
+
+// firefoxIncludePart is the row of a request Firefox blocked and its HAR
+// records as a completed 200: the file cannot tell the credentials mode,
+// so the report is for none, and its part for credentials: 'include', the
+// page's mode, must be Firefox's verdict and the true cause, want.
+func firefoxIncludePart(t *testing.T, label, form string, j *check.JSON, want string, res browsertest.Result) string {
+	t.Helper()
+	a := j.OtherCredentials
+	switch {
+	case a == nil || a.Credentials != "include" || a.Allowed:
+		t.Errorf("%s: Firefox blocked it (%q); its %s is judged allowed and gives no blocked verdict for credentials 'include': %+v", label, res.Console, form, a)
+		return "allowed (wrong): no part for include"
+	case firstProblem(a.Problems) != want:
+		t.Errorf("%s: its %s's part for credentials 'include' names %q first, want %q", label, form, firstProblem(a.Problems), want)
+		return "wrong: " + firstProblem(a.Problems) + ", want " + want + " (the part for include)"
+	}
+	return "right (the report's part for credentials 'include', the page's: the file records a completed 200 and no cookie)"
 }
 
 // truth is the first problem corskit names when told the whole request.
