@@ -42,7 +42,7 @@ func FirefoxPath() string { return browserwire.FirefoxPath() }
 // firefoxPrefs keep Firefox off the network: every request that does not go
 // to loopback is sent to a proxy on 127.0.0.1:9, where nothing listens, and
 // the background services that phone home are off (browserwire's quiet
-// profile, and remote settings pointed at the same dead port).
+// profile, which points remote settings at the same dead port).
 const firefoxPrefs = `
 user_pref("network.proxy.type", 1);
 user_pref("network.proxy.http", "127.0.0.1");
@@ -53,15 +53,7 @@ user_pref("network.proxy.socks", "127.0.0.1");
 user_pref("network.proxy.socks_port", 9);
 user_pref("network.proxy.no_proxies_on", "127.0.0.1, localhost, [::1]");
 user_pref("network.proxy.allow_hijacking_localhost", false);
-user_pref("services.settings.server", "http://127.0.0.1:9/v1");
 ` + browserwire.FirefoxQuietPrefs
-
-// firefoxEnv is Firefox's environment besides the test process's: no
-// crash reporter, and MOZ_REMOTE_SETTINGS_DEVTOOLS=1, without which a
-// release build (ESR) ignores services.settings.server and polls
-// https://firefox.settings.services.mozilla.com/v1/ (seen with
-// MOZ_LOG=nsHttp:3, a DNS lookup each time).
-var firefoxEnv = []string{"MOZ_CRASHREPORTER_DISABLE=1", "MOZ_REMOTE_SETTINGS_DEVTOOLS=1"}
 
 // StartFirefox launches headless Firefox for the test and its subtests, and
 // stops it when the test ends. Without Firefox the test is skipped loudly, or
@@ -126,7 +118,7 @@ func launchFirefox(t testing.TB, path, profile string) string {
 	cmd := exec.CommandContext(ctx, path, "--headless", "--no-remote", "--profile", profile, "--remote-debugging-port=0",
 		// The BiDi client sends this Origin, which Firefox refuses unless allowed.
 		"--remote-allow-origins=http://127.0.0.1")
-	cmd.Env = append(os.Environ(), firefoxEnv...)
+	cmd.Env = append(os.Environ(), browserwire.FirefoxEnv...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

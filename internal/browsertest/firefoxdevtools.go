@@ -173,7 +173,7 @@ func startFirefoxDevTools(path string) (*firefoxDevTools, error) {
 	cmd := exec.Command("sh", "-c", devToolsWatchdog, "sh", strconv.Itoa(xvfb.Process.Pid), dir,
 		path, "-devtools", "--no-remote", "--profile", profile, "--remote-debugging-port=0",
 		"--remote-allow-origins=http://127.0.0.1")
-	cmd.Env = append(append(os.Environ(), firefoxEnv...), "DISPLAY="+display)
+	cmd.Env = append(append(os.Environ(), browserwire.FirefoxEnv...), "DISPLAY="+display)
 	d := &firefoxDevTools{harDir: harDir, stderr: &servertest.SyncBuffer{}}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

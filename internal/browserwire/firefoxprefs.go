@@ -2,8 +2,13 @@ package browserwire
 
 // FirefoxQuietPrefs, a user.js, turn off Firefox's own background traffic (updates,
 // telemetry, safe browsing, experiments, captive-portal and connectivity
-// checks, push, prefetching): the browser talks only to what the app asks
-// for.
+// checks, push, prefetching, remote settings, the new tab page's feeds and
+// ads; servers pointed at a port of loopback where nothing listens): the
+// browser talks only to what the app asks for. Firefox 153 ESR with these
+// prefs and FirefoxEnv, its host resolver logged (MOZ_LOG=nsHostResolver:5)
+// for 15 s on about:blank, resolves no name; with the prefs of 2026-12-04
+// it looked up firefox.settings.services.mozilla.com,
+// incoming.telemetry.mozilla.org and ads.mozilla.org.
 const FirefoxQuietPrefs = `
 user_pref("app.update.enabled", false);
 user_pref("app.update.auto", false);
@@ -31,4 +36,32 @@ user_pref("network.http.speculative-parallel-limit", 0);
 user_pref("dom.push.connection.enabled", false);
 user_pref("browser.region.network.url", "");
 user_pref("geo.provider.network.url", "");
+user_pref("services.settings.server", "http://127.0.0.1:9/v1");
+user_pref("toolkit.telemetry.server", "http://127.0.0.1:9");
+user_pref("toolkit.telemetry.archive.enabled", false);
+user_pref("toolkit.telemetry.shutdownPingSender.enabled", false);
+user_pref("toolkit.telemetry.newProfilePing.enabled", false);
+user_pref("toolkit.telemetry.firstShutdownPing.enabled", false);
+user_pref("toolkit.telemetry.bhrPing.enabled", false);
+user_pref("toolkit.telemetry.updatePing.enabled", false);
+user_pref("datareporting.usage.uploadEnabled", false);
+user_pref("browser.ping-centre.telemetry", false);
+user_pref("browser.newtabpage.activity-stream.feeds.telemetry", false);
+user_pref("browser.newtabpage.activity-stream.telemetry", false);
+user_pref("browser.newtabpage.activity-stream.feeds.section.topstories", false);
+user_pref("browser.newtabpage.activity-stream.showSponsored", false);
+user_pref("browser.newtabpage.activity-stream.showSponsoredTopSites", false);
+user_pref("browser.newtabpage.activity-stream.feeds.topsites", false);
+user_pref("browser.topsites.contile.enabled", false);
+user_pref("browser.urlbar.quicksuggest.enabled", false);
+user_pref("browser.newtabpage.activity-stream.unifiedAds.tiles.enabled", false);
+user_pref("browser.newtabpage.activity-stream.unifiedAds.spocs.enabled", false);
+user_pref("browser.newtabpage.activity-stream.unifiedAds.endpoint", "http://127.0.0.1:9/");
 `
+
+// FirefoxEnv is the environment Firefox runs with besides the caller's:
+// no crash reporter, and MOZ_REMOTE_SETTINGS_DEVTOOLS=1, without which a
+// release build (ESR) ignores services.settings.server above and polls
+// Mozilla's remote settings server (seen with MOZ_LOG=nsHttp:3: a DNS
+// lookup of firefox.settings.services.mozilla.com each time).
+var FirefoxEnv = []string{"MOZ_CRASHREPORTER_DISABLE=1", "MOZ_REMOTE_SETTINGS_DEVTOOLS=1"}

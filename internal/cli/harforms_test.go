@@ -19,14 +19,15 @@ const (
 
 // recordsHARForm reports whether this run records the case's HAR of form:
 // WebKit's inspector HAR always (the case's own WebKit, well under a
-// second); Firefox's DevTools export always (one Firefox with its toolbox
-// per test process, seconds to start at the first recording, under a
-// second each after); Playwright's (node and a Chromium of its own, seconds at its
-// first recording) with CORSKIT_BROKEN_ALL set, in CI's every-case step.
-// TestPlaywrightRecordHAR (internal/browsertest) runs the recorder in go
-// test ./....
+// second); Firefox's DevTools export (one Firefox with its toolbox and an
+// Xvfb per test process, seconds of CPU to start, about a second each
+// after) and Playwright's (node and a Chromium of its own, seconds at its
+// first recording) with CORSKIT_BROKEN_ALL set, in CI's every-case step,
+// to keep go test ./... within its budget.
+// TestPlaywrightRecordHAR and TestFirefoxDevToolsRecordHAR
+// (internal/browsertest) run the recorders in go test ./....
 func recordsHARForm(form string) bool {
-	return form == webkitHARForm || form == firefoxDevToolsHARForm || os.Getenv("CORSKIT_BROKEN_ALL") != ""
+	return form == webkitHARForm || os.Getenv("CORSKIT_BROKEN_ALL") != ""
 }
 
 // moreHARForms is issue 21's proof for the HARs other tools write, in

@@ -39,7 +39,7 @@ func runFirefox(ctx context.Context, o Options, base check.Options) (Session, er
 		args = append([]string{"--headless"}, args...)
 	}
 	cmd := exec.CommandContext(fctx, path, args...)
-	cmd.Env = append(os.Environ(), "MOZ_CRASHREPORTER_DISABLE=1")
+	cmd.Env = append(os.Environ(), browserwire.FirefoxEnv...)
 	out, err := cmd.StderrPipe()
 	if err != nil {
 		return Session{}, err
