@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/corskit/corskit/internal/servertest"
 )
 
 // Main runs a package's tests with browsers shared between them: call it
@@ -26,7 +28,8 @@ import (
 // Starting Firefox costs seconds on these machines; a package whose tests
 // start the three engines a dozen times spends most of its time there.
 //
-// Main also lets up to 8 parallel tests run at once (or 4 per core, when
+// Main also stops the servers the tests shared (servertest.StopShared),
+// and lets up to 8 parallel tests run at once (or 4 per core, when
 // more) unless -test.parallel is given: these tests mostly wait for
 // browsers and servers, so go test's default of GOMAXPROCS leaves a
 // 2-core machine idle.
@@ -42,6 +45,7 @@ func Main(m *testing.M) {
 	pool.mu.Unlock()
 	code := m.Run()
 	pool.stopAll()
+	servertest.StopShared()
 	os.Exit(code)
 }
 

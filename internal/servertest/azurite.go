@@ -8,13 +8,10 @@ import (
 	"maps"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -140,25 +137,6 @@ func startSharedAzurite(node, modules string, first int) *sharedAzurite {
 		return &sharedAzurite{err: fmt.Errorf("%v; its log:\n%s", err, s.log.String())}
 	}
 	return s
-}
-
-// runForProcess starts a server that lives as long as the test process,
-// from a locked OS thread that lives as long as the server: Pdeathsig
-// kills the server when that thread, and so the test process, ends.
-func runForProcess(name string, args []string, dir string, env []string, log *SyncBuffer, started chan<- error) {
-	runtime.LockOSThread()
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		started <- err
-		return
-	}
-	started <- nil
-	cmd.Wait()
-	fmt.Fprintf(log, "\n*** %s exited ***\n", filepath.Base(name))
 }
 
 // signSharedKey signs req for an Azurite account with Azure Storage's

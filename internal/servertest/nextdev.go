@@ -5,11 +5,8 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -202,22 +199,10 @@ func startNextDev(node, modules string) *NextDev {
 	return n
 }
 
-// run starts next dev from a locked OS thread that lives as long as it:
-// Pdeathsig kills it when that thread, and so the test process, ends.
+// run starts next dev for the rest of the test process (runForProcess),
+// and closes n.exited when it ends.
 func (n *NextDev) run(started chan<- error, name string, args ...string) {
-	runtime.LockOSThread()
-	cmd := exec.Command(name, args...)
-	cmd.Dir = n.dir
-	cmd.Env = append(os.Environ(), "NEXT_TELEMETRY_DISABLED=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Stdout, cmd.Stderr = n.log, n.log
-	if err := cmd.Start(); err != nil {
-		started <- err
-		return
-	}
-	started <- nil
-	cmd.Wait()
-	fmt.Fprintf(n.log, "\n*** next dev exited ***\n")
+	runForProcess(name, args, n.dir, []string{"NEXT_TELEMETRY_DISABLED=1"}, n.log, started)
 	close(n.exited)
 }
 
