@@ -35,11 +35,7 @@ import (
 // 2-core machine idle.
 func Main(m *testing.M) {
 	flag.Parse()
-	explicit := false
-	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
-	if !explicit {
-		flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
-	}
+	raiseParallel()
 	pool.mu.Lock()
 	pool.enabled = true
 	pool.mu.Unlock()
@@ -47,6 +43,16 @@ func Main(m *testing.M) {
 	pool.stopAll()
 	servertest.StopShared()
 	os.Exit(code)
+}
+
+// raiseParallel sets -test.parallel to 8, or 4 per core when more, unless
+// it was given; flag.Parse has run.
+func raiseParallel() {
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
+	}
 }
 
 // pool holds the shared engines, idle ones by name.
