@@ -333,6 +333,7 @@ export default defineConfig({
 // credentials and a custom header: same origin, so no preflight; a cookie the
 // API sets with Domain, Secure and SameSite=None is kept and sent back.
 func TestInChromium(t *testing.T) {
+	t.Parallel()
 	b := browsertest.Start(t)
 	front := newBackend(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")

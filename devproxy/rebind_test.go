@@ -70,6 +70,7 @@ func rebindingChromium(t *testing.T) func(url, js string) string {
 // evil.example cannot open a WebSocket through corskit dev, while the app's
 // own page can.
 func TestRebindingInChromium(t *testing.T) {
+	t.Parallel()
 	run := rebindingChromium(t)
 	var upgrades atomic.Int32
 	echo := wsEcho(&upgrades)

@@ -17,6 +17,7 @@ import (
 // expression matched at the start, so x-amz-meta-* would allow
 // x-amz-meta-color. The generated app must refuse what the policy refuses.
 func TestFlaskStarInAHeaderName(t *testing.T) {
+	t.Parallel()
 	python := servertest.Flask(t)
 	cfg := cors.Config{AllowOrigins: []string{"https://app.example.com"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"x-amz-meta-*", "Content-Type"}}
 	out, _, err := gen.Generate("flask", gen.Options{Policy: cfg, BestEffort: true})

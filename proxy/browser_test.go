@@ -21,6 +21,7 @@ import (
 // in Chromium, Firefox and Safari's WebKit. A blocked request's console lines
 // must be the engine model's; in Chromium, also the message written below.
 func TestGatewayInEngines(t *testing.T) {
+	t.Parallel()
 	browsertest.EachEngine(t, testGatewayInEngine)
 }
 

@@ -485,6 +485,7 @@ type strayError struct{ error }
 // TestHarnessCatchesStrayBytes: the harness's own check finds another
 // request's bytes and bytes from past an answer's end.
 func TestHarnessCatchesStrayBytes(t *testing.T) {
+	t.Parallel()
 	for _, o := range []observed{
 		{Kind: "answer", Body: "[step-1]"},
 		{Kind: "answer", Body: "[step-2][extra-1]"},

@@ -62,6 +62,7 @@ func TestVersionFrom(t *testing.T) {
 
 // TestVersionStamped builds the real binary with a stamped version and runs it.
 func TestVersionStamped(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

@@ -98,6 +98,7 @@ func docExamples(t *testing.T) []docExample {
 // lines shown, in order (a "..." stands for lines left out; the servers'
 // ports are this run's), and the exit status shown.
 func TestDocsExamples(t *testing.T) {
+	t.Parallel()
 	examples := docExamples(t)
 	if len(examples) < 6 {
 		t.Fatalf("found %d examples in the docs; the docs have more", len(examples))
@@ -192,6 +193,7 @@ func squeeze(s string) string {
 // a program of its own, with the imports and the mux the snippets assume:
 // a renamed field or function in the docs fails here.
 func TestDocsGoSnippetsCompile(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)

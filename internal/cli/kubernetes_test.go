@@ -89,6 +89,7 @@ func checkGatewayPod(t *testing.T, name string, pod corev1.PodTemplateSpec) core
 // when the file changes the way the kubelet changes a mounted ConfigMap
 // (a new directory, then an atomic swap of the ..data link).
 func TestKubernetesManifests(t *testing.T) {
+	t.Parallel()
 	var (
 		cm  corev1.ConfigMap
 		dep appsv1.Deployment
@@ -207,6 +208,7 @@ func TestKubernetesManifests(t *testing.T) {
 // TestDockerfile: the image runs corskit as the non-root user the manifests
 // name, and its build command builds the binary here.
 func TestDockerfile(t *testing.T) {
+	t.Parallel()
 	if raceEnabled {
 		t.Skip("builds the release binary, which -race does not change: a whole compile of the graph for nothing to watch")
 	}

@@ -20,10 +20,25 @@ import (
 	"github.com/corskit/corskit/internal/servertest"
 )
 
-// keepOnLoopback keeps the recorded browsers off the network: in
-// Chromium no name resolves but loopback's; Firefox sends everything else
-// to a proxy on 127.0.0.1:9, where nothing listens. A missing browser
-// skips the test loudly, or fails it under CORSKIT_REQUIRE_BROWSER=1.
+// init keeps the browsers corskit record opens in this package's tests
+// off the network: in Chromium no name resolves but loopback's; Firefox
+// sends everything else to a proxy on 127.0.0.1:9, where nothing listens.
+// Set once, before any test, so that the record tests can run in parallel.
+func init() {
+	recordFlagsForTests = []string{"host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"}
+	recordPrefsForTests = []string{
+		`user_pref("network.proxy.type", 1);`,
+		`user_pref("network.proxy.http", "127.0.0.1");`, `user_pref("network.proxy.http_port", 9);`,
+		`user_pref("network.proxy.ssl", "127.0.0.1");`, `user_pref("network.proxy.ssl_port", 9);`,
+		`user_pref("network.proxy.socks", "127.0.0.1");`, `user_pref("network.proxy.socks_port", 9);`,
+		`user_pref("network.proxy.no_proxies_on", "127.0.0.1, localhost, [::1]");`,
+		`user_pref("network.proxy.allow_hijacking_localhost", false);`,
+	}
+}
+
+// keepOnLoopback needs the browsers corskit record opens (kept off the
+// network by init): a missing one skips the test loudly, or fails it under
+// CORSKIT_REQUIRE_BROWSER=1.
 func keepOnLoopback(t *testing.T, engines ...string) {
 	t.Helper()
 	for _, e := range engines {
@@ -40,17 +55,6 @@ func keepOnLoopback(t *testing.T, engines ...string) {
 		}
 		t.Skip(msg)
 	}
-	prevFlags, prevPrefs := recordFlagsForTests, recordPrefsForTests
-	recordFlagsForTests = []string{"host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"}
-	recordPrefsForTests = []string{
-		`user_pref("network.proxy.type", 1);`,
-		`user_pref("network.proxy.http", "127.0.0.1");`, `user_pref("network.proxy.http_port", 9);`,
-		`user_pref("network.proxy.ssl", "127.0.0.1");`, `user_pref("network.proxy.ssl_port", 9);`,
-		`user_pref("network.proxy.socks", "127.0.0.1");`, `user_pref("network.proxy.socks_port", 9);`,
-		`user_pref("network.proxy.no_proxies_on", "127.0.0.1, localhost, [::1]");`,
-		`user_pref("network.proxy.allow_hijacking_localhost", false);`,
-	}
-	t.Cleanup(func() { recordFlagsForTests, recordPrefsForTests = prevFlags, prevPrefs })
 }
 
 // appPage serves the app under test: on load it makes the credentialed
@@ -87,6 +91,7 @@ document.getElementById('save').onclick = () => put(%s).then(r => r.json()).then
 // engine is the line the engine printed, the problems are those the doctor
 // names from a HAR, and the run exits 1.
 func TestRecordBrokenServers(t *testing.T) {
+	t.Parallel()
 	if raceEnabled {
 		t.Skip("two browsers on five real servers: this runs in the pass without -race; TestRecordScript covers the recorder under -race")
 	}
@@ -232,6 +237,7 @@ func mustRead(t *testing.T, path string) []byte {
 // the page's "saved". The API allows it: the human report shows it, the
 // summary counts it, and --fail-on-blocked exits 0.
 func TestRecordScript(t *testing.T) {
+	t.Parallel()
 	keepOnLoopback(t, "chromium")
 	var page string
 	mw, err := cors.New(cors.Config{AllowOrigins: []string{"http://127.0.0.1:*"}, AllowCredentials: true, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type"}})

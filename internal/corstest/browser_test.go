@@ -22,6 +22,7 @@ import (
 // the middleware promises, and every console line with the engine's model
 // (in Chromium, also with the message written out below).
 func TestInEngines(t *testing.T) {
+	t.Parallel()
 	browsertest.EachEngine(t, testInEngine)
 }
 
@@ -147,6 +148,7 @@ func testInEngine(t *testing.T, b browsertest.Engine) {
 // answers `*` when it refuses Authorization. If this test fails, an engine
 // has started to follow the standard; the middleware is correct either way.
 func TestWildcardCoversAuthorizationInEveryEngine(t *testing.T) {
+	t.Parallel()
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		w.Header().Set("Access-Control-Allow-Headers", "*")

@@ -31,6 +31,7 @@ func answer(t *testing.T, method, url string, headers ...string) (int, http.Head
 // The harnesses start the real servers, and each answers as its stack
 // does: these are the answers the stack recognition relies on.
 func TestStackHarnesses(t *testing.T) {
+	t.Parallel()
 	t.Run("fastify", func(t *testing.T) {
 		port := FreePort(t)
 		NodeApp(t, port, `const f = require('fastify')();

@@ -27,6 +27,7 @@ func corsFilter(origins, credentials string) string {
 // Tomcat refuses (* with credentials, refused since Tomcat 9) is reported
 // with Tomcat's log, not waited for.
 func TestSharedTomcat(t *testing.T) {
+	t.Parallel()
 	a := TomcatApp(t, corsFilter("http://a.test", "false"), map[string]string{"data": "a"})
 	b := TomcatApp(t, corsFilter("http://b.test", "false"), map[string]string{"data": "b"})
 	ua, _ := url.Parse(a)
