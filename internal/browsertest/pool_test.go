@@ -8,20 +8,21 @@ import (
 )
 
 // TestSharedEngineIsLentResetAndReused: with sharing on (as Main turns it
-// on), a second test gets the same Chromium back, on its own page again and
+// on for the package's pool), a second test gets the same Chromium back, on its own page again and
 // without the cookies the first test left; a test that holds one engine
 // and asks for another of the same name gets a second one.
 func TestSharedEngineIsLentResetAndReused(t *testing.T) {
-	pool.mu.Lock()
-	was := pool.enabled
-	pool.enabled = true
-	pool.mu.Unlock()
-	t.Cleanup(func() {
-		pool.mu.Lock()
-		pool.enabled = was
-		pool.mu.Unlock()
-		pool.stopAll()
-	})
+	t.Parallel()
+	// A pool of its own, so that the package's other tests run beside it.
+	p := &enginePool{enabled: true, idle: map[string][]*pooledEngine{}, running: map[string]int{}, limit: perEngine, returned: make(chan struct{})}
+	t.Cleanup(p.stopAll)
+	lend := func(t *testing.T) Engine {
+		e, ok := p.lend(t, "chromium")
+		if !ok {
+			t.Fatal("the pool lent nothing")
+		}
+		return e
+	}
 	var page string
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", page)
@@ -52,7 +53,7 @@ func TestSharedEngineIsLentResetAndReused(t *testing.T) {
 		return false
 	}
 	t.Run("first", func(t *testing.T) {
-		e := StartEngine(t, "chromium")
+		e := lend(t)
 		page = e.Origin()
 		if res := e.Fetch(t, Request{URL: api.URL + "/set", Credentials: "include"}); !res.OK {
 			t.Fatalf("setting the cookie: %s %v", res.Error, res.Console)
@@ -63,7 +64,7 @@ func TestSharedEngineIsLentResetAndReused(t *testing.T) {
 		e.Navigate(t, api.URL+"/page")
 	})
 	t.Run("second", func(t *testing.T) {
-		e := StartEngine(t, "chromium")
+		e := lend(t)
 		if e.Origin() != page {
 			t.Fatalf("a new browser (page %s), not the shared one (%s)", e.Origin(), page)
 		}
@@ -73,7 +74,7 @@ func TestSharedEngineIsLentResetAndReused(t *testing.T) {
 		if res := e.Fetch(t, Request{URL: api.URL + "/get"}); res.PageURL != page+"/" {
 			t.Errorf("the second test's fetch ran from %s, not from the engine's own page %s/", res.PageURL, page)
 		}
-		if other := StartEngine(t, "chromium"); other.Origin() == page {
+		if other := lend(t); other.Origin() == page {
 			t.Error("a test holding the shared Chromium was lent the same one again")
 		}
 	})
