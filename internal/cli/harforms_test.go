@@ -95,14 +95,15 @@ func firefoxDevToolsHAR(t *testing.T, table *pasteTable, bs brokenServer, firefo
 func harFormRows(t *testing.T, table *pasteTable, bs brokenServer, form, origin string, reqs []browsertest.Request, res []browsertest.Result, har []byte) {
 	t.Helper()
 	labels := []string{"GET include", "PUT json include"}
-	js := harReports(t, bs, har)
+	js := harReports(t, table, bs, har)
 	if len(js) != len(reqs) {
 		t.Errorf("%s of a GET and a PUT: %d requests judged, want %d\n%s", form, len(js), len(reqs), har)
 		return
 	}
 	for i, r := range js {
 		add := func(cause string) {
-			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: cause, sent: harSent(r)})
+			fix, narrowed := table.harFix(bs, reqs[i], r)
+			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: cause, fix: fix, narrowed: narrowed, sent: harSent(r)})
 		}
 		j := r.Report
 		switch {

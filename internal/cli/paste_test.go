@@ -31,8 +31,51 @@ type pasteRow struct {
 
 // pasteTable collects the rows of the broken-server suite.
 type pasteTable struct {
-	mu   sync.Mutex
-	rows []pasteRow
+	mu     sync.Mutex
+	rows   []pasteRow
+	proved map[string]provedFix // by case
+}
+
+// provedFix is a case's console fix, which the suite pastes and proves in
+// the three engines, and the app's other origins it was given.
+type provedFix struct {
+	also []string
+	fix  *check.JSONFix
+}
+
+// prove records the case's proved fix, which the HAR rows' fixes are
+// compared with.
+func (p *pasteTable) prove(name string, also []string, fix *check.JSONFix) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.proved == nil {
+		p.proved = map[string]provedFix{}
+	}
+	p.proved[name] = provedFix{also, fix}
+}
+
+// provedFor is the case's proved fix, if recorded.
+func (p *pasteTable) provedFor(name string) provedFix {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.proved[name]
+}
+
+// harFix is a HAR row's "fix works?" and "anything narrowed?": the PUT's
+// fix (the part for the page's credentials mode, include, where the file
+// did not tell it) against the console's proved one, as a user who names
+// the app's other origins (--also-origin) gets it. The GET's is not
+// compared, as for the fetch copies.
+func (p *pasteTable) harFix(bs brokenServer, req browsertest.Request, r harJudged) (fix, narrowed string) {
+	j := r.Report
+	if req.Method != "PUT" || j == nil {
+		return "", ""
+	}
+	got := j.Fix
+	if a := j.OtherCredentials; j.CredentialsUnknown && a != nil && j.Request.Credentials != req.Credentials && a.Credentials == req.Credentials {
+		got = a.Fix
+	}
+	return fixAgainst(got, p.provedFor(bs.name).fix)
 }
 
 func (p *pasteTable) add(r pasteRow) {
@@ -115,6 +158,7 @@ func harSent(r harJudged) string {
 
 func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string, also []string, fix *check.JSONFix) {
 	t.Helper()
+	table.prove(bs.name, also, fix)
 	for label, req := range pastedRequests(base, bs.path) {
 		want := truth(t, bs, engines["chromium"].Origin(), req)
 		row := func(form, reproduced, sent string, problems []check.Problem, allowed bool) {
@@ -175,7 +219,7 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 			row(form, "-", "-", j.Problems, j.Allowed)
 		}
 		res, har := engines["chromium"].(*browsertest.Browser).RecordHAR(t, []browsertest.Request{req})
-		if j := harAlone(t, bs, har); j == nil {
+		if j := harAlone(t, table, bs, har); j == nil {
 			table.add(pasteRow{server: bs.name, request: label, form: "Chromium DevTools HAR (as is)", reproduced: "-", cause: "no report", sent: "-"})
 		} else {
 			row("Chromium DevTools HAR (as is)", "-", "-", j.Problems, j.Allowed)
@@ -188,8 +232,8 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 
 // harAlone judges a HAR of one request with --har alone (no
 // --credentials): the report of its one request, or nil.
-func harAlone(t *testing.T, bs brokenServer, har []byte) *check.JSON {
-	if js := harReports(t, bs, har); len(js) == 1 {
+func harAlone(t *testing.T, table *pasteTable, bs brokenServer, har []byte) *check.JSON {
+	if js := harReports(t, table, bs, har); len(js) == 1 {
 		return js[0].Report
 	}
 	return nil
@@ -221,11 +265,11 @@ func harCause(r harJudged, want string) (string, bool) {
 
 // harReports judges a HAR with --har alone (no --credentials): the
 // reports of its requests, in the file's order, nil for one not judged.
-func harReports(t *testing.T, bs brokenServer, har []byte) []harJudged {
+func harReports(t *testing.T, table *pasteTable, bs brokenServer, har []byte) []harJudged {
 	file := filepath.Join(t.TempDir(), "recorded.har")
 	os.WriteFile(file, har, 0o600)
 	var out, errOut bytes.Buffer
-	runCheckWithStdin([]string{"--har", file, "--json", "--stack", bs.stack}, nil, &out, &errOut)
+	runCheckWithStdin(harArgs(table, bs, file), nil, &out, &errOut)
 	var h struct {
 		Requests []harJudged `json:"requests"`
 	}
@@ -235,6 +279,16 @@ func harReports(t *testing.T, bs brokenServer, har []byte) []harJudged {
 	}
 	sort.SliceStable(h.Requests, func(i, j int) bool { return h.Requests[i].Entry < h.Requests[j].Entry })
 	return h.Requests
+}
+
+// harArgs is check --har's command line for a case's HAR, with the app's
+// other origins the console's check was given, as the user names them.
+func harArgs(table *pasteTable, bs brokenServer, file string) []string {
+	args := []string{"--har", file, "--json", "--stack", bs.stack}
+	for _, a := range table.provedFor(bs.name).also {
+		args = append(args, "--also-origin", a)
+	}
+	return args
 }
 
 // credentialedInHAR is issue 21's HAR proof in the default run: a
@@ -258,7 +312,7 @@ func credentialedInChromiumHAR(t *testing.T, table *pasteTable, bs brokenServer,
 	reqs := []browsertest.Request{get, theRequest(base + bs.path)}
 	labels := []string{"GET include", "PUT json include"}
 	res, har := chromium.RecordHAR(t, reqs)
-	js := harReports(t, bs, har)
+	js := harReports(t, table, bs, har)
 	if len(js) != len(reqs) {
 		t.Errorf("the Chromium HAR of a GET and a PUT: %d reports, want %d", len(js), len(reqs))
 		return
@@ -281,7 +335,8 @@ func credentialedInChromiumHAR(t *testing.T, table *pasteTable, bs brokenServer,
 			} else if wrong {
 				t.Errorf("%s: its Chromium HAR names a wrong cause first: %s\n%s\nfill: %+v", labels[i], cause, r.Gap, r.Fill)
 			}
-			table.add(pasteRow{server: bs.name, request: labels[i], form: "Chromium DevTools HAR (as is)", reproduced: "-", cause: cause, sent: harSent(r)})
+			fix, narrowed := table.harFix(bs, reqs[i], r)
+			table.add(pasteRow{server: bs.name, request: labels[i], form: "Chromium DevTools HAR (as is)", reproduced: "-", cause: cause, fix: fix, narrowed: narrowed, sent: harSent(r)})
 		}
 	}
 	fetchCopies(t, table, bs, chromium, har, reqs, labels, res, also, fix)
@@ -321,7 +376,7 @@ func firefoxHARRows(t *testing.T, table *pasteTable, bs brokenServer, form, orig
 	file := filepath.Join(t.TempDir(), "firefox.har")
 	os.WriteFile(file, har, 0o600)
 	var out, errOut bytes.Buffer
-	runCheckWithStdin([]string{"--har", file, "--json", "--stack", bs.stack}, nil, &out, &errOut)
+	runCheckWithStdin(harArgs(table, bs, file), nil, &out, &errOut)
 	var h struct {
 		Requests []harJudged `json:"requests"`
 	}
@@ -355,7 +410,8 @@ func firefoxHARRows(t *testing.T, table *pasteTable, bs brokenServer, form, orig
 			} else if wrong {
 				t.Errorf("%s: its %s names a wrong cause first: %s\n%s\nfill: %+v", labels[i], form, cause, r.Gap, r.Fill)
 			}
-			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: reproduced, cause: cause, sent: harSent(r)})
+			fix, narrowed := table.harFix(bs, reqs[i], r)
+			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: reproduced, cause: cause, fix: fix, narrowed: narrowed, sent: harSent(r)})
 		}
 	}
 }
