@@ -143,3 +143,25 @@ func TestCredentialsUnknownSendsEachRequestOnce(t *testing.T) {
 		t.Errorf("both modes sent %d requests, one mode %d", got, one)
 	}
 }
+
+// TestHAREntryWithoutCookieGetsBothFixes: a HAR entry blocked either way
+// (its answer allows another origin), without a cookie, does not tell the
+// page's credentials mode: its report, for none, carries the part for
+// credentials 'include', whose fix alone sends
+// Access-Control-Allow-Credentials. Judged from the file alone.
+func TestHAREntryWithoutCookieGetsBothFixes(t *testing.T) {
+	t.Parallel()
+	other := `{"name": "Access-Control-Allow-Origin", "value": "https://elsewhere.example"}`
+	_, rs := judgeHAR(t, check.HARMode{Offline: true}, fetchEntry("http://127.0.0.1:5000/data", "GET", "", "200", other))
+	if len(rs) != 1 || rs[0].Full == nil {
+		t.Fatalf("results %+v", rs)
+	}
+	r := rs[0].Full
+	a := r.OtherCredentials
+	if r.Allowed() || !r.CredentialsUnknown || r.Options.Credentials == browser.Include || a == nil || a.Credentials != browser.Include || !a.Fix.Policy.AllowCredentials || r.Fix.Policy.AllowCredentials {
+		t.Errorf("credentials unknown %v, report for %q (fix allows credentials %v), other %+v; want the part for include, with credentials in its fix", r.CredentialsUnknown, r.Options.Credentials, r.Fix.Policy.AllowCredentials, a)
+	}
+	if rs[0].Report.OtherCredentials == nil {
+		t.Error("the JSON report has no other_credentials")
+	}
+}

@@ -707,16 +707,19 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 	case live:
 		rep, err = Run(ctx, r.Options)
 	default:
+		// unknown: the file holds no cookie and none was given; evidenced:
+		// the file's recorded failure says include.
+		unknown, evidenced := r.Options.Credentials == "", false
 		var inc browser.Credentials
 		inc, res.CredentialsNote = h.harCredentials(r)
 		if inc == browser.Include && r.Options.Credentials == "" {
-			r.Options.Credentials, res.CredentialsInclude = inc, true
+			r.Options.Credentials, res.CredentialsInclude, evidenced = inc, true, true
 			res.Options = r.Options
 		}
 		rep, err = Judge(ctx, r.Options, h.Replay(r))
 		if err == nil && r.Options.Credentials == "" && errors.Is(rep.Verdict.Err, ErrNotRecorded) {
 			rep, res.CredentialsInclude = h.withCredentials(ctx, r, rep)
-			res.Options = rep.Options
+			res.Options, evidenced = rep.Options, res.CredentialsInclude
 		} else if err == nil && r.Options.Credentials == "" {
 			var note string
 			if rep, note, res.CredentialsInclude = h.bothBlocked(ctx, r, rep); res.CredentialsInclude {
@@ -727,7 +730,11 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 			rep, res.Gap, res.Causes = h.fileGaps(r, rep)
 		}
 		asRecorded(&rep)
-		if err == nil && res.CredentialsNote != "" {
+		if err == nil && unknown && !evidenced {
+			// The file does not tell the page's credentials mode: the
+			// other mode's verdict, cause and fix, where they differ (a
+			// fix without Access-Control-Allow-Credentials leaves a
+			// credentialed page blocked).
 			rep = h.otherCredentials(ctx, r, rep)
 		}
 	}
@@ -746,8 +753,10 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 // otherCredentials marks rep, judged from a file that does not tell the
 // page's credentials mode, with the other mode's verdict, cause and fix
 // (Report.OtherCredentials), judged on the same recorded answers: Firefox
-// records an answer it blocked for credentials as completed, so a page
-// with credentials: 'include' reads its fix there.
+// records an answer it blocked for credentials as completed, and a
+// request blocked either way needs Access-Control-Allow-Credentials only
+// with credentials, so a page with credentials: 'include' reads its fix
+// there.
 func (h HAR) otherCredentials(ctx context.Context, r HARRequest, rep Report) Report {
 	other := r
 	other.Options.Credentials = browser.Include

@@ -95,7 +95,7 @@ func firefoxDevToolsHAR(t *testing.T, table *pasteTable, bs brokenServer, firefo
 func harFormRows(t *testing.T, table *pasteTable, bs brokenServer, form, origin string, reqs []browsertest.Request, res []browsertest.Result, har []byte) {
 	t.Helper()
 	labels := []string{"GET include", "PUT json include"}
-	js := harReports(t, table, bs, har)
+	js := harReports(t, table, bs, origin, har)
 	if len(js) != len(reqs) {
 		t.Errorf("%s of a GET and a PUT: %d requests judged, want %d\n%s", form, len(js), len(reqs), har)
 		return

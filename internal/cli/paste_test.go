@@ -39,19 +39,19 @@ type pasteTable struct {
 // provedFix is a case's console fix, which the suite pastes and proves in
 // the three engines, and the app's other origins it was given.
 type provedFix struct {
-	also []string
-	fix  *check.JSONFix
+	origins []string // every origin the app allows
+	fix     *check.JSONFix
 }
 
 // prove records the case's proved fix, which the HAR rows' fixes are
-// compared with.
-func (p *pasteTable) prove(name string, also []string, fix *check.JSONFix) {
+// compared with, and the origins the app allows.
+func (p *pasteTable) prove(name string, origins []string, fix *check.JSONFix) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.proved == nil {
 		p.proved = map[string]provedFix{}
 	}
-	p.proved[name] = provedFix{also, fix}
+	p.proved[name] = provedFix{origins, fix}
 }
 
 // provedFor is the case's proved fix, if recorded.
@@ -158,7 +158,7 @@ func harSent(r harJudged) string {
 
 func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string, also []string, fix *check.JSONFix) {
 	t.Helper()
-	table.prove(bs.name, also, fix)
+	table.prove(bs.name, append(slices.Clone(also), engines["chromium"].Origin()), fix)
 	for label, req := range pastedRequests(base, bs.path) {
 		want := truth(t, bs, engines["chromium"].Origin(), req)
 		row := func(form, reproduced, sent string, problems []check.Problem, allowed bool) {
@@ -219,7 +219,7 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 			row(form, "-", "-", j.Problems, j.Allowed)
 		}
 		res, har := engines["chromium"].(*browsertest.Browser).RecordHAR(t, []browsertest.Request{req})
-		if j := harAlone(t, table, bs, har); j == nil {
+		if j := harAlone(t, table, bs, engines["chromium"].Origin(), har); j == nil {
 			table.add(pasteRow{server: bs.name, request: label, form: "Chromium DevTools HAR (as is)", reproduced: "-", cause: "no report", sent: "-"})
 		} else {
 			row("Chromium DevTools HAR (as is)", "-", "-", j.Problems, j.Allowed)
@@ -232,8 +232,8 @@ func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[st
 
 // harAlone judges a HAR of one request with --har alone (no
 // --credentials): the report of its one request, or nil.
-func harAlone(t *testing.T, table *pasteTable, bs brokenServer, har []byte) *check.JSON {
-	if js := harReports(t, table, bs, har); len(js) == 1 {
+func harAlone(t *testing.T, table *pasteTable, bs brokenServer, own string, har []byte) *check.JSON {
+	if js := harReports(t, table, bs, own, har); len(js) == 1 {
 		return js[0].Report
 	}
 	return nil
@@ -265,11 +265,11 @@ func harCause(r harJudged, want string) (string, bool) {
 
 // harReports judges a HAR with --har alone (no --credentials): the
 // reports of its requests, in the file's order, nil for one not judged.
-func harReports(t *testing.T, table *pasteTable, bs brokenServer, har []byte) []harJudged {
+func harReports(t *testing.T, table *pasteTable, bs brokenServer, own string, har []byte) []harJudged {
 	file := filepath.Join(t.TempDir(), "recorded.har")
 	os.WriteFile(file, har, 0o600)
 	var out, errOut bytes.Buffer
-	runCheckWithStdin(harArgs(table, bs, file), nil, &out, &errOut)
+	runCheckWithStdin(harArgs(table, bs, own, file), nil, &out, &errOut)
 	var h struct {
 		Requests []harJudged `json:"requests"`
 	}
@@ -281,12 +281,15 @@ func harReports(t *testing.T, table *pasteTable, bs brokenServer, har []byte) []
 	return h.Requests
 }
 
-// harArgs is check --har's command line for a case's HAR, with the app's
-// other origins the console's check was given, as the user names them.
-func harArgs(table *pasteTable, bs brokenServer, file string) []string {
+// harArgs is check --har's command line for a case's HAR recorded on the
+// page origin own, with the app's other origins (every page origin and
+// other origin the app allows but own), as the user names them.
+func harArgs(table *pasteTable, bs brokenServer, own, file string) []string {
 	args := []string{"--har", file, "--json", "--stack", bs.stack}
-	for _, a := range table.provedFor(bs.name).also {
-		args = append(args, "--also-origin", a)
+	for _, a := range table.provedFor(bs.name).origins {
+		if a != own {
+			args = append(args, "--also-origin", a)
+		}
 	}
 	return args
 }
@@ -312,7 +315,7 @@ func credentialedInChromiumHAR(t *testing.T, table *pasteTable, bs brokenServer,
 	reqs := []browsertest.Request{get, theRequest(base + bs.path)}
 	labels := []string{"GET include", "PUT json include"}
 	res, har := chromium.RecordHAR(t, reqs)
-	js := harReports(t, table, bs, har)
+	js := harReports(t, table, bs, chromium.Origin(), har)
 	if len(js) != len(reqs) {
 		t.Errorf("the Chromium HAR of a GET and a PUT: %d reports, want %d", len(js), len(reqs))
 		return
@@ -376,7 +379,7 @@ func firefoxHARRows(t *testing.T, table *pasteTable, bs brokenServer, form, orig
 	file := filepath.Join(t.TempDir(), "firefox.har")
 	os.WriteFile(file, har, 0o600)
 	var out, errOut bytes.Buffer
-	runCheckWithStdin(harArgs(table, bs, file), nil, &out, &errOut)
+	runCheckWithStdin(harArgs(table, bs, origin, file), nil, &out, &errOut)
 	var h struct {
 		Requests []harJudged `json:"requests"`
 	}
