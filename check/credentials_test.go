@@ -165,3 +165,31 @@ func TestHAREntryWithoutCookieGetsBothFixes(t *testing.T) {
 		t.Error("the JSON report has no other_credentials")
 	}
 }
+
+// TestHARFillGivesBothFixes: a HAR entry whose answer has no CORS header
+// at all, without a cookie, is filled live (the probe learns what the
+// server allows); its report, for no credentials, carries the part for
+// credentials 'include', whose fix alone sends
+// Access-Control-Allow-Credentials, judged on the same answers; the fill
+// says how many requests the server got.
+func TestHARFillGivesBothFixes(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Write([]byte("{}"))
+	}))
+	defer srv.Close()
+	j, rs := judgeHAR(t, check.HARMode{}, fetchEntry(srv.URL+"/data", "GET", "", "200", `{"name": "Content-Type", "value": "application/json"}`))
+	if len(rs) != 1 || rs[0].Full == nil || rs[0].Fill == nil || rs[0].Fill.Failed != "" {
+		t.Fatalf("results %+v", rs)
+	}
+	r := rs[0].Full
+	a := r.OtherCredentials
+	if !r.CredentialsUnknown || a == nil || a.Credentials != browser.Include || a.Allowed || !a.Fix.Policy.AllowCredentials || r.Fix.Policy.AllowCredentials || r.Fix.Learned == nil {
+		t.Errorf("credentials unknown %v, fix allows credentials %v (learned %v), other %+v; want the part for include, with credentials in its fix", r.CredentialsUnknown, r.Fix.Policy.AllowCredentials, r.Fix.Learned != nil, a)
+	}
+	if int64(j.FillSent) != n.Load() {
+		t.Errorf("the fill says it sent %d requests; the server got %d", j.FillSent, n.Load())
+	}
+}

@@ -535,6 +535,9 @@ func passedPreflight(out browser.Outgoing, credentials bool) browser.Incoming {
 
 // HARResult is one cross-origin request of a HAR and its diagnosis.
 type HARResult struct {
+	// evidenced: the file's recorded failure says credentials 'include'
+	// (only include explains it), so the other mode is not offered.
+	evidenced      bool
 	Entry          int    `json:"entry"`
 	PreflightEntry int    `json:"preflight_entry"`
 	RecordedError  string `json:"recorded_error,omitempty"`
@@ -730,6 +733,7 @@ func (h HAR) judge(ctx context.Context, r HARRequest, live bool) HARResult {
 			rep, res.Gap, res.Causes = h.fileGaps(r, rep)
 		}
 		asRecorded(&rep)
+		res.evidenced = evidenced
 		if err == nil && unknown && !evidenced {
 			// The file does not tell the page's credentials mode: the
 			// other mode's verdict, cause and fix, where they differ (a

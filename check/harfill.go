@@ -230,10 +230,24 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 		}
 		answers := h.fillAnswers(r, o, live, filled)
 		if r.Options.Credentials == "" && o.Credentials != browser.Include && res.Full.Verdict.Reason == NotRecorded {
-			o, res.CredentialsNote = fillCredentials(ctx, o, answers)
-			res.CredentialsInclude = res.CredentialsNote != ""
+			var evidenced bool
+			o, res.CredentialsNote, evidenced = fillCredentials(ctx, o, answers)
+			res.CredentialsInclude, res.evidenced = res.CredentialsNote != "", res.evidenced || evidenced
 		}
+		o.probeHeader = randomHeader() // one probe, whichever mode is judged
 		rep, err = judgeProbing(ctx, o, answers, live, true)
+		if err == nil && r.Options.Credentials == "" && !res.evidenced {
+			// The file does not tell the page's credentials mode: the
+			// other mode's verdict, cause and fix, from the same answers.
+			other := o
+			other.Credentials = browser.Include
+			if o.Credentials == browser.Include {
+				other.Credentials = browser.SameOrigin
+			}
+			if alt, aerr := judgeProbing(ctx, other, answers, live, true); aerr == nil {
+				rep = withAlternative(rep, alt)
+			}
+		}
 	}
 	f.Sent = b.sent - before
 	res.Fill = f
@@ -377,8 +391,9 @@ func fillFromLine(ctx context.Context, r HARRequest, text string, o Options, b *
 // without credentials, blocked with them), or when both modes are blocked
 // for different first causes: include's fix lets the request through
 // without credentials too (the rule of the file's own judgment,
-// bothBlocked).
-func fillCredentials(ctx context.Context, o Options, rt browser.RoundTripper) (Options, string) {
+// bothBlocked). The bool is true when the recorded failure says include
+// (only include explains it).
+func fillCredentials(ctx context.Context, o Options, rt browser.RoundTripper) (Options, string, bool) {
 	inc := o
 	inc.Credentials = browser.Include
 	without, err1 := judge(ctx, o, rt, false)
@@ -386,11 +401,11 @@ func fillCredentials(ctx context.Context, o Options, rt browser.RoundTripper) (O
 	switch {
 	case err1 != nil || err2 != nil || with.Allowed():
 	case without.Allowed():
-		return inc, "the file holds no cookie and no answer: sent now, the request is allowed without credentials and blocked with credentials: 'include', which explains the failure the file records: judged with include"
+		return inc, "the file holds no cookie and no answer: sent now, the request is allowed without credentials and blocked with credentials: 'include', which explains the failure the file records: judged with include", true
 	case firstCause(without) != firstCause(with):
-		return inc, fmt.Sprintf("the file holds no cookie and no answer: sent now, the request is blocked either way, without credentials for %q, with credentials: 'include' for %q; judged with include, whose fix lets the request through without credentials too; give Options.Credentials same-origin if the page sends none", firstCause(without), firstCause(with))
+		return inc, fmt.Sprintf("the file holds no cookie and no answer: sent now, the request is blocked either way, without credentials for %q, with credentials: 'include' for %q; judged with include, whose fix lets the request through without credentials too; give Options.Credentials same-origin if the page sends none", firstCause(without), firstCause(with)), false
 	}
-	return o, ""
+	return o, "", false
 }
 
 // noAnswer is the network error every request of the search met, or nil
