@@ -162,11 +162,13 @@ func fillRefused(raw string) error {
 	return fmt.Errorf("not sent: %s is not a loopback address, and a test sends to loopback only (judge the file with HARMode{Offline: true})", host)
 }
 
-// needsFill reports whether a blocked request's cause rests on what the
-// file may not hold: it says so (a gap, AMBIGUOUS, not recorded), or its
+// needsFill reports whether a blocked request's cause or fix rests on what
+// the file may not hold: it says so (a gap, AMBIGUOUS, not recorded), its
 // first cause is one that the live check's probe refines (an answer
 // without CORS headers, a refused preflight: the stack's own cause, CORS
-// code that skips a route or refuses silently).
+// code that skips a route or refuses silently), or its fix was written
+// from the file's answers alone, without the probe's view of what the
+// server allows.
 func needsFill(res HARResult) bool {
 	if !res.Blocked() {
 		return false
@@ -175,7 +177,13 @@ func needsFill(res HARResult) bool {
 		return true
 	}
 	p := res.Full.Problems
-	return len(p) > 0 && (probeRefines[p[0].Name] || strings.Contains(p[0].Sentence, "(probably:"))
+	if len(p) > 0 && (probeRefines[p[0].Name] || strings.Contains(p[0].Sentence, "(probably:")) {
+		return true
+	}
+	// A fix from the file's answers alone knows only the origins, methods
+	// and headers they show: the probe learns what the server allows
+	// today, which the fix keeps (a fix never narrows).
+	return res.Full.Fix.Response != nil && res.Full.Fix.Learned == nil
 }
 
 // probeRefines are the causes a file names from an answer without CORS
@@ -220,6 +228,7 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 	filled := map[string]bool{}
 	var rep Report
 	var err error
+	o.probeHeader = randomHeader() // one probe, whichever mode is judged
 	if text := consoleText(r); text != "" && res.Full.Verdict.Reason == NotRecorded {
 		f.Sends = "the bounded search that reproduces the console line the file records (as for a pasted console line), then the probe's preflights"
 		rep, err = fillFromLine(ctx, r, text, o, b, live, filled)
@@ -234,19 +243,20 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 			o, res.CredentialsNote, evidenced = fillCredentials(ctx, o, answers)
 			res.CredentialsInclude, res.evidenced = res.CredentialsNote != "", res.evidenced || evidenced
 		}
-		o.probeHeader = randomHeader() // one probe, whichever mode is judged
 		rep, err = judgeProbing(ctx, o, answers, live, true)
-		if err == nil && r.Options.Credentials == "" && !res.evidenced {
-			// The file does not tell the page's credentials mode: the
-			// other mode's verdict, cause and fix, from the same answers.
-			other := o
-			other.Credentials = browser.Include
-			if o.Credentials == browser.Include {
-				other.Credentials = browser.SameOrigin
-			}
-			if alt, aerr := judgeProbing(ctx, other, answers, live, true); aerr == nil {
-				rep = withAlternative(rep, alt)
-			}
+	}
+	if err == nil && r.Options.Credentials == "" && !res.evidenced {
+		// The file does not tell the page's credentials mode: the other
+		// mode's verdict, cause and fix, from the same answers.
+		other := rep.Options
+		other.Credentials = browser.Include
+		if rep.Options.Credentials == browser.Include {
+			other.Credentials = browser.SameOrigin
+		}
+		// An allowed other mode that the file's recorded failure rules
+		// out is not offered.
+		if alt, aerr := judgeProbing(ctx, other, h.fillAnswers(r, other, live, filled), live, true); aerr == nil && !(alt.Allowed() && res.RecordedError != "") {
+			rep = withAlternative(rep, alt)
 		}
 	}
 	f.Sent = b.sent - before
