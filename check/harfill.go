@@ -170,6 +170,16 @@ func fillRefused(raw string) error {
 // from the file's answers alone, without the probe's view of what the
 // server allows.
 func needsFill(res HARResult) bool {
+	// A fix from the file's answers alone knows only the origins, methods
+	// and headers they show: the probe learns what the server allows
+	// today, which the fix keeps (a fix never narrows).
+	return needsCause(res) || res.Blocked() && res.Full.Fix.Response != nil && res.Full.Fix.Learned == nil
+}
+
+// needsCause reports whether a blocked request's cause rests on what the
+// file may not hold (see needsFill); when only its fix does, the fill
+// keeps the file's verdict and causes and brings the fix alone.
+func needsCause(res HARResult) bool {
 	if !res.Blocked() {
 		return false
 	}
@@ -177,13 +187,7 @@ func needsFill(res HARResult) bool {
 		return true
 	}
 	p := res.Full.Problems
-	if len(p) > 0 && (probeRefines[p[0].Name] || strings.Contains(p[0].Sentence, "(probably:")) {
-		return true
-	}
-	// A fix from the file's answers alone knows only the origins, methods
-	// and headers they show: the probe learns what the server allows
-	// today, which the fix keeps (a fix never narrows).
-	return res.Full.Fix.Response != nil && res.Full.Fix.Learned == nil
+	return len(p) > 0 && (probeRefines[p[0].Name] || strings.Contains(p[0].Sentence, "(probably:"))
 }
 
 // probeRefines are the causes a file names from an answer without CORS
@@ -273,6 +277,22 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 	}
 	if f.Failed != "" {
 		return res
+	}
+	if !needsCause(res) {
+		// The file tells the cause: it stays; the fix is the fill's, which
+		// keeps what the probe saw the server allow.
+		kept := *res.Full
+		kept.Fix = rep.Fix
+		switch a, b := kept.OtherCredentials, rep.OtherCredentials; {
+		case a != nil && b != nil && a.Credentials == b.Credentials:
+			other := *a
+			other.Fix = b.Fix
+			kept.OtherCredentials = &other
+		case a == nil && b != nil:
+			kept.CredentialsUnknown, kept.OtherCredentials = true, b
+		}
+		f.Sends += ", for the fix: what the server allows today"
+		rep = kept
 	}
 	return h.filledResult(res, rep, filled, r.PreflightCached)
 }
