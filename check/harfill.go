@@ -250,18 +250,7 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 		rep, err = judgeProbing(ctx, o, answers, live, true)
 	}
 	if err == nil && r.Options.Credentials == "" && !res.evidenced {
-		// The file does not tell the page's credentials mode: the other
-		// mode's verdict, cause and fix, from the same answers.
-		other := rep.Options
-		other.Credentials = browser.Include
-		if rep.Options.Credentials == browser.Include {
-			other.Credentials = browser.SameOrigin
-		}
-		// An allowed other mode that the file's recorded failure rules
-		// out is not offered.
-		if alt, aerr := judgeProbing(ctx, other, h.fillAnswers(r, other, live, filled), live, true); aerr == nil && !(alt.Allowed() && res.RecordedError != "") {
-			rep = withAlternative(rep, alt)
-		}
+		rep = h.fillOtherCredentials(ctx, r, res, rep, live, filled)
 	}
 	f.Sent = b.sent - before
 	res.Fill = f
@@ -279,22 +268,43 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 		return res
 	}
 	if !needsCause(res) {
-		// The file tells the cause: it stays; the fix is the fill's, which
-		// keeps what the probe saw the server allow.
-		kept := *res.Full
-		kept.Fix = rep.Fix
-		switch a, b := kept.OtherCredentials, rep.OtherCredentials; {
-		case a != nil && b != nil && a.Credentials == b.Credentials:
-			other := *a
-			other.Fix = b.Fix
-			kept.OtherCredentials = &other
-		case a == nil && b != nil:
-			kept.CredentialsUnknown, kept.OtherCredentials = true, b
-		}
 		f.Sends += ", for the fix: what the server allows today"
-		rep = kept
+		rep = fixOnly(*res.Full, rep)
 	}
 	return h.filledResult(res, rep, filled, r.PreflightCached)
+}
+
+// fillOtherCredentials: the file does not tell the page's credentials
+// mode, so rep gets the other mode's verdict, cause and fix, judged on the
+// same answers (see withAlternative). An allowed other mode that the
+// file's recorded failure rules out is not offered.
+func (h HAR) fillOtherCredentials(ctx context.Context, r HARRequest, res HARResult, rep Report, live browser.RoundTripper, filled map[string]bool) Report {
+	other := rep.Options
+	other.Credentials = browser.Include
+	if rep.Options.Credentials == browser.Include {
+		other.Credentials = browser.SameOrigin
+	}
+	alt, err := judgeProbing(ctx, other, h.fillAnswers(r, other, live, filled), live, true)
+	if err != nil || alt.Allowed() && res.RecordedError != "" {
+		return rep
+	}
+	return withAlternative(rep, alt)
+}
+
+// fixOnly is file, the report the file told the cause of, with the fixes
+// of filled, the fill's report, which keep what the probe saw the server
+// allow.
+func fixOnly(file, filled Report) Report {
+	file.Fix = filled.Fix
+	switch a, b := file.OtherCredentials, filled.OtherCredentials; {
+	case a != nil && b != nil && a.Credentials == b.Credentials:
+		other := *a
+		other.Fix = b.Fix
+		file.OtherCredentials = &other
+	case a == nil && b != nil:
+		file.CredentialsUnknown, file.OtherCredentials = true, b
+	}
+	return file
 }
 
 // filledResult is res with the fill's report, its sources said.
