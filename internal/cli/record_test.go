@@ -23,7 +23,9 @@ import (
 // init keeps the browsers corskit record opens in this package's tests
 // off the network: in Chromium no name resolves but loopback's; Firefox
 // sends everything else to a proxy on 127.0.0.1:9, where nothing listens.
-// Set once, before any test, so that the record tests can run in parallel.
+// Set once, before any test. The record tests do not run in parallel with
+// the package's others: under the broken-server suite's load, corskit
+// record's Firefox did not answer session.new within its 30 s (CI, once).
 func init() {
 	recordFlagsForTests = []string{"host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"}
 	recordPrefsForTests = []string{
@@ -91,7 +93,6 @@ document.getElementById('save').onclick = () => put(%s).then(r => r.json()).then
 // engine is the line the engine printed, the problems are those the doctor
 // names from a HAR, and the run exits 1.
 func TestRecordBrokenServers(t *testing.T) {
-	t.Parallel()
 	if raceEnabled {
 		t.Skip("two browsers on five real servers: this runs in the pass without -race; TestRecordScript covers the recorder under -race")
 	}
@@ -237,7 +238,6 @@ func mustRead(t *testing.T, path string) []byte {
 // the page's "saved". The API allows it: the human report shows it, the
 // summary counts it, and --fail-on-blocked exits 0.
 func TestRecordScript(t *testing.T) {
-	t.Parallel()
 	keepOnLoopback(t, "chromium")
 	var page string
 	mw, err := cors.New(cors.Config{AllowOrigins: []string{"http://127.0.0.1:*"}, AllowCredentials: true, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type"}})
