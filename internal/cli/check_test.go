@@ -3,7 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"net"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/corskit/corskit/check"
 	"github.com/corskit/corskit/cors"
+	"github.com/corskit/corskit/internal/servertest"
 )
 
 func TestParseCheck(t *testing.T) {
@@ -142,14 +143,10 @@ func TestCheckMatrix(t *testing.T) {
 	}
 }
 
-// closedAddr returns a loopback address where nothing listens.
+// closedAddr returns a loopback address where nothing listens: a port
+// reserved below the kernel's ephemeral range, where no :0 listener lands.
 func closedAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return fmt.Sprintf("127.0.0.1:%d", servertest.FreePort(t))
 }
 
 func TestDemo(t *testing.T) {

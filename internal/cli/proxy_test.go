@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -128,13 +127,13 @@ func corskitBinary(t *testing.T) string {
 	return binPath
 }
 
+// freeAddr is a loopback address for a server the test starts: a port
+// reserved below the kernel's ephemeral range (servertest.FreePort), which
+// no other test's :0 listener can take before the server binds it (a port
+// taken from :0 and closed was, once: TestDevCommand got another test's
+// answers).
 func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return fmt.Sprintf("127.0.0.1:%d", servertest.FreePort(t))
 }
 
 // TestProxyCommand runs the real command: it serves, reloads on SIGHUP and on
