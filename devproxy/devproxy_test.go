@@ -215,9 +215,7 @@ func TestLocalhostOnEitherStack(t *testing.T) {
 
 func TestTargetDown(t *testing.T) {
 	t.Parallel()
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	down := "http://" + ln.Addr().String()
-	ln.Close()
+	down := fmt.Sprintf("http://127.0.0.1:%d", servertest.FreePort(t)) // reserved: nothing listens
 	front := newBackend(t, func(w http.ResponseWriter, r *http.Request) {})
 	_, dev := start(t, Config{Frontend: mustURL(front.URL), Routes: []Route{{Prefix: "/api", Target: mustURL(down)}}})
 	resp, body := get(t, dev+"/api/me", "Accept", "application/json")

@@ -181,9 +181,7 @@ func TestEveryResponseCarriesCORS(t *testing.T) {
 			}
 		}
 		// Upstream down: 502 with a JSON body saying what failed.
-		ln, _ := net.Listen("tcp", "127.0.0.1:0")
-		down := "http://" + ln.Addr().String()
-		ln.Close()
+		down := fmt.Sprintf("http://127.0.0.1:%d", servertest.FreePort(t)) // reserved: nothing listens
 		_, gw2 := gateway(t, srv, Config{Policy: credentialed}, down)
 		resp := do(t, "GET", gw2+"/data", "Origin", app)
 		var body map[string]string
