@@ -1,10 +1,8 @@
 package browsertest
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -199,36 +197,7 @@ func startFirefoxDevTools(path string) (*firefoxDevTools, error) {
 
 // startSharedXvfb starts a virtual X display that outlives the test that
 // asked for it (the watchdog stops it): the process and the display name.
-func startSharedXvfb() (*exec.Cmd, string, error) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, "", err
-	}
-	defer r.Close()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x900x24", "-nolisten", "tcp")
-	cmd.ExtraFiles = []*os.File{w}
-	err = cmd.Start()
-	w.Close()
-	if err != nil {
-		return nil, "", fmt.Errorf("starting Xvfb: %w", err)
-	}
-	got := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		got <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-got:
-		if _, err := strconv.Atoi(n); err == nil {
-			return cmd, ":" + n, nil
-		}
-		cmd.Process.Kill()
-		return nil, "", fmt.Errorf("xvfb: no display number (got %q)", n)
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		return nil, "", errors.New("xvfb did not start within 30 s")
-	}
-}
+func startSharedXvfb() (*exec.Cmd, string, error) { return launchXvfb("1280x900x24") }
 
 // open waits for the remote agent, starts a BiDi session and finds the
 // tab.

@@ -2,8 +2,8 @@ package browsertest
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -85,20 +85,30 @@ func StartWebKitWith(t testing.TB, o Options) *WebKit {
 // startXvfb starts a virtual X display for the test and returns its name.
 func startXvfb(t testing.TB) string {
 	t.Helper()
-	r, w, err := os.Pipe()
+	cmd, display, err := launchXvfb("1280x800x24")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, "Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("starting Xvfb: %v", err)
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return display
+}
+
+// launchXvfb starts Xvfb with one screen of size (WxHxDEPTH), no TCP, and
+// returns the process and the display name it chose (-displayfd); the
+// caller stops it.
+func launchXvfb(size string) (*exec.Cmd, string, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, "", err
 	}
+	defer r.Close()
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", size, "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	err = cmd.Start()
 	w.Close()
-	t.Cleanup(func() { cancel(); cmd.Wait() })
+	if err != nil {
+		return nil, "", fmt.Errorf("starting Xvfb: %w", err)
+	}
 	got := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(r).ReadString('\n')
@@ -106,14 +116,17 @@ func startXvfb(t testing.TB) string {
 	}()
 	select {
 	case n := <-got:
-		if _, err := strconv.Atoi(n); err != nil {
-			t.Fatalf("Xvfb: no display number (got %q)", n)
+		if _, err := strconv.Atoi(n); err == nil {
+			return cmd, ":" + n, nil
 		}
-		return ":" + n
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, "", fmt.Errorf("xvfb: no display number (got %q)", n)
 	case <-time.After(30 * time.Second):
-		t.Fatal("Xvfb did not start within 30 s")
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, "", errors.New("xvfb did not start within 30 s")
 	}
-	return ""
 }
 
 // Name returns "safari": WebKit stands for Safari.
