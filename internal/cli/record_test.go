@@ -23,9 +23,10 @@ import (
 // init keeps the browsers corskit record opens in this package's tests
 // off the network: in Chromium no name resolves but loopback's; Firefox
 // sends everything else to a proxy on 127.0.0.1:9, where nothing listens.
-// Set once, before any test. The record tests do not run in parallel with
-// the package's others: under the broken-server suite's load, corskit
-// record's Firefox did not answer session.new within its 30 s (CI, once).
+// Set once, before any test, so that the record tests can run in parallel
+// with the package's others. Under the broken-server suite's load, corskit
+// record's Firefox once took over 30 s to answer session.new (CI): these
+// tests give record --timeout 60s, which gives the browser's start 120 s.
 func init() {
 	recordFlagsForTests = []string{"host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"}
 	recordPrefsForTests = []string{
@@ -93,6 +94,7 @@ document.getElementById('save').onclick = () => put(%s).then(r => r.json()).then
 // engine is the line the engine printed, the problems are those the doctor
 // names from a HAR, and the run exits 1.
 func TestRecordBrokenServers(t *testing.T) {
+	t.Parallel()
 	if raceEnabled {
 		t.Skip("two browsers on five real servers: this runs in the pass without -race; TestRecordScript covers the recorder under -race")
 	}
@@ -133,7 +135,7 @@ func TestRecordBrokenServers(t *testing.T) {
 		runs[i] = &run{har: filepath.Join(t.TempDir(), e+".har")}
 		wg.Go(func() {
 			r := runs[i]
-			r.code = Run([]string{"record", "--browser", e, "--headless", "--fail-on-blocked", "--json", "--credentials", "include", "--har", r.har, "--script", script}, &r.out, &r.err)
+			r.code = Run([]string{"record", "--browser", e, "--headless", "--timeout", "60s", "--fail-on-blocked", "--json", "--credentials", "include", "--har", r.har, "--script", script}, &r.out, &r.err)
 		})
 	}
 	wg.Wait()
@@ -238,6 +240,7 @@ func mustRead(t *testing.T, path string) []byte {
 // the page's "saved". The API allows it: the human report shows it, the
 // summary counts it, and --fail-on-blocked exits 0.
 func TestRecordScript(t *testing.T) {
+	t.Parallel()
 	keepOnLoopback(t, "chromium")
 	var page string
 	mw, err := cors.New(cors.Config{AllowOrigins: []string{"http://127.0.0.1:*"}, AllowCredentials: true, AllowMethods: []string{"PUT"}, AllowHeaders: []string{"Content-Type"}})
@@ -253,7 +256,7 @@ func TestRecordScript(t *testing.T) {
 	script := filepath.Join(t.TempDir(), "flow.txt")
 	os.WriteFile(script, []byte("# save once\nopen "+page+"\nwait text loaded\nclick #save\nwait text saved\nwait idle\n"), 0o600)
 	var out, errOut bytes.Buffer
-	code := Run([]string{"record", "--headless", "--fail-on-blocked", "--script", script}, &out, &errOut)
+	code := Run([]string{"record", "--headless", "--timeout", "60s", "--fail-on-blocked", "--script", script}, &out, &errOut)
 	if code != ExitOK {
 		t.Fatalf("exit %d; stderr:\n%s\nstdout:\n%s", code, errOut.String(), out.String())
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/chromedp/cdproto/audits"
 	"github.com/chromedp/cdproto/log"
@@ -41,7 +40,7 @@ func chromiumFlags(o Options, path, profile string) []chromedp.ExecAllocatorOpti
 		chromedp.Flag("safebrowsing-disable-auto-update", true),
 		chromedp.Flag("password-store", "basic"),
 		chromedp.Flag("use-mock-keychain", true),
-		chromedp.WSURLReadTimeout(30 * time.Second),
+		chromedp.WSURLReadTimeout(o.startTimeout()),
 	}
 	if o.Headless {
 		opts = append(opts, chromedp.Headless, chromedp.DisableGPU)

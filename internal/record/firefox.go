@@ -50,7 +50,7 @@ func runFirefox(ctx context.Context, o Options, base check.Options) (Session, er
 	}
 	defer cmd.Wait()
 	defer cancel()
-	wsURL, err := browserwire.WaitBiDi(out, o.Timeout*2)
+	wsURL, err := browserwire.WaitBiDi(out, o.startTimeout())
 	if err != nil {
 		return Session{}, fmt.Errorf("firefox at %s: %v", path, err)
 	}
@@ -60,7 +60,7 @@ func runFirefox(ctx context.Context, o Options, base check.Options) (Session, er
 		return Session{}, fmt.Errorf("connecting to Firefox's WebDriver BiDi at %s: %v", wsURL, err)
 	}
 	defer b.Close()
-	d, err := newFirefoxDriver(b, o.Timeout)
+	d, err := newFirefoxDriver(b, o.startTimeout(), o.Timeout)
 	if err != nil {
 		return Session{}, err
 	}

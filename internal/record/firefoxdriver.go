@@ -18,15 +18,17 @@ type firefoxDriver struct {
 	timeout time.Duration
 }
 
-func newFirefoxDriver(b *browserwire.BiDi, timeout time.Duration) (*firefoxDriver, error) {
-	if _, err := b.Call("session.new", map[string]any{"capabilities": map[string]any{}}, timeout); err != nil {
+// newFirefoxDriver starts a BiDi session, bounded by start, whose steps
+// are each bounded by timeout.
+func newFirefoxDriver(b *browserwire.BiDi, start, timeout time.Duration) (*firefoxDriver, error) {
+	if _, err := b.Call("session.new", map[string]any{"capabilities": map[string]any{}}, start); err != nil {
 		return nil, fmt.Errorf("firefox: session.new: %v", err)
 	}
 	events := []string{"network.beforeRequestSent", "network.responseStarted", "network.responseCompleted", "network.fetchError", "log.entryAdded"}
-	if _, err := b.Call("session.subscribe", map[string]any{"events": events}, timeout); err != nil {
+	if _, err := b.Call("session.subscribe", map[string]any{"events": events}, start); err != nil {
 		return nil, fmt.Errorf("firefox: session.subscribe: %v", err)
 	}
-	tree, err := b.Call("browsingContext.getTree", map[string]any{}, timeout)
+	tree, err := b.Call("browsingContext.getTree", map[string]any{}, start)
 	var contexts struct {
 		Contexts []struct {
 			Context string `json:"context"`

@@ -43,6 +43,7 @@ type Options struct {
 	// loaded; 500 ms when zero.
 	Idle time.Duration
 	// Timeout bounds each step (a page's load, a wait); 30 s when zero.
+	// Starting the browser gets twice as long (see startTimeout).
 	Timeout time.Duration
 	// Flags are more command-line flags for the browser (name=value or
 	// name), for tests that keep it on loopback.
@@ -121,6 +122,11 @@ func (o *Options) Validate() error {
 	}
 	return nil
 }
+
+// startTimeout bounds starting the browser, up to its first answer: twice
+// a step's, since a browser's start on a busy machine takes longer than a
+// page's load (Firefox has taken over 30 s to answer session.new).
+func (o Options) startTimeout() time.Duration { return 2 * o.Timeout }
 
 // Run opens the URLs and runs the script in the browser, judging every
 // cross-origin request as it ends, and returns the session when the last
