@@ -12,18 +12,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/chromedp"
-
 	"github.com/corskit/corskit/internal/servertest"
 )
 
 // Main runs a package's tests with browsers shared between them: call it
-// from the package's TestMain. [StartEngine] then lends a test an idle
-// engine of the pool, or starts one, and takes it back when the test ends;
-// Main stops every engine after the tests. Without Main, each StartEngine
-// starts its own browser, as before.
+// from the package's TestMain. [StartEngine] then gives a test a tab of its
+// own in the process's one Chromium (see tabOpener), or lends it an idle
+// Firefox or WebKit of the pool, or starts one, and takes it back when the
+// test ends; Main stops every engine after the tests. Without Main, each
+// StartEngine starts its own browser.
 //
 // Starting Firefox costs seconds on these machines; a package whose tests
 // start the three engines a dozen times spends most of its time there.
@@ -58,7 +55,8 @@ func raiseParallel() {
 // pool holds the shared engines, idle ones by name.
 var pool = &enginePool{idle: map[string][]*pooledEngine{}, running: map[string]int{}, limit: perEngine, returned: make(chan struct{})}
 
-// perEngine caps how many instances of one engine a test process runs:
+// perEngine caps how many instances of one engine a test process runs
+// (for Chromium, how many tabs of its one instance are open at once):
 // starting Firefox costs about 6 s of CPU, Chromium about 3 s, and a
 // 2-core machine running two packages' tests at once spends more on
 // starting browsers than it gains from more of them. A test that finds
@@ -90,9 +88,10 @@ type enginePool struct {
 	idle     map[string][]*pooledEngine
 	all      []*pooledEngine
 	running  map[string]int
-	limit    int                 // perEngine, or more (AllowInstances)
-	returned chan struct{}       // closed, and replaced, when an engine comes back or stops
-	holders  map[string][]string // the names of the tests holding each engine
+	limit    int                    // perEngine, or more (AllowInstances)
+	returned chan struct{}          // closed, and replaced, when an engine comes back or stops
+	holders  map[string][]string    // the names of the tests holding each engine
+	hosts    map[string]*engineHost // the tabbed engines' one instance each
 }
 
 // pooledEngine is a shared engine and the owner of its processes.
@@ -111,6 +110,14 @@ func (p *enginePool) lend(t testing.TB, name string) (Engine, bool) {
 		return nil, false
 	}
 	pe := p.idleOrSlot(name, t.Name())
+	if tabbed[name] {
+		// A tab takes a slot as an instance would: as many tests use
+		// the engine at once as before, in one process.
+		p.hold(name, t.Name())
+		p.mu.Unlock()
+		t.Cleanup(func() { p.closeTab(t, name) })
+		return p.lendTab(t, name), true
+	}
 	p.hold(name, t.Name())
 	p.mu.Unlock()
 	if pe == nil {
@@ -120,6 +127,16 @@ func (p *enginePool) lend(t testing.TB, name string) (Engine, bool) {
 	}
 	t.Cleanup(func() { p.takeBack(t, name, pe) })
 	return pe.engine, true
+}
+
+// closeTab frees the slot of a test's tab (the tab itself closes with
+// the test, see openTab).
+func (p *enginePool) closeTab(t testing.TB, name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.release(name, t.Name())
+	p.running[name]--
+	p.notify()
 }
 
 // hold records that the test named test holds an engine of name; p.mu is
@@ -223,7 +240,7 @@ func (p *enginePool) takeBack(t testing.TB, name string, pe *pooledEngine) {
 func (p *enginePool) stopAll() {
 	p.mu.Lock()
 	all := p.all
-	p.all, p.idle, p.running = nil, map[string][]*pooledEngine{}, map[string]int{}
+	p.all, p.idle, p.running, p.hosts = nil, map[string][]*pooledEngine{}, map[string]int{}, nil
 	p.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, pe := range all {
@@ -235,18 +252,6 @@ func (p *enginePool) stopAll() {
 // resetter is an engine that can forget what the previous test left: the
 // page it navigated to, cookies, cached answers.
 type resetter interface{ reset(t testing.TB) }
-
-func (b *Browser) reset(t testing.TB) {
-	t.Helper()
-	for _, clear := range []cdp.Command[cdp.Empty, cdp.Empty]{network.ClearBrowserCookies, network.ClearBrowserCache} {
-		if _, err := chromedp.Call(b.ctx, clear, cdp.Empty{}); err != nil {
-			t.Fatalf("Chromium: %s on a shared browser: %v", clear.Method, err)
-		}
-	}
-	if home := b.origin + "/"; b.pageURL != home {
-		b.Navigate(t, home)
-	}
-}
 
 func (f *Firefox) reset(t testing.TB) {
 	t.Helper()

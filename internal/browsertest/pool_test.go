@@ -8,16 +8,32 @@ import (
 )
 
 // TestSharedEngineIsLentResetAndReused: with sharing on (as Main turns it
-// on for the package's pool), a second test gets the same Chromium back, on its own page again and
-// without the cookies the first test left; a test that holds one engine
-// and asks for another of the same name gets a second one.
+// on for the package's pool), a second test gets the same Firefox back, on
+// its own page again and without the cookies the first test left; a test
+// that holds one engine and asks for another of the same name gets a
+// second one.
 func TestSharedEngineIsLentResetAndReused(t *testing.T) {
 	t.Parallel()
+	testSharedEngine(t, "firefox")
+}
+
+// TestSharedChromiumLendsATabPerTest: Chromium is shared by tabs: each
+// test, one after the other or at once, gets a tab of its own in the one
+// Chromium of the process, on its own page, without the cookies another
+// test's tab set.
+func TestSharedChromiumLendsATabPerTest(t *testing.T) {
+	t.Parallel()
+	testSharedEngine(t, "chromium")
+}
+
+// testSharedEngine lends the named engine twice in turn, then twice at
+// once, from a pool of its own, and checks what the second test sees.
+func testSharedEngine(t *testing.T, name string) {
 	// A pool of its own, so that the package's other tests run beside it.
 	p := &enginePool{enabled: true, idle: map[string][]*pooledEngine{}, running: map[string]int{}, limit: perEngine, returned: make(chan struct{})}
 	t.Cleanup(p.stopAll)
 	lend := func(t *testing.T) Engine {
-		e, ok := p.lend(t, "chromium")
+		e, ok := p.lend(t, name)
 		if !ok {
 			t.Fatal("the pool lent nothing")
 		}
@@ -25,7 +41,7 @@ func TestSharedEngineIsLentResetAndReused(t *testing.T) {
 	}
 	var page string
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", page)
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
 		w.Header().Set("Access-Control-Allow-Credentials", "true")
 		w.Header().Set("Access-Control-Expose-Headers", "X-Had-Cookie")
 		switch r.URL.Path {
@@ -65,17 +81,31 @@ func TestSharedEngineIsLentResetAndReused(t *testing.T) {
 	})
 	t.Run("second", func(t *testing.T) {
 		e := lend(t)
-		if e.Origin() != page {
-			t.Fatalf("a new browser (page %s), not the shared one (%s)", e.Origin(), page)
-		}
 		if hadCookie(t, e) {
 			t.Error("the first test's cookie reached the second test")
 		}
-		if res := e.Fetch(t, Request{URL: api.URL + "/get"}); res.PageURL != page+"/" {
-			t.Errorf("the second test's fetch ran from %s, not from the engine's own page %s/", res.PageURL, page)
+		if res := e.Fetch(t, Request{URL: api.URL + "/get"}); res.PageURL != e.Origin()+"/" {
+			t.Errorf("the second test's fetch ran from %s, not from the engine's own page %s/", res.PageURL, e.Origin())
 		}
-		if other := lend(t); other.Origin() == page {
-			t.Error("a test holding the shared Chromium was lent the same one again")
+		other := lend(t)
+		if b, ok := e.(*Browser); ok {
+			// Tabs: each its own page, in the one Chromium.
+			if e.Origin() == page || other.Origin() == e.Origin() {
+				t.Errorf("tabs on pages %s, %s and %s; want one page each", page, e.Origin(), other.Origin())
+			}
+			if ob := other.(*Browser); browserOf(b.ctx) == nil || browserOf(b.ctx) != browserOf(ob.ctx) {
+				t.Error("two tabs lent at once ran in two Chromium processes; want one")
+			}
+			if res := other.Fetch(t, Request{URL: api.URL + "/get"}); !res.OK {
+				t.Errorf("the second tab's fetch: %s %v", res.Error, res.Console)
+			}
+			return
+		}
+		if e.Origin() != page {
+			t.Fatalf("a new browser (page %s), not the shared one (%s)", e.Origin(), page)
+		}
+		if other.Origin() == page {
+			t.Error("a test holding the shared engine was lent the same one again")
 		}
 	})
 }

@@ -31,9 +31,10 @@ const bigHAR = `(() => {
 
 // checkBigHAR (run by TestPageAccessibilityAndThemes, in its browser) draws
 // a 2,000-request HAR and measures it in the page: the time from the call
-// to drawHAR to the next frame (layout and the groups included) is logged
-// and held under 2 s (all 2,000 rows on the page took 2.9 to 4.8 s under
-// load; the page now lists 200 at once). The groups are by server origin
+// to drawHAR to the next frame (layout and the groups included) is logged,
+// and the table must list one page of 200 rows: all 2,000 rows on the page
+// took 2.9 to 4.8 s under load, which a time limit caught only on a quiet
+// machine. The groups are by server origin
 // and endpoint, the blocked first with their counts, and Show narrows the
 // table to a group. (axe-core checks the groups and the table in
 // TestPageAccessibilityAndThemes with a 3-request HAR drawn: with 200 rows
@@ -64,8 +65,10 @@ func checkBigHAR(t *testing.T, ctx context.Context) {
 		t.Fatal(err)
 	}
 	t.Logf("2,000-request HAR in Chromium: drawHAR %.0f ms, with layout %.0f ms, to the next frame %.0f ms; a text filter over it %.0f ms", ms[3], ms[0], ms[1], ms[2])
-	if ms[1] > 2000 {
-		t.Errorf("drawing a 2,000-request HAR took %.0f ms to the next frame", ms[1])
+	// What keeps it fast, whatever the machine's load: the table lists one
+	// page of rows, not 2,000 (the times above are logged, not held).
+	if rows := eval[int](t, ctx, `document.getElementById("harrows").children.length`); rows != 200 {
+		t.Errorf("a 2,000-request HAR drew %d rows; want one page of 200 (drawing took %.0f ms to the next frame)", rows, ms[1])
 	}
 	groups := eval[[]string](t, ctx, `[...document.querySelectorAll("#hargroups tr")].map(tr => [...tr.children].slice(0, 5).map(td => td.textContent).join(" "))`)
 	if len(groups) != 30 || groups[0] != "BLOCKED http://a.test PUT /e0 67 67" || groups[1] != "BLOCKED http://a.test GET /e1 67 17" || !strings.HasPrefix(groups[2], "ALLOWED ") {

@@ -255,7 +255,9 @@ func checkBigSession(t *testing.T, b *browsertest.Browser, judged record.Result)
 		t.Fatal(err)
 	}
 	t.Logf("a 2,000-request session: loaded in %s (4 polls of 500, 200 ms apart, and the navigation); laying out every bar again %.0f ms; a filter %.0f ms", loaded.Round(time.Millisecond), ms[0], ms[1])
-	if ms[0] > 2000 || ms[1] > 500 || ms[2] != 100 {
+	// The times are logged; the bounds are ten times what a quiet machine
+	// takes, to catch a page that grew quadratic, not to measure.
+	if ms[0] > 20000 || ms[1] > 5000 || ms[2] != 100 {
 		t.Errorf("a 2,000-request session: layout %.0f ms, filter %.0f ms, %v rows kept by item/19 (want 100: 19, 191 to 199, 1901 to 1999 but the judged tenths)", ms[0], ms[1], ms[2])
 	}
 }

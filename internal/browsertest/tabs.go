@@ -1,0 +1,109 @@
+package browsertest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// tabOpener is an engine whose one process can serve many tests at once:
+// each test gets a tab of its own, in a browser context of its own (its own
+// cookies, cache and preflight cache), on a page server of its own. The
+// pool starts one per test process and lends tabs, never the engine: the
+// process starts the browser once. A tab takes one of the engine's slots
+// (perEngine), so as many tests use the engine at once as when each had an
+// instance.
+type tabOpener interface {
+	Engine
+	openTab(t testing.TB) Engine
+}
+
+// tabbed are the engines the pool shares by tabs; the others it lends
+// whole, one test at a time (see perEngine).
+var tabbed = map[string]bool{"chromium": true}
+
+// engineHost is the one instance of a tabbed engine in a test process:
+// ready is closed once it started, or failed to (pe nil, with the
+// owner's message).
+type engineHost struct {
+	ready chan struct{}
+	pe    *pooledEngine
+	owner *ownerTB
+}
+
+// lendTab opens a tab for t in the process's instance of the engine name,
+// starting it on first use. A failed start fails, or skips (a missing
+// browser), every test that asks for it.
+func (p *enginePool) lendTab(t testing.TB, name string) Engine {
+	t.Helper()
+	p.mu.Lock()
+	if p.hosts == nil {
+		p.hosts = map[string]*engineHost{}
+	}
+	h := p.hosts[name]
+	first := h == nil
+	if first {
+		h = &engineHost{ready: make(chan struct{}), owner: &ownerTB{name: "shared " + name}}
+		p.hosts[name] = h
+	}
+	p.mu.Unlock()
+	if first {
+		h.start(p, name)
+	}
+	<-h.ready
+	if h.pe == nil {
+		if h.owner.skipped {
+			t.Skip(h.owner.message)
+		}
+		t.Fatal(h.owner.message)
+	}
+	return h.pe.engine.(tabOpener).openTab(t)
+}
+
+// start launches the host's engine, owned by the pool (stopAll stops it).
+func (h *engineHost) start(p *enginePool, name string) {
+	defer close(h.ready)
+	started := make(chan Engine, 1)
+	go func() {
+		defer close(started)
+		started <- StartEngineWith(h.owner, name, Options{})
+	}()
+	e, ok := <-started
+	if !ok {
+		h.owner.stop()
+		return
+	}
+	h.pe = &pooledEngine{engine: e, owner: h.owner}
+	p.mu.Lock()
+	p.all = append(p.all, h.pe)
+	p.mu.Unlock()
+}
+
+// openTab opens a tab in a new browser context of b's Chromium, on a page
+// server of t's own; the tab and its context close when t ends.
+func (b *Browser) openTab(t testing.TB) Engine {
+	t.Helper()
+	page := startPageServer(t, Options{})
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	tab := &Browser{ctx: ctx, origin: page.origin, pageURL: page.origin + "/"}
+	// The first action runs on ctx itself, which then owns the tab; a
+	// timer bounds it, since a child context with a deadline would not.
+	timer := time.AfterFunc(30*time.Second, cancel)
+	defer timer.Stop()
+	if err := chromedp.Do(ctx, chromedp.Navigate(tab.pageURL)); err != nil {
+		t.Fatalf("Chromium: opening a tab on %s: %v", tab.pageURL, err)
+	}
+	return tab
+}
+
+// browserOf returns the chromedp browser that runs ctx's tab, for a test
+// that checks that two tabs share one process.
+func browserOf(ctx context.Context) *chromedp.Browser {
+	if c := chromedp.FromContext(ctx); c != nil {
+		return c.Browser
+	}
+	return nil
+}
