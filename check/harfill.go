@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -249,8 +250,9 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 		}
 		rep, err = judgeProbing(ctx, o, answers, live, true)
 	}
+	var alt *Report
 	if err == nil && r.Options.Credentials == "" && !res.evidenced {
-		rep = h.fillOtherCredentials(ctx, r, res, rep, live, filled)
+		rep, alt = h.fillOtherCredentials(ctx, r, res, rep, live, filled)
 	}
 	f.Sent = b.sent - before
 	res.Fill = f
@@ -269,7 +271,7 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 	}
 	if !needsCause(res) {
 		f.Sends += ", for the fix: what the server allows today"
-		rep = fixOnly(*res.Full, rep)
+		rep = fixOnly(*res.Full, rep, alt)
 	}
 	return h.filledResult(res, rep, filled, r.PreflightCached)
 }
@@ -277,34 +279,60 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 // fillOtherCredentials: the file does not tell the page's credentials
 // mode, so rep gets the other mode's verdict, cause and fix, judged on the
 // same answers (see withAlternative). An allowed other mode that the
-// file's recorded failure rules out is not offered.
-func (h HAR) fillOtherCredentials(ctx context.Context, r HARRequest, res HARResult, rep Report, live browser.RoundTripper, filled map[string]bool) Report {
+// file's recorded failure rules out is not offered. The other mode's own
+// report is returned too, nil when it could not be judged: where its
+// verdict, cause and fix are rep's, rep carries no alternative, and
+// fixOnly still needs its fix.
+func (h HAR) fillOtherCredentials(ctx context.Context, r HARRequest, res HARResult, rep Report, live browser.RoundTripper, filled map[string]bool) (Report, *Report) {
 	other := rep.Options
 	other.Credentials = browser.Include
 	if rep.Options.Credentials == browser.Include {
 		other.Credentials = browser.SameOrigin
 	}
 	alt, err := judgeProbing(ctx, other, h.fillAnswers(r, other, live, filled), live, true)
-	if err != nil || alt.Allowed() && res.RecordedError != "" {
-		return rep
+	if err != nil {
+		return rep, nil
 	}
-	return withAlternative(rep, alt)
+	if alt.Allowed() && res.RecordedError != "" {
+		return rep, &alt
+	}
+	return withAlternative(rep, alt), &alt
 }
 
 // fixOnly is file, the report the file told the cause of, with the fixes
 // of filled, the fill's report, which keep what the probe saw the server
-// allow.
-func fixOnly(file, filled Report) Report {
+// allow: its own, and for the file's part for the other credentials mode,
+// the fix of alt, the fill's report for that mode (which filled carries
+// no part for when it is the same as its own). A part the fill could not
+// give a fix for keeps the file's, widened to what the probe learned.
+func fixOnly(file, filled Report, alt *Report) Report {
 	file.Fix = filled.Fix
-	switch a, b := file.OtherCredentials, filled.OtherCredentials; {
-	case a != nil && b != nil && a.Credentials == b.Credentials:
+	switch a := file.OtherCredentials; {
+	case a != nil:
 		other := *a
-		other.Fix = b.Fix
+		if alt != nil && alt.Options.Credentials == a.Credentials && alt.Fix.Response != nil {
+			other.Fix = alt.Fix
+		} else if !a.Allowed {
+			o := file.Options
+			o.Credentials = a.Credentials
+			other.Fix = fixFor(o, a.Verdict, answersOf(a.Verdict), filled.Fix.Learned)
+		}
 		file.OtherCredentials = &other
-	case a == nil && b != nil:
-		file.CredentialsUnknown, file.OtherCredentials = true, b
+	case filled.OtherCredentials != nil:
+		file.CredentialsUnknown, file.OtherCredentials = true, filled.OtherCredentials
 	}
 	return file
+}
+
+// answersOf are the headers of the answers a verdict's exchanges hold.
+func answersOf(v browser.Verdict) []http.Header {
+	var out []http.Header
+	for _, x := range v.Exchanges {
+		if x.Response.Header != nil {
+			out = append(out, x.Response.Header)
+		}
+	}
+	return out
 }
 
 // filledResult is res with the fill's report, its sources said.
