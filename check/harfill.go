@@ -174,7 +174,21 @@ func needsFill(res HARResult) bool {
 	// A fix from the file's answers alone knows only the origins, methods
 	// and headers they show: the probe learns what the server allows
 	// today, which the fix keeps (a fix never narrows).
-	return needsCause(res) || res.Blocked() && res.Full.Fix.Response != nil && res.Full.Fix.Learned == nil
+	return needsCause(res) || res.Blocked() && res.Full.Fix.Response != nil && res.Full.Fix.Learned == nil || partNeedsFill(res)
+}
+
+// partNeedsFill reports whether a request the file judges allowed, its
+// credentials mode unknown, has a part for the other mode that the file's
+// answers block (Firefox records the answer it blocked for credentials as
+// completed), with a fix written from the file's answers alone: the page
+// that sends credentials reads that fix, so it too keeps what the server
+// allows today.
+func partNeedsFill(res HARResult) bool {
+	if res.Full == nil || !res.Full.Allowed() {
+		return false
+	}
+	a := res.Full.OtherCredentials
+	return a != nil && !a.Allowed && a.Fix.Response != nil && a.Fix.Learned == nil
 }
 
 // needsCause reports whether a blocked request's cause rests on what the
@@ -256,24 +270,40 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 	}
 	f.Sent = b.sent - before
 	res.Fill = f
-	switch down := b.down[hostOf(o.URL)]; {
-	case err != nil:
-		f.Failed = err.Error()
-	case down != nil:
-		f.Failed = fmt.Sprintf("the server did not answer (%v): the file's judgment stands", down)
-	case b.overBudget && f.Sent == 0:
-		f.Failed = b.capNote()
-	case rep.Allowed():
-		f.Failed = "sent now, the request is allowed: the server changed since the file was saved, or the page's request was not the one the file states; the file's judgment stands"
-	}
-	if f.Failed != "" {
+	if f.Failed = b.fillFailed(o, f.Sent, err, res, rep, alt); f.Failed != "" {
 		return res
 	}
-	if !needsCause(res) {
+	switch {
+	case !res.Blocked():
+		f.Sends += fmt.Sprintf(", for the fix of the part for credentials '%s', which the file's answers block: what the server allows today", alt.Options.Credentials)
+		rep = fixOnly(*res.Full, rep, alt)
+	case !needsCause(res):
 		f.Sends += ", for the fix: what the server allows today"
 		rep = fixOnly(*res.Full, rep, alt)
 	}
 	return h.filledResult(res, rep, filled, r.PreflightCached)
+}
+
+// fillFailed says why a fill that sent sent requests leaves the file's
+// judgment of res as it is, or "": it failed (err), the server did not
+// answer, the bound was met, or what the file judges blocked (the request
+// or, for a request it judges allowed, its part for the other credentials
+// mode) is allowed now: rep is the fill's report, alt its report for the
+// other mode.
+func (b *fillBudget) fillFailed(o Options, sent int, err error, res HARResult, rep Report, alt *Report) string {
+	switch down := b.down[hostOf(o.URL)]; {
+	case err != nil:
+		return err.Error()
+	case down != nil:
+		return fmt.Sprintf("the server did not answer (%v): the file's judgment stands", down)
+	case b.overBudget && sent == 0:
+		return b.capNote()
+	case res.Blocked() && rep.Allowed():
+		return "sent now, the request is allowed: the server changed since the file was saved, or the page's request was not the one the file states; the file's judgment stands"
+	case !res.Blocked() && (alt == nil || alt.Allowed()):
+		return "sent now, the request is allowed with either credentials mode: the server changed since the file was saved; the file's judgment stands"
+	}
+	return ""
 }
 
 // fillOtherCredentials: the file does not tell the page's credentials
@@ -363,7 +393,11 @@ func (h HAR) filledResult(res HARResult, rep Report, filled map[string]bool, pre
 			f.FromFile = append(f.FromFile, what)
 		}
 	}
-	if l := rep.Fix.Learned; l != nil {
+	l := rep.Fix.Learned
+	if a := rep.OtherCredentials; l == nil && a != nil {
+		l = a.Fix.Learned
+	}
+	if l != nil {
 		f.FromFill = append(f.FromFill, fmt.Sprintf("the probe: %d requests", l.Requests))
 	}
 	res.Gap, res.Causes = "", nil

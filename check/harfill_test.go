@@ -357,3 +357,64 @@ func TestHARFillFixNeverNarrowsEitherCredentialsMode(t *testing.T) {
 		})
 	}
 }
+
+// starletteStarWithCredentials is a real server on loopback whose CORS
+// code answers as Starlette's CORSMiddleware with allow_origins=["*"],
+// allow_credentials=True and every method and header allowed: * and
+// Access-Control-Allow-Credentials on a request without a cookie, the
+// origin echoed on a preflight, with every method and the requested
+// headers.
+func starletteStarWithCredentials(t *testing.T) *httptest.Server {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Credentials", "true")
+		if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"ok": true}`)
+			return
+		}
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		w.Header().Set("Access-Control-Allow-Methods", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT")
+		w.Header().Set("Access-Control-Max-Age", "600")
+		if h := r.Header.Get("Access-Control-Request-Headers"); h != "" {
+			w.Header().Set("Access-Control-Allow-Headers", h)
+		}
+		fmt.Fprint(w, "OK")
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// TestHARFillFixOfTheCredentialedPart: Firefox records a GET it blocked
+// for credentials: 'include' (the server's * with credentials) as a
+// completed 200, without a cookie: the file judges it allowed, and its
+// part for include blocked, with a fix the page reads. The live fill
+// brings that part's fix what the server allows today (any header,
+// Authorization, every method), as it does for a blocked request's: it
+// once kept the fix written from the file's answer alone. The file's
+// verdicts and cause stay.
+func TestHARFillFixOfTheCredentialedPart(t *testing.T) {
+	t.Parallel()
+	s := starletteStarWithCredentials(t)
+	get := `{"request": {"method": "GET", "url": "` + s.URL + `/data", "headers": [{"name": "Origin", "value": "http://localhost:3000"}, {"name": "Accept", "value": "*/*"}], "cookies": []},
+		"response": {"status": 200, "headers": [{"name": "Access-Control-Allow-Origin", "value": "*"}, {"name": "Access-Control-Allow-Credentials", "value": "true"}, ` + jsonType + `], "content": {"text": "{\"ok\": true}"}}}`
+	j, rs := judgeHAR(t, check.HARMode{}, get)
+	if len(rs) != 1 || rs[0].Full == nil {
+		t.Fatalf("results %+v", rs)
+	}
+	r := rs[0]
+	a := r.Full.OtherCredentials
+	if !r.Full.Allowed() || a == nil || a.Credentials != "include" || a.Allowed || len(a.Problems) == 0 || a.Problems[0].Name != "wildcard with credentials" {
+		t.Fatalf("allowed %v, the part for include %+v; want the file's verdicts: allowed, and blocked with include for the wildcard with credentials", r.Full.Allowed(), a)
+	}
+	if f := r.Fill; f == nil || f.Failed != "" || f.Sent == 0 || j.Filled != 1 || !strings.Contains(f.Sends, "the part for credentials 'include'") {
+		t.Fatalf("fill %+v (%d filled); want the part's fix filled", f, j.Filled)
+	}
+	p := a.Fix.Policy
+	if a.Fix.Learned == nil || !slices.Contains(p.AllowHeaders, "*") || !slices.Contains(p.AllowHeaders, "Authorization") || !slices.Contains(p.AllowMethods, "PUT") || !slices.Contains(p.AllowMethods, "DELETE") || !p.AllowCredentials {
+		t.Errorf("the part's fix: learned %v, headers %q, methods %q, credentials %v; want *, Authorization, PUT, DELETE, credentials (what the server allows today)", a.Fix.Learned != nil, p.AllowHeaders, p.AllowMethods, p.AllowCredentials)
+	}
+	if r.Report.OtherCredentials == nil || r.Report.OtherCredentials.Fix == nil || r.Report.OtherCredentials.Fix.Learned == nil {
+		t.Errorf("the JSON report's part for include has no learned fix: %+v", r.Report.OtherCredentials)
+	}
+}
