@@ -620,6 +620,9 @@ func JudgeHAR(ctx context.Context, h HAR, base Options, mode HARMode) HARJudgeme
 	j.Offline = mode.Offline && !mode.Live
 	ranks := make([][]int, 3)   // indexes of h.Requests, by rank
 	held := map[int]HARResult{} // with live: every result; else the filled
+	// parts: allowed, and blocked with credentials: 'include', which the
+	// file does not rule out (partNeedsFill); filled after the blocked.
+	var parts []int
 	for i, r := range h.Requests {
 		r.Options = r.Options.withBase(base)
 		rank := notJudged
@@ -635,9 +638,13 @@ func JudgeHAR(ctx context.Context, h HAR, base Options, mode HARMode) HARJudgeme
 				}
 			}
 		default:
-			r.Options.Credentials, _ = h.harCredentials(r)
+			var note string
+			r.Options.Credentials, note = h.harCredentials(r)
 			if ok, err := allowedOffline(r.Options, h.Replay(r)); err == nil && ok {
 				rank = allowed
+				if note != "" {
+					parts = append(parts, i)
+				}
 			} else if err == nil {
 				rank = blocked
 			}
@@ -647,7 +654,7 @@ func JudgeHAR(ctx context.Context, h HAR, base Options, mode HARMode) HARJudgeme
 	j.Blocked, j.NotJudged, j.Allowed = len(ranks[blocked]), len(ranks[notJudged]), len(ranks[allowed])
 	var b *fillBudget
 	if !mode.Live && !mode.Offline {
-		b = h.fillGaps(ctx, base, ranks[blocked], newFillBudget(ctx, mode), held)
+		b = h.fillGaps(ctx, base, append(slices.Clone(ranks[blocked]), parts...), newFillBudget(ctx, mode), held)
 		j.FillSent, j.Filled = b.sent, b.fills
 	}
 	j.Results = func(yield func(HARResult) bool) {
@@ -671,9 +678,10 @@ func JudgeHAR(ctx context.Context, h HAR, base Options, mode HARMode) HARJudgeme
 	return j
 }
 
-// fillGaps judges the blocked requests of h, in order, from the file, and
-// fills the gaps of the first ones live, within b's bounds: their results
-// go to held.
+// fillGaps judges the requests of h at the indexes given (the blocked,
+// then the allowed whose part for credentials: 'include' is blocked), in
+// order, from the file, and fills the gaps of the first ones live, within
+// b's bounds: their results go to held.
 func (h HAR) fillGaps(ctx context.Context, base Options, blocked []int, b *fillBudget, held map[int]HARResult) *fillBudget {
 	for _, i := range blocked {
 		if b.full() {

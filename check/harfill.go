@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -173,7 +174,21 @@ func needsFill(res HARResult) bool {
 	// A fix from the file's answers alone knows only the origins, methods
 	// and headers they show: the probe learns what the server allows
 	// today, which the fix keeps (a fix never narrows).
-	return needsCause(res) || res.Blocked() && res.Full.Fix.Response != nil && res.Full.Fix.Learned == nil
+	return needsCause(res) || res.Blocked() && res.Full.Fix.Response != nil && res.Full.Fix.Learned == nil || partNeedsFill(res)
+}
+
+// partNeedsFill reports whether a request the file judges allowed, its
+// credentials mode unknown, has a part for the other mode that the file's
+// answers block (Firefox records the answer it blocked for credentials as
+// completed), with a fix written from the file's answers alone: the page
+// that sends credentials reads that fix, so it too keeps what the server
+// allows today.
+func partNeedsFill(res HARResult) bool {
+	if res.Full == nil || !res.Full.Allowed() {
+		return false
+	}
+	a := res.Full.OtherCredentials
+	return a != nil && !a.Allowed && a.Fix.Response != nil && a.Fix.Learned == nil
 }
 
 // needsCause reports whether a blocked request's cause rests on what the
@@ -249,62 +264,105 @@ func (h HAR) fill(ctx context.Context, r HARRequest, res HARResult, b *fillBudge
 		}
 		rep, err = judgeProbing(ctx, o, answers, live, true)
 	}
+	var alt *Report
 	if err == nil && r.Options.Credentials == "" && !res.evidenced {
-		rep = h.fillOtherCredentials(ctx, r, res, rep, live, filled)
+		rep, alt = h.fillOtherCredentials(ctx, r, res, rep, live, filled)
 	}
 	f.Sent = b.sent - before
 	res.Fill = f
-	switch down := b.down[hostOf(o.URL)]; {
-	case err != nil:
-		f.Failed = err.Error()
-	case down != nil:
-		f.Failed = fmt.Sprintf("the server did not answer (%v): the file's judgment stands", down)
-	case b.overBudget && f.Sent == 0:
-		f.Failed = b.capNote()
-	case rep.Allowed():
-		f.Failed = "sent now, the request is allowed: the server changed since the file was saved, or the page's request was not the one the file states; the file's judgment stands"
-	}
-	if f.Failed != "" {
+	if f.Failed = b.fillFailed(o, f.Sent, err, res, rep, alt); f.Failed != "" {
 		return res
 	}
-	if !needsCause(res) {
+	switch {
+	case !res.Blocked():
+		f.Sends += fmt.Sprintf(", for the fix of the part for credentials '%s', which the file's answers block: what the server allows today", alt.Options.Credentials)
+		rep = fixOnly(*res.Full, rep, alt)
+	case !needsCause(res):
 		f.Sends += ", for the fix: what the server allows today"
-		rep = fixOnly(*res.Full, rep)
+		rep = fixOnly(*res.Full, rep, alt)
 	}
 	return h.filledResult(res, rep, filled, r.PreflightCached)
+}
+
+// fillFailed says why a fill that sent sent requests leaves the file's
+// judgment of res as it is, or "": it failed (err), the server did not
+// answer, the bound was met, or what the file judges blocked (the request
+// or, for a request it judges allowed, its part for the other credentials
+// mode) is allowed now: rep is the fill's report, alt its report for the
+// other mode.
+func (b *fillBudget) fillFailed(o Options, sent int, err error, res HARResult, rep Report, alt *Report) string {
+	switch down := b.down[hostOf(o.URL)]; {
+	case err != nil:
+		return err.Error()
+	case down != nil:
+		return fmt.Sprintf("the server did not answer (%v): the file's judgment stands", down)
+	case b.overBudget && sent == 0:
+		return b.capNote()
+	case res.Blocked() && rep.Allowed():
+		return "sent now, the request is allowed: the server changed since the file was saved, or the page's request was not the one the file states; the file's judgment stands"
+	case !res.Blocked() && (alt == nil || alt.Allowed()):
+		return "sent now, the request is allowed with either credentials mode: the server changed since the file was saved; the file's judgment stands"
+	}
+	return ""
 }
 
 // fillOtherCredentials: the file does not tell the page's credentials
 // mode, so rep gets the other mode's verdict, cause and fix, judged on the
 // same answers (see withAlternative). An allowed other mode that the
-// file's recorded failure rules out is not offered.
-func (h HAR) fillOtherCredentials(ctx context.Context, r HARRequest, res HARResult, rep Report, live browser.RoundTripper, filled map[string]bool) Report {
+// file's recorded failure rules out is not offered. The other mode's own
+// report is returned too, nil when it could not be judged: where its
+// verdict, cause and fix are rep's, rep carries no alternative, and
+// fixOnly still needs its fix.
+func (h HAR) fillOtherCredentials(ctx context.Context, r HARRequest, res HARResult, rep Report, live browser.RoundTripper, filled map[string]bool) (Report, *Report) {
 	other := rep.Options
 	other.Credentials = browser.Include
 	if rep.Options.Credentials == browser.Include {
 		other.Credentials = browser.SameOrigin
 	}
 	alt, err := judgeProbing(ctx, other, h.fillAnswers(r, other, live, filled), live, true)
-	if err != nil || alt.Allowed() && res.RecordedError != "" {
-		return rep
+	if err != nil {
+		return rep, nil
 	}
-	return withAlternative(rep, alt)
+	if alt.Allowed() && res.RecordedError != "" {
+		return rep, &alt
+	}
+	return withAlternative(rep, alt), &alt
 }
 
 // fixOnly is file, the report the file told the cause of, with the fixes
 // of filled, the fill's report, which keep what the probe saw the server
-// allow.
-func fixOnly(file, filled Report) Report {
+// allow: its own, and for the file's part for the other credentials mode,
+// the fix of alt, the fill's report for that mode (which filled carries
+// no part for when it is the same as its own). A part the fill could not
+// give a fix for keeps the file's, widened to what the probe learned.
+func fixOnly(file, filled Report, alt *Report) Report {
 	file.Fix = filled.Fix
-	switch a, b := file.OtherCredentials, filled.OtherCredentials; {
-	case a != nil && b != nil && a.Credentials == b.Credentials:
+	switch a := file.OtherCredentials; {
+	case a != nil:
 		other := *a
-		other.Fix = b.Fix
+		if alt != nil && alt.Options.Credentials == a.Credentials && alt.Fix.Response != nil {
+			other.Fix = alt.Fix
+		} else if !a.Allowed {
+			o := file.Options
+			o.Credentials = a.Credentials
+			other.Fix = fixFor(o, a.Verdict, answersOf(a.Verdict), filled.Fix.Learned)
+		}
 		file.OtherCredentials = &other
-	case a == nil && b != nil:
-		file.CredentialsUnknown, file.OtherCredentials = true, b
+	case filled.OtherCredentials != nil:
+		file.CredentialsUnknown, file.OtherCredentials = true, filled.OtherCredentials
 	}
 	return file
+}
+
+// answersOf are the headers of the answers a verdict's exchanges hold.
+func answersOf(v browser.Verdict) []http.Header {
+	var out []http.Header
+	for _, x := range v.Exchanges {
+		if x.Response.Header != nil {
+			out = append(out, x.Response.Header)
+		}
+	}
+	return out
 }
 
 // filledResult is res with the fill's report, its sources said.
@@ -335,7 +393,11 @@ func (h HAR) filledResult(res HARResult, rep Report, filled map[string]bool, pre
 			f.FromFile = append(f.FromFile, what)
 		}
 	}
-	if l := rep.Fix.Learned; l != nil {
+	l := rep.Fix.Learned
+	if a := rep.OtherCredentials; l == nil && a != nil {
+		l = a.Fix.Learned
+	}
+	if l != nil {
 		f.FromFill = append(f.FromFill, fmt.Sprintf("the probe: %d requests", l.Requests))
 	}
 	res.Gap, res.Causes = "", nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -257,5 +258,163 @@ func TestHARFillCredentialsFromTheRecordedFailure(t *testing.T) {
 	r := rs[0]
 	if got := firstCause(r); got != "wildcard with credentials" || !r.CredentialsInclude || !strings.Contains(r.CredentialsNote, "judged with include") || r.Fill == nil || r.Fill.Failed != "" {
 		t.Errorf("%q, include %v (%q), fill %+v; want wildcard with credentials, include inferred", got, r.CredentialsInclude, r.CredentialsNote, r.Fill)
+	}
+}
+
+// starletteDefaultMethods is a real server on loopback whose CORS code
+// answers as Starlette's CORSMiddleware with allow_headers=["*"],
+// allow_credentials=True and the default allow_methods (GET alone) for
+// http://localhost:3000: a preflight for another method gets 400
+// "Disallowed CORS method", with the CORS headers all the same (the
+// requested headers echoed); a GET is allowed with credentials.
+func starletteDefaultMethods(t *testing.T) *httptest.Server {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		allowed := origin == "http://localhost:3000"
+		if allowed {
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+			w.Header().Set("Access-Control-Allow-Credentials", "true")
+		}
+		if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"ok": true}`)
+			return
+		}
+		w.Header().Set("Access-Control-Allow-Methods", "GET")
+		w.Header().Set("Access-Control-Max-Age", "600")
+		if h := r.Header.Get("Access-Control-Request-Headers"); h != "" {
+			w.Header().Set("Access-Control-Allow-Headers", h)
+		}
+		var failures []string
+		if !allowed {
+			failures = append(failures, "origin")
+		}
+		if r.Header.Get("Access-Control-Request-Method") != "GET" {
+			failures = append(failures, "method")
+		}
+		if len(failures) > 0 {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, "Disallowed CORS "+strings.Join(failures, ", "))
+			return
+		}
+		fmt.Fprint(w, "OK")
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// TestHARFillFixNeverNarrowsEitherCredentialsMode: a credentialed JSON PUT
+// whose preflight Starlette refused with 400 (its default allow_methods,
+// GET alone), as Chromium's DevTools and Firefox's own export record it:
+// the refused preflight's answer and the PUT never sent, no cookie, so
+// the credentials mode unknown. The file tells the cause; the fill brings
+// the fix, which must keep what the server allows today (any header,
+// Authorization by name, credentials) in the report's fix and in its part
+// for the other credentials mode alike: the part for include, which the
+// page reads, once kept the fix written from the file's refused answer
+// alone (Content-Type).
+func TestHARFillFixNeverNarrowsEitherCredentialsMode(t *testing.T) {
+	t.Parallel()
+	s := starletteDefaultMethods(t)
+	preflightReq := `{"method": "OPTIONS", "url": "` + s.URL + `/data", "headers": [{"name": "Origin", "value": "http://localhost:3000"}, {"name": "Access-Control-Request-Method", "value": "PUT"}, {"name": "Access-Control-Request-Headers", "value": "content-type"}]}`
+	refused := `"headers": [{"name": "Access-Control-Allow-Origin", "value": "http://localhost:3000"}, {"name": "Access-Control-Allow-Credentials", "value": "true"},
+		{"name": "Access-Control-Allow-Methods", "value": "GET"}, {"name": "Access-Control-Allow-Headers", "value": "content-type"}, {"name": "Access-Control-Max-Age", "value": "600"},
+		{"name": "Content-Type", "value": "text/plain; charset=utf-8"}, {"name": "Content-Length", "value": "22"}]`
+	put := `"request": {"method": "PUT", "url": "` + s.URL + `/data", "headers": [{"name": "Origin", "value": "http://localhost:3000"}, {"name": "Content-Type", "value": "application/json"}], "postData": {"mimeType": "application/json", "text": "{\"n\":1}"}}`
+	// Chromium writes the PUT first, its headers without Origin (the
+	// Referer names the page), and the preflight's answer without its
+	// body; Firefox the preflight last, its body as empty text.
+	chromiumPut := `"request": {"method": "PUT", "url": "` + s.URL + `/data", "headers": [{"name": "Content-Type", "value": "application/json"}, {"name": "Referer", "value": "http://localhost:3000/"}], "postData": {"mimeType": "application/json", "text": "{\"n\":1}"}}`
+	for _, c := range []struct{ form, put, preflight string }{
+		{"Chromium DevTools", `{"_resourceType": "fetch", ` + chromiumPut + `, "response": {"status": 0, "headers": [], "_error": "net::ERR_FAILED"}}`,
+			`{"_resourceType": "preflight", "request": ` + preflightReq + `, "response": {"status": 400, ` + refused + `, "content": {"size": 0, "mimeType": "x-unknown"}}}`},
+		{"Firefox DevTools", `{` + put + `, "response": {"status": 0, "headers": []}}`,
+			`{"request": ` + preflightReq + `, "response": {"status": 400, ` + refused + `, "content": {"text": ""}}}`},
+	} {
+		t.Run(c.form, func(t *testing.T) {
+			t.Parallel()
+			_, rs := judgeHAR(t, check.HARMode{}, c.put, c.preflight)
+			if len(rs) != 1 || rs[0].Full == nil || rs[0].Fill == nil || rs[0].Fill.Failed != "" {
+				t.Fatalf("results %+v", rs)
+			}
+			r := rs[0].Full
+			if r.Allowed() || r.Fix.Learned == nil || !r.Fix.Learned.AnyHeader {
+				t.Fatalf("allowed %v, learned %+v; want blocked, the probe's any header", r.Allowed(), r.Fix.Learned)
+			}
+			fixes := map[string]check.Fix{string(r.Options.Credentials): r.Fix}
+			if a := r.OtherCredentials; a != nil && !a.Allowed {
+				fixes[string(a.Credentials)] = a.Fix
+			}
+			if _, ok := fixes["include"]; !ok {
+				fixes["include"] = r.Fix // the part for include is the report's
+			}
+			for mode, f := range fixes {
+				p := f.Policy
+				if !slices.Contains(p.AllowHeaders, "*") || !slices.Contains(p.AllowHeaders, "Authorization") || !slices.Contains(p.AllowMethods, "PUT") || !p.AllowCredentials {
+					t.Errorf("credentials %q: the fix allows headers %q, methods %q, credentials %v; want *, Authorization (the server allows any header today), PUT, credentials", mode, p.AllowHeaders, p.AllowMethods, p.AllowCredentials)
+				}
+			}
+		})
+	}
+}
+
+// starletteStarWithCredentials is a real server on loopback whose CORS
+// code answers as Starlette's CORSMiddleware with allow_origins=["*"],
+// allow_credentials=True and every method and header allowed: * and
+// Access-Control-Allow-Credentials on a request without a cookie, the
+// origin echoed on a preflight, with every method and the requested
+// headers.
+func starletteStarWithCredentials(t *testing.T) *httptest.Server {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Credentials", "true")
+		if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"ok": true}`)
+			return
+		}
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		w.Header().Set("Access-Control-Allow-Methods", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT")
+		w.Header().Set("Access-Control-Max-Age", "600")
+		if h := r.Header.Get("Access-Control-Request-Headers"); h != "" {
+			w.Header().Set("Access-Control-Allow-Headers", h)
+		}
+		fmt.Fprint(w, "OK")
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// TestHARFillFixOfTheCredentialedPart: Firefox records a GET it blocked
+// for credentials: 'include' (the server's * with credentials) as a
+// completed 200, without a cookie: the file judges it allowed, and its
+// part for include blocked, with a fix the page reads. The live fill
+// brings that part's fix what the server allows today (any header,
+// Authorization, every method), as it does for a blocked request's: it
+// once kept the fix written from the file's answer alone. The file's
+// verdicts and cause stay.
+func TestHARFillFixOfTheCredentialedPart(t *testing.T) {
+	t.Parallel()
+	s := starletteStarWithCredentials(t)
+	get := `{"request": {"method": "GET", "url": "` + s.URL + `/data", "headers": [{"name": "Origin", "value": "http://localhost:3000"}, {"name": "Accept", "value": "*/*"}], "cookies": []},
+		"response": {"status": 200, "headers": [{"name": "Access-Control-Allow-Origin", "value": "*"}, {"name": "Access-Control-Allow-Credentials", "value": "true"}, ` + jsonType + `], "content": {"text": "{\"ok\": true}"}}}`
+	j, rs := judgeHAR(t, check.HARMode{}, get)
+	if len(rs) != 1 || rs[0].Full == nil {
+		t.Fatalf("results %+v", rs)
+	}
+	r := rs[0]
+	a := r.Full.OtherCredentials
+	if !r.Full.Allowed() || a == nil || a.Credentials != "include" || a.Allowed || len(a.Problems) == 0 || a.Problems[0].Name != "wildcard with credentials" {
+		t.Fatalf("allowed %v, the part for include %+v; want the file's verdicts: allowed, and blocked with include for the wildcard with credentials", r.Full.Allowed(), a)
+	}
+	if f := r.Fill; f == nil || f.Failed != "" || f.Sent == 0 || j.Filled != 1 || !strings.Contains(f.Sends, "the part for credentials 'include'") {
+		t.Fatalf("fill %+v (%d filled); want the part's fix filled", f, j.Filled)
+	}
+	p := a.Fix.Policy
+	if a.Fix.Learned == nil || !slices.Contains(p.AllowHeaders, "*") || !slices.Contains(p.AllowHeaders, "Authorization") || !slices.Contains(p.AllowMethods, "PUT") || !slices.Contains(p.AllowMethods, "DELETE") || !p.AllowCredentials {
+		t.Errorf("the part's fix: learned %v, headers %q, methods %q, credentials %v; want *, Authorization, PUT, DELETE, credentials (what the server allows today)", a.Fix.Learned != nil, p.AllowHeaders, p.AllowMethods, p.AllowCredentials)
+	}
+	if r.Report.OtherCredentials == nil || r.Report.OtherCredentials.Fix == nil || r.Report.OtherCredentials.Fix.Learned == nil {
+		t.Errorf("the JSON report's part for include has no learned fix: %+v", r.Report.OtherCredentials)
 	}
 }

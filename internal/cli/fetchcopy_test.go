@@ -262,14 +262,14 @@ func fetchCopies(t *testing.T, table *pasteTable, bs brokenServer, chromium *bro
 		}
 		want := truth(t, bs, chromium.Origin(), req)
 		// The PUT's fix is the console's, which the suite applies and
-		// proves; the GET's is not compared (CORSKIT_PASTE_TABLE compares
-		// it with the whole request's), and its Node.js form is left to
-		// CORSKIT_PASTE_TABLE too, to keep the default run's time.
+		// proves; the GET's is compared with the whole request's (one
+		// live check, shared with the HAR rows), and its Node.js form is
+		// left to CORSKIT_PASTE_TABLE, to keep the default run's time.
 		proved, forms := fix, []bool{false, true}
 		if req.Method != "PUT" {
-			proved, forms = nil, []bool{false}
+			proved, forms = table.wholeFor(bs, req), []bool{false}
 			if fullTable() {
-				proved, forms = wholeFix(bs, chromium.Origin(), req, also), []bool{false, true}
+				forms = []bool{false, true}
 			}
 		}
 		for _, nodeJS := range forms {
@@ -326,8 +326,8 @@ func fetchCopies(t *testing.T, table *pasteTable, bs brokenServer, chromium *bro
 					row.sent = fmt.Sprint(j.Fix.Learned.Requests)
 				}
 				row.fix, row.narrowed = fixAgainst(chosen, proved)
-				if proved != fix && row.fix == "yes: the console's policy, applied and proved" {
-					row.fix = "the whole request's policy (not applied: the suite applies the PUT's)"
+				if proved != fix && row.fix == provedPolicy {
+					row.fix = wholePolicy
 				}
 				if part != "" && chosen != nil {
 					row.fix += part
@@ -356,6 +356,14 @@ func wholeFix(bs brokenServer, origin string, req browsertest.Request, also []st
 	return r.ToJSON().Fix
 }
 
+// The table's "fix works?" when a form's fix is the one it is compared
+// with: the console's, which the suite applies and proves (the PUT's), or
+// the whole request's (another request's).
+const (
+	provedPolicy = "yes: the console's policy, applied and proved"
+	wholePolicy  = "the whole request's policy (not applied: the suite applies the PUT's)"
+)
+
 // fixAgainst compares a form's fix with the console's, which the suite
 // applies and proves: "same" or what differs, and what the form's policy
 // leaves out of the console's ("no" when nothing).
@@ -366,9 +374,9 @@ func fixAgainst(got, proved *check.JSONFix) (fix, narrowed string) {
 	case got == nil:
 		return "no fix", "-"
 	case proved == nil:
-		return "not compared (CORSKIT_PASTE_TABLE compares it)", "-"
+		return "not compared: nothing to compare with (corskit, told the whole request, allows it)", "-"
 	case samePolicy(got, proved):
-		return "yes: the console's policy, applied and proved", "no"
+		return provedPolicy, "no"
 	}
 	var less []string
 	g, p := got.Policy, proved.Policy

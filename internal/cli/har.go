@@ -152,6 +152,7 @@ func writeHAR(out io.Writer, o checkOptions, h check.HAR, j check.HARJudgement) 
 			if r.CredentialsNote != "" {
 				fmt.Fprintf(w, "  %s\n", flagTerms.Replace(r.CredentialsNote))
 			}
+			writeFill(w, r.Fill)
 			writeOtherCredentials(w, rep)
 			continue
 		}

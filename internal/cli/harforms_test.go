@@ -102,7 +102,7 @@ func harFormRows(t *testing.T, table *pasteTable, bs brokenServer, form, origin 
 	}
 	for i, r := range js {
 		add := func(cause string) {
-			fix, narrowed := table.harFix(bs, reqs[i], r)
+			fix, narrowed := table.harFix(t, bs, reqs[i], r, labels[i], form)
 			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: cause, fix: fix, narrowed: narrowed, sent: harSent(r)})
 		}
 		j := r.Report

@@ -34,24 +34,36 @@ type pasteTable struct {
 	mu     sync.Mutex
 	rows   []pasteRow
 	proved map[string]provedFix // by case
+	whole  map[string]*wholeFixOnce
 }
 
 // provedFix is a case's console fix, which the suite pastes and proves in
-// the three engines, and the app's other origins it was given.
+// the three engines, the page origin it was proved from (Chromium's) and
+// the app's other origins it was given.
 type provedFix struct {
 	origins []string // every origin the app allows
+	own     string   // Chromium's page origin
+	also    []string // origins less own
 	fix     *check.JSONFix
 }
 
+// wholeFixOnce is the fix corskit gives for a request of a case when told
+// the whole request, computed once for every row that compares with it.
+type wholeFixOnce struct {
+	once sync.Once
+	fix  *check.JSONFix
+}
+
 // prove records the case's proved fix, which the HAR rows' fixes are
-// compared with, and the origins the app allows.
-func (p *pasteTable) prove(name string, origins []string, fix *check.JSONFix) {
+// compared with, the page origin own it was proved from and the app's
+// other origins, also.
+func (p *pasteTable) prove(name, own string, also []string, fix *check.JSONFix) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.proved == nil {
 		p.proved = map[string]provedFix{}
 	}
-	p.proved[name] = provedFix{origins, fix}
+	p.proved[name] = provedFix{append(slices.Clone(also), own), own, slices.Clone(also), fix}
 }
 
 // provedFor is the case's proved fix, if recorded.
@@ -61,21 +73,68 @@ func (p *pasteTable) provedFor(name string) provedFix {
 	return p.proved[name]
 }
 
-// harFix is a HAR row's "fix works?" and "anything narrowed?": the PUT's
-// fix (the part for the page's credentials mode, include, where the file
-// did not tell it) against the console's proved one, as a user who names
-// the app's other origins (--also-origin) gets it. The GET's is not
-// compared, as for the fetch copies.
-func (p *pasteTable) harFix(bs brokenServer, req browsertest.Request, r harJudged) (fix, narrowed string) {
+// wholeFor is the fix corskit gives for req, a request of the case, when
+// told the whole request from Chromium's page origin with the app's other
+// origins (wholeFix), or nil: what a form's fix for a request other than
+// the PUT, whose fix the suite applies and proves, is compared with.
+func (p *pasteTable) wholeFor(bs brokenServer, req browsertest.Request) *check.JSONFix {
+	pf := p.provedFor(bs.name)
+	key := bs.name + " " + req.Method + " " + req.URL + " " + req.Credentials
+	p.mu.Lock()
+	if p.whole == nil {
+		p.whole = map[string]*wholeFixOnce{}
+	}
+	w := p.whole[key]
+	if w == nil {
+		w = &wholeFixOnce{}
+		p.whole[key] = w
+	}
+	p.mu.Unlock()
+	w.once.Do(func() { w.fix = wholeFix(bs, pf.own, req, pf.also) })
+	return w.fix
+}
+
+// compared is what a form's fix for req is compared with: the console's
+// proved fix for the PUT, the whole request's for another request.
+func (p *pasteTable) compared(bs brokenServer, req browsertest.Request) (fix *check.JSONFix, proved bool) {
+	if req.Method == "PUT" {
+		return p.provedFor(bs.name).fix, true
+	}
+	return p.wholeFor(bs, req), false
+}
+
+// harFix is a HAR row's "fix works?" and "anything narrowed?": the fix
+// (the part for the page's credentials mode, include, where the file did
+// not tell it) against the console's proved one for the PUT, and the
+// whole request's for the GET (see compared), as a user who names the
+// app's other origins (--also-origin) gets it. A fix that narrows fails
+// the test: a fix never narrows what the server allows today.
+func (p *pasteTable) harFix(t *testing.T, bs brokenServer, req browsertest.Request, r harJudged, label, form string) (fix, narrowed string) {
+	t.Helper()
 	j := r.Report
-	if req.Method != "PUT" || j == nil {
+	if j == nil {
 		return "", ""
 	}
-	got := j.Fix
+	got, part := j.Fix, ""
 	if a := j.OtherCredentials; j.CredentialsUnknown && a != nil && j.Request.Credentials != req.Credentials && a.Credentials == req.Credentials {
-		got = a.Fix
+		got, part = a.Fix, " (the report's part for credentials '"+a.Credentials+"', the page's)"
 	}
-	return fixAgainst(got, p.provedFor(bs.name).fix)
+	want, proved := p.compared(bs, req)
+	fix, narrowed = fixAgainst(got, want)
+	if !proved && fix == provedPolicy {
+		fix = wholePolicy
+	}
+	if got != nil && part != "" {
+		fix += part
+	}
+	if strings.HasPrefix(narrowed, "yes") {
+		what := "the whole request's fix"
+		if proved {
+			what = "the console's fix, which the suite applies and proves"
+		}
+		t.Errorf("%s, %s: the fix%s narrows %s: it leaves out %s\nfill: %+v", label, form, part, what, strings.TrimPrefix(narrowed, "yes: "), r.Fill)
+	}
+	return fix, narrowed
 }
 
 func (p *pasteTable) add(r pasteRow) {
@@ -158,7 +217,7 @@ func harSent(r harJudged) string {
 
 func pasteAlone(t *testing.T, table *pasteTable, bs brokenServer, engines map[string]browsertest.Engine, base string, also []string, fix *check.JSONFix) {
 	t.Helper()
-	table.prove(bs.name, append(slices.Clone(also), engines["chromium"].Origin()), fix)
+	table.prove(bs.name, engines["chromium"].Origin(), also, fix)
 	for label, req := range pastedRequests(base, bs.path) {
 		want := truth(t, bs, engines["chromium"].Origin(), req)
 		row := func(form, reproduced, sent string, problems []check.Problem, allowed bool) {
@@ -338,7 +397,7 @@ func credentialedInChromiumHAR(t *testing.T, table *pasteTable, bs brokenServer,
 			} else if wrong {
 				t.Errorf("%s: its Chromium HAR names a wrong cause first: %s\n%s\nfill: %+v", labels[i], cause, r.Gap, r.Fill)
 			}
-			fix, narrowed := table.harFix(bs, reqs[i], r)
+			fix, narrowed := table.harFix(t, bs, reqs[i], r, labels[i], "Chromium DevTools HAR (as is)")
 			table.add(pasteRow{server: bs.name, request: labels[i], form: "Chromium DevTools HAR (as is)", reproduced: "-", cause: cause, fix: fix, narrowed: narrowed, sent: harSent(r)})
 		}
 	}
@@ -400,7 +459,10 @@ func firefoxHARRows(t *testing.T, table *pasteTable, bs brokenServer, form, orig
 			t.Errorf("%s: Firefox blocked it (%q), and its %s, alone, is judged allowed without a word on credentials (%q)", labels[i], res[i].Console, form, r.Note)
 			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: "allowed (wrong)", sent: "-"})
 		case j.Allowed:
-			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: firefoxIncludePart(t, labels[i], form, j, want, res[i]), sent: "-"})
+			// The page's mode, include, is the report's part for it: its
+			// fix is compared as the others'.
+			fix, narrowed := table.harFix(t, bs, reqs[i], r, labels[i], form)
+			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: "-", cause: firefoxIncludePart(t, labels[i], form, j, want, res[i]), fix: fix, narrowed: narrowed, sent: harSent(r)})
 		default:
 			cause, wrong := harCause(r, want)
 			reproduced := "-"
@@ -413,7 +475,7 @@ func firefoxHARRows(t *testing.T, table *pasteTable, bs brokenServer, form, orig
 			} else if wrong {
 				t.Errorf("%s: its %s names a wrong cause first: %s\n%s\nfill: %+v", labels[i], form, cause, r.Gap, r.Fill)
 			}
-			fix, narrowed := table.harFix(bs, reqs[i], r)
+			fix, narrowed := table.harFix(t, bs, reqs[i], r, labels[i], form)
 			table.add(pasteRow{server: bs.name, request: labels[i], form: form, reproduced: reproduced, cause: cause, fix: fix, narrowed: narrowed, sent: harSent(r)})
 		}
 	}
