@@ -35,9 +35,9 @@ var Names = []string{"chromium", "firefox", "safari"}
 
 // StartEngine starts the named engine for the test (see [Start]). In a
 // package whose TestMain calls [Main], it shares the engine instead: a tab
-// of the test's own in the process's one Chromium, with its own cookies
-// and cache, or a Firefox or WebKit lent to the test alone, reset (the
-// page it shows; Firefox's cookies) and taken back when the test ends.
+// of the test's own in the process's one Chromium or Firefox, with its own
+// cookies and caches, or a WebKit lent to the test alone and taken back
+// when the test ends.
 func StartEngine(t testing.TB, name string) Engine {
 	t.Helper()
 	if e, ok := pool.lend(t, name); ok {

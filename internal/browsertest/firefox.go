@@ -33,6 +33,12 @@ type Firefox struct {
 
 	netMu sync.Mutex
 	net   func(method string, params json.RawMessage) // RecordHAR's network events, or nil
+
+	// tabs are the tabs opened in this Firefox for other tests (openTab),
+	// by browsing context: their events come on this Firefox's
+	// connection, which hands each to its tab.
+	tabsMu sync.Mutex
+	tabs   map[string]*Firefox
 }
 
 // FirefoxPath returns the Firefox binary to use: $CORSKIT_FIREFOX, else
@@ -136,9 +142,45 @@ func launchFirefox(t testing.TB, path, profile string) string {
 	return wsURL
 }
 
-// event keeps the console lines of BiDi's log.entryAdded events, and
-// hands network events to RecordHAR's recorder while it records.
+// event hands an event of a tab's browsing context to the tab (see
+// openTab), and handles the others as this Firefox's own.
 func (f *Firefox) event(method string, params json.RawMessage) {
+	if tab := f.tabOf(params); tab != nil {
+		tab.ownEvent(method, params)
+		return
+	}
+	f.ownEvent(method, params)
+}
+
+// tabOf returns the tab whose browsing context an event names (a network
+// event's context, a log entry's source), or nil.
+func (f *Firefox) tabOf(params json.RawMessage) *Firefox {
+	f.tabsMu.Lock()
+	n := len(f.tabs)
+	f.tabsMu.Unlock()
+	if n == 0 {
+		return nil
+	}
+	var e struct {
+		Context string `json:"context"`
+		Source  struct {
+			Context string `json:"context"`
+		} `json:"source"`
+	}
+	if json.Unmarshal(params, &e) != nil {
+		return nil
+	}
+	f.tabsMu.Lock()
+	defer f.tabsMu.Unlock()
+	if tab := f.tabs[e.Context]; tab != nil {
+		return tab
+	}
+	return f.tabs[e.Source.Context]
+}
+
+// ownEvent keeps the console lines of BiDi's log.entryAdded events, and
+// hands network events to RecordHAR's recorder while it records.
+func (f *Firefox) ownEvent(method string, params json.RawMessage) {
 	if strings.HasPrefix(method, "network.") {
 		f.netMu.Lock()
 		if f.net != nil {

@@ -26,9 +26,18 @@ func (f *Firefox) RecordHAR(t testing.TB, reqs []Request) ([]Result, []byte) {
 	f.netMu.Lock()
 	f.net = rec.event
 	f.netMu.Unlock()
+	// Subscribed for this tab's context alone, and ended by the
+	// subscription's id: other tabs of the same Firefox may record too.
 	events := []string{"network.beforeRequestSent", "network.responseCompleted", "network.fetchError"}
-	if _, err := f.call("session.subscribe", map[string]any{"events": events}); err != nil {
-		t.Fatalf("Firefox session.subscribe %v: %v", events, err)
+	raw, err := f.call("session.subscribe", map[string]any{"events": events, "contexts": []string{f.context}})
+	var sub struct {
+		Subscription string `json:"subscription"`
+	}
+	if err == nil {
+		err = json.Unmarshal(raw, &sub)
+	}
+	if err != nil || sub.Subscription == "" {
+		t.Fatalf("Firefox session.subscribe %v: %s %v", events, raw, err)
 	}
 	res := f.FetchAll(t, reqs)
 	// FetchAll's marker fetch comes after each request's events; the last
@@ -37,7 +46,7 @@ func (f *Firefox) RecordHAR(t testing.TB, reqs []Request) ([]Result, []byte) {
 	for !rec.settled(f.markers) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	f.call("session.unsubscribe", map[string]any{"events": events})
+	f.call("session.unsubscribe", map[string]any{"subscriptions": []string{sub.Subscription}})
 	f.netMu.Lock()
 	f.net = nil
 	f.netMu.Unlock()

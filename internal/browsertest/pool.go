@@ -17,8 +17,8 @@ import (
 
 // Main runs a package's tests with browsers shared between them: call it
 // from the package's TestMain. [StartEngine] then gives a test a tab of its
-// own in the process's one Chromium (see tabOpener), or lends it an idle
-// Firefox or WebKit of the pool, or starts one, and takes it back when the
+// own in the process's one Chromium or Firefox (see tabOpener), or lends
+// it an idle WebKit of the pool, or starts one, and takes it back when the
 // test ends; Main stops every engine after the tests. Without Main, each
 // StartEngine starts its own browser.
 //
@@ -56,7 +56,8 @@ func raiseParallel() {
 var pool = &enginePool{idle: map[string][]*pooledEngine{}, running: map[string]int{}, limit: perEngine, returned: make(chan struct{})}
 
 // perEngine caps how many instances of one engine a test process runs
-// (for Chromium, how many tabs of its one instance are open at once):
+// (for Chromium and Firefox, how many tabs of their one instance are open
+// at once):
 // starting Firefox costs about 6 s of CPU, Chromium about 3 s, and a
 // 2-core machine running two packages' tests at once spends more on
 // starting browsers than it gains from more of them. A test that finds
@@ -122,8 +123,6 @@ func (p *enginePool) lend(t testing.TB, name string) (Engine, bool) {
 	p.mu.Unlock()
 	if pe == nil {
 		pe = p.start(t, name)
-	} else if r, ok := pe.engine.(resetter); ok {
-		r.reset(t)
 	}
 	t.Cleanup(func() { p.takeBack(t, name, pe) })
 	return pe.engine, true
@@ -247,20 +246,6 @@ func (p *enginePool) stopAll() {
 		wg.Go(pe.owner.stop)
 	}
 	wg.Wait()
-}
-
-// resetter is an engine that can forget what the previous test left: the
-// page it navigated to, cookies, cached answers.
-type resetter interface{ reset(t testing.TB) }
-
-func (f *Firefox) reset(t testing.TB) {
-	t.Helper()
-	if _, err := f.call("storage.deleteCookies", map[string]any{}); err != nil {
-		t.Fatalf("Firefox: storage.deleteCookies on a shared browser: %v", err)
-	}
-	if home := f.page.origin + "/"; f.pageURL != home {
-		f.Navigate(t, home)
-	}
 }
 
 // ownerTB stands for the test that owns a shared engine's processes: the

@@ -7,23 +7,18 @@ import (
 	"time"
 )
 
-// TestSharedEngineIsLentResetAndReused: with sharing on (as Main turns it
-// on for the package's pool), a second test gets the same Firefox back, on
-// its own page again and without the cookies the first test left; a test
-// that holds one engine and asks for another of the same name gets a
-// second one.
-func TestSharedEngineIsLentResetAndReused(t *testing.T) {
+// TestSharedEnginesLendATabPerTest: Chromium and Firefox are shared by
+// tabs: each test, one after the other or at once, gets a tab of its own
+// in the one browser of the process, on its own page, without the cookies
+// another test's tab set.
+func TestSharedEnginesLendATabPerTest(t *testing.T) {
 	t.Parallel()
-	testSharedEngine(t, "firefox")
-}
-
-// TestSharedChromiumLendsATabPerTest: Chromium is shared by tabs: each
-// test, one after the other or at once, gets a tab of its own in the one
-// Chromium of the process, on its own page, without the cookies another
-// test's tab set.
-func TestSharedChromiumLendsATabPerTest(t *testing.T) {
-	t.Parallel()
-	testSharedEngine(t, "chromium")
+	for name := range tabbed {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testSharedEngine(t, name)
+		})
+	}
 }
 
 // testSharedEngine lends the named engine twice in turn, then twice at
@@ -88,26 +83,32 @@ func testSharedEngine(t *testing.T, name string) {
 			t.Errorf("the second test's fetch ran from %s, not from the engine's own page %s/", res.PageURL, e.Origin())
 		}
 		other := lend(t)
-		if b, ok := e.(*Browser); ok {
-			// Tabs: each its own page, in the one Chromium.
-			if e.Origin() == page || other.Origin() == e.Origin() {
-				t.Errorf("tabs on pages %s, %s and %s; want one page each", page, e.Origin(), other.Origin())
-			}
-			if ob := other.(*Browser); browserOf(b.ctx) == nil || browserOf(b.ctx) != browserOf(ob.ctx) {
-				t.Error("two tabs lent at once ran in two Chromium processes; want one")
-			}
-			if res := other.Fetch(t, Request{URL: api.URL + "/get"}); !res.OK {
-				t.Errorf("the second tab's fetch: %s %v", res.Error, res.Console)
-			}
-			return
+		if e.Origin() == page || other.Origin() == e.Origin() {
+			t.Errorf("tabs on pages %s, %s and %s; want one page each", page, e.Origin(), other.Origin())
 		}
-		if e.Origin() != page {
-			t.Fatalf("a new browser (page %s), not the shared one (%s)", e.Origin(), page)
+		if p, q := processOf(e), processOf(other); p == nil || p != q {
+			t.Errorf("two tabs lent at once ran in two %s processes; want one", name)
 		}
-		if other.Origin() == page {
-			t.Error("a test holding the shared engine was lent the same one again")
+		if res := other.Fetch(t, Request{URL: api.URL + "/get"}); !res.OK {
+			t.Errorf("the second tab's fetch: %s %v", res.Error, res.Console)
 		}
 	})
+}
+
+// processOf returns what identifies the browser process of a tab: its
+// chromedp browser, or its BiDi connection.
+func processOf(e Engine) any {
+	switch e := e.(type) {
+	case *Browser:
+		if b := browserOf(e.ctx); b != nil {
+			return b
+		}
+	case *Firefox:
+		if e.bidi != nil {
+			return e.bidi
+		}
+	}
+	return nil
 }
 
 // TestPoolCapsEachEngine: under perEngine instances running, a test starts

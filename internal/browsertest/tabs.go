@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ type tabOpener interface {
 
 // tabbed are the engines the pool shares by tabs; the others it lends
 // whole, one test at a time (see perEngine).
-var tabbed = map[string]bool{"chromium": true}
+var tabbed = map[string]bool{"chromium": true, "firefox": true}
 
 // engineHost is the one instance of a tabbed engine in a test process:
 // ready is closed once it started, or failed to (pe nil, with the
@@ -106,4 +107,48 @@ func browserOf(ctx context.Context) *chromedp.Browser {
 		return c.Browser
 	}
 	return nil
+}
+
+// openTab opens a tab in a user context of its own (cookies and caches
+// apart) in f's Firefox, on a page server of t's own; the tab and its user
+// context close when t ends. Its events come on f's connection, which
+// hands them to the tab by its browsing context.
+func (f *Firefox) openTab(t testing.TB) Engine {
+	t.Helper()
+	raw, err := f.call("browser.createUserContext", map[string]any{})
+	var uc struct {
+		UserContext string `json:"userContext"`
+	}
+	if err == nil {
+		err = json.Unmarshal(raw, &uc)
+	}
+	if err != nil || uc.UserContext == "" {
+		t.Fatalf("Firefox browser.createUserContext: %s %v", raw, err)
+	}
+	t.Cleanup(func() { f.call("browser.removeUserContext", map[string]any{"userContext": uc.UserContext}) })
+	raw, err = f.call("browsingContext.create", map[string]any{"type": "tab", "userContext": uc.UserContext})
+	var bc struct {
+		Context string `json:"context"`
+	}
+	if err == nil {
+		err = json.Unmarshal(raw, &bc)
+	}
+	if err != nil || bc.Context == "" {
+		t.Fatalf("Firefox browsingContext.create: %s %v", raw, err)
+	}
+	tab := &Firefox{page: startPageServer(t, Options{}), markers: startMarkerServer(t), bidi: f.bidi, context: bc.Context, logCh: make(chan struct{}, 1)}
+	f.tabsMu.Lock()
+	if f.tabs == nil {
+		f.tabs = map[string]*Firefox{}
+	}
+	f.tabs[bc.Context] = tab
+	f.tabsMu.Unlock()
+	t.Cleanup(func() {
+		f.call("browsingContext.close", map[string]any{"context": bc.Context})
+		f.tabsMu.Lock()
+		delete(f.tabs, bc.Context)
+		f.tabsMu.Unlock()
+	})
+	tab.Navigate(t, tab.page.origin+"/")
+	return tab
 }
