@@ -48,24 +48,23 @@ func raiseParallel() {
 	explicit := false
 	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
 	if !explicit {
-		flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
+		flag.Set("test.parallel", strconv.Itoa(max(16, 8*runtime.GOMAXPROCS(0))))
 	}
 }
 
 // pool holds the shared engines, idle ones by name.
 var pool = &enginePool{idle: map[string][]*pooledEngine{}, running: map[string]int{}, limit: perEngine, returned: make(chan struct{})}
 
-// perEngine caps how many instances of one engine a test process runs
-// (for Chromium and Firefox, how many tabs of their one instance are open
-// at once):
-// starting Firefox costs about 6 s of CPU, Chromium about 3 s, and a
-// 2-core machine running two packages' tests at once spends more on
-// starting browsers than it gains from more of them. A test that finds
+// perEngine caps how many instances of WebKit a test process runs (the
+// tabbed engines' cap is tabsAtOnce). A MiniBrowser under Xvfb starts in
+// about a second of CPU (Firefox took 6, Chromium 3, when each test had
+// its own), and gen's tests hold one for a minute each, mostly waiting for
+// their servers: with 2, they waited for one another. A test that finds
 // every instance lent waits for one to come back. It starts one more at
 // once when it, or a test above it, holds one of that engine already (the
 // one it waits for might be its own), and after lendWait in any case, so
 // that no test waits forever.
-const perEngine = 2
+const perEngine = 4
 
 // AllowInstances raises, for the rest of the test process, the cap on the
 // instances of each engine to n: a test that runs n cases at once, each
@@ -171,7 +170,11 @@ func (p *enginePool) idleOrSlot(name, test string) *pooledEngine {
 			return idle[len(idle)-1]
 		}
 		wait := time.Until(deadline)
-		if p.running[name] < p.limit || wait <= 0 || p.holdsOne(name, test) {
+		limit := p.limit
+		if tabbed[name] {
+			limit = max(limit, tabsAtOnce)
+		}
+		if p.running[name] < limit || wait <= 0 || p.holdsOne(name, test) {
 			p.running[name]++
 			return nil
 		}

@@ -14,12 +14,16 @@ import (
 // cookies, cache and preflight cache), on a page server of its own. The
 // pool starts one per test process and lends tabs, never the engine: the
 // process starts the browser once. A tab takes one of the engine's slots
-// (perEngine), so as many tests use the engine at once as when each had an
-// instance.
+// (tabsAtOnce, or AllowInstances' more).
 type tabOpener interface {
 	Engine
 	openTab(t testing.TB) Engine
 }
+
+// tabsAtOnce is how many tabs of one engine a test process opens at
+// once: a tab costs its test's work, not a browser's start, and the tests
+// that hold one mostly wait for servers.
+const tabsAtOnce = 4
 
 // tabbed are the engines the pool shares by tabs; the others it lends
 // whole, one test at a time (see perEngine).
