@@ -56,15 +56,14 @@ func raiseParallel() {
 var pool = &enginePool{idle: map[string][]*pooledEngine{}, running: map[string]int{}, limit: perEngine, returned: make(chan struct{})}
 
 // perEngine caps how many instances of WebKit a test process runs (the
-// tabbed engines' cap is tabsAtOnce). A MiniBrowser under Xvfb starts in
-// about a second of CPU (Firefox took 6, Chromium 3, when each test had
-// its own), and gen's tests hold one for a minute each, mostly waiting for
-// their servers: with 2, they waited for one another. A test that finds
-// every instance lent waits for one to come back. It starts one more at
-// once when it, or a test above it, holds one of that engine already (the
-// one it waits for might be its own), and after lendWait in any case, so
-// that no test waits forever.
-const perEngine = 4
+// tabbed engines' cap is tabsAtOnce): with 4, a run of go test ./...
+// spent 40 s more CPU than with 2 (MiniBrowser, its web and network
+// processes and an Xvfb each) and took longer. A test that finds every
+// instance lent waits for one to come back. It starts one more at once
+// when it, or a test above it, holds one of that engine already (the one
+// it waits for might be its own), and after lendWait in any case, so that
+// no test waits forever.
+const perEngine = 2
 
 // AllowInstances raises, for the rest of the test process, the cap on the
 // instances of each engine to n: a test that runs n cases at once, each
