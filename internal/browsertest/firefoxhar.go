@@ -29,16 +29,7 @@ func (f *Firefox) RecordHAR(t testing.TB, reqs []Request) ([]Result, []byte) {
 	// Subscribed for this tab's context alone, and ended by the
 	// subscription's id: other tabs of the same Firefox may record too.
 	events := []string{"network.beforeRequestSent", "network.responseCompleted", "network.fetchError"}
-	raw, err := f.call("session.subscribe", map[string]any{"events": events, "contexts": []string{f.context}})
-	var sub struct {
-		Subscription string `json:"subscription"`
-	}
-	if err == nil {
-		err = json.Unmarshal(raw, &sub)
-	}
-	if err != nil || sub.Subscription == "" {
-		t.Fatalf("Firefox session.subscribe %v: %s %v", events, raw, err)
-	}
+	sub := f.callFor(t, "session.subscribe", map[string]any{"events": events, "contexts": []string{f.context}}, "subscription")
 	res := f.FetchAll(t, reqs)
 	// FetchAll's marker fetch comes after each request's events; the last
 	// marker's own events close the recording.
@@ -46,7 +37,7 @@ func (f *Firefox) RecordHAR(t testing.TB, reqs []Request) ([]Result, []byte) {
 	for !rec.settled(f.markers) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	f.call("session.unsubscribe", map[string]any{"subscriptions": []string{sub.Subscription}})
+	f.call("session.unsubscribe", map[string]any{"subscriptions": []string{sub}})
 	f.netMu.Lock()
 	f.net = nil
 	f.netMu.Unlock()

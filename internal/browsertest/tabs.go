@@ -119,40 +119,38 @@ func browserOf(ctx context.Context) *chromedp.Browser {
 // hands them to the tab by its browsing context.
 func (f *Firefox) openTab(t testing.TB) Engine {
 	t.Helper()
-	raw, err := f.call("browser.createUserContext", map[string]any{})
-	var uc struct {
-		UserContext string `json:"userContext"`
-	}
-	if err == nil {
-		err = json.Unmarshal(raw, &uc)
-	}
-	if err != nil || uc.UserContext == "" {
-		t.Fatalf("Firefox browser.createUserContext: %s %v", raw, err)
-	}
-	t.Cleanup(func() { f.call("browser.removeUserContext", map[string]any{"userContext": uc.UserContext}) })
-	raw, err = f.call("browsingContext.create", map[string]any{"type": "tab", "userContext": uc.UserContext})
-	var bc struct {
-		Context string `json:"context"`
-	}
-	if err == nil {
-		err = json.Unmarshal(raw, &bc)
-	}
-	if err != nil || bc.Context == "" {
-		t.Fatalf("Firefox browsingContext.create: %s %v", raw, err)
-	}
-	tab := &Firefox{page: startPageServer(t, Options{}), markers: startMarkerServer(t), bidi: f.bidi, context: bc.Context, logCh: make(chan struct{}, 1)}
+	uc := f.callFor(t, "browser.createUserContext", map[string]any{}, "userContext")
+	t.Cleanup(func() { f.call("browser.removeUserContext", map[string]any{"userContext": uc}) })
+	browsing := f.callFor(t, "browsingContext.create", map[string]any{"type": "tab", "userContext": uc}, "context")
+	tab := &Firefox{page: startPageServer(t, Options{}), markers: startMarkerServer(t), bidi: f.bidi, context: browsing, logCh: make(chan struct{}, 1)}
 	f.tabsMu.Lock()
 	if f.tabs == nil {
 		f.tabs = map[string]*Firefox{}
 	}
-	f.tabs[bc.Context] = tab
+	f.tabs[browsing] = tab
 	f.tabsMu.Unlock()
 	t.Cleanup(func() {
-		f.call("browsingContext.close", map[string]any{"context": bc.Context})
+		f.call("browsingContext.close", map[string]any{"context": browsing})
 		f.tabsMu.Lock()
-		delete(f.tabs, bc.Context)
+		delete(f.tabs, browsing)
 		f.tabsMu.Unlock()
 	})
 	tab.Navigate(t, tab.page.origin+"/")
 	return tab
+}
+
+// callFor sends a BiDi command and returns the string field named field
+// of its answer, failing the test when there is none.
+func (f *Firefox) callFor(t testing.TB, method string, params any, field string) string {
+	t.Helper()
+	raw, err := f.call(method, params)
+	var answer map[string]any
+	if err == nil {
+		err = json.Unmarshal(raw, &answer)
+	}
+	v, _ := answer[field].(string)
+	if err != nil || v == "" {
+		t.Fatalf("Firefox %s: no %s in %s (%v)", method, field, raw, err)
+	}
+	return v
 }
