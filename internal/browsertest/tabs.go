@@ -3,6 +3,8 @@ package browsertest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,8 +123,13 @@ func (f *Firefox) openTab(t testing.TB) Engine {
 	t.Helper()
 	uc := f.callFor(t, "browser.createUserContext", map[string]any{}, "userContext")
 	t.Cleanup(func() { f.call("browser.removeUserContext", map[string]any{"userContext": uc}) })
-	browsing := f.callFor(t, "browsingContext.create", map[string]any{"type": "tab", "userContext": uc}, "context")
-	tab := &Firefox{page: startPageServer(t, Options{}), markers: startMarkerServer(t), bidi: f.bidi, context: browsing, logCh: make(chan struct{}, 1)}
+	page := startPageServer(t, Options{})
+	home := page.origin + "/"
+	browsing, err := f.createTab(uc, home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := &Firefox{page: page, markers: startMarkerServer(t), bidi: f.bidi, context: browsing, pageURL: home, logCh: make(chan struct{}, 1)}
 	f.tabsMu.Lock()
 	if f.tabs == nil {
 		f.tabs = map[string]*Firefox{}
@@ -135,14 +142,48 @@ func (f *Firefox) openTab(t testing.TB) Engine {
 		delete(f.tabs, browsing)
 		f.tabsMu.Unlock()
 	})
-	tab.Navigate(t, tab.page.origin+"/")
 	return tab
+}
+
+// createTab opens a tab on home in the user context uc and returns its
+// browsing context. Firefox ESR 153 sometimes answers
+// browsingContext.create, or the first navigation, with "no such frame:
+// DiscardedBrowsingContextError" while other tabs open and close (CI, once
+// in a run of go test ./...): the new tab's first context was replaced as
+// its about:blank loaded. It tries three times.
+func (f *Firefox) createTab(uc, home string) (string, error) {
+	var err error
+	for range 3 {
+		var browsing string
+		browsing, err = f.callField("browsingContext.create", map[string]any{"type": "tab", "userContext": uc}, "context")
+		if err == nil {
+			_, err = f.call("browsingContext.navigate", map[string]any{"context": browsing, "url": home, "wait": "complete"})
+			if err == nil {
+				return browsing, nil
+			}
+			err = fmt.Errorf("Firefox: navigate a new tab to %s: %w", home, err)
+			f.call("browsingContext.close", map[string]any{"context": browsing})
+		}
+		if !strings.Contains(err.Error(), "DiscardedBrowsingContextError") && !strings.Contains(err.Error(), "no such frame") {
+			break
+		}
+	}
+	return "", err
 }
 
 // callFor sends a BiDi command and returns the string field named field
 // of its answer, failing the test when there is none.
 func (f *Firefox) callFor(t testing.TB, method string, params any, field string) string {
 	t.Helper()
+	v, err := f.callField(method, params, field)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// callField is callFor's command, with its error returned.
+func (f *Firefox) callField(method string, params any, field string) (string, error) {
 	raw, err := f.call(method, params)
 	var answer map[string]any
 	if err == nil {
@@ -150,7 +191,7 @@ func (f *Firefox) callFor(t testing.TB, method string, params any, field string)
 	}
 	v, _ := answer[field].(string)
 	if err != nil || v == "" {
-		t.Fatalf("Firefox %s: no %s in %s (%v)", method, field, raw, err)
+		return "", fmt.Errorf("Firefox %s: no %s in %s (%v)", method, field, raw, err)
 	}
-	return v
+	return v, nil
 }
