@@ -26,10 +26,10 @@ import (
 // start the three engines a dozen times spends most of its time there.
 //
 // Main also stops the servers the tests shared (servertest.StopShared),
-// and lets up to 8 parallel tests run at once (or 4 per core, when
-// more) unless -test.parallel is given: these tests mostly wait for
-// browsers and servers, so go test's default of GOMAXPROCS leaves a
-// 2-core machine idle.
+// and lets up to 16 parallel tests run at once (or 8 per core, when
+// more) unless -test.parallel is given or the run fuzzes: these tests
+// mostly wait for browsers and servers, so go test's default of
+// GOMAXPROCS leaves a 2-core machine idle.
 func Main(m *testing.M) {
 	flag.Parse()
 	raiseParallel()
@@ -42,11 +42,15 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// raiseParallel sets -test.parallel to 8, or 4 per core when more, unless
-// it was given; flag.Parse has run.
+// raiseParallel sets -test.parallel to 16, or 8 per core when more, unless
+// it was given or the run fuzzes (-test.fuzz): -parallel is also the
+// number of fuzz workers, and 16 of them on 2 cores took CI's bounded
+// fuzzing of the gateway from about 2 minutes to 4. flag.Parse has run.
 func raiseParallel() {
 	explicit := false
-	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	flag.Visit(func(f *flag.Flag) {
+		explicit = explicit || f.Name == "test.parallel" || f.Name == "test.fuzz" && f.Value.String() != ""
+	})
 	if !explicit {
 		flag.Set("test.parallel", strconv.Itoa(max(16, 8*runtime.GOMAXPROCS(0))))
 	}
