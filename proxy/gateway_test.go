@@ -413,8 +413,11 @@ func TestAdminEndpoints(t *testing.T) {
 func TestGracefulShutdownAndSlowClients(t *testing.T) {
 	t.Parallel()
 	onEachServer(t, func(t *testing.T, srv server) {
+		// The upstream holds the request until the shutdown has begun.
+		arrived, release := make(chan struct{}, 1), make(chan struct{})
 		up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
-			time.Sleep(500 * time.Millisecond)
+			arrived <- struct{}{}
+			<-release
 			w.Write([]byte("done"))
 		})
 		u, _ := url.Parse(up.URL)
@@ -455,8 +458,21 @@ func TestGracefulShutdownAndSlowClients(t *testing.T) {
 			resp.Body.Close()
 			result <- string(b)
 		}()
-		time.Sleep(150 * time.Millisecond)
+		select {
+		case <-arrived:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the request did not reach the upstream in 30 s")
+		}
 		cancel()
+		waitFor(t, "the gateway to close its listener", func() bool {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				return true
+			}
+			c.Close()
+			return false
+		})
+		close(release)
 		if got := <-result; got != "done" {
 			t.Errorf("in-flight request during shutdown: got %q; want done", got)
 		}

@@ -577,7 +577,9 @@ func TestWriteTimeoutCutsOffAClientThatDoesNotRead(t *testing.T) {
 	t.Parallel()
 	big := strings.Repeat("x", 256<<10)
 	onEachServer(t, func(t *testing.T, srv server) {
+		var served atomic.Int32
 		up := rawUpstream(t, func(r *http.Request) (string, bool) {
+			served.Add(1)
 			return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(big), big), false
 		})
 		gw := gatewayWith(t, srv, Config{Policy: credentialed}, up, ServerOptions{WriteTimeout: 500 * time.Millisecond})
@@ -588,8 +590,11 @@ func TestWriteTimeoutCutsOffAClientThatDoesNotRead(t *testing.T) {
 		defer c.Close()
 		const requests = 100
 		go io.WriteString(c, strings.Repeat("GET /big HTTP/1.1\r\nHost: gw\r\n\r\n", requests))
-		time.Sleep(3 * time.Second) // read nothing
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		waitFor(t, "the upstream to answer", func() bool { return served.Load() > 0 })
+		time.Sleep(3 * time.Second) // read nothing: six write timeouts
+		// Then read what the buffers hold: the connection must end there.
+		// The deadline is for a loaded machine (-race, CI), not a measure.
+		c.SetReadDeadline(time.Now().Add(30 * time.Second))
 		br := bufio.NewReader(c)
 		answered := 0
 		for ; ; answered++ {
