@@ -548,12 +548,16 @@ func TestHeaderTimeoutCountsFromTheStart(t *testing.T) {
 					io.Copy(io.Discard, c)
 					closed <- time.Since(start)
 				}()
-				time.Sleep(700 * time.Millisecond)
+				// The first byte comes 2 s after the accept: a timeout that
+				// counted from it would close at 3 s, one from the accept
+				// at 1 s; the bound between leaves 1.5 s for a loaded
+				// machine (-race).
+				time.Sleep(2 * timeout)
 				io.WriteString(c, first)
 				for i := 0; ; i++ {
 					select {
 					case d := <-closed:
-						if d > timeout+450*time.Millisecond {
+						if d > timeout+1500*time.Millisecond {
 							t.Errorf("%s: closed after %v; ReadHeaderTimeout is %v", name, d, timeout)
 						}
 						return
