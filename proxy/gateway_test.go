@@ -464,14 +464,7 @@ func TestGracefulShutdownAndSlowClients(t *testing.T) {
 			t.Fatal("the request did not reach the upstream in 30 s")
 		}
 		cancel()
-		waitFor(t, "the gateway to close its listener", func() bool {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				return true
-			}
-			c.Close()
-			return false
-		})
+		waitListenerClosed(t, addr)
 		close(release)
 		if got := <-result; got != "done" {
 			t.Errorf("in-flight request during shutdown: got %q; want done", got)

@@ -658,6 +658,20 @@ func TestClientHangUpCancelsTheUpstreamRequest(t *testing.T) {
 	})
 }
 
+// waitListenerClosed waits until nothing accepts a connection at addr: a
+// gateway's shutdown has closed its listener.
+func waitListenerClosed(t *testing.T, addr string) {
+	t.Helper()
+	waitFor(t, "the gateway to close its listener", func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return true
+		}
+		c.Close()
+		return false
+	})
+}
+
 // waitFor polls cond until it holds, failing the test after 30 s: a bound
 // for a loaded machine, not a measure.
 func waitFor(t *testing.T, what string, cond func() bool) {

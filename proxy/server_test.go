@@ -162,14 +162,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 		stopping.Store(true)
 		stopped := make(chan error, 1)
 		go func() { stopped <- stop() }()
-		waitFor(t, "the gateway to close its listener", func() bool {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				return true
-			}
-			c.Close()
-			return false
-		})
+		waitListenerClosed(t, addr)
 		close(release)
 		if err := <-stopped; err != nil {
 			t.Errorf("shutdown: %v", err)
