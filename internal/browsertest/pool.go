@@ -202,12 +202,7 @@ func (p *enginePool) notify() {
 func (p *enginePool) start(t testing.TB, name string) *pooledEngine {
 	t.Helper()
 	owner := &ownerTB{name: "shared " + name}
-	started := make(chan Engine, 1)
-	go func() {
-		defer close(started)
-		started <- StartEngineWith(owner, name, Options{})
-	}()
-	e, ok := <-started
+	e, ok := launch(owner, name)
 	if !ok {
 		p.mu.Lock()
 		p.running[name]--
@@ -224,6 +219,19 @@ func (p *enginePool) start(t testing.TB, name string) *pooledEngine {
 	p.all = append(p.all, pe)
 	p.mu.Unlock()
 	return pe
+}
+
+// launch starts the named engine owned by owner, on a goroutine of its
+// own, since the owner's Fatal ends the goroutine it runs on; false when
+// the start failed or was skipped (the owner holds the message).
+func launch(owner *ownerTB, name string) (Engine, bool) {
+	started := make(chan Engine, 1)
+	go func() {
+		defer close(started)
+		started <- StartEngineWith(owner, name, Options{})
+	}()
+	e, ok := <-started
+	return e, ok
 }
 
 // takeBack returns an engine to the idle list; after a failed test it is

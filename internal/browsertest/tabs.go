@@ -72,12 +72,7 @@ func (p *enginePool) lendTab(t testing.TB, name string) Engine {
 // start launches the host's engine, owned by the pool (stopAll stops it).
 func (h *engineHost) start(p *enginePool, name string) {
 	defer close(h.ready)
-	started := make(chan Engine, 1)
-	go func() {
-		defer close(started)
-		started <- StartEngineWith(h.owner, name, Options{})
-	}()
-	e, ok := <-started
+	e, ok := launch(h.owner, name)
 	if !ok {
 		h.owner.stop()
 		return
