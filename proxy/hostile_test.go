@@ -592,6 +592,12 @@ func TestWriteTimeoutCutsOffAClientThatDoesNotRead(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Close()
+		// A fixed, small receive buffer: Linux grows a loopback socket's up to
+		// net.ipv4.tcp_rmem's maximum (32 MiB here), which holds every answer,
+		// so the gateway's writes never block and no write timeout can fire.
+		if err := c.(*net.TCPConn).SetReadBuffer(256 << 10); err != nil {
+			t.Fatal(err)
+		}
 		const requests = 100
 		go io.WriteString(c, strings.Repeat("GET /big HTTP/1.1\r\nHost: gw\r\n\r\n", requests))
 		waitFor(t, "the upstream to answer", func() bool { return served.Load() > 0 })
