@@ -85,35 +85,53 @@ func TestMixedContentInEngines(t *testing.T) {
 // fetching a private server and public to public are not asked (measured in
 // Chromium 156). The model must agree on the verdict and the line, and the
 // server must see no request when blocked.
+//
+// The address spaces are launch flags, so one Chromium is started with
+// every case's page and API declared (a start costs about 3 s of CPU), and
+// the cases run in turn in its tab, each from its own page and to its own
+// API, which counts what reached it.
 func TestLocalNetworkAccessInChromium(t *testing.T) {
 	t.Parallel()
-	for _, c := range []struct {
+	type lnaCase struct {
 		page, target browser.AddressSpace
 		blocked      bool
-	}{
-		{browser.Public, browser.Loopback, true},
-		{browser.Public, browser.Private, true},
-		{browser.Private, browser.Loopback, false},
-		{browser.Loopback, browser.Private, false},
-		{browser.Public, browser.Public, false},
-	} {
-		// Each case has its own Chromium (the address spaces are launch
-		// flags) and its own API, which counts what reached it.
+		pageURL      string
+		api          *httptest.Server
+		seen         *atomic.Int64
+	}
+	cases := []*lnaCase{
+		{page: browser.Public, target: browser.Loopback, blocked: true},
+		{page: browser.Public, target: browser.Private, blocked: true},
+		{page: browser.Private, target: browser.Loopback},
+		{page: browser.Loopback, target: browser.Private},
+		{page: browser.Public, target: browser.Public},
+	}
+	var spaces []string
+	for _, c := range cases {
+		seen := &atomic.Int64{}
+		c.seen = seen
+		c.api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			seen.Add(1)
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("Access-Control-Allow-Methods", "PUT")
+			fmt.Fprint(w, "ok")
+		}))
+		t.Cleanup(c.api.Close)
+		page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, "<!doctype html><title>a page declared "+string(c.page)+"</title>")
+		}))
+		t.Cleanup(page.Close)
+		c.pageURL = page.URL + "/"
+		spaces = append(spaces, strings.TrimPrefix(page.URL, "http://")+"="+string(c.page), strings.TrimPrefix(c.api.URL, "http://")+"="+string(c.target))
+	}
+	e := browsertest.StartChromium(t, browsertest.Options{AddressSpaces: spaces})
+	for _, c := range cases {
 		t.Run(string(c.page)+" to "+string(c.target), func(t *testing.T) {
-			t.Parallel()
-			var seen atomic.Int64
-			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				seen.Add(1)
-				w.Header().Set("Access-Control-Allow-Origin", "*")
-				w.Header().Set("Access-Control-Allow-Methods", "PUT")
-				fmt.Fprint(w, "ok")
-			}))
-			t.Cleanup(api.Close)
-			apiHost := strings.TrimPrefix(api.URL, "http://")
-			e := browsertest.StartChromium(t, browsertest.Options{PageAddressSpace: string(c.page), AddressSpaces: []string{apiHost + "=" + string(c.target)}})
-			reqs := []browsertest.Request{{URL: api.URL + "/get"}, {URL: api.URL + "/put", Method: "PUT"}}
+			e.Navigate(t, c.pageURL)
+			origin := strings.TrimSuffix(c.pageURL, "/")
+			reqs := []browsertest.Request{{URL: c.api.URL + "/get"}, {URL: c.api.URL + "/put", Method: "PUT"}}
 			results := e.FetchAll(t, reqs)
-			got := seen.Load()
+			got := c.seen.Load()
 			if c.blocked && got != 0 || !c.blocked && got == 0 {
 				t.Errorf("the server saw %d requests; blocked=%v", got, c.blocked)
 			}
@@ -121,7 +139,7 @@ func TestLocalNetworkAccessInChromium(t *testing.T) {
 				if results[i].OK == c.blocked {
 					t.Errorf("%s %s: Chromium ok=%v %q; want blocked=%v", r.Method, r.URL, results[i].OK, results[i].Console, c.blocked)
 				}
-				v := modelFor(browser.Chromium(), e.Origin(), r, results[i], c.page, c.target)
+				v := modelFor(browser.Chromium(), origin, r, results[i], c.page, c.target)
 				if v.Allowed != results[i].OK || !slices.Equal(v.Messages, engineLines("chromium", results[i].Console, true)) {
 					t.Errorf("%s %s: Chromium ok=%v %q; model allowed=%v %q", r.Method, r.URL, results[i].OK, results[i].Console, v.Allowed, v.Messages)
 				}

@@ -65,7 +65,7 @@ func StartChromium(t testing.TB, o Options) *Browser {
 		// No name resolves but loopback's: no request can leave the machine.
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
 	)
-	if o.TLS {
+	if o.TLS || o.anyCertificate {
 		opts = append(opts, chromedp.Flag("ignore-certificate-errors", true))
 	}
 	overrides := o.AddressSpaces

@@ -40,14 +40,23 @@ var Names = []string{"chromium", "firefox", "safari"}
 // when the test ends.
 func StartEngine(t testing.TB, name string) Engine {
 	t.Helper()
-	if e, ok := pool.lend(t, name); ok {
-		return e
-	}
 	return StartEngineWith(t, name, Options{})
 }
 
-// StartEngineWith starts the named engine with options.
+// StartEngineWith is StartEngine with options. A shared Chromium or
+// Firefox serves TLS with a tab whose page is on https; the options that
+// only a start can apply (Chromium's address spaces, WebKit's https page)
+// start an engine for the test alone.
 func StartEngineWith(t testing.TB, name string, o Options) Engine {
+	t.Helper()
+	if e, ok := pool.lend(t, name, o); ok {
+		return e
+	}
+	return startEngine(t, name, o)
+}
+
+// startEngine starts the named engine for t, owned by t.
+func startEngine(t testing.TB, name string, o Options) Engine {
 	t.Helper()
 	switch name {
 	case "chromium":

@@ -53,6 +53,18 @@ type Options struct {
 	// AddressSpaces declares the address space of other loopback servers
 	// for Chromium: "127.0.0.1:PORT=private".
 	AddressSpaces []string
+
+	// anyCertificate makes the engine accept any certificate, as TLS does,
+	// whatever its own page: the pool's Chromium and Firefox, whose tabs
+	// may serve their pages over https.
+	anyCertificate bool
+}
+
+// launchOnly reports whether o holds an option that only a start of the
+// engine can apply (Chromium's address spaces; WebKit's https page), so
+// that no shared engine can serve it.
+func (o Options) launchOnly(name string) bool {
+	return o.PageAddressSpace != "" || len(o.AddressSpaces) > 0 || o.TLS && !tabbed[name]
 }
 
 // add serves html at path.

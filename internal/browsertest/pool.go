@@ -104,9 +104,12 @@ type pooledEngine struct {
 }
 
 // lend returns an engine of the pool for t, or false when the package does
-// not share engines (no Main).
-func (p *enginePool) lend(t testing.TB, name string) (Engine, bool) {
+// not share engines (no Main) or o needs an engine of t's own.
+func (p *enginePool) lend(t testing.TB, name string, o Options) (Engine, bool) {
 	t.Helper()
+	if o.launchOnly(name) {
+		return nil, false
+	}
 	p.mu.Lock()
 	if !p.enabled {
 		p.mu.Unlock()
@@ -119,7 +122,7 @@ func (p *enginePool) lend(t testing.TB, name string) (Engine, bool) {
 		p.hold(name, t.Name())
 		p.mu.Unlock()
 		t.Cleanup(func() { p.closeTab(t, name) })
-		return p.lendTab(t, name), true
+		return p.lendTab(t, name, o), true
 	}
 	p.hold(name, t.Name())
 	p.mu.Unlock()
@@ -228,7 +231,7 @@ func launch(owner *ownerTB, name string) (Engine, bool) {
 	started := make(chan Engine, 1)
 	go func() {
 		defer close(started)
-		started <- StartEngineWith(owner, name, Options{})
+		started <- startEngine(owner, name, Options{anyCertificate: tabbed[name]})
 	}()
 	e, ok := <-started
 	return e, ok

@@ -28,7 +28,7 @@ func testSharedEngine(t *testing.T, name string) {
 	p := &enginePool{enabled: true, idle: map[string][]*pooledEngine{}, running: map[string]int{}, limit: perEngine, returned: make(chan struct{})}
 	t.Cleanup(p.stopAll)
 	lend := func(t *testing.T) Engine {
-		e, ok := p.lend(t, name)
+		e, ok := p.lend(t, name, Options{})
 		if !ok {
 			t.Fatal("the pool lent nothing")
 		}

@@ -19,7 +19,7 @@ import (
 // (tabsAtOnce, or AllowInstances' more).
 type tabOpener interface {
 	Engine
-	openTab(t testing.TB) Engine
+	openTab(t testing.TB, o Options) Engine
 }
 
 // tabsAtOnce is how many tabs of one engine a test process opens at
@@ -43,7 +43,7 @@ type engineHost struct {
 // lendTab opens a tab for t in the process's instance of the engine name,
 // starting it on first use. A failed start fails, or skips (a missing
 // browser), every test that asks for it.
-func (p *enginePool) lendTab(t testing.TB, name string) Engine {
+func (p *enginePool) lendTab(t testing.TB, name string, o Options) Engine {
 	t.Helper()
 	p.mu.Lock()
 	if p.hosts == nil {
@@ -66,7 +66,7 @@ func (p *enginePool) lendTab(t testing.TB, name string) Engine {
 		}
 		t.Fatal(h.owner.message)
 	}
-	return h.pe.engine.(tabOpener).openTab(t)
+	return h.pe.engine.(tabOpener).openTab(t, o)
 }
 
 // start launches the host's engine, owned by the pool (stopAll stops it).
@@ -84,10 +84,11 @@ func (h *engineHost) start(p *enginePool, name string) {
 }
 
 // openTab opens a tab in a new browser context of b's Chromium, on a page
-// server of t's own; the tab and its context close when t ends.
-func (b *Browser) openTab(t testing.TB) Engine {
+// server of t's own (https with o.TLS); the tab and its context close when
+// t ends.
+func (b *Browser) openTab(t testing.TB, o Options) Engine {
 	t.Helper()
-	page := startPageServer(t, Options{})
+	page := startPageServer(t, o)
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
 	tab := &Browser{ctx: ctx, origin: page.origin, pageURL: page.origin + "/"}
@@ -111,14 +112,14 @@ func browserOf(ctx context.Context) *chromedp.Browser {
 }
 
 // openTab opens a tab in a user context of its own (cookies and caches
-// apart) in f's Firefox, on a page server of t's own; the tab and its user
-// context close when t ends. Its events come on f's connection, which
+// apart) in f's Firefox, on a page server of t's own (https with o.TLS);
+// the tab and its user context close when t ends. Its events come on f's connection, which
 // hands them to the tab by its browsing context.
-func (f *Firefox) openTab(t testing.TB) Engine {
+func (f *Firefox) openTab(t testing.TB, o Options) Engine {
 	t.Helper()
 	uc := f.callFor(t, "browser.createUserContext", map[string]any{}, "userContext")
 	t.Cleanup(func() { f.call("browser.removeUserContext", map[string]any{"userContext": uc}) })
-	page := startPageServer(t, Options{})
+	page := startPageServer(t, o)
 	home := page.origin + "/"
 	browsing, err := f.createTab(uc, home)
 	if err != nil {
