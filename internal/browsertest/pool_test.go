@@ -22,13 +22,12 @@ func TestSharedEnginesLendATabPerTest(t *testing.T) {
 }
 
 // testSharedEngine lends the named engine twice in turn, then twice at
-// once, from a pool of its own, and checks what the second test sees.
+// once, from the package's pool (TestMain calls Main), which the
+// package's other tests use beside it, and checks what the second test
+// sees.
 func testSharedEngine(t *testing.T, name string) {
-	// A pool of its own, so that the package's other tests run beside it.
-	p := &enginePool{enabled: true, idle: map[string][]*pooledEngine{}, running: map[string]int{}, limit: perEngine, returned: make(chan struct{})}
-	t.Cleanup(p.stopAll)
 	lend := func(t *testing.T) Engine {
-		e, ok := p.lend(t, name, Options{})
+		e, ok := pool.lend(t, name, Options{})
 		if !ok {
 			t.Fatal("the pool lent nothing")
 		}
