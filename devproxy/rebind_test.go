@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -23,39 +22,12 @@ import (
 // expression (a promise) there.
 func rebindingChromium(t *testing.T) func(url, js string) string {
 	t.Helper()
-	path := browsertest.ExecPath()
-	if path == "" {
-		msg := "\n\n*** Chromium not found: browser tests SKIPPED. Install it (apt-get install chromium, or set CORSKIT_CHROMIUM). ***\n\n"
-		if os.Getenv("CORSKIT_REQUIRE_BROWSER") == "1" {
-			t.Fatal(msg + "CORSKIT_REQUIRE_BROWSER=1: failing instead of skipping.")
-		}
-		t.Skip(msg)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("host-resolver-rules", "MAP evil.example 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
-		chromedp.WSURLReadTimeout(30*time.Second),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
-	// The first action runs on ctx itself: cancelling the context of the
-	// first action would stop the browser.
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting Chromium at %s: %v", path, err)
-	}
+	b := browsertest.StartChromium(t, browsertest.Options{LoopbackNames: []string{"evil.example"}})
 	return func(url, js string) string {
 		t.Helper()
-		c, cancel := context.WithTimeout(ctx, 30*time.Second)
+		b.Navigate(t, url)
+		c, cancel := context.WithTimeout(b.Context(), 30*time.Second)
 		defer cancel()
-		if err := chromedp.Do(c, chromedp.Navigate(url)); err != nil {
-			t.Fatalf("navigate to %s: %v", url, err)
-		}
 		out, err := chromedp.Run(c, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
 		if err != nil {
 			t.Fatalf("%s: %s: %v", url, js, err)

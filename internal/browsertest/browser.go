@@ -74,7 +74,7 @@ func StartChromium(t testing.TB, o Options) *Browser {
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,WebUIOmniboxPopup,WebUIOmniboxAimPopup"),
 		chromedp.UserDataDir(t.TempDir()),
 		// No name resolves but loopback's: no request can leave the machine.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
+		chromedp.Flag("host-resolver-rules", hostResolverRules(o.LoopbackNames)),
 	)
 	if o.TLS || o.anyCertificate {
 		opts = append(opts, chromedp.Flag("ignore-certificate-errors", true))
@@ -98,6 +98,16 @@ func StartChromium(t testing.TB, o Options) *Browser {
 	b.ctx = ctx
 	b.pageURL = b.origin + "/"
 	return b
+}
+
+// hostResolverRules maps names to 127.0.0.1 and every other name but
+// localhost and 127.0.0.1 to nothing.
+func hostResolverRules(names []string) string {
+	var rules []string
+	for _, n := range names {
+		rules = append(rules, "MAP "+n+" 127.0.0.1")
+	}
+	return strings.Join(append(rules, "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"), ", ")
 }
 
 // Navigate loads url in the tab: later Fetch calls run from that page, and

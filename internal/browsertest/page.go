@@ -53,6 +53,10 @@ type Options struct {
 	// AddressSpaces declares the address space of other loopback servers
 	// for Chromium: "127.0.0.1:PORT=private".
 	AddressSpaces []string
+	// LoopbackNames are host names Chromium resolves to 127.0.0.1, as a
+	// rebound DNS name does (--host-resolver-rules); every other name but
+	// localhost still resolves to nothing.
+	LoopbackNames []string
 
 	// anyCertificate makes the engine accept any certificate, as TLS does,
 	// whatever its own page: the pool's Chromium and Firefox, whose tabs
@@ -61,10 +65,10 @@ type Options struct {
 }
 
 // launchOnly reports whether o holds an option that only a start of the
-// engine can apply (Chromium's address spaces; WebKit's https page), so
-// that no shared engine can serve it.
+// engine can apply (Chromium's address spaces and names; WebKit's https
+// page), so that no shared engine can serve it.
 func (o Options) launchOnly(name string) bool {
-	return o.PageAddressSpace != "" || len(o.AddressSpaces) > 0 || o.TLS && !tabbed[name]
+	return o.PageAddressSpace != "" || len(o.AddressSpaces) > 0 || len(o.LoopbackNames) > 0 || o.TLS && !tabbed[name]
 }
 
 // add serves html at path.
