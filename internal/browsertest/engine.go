@@ -45,8 +45,8 @@ func StartEngine(t testing.TB, name string) Engine {
 
 // StartEngineWith is StartEngine with options. A shared Chromium or
 // Firefox serves TLS with a tab whose page is on https; the options that
-// only a start can apply (Chromium's address spaces, WebKit's https page)
-// start an engine for the test alone.
+// only a start can apply (Chromium's address spaces and loopback names,
+// WebKit's https page) start an engine for the test alone.
 func StartEngineWith(t testing.TB, name string, o Options) Engine {
 	t.Helper()
 	if e, ok := pool.lend(t, name, o); ok {
