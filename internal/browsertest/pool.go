@@ -27,9 +27,10 @@ import (
 //
 // Main also stops the servers the tests shared (servertest.StopShared),
 // and lets up to 16 parallel tests run at once (or 8 per core, when
-// more) unless -test.parallel is given or the run fuzzes: these tests
-// mostly wait for browsers and servers, so go test's default of
-// GOMAXPROCS leaves a 2-core machine idle.
+// more) unless -test.parallel is given or the run fuzzes: each of these
+// tests mostly waits for a browser or a server, so go test's default of
+// GOMAXPROCS leaves a 2-core machine idle, where 16 keep both cores busy
+// (check alone: 88 s of CPU in 47 s).
 func Main(m *testing.M) {
 	flag.Parse()
 	raiseParallel()

@@ -113,8 +113,8 @@ func browserOf(ctx context.Context) *chromedp.Browser {
 
 // openTab opens a tab in a user context of its own (cookies and caches
 // apart) in f's Firefox, on a page server of t's own (https with o.TLS);
-// the tab and its user context close when t ends. Its events come on f's connection, which
-// hands them to the tab by its browsing context.
+// the tab and its user context close when t ends. Its events come on f's
+// connection, which hands them to the tab by its browsing context.
 func (f *Firefox) openTab(t testing.TB, o Options) Engine {
 	t.Helper()
 	uc := f.callFor(t, "browser.createUserContext", map[string]any{}, "userContext")
